@@ -1,0 +1,65 @@
+// createApp(deps): the Express application, with every collaborator passed in (built by container.ts).
+import express, { type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
+import type { AuthService } from './domain/auth.service';
+import type { SessionService } from './domain/session.service';
+import type { UserService } from './domain/user.service';
+import type { Logger } from './infrastructure/logger';
+import type { PublicJwk } from './infrastructure/crypto/signing-keys';
+import { adminRoutes } from './modules/admin/admin.routes';
+import { authRoutes } from './modules/auth/auth.routes';
+import { errorHandler, notFoundRoute } from './modules/http/errors';
+import { requestId } from './modules/http/request-id';
+import { requestLogger } from './modules/http/request-logger';
+import './modules/http/types';
+import { oauthRoutes } from './modules/oauth/oauth.routes';
+import { userRoutes } from './modules/user/user.routes';
+
+export interface AppDeps {
+  logger: Logger;
+  auth: AuthService;
+  users: UserService;
+  sessions: SessionService;
+  jwks: () => { keys: PublicJwk[] };
+  /** True when the database answers. */
+  databaseUp: () => Promise<boolean>;
+  trustProxy?: boolean | number | string;
+  bodyLimit?: string;
+  oauth?: { clients: string[] | null; scopes: string[] | null };
+  /** Per-IP limit for /api/auth/* and /oauth/token; per-account limit for login and 2FA. */
+  rateLimits?: { perIp: RequestHandler; perAccount: RequestHandler };
+  twoFactorRoutes?: Router;
+  metrics?: RequestHandler;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+
+  app.use(requestId);
+  app.use(requestLogger(deps.logger));
+  app.use(helmet());
+  app.use(express.json({ limit: deps.bodyLimit ?? '16kb' }));
+
+  app.get('/health', async (_req, res) => {
+    const up = await deps.databaseUp().catch(() => false);
+    res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down', uptimeSeconds: Math.round(process.uptime()) });
+  });
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(deps.jwks());
+  });
+  if (deps.metrics) app.get('/metrics', deps.metrics);
+
+  const perIp = deps.rateLimits ? [deps.rateLimits.perIp] : [];
+  app.use('/api/auth', ...perIp, authRoutes({ auth: deps.auth, accountLimit: deps.rateLimits?.perAccount }));
+  app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes }));
+  app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth }));
+  app.use('/oauth', ...perIp, oauthRoutes({ auth: deps.auth, clients: deps.oauth?.clients ?? null, scopes: deps.oauth?.scopes ?? null }));
+
+  app.use(notFoundRoute);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,97 @@
+// Configuration from the environment (names fixed by the API contract). `npm start` works with none set.
+
+export interface Config {
+  port: number;
+  databaseUrl: string | null;
+  dataDir: string;
+  redisUrl: string | null;
+  natsUrl: string | null;
+  registrationMode: 'open' | 'approval';
+  adminEmail: string | null;
+  adminPassword: string | null;
+  bcryptCost: number;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  sessionIdleTtl: number;
+  maxSessionsPerUser: number;
+  loginMaxFailures: number;
+  loginLockSeconds: number;
+  rateLimitAuthPerMin: number;
+  /** Per-account limit on login and 2FA attempts (tighter than the per-IP one). */
+  rateLimitAccountPerMin: number;
+  trustProxy: boolean | number | string | undefined;
+  jwtIssuer: string;
+  jwtAudience: string;
+  jwtPrivateKey: string | null;
+  jwtPrivateKeyFile: string | null;
+  /** Extra PEM public keys still published in the JWKS (key rotation). */
+  jwtPublicKeysFile: string | null;
+  totpEncryptionKey: string | null;
+  totpIssuer: string;
+  oauthClients: string[] | null;
+  logLevel: string;
+  bodyLimit: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function str(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v === '' ? null : v;
+}
+
+/** Express's trust-proxy accepts booleans, hop counts and address lists. */
+function parseTrustProxy(raw: string | null): Config['trustProxy'] {
+  if (raw === null) return undefined;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'PORT', 3000);
+  const mode = str(env, 'REGISTRATION_MODE') ?? 'open';
+  if (mode !== 'open' && mode !== 'approval') throw new Error(`REGISTRATION_MODE must be open or approval, got "${mode}"`);
+  const bcryptCost = int(env, 'BCRYPT_COST', 12, 4);
+  if (bcryptCost > 31) throw new Error('BCRYPT_COST must be at most 31');
+  const issuer = str(env, 'JWT_ISSUER') ?? str(env, 'PUBLIC_URL') ?? `http://localhost:${port}`;
+  return {
+    port,
+    databaseUrl: str(env, 'DATABASE_URL'),
+    dataDir: str(env, 'DATA_DIR') ?? './data',
+    redisUrl: str(env, 'REDIS_URL'),
+    natsUrl: str(env, 'NATS_URL'),
+    registrationMode: mode,
+    adminEmail: str(env, 'ADMIN_EMAIL'),
+    adminPassword: str(env, 'ADMIN_PASSWORD'),
+    bcryptCost,
+    accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 900, 1),
+    refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 2_592_000, 1),
+    sessionIdleTtl: int(env, 'SESSION_IDLE_TTL', 1_209_600, 1),
+    maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', 10, 1),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1),
+    loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 900, 1),
+    rateLimitAuthPerMin: int(env, 'RATE_LIMIT_AUTH_PER_MIN', 20, 1),
+    rateLimitAccountPerMin: int(env, 'RATE_LIMIT_ACCOUNT_PER_MIN', 10, 1),
+    trustProxy: parseTrustProxy(str(env, 'TRUST_PROXY')),
+    jwtIssuer: issuer,
+    jwtAudience: str(env, 'JWT_AUDIENCE') ?? issuer,
+    jwtPrivateKey: str(env, 'JWT_PRIVATE_KEY'),
+    jwtPrivateKeyFile: str(env, 'JWT_PRIVATE_KEY_FILE'),
+    jwtPublicKeysFile: str(env, 'JWT_PUBLIC_KEYS_FILE'),
+    totpEncryptionKey: str(env, 'TOTP_ENCRYPTION_KEY'),
+    totpIssuer: str(env, 'TOTP_ISSUER') ?? 'Sessionary',
+    oauthClients: str(env, 'OAUTH_CLIENTS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
+    logLevel: str(env, 'LOG_LEVEL') ?? 'info',
+    bodyLimit: str(env, 'BODY_LIMIT') ?? '16kb',
+  };
+}

@@ -1,0 +1,168 @@
+// Composition root: builds adapters, services and the app with plain constructors, and owns the
+// process lifecycle (start → listen, stop → drain HTTP, close Redis/NATS/database).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { createApp } from './app';
+import type { Config } from './config';
+import { AuthService } from './domain/auth.service';
+import { LockoutPolicy } from './domain/lockout';
+import { PasswordPolicy } from './domain/password-policy';
+import { systemClock, type Clock } from './domain/ports';
+import { SessionService } from './domain/session.service';
+import { UserService } from './domain/user.service';
+import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
+import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
+import { loadSigningKeys } from './infrastructure/crypto/signing-keys';
+import { CryptoTokenGenerator } from './infrastructure/crypto/token-generator';
+import { UaParserUserAgentParser } from './infrastructure/crypto/user-agent-parser';
+import { startEmbeddedPostgres } from './infrastructure/database/embedded';
+import { migrate } from './infrastructure/database/migrator';
+import { createLogger, type Logger } from './infrastructure/logger';
+import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
+import { createPrismaClient } from './infrastructure/prisma/client';
+import { createRepositories, PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
+import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
+import { RedisRevocationBus } from './infrastructure/revocation/redis-revocation-bus';
+
+export interface ContainerOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Namespace for Redis keys and channels, so parallel test runs do not see each other. */
+  redisPrefix?: string;
+  /** JetStream stream and subject prefix for domain events (tests use unique ones). */
+  events?: { stream: string; subjectPrefix: string };
+  migrationsDir?: string;
+}
+
+export interface Container {
+  app: ReturnType<typeof createApp>;
+  config: Config;
+  /** Listens on `port` (default config.port; 0 = any free port). */
+  start(port?: number): Promise<{ port: number; url: string }>;
+  stop(): Promise<void>;
+  services: { auth: AuthService; users: UserService; sessions: SessionService };
+  revocations: MemoryRevocationStore;
+  relay: NatsOutboxRelay | null;
+}
+
+export async function buildContainer(config: Config, opts: ContainerOptions = {}): Promise<Container> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const closers: (() => Promise<unknown>)[] = [];
+
+  const databaseUrl = config.databaseUrl ?? (await startEmbedded(config.dataDir, closers, logger));
+  const applied = await migrate(databaseUrl, opts.migrationsDir ?? join(process.cwd(), 'prisma', 'migrations'));
+  logger.info(applied.length ? 'database migrations applied' : 'database schema up to date', { applied });
+
+  // PGlite serves one connection at a time; a real server gets a pool.
+  const prisma = createPrismaClient(databaseUrl, { poolMax: config.databaseUrl ? 10 : 1 });
+  closers.unshift(() => prisma.$disconnect());
+  const uow = new PrismaUnitOfWork(prisma);
+
+  const keys = loadSigningKeys({
+    dataDir: config.dataDir,
+    privateKeyPem: config.jwtPrivateKey,
+    privateKeyFile: config.jwtPrivateKeyFile,
+    publicKeysFile: config.jwtPublicKeysFile,
+  });
+  const signer = new JwtAccessTokenSigner(keys, config.jwtIssuer, config.jwtAudience);
+  const hasher = new BcryptPasswordHasher(config.bcryptCost);
+  const tokens = new CryptoTokenGenerator();
+  const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
+
+  const redisPrefix = opts.redisPrefix ?? 'auth:';
+  let redis: Redis | null = null;
+  if (config.redisUrl) {
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    closers.unshift(async () => redis!.quit().catch(() => redis!.disconnect()));
+  }
+  const revocations = new MemoryRevocationStore(config.accessTokenTtl, clock, redis ? new RedisRevocationBus(redis, redisPrefix) : null);
+  const warm = await createRepositories(prisma).sessions.listRevokedSince(new Date(clock.now().getTime() - (config.accessTokenTtl + 60) * 1000));
+  await revocations.start(warm);
+  closers.unshift(() => revocations.stop());
+
+  const sessions = new SessionService(uow, revocations, tokens, new UaParserUserAgentParser(), clock, {
+    refreshTokenTtl: config.refreshTokenTtl,
+    sessionIdleTtl: config.sessionIdleTtl,
+    maxSessionsPerUser: config.maxSessionsPerUser,
+  });
+  const lockout = new LockoutPolicy(uow, clock, { maxFailures: config.loginMaxFailures, lockSeconds: config.loginLockSeconds });
+  const auth = new AuthService(uow, sessions, lockout, hasher, policy, signer, revocations, tokens, clock, {
+    registrationMode: config.registrationMode,
+    accessTokenTtl: config.accessTokenTtl,
+    mfaChallengeTtl: 300,
+    mfaChallengeMaxAttempts: 5,
+  });
+  const users = new UserService(uow, sessions, hasher, tokens);
+
+  if (config.adminEmail && config.adminPassword) {
+    const admin = await users.ensureAdmin(config.adminEmail, config.adminPassword);
+    logger.info('admin account ensured', { userId: admin.id });
+  }
+
+  let relay: NatsOutboxRelay | null = null;
+  if (config.natsUrl) {
+    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.natsUrl, ...(opts.events ?? { stream: 'AUTH_EVENTS', subjectPrefix: 'auth.events' }) });
+    await relay.start();
+    closers.unshift(() => relay!.stop());
+    logger.info('publishing domain events to NATS', { subjects: `${opts.events?.subjectPrefix ?? 'auth.events'}.>` });
+  }
+
+  const app = createApp({
+    logger,
+    auth,
+    users,
+    sessions,
+    jwks: () => keys.jwks,
+    databaseUp: async () => {
+      await prisma.$queryRaw`SELECT 1`;
+      return true;
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimit,
+    oauth: { clients: config.oauthClients, scopes: null },
+  });
+
+  let server: Server | null = null;
+  return {
+    app,
+    config,
+    services: { auth, users, sessions },
+    revocations,
+    relay,
+    async start(port = config.port) {
+      server = createServer(app);
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, () => resolve());
+      });
+      const actual = (server.address() as AddressInfo).port;
+      logger.info('listening', { port: actual });
+      return { port: actual, url: `http://127.0.0.1:${actual}` };
+    },
+    async stop() {
+      if (server) {
+        const s = server;
+        // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeIdleConnections();
+        const force = setTimeout(() => s.closeAllConnections(), 10_000);
+        await closed;
+        clearTimeout(force);
+        server = null;
+      }
+      for (const close of closers) await close().catch((err) => logger.warn('shutdown step failed', { error: String(err) }));
+    },
+  };
+}
+
+async function startEmbedded(dataDir: string, closers: (() => Promise<unknown>)[], logger: Logger): Promise<string> {
+  const embedded = await startEmbeddedPostgres(dataDir);
+  closers.unshift(() => embedded.stop());
+  logger.info('embedded PostgreSQL (PGlite) started', { dataDir });
+  return embedded.url;
+}

@@ -1,0 +1,245 @@
+// Registration, password login (with the optional second step), refresh-token rotation, logout and
+// access-token authentication. Revocation is checked against an in-process view, not the database.
+import { DomainError, Errors } from './errors';
+import { LockoutPolicy } from './lockout';
+import { normalizePassword, PasswordPolicy } from './password-policy';
+import type {
+  AccessTokenSigner,
+  Clock,
+  PasswordHasher,
+  RevocationStore,
+  TokenGenerator,
+  UnitOfWork,
+} from './ports';
+import { SessionService } from './session.service';
+import type { SecondFactor, SecondFactorVerifier } from './two-factor.port';
+import type { AccessClaims, RequestContext, Session, TokenPair, User } from './types';
+
+export interface AuthSettings {
+  registrationMode: 'open' | 'approval';
+  accessTokenTtl: number;
+  mfaChallengeTtl: number;
+  /** Wrong codes allowed against one mfaToken before it is burnt. */
+  mfaChallengeMaxAttempts: number;
+}
+
+export interface MfaRequired {
+  mfaRequired: true;
+  mfaToken: string;
+  methods: ['totp', 'backup_code'];
+}
+
+export type LoginResult = TokenPair | MfaRequired;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class AuthService {
+  private secondFactor: SecondFactorVerifier | null = null;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly sessions: SessionService,
+    private readonly lockout: LockoutPolicy,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    private readonly signer: AccessTokenSigner,
+    private readonly revocations: RevocationStore,
+    private readonly tokens: TokenGenerator,
+    private readonly clock: Clock,
+    private readonly settings: AuthSettings,
+  ) {}
+
+  /** TwoFactorService is built after AuthService's collaborators; the composition root wires it here. */
+  useSecondFactor(verifier: SecondFactorVerifier): void {
+    this.secondFactor = verifier;
+  }
+
+  async register(
+    input: { email: string; password: string; username: string | null },
+    ctx: RequestContext,
+  ): Promise<User> {
+    const problems = this.policy.check(input.password);
+    if (problems.length) throw Errors.validation(problems);
+    const email = normalizeEmail(input.email);
+    const passwordHash = await this.hasher.hash(input.password);
+    const status = this.settings.registrationMode === 'approval' ? 'pending' : 'active';
+    return this.uow.run(async (r) => {
+      const user = await r.users.create({ id: this.tokens.uuid(), email, username: input.username, passwordHash, role: 'user', status });
+      await r.audit.record({
+        userId: user.id,
+        type: 'user.registered',
+        ipAddress: ctx.ipAddress,
+        userAgent: ctx.userAgent,
+        metadata: { status },
+      });
+      return user;
+    });
+  }
+
+  async login(
+    input: { email: string; password: string; deviceName: string | null },
+    ctx: RequestContext,
+  ): Promise<LoginResult> {
+    const user = await this.verifyPassword(input.email, input.password, ctx);
+    if (user.twoFactorEnabled) return this.startMfaChallenge(user, input.deviceName, ctx);
+    await this.lockout.recordSuccess(user);
+    return this.openSession(user, 1, input.deviceName, 'password', ctx);
+  }
+
+  /**
+   * Checks email + password with lockout and account status. Unknown emails cost one dummy bcrypt
+   * comparison, like known ones, and fail with the same INVALID_CREDENTIALS.
+   */
+  async verifyPassword(emailInput: string, password: string, ctx: RequestContext): Promise<User> {
+    const user = await this.uow.direct.users.findByEmail(normalizeEmail(emailInput));
+    if (!user) {
+      await this.hasher.verifyDummy(password);
+      await this.uow.direct.audit.record({
+        userId: null, type: 'login.failed', ipAddress: ctx.ipAddress, userAgent: ctx.userAgent, metadata: { reason: 'unknown_account' },
+      });
+      throw Errors.invalidCredentials();
+    }
+    this.lockout.assertNotLocked(user);
+    if (!(await this.hasher.verify(password, user.passwordHash))) {
+      await this.lockout.recordFailure(user, 'password', ctx);
+      throw Errors.invalidCredentials();
+    }
+    // Status is revealed only to someone who knows the password.
+    if (user.status === 'pending') throw Errors.accountPending();
+    if (user.status === 'disabled') throw Errors.accountDisabled();
+    return user;
+  }
+
+  private async startMfaChallenge(user: User, deviceName: string | null, ctx: RequestContext): Promise<MfaRequired> {
+    const mfaToken = this.tokens.opaqueToken();
+    const now = this.clock.now();
+    await this.uow.direct.mfaChallenges.create({
+        id: this.tokens.uuid(),
+        userId: user.id,
+        tokenHash: this.tokens.hashToken(mfaToken),
+        ipAddress: ctx.ipAddress,
+        userAgent: ctx.userAgent,
+        deviceName,
+        expiresAt: new Date(now.getTime() + this.settings.mfaChallengeTtl * 1000),
+    });
+    return { mfaRequired: true, mfaToken, methods: ['totp', 'backup_code'] };
+  }
+
+  /** Second login step: the mfaToken is bound to one user, short-lived, and consumed on success. */
+  async completeMfaLogin(mfaToken: string, factor: SecondFactor, ctx: RequestContext): Promise<TokenPair> {
+    if (!this.secondFactor) throw new Error('two-factor verifier not wired');
+    const now = this.clock.now();
+    const challenge = await this.uow.direct.mfaChallenges.findByTokenHash(this.tokens.hashToken(mfaToken));
+    if (!challenge || challenge.consumedAt || challenge.expiresAt <= now || challenge.attempts >= this.settings.mfaChallengeMaxAttempts) {
+      throw Errors.invalidToken('MFA token is invalid or expired');
+    }
+    const user = await this.uow.direct.users.findById(challenge.userId);
+    if (!user || !user.twoFactorEnabled) throw Errors.invalidToken('MFA token is invalid or expired');
+    this.lockout.assertNotLocked(user);
+    if (user.status !== 'active') throw user.status === 'pending' ? Errors.accountPending() : Errors.accountDisabled();
+    let method: 'totp' | 'backup_code';
+    try {
+      method = await this.secondFactor.verifySecondFactor(user, factor, ctx);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'MFA_INVALID_CODE') {
+        await this.uow.direct.mfaChallenges.recordAttempt(challenge.id);
+        await this.lockout.recordFailure(user, 'code' in factor ? 'totp' : 'backup_code', ctx);
+      }
+      throw err;
+    }
+    if (!(await this.uow.direct.mfaChallenges.consume(challenge.id, this.clock.now()))) {
+      throw Errors.invalidToken('MFA token is invalid or expired');
+    }
+    await this.lockout.recordSuccess(user);
+    return this.openSession(user, 2, challenge.deviceName, method, ctx);
+  }
+
+  private async openSession(user: User, aal: number, deviceName: string | null, method: string, ctx: RequestContext): Promise<TokenPair> {
+    const { session, refreshToken } = await this.sessions.create(user, { aal, deviceName, method }, ctx);
+    return this.tokenPair(user, session, refreshToken);
+  }
+
+  private tokenPair(user: User, session: Session, refreshToken: string): TokenPair {
+    const accessToken = this.signer.sign(
+      { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username },
+      this.settings.accessTokenTtl,
+    );
+    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.settings.accessTokenTtl, sessionId: session.id, user };
+  }
+
+  /**
+   * Rotates a refresh token. The compare-and-set in the repository lets exactly one of two concurrent
+   * calls win; a token that was already rotated is reuse (likely theft), so its whole session is revoked.
+   */
+  async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
+    const now = this.clock.now();
+    const oldHash = this.tokens.hashToken(refreshToken);
+    const next = this.tokens.opaqueToken();
+    // The repository clamps the new idle expiry to the session's absolute expiry.
+    const idleExpiresAt = this.sessions.idleDeadline(now);
+    const rotated = await this.uow.direct.sessions.rotate(oldHash, this.tokens.hashToken(next), now, idleExpiresAt);
+    if (rotated) {
+      const user = await this.uow.direct.users.findById(rotated.userId);
+      if (!user || user.status !== 'active') {
+        await this.sessions.revokeWhere((r) => r.sessions.revoke({ sessionId: rotated.id }, 'admin', now), {
+          userId: rotated.userId, type: 'session.revoked', ctx, metadata: { reason: 'account_inactive' },
+        });
+        throw Errors.invalidRefreshToken();
+      }
+      return this.tokenPair(user, rotated, next);
+    }
+    const found = await this.uow.direct.sessions.findByRefreshTokenHash(oldHash);
+    if (!found || found.matched === 'current') throw Errors.invalidRefreshToken();
+    if (!found.session.revokedAt) {
+      await this.sessions.revokeWhere((r) => r.sessions.revoke({ sessionId: found.session.id }, 'refresh_token_reused', now), {
+        userId: found.session.userId, type: 'refresh_token.reused', ctx, metadata: { sessionId: found.session.id },
+      });
+    }
+    throw Errors.refreshTokenReused();
+  }
+
+  async logout(claims: AccessClaims, ctx: RequestContext): Promise<void> {
+    await this.sessions.revokeWhere(
+      (r) => r.sessions.revoke({ sessionId: claims.sid, userId: claims.sub }, 'logout', this.clock.now()),
+      { userId: claims.sub, type: 'logout', ctx, metadata: { sessionId: claims.sid } },
+    );
+    // Even if the row was already revoked, make sure this instance refuses the token from now on.
+    await this.revocations.revoke([claims.sid]);
+  }
+
+  async logoutAll(claims: AccessClaims, ctx: RequestContext): Promise<number> {
+    return this.sessions.revokeAll(claims.sub, 'logout_all', { type: 'logout', ctx });
+  }
+
+  /** Verifies an access token: signature, iss, aud, exp, then the in-memory revocation view. */
+  authenticate(accessToken: string): AccessClaims {
+    const claims = this.signer.verify(accessToken);
+    if (this.revocations.isRevoked(claims.sid)) throw Errors.sessionTerminated();
+    return claims;
+  }
+
+  async changePassword(
+    claims: AccessClaims,
+    input: { currentPassword: string; newPassword: string },
+    ctx: RequestContext,
+  ): Promise<number> {
+    const user = await this.uow.direct.users.findById(claims.sub);
+    if (!user) throw Errors.sessionTerminated();
+    if (!(await this.hasher.verify(input.currentPassword, user.passwordHash))) throw Errors.invalidCredentials();
+    const problems = this.policy.check(input.newPassword, 'newPassword');
+    if (problems.length) throw Errors.validation(problems);
+    if (normalizePassword(input.newPassword) === normalizePassword(input.currentPassword)) {
+      throw Errors.validation([{ field: 'newPassword', message: 'New password must differ from the current one' }]);
+    }
+    const hash = await this.hasher.hash(input.newPassword);
+    const now = this.clock.now();
+    const revoked = await this.sessions.revokeWhere(
+      (r) => r.sessions.revoke({ userId: user.id, exceptSessionId: claims.sid }, 'password_changed', now),
+      { userId: user.id, type: 'password.changed', ctx, metadata: { keptSessionId: claims.sid } },
+      (r) => r.users.updatePassword(user.id, hash, now),
+    );
+    return revoked.length;
+  }
+}

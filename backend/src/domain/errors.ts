@@ -1,0 +1,66 @@
+// Typed domain errors with stable codes. They carry no HTTP status: the HTTP layer maps codes to statuses
+// in one place (modules/http/error-handler.ts).
+
+export type DomainErrorCode =
+  | 'VALIDATION_ERROR'
+  | 'UNAUTHENTICATED'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
+  | 'SESSION_TERMINATED'
+  | 'INVALID_CREDENTIALS'
+  | 'INVALID_REFRESH_TOKEN'
+  | 'REFRESH_TOKEN_REUSED'
+  | 'MFA_INVALID_CODE'
+  | 'ACCOUNT_LOCKED'
+  | 'ACCOUNT_PENDING'
+  | 'ACCOUNT_DISABLED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'EMAIL_TAKEN'
+  | 'MFA_ALREADY_ENABLED'
+  | 'MFA_NOT_ENABLED'
+  | 'RATE_LIMITED';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details?: FieldProblem[],
+    /** Seconds until a retry may succeed (lockout, rate limits). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const Errors = {
+  validation: (details: FieldProblem[], message = 'Request validation failed') =>
+    new DomainError('VALIDATION_ERROR', message, details),
+  unauthenticated: () => new DomainError('UNAUTHENTICATED', 'Authentication required'),
+  invalidToken: (message = 'Token is invalid') => new DomainError('INVALID_TOKEN', message),
+  tokenExpired: () => new DomainError('TOKEN_EXPIRED', 'Access token has expired'),
+  sessionTerminated: () => new DomainError('SESSION_TERMINATED', 'Session has been terminated'),
+  // One message for unknown email and wrong password: no account enumeration.
+  invalidCredentials: () => new DomainError('INVALID_CREDENTIALS', 'Invalid email or password'),
+  invalidRefreshToken: () => new DomainError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired'),
+  refreshTokenReused: () =>
+    new DomainError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; the session has been revoked'),
+  mfaInvalidCode: () => new DomainError('MFA_INVALID_CODE', 'Invalid or expired verification code'),
+  accountLocked: (retryAfterSeconds: number) =>
+    new DomainError('ACCOUNT_LOCKED', 'Account temporarily locked after too many failed attempts', undefined, retryAfterSeconds),
+  accountPending: () => new DomainError('ACCOUNT_PENDING', 'Registration is awaiting approval'),
+  accountDisabled: () => new DomainError('ACCOUNT_DISABLED', 'Account is disabled'),
+  forbidden: (message = 'Not allowed') => new DomainError('FORBIDDEN', message),
+  notFound: (what = 'Resource') => new DomainError('NOT_FOUND', `${what} not found`),
+  emailTaken: () => new DomainError('EMAIL_TAKEN', 'An account with this email already exists'),
+  mfaAlreadyEnabled: () => new DomainError('MFA_ALREADY_ENABLED', 'Two-factor authentication is already enabled'),
+  mfaNotEnabled: () => new DomainError('MFA_NOT_ENABLED', 'Two-factor authentication is not enabled'),
+  rateLimited: (retryAfterSeconds: number) =>
+    new DomainError('RATE_LIMITED', 'Too many requests', undefined, retryAfterSeconds),
+};

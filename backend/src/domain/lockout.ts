@@ -1,0 +1,63 @@
+// Account lockout: LOGIN_MAX_FAILURES consecutive failures (password or second factor) lock the account
+// for LOGIN_LOCK_SECONDS, doubling on each repeat lock up to 24 h. Locks expire by themselves so an
+// attacker cannot keep a victim out for good; success resets the counters.
+import { Errors } from './errors';
+import type { Clock, UnitOfWork } from './ports';
+import type { RequestContext, User } from './types';
+
+export interface LockoutSettings {
+  maxFailures: number;
+  lockSeconds: number;
+}
+
+const MAX_LOCK_SECONDS = 24 * 60 * 60;
+
+export class LockoutPolicy {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly settings: LockoutSettings,
+  ) {}
+
+  /** Throws ACCOUNT_LOCKED (with Retry-After seconds) while a lock is in force. */
+  assertNotLocked(user: User): void {
+    const now = this.clock.now().getTime();
+    if (user.lockedUntil && user.lockedUntil.getTime() > now) {
+      throw Errors.accountLocked(Math.ceil((user.lockedUntil.getTime() - now) / 1000));
+    }
+  }
+
+  lockDuration(previousLocks: number): number {
+    return Math.min(this.settings.lockSeconds * 2 ** Math.min(previousLocks, 30), MAX_LOCK_SECONDS);
+  }
+
+  /** Counts one failure (with its audit event) and locks when the threshold is reached. */
+  async recordFailure(user: User, factor: 'password' | 'totp' | 'backup_code', ctx: RequestContext): Promise<void> {
+    await this.uow.run(async (r) => {
+      const { failedLoginCount, lockCount } = await r.users.recordLoginFailure(user.id);
+      await r.audit.record({
+        userId: user.id,
+        type: 'login.failed',
+        ipAddress: ctx.ipAddress,
+        userAgent: ctx.userAgent,
+        metadata: { factor, consecutiveFailures: failedLoginCount },
+      });
+      if (failedLoginCount < this.settings.maxFailures) return;
+      const seconds = this.lockDuration(lockCount);
+      const until = new Date(this.clock.now().getTime() + seconds * 1000);
+      await r.users.lock(user.id, until);
+      await r.audit.record({
+        userId: user.id,
+        type: 'account.locked',
+        ipAddress: ctx.ipAddress,
+        userAgent: ctx.userAgent,
+        metadata: { lockedUntil: until.toISOString(), lockSeconds: seconds, lockNumber: lockCount + 1 },
+      });
+    });
+  }
+
+  async recordSuccess(user: User): Promise<void> {
+    if (user.failedLoginCount === 0 && user.lockCount === 0 && !user.lockedUntil) return;
+    await this.uow.direct.users.resetLoginFailures(user.id);
+  }
+}

@@ -1,0 +1,131 @@
+// Ports: the capabilities the domain needs, named for what they do. Adapters in infrastructure/ implement
+// them for a technology (Prisma, bcrypt, jsonwebtoken, Redis...). `findX` returns null when absent.
+
+import type {
+  AccessClaims,
+  AuditEvent,
+  BackupCode,
+  DeviceInfo,
+  MfaChallenge,
+  NewAuditEvent,
+  NewSession,
+  NewUser,
+  RevokeReason,
+  Role,
+  Session,
+  User,
+  UserStatus,
+} from './types';
+
+export interface UserRepository {
+  findById(id: string): Promise<User | null>;
+  findByEmail(email: string): Promise<User | null>;
+  /** Throws EMAIL_TAKEN when the (lower-cased) email exists. */
+  create(user: NewUser): Promise<User>;
+  updatePassword(id: string, passwordHash: string, changedAt: Date): Promise<void>;
+  setStatus(id: string, status: UserStatus): Promise<User | null>;
+  setRole(id: string, role: Role): Promise<void>;
+  listByStatus(status: UserStatus, limit: number): Promise<User[]>;
+  /** Atomically counts one failed attempt and returns the new state (lockout policy decides what follows). */
+  recordLoginFailure(id: string): Promise<{ failedLoginCount: number; lockCount: number }>;
+  lock(id: string, until: Date): Promise<void>;
+  resetLoginFailures(id: string): Promise<void>;
+  setTotpSecret(id: string, encryptedSecret: string | null, enabled: boolean): Promise<void>;
+  /** Compare-and-set: stores `step` only when it is greater than the stored one. False = replay. */
+  advanceTotpStep(id: string, step: number): Promise<boolean>;
+}
+
+export interface SessionRepository {
+  create(session: NewSession): Promise<Session>;
+  findById(id: string): Promise<Session | null>;
+  /** Finds a session by current or previous refresh-token hash (reuse detection needs both). */
+  findByRefreshTokenHash(hash: string): Promise<{ session: Session; matched: 'current' | 'previous' } | null>;
+  /**
+   * Atomic rotation: only succeeds while `oldHash` is still current and the session live at `now`.
+   * Two concurrent calls with the same token: exactly one gets the session, the other null.
+   */
+  rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<Session | null>;
+  listActive(userId: string, now: Date): Promise<Session[]>;
+  /** Revokes live sessions matching the filter; returns the ids revoked by this call. */
+  revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;
+  /** Ids of sessions revoked after `since` (warms the revocation cache on start). */
+  listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;
+}
+
+export interface MfaChallengeRepository {
+  create(challenge: Omit<MfaChallenge, 'attempts' | 'consumedAt' | 'createdAt'>): Promise<MfaChallenge>;
+  findByTokenHash(hash: string): Promise<MfaChallenge | null>;
+  /** Atomically marks the challenge consumed; false when it was already consumed. */
+  consume(id: string, now: Date): Promise<boolean>;
+  recordAttempt(id: string): Promise<number>;
+}
+
+export interface BackupCodeRepository {
+  listUnused(userId: string): Promise<BackupCode[]>;
+  replaceAll(userId: string, codes: { id: string; codeHash: string }[]): Promise<void>;
+  /** Marks one code used; false when it was used concurrently. */
+  markUsed(id: string, now: Date): Promise<boolean>;
+  deleteAll(userId: string): Promise<void>;
+}
+
+export interface AuditRepository {
+  record(event: NewAuditEvent): Promise<void>;
+  listForUser(userId: string, opts: { limit: number; before?: { createdAt: Date; id: string } }): Promise<AuditEvent[]>;
+}
+
+/** The repositories bound to one transaction. */
+export interface Repositories {
+  users: UserRepository;
+  sessions: SessionRepository;
+  mfaChallenges: MfaChallengeRepository;
+  backupCodes: BackupCodeRepository;
+  audit: AuditRepository;
+}
+
+/** Runs work atomically: an audit event is written in the same transaction as the change it records. */
+export interface UnitOfWork {
+  run<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Repositories outside any transaction, for single-statement reads and atomic single-row updates on hot
+   * paths (/me, refresh rotation): a transaction there would add BEGIN/COMMIT round-trips for nothing.
+   */
+  readonly direct: Repositories;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, hash: string): Promise<boolean>;
+  /** Same cost as verify against a real hash, for unknown users (no enumeration by timing). */
+  verifyDummy(password: string): Promise<false>;
+}
+
+export interface AccessTokenSigner {
+  sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'>, ttlSeconds: number): string;
+  /** Verifies signature, algorithm, issuer, audience, expiry. Throws INVALID_TOKEN / TOKEN_EXPIRED. */
+  verify(token: string): AccessClaims;
+}
+
+/** Fast, in-process view of revoked sessions so authenticated requests need no database round-trip. */
+export interface RevocationStore {
+  isRevoked(sessionId: string): boolean;
+  /** Marks sessions revoked here and tells other instances (Redis pub/sub when configured). */
+  revoke(sessionIds: string[]): Promise<void>;
+}
+
+export interface UserAgentParser {
+  parse(userAgent: string | null): DeviceInfo;
+}
+
+export interface TokenGenerator {
+  /** 256-bit random opaque token, URL-safe. */
+  opaqueToken(): string;
+  /** SHA-256 hex of a token: what we store. */
+  hashToken(token: string): string;
+  uuid(): string;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

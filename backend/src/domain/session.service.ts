@@ -1,0 +1,148 @@
+// Per-device sessions: creation with LRU eviction, listing, revocation. A session is the unit a refresh
+// token and every access token (claim `sid`) belong to; revoking it ends both at once.
+import { Errors } from './errors';
+import type { Clock, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser, Repositories } from './ports';
+import type { AuditEventType, RequestContext, RevokeReason, Session, User } from './types';
+
+export interface SessionSettings {
+  refreshTokenTtl: number;
+  sessionIdleTtl: number;
+  maxSessionsPerUser: number;
+}
+
+export interface CreatedSession {
+  session: Session;
+  refreshToken: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class SessionService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly revocations: RevocationStore,
+    private readonly tokens: TokenGenerator,
+    private readonly userAgents: UserAgentParser,
+    private readonly clock: Clock,
+    private readonly settings: SessionSettings,
+  ) {}
+
+  /**
+   * Opens a session (and records `login.succeeded`) in one transaction. Beyond MAX_SESSIONS_PER_USER the
+   * least recently used live sessions are revoked first.
+   */
+  async create(
+    user: User,
+    input: { aal: number; deviceName: string | null; method: string },
+    ctx: RequestContext,
+  ): Promise<CreatedSession> {
+    const now = this.clock.now();
+    const refreshToken = this.tokens.opaqueToken();
+    const expiresAt = new Date(now.getTime() + this.settings.refreshTokenTtl * 1000);
+    const device = this.userAgents.parse(ctx.userAgent);
+    const evicted: string[] = [];
+    const session = await this.uow.run(async (r) => {
+      const live = await r.sessions.listActive(user.id, now);
+      const excess = live.length - this.settings.maxSessionsPerUser + 1;
+      if (excess > 0) {
+        // listActive is newest first: the tail holds the least recently used sessions.
+        for (const old of live.slice(-excess)) {
+          evicted.push(...(await r.sessions.revoke({ sessionId: old.id }, 'session_limit', now)));
+        }
+      }
+      const created = await r.sessions.create({
+        id: this.tokens.uuid(),
+        userId: user.id,
+        refreshTokenHash: this.tokens.hashToken(refreshToken),
+        userAgent: ctx.userAgent,
+        ipAddress: ctx.ipAddress,
+        deviceName: input.deviceName,
+        ...device,
+        aal: input.aal,
+        createdAt: now,
+        lastActiveAt: now,
+        expiresAt,
+        idleExpiresAt: this.idleExpiry(now, expiresAt),
+      });
+      await r.audit.record({
+        userId: user.id,
+        type: 'login.succeeded',
+        ipAddress: ctx.ipAddress,
+        userAgent: ctx.userAgent,
+        metadata: { sessionId: created.id, aal: input.aal, method: input.method, evictedSessions: evicted.length },
+      });
+      return created;
+    });
+    if (evicted.length) await this.revocations.revoke(evicted);
+    return { session, refreshToken };
+  }
+
+  idleDeadline(now: Date): Date {
+    return new Date(now.getTime() + this.settings.sessionIdleTtl * 1000);
+  }
+
+  private idleExpiry(now: Date, absoluteExpiry: Date): Date {
+    return new Date(Math.min(this.idleDeadline(now).getTime(), absoluteExpiry.getTime()));
+  }
+
+  async listActive(userId: string): Promise<Session[]> {
+    return this.uow.direct.sessions.listActive(userId, this.clock.now());
+  }
+
+  /** Revokes one of the caller's sessions; another user's session is NOT_FOUND, never FORBIDDEN. */
+  async revokeOne(userId: string, sessionId: string, ctx: RequestContext): Promise<void> {
+    if (!UUID.test(sessionId)) throw Errors.notFound('Session');
+    const revoked = await this.revokeWhere(
+      async (r) => {
+        const session = await r.sessions.findById(sessionId);
+        if (!session || session.userId !== userId || !this.isLive(session)) throw Errors.notFound('Session');
+        return r.sessions.revoke({ sessionId, userId }, 'revoked_by_user', this.clock.now());
+      },
+      { userId, type: 'session.revoked', ctx, metadata: { sessionId } },
+    );
+    if (revoked.length === 0) throw Errors.notFound('Session');
+  }
+
+  /** Revokes every live session of the user except `keepSessionId` (when given). Returns how many. */
+  async revokeAll(
+    userId: string,
+    reason: RevokeReason,
+    audit: { type: AuditEventType; ctx: RequestContext; actorId?: string },
+    keepSessionId?: string,
+  ): Promise<number> {
+    const revoked = await this.revokeWhere(
+      (r) => r.sessions.revoke({ userId, exceptSessionId: keepSessionId }, reason, this.clock.now()),
+      { userId, type: audit.type, ctx: audit.ctx, metadata: { reason, ...(audit.actorId ? { actorId: audit.actorId } : {}) } },
+    );
+    return revoked.length;
+  }
+
+  /**
+   * Runs a revocation and its audit event in one transaction, then updates the in-process revocation
+   * view (and other instances) so access tokens of those sessions fail at once.
+   */
+  async revokeWhere(
+    revoke: (r: Repositories) => Promise<string[]>,
+    audit: { userId: string; type: AuditEventType; ctx: RequestContext; metadata?: Record<string, unknown> },
+    extra?: (r: Repositories, revoked: string[]) => Promise<void>,
+  ): Promise<string[]> {
+    const revoked = await this.uow.run(async (r) => {
+      const ids = await revoke(r);
+      await r.audit.record({
+        userId: audit.userId,
+        type: audit.type,
+        ipAddress: audit.ctx.ipAddress,
+        userAgent: audit.ctx.userAgent,
+        metadata: { ...audit.metadata, sessionIds: ids, count: ids.length },
+      });
+      if (extra) await extra(r, ids);
+      return ids;
+    });
+    if (revoked.length) await this.revocations.revoke(revoked);
+    return revoked;
+  }
+
+  isLive(session: Session, now = this.clock.now()): boolean {
+    return !session.revokedAt && session.expiresAt > now && session.idleExpiresAt > now;
+  }
+}

@@ -1,0 +1,249 @@
+// TOTP two-factor authentication: enrolment (pending until a first code is verified), backup codes,
+// disabling, and the second login step. Every TOTP code is single use: the last accepted time step is kept
+// per user and advanced with a compare-and-set (RFC 6238 §5.2). The secret is stored encrypted and shown
+// only once, at enrolment; backup codes are stored as salted slow hashes and shown only when generated.
+import { Errors } from './errors';
+import type { Clock, PasswordHasher, Repositories, TokenGenerator, UnitOfWork } from './ports';
+import type { SecondFactor, SecondFactorVerifier } from './two-factor.port';
+import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
+import type { RequestContext, User } from './types';
+
+export interface TwoFactorSettings {
+  /** Shown in authenticator apps (otpauth label prefix and `issuer` parameter). */
+  issuer: string;
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauthUrl: string;
+  qrCodeDataUrl: string;
+}
+
+export const BACKUP_CODE_COUNT = 10;
+/** No 0/o, 1/l/i: nothing to confuse when read from paper. 31 symbols × 10 = 49.5 bits per code. */
+export const BACKUP_CODE_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz';
+const BACKUP_CODE_LENGTH = 10;
+const BACKUP_CODE_PATTERN = new RegExp(`^[${BACKUP_CODE_ALPHABET}]{${BACKUP_CODE_LENGTH}}$`);
+const TOTP_PATTERN = /^\d{6}$/;
+
+/** Canonical form of a backup code as typed: case-insensitive, hyphens and spaces ignored. */
+export function normalizeBackupCode(input: string): string | null {
+  const code = input.toLowerCase().replace(/[\s-]+/g, '');
+  return BACKUP_CODE_PATTERN.test(code) ? code : null;
+}
+
+function normalizeTotpCode(input: string): string | null {
+  const code = input.replace(/\s+/g, '');
+  return TOTP_PATTERN.test(code) ? code : null;
+}
+
+export class TwoFactorService implements SecondFactorVerifier {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly passwords: PasswordHasher,
+    private readonly totp: TotpProvider,
+    private readonly cipher: SecretCipher,
+    private readonly qr: QrCodeRenderer,
+    private readonly backupHasher: BackupCodeHasher,
+    private readonly tokens: Pick<TokenGenerator, 'uuid'>,
+    private readonly random: RandomSource,
+    private readonly clock: Clock,
+    private readonly settings: TwoFactorSettings,
+  ) {}
+
+  /**
+   * Starts enrolment: a new secret is stored (encrypted) as pending, replacing any earlier pending one.
+   * 2FA stays off until verify() succeeds. The only time the secret leaves the server.
+   */
+  async enable(userId: string, _ctx: RequestContext): Promise<TotpEnrolment> {
+    const secret = this.totp.generateSecret();
+    const user = await this.uow.run(async (r) => {
+      const found = await this.requireUser(r, userId);
+      if (found.twoFactorEnabled) throw Errors.mfaAlreadyEnabled();
+      await r.users.setTotpSecret(userId, this.cipher.encrypt(secret, userId), false);
+      return found;
+    });
+    const otpauthUrl = this.totp.keyUri(user.email, this.settings.issuer, secret);
+    const qrCodeDataUrl = await this.qr.toDataUrl(otpauthUrl);
+    return { secret, otpauthUrl, qrCodeDataUrl };
+  }
+
+  /** Completes enrolment with a first code from the app; returns the backup codes (shown once). */
+  async verify(userId: string, codeInput: string, ctx: RequestContext): Promise<{ backupCodes: string[] }> {
+    const user = await this.uow.run((r) => this.requireUser(r, userId));
+    if (user.twoFactorEnabled) throw Errors.mfaAlreadyEnabled();
+    if (!user.totpSecretEncrypted) throw Errors.mfaNotEnabled();
+    const pendingSecret = user.totpSecretEncrypted;
+    const step = this.matchTotp(user, codeInput);
+    if (step === null) throw Errors.mfaInvalidCode();
+    const { codes, hashed } = await this.newBackupCodes();
+    await this.uow.run(async (r) => {
+      // The compare-and-set comes first: it refuses a replayed step and serialises concurrent verifies.
+      if (!(await r.users.advanceTotpStep(userId, step))) throw Errors.mfaInvalidCode();
+      const current = await this.requireUser(r, userId);
+      if (current.twoFactorEnabled) throw Errors.mfaAlreadyEnabled();
+      // enable() was called again meanwhile: the code belongs to a secret that is no longer pending.
+      if (current.totpSecretEncrypted !== pendingSecret) throw Errors.mfaInvalidCode();
+      await r.users.setTotpSecret(userId, pendingSecret, true);
+      await r.backupCodes.replaceAll(userId, hashed);
+      await r.audit.record({
+        userId,
+        type: '2fa.enabled',
+        ipAddress: ctx.ipAddress,
+        userAgent: ctx.userAgent,
+        metadata: { backupCodes: hashed.length },
+      });
+    });
+    return { backupCodes: codes };
+  }
+
+  /** Turns 2FA off: needs the password and a TOTP or backup code. Clears the secret and backup codes. */
+  async disable(userId: string, input: { password: string; code: string }, ctx: RequestContext): Promise<void> {
+    const user = await this.uow.run((r) => this.requireUser(r, userId));
+    if (!user.twoFactorEnabled || !user.totpSecretEncrypted) throw Errors.mfaNotEnabled();
+    if (!(await this.passwords.verify(input.password, user.passwordHash))) throw Errors.invalidCredentials();
+    const secondFactor = await this.prepareFactor(user, input.code);
+    await this.uow.run(async (r) => {
+      await secondFactor.commit(r);
+      const current = await this.requireUser(r, userId);
+      if (!current.twoFactorEnabled) throw Errors.mfaNotEnabled();
+      if (secondFactor.method === 'backup_code') {
+        await r.audit.record({
+          userId,
+          type: '2fa.backup_code_used',
+          ipAddress: ctx.ipAddress,
+          userAgent: ctx.userAgent,
+          metadata: { context: 'disable', remaining: 0 },
+        });
+      }
+      // The repository clears totpLastUsedStep together with the secret.
+      await r.users.setTotpSecret(userId, null, false);
+      await r.backupCodes.deleteAll(userId);
+      await r.audit.record({
+        userId,
+        type: '2fa.disabled',
+        ipAddress: ctx.ipAddress,
+        userAgent: ctx.userAgent,
+        metadata: { method: secondFactor.method },
+      });
+    });
+  }
+
+  /** Replaces every backup code (the old ones stop working); needs the password. */
+  async regenerateBackupCodes(userId: string, password: string, ctx: RequestContext): Promise<{ backupCodes: string[] }> {
+    const user = await this.uow.run((r) => this.requireUser(r, userId));
+    if (!user.twoFactorEnabled) throw Errors.mfaNotEnabled();
+    if (!(await this.passwords.verify(password, user.passwordHash))) throw Errors.invalidCredentials();
+    const { codes, hashed } = await this.newBackupCodes();
+    await this.uow.run(async (r) => {
+      const current = await this.requireUser(r, userId);
+      if (!current.twoFactorEnabled) throw Errors.mfaNotEnabled();
+      await r.backupCodes.replaceAll(userId, hashed);
+      await r.audit.record({
+        userId,
+        type: '2fa.backup_codes_regenerated',
+        ipAddress: ctx.ipAddress,
+        userAgent: ctx.userAgent,
+        metadata: { backupCodes: hashed.length },
+      });
+    });
+    return { backupCodes: codes };
+  }
+
+  /** Second login step (called by AuthService.completeMfaLogin, which handles lockout and the challenge). */
+  async verifySecondFactor(user: User, factor: SecondFactor, ctx: RequestContext): Promise<'totp' | 'backup_code'> {
+    if (!user.twoFactorEnabled || !user.totpSecretEncrypted) throw Errors.mfaInvalidCode();
+    const prepared = 'code' in factor ? await this.prepareTotp(user, factor.code) : await this.prepareBackupCode(user, factor.backupCode);
+    await this.uow.run(async (r) => {
+      await prepared.commit(r);
+      if (prepared.method === 'backup_code') {
+        await r.audit.record({
+          userId: user.id,
+          type: '2fa.backup_code_used',
+          ipAddress: ctx.ipAddress,
+          userAgent: ctx.userAgent,
+          metadata: { context: 'login', remaining: prepared.remaining },
+        });
+      }
+    });
+    return prepared.method;
+  }
+
+  // --- internals -------------------------------------------------------------------------------------------
+
+  private async requireUser(r: Repositories, userId: string): Promise<User> {
+    const user = await r.users.findById(userId);
+    if (!user) throw Errors.sessionTerminated();
+    return user;
+  }
+
+  /** The time step the code matches (±1 step, after the last used one), or null. */
+  private matchTotp(user: User, codeInput: string): number | null {
+    const code = normalizeTotpCode(codeInput);
+    if (code === null || !user.totpSecretEncrypted) return null;
+    const secret = this.cipher.decrypt(user.totpSecretEncrypted, user.id);
+    return this.totp.verify(secret, code, this.clock.now(), user.totpLastUsedStep);
+  }
+
+  /** A 6-digit input is a TOTP code; anything else is tried as a backup code. */
+  private prepareFactor(user: User, code: string): Promise<PreparedFactor> {
+    return normalizeTotpCode(code) !== null ? this.prepareTotp(user, code) : this.prepareBackupCode(user, code);
+  }
+
+  /**
+   * Checks a TOTP code without consuming it; `commit` (inside the caller's transaction) consumes its step
+   * with the compare-and-set, so two concurrent uses of one code cannot both succeed.
+   */
+  private async prepareTotp(user: User, code: string): Promise<PreparedFactor> {
+    const step = this.matchTotp(user, code);
+    if (step === null) throw Errors.mfaInvalidCode();
+    return {
+      method: 'totp',
+      remaining: null,
+      commit: async (r) => {
+        if (!(await r.users.advanceTotpStep(user.id, step))) throw Errors.mfaInvalidCode();
+      },
+    };
+  }
+
+  /**
+   * Finds the unused backup code matching the input. The slow comparisons run outside any transaction
+   * and all of them run (no early exit), so timing does not tell which code matched.
+   */
+  private async prepareBackupCode(user: User, input: string): Promise<PreparedFactor> {
+    const code = normalizeBackupCode(input);
+    if (code === null) throw Errors.mfaInvalidCode();
+    const unused = await this.uow.run((r) => r.backupCodes.listUnused(user.id));
+    const matches = await Promise.all(unused.map((c) => this.backupHasher.verify(code, c.codeHash)));
+    const index = matches.indexOf(true);
+    if (index < 0) throw Errors.mfaInvalidCode();
+    const match = unused[index];
+    return {
+      method: 'backup_code',
+      remaining: unused.length - 1,
+      commit: async (r) => {
+        if (!(await r.backupCodes.markUsed(match.id, this.clock.now()))) throw Errors.mfaInvalidCode();
+      },
+    };
+  }
+
+  private async newBackupCodes(): Promise<{ codes: string[]; hashed: { id: string; codeHash: string }[] }> {
+    const raw = Array.from({ length: BACKUP_CODE_COUNT }, () => this.randomBackupCode());
+    const hashed = await Promise.all(raw.map(async (code) => ({ id: this.tokens.uuid(), codeHash: await this.backupHasher.hash(code) })));
+    return { codes: raw.map((c) => `${c.slice(0, BACKUP_CODE_LENGTH / 2)}-${c.slice(BACKUP_CODE_LENGTH / 2)}`), hashed };
+  }
+
+  private randomBackupCode(): string {
+    let code = '';
+    for (let i = 0; i < BACKUP_CODE_LENGTH; i++) code += BACKUP_CODE_ALPHABET[this.random.int(BACKUP_CODE_ALPHABET.length)];
+    return code;
+  }
+}
+
+interface PreparedFactor {
+  method: 'totp' | 'backup_code';
+  /** Unused backup codes left after this one (backup codes only). */
+  remaining: number | null;
+  /** Consumes the factor atomically; throws MFA_INVALID_CODE when it was used concurrently. */
+  commit(r: Repositories): Promise<void>;
+}

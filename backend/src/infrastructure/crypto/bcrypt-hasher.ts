@@ -1,0 +1,32 @@
+// bcrypt password hashing. bcrypt ignores input past 72 bytes, so the password is first NFKC-normalised,
+// then SHA-256 pre-hashed and base64-encoded (44 ASCII bytes, no NUL): long passwords are never truncated.
+import bcrypt from 'bcrypt';
+import { createHash } from 'node:crypto';
+import type { PasswordHasher } from '../../domain/ports';
+import { normalizePassword } from '../../domain/password-policy';
+
+function prehash(password: string): string {
+  return createHash('sha256').update(normalizePassword(password), 'utf8').digest('base64');
+}
+
+export class BcryptPasswordHasher implements PasswordHasher {
+  private readonly dummyHash: string;
+
+  constructor(private readonly cost: number) {
+    // Hash of a random value at the configured cost: comparing against it takes as long as a real check.
+    this.dummyHash = bcrypt.hashSync(prehash(String(Math.random())), cost);
+  }
+
+  hash(password: string): Promise<string> {
+    return bcrypt.hash(prehash(password), this.cost);
+  }
+
+  verify(password: string, hash: string): Promise<boolean> {
+    return bcrypt.compare(prehash(password), hash);
+  }
+
+  async verifyDummy(password: string): Promise<false> {
+    await bcrypt.compare(prehash(password), this.dummyHash);
+    return false;
+  }
+}

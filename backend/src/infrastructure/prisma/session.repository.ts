@@ -1,0 +1,105 @@
+// SessionRepository on Prisma. rotate() and revoke() are single UPDATE ... RETURNING statements written in
+// SQL: that makes each one atomic under concurrency (the row lock serialises writers and PostgreSQL re-checks
+// the WHERE clause on the latest row version) and costs one round-trip on the refresh hot path.
+import { Prisma } from '../../generated/prisma/client';
+import type { SessionRepository } from '../../domain/ports';
+import type { NewSession, RevokeReason, Session } from '../../domain/types';
+import type { Db } from './client';
+import { isUuid, toSession, type SessionRow } from './mappers';
+
+export class PrismaSessionRepository implements SessionRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(s: NewSession): Promise<Session> {
+    const row = await this.db.session.create({
+      data: {
+        id: s.id,
+        userId: s.userId,
+        refreshTokenHash: s.refreshTokenHash,
+        userAgent: s.userAgent,
+        ipAddress: s.ipAddress,
+        deviceName: s.deviceName,
+        browser: s.browser,
+        os: s.os,
+        deviceType: s.deviceType,
+        aal: s.aal,
+        createdAt: s.createdAt,
+        lastActiveAt: s.lastActiveAt,
+        expiresAt: s.expiresAt,
+        idleExpiresAt: s.idleExpiresAt,
+      },
+    });
+    return toSession(row);
+  }
+
+  async findById(id: string): Promise<Session | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.db.session.findUnique({ where: { id } });
+    return row ? toSession(row) : null;
+  }
+
+  async findByRefreshTokenHash(hash: string): Promise<{ session: Session; matched: 'current' | 'previous' } | null> {
+    // One query over both unique indexes (PostgreSQL turns the OR into a BitmapOr).
+    const row = await this.db.session.findFirst({
+      where: { OR: [{ refreshTokenHash: hash }, { previousRefreshTokenHash: hash }] },
+    });
+    if (!row) return null;
+    return { session: toSession(row), matched: row.refreshTokenHash === hash ? 'current' : 'previous' };
+  }
+
+  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<Session | null> {
+    const rows = await this.db.$queryRaw<SessionRow[]>`
+      UPDATE "Session"
+      SET "refreshTokenHash" = ${newHash}, "previousRefreshTokenHash" = ${oldHash},
+          "lastActiveAt" = ${now},
+          -- the idle deadline never outlives the absolute expiry
+          "idleExpiresAt" = LEAST("expiresAt", ${idleExpiresAt}::timestamptz)
+      WHERE "refreshTokenHash" = ${oldHash} AND "revokedAt" IS NULL
+        AND "expiresAt" > ${now} AND "idleExpiresAt" > ${now}
+      RETURNING *`;
+    return rows.length === 1 ? toSession(rows[0]!) : null;
+  }
+
+  async listActive(userId: string, now: Date): Promise<Session[]> {
+    if (!isUuid(userId)) return [];
+    const rows = await this.db.session.findMany({
+      where: { userId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } },
+      orderBy: [{ lastActiveAt: 'desc' }, { id: 'asc' }],
+    });
+    return rows.map(toSession);
+  }
+
+  async revoke(
+    filter: { sessionId?: string; userId?: string; exceptSessionId?: string },
+    reason: RevokeReason,
+    now: Date,
+  ): Promise<string[]> {
+    // Refuse an empty filter: it would revoke every session of every user.
+    if (filter.sessionId === undefined && filter.userId === undefined) throw new Error('revoke: sessionId or userId required');
+    // A malformed id cannot match a uuid column; skip the query instead of letting PostgreSQL raise.
+    if ((filter.sessionId !== undefined && !isUuid(filter.sessionId)) || (filter.userId !== undefined && !isUuid(filter.userId))) {
+      return [];
+    }
+    const conditions = [Prisma.sql`"revokedAt" IS NULL`];
+    if (filter.sessionId !== undefined) conditions.push(Prisma.sql`"id" = ${filter.sessionId}::uuid`);
+    if (filter.userId !== undefined) conditions.push(Prisma.sql`"userId" = ${filter.userId}::uuid`);
+    if (filter.exceptSessionId !== undefined && isUuid(filter.exceptSessionId)) {
+      conditions.push(Prisma.sql`"id" <> ${filter.exceptSessionId}::uuid`);
+    }
+    const rows = await this.db.$queryRaw<{ id: string }[]>`
+      UPDATE "Session" SET "revokedAt" = ${now}, "revokedReason" = ${reason}
+      WHERE ${Prisma.join(conditions, ' AND ')}
+      RETURNING "id"`;
+    return rows.map((r) => r.id);
+  }
+
+  /** Inclusive of `since`: warming a revocation cache must not miss a boundary row. */
+  async listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]> {
+    const rows = await this.db.session.findMany({
+      where: { revokedAt: { gte: since } },
+      select: { id: true, revokedAt: true },
+      orderBy: { revokedAt: 'asc' },
+    });
+    return rows.map((r) => ({ id: r.id, revokedAt: r.revokedAt! }));
+  }
+}

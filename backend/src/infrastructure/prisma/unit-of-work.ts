@@ -1,0 +1,43 @@
+// Unit of work on Prisma interactive transactions: every repository handed to `work` runs on the same
+// transaction, so a change and the audit event that records it commit or roll back together.
+import type { Repositories, UnitOfWork } from '../../domain/ports';
+import type { Db, PrismaClient } from './client';
+import { PrismaAuditRepository } from './audit.repository';
+import { PrismaBackupCodeRepository } from './backup-code.repository';
+import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
+import { PrismaSessionRepository } from './session.repository';
+import { PrismaUserRepository } from './user.repository';
+
+/** Repositories bound to a client or to a transaction client. */
+export function createRepositories(db: Db): Repositories {
+  return {
+    users: new PrismaUserRepository(db),
+    sessions: new PrismaSessionRepository(db),
+    mfaChallenges: new PrismaMfaChallengeRepository(db),
+    backupCodes: new PrismaBackupCodeRepository(db),
+    audit: new PrismaAuditRepository(db),
+  };
+}
+
+export interface UnitOfWorkOptions {
+  /** Max ms to wait for a pool connection to start the transaction (Prisma default 2000). */
+  maxWait?: number;
+  /** Max ms the transaction may run before Prisma rolls it back (Prisma default 5000). */
+  timeout?: number;
+}
+
+export class PrismaUnitOfWork implements UnitOfWork {
+  readonly direct: Repositories;
+
+  constructor(
+    private readonly client: PrismaClient,
+    // Generous maxWait: with a small pool (PGlite runs with one connection) transactions queue for it.
+    private readonly options: UnitOfWorkOptions = { maxWait: 10_000, timeout: 10_000 },
+  ) {
+    this.direct = createRepositories(client);
+  }
+
+  run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.client.$transaction((tx) => work(createRepositories(tx)), this.options);
+  }
+}

@@ -1,0 +1,87 @@
+// UserRepository on Prisma. Counters and the TOTP step are changed by single conditional statements so
+// concurrent requests cannot lose updates or both pass a check.
+import { Prisma } from '../../generated/prisma/client';
+import { Errors } from '../../domain/errors';
+import type { UserRepository } from '../../domain/ports';
+import type { NewUser, Role, User, UserStatus } from '../../domain/types';
+import type { Db } from './client';
+import { isUuid, toUser } from './mappers';
+
+export class PrismaUserRepository implements UserRepository {
+  constructor(private readonly db: Db) {}
+
+  async findById(id: string): Promise<User | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.db.user.findUnique({ where: { id } });
+    return row ? toUser(row) : null;
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    const row = await this.db.user.findUnique({ where: { email } });
+    return row ? toUser(row) : null;
+  }
+
+  async create(user: NewUser): Promise<User> {
+    try {
+      const { id, email, username, passwordHash, role, status } = user; // only known fields reach Prisma
+      return toUser(await this.db.user.create({ data: { id, email, username, passwordHash, role, status } }));
+    } catch (err) {
+      // Email is the only unique column besides the random uuid primary key.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw Errors.emailTaken();
+      throw err;
+    }
+  }
+
+  async updatePassword(id: string, passwordHash: string, changedAt: Date): Promise<void> {
+    await this.db.user.update({ where: { id }, data: { passwordHash, passwordChangedAt: changedAt } });
+  }
+
+  async setStatus(id: string, status: UserStatus): Promise<User | null> {
+    if (!isUuid(id)) return null;
+    // updateManyAndReturn: one round-trip, and no P2025 exception when the user does not exist.
+    const [row] = await this.db.user.updateManyAndReturn({ where: { id }, data: { status } });
+    return row ? toUser(row) : null;
+  }
+
+  async setRole(id: string, role: Role): Promise<void> {
+    await this.db.user.update({ where: { id }, data: { role } });
+  }
+
+  /** Oldest first: this serves the approval queue. */
+  async listByStatus(status: UserStatus, limit: number): Promise<User[]> {
+    const rows = await this.db.user.findMany({ where: { status }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit });
+    return rows.map(toUser);
+  }
+
+  async recordLoginFailure(id: string): Promise<{ failedLoginCount: number; lockCount: number }> {
+    return this.db.user.update({
+      where: { id },
+      data: { failedLoginCount: { increment: 1 } },
+      select: { failedLoginCount: true, lockCount: true },
+    });
+  }
+
+  async lock(id: string, until: Date): Promise<void> {
+    await this.db.user.update({
+      where: { id },
+      data: { lockedUntil: until, lockCount: { increment: 1 }, failedLoginCount: 0 },
+    });
+  }
+
+  async resetLoginFailures(id: string): Promise<void> {
+    await this.db.user.update({ where: { id }, data: { failedLoginCount: 0, lockCount: 0, lockedUntil: null } });
+  }
+
+  /** Leaves totpLastUsedStep alone: steps are wall-clock based, so an old one still blocks replays. */
+  async setTotpSecret(id: string, encryptedSecret: string | null, enabled: boolean): Promise<void> {
+    await this.db.user.update({ where: { id }, data: { totpSecretEncrypted: encryptedSecret, twoFactorEnabled: enabled } });
+  }
+
+  async advanceTotpStep(id: string, step: number): Promise<boolean> {
+    const { count } = await this.db.user.updateMany({
+      where: { id, OR: [{ totpLastUsedStep: null }, { totpLastUsedStep: { lt: step } }] },
+      data: { totpLastUsedStep: step },
+    });
+    return count === 1;
+  }
+}

@@ -1,0 +1,35 @@
+// Fans revocations out to every instance through Redis pub/sub (REDIS_URL), so a session revoked on one
+// instance is refused by all of them on the next request.
+import { Redis } from 'ioredis';
+import type { RevocationBus } from './memory-revocation-store';
+
+export class RedisRevocationBus implements RevocationBus {
+  private readonly subscriber: Redis;
+  private readonly channel: string;
+
+  constructor(private readonly publisher: Redis, keyPrefix: string) {
+    this.subscriber = publisher.duplicate();
+    this.channel = `${keyPrefix}revoked-sessions`;
+  }
+
+  async publish(sessionIds: string[]): Promise<void> {
+    await this.publisher.publish(this.channel, JSON.stringify(sessionIds));
+  }
+
+  async subscribe(onRevoked: (sessionIds: string[]) => void): Promise<void> {
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      try {
+        const ids = JSON.parse(message);
+        if (Array.isArray(ids)) onRevoked(ids.filter((x): x is string => typeof x === 'string'));
+      } catch {
+        // Malformed messages are ignored: only our own instances publish on this channel.
+      }
+    });
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  async close(): Promise<void> {
+    this.subscriber.disconnect();
+  }
+}

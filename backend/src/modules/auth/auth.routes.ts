@@ -1,0 +1,27 @@
+// /api/auth routes. Per-IP limits are mounted by the app on the whole prefix; per-account limits here.
+import { Router, type RequestHandler } from 'express';
+import type { AuthService } from '../../domain/auth.service';
+import { authenticate } from '../http/authenticate';
+import { validate } from '../http/validate';
+import { AuthController } from './auth.controller';
+import { loginRules, mfaLoginRules, refreshRules, registerRules } from './validators';
+
+export interface AuthRouteDeps {
+  auth: AuthService;
+  /** Tighter per-account limit for password and second-factor attempts. */
+  accountLimit?: RequestHandler;
+}
+
+export function authRoutes({ auth, accountLimit }: AuthRouteDeps): Router {
+  const c = new AuthController(auth);
+  const perAccount: RequestHandler[] = accountLimit ? [accountLimit] : [];
+  const router = Router();
+  router.post('/register', validate(registerRules), c.register);
+  router.post('/login', validate(loginRules), ...perAccount, c.login);
+  router.post('/login/2fa', validate(mfaLoginRules), ...perAccount, c.loginSecondFactor);
+  router.post('/refresh', validate(refreshRules), c.refresh);
+  router.post('/logout', authenticate(auth), c.logout);
+  router.post('/logout-all', authenticate(auth), c.logoutAll);
+  router.get('/validate', c.validate);
+  return router;
+}

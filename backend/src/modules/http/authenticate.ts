@@ -1,0 +1,36 @@
+// Bearer authentication: signature, iss, aud, exp and revocation, all in process (no database call).
+import type { Request, RequestHandler } from 'express';
+import { Errors } from '../../domain/errors';
+import type { AuthService } from '../../domain/auth.service';
+import type { Role } from '../../domain/types';
+
+export function bearerToken(req: Request): string | null {
+  const header = req.get('authorization');
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : '';
+}
+
+export function authenticate(auth: AuthService): RequestHandler {
+  return (req, _res, next) => {
+    const token = bearerToken(req);
+    if (token === null) return next(Errors.unauthenticated());
+    if (token === '') return next(Errors.invalidToken('Authorization header must be "Bearer <token>"'));
+    req.auth = auth.authenticate(token);
+    next();
+  };
+}
+
+/** Role check in one place: admin routes mount this after authenticate. */
+export function requireRole(role: Role): RequestHandler {
+  return (req, _res, next) => {
+    if (req.auth?.role !== role) return next(Errors.forbidden('Administrator role required'));
+    next();
+  };
+}
+
+/** The authenticated claims; only call behind authenticate(). */
+export function claimsOf(req: Request) {
+  if (!req.auth) throw Errors.unauthenticated();
+  return req.auth;
+}

@@ -1,0 +1,21 @@
+// One JSON line per request. Only the path (no query string: it may carry tokens) and never a body or header.
+import type { RequestHandler } from 'express';
+import type { Logger } from '../../infrastructure/logger';
+
+export function requestLogger(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.info('request', {
+        requestId: req.id,
+        method: req.method,
+        path: req.originalUrl.split('?')[0],
+        status: res.statusCode,
+        durationMs: Math.round(durationMs * 100) / 100,
+        ip: req.ip,
+      });
+    });
+    next();
+  };
+}

@@ -1,0 +1,57 @@
+// /api/user/2fa/*: TOTP enrolment, backup codes, disabling. Mounted by userRoutes behind authenticate();
+// claimsOf() still refuses a request without claims if this router is ever mounted elsewhere.
+// Responses carrying the secret or backup codes are never cached (Cache-Control: no-store).
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { body } from 'express-validator';
+import type { TwoFactorService } from '../../domain/two-factor.service';
+import { claimsOf } from '../http/authenticate';
+import { noStore, requestContext } from '../http/context';
+import { validate } from '../http/validate';
+
+export interface TwoFactorRouteDeps {
+  twoFactor: TwoFactorService;
+  /** Optional limiter for the code- and password-checking routes (verify, disable, backup-codes). */
+  attemptLimit?: RequestHandler;
+}
+
+const requiredString = (field: string, max: number) =>
+  body(field)
+    .exists({ values: 'null' }).withMessage(`${field} is required`).bail()
+    .isString().withMessage(`${field} must be a string`).bail()
+    .isLength({ min: 1, max }).withMessage(`${field} must be 1–${max} characters`);
+
+/** Like /api/auth/login/2fa: any string is accepted here; a wrong or malformed code is MFA_INVALID_CODE. */
+export const verifyRules = [requiredString('code', 16)];
+
+/** `code` is a TOTP code or a backup code (any case, with or without the hyphen). */
+export const disableRules = [requiredString('password', 1024), requiredString('code', 32)];
+
+export const backupCodesRules = [requiredString('password', 1024)];
+
+export function twoFactorRoutes({ twoFactor, attemptLimit }: TwoFactorRouteDeps): Router {
+  const limited: RequestHandler[] = attemptLimit ? [attemptLimit] : [];
+  const router = Router();
+
+  router.post('/2fa/enable', async (req: Request, res: Response) => {
+    const enrolment = await twoFactor.enable(claimsOf(req).sub, requestContext(req));
+    noStore(res).json({ secret: enrolment.secret, otpauthUrl: enrolment.otpauthUrl, qrCodeDataUrl: enrolment.qrCodeDataUrl });
+  });
+
+  router.post('/2fa/verify', validate(verifyRules), ...limited, async (req: Request, res: Response) => {
+    const { backupCodes } = await twoFactor.verify(claimsOf(req).sub, String(req.body.code), requestContext(req));
+    noStore(res).json({ enabled: true, backupCodes });
+  });
+
+  router.post('/2fa/disable', validate(disableRules), ...limited, async (req: Request, res: Response) => {
+    const { password, code } = req.body as { password: string; code: string };
+    await twoFactor.disable(claimsOf(req).sub, { password, code }, requestContext(req));
+    noStore(res).json({ enabled: false });
+  });
+
+  router.post('/2fa/backup-codes', validate(backupCodesRules), ...limited, async (req: Request, res: Response) => {
+    const { backupCodes } = await twoFactor.regenerateBackupCodes(claimsOf(req).sub, String(req.body.password), requestContext(req));
+    noStore(res).json({ backupCodes });
+  });
+
+  return router;
+}

@@ -1,0 +1,32 @@
+// /api/user: everything here requires a bearer token.
+import { Router } from 'express';
+import type { AuthService } from '../../domain/auth.service';
+import type { SessionService } from '../../domain/session.service';
+import type { UserService } from '../../domain/user.service';
+import { authenticate } from '../http/authenticate';
+import { validate } from '../http/validate';
+import { UserController } from './user.controller';
+import { changePasswordRules, securityEventsRules } from './validators';
+
+export interface UserRouteDeps {
+  users: UserService;
+  auth: AuthService;
+  sessions: SessionService;
+  /** The /2fa/* routes, built by the two-factor module. */
+  twoFactor?: Router;
+}
+
+export function userRoutes({ users, auth, sessions, twoFactor }: UserRouteDeps): Router {
+  const c = new UserController(users, auth, sessions);
+  const router = Router();
+  router.use(authenticate(auth));
+  router.get('/me', c.me);
+  router.post('/change-password', validate(changePasswordRules), c.changePassword);
+  router.get('/sessions', c.listSessions);
+  // Before /:sessionId, so "others" is not taken for an id.
+  router.delete('/sessions/others', c.revokeOtherSessions);
+  router.delete('/sessions/:sessionId', c.revokeSession);
+  router.get('/security-events', validate(securityEventsRules), c.securityEvents);
+  if (twoFactor) router.use(twoFactor);
+  return router;
+}
