@@ -26,6 +26,7 @@ import { createPrismaClient } from './infrastructure/prisma/client';
 import { createRepositories, PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
 import { RedisRevocationBus } from './infrastructure/revocation/redis-revocation-bus';
+import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
 
 export interface ContainerOptions {
   clock?: Clock;
@@ -83,6 +84,13 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const warm = await createRepositories(prisma).sessions.listRevokedSince(new Date(clock.now().getTime() - (config.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);
   closers.unshift(() => revocations.stop());
+  const rateLimits = createRateLimits({
+    perIpPerMin: config.rateLimitAuthPerMin,
+    perAccountPerMin: config.rateLimitAccountPerMin,
+    redis,
+    keyPrefix: `${redisPrefix}rl:`,
+  });
+  closers.unshift(() => rateLimits.close());
 
   const sessions = new SessionService(uow, revocations, tokens, new UaParserUserAgentParser(), clock, {
     refreshTokenTtl: config.refreshTokenTtl,
@@ -124,6 +132,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
     oauth: { clients: config.oauthClients, scopes: null },
+    rateLimits,
   });
 
   let server: Server | null = null;

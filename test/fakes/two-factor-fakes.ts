@@ -74,6 +74,11 @@ export class MemoryTwoFactorStore implements UnitOfWork {
     return result;
   }
 
+  /** Outside any transaction (single reads / single-row updates), as UnitOfWork.direct. */
+  get direct(): Repositories {
+    return this.repositories();
+  }
+
   private repositories(): Repositories {
     const s = () => this.state;
     const touch = (id: string, change: (u: User) => void) => {

@@ -70,7 +70,7 @@ export class TwoFactorService implements SecondFactorVerifier {
 
   /** Completes enrolment with a first code from the app; returns the backup codes (shown once). */
   async verify(userId: string, codeInput: string, ctx: RequestContext): Promise<{ backupCodes: string[] }> {
-    const user = await this.uow.run((r) => this.requireUser(r, userId));
+    const user = await this.requireUser(this.uow.direct, userId);
     if (user.twoFactorEnabled) throw Errors.mfaAlreadyEnabled();
     if (!user.totpSecretEncrypted) throw Errors.mfaNotEnabled();
     const pendingSecret = user.totpSecretEncrypted;
@@ -99,7 +99,7 @@ export class TwoFactorService implements SecondFactorVerifier {
 
   /** Turns 2FA off: needs the password and a TOTP or backup code. Clears the secret and backup codes. */
   async disable(userId: string, input: { password: string; code: string }, ctx: RequestContext): Promise<void> {
-    const user = await this.uow.run((r) => this.requireUser(r, userId));
+    const user = await this.requireUser(this.uow.direct, userId);
     if (!user.twoFactorEnabled || !user.totpSecretEncrypted) throw Errors.mfaNotEnabled();
     if (!(await this.passwords.verify(input.password, user.passwordHash))) throw Errors.invalidCredentials();
     const secondFactor = await this.prepareFactor(user, input.code);
@@ -131,7 +131,7 @@ export class TwoFactorService implements SecondFactorVerifier {
 
   /** Replaces every backup code (the old ones stop working); needs the password. */
   async regenerateBackupCodes(userId: string, password: string, ctx: RequestContext): Promise<{ backupCodes: string[] }> {
-    const user = await this.uow.run((r) => this.requireUser(r, userId));
+    const user = await this.requireUser(this.uow.direct, userId);
     if (!user.twoFactorEnabled) throw Errors.mfaNotEnabled();
     if (!(await this.passwords.verify(password, user.passwordHash))) throw Errors.invalidCredentials();
     const { codes, hashed } = await this.newBackupCodes();
@@ -213,7 +213,7 @@ export class TwoFactorService implements SecondFactorVerifier {
   private async prepareBackupCode(user: User, input: string): Promise<PreparedFactor> {
     const code = normalizeBackupCode(input);
     if (code === null) throw Errors.mfaInvalidCode();
-    const unused = await this.uow.run((r) => r.backupCodes.listUnused(user.id));
+    const unused = await this.uow.direct.backupCodes.listUnused(user.id);
     const matches = await Promise.all(unused.map((c) => this.backupHasher.verify(code, c.codeHash)));
     const index = matches.indexOf(true);
     if (index < 0) throw Errors.mfaInvalidCode();

@@ -1,0 +1,594 @@
+// In-memory adapters for every repository port, a unit of work with real rollback, and a settable clock.
+// They follow the port docs and mirror the Prisma adapters where a test could tell the difference:
+// `findX` returns null when absent (and for non-UUID ids), duplicate email -> EMAIL_TAKEN, unique refresh /
+// MFA token hashes, foreign keys to users, compare-and-set for rotate / advanceTotpStep / consume / markUsed,
+// and updates of a missing row throw (Prisma's P2025).
+//
+// Everything handed out is a copy: mutating a returned object never changes the store.
+//
+// MemoryUnitOfWork runs transactions one at a time (serializable) and, when `work` throws, restores a
+// snapshot taken at the start, so nothing written inside survives. Repositories given to `work` refuse use
+// after their transaction ended. `direct` repositories are auto-commit (each call its own transaction).
+// run() or `direct` used inside run() throws: in production that is a second connection outside the
+// transaction, which deadlocks on a one-connection pool such as PGlite's.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Errors } from '../../backend/src/domain/errors';
+import type {
+  AuditRepository,
+  BackupCodeRepository,
+  Clock,
+  MfaChallengeRepository,
+  Repositories,
+  SessionRepository,
+  UnitOfWork,
+  UserRepository,
+} from '../../backend/src/domain/ports';
+import type {
+  AuditEvent,
+  BackupCode,
+  MfaChallenge,
+  NewAuditEvent,
+  NewSession,
+  NewUser,
+  RevokeReason,
+  Role,
+  Session,
+  User,
+  UserStatus,
+} from '../../backend/src/domain/types';
+
+// ---------------------------------------------------------------------------------------------------------
+// Clock
+
+/** A clock that only moves when told to. Starts at a fixed instant so tests are reproducible. */
+export class FakeClock implements Clock {
+  private ms: number;
+
+  constructor(start: Date | string | number = '2026-01-01T00:00:00.000Z') {
+    this.ms = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.ms);
+  }
+
+  set(to: Date | string | number): void {
+    this.ms = new Date(to).getTime();
+  }
+
+  advanceMs(ms: number): void {
+    this.ms += ms;
+  }
+
+  advanceSeconds(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Storage
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isUuid(value: string): boolean {
+  return UUID_RE.test(value);
+}
+
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+interface StoredBackupCode extends BackupCode {
+  createdAt: Date;
+  seq: number;
+}
+
+export interface MemoryTables {
+  users: Map<string, User>;
+  sessions: Map<string, Session>;
+  mfaChallenges: Map<string, MfaChallenge>;
+  backupCodes: Map<string, StoredBackupCode>;
+  audit: Map<string, AuditEvent>;
+  /** Monotonic counter for insertion order (backup codes) and ordered audit ids. */
+  seq: number;
+}
+
+function emptyTables(): MemoryTables {
+  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), audit: new Map(), seq: 0 };
+}
+
+/** Missing row on an update: Prisma throws P2025 ("Record to update not found"). */
+function notFoundRow(table: string, id: string): Error {
+  return new Error(`memory db: ${table} ${id} not found (Prisma would throw P2025)`);
+}
+
+/** Unique / foreign-key violations that are not part of a port's contract are plain errors, as in Prisma. */
+function constraint(message: string): Error {
+  return new Error(`memory db: ${message}`);
+}
+
+/**
+ * The data behind the memory repositories. Tests may read `tables` directly to inspect state, or use
+ * `repositories()` (auto-commit, like the bare Prisma client) to arrange it.
+ */
+export class MemoryDatabase {
+  tables: MemoryTables = emptyTables();
+
+  constructor(readonly clock: Clock = { now: () => new Date() }) {}
+
+  snapshot(): MemoryTables {
+    return copy(this.tables);
+  }
+
+  restore(snapshot: MemoryTables): void {
+    this.tables = snapshot;
+  }
+
+  /** Repositories outside any transaction (each call commits by itself). */
+  repositories(): Repositories {
+    return createMemoryRepositories(this, () => {});
+  }
+
+  /** Audit ids sort in insertion order, so (createdAt desc, id desc) is deterministic within one instant. */
+  nextAuditId(): string {
+    const n = ++this.tables.seq;
+    return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+  }
+
+  nextSeq(): number {
+    return ++this.tables.seq;
+  }
+
+  /** Every audit event, oldest first (including those without a user). */
+  auditEvents(): AuditEvent[] {
+    return [...this.tables.audit.values()].map(copy);
+  }
+
+  assertUserExists(userId: string, table: string): void {
+    if (!this.tables.users.has(userId)) throw constraint(`${table}.userId ${userId} violates the foreign key to User`);
+  }
+}
+
+type Guard = () => void;
+
+// ---------------------------------------------------------------------------------------------------------
+// Repositories
+
+export class MemoryUserRepository implements UserRepository {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  private get rows(): Map<string, User> {
+    this.guard();
+    return this.db.tables.users;
+  }
+
+  private mustGet(id: string): User {
+    const row = this.rows.get(id);
+    if (!row) throw notFoundRow('User', id);
+    return row;
+  }
+
+  private touch(row: User): void {
+    row.updatedAt = this.db.clock.now();
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const row = this.rows.get(id);
+    return row ? copy(row) : null;
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    // Exact match, like the unique index on the column: the domain lower-cases before calling.
+    for (const row of this.rows.values()) if (row.email === email) return copy(row);
+    return null;
+  }
+
+  async create(user: NewUser): Promise<User> {
+    const rows = this.rows;
+    for (const row of rows.values()) if (row.email === user.email) throw Errors.emailTaken();
+    if (!isUuid(user.id)) throw constraint(`User.id ${user.id} is not a uuid`);
+    if (rows.has(user.id)) throw constraint(`User.id ${user.id} already exists`);
+    const now = this.db.clock.now();
+    const row: User = {
+      id: user.id,
+      email: user.email,
+      username: user.username,
+      passwordHash: user.passwordHash,
+      role: user.role,
+      status: user.status,
+      failedLoginCount: 0,
+      lockCount: 0,
+      lockedUntil: null,
+      twoFactorEnabled: false,
+      totpSecretEncrypted: null,
+      totpLastUsedStep: null,
+      passwordChangedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    rows.set(row.id, row);
+    return copy(row);
+  }
+
+  async updatePassword(id: string, passwordHash: string, changedAt: Date): Promise<void> {
+    const row = this.mustGet(id);
+    row.passwordHash = passwordHash;
+    row.passwordChangedAt = new Date(changedAt);
+    this.touch(row);
+  }
+
+  async setStatus(id: string, status: UserStatus): Promise<User | null> {
+    const row = this.rows.get(id);
+    if (!row) return null;
+    row.status = status;
+    this.touch(row);
+    return copy(row);
+  }
+
+  async setRole(id: string, role: Role): Promise<void> {
+    const row = this.mustGet(id);
+    row.role = role;
+    this.touch(row);
+  }
+
+  /** Oldest first (the approval queue). */
+  async listByStatus(status: UserStatus, limit: number): Promise<User[]> {
+    return [...this.rows.values()]
+      .filter((u) => u.status === status)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async recordLoginFailure(id: string): Promise<{ failedLoginCount: number; lockCount: number }> {
+    const row = this.mustGet(id);
+    row.failedLoginCount += 1;
+    this.touch(row);
+    return { failedLoginCount: row.failedLoginCount, lockCount: row.lockCount };
+  }
+
+  async lock(id: string, until: Date): Promise<void> {
+    const row = this.mustGet(id);
+    row.lockedUntil = new Date(until);
+    row.lockCount += 1;
+    row.failedLoginCount = 0;
+    this.touch(row);
+  }
+
+  async resetLoginFailures(id: string): Promise<void> {
+    const row = this.mustGet(id);
+    row.failedLoginCount = 0;
+    row.lockCount = 0;
+    row.lockedUntil = null;
+    this.touch(row);
+  }
+
+  /** Leaves totpLastUsedStep alone (as the Prisma adapter does). */
+  async setTotpSecret(id: string, encryptedSecret: string | null, enabled: boolean): Promise<void> {
+    const row = this.mustGet(id);
+    row.totpSecretEncrypted = encryptedSecret;
+    row.twoFactorEnabled = enabled;
+    this.touch(row);
+  }
+
+  async advanceTotpStep(id: string, step: number): Promise<boolean> {
+    const row = this.rows.get(id);
+    if (!row) return false;
+    if (row.totpLastUsedStep !== null && row.totpLastUsedStep >= step) return false;
+    row.totpLastUsedStep = step;
+    this.touch(row);
+    return true;
+  }
+}
+
+export class MemorySessionRepository implements SessionRepository {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  private get rows(): Map<string, Session> {
+    this.guard();
+    return this.db.tables.sessions;
+  }
+
+  private static live(s: Session, now: Date): boolean {
+    return s.revokedAt === null && s.expiresAt.getTime() > now.getTime() && s.idleExpiresAt.getTime() > now.getTime();
+  }
+
+  async create(session: NewSession): Promise<Session> {
+    const rows = this.rows;
+    if (!isUuid(session.id)) throw constraint(`Session.id ${session.id} is not a uuid`);
+    if (rows.has(session.id)) throw constraint(`Session.id ${session.id} already exists`);
+    this.db.assertUserExists(session.userId, 'Session');
+    for (const s of rows.values()) {
+      if (s.refreshTokenHash === session.refreshTokenHash) throw constraint('Session.refreshTokenHash must be unique');
+    }
+    const row: Session = { ...copy(session), previousRefreshTokenHash: null, revokedAt: null, revokedReason: null };
+    rows.set(row.id, row);
+    return copy(row);
+  }
+
+  async findById(id: string): Promise<Session | null> {
+    const row = this.rows.get(id);
+    return row ? copy(row) : null;
+  }
+
+  async findByRefreshTokenHash(hash: string): Promise<{ session: Session; matched: 'current' | 'previous' } | null> {
+    for (const s of this.rows.values()) {
+      if (s.refreshTokenHash === hash) return { session: copy(s), matched: 'current' };
+      if (s.previousRefreshTokenHash === hash) return { session: copy(s), matched: 'previous' };
+    }
+    return null;
+  }
+
+  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<Session | null> {
+    const rows = this.rows;
+    let row: Session | undefined;
+    for (const s of rows.values()) if (s.refreshTokenHash === oldHash) row = s;
+    if (!row || !MemorySessionRepository.live(row, now)) return null;
+    for (const s of rows.values()) {
+      if (s !== row && (s.refreshTokenHash === newHash || s.previousRefreshTokenHash === newHash)) {
+        throw constraint('Session.refreshTokenHash must be unique');
+      }
+    }
+    row.previousRefreshTokenHash = oldHash;
+    row.refreshTokenHash = newHash;
+    row.lastActiveAt = new Date(now);
+    // The idle deadline never outlives the absolute expiry (what AuthService.refresh expects of the repository).
+    row.idleExpiresAt = new Date(Math.min(idleExpiresAt.getTime(), row.expiresAt.getTime()));
+    return copy(row);
+  }
+
+  /** Most recently used first; id breaks ties (as the Prisma adapter orders). */
+  async listActive(userId: string, now: Date): Promise<Session[]> {
+    return [...this.rows.values()]
+      .filter((s) => s.userId === userId && MemorySessionRepository.live(s, now))
+      .sort((a, b) => b.lastActiveAt.getTime() - a.lastActiveAt.getTime() || a.id.localeCompare(b.id))
+      .map(copy);
+  }
+
+  async revoke(
+    filter: { sessionId?: string; userId?: string; exceptSessionId?: string },
+    reason: RevokeReason,
+    now: Date,
+  ): Promise<string[]> {
+    if (filter.sessionId === undefined && filter.userId === undefined) throw new Error('revoke: sessionId or userId required');
+    const ids: string[] = [];
+    for (const s of this.rows.values()) {
+      if (filter.sessionId !== undefined && s.id !== filter.sessionId) continue;
+      if (filter.userId !== undefined && s.userId !== filter.userId) continue;
+      if (filter.exceptSessionId !== undefined && s.id === filter.exceptSessionId) continue;
+      if (!MemorySessionRepository.live(s, now)) continue;
+      s.revokedAt = new Date(now);
+      s.revokedReason = reason;
+      ids.push(s.id);
+    }
+    return ids;
+  }
+
+  /** Inclusive of `since`, oldest first. */
+  async listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]> {
+    return [...this.rows.values()]
+      .filter((s) => s.revokedAt !== null && s.revokedAt.getTime() >= since.getTime())
+      .sort((a, b) => a.revokedAt!.getTime() - b.revokedAt!.getTime())
+      .map((s) => ({ id: s.id, revokedAt: new Date(s.revokedAt!) }));
+  }
+}
+
+export class MemoryMfaChallengeRepository implements MfaChallengeRepository {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  private get rows(): Map<string, MfaChallenge> {
+    this.guard();
+    return this.db.tables.mfaChallenges;
+  }
+
+  async create(challenge: Omit<MfaChallenge, 'attempts' | 'consumedAt' | 'createdAt'>): Promise<MfaChallenge> {
+    const rows = this.rows;
+    if (!isUuid(challenge.id)) throw constraint(`MfaChallenge.id ${challenge.id} is not a uuid`);
+    if (rows.has(challenge.id)) throw constraint(`MfaChallenge.id ${challenge.id} already exists`);
+    this.db.assertUserExists(challenge.userId, 'MfaChallenge');
+    for (const c of rows.values()) if (c.tokenHash === challenge.tokenHash) throw constraint('MfaChallenge.tokenHash must be unique');
+    const row: MfaChallenge = { ...copy(challenge), attempts: 0, consumedAt: null, createdAt: this.db.clock.now() };
+    rows.set(row.id, row);
+    return copy(row);
+  }
+
+  async findByTokenHash(hash: string): Promise<MfaChallenge | null> {
+    for (const c of this.rows.values()) if (c.tokenHash === hash) return copy(c);
+    return null;
+  }
+
+  async consume(id: string, now: Date): Promise<boolean> {
+    const row = this.rows.get(id);
+    if (!row || row.consumedAt !== null) return false;
+    row.consumedAt = new Date(now);
+    return true;
+  }
+
+  async recordAttempt(id: string): Promise<number> {
+    const row = this.rows.get(id);
+    if (!row) throw notFoundRow('MfaChallenge', id);
+    row.attempts += 1;
+    return row.attempts;
+  }
+}
+
+export class MemoryBackupCodeRepository implements BackupCodeRepository {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  private get rows(): Map<string, StoredBackupCode> {
+    this.guard();
+    return this.db.tables.backupCodes;
+  }
+
+  /** Oldest first (creation order). */
+  async listUnused(userId: string): Promise<BackupCode[]> {
+    return [...this.rows.values()]
+      .filter((c) => c.userId === userId && c.usedAt === null)
+      .sort((a, b) => a.seq - b.seq)
+      .map((c) => ({ id: c.id, userId: c.userId, codeHash: c.codeHash, usedAt: c.usedAt }));
+  }
+
+  async replaceAll(userId: string, codes: { id: string; codeHash: string }[]): Promise<void> {
+    const rows = this.rows;
+    this.db.assertUserExists(userId, 'BackupCode');
+    const ids = new Set<string>();
+    for (const c of codes) {
+      if (!isUuid(c.id)) throw constraint(`BackupCode.id ${c.id} is not a uuid`);
+      if (ids.has(c.id)) throw constraint(`BackupCode.id ${c.id} repeated`);
+      ids.add(c.id);
+    }
+    // Validate before touching anything: replaceAll is atomic on its own, as in the Prisma adapter.
+    for (const [id, row] of rows) if (row.userId !== userId && ids.has(id)) throw constraint(`BackupCode.id ${id} already exists`);
+    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+    const now = this.db.clock.now();
+    for (const c of codes) rows.set(c.id, { id: c.id, userId, codeHash: c.codeHash, usedAt: null, createdAt: now, seq: this.db.nextSeq() });
+  }
+
+  async markUsed(id: string, now: Date): Promise<boolean> {
+    const row = this.rows.get(id);
+    if (!row || row.usedAt !== null) return false;
+    row.usedAt = new Date(now);
+    return true;
+  }
+
+  async deleteAll(userId: string): Promise<void> {
+    const rows = this.rows;
+    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+  }
+}
+
+export class MemoryAuditRepository implements AuditRepository {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  private get rows(): Map<string, AuditEvent> {
+    this.guard();
+    return this.db.tables.audit;
+  }
+
+  async record(event: NewAuditEvent): Promise<void> {
+    const rows = this.rows;
+    if (event.userId !== null) this.db.assertUserExists(event.userId, 'AuditEvent');
+    const row: AuditEvent = {
+      id: this.db.nextAuditId(),
+      userId: event.userId,
+      type: event.type,
+      ipAddress: event.ipAddress,
+      userAgent: event.userAgent,
+      // A JSON column: what comes back is what JSON can carry (Dates become strings, undefined disappears).
+      metadata: JSON.parse(JSON.stringify(event.metadata ?? {})) as Record<string, unknown>,
+      createdAt: this.db.clock.now(),
+    };
+    rows.set(row.id, row);
+  }
+
+  /** Newest first by (createdAt, id); `before` is an exclusive keyset cursor. */
+  async listForUser(userId: string, opts: { limit: number; before?: { createdAt: Date; id: string } }): Promise<AuditEvent[]> {
+    const b = opts.before;
+    return [...this.rows.values()]
+      .filter((e) => e.userId === userId)
+      .filter(
+        (e) =>
+          !b ||
+          e.createdAt.getTime() < b.createdAt.getTime() ||
+          (e.createdAt.getTime() === b.createdAt.getTime() && e.id < b.id),
+      )
+      .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || (x.id < y.id ? 1 : x.id > y.id ? -1 : 0))
+      .slice(0, opts.limit)
+      .map(copy);
+  }
+}
+
+export function createMemoryRepositories(db: MemoryDatabase, guard: Guard): Repositories {
+  return {
+    users: new MemoryUserRepository(db, guard),
+    sessions: new MemorySessionRepository(db, guard),
+    mfaChallenges: new MemoryMfaChallengeRepository(db, guard),
+    backupCodes: new MemoryBackupCodeRepository(db, guard),
+    audit: new MemoryAuditRepository(db, guard),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Unit of work
+
+interface Transaction {
+  open: boolean;
+}
+
+export class MemoryUnitOfWork implements UnitOfWork {
+  /**
+   * Auto-commit repositories: each call is its own one-statement transaction (serialized with run(), and
+   * rolled back if it throws). Calling them inside run() throws: in production that would be a second
+   * connection outside the transaction (a deadlock on PGlite's single connection).
+   */
+  readonly direct: Repositories;
+  /** How many transactions committed / rolled back (handy to assert that a failure left nothing behind). */
+  readonly stats = { committed: 0, rolledBack: 0 };
+  private queue: Promise<void> = Promise.resolve();
+  private readonly current = new AsyncLocalStorage<Transaction>();
+
+  constructor(readonly db: MemoryDatabase = new MemoryDatabase()) {
+    const repos = createMemoryRepositories(db, () => {});
+    this.direct = {
+      users: this.autoCommit(repos.users),
+      sessions: this.autoCommit(repos.sessions),
+      mfaChallenges: this.autoCommit(repos.mfaChallenges),
+      backupCodes: this.autoCommit(repos.backupCodes),
+      audit: this.autoCommit(repos.audit),
+    };
+  }
+
+  run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    this.refuseNesting('run()');
+    return this.exclusive(async () => {
+      const tx: Transaction = { open: true };
+      const repos = createMemoryRepositories(this.db, () => {
+        if (!tx.open) throw new Error('MemoryUnitOfWork: repository used after its transaction ended');
+      });
+      try {
+        return await this.current.run(tx, () => work(repos));
+      } finally {
+        tx.open = false;
+      }
+    });
+  }
+
+  private autoCommit<R extends object>(repo: R): R {
+    return new Proxy(repo, {
+      get: (target, prop, receiver) => {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          this.refuseNesting(`direct.${String(prop)}()`);
+          return this.exclusive(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+        };
+      },
+    });
+  }
+
+  private refuseNesting(what: string): void {
+    if (this.current.getStore()?.open) {
+      throw new Error(`MemoryUnitOfWork: ${what} called inside run(); production would use a second connection outside the transaction`);
+    }
+  }
+
+  /** One transaction at a time: a snapshot restore can then never undo another transaction's writes. */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.queue;
+    let release!: () => void;
+    this.queue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    const snapshot = this.db.snapshot();
+    try {
+      const result = await fn();
+      this.stats.committed += 1;
+      return result;
+    } catch (err) {
+      this.db.restore(snapshot);
+      this.stats.rolledBack += 1;
+      throw err;
+    } finally {
+      release();
+    }
+  }
+}

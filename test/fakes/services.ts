@@ -1,0 +1,144 @@
+// Domain services wired like backend/src/container.ts, but on the memory repositories and a FakeClock.
+// Real crypto adapters: bcrypt (cost 4), random tokens, RS256 with a freshly generated key in a temp
+// DATA_DIR, ua-parser-js, the in-process revocation store and the common-passwords list.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { AuthService, type AuthSettings } from '../../backend/src/domain/auth.service';
+import { LockoutPolicy, type LockoutSettings } from '../../backend/src/domain/lockout';
+import { PasswordPolicy } from '../../backend/src/domain/password-policy';
+import { SessionService, type SessionSettings } from '../../backend/src/domain/session.service';
+import { UserService } from '../../backend/src/domain/user.service';
+import type { RequestContext, TokenPair, User } from '../../backend/src/domain/types';
+import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
+import { JwtAccessTokenSigner } from '../../backend/src/infrastructure/crypto/jwt-signer';
+import { loadSigningKeys, type SigningKeys } from '../../backend/src/infrastructure/crypto/signing-keys';
+import { CryptoTokenGenerator } from '../../backend/src/infrastructure/crypto/token-generator';
+import { UaParserUserAgentParser } from '../../backend/src/infrastructure/crypto/user-agent-parser';
+import { MemoryRevocationStore } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
+import { FakeClock, MemoryDatabase, MemoryUnitOfWork } from './memory-repositories';
+
+/** Same defaults as the contract's configuration table (config.ts), except bcrypt cost 4. */
+export interface TestSettings extends SessionSettings, LockoutSettings, AuthSettings {
+  bcryptCost: number;
+  jwtIssuer: string;
+  jwtAudience: string;
+}
+
+export const DEFAULT_TEST_SETTINGS: TestSettings = {
+  registrationMode: 'open',
+  accessTokenTtl: 900,
+  refreshTokenTtl: 2_592_000,
+  sessionIdleTtl: 1_209_600,
+  maxSessionsPerUser: 10,
+  maxFailures: 5,
+  lockSeconds: 900,
+  mfaChallengeTtl: 300,
+  mfaChallengeMaxAttempts: 5,
+  bcryptCost: 4,
+  jwtIssuer: 'http://localhost:3000',
+  jwtAudience: 'http://localhost:3000',
+};
+
+export type ServiceOverrides = Partial<TestSettings> & {
+  clock?: FakeClock;
+  /** Reuse a key directory (e.g. to share one key between builds); default: a new temp dir with a new key. */
+  dataDir?: string;
+};
+
+export const TEST_CTX: RequestContext = {
+  ipAddress: '203.0.113.7',
+  userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+};
+
+/** A password the policy accepts (not in the common list, 8–128 code points). */
+export const GOOD_PASSWORD = 'correct horse battery staple';
+
+const tempDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+export function buildServices(overrides: ServiceOverrides = {}) {
+  const { clock = new FakeClock(), dataDir: givenDir, ...rest } = overrides;
+  const settings: TestSettings = { ...DEFAULT_TEST_SETTINGS, ...rest };
+  const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'auth-test-'));
+  if (!givenDir) tempDirs.add(dataDir);
+
+  const db = new MemoryDatabase(clock);
+  const uow = new MemoryUnitOfWork(db);
+  const keys: SigningKeys = loadSigningKeys({ dataDir, privateKeyPem: null, privateKeyFile: null, publicKeysFile: null });
+  const signer = new JwtAccessTokenSigner(keys, settings.jwtIssuer, settings.jwtAudience);
+  const hasher = new BcryptPasswordHasher(settings.bcryptCost);
+  const tokens = new CryptoTokenGenerator();
+  const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
+  const userAgents = new UaParserUserAgentParser();
+  const revocations = new MemoryRevocationStore(settings.accessTokenTtl, clock);
+
+  const sessions = new SessionService(uow, revocations, tokens, userAgents, clock, {
+    refreshTokenTtl: settings.refreshTokenTtl,
+    sessionIdleTtl: settings.sessionIdleTtl,
+    maxSessionsPerUser: settings.maxSessionsPerUser,
+  });
+  const lockout = new LockoutPolicy(uow, clock, { maxFailures: settings.maxFailures, lockSeconds: settings.lockSeconds });
+  const auth = new AuthService(uow, sessions, lockout, hasher, policy, signer, revocations, tokens, clock, {
+    registrationMode: settings.registrationMode,
+    accessTokenTtl: settings.accessTokenTtl,
+    mfaChallengeTtl: settings.mfaChallengeTtl,
+    mfaChallengeMaxAttempts: settings.mfaChallengeMaxAttempts,
+  });
+  const users = new UserService(uow, sessions, hasher, tokens);
+
+  /** Registers a user (active in open mode) and returns it with its password. */
+  async function registerUser(email = `user-${tokens.uuid()}@example.test`, password = GOOD_PASSWORD, ctx = TEST_CTX) {
+    const user = await auth.register({ email, password, username: null }, ctx);
+    return { user, email, password };
+  }
+
+  /** Logs in without 2FA and returns the token pair (fails the test if 2FA is on). */
+  async function login(email: string, password = GOOD_PASSWORD, ctx = TEST_CTX, deviceName: string | null = null): Promise<TokenPair> {
+    const result = await auth.login({ email, password, deviceName }, ctx);
+    if ('mfaRequired' in result) throw new Error('login: unexpected mfaRequired');
+    return result;
+  }
+
+  /** Current stored state of a user (bypasses services). */
+  async function userRow(id: string): Promise<User> {
+    const user = await db.repositories().users.findById(id);
+    if (!user) throw new Error(`no user ${id}`);
+    return user;
+  }
+
+  return {
+    settings,
+    clock,
+    db,
+    uow,
+    dataDir,
+    keys,
+    signer,
+    hasher,
+    tokens,
+    policy,
+    userAgents,
+    revocations,
+    sessions,
+    lockout,
+    auth,
+    users,
+    ctx: TEST_CTX,
+    registerUser,
+    login,
+    userRow,
+    /** Removes the temp key directory now (otherwise done at process exit). */
+    cleanup(): void {
+      if (!givenDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        tempDirs.delete(dataDir);
+      }
+    },
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;

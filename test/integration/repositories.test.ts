@@ -1,0 +1,430 @@
+// Prisma repositories against a real, freshly migrated PostgreSQL database, including the concurrency
+// guarantees the ports promise (atomic rotation, compare-and-set updates, atomic counters).
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DomainError } from '../../backend/src/domain/errors';
+import type { Repositories } from '../../backend/src/domain/ports';
+import type { NewSession, User } from '../../backend/src/domain/types';
+import { createPrismaClient, type PrismaClient } from '../../backend/src/infrastructure/prisma/client';
+import { createRepositories, PrismaUnitOfWork } from '../../backend/src/infrastructure/prisma/unit-of-work';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+const MIN = 60_000;
+const at = (iso: string) => new Date(iso);
+
+describe('Prisma repositories', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  let repos: Repositories;
+  let n = 0;
+
+  before(async () => {
+    db = await createTestDatabase();
+    prisma = createPrismaClient(db.url, { poolMax: 12 });
+    repos = createRepositories(prisma);
+  });
+  after(async () => {
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  const newUser = (over: Partial<Parameters<Repositories['users']['create']>[0]> = {}) =>
+    repos.users.create({
+      id: randomUUID(),
+      email: `user${++n}@example.com`,
+      username: null,
+      passwordHash: 'hash',
+      role: 'user',
+      status: 'active',
+      ...over,
+    });
+
+  const newSession = (userId: string, over: Partial<NewSession> = {}) => {
+    const now = new Date();
+    return repos.sessions.create({
+      id: randomUUID(),
+      userId,
+      refreshTokenHash: `rt-${randomUUID()}`,
+      userAgent: 'UA',
+      ipAddress: '203.0.113.7',
+      deviceName: 'Laptop',
+      browser: 'Firefox',
+      os: 'Linux',
+      deviceType: 'desktop',
+      aal: 1,
+      createdAt: now,
+      lastActiveAt: now,
+      expiresAt: new Date(now.getTime() + 60 * MIN),
+      idleExpiresAt: new Date(now.getTime() + 30 * MIN),
+      ...over,
+    });
+  };
+
+  describe('users', () => {
+    it('when a user is created, then it is found by id and email with the schema defaults', async () => {
+      const u = await newUser({ username: 'alice' });
+      assert.equal(u.failedLoginCount, 0);
+      assert.equal(u.lockCount, 0);
+      assert.equal(u.twoFactorEnabled, false);
+      assert.equal(u.totpLastUsedStep, null);
+      assert.ok(u.createdAt instanceof Date && u.updatedAt instanceof Date);
+      assert.deepEqual(await repos.users.findById(u.id), u);
+      assert.deepEqual(await repos.users.findByEmail(u.email), u);
+    });
+
+    it('when looking up an unknown or malformed id or email, then null is returned', async () => {
+      assert.equal(await repos.users.findById(randomUUID()), null);
+      assert.equal(await repos.users.findById('not-a-uuid'), null);
+      assert.equal(await repos.users.findByEmail('nobody@example.com'), null);
+    });
+
+    it('when the email is taken, then create throws EMAIL_TAKEN', async () => {
+      const u = await newUser();
+      await assert.rejects(newUser({ email: u.email }), (e: unknown) => e instanceof DomainError && e.code === 'EMAIL_TAKEN');
+    });
+
+    it('when the password is updated, then hash and passwordChangedAt are stored', async () => {
+      const u = await newUser();
+      const when = at('2026-01-02T03:04:05.678Z');
+      await repos.users.updatePassword(u.id, 'new-hash', when);
+      const got = (await repos.users.findById(u.id))!;
+      assert.equal(got.passwordHash, 'new-hash');
+      assert.deepEqual(got.passwordChangedAt, when);
+    });
+
+    it('when the status is set, then the updated user is returned, and null for an unknown user', async () => {
+      const u = await newUser({ status: 'pending' });
+      const got = await repos.users.setStatus(u.id, 'active');
+      assert.equal(got?.status, 'active');
+      assert.ok(got!.updatedAt.getTime() >= u.updatedAt.getTime());
+      assert.equal(await repos.users.setStatus(randomUUID(), 'disabled'), null);
+    });
+
+    it('when the role is set, then it is stored', async () => {
+      const u = await newUser();
+      await repos.users.setRole(u.id, 'admin');
+      assert.equal((await repos.users.findById(u.id))!.role, 'admin');
+    });
+
+    it('when listing by status, then only that status is returned, oldest first, up to the limit', async () => {
+      const marker = await newUser({ status: 'disabled' });
+      const later = await newUser({ status: 'disabled' });
+      await newUser({ status: 'disabled' });
+      const list = await repos.users.listByStatus('disabled', 2);
+      assert.deepEqual(list.map((x) => x.id), [marker.id, later.id]);
+      assert.ok(list.every((x) => x.status === 'disabled'));
+    });
+
+    it('when 10 login failures are recorded concurrently, then every one counts', async () => {
+      const u = await newUser();
+      const results = await Promise.all(Array.from({ length: 10 }, () => repos.users.recordLoginFailure(u.id)));
+      assert.deepEqual(results.map((r) => r.failedLoginCount).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.ok(results.every((r) => r.lockCount === 0));
+    });
+
+    it('when an account is locked and later reset, then counters and lockedUntil follow', async () => {
+      const u = await newUser();
+      await repos.users.recordLoginFailure(u.id);
+      const until = at('2030-01-01T00:00:00.123Z');
+      await repos.users.lock(u.id, until);
+      let got = (await repos.users.findById(u.id))!;
+      assert.deepEqual([got.failedLoginCount, got.lockCount, got.lockedUntil], [0, 1, until]);
+      assert.deepEqual(await repos.users.recordLoginFailure(u.id), { failedLoginCount: 1, lockCount: 1 });
+      await repos.users.lock(u.id, until);
+      assert.equal((await repos.users.findById(u.id))!.lockCount, 2);
+      await repos.users.resetLoginFailures(u.id);
+      got = (await repos.users.findById(u.id))!;
+      assert.deepEqual([got.failedLoginCount, got.lockCount, got.lockedUntil], [0, 0, null]);
+    });
+
+    it('when the TOTP secret is set and cleared, then secret and flag are stored', async () => {
+      const u = await newUser();
+      await repos.users.setTotpSecret(u.id, 'cipher', false);
+      let got = (await repos.users.findById(u.id))!;
+      assert.deepEqual([got.totpSecretEncrypted, got.twoFactorEnabled], ['cipher', false]);
+      await repos.users.setTotpSecret(u.id, 'cipher', true);
+      assert.equal((await repos.users.findById(u.id))!.twoFactorEnabled, true);
+      await repos.users.setTotpSecret(u.id, null, false);
+      got = (await repos.users.findById(u.id))!;
+      assert.deepEqual([got.totpSecretEncrypted, got.twoFactorEnabled], [null, false]);
+    });
+
+    it('when TOTP steps are advanced, then only strictly greater steps are accepted', async () => {
+      const u = await newUser();
+      assert.equal(await repos.users.advanceTotpStep(u.id, 100), true);
+      assert.equal(await repos.users.advanceTotpStep(u.id, 100), false);
+      assert.equal(await repos.users.advanceTotpStep(u.id, 99), false);
+      assert.equal(await repos.users.advanceTotpStep(u.id, 101), true);
+      assert.equal((await repos.users.findById(u.id))!.totpLastUsedStep, 101);
+    });
+
+    it('when the same TOTP step is submitted 10 times concurrently, then exactly one is accepted', async () => {
+      const u = await newUser();
+      const results = await Promise.all(Array.from({ length: 10 }, () => repos.users.advanceTotpStep(u.id, 5)));
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+  });
+
+  describe('sessions', () => {
+    let user: User;
+    before(async () => {
+      user = await newUser();
+    });
+
+    it('when a session is created, then findById returns every field', async () => {
+      const s = await newSession(user.id, { aal: 2 });
+      assert.equal(s.previousRefreshTokenHash, null);
+      assert.equal(s.revokedAt, null);
+      assert.equal(s.revokedReason, null);
+      assert.equal(s.aal, 2);
+      assert.deepEqual(await repos.sessions.findById(s.id), s);
+      assert.equal(await repos.sessions.findById('junk'), null);
+    });
+
+    it('when rotated, then the new hash is current, the old one previous, and activity times move', async () => {
+      const s = await newSession(user.id);
+      const now = new Date(Date.now() + 1000);
+      const idle = new Date(now.getTime() + 30 * MIN);
+      const r = await repos.sessions.rotate(s.refreshTokenHash, 'rotated-1', now, idle);
+      assert.ok(r);
+      assert.equal(r.id, s.id);
+      assert.equal(r.refreshTokenHash, 'rotated-1');
+      assert.equal(r.previousRefreshTokenHash, s.refreshTokenHash);
+      assert.deepEqual(r.lastActiveAt, now);
+      assert.deepEqual(r.idleExpiresAt, idle);
+      assert.deepEqual(r.createdAt, s.createdAt);
+      assert.deepEqual(await repos.sessions.findById(s.id), r);
+
+      assert.deepEqual(await repos.sessions.findByRefreshTokenHash('rotated-1'), { session: r, matched: 'current' });
+      assert.deepEqual(await repos.sessions.findByRefreshTokenHash(s.refreshTokenHash), { session: r, matched: 'previous' });
+      assert.equal(await repos.sessions.findByRefreshTokenHash('unknown'), null);
+      assert.equal(await repos.sessions.rotate(s.refreshTokenHash, 'rotated-2', now, idle), null, 'old token cannot rotate again');
+    });
+
+    it('when 10 rotations of the same token race, then exactly one wins', async () => {
+      const s = await newSession(user.id);
+      const now = new Date();
+      const idle = new Date(now.getTime() + 30 * MIN);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => repos.sessions.rotate(s.refreshTokenHash, `race-${s.id}-${i}`, now, idle)),
+      );
+      const winners = results.filter((r) => r !== null);
+      assert.equal(winners.length, 1);
+      assert.equal((await repos.sessions.findById(s.id))!.refreshTokenHash, winners[0]!.refreshTokenHash);
+    });
+
+    it('when the session is revoked, expired or idle-expired, then rotate returns null', async () => {
+      const now = new Date();
+      const idle = new Date(now.getTime() + 30 * MIN);
+      const revoked = await newSession(user.id);
+      await repos.sessions.revoke({ sessionId: revoked.id }, 'logout', now);
+      assert.equal(await repos.sessions.rotate(revoked.refreshTokenHash, `x-${randomUUID()}`, now, idle), null);
+      const expired = await newSession(user.id, { expiresAt: new Date(now.getTime() - 1) });
+      assert.equal(await repos.sessions.rotate(expired.refreshTokenHash, `x-${randomUUID()}`, now, idle), null);
+      const idled = await newSession(user.id, { idleExpiresAt: now });
+      assert.equal(await repos.sessions.rotate(idled.refreshTokenHash, `x-${randomUUID()}`, now, idle), null);
+    });
+
+    it('when listing active sessions, then only live ones are returned, most recently active first', async () => {
+      const u = await newUser();
+      const now = new Date();
+      const older = await newSession(u.id, { lastActiveAt: new Date(now.getTime() - 5 * MIN) });
+      const newer = await newSession(u.id, { lastActiveAt: new Date(now.getTime() - 1 * MIN) });
+      await newSession(u.id, { expiresAt: new Date(now.getTime() - 1) });
+      await newSession(u.id, { idleExpiresAt: new Date(now.getTime() - 1) });
+      const revoked = await newSession(u.id);
+      await repos.sessions.revoke({ sessionId: revoked.id }, 'logout', now);
+      await newSession(user.id); // another user's
+      const list = await repos.sessions.listActive(u.id, now);
+      assert.deepEqual(list.map((s) => s.id), [newer.id, older.id]);
+    });
+
+    it('when revoking by user except one session, then the others are revoked once with the reason', async () => {
+      const u = await newUser();
+      const now = at('2026-05-05T05:05:05.555Z');
+      const [a, b, keep] = [await newSession(u.id), await newSession(u.id), await newSession(u.id)];
+      const bystander = await newSession(user.id);
+      const ids = await repos.sessions.revoke({ userId: u.id, exceptSessionId: keep.id }, 'logout_all', now);
+      assert.deepEqual(ids.sort(), [a.id, b.id].sort());
+      const got = (await repos.sessions.findById(a.id))!;
+      assert.deepEqual([got.revokedAt, got.revokedReason], [now, 'logout_all']);
+      assert.equal((await repos.sessions.findById(keep.id))!.revokedAt, null);
+      assert.equal((await repos.sessions.findById(bystander.id))!.revokedAt, null);
+      assert.deepEqual(await repos.sessions.revoke({ userId: u.id, exceptSessionId: keep.id }, 'admin', new Date()), []);
+      assert.equal((await repos.sessions.findById(a.id))!.revokedReason, 'logout_all', 'first revocation is kept');
+    });
+
+    it('when revoking one session by id (optionally scoped to its user), then only that one is revoked', async () => {
+      const s = await newSession(user.id);
+      assert.deepEqual(await repos.sessions.revoke({ sessionId: s.id, userId: randomUUID() }, 'revoked_by_user', new Date()), []);
+      assert.deepEqual(await repos.sessions.revoke({ sessionId: s.id, userId: user.id }, 'revoked_by_user', new Date()), [s.id]);
+      assert.deepEqual(await repos.sessions.revoke({ sessionId: 'bad-id' }, 'revoked_by_user', new Date()), []);
+    });
+
+    it('when revoke gets neither sessionId nor userId, then it refuses instead of revoking everything', async () => {
+      await assert.rejects(repos.sessions.revoke({}, 'admin', new Date()), /sessionId or userId required/);
+    });
+
+    it('when listing revocations since a time, then sessions revoked at or after it are returned', async () => {
+      const u = await newUser();
+      const [a, b] = [await newSession(u.id), await newSession(u.id)];
+      const t1 = at('2031-01-01T00:00:00.000Z');
+      const t2 = at('2031-01-02T00:00:00.000Z');
+      await repos.sessions.revoke({ sessionId: a.id }, 'logout', t1);
+      await repos.sessions.revoke({ sessionId: b.id }, 'logout', t2);
+      assert.deepEqual(await repos.sessions.listRevokedSince(t2), [{ id: b.id, revokedAt: t2 }]);
+      const both = await repos.sessions.listRevokedSince(t1);
+      assert.deepEqual(both, [{ id: a.id, revokedAt: t1 }, { id: b.id, revokedAt: t2 }]);
+    });
+  });
+
+  describe('MFA challenges', () => {
+    it('when a challenge is created, then it is found by token hash with zero attempts', async () => {
+      const u = await newUser();
+      const c = await repos.mfaChallenges.create({
+        id: randomUUID(),
+        userId: u.id,
+        tokenHash: `mfa-${randomUUID()}`,
+        ipAddress: '198.51.100.1',
+        userAgent: 'UA',
+        deviceName: 'Phone',
+        expiresAt: at('2030-01-01T00:00:00.500Z'),
+      });
+      assert.deepEqual([c.attempts, c.consumedAt], [0, null]);
+      assert.deepEqual(await repos.mfaChallenges.findByTokenHash(c.tokenHash), c);
+      assert.equal(await repos.mfaChallenges.findByTokenHash('nope'), null);
+    });
+
+    it('when attempts are recorded concurrently, then each counts and the new total is returned', async () => {
+      const u = await newUser();
+      const c = await repos.mfaChallenges.create({
+        id: randomUUID(), userId: u.id, tokenHash: `mfa-${randomUUID()}`, ipAddress: null, userAgent: null, deviceName: null,
+        expiresAt: new Date(Date.now() + MIN),
+      });
+      const counts = await Promise.all(Array.from({ length: 5 }, () => repos.mfaChallenges.recordAttempt(c.id)));
+      assert.deepEqual(counts.sort(), [1, 2, 3, 4, 5]);
+    });
+
+    it('when a challenge is consumed concurrently, then exactly one consume succeeds', async () => {
+      const u = await newUser();
+      const c = await repos.mfaChallenges.create({
+        id: randomUUID(), userId: u.id, tokenHash: `mfa-${randomUUID()}`, ipAddress: null, userAgent: null, deviceName: null,
+        expiresAt: new Date(Date.now() + MIN),
+      });
+      const now = at('2026-02-02T02:02:02.222Z');
+      const results = await Promise.all(Array.from({ length: 10 }, () => repos.mfaChallenges.consume(c.id, now)));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.deepEqual((await repos.mfaChallenges.findByTokenHash(c.tokenHash))!.consumedAt, now);
+    });
+  });
+
+  describe('backup codes', () => {
+    it('when codes are replaced, used and deleted, then listUnused reflects each step', async () => {
+      const u = await newUser();
+      const first = [1, 2, 3].map((i) => ({ id: randomUUID(), codeHash: `h${i}` }));
+      await repos.backupCodes.replaceAll(u.id, first);
+      assert.deepEqual((await repos.backupCodes.listUnused(u.id)).map((c) => c.codeHash).sort(), ['h1', 'h2', 'h3']);
+
+      const now = new Date();
+      const results = await Promise.all(Array.from({ length: 5 }, () => repos.backupCodes.markUsed(first[0]!.id, now)));
+      assert.equal(results.filter(Boolean).length, 1, 'a code is spent once');
+      const unused = await repos.backupCodes.listUnused(u.id);
+      assert.deepEqual(unused.map((c) => c.codeHash).sort(), ['h2', 'h3']);
+      assert.deepEqual(Object.keys(unused[0]!).sort(), ['codeHash', 'id', 'usedAt', 'userId']);
+
+      const second = [{ id: randomUUID(), codeHash: 'n1' }];
+      await repos.backupCodes.replaceAll(u.id, second);
+      assert.deepEqual(await repos.backupCodes.listUnused(u.id), [{ id: second[0]!.id, userId: u.id, codeHash: 'n1', usedAt: null }]);
+      assert.equal(await prisma.backupCode.count({ where: { userId: u.id } }), 1, 'used codes are replaced too');
+
+      await repos.backupCodes.deleteAll(u.id);
+      assert.deepEqual(await repos.backupCodes.listUnused(u.id), []);
+    });
+
+    it('when replaceAll fails half-way on the bare client, then the old codes survive', async () => {
+      const u = await newUser();
+      const old = { id: randomUUID(), codeHash: 'old' };
+      await repos.backupCodes.replaceAll(u.id, [old]);
+      const dup = randomUUID();
+      await assert.rejects(repos.backupCodes.replaceAll(u.id, [{ id: dup, codeHash: 'a' }, { id: dup, codeHash: 'b' }]));
+      assert.deepEqual((await repos.backupCodes.listUnused(u.id)).map((c) => c.id), [old.id]);
+    });
+  });
+
+  describe('audit', () => {
+    it('when events are recorded, then listForUser pages newest first with a (createdAt, id) cursor', async () => {
+      const u = await newUser();
+      for (let i = 0; i < 5; i++) {
+        await repos.audit.record({ userId: u.id, type: 'login.succeeded', ipAddress: '192.0.2.1', userAgent: 'UA', metadata: { i, nested: { ok: true } } });
+      }
+      await repos.audit.record({ userId: null, type: 'login.failed', ipAddress: null, userAgent: null, metadata: {} });
+      // Two events in the same millisecond: the id must break the tie without skipping or repeating.
+      const same = new Date();
+      await prisma.auditEvent.updateMany({ where: { userId: u.id, metadata: { path: ['i'], gte: 3 } }, data: { createdAt: same } });
+
+      const all = await repos.audit.listForUser(u.id, { limit: 100 });
+      assert.equal(all.length, 5);
+      assert.ok(all.every((e) => e.type === 'login.succeeded' && e.userId === u.id));
+      assert.deepEqual(all.find((e) => e.metadata.i === 0)!.metadata, { i: 0, nested: { ok: true } });
+      for (let i = 1; i < all.length; i++) {
+        const [p, c] = [all[i - 1]!, all[i]!];
+        assert.ok(p.createdAt > c.createdAt || (p.createdAt.getTime() === c.createdAt.getTime() && p.id > c.id));
+      }
+
+      const paged = [];
+      let before: { createdAt: Date; id: string } | undefined;
+      for (;;) {
+        const page = await repos.audit.listForUser(u.id, { limit: 2, before });
+        paged.push(...page);
+        if (page.length < 2) break;
+        const last = page[page.length - 1]!;
+        before = { createdAt: last.createdAt, id: last.id };
+      }
+      assert.deepEqual(paged.map((e) => e.id), all.map((e) => e.id));
+    });
+  });
+
+  describe('unit of work', () => {
+    it('when the work succeeds, then all its writes commit together', async () => {
+      const uow = new PrismaUnitOfWork(prisma);
+      const id = randomUUID();
+      const email = `uow-ok-${id}@example.com`;
+      await uow.run(async (r) => {
+        await r.users.create({ id, email, username: null, passwordHash: 'h', role: 'user', status: 'active' });
+        await r.audit.record({ userId: id, type: 'user.registered', ipAddress: null, userAgent: null, metadata: {} });
+      });
+      assert.ok(await repos.users.findById(id));
+      assert.equal((await repos.audit.listForUser(id, { limit: 10 })).length, 1);
+    });
+
+    it('when the work throws, then none of its writes persist', async () => {
+      const uow = new PrismaUnitOfWork(prisma);
+      const id = randomUUID();
+      await assert.rejects(
+        uow.run(async (r) => {
+          await r.users.create({ id, email: `uow-fail-${id}@example.com`, username: null, passwordHash: 'h', role: 'user', status: 'active' });
+          await r.audit.record({ userId: id, type: 'user.registered', ipAddress: null, userAgent: null, metadata: {} });
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal(await repos.users.findById(id), null);
+      assert.equal(await prisma.auditEvent.count({ where: { userId: id } }), 0);
+    });
+
+    it('when a duplicate email is created inside a unit of work, then EMAIL_TAKEN surfaces and nothing commits', async () => {
+      const existing = await newUser();
+      const uow = new PrismaUnitOfWork(prisma);
+      const id = randomUUID();
+      await assert.rejects(
+        uow.run(async (r) => {
+          await r.audit.record({ userId: null, type: 'user.registered', ipAddress: null, userAgent: null, metadata: { id } });
+          await r.users.create({ id, email: existing.email, username: null, passwordHash: 'h', role: 'user', status: 'active' });
+        }),
+        (e: unknown) => e instanceof DomainError && e.code === 'EMAIL_TAKEN',
+      );
+      assert.equal(await prisma.auditEvent.count({ where: { metadata: { path: ['id'], equals: id } } }), 0);
+    });
+  });
+});
