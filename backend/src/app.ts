@@ -27,7 +27,7 @@ export interface AppDeps {
   bodyLimit?: string;
   oauth?: { clients: string[] | null; scopes: string[] | null };
   /** Per-IP limit for /api/auth/* and /oauth/token; per-account limit for login and 2FA. */
-  rateLimits?: { perIp: RequestHandler; perAccount: RequestHandler };
+  rateLimits?: { perIp: RequestHandler; perAccount: RequestHandler; perUser: RequestHandler };
   twoFactorRoutes?: Router;
   metrics?: RequestHandler;
 }
@@ -55,9 +55,9 @@ export function createApp(deps: AppDeps) {
 
   const perIp = deps.rateLimits ? [deps.rateLimits.perIp] : [];
   app.use('/api/auth', ...perIp, authRoutes({ auth: deps.auth, accountLimit: deps.rateLimits?.perAccount }));
-  app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes }));
+  app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes, attemptLimit: deps.rateLimits?.perUser }));
   app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth }));
-  app.use('/oauth', ...perIp, oauthRoutes({ auth: deps.auth, clients: deps.oauth?.clients ?? null, scopes: deps.oauth?.scopes ?? null }));
+  app.use('/oauth', ...perIp, oauthRoutes({ auth: deps.auth, clients: deps.oauth?.clients ?? null, scopes: deps.oauth?.scopes ?? null, accountLimit: deps.rateLimits?.perAccount }));
 
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));

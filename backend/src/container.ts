@@ -6,18 +6,23 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { createApp } from './app';
+import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import type { Config } from './config';
 import { AuthService } from './domain/auth.service';
 import { LockoutPolicy } from './domain/lockout';
 import { PasswordPolicy } from './domain/password-policy';
 import { systemClock, type Clock } from './domain/ports';
 import { SessionService } from './domain/session.service';
+import { TwoFactorService } from './domain/two-factor.service';
 import { UserService } from './domain/user.service';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
 import { loadSigningKeys } from './infrastructure/crypto/signing-keys';
 import { CryptoTokenGenerator } from './infrastructure/crypto/token-generator';
 import { UaParserUserAgentParser } from './infrastructure/crypto/user-agent-parser';
+import { PngQrCodeRenderer } from './infrastructure/crypto/qr';
+import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from './infrastructure/crypto/secret-box';
+import { OtplibTotpProvider } from './infrastructure/crypto/totp';
 import { startEmbeddedPostgres } from './infrastructure/database/embedded';
 import { migrate } from './infrastructure/database/migrator';
 import { createLogger, type Logger } from './infrastructure/logger';
@@ -44,7 +49,7 @@ export interface Container {
   /** Listens on `port` (default config.port; 0 = any free port). */
   start(port?: number): Promise<{ port: number; url: string }>;
   stop(): Promise<void>;
-  services: { auth: AuthService; users: UserService; sessions: SessionService };
+  services: { auth: AuthService; users: UserService; sessions: SessionService; twoFactor: TwoFactorService };
   revocations: MemoryRevocationStore;
   relay: NatsOutboxRelay | null;
 }
@@ -105,6 +110,20 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     mfaChallengeMaxAttempts: 5,
   });
   const users = new UserService(uow, sessions, hasher, tokens);
+  const twoFactor = new TwoFactorService(
+    uow,
+    hasher,
+    new OtplibTotpProvider(),
+    new AesGcmSecretCipher(loadOrCreateKey(config.dataDir, config.totpEncryptionKey)),
+    new PngQrCodeRenderer(),
+    // Backup codes carry ~50 random bits; a lower cost keeps checking all ten affordable at login.
+    new BcryptPasswordHasher(Math.min(config.bcryptCost, 10)),
+    tokens,
+    cryptoRandomSource,
+    clock,
+    { issuer: config.totpIssuer },
+  );
+  auth.useSecondFactor(twoFactor);
 
   if (config.adminEmail && config.adminPassword) {
     const admin = await users.ensureAdmin(config.adminEmail, config.adminPassword);
@@ -132,6 +151,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
     oauth: { clients: config.oauthClients, scopes: null },
+    twoFactorRoutes: twoFactorRoutes({ twoFactor, attemptLimit: rateLimits.perUser }),
     rateLimits,
   });
 
@@ -139,7 +159,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   return {
     app,
     config,
-    services: { auth, users, sessions },
+    services: { auth, users, sessions, twoFactor },
     revocations,
     relay,
     async start(port = config.port) {

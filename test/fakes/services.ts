@@ -10,6 +10,7 @@ import { LockoutPolicy, type LockoutSettings } from '../../backend/src/domain/lo
 import { PasswordPolicy } from '../../backend/src/domain/password-policy';
 import { SessionService, type SessionSettings } from '../../backend/src/domain/session.service';
 import { UserService } from '../../backend/src/domain/user.service';
+import { DomainError, type DomainErrorCode } from '../../backend/src/domain/errors';
 import type { RequestContext, TokenPair, User } from '../../backend/src/domain/types';
 import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
 import { JwtAccessTokenSigner } from '../../backend/src/infrastructure/crypto/jwt-signer';
@@ -43,8 +44,13 @@ export const DEFAULT_TEST_SETTINGS: TestSettings = {
 
 export type ServiceOverrides = Partial<TestSettings> & {
   clock?: FakeClock;
-  /** Reuse a key directory (e.g. to share one key between builds); default: a new temp dir with a new key. */
+  /** Use this DATA_DIR for the signing key (generated there on first use). */
   dataDir?: string;
+  /**
+   * Generate a new RSA key in a new temp dir for this build. Default: one key generated per test process
+   * (in its own temp dir) and shared by every build, since 2048-bit generation takes ~0.5 s.
+   */
+  freshKey?: boolean;
 };
 
 export const TEST_CTX: RequestContext = {
@@ -59,12 +65,19 @@ const tempDirs = new Set<string>();
 process.once('exit', () => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
+let sharedKeyDir: string | undefined;
+
+function newTempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-test-'));
+  tempDirs.add(dir);
+  return dir;
+}
 
 export function buildServices(overrides: ServiceOverrides = {}) {
-  const { clock = new FakeClock(), dataDir: givenDir, ...rest } = overrides;
+  const { clock = new FakeClock(), dataDir: givenDir, freshKey = false, ...rest } = overrides;
   const settings: TestSettings = { ...DEFAULT_TEST_SETTINGS, ...rest };
-  const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'auth-test-'));
-  if (!givenDir) tempDirs.add(dataDir);
+  const ownDir = !givenDir && freshKey;
+  const dataDir = givenDir ?? (freshKey ? newTempDir() : (sharedKeyDir ??= newTempDir()));
 
   const db = new MemoryDatabase(clock);
   const uow = new MemoryUnitOfWork(db);
@@ -131,9 +144,9 @@ export function buildServices(overrides: ServiceOverrides = {}) {
     registerUser,
     login,
     userRow,
-    /** Removes the temp key directory now (otherwise done at process exit). */
+    /** Removes this build's own temp key directory now (temp dirs are otherwise removed at process exit). */
     cleanup(): void {
-      if (!givenDir) {
+      if (ownDir) {
         rmSync(dataDir, { recursive: true, force: true });
         tempDirs.delete(dataDir);
       }
@@ -142,3 +155,27 @@ export function buildServices(overrides: ServiceOverrides = {}) {
 }
 
 export type Services = ReturnType<typeof buildServices>;
+
+/** Awaits a rejection with a DomainError of `code` and returns it (for further assertions). */
+export async function rejectsWithCode(promise: Promise<unknown>, code: DomainErrorCode): Promise<DomainError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw new Error(`expected DomainError ${code}, got ${String(err)}`);
+    if (err.code !== code) throw new Error(`expected ${code}, got ${err.code} (${err.message})`);
+    return err;
+  }
+  throw new Error(`expected rejection with ${code}, but it resolved`);
+}
+
+/** Same as rejectsWithCode for synchronous calls. */
+export function throwsWithCode(fn: () => unknown, code: DomainErrorCode): DomainError {
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw new Error(`expected DomainError ${code}, got ${String(err)}`);
+    if (err.code !== code) throw new Error(`expected ${code}, got ${err.code} (${err.message})`);
+    return err;
+  }
+  throw new Error(`expected a throw with ${code}, but it returned`);
+}

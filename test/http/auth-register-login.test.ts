@@ -58,6 +58,15 @@ describe('auth: register and login', () => {
     assertError(res, 409, 'EMAIL_TAKEN');
   });
 
+  it('when the same email is registered concurrently, then exactly one 201 and the rest 409 EMAIL_TAKEN', async () => {
+    const email = uniqueEmail('race');
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => app.http.post('/api/auth/register').send({ email: i % 2 ? email.toUpperCase() : email, password: STRONG_PASSWORD })),
+    );
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409, 409]);
+    for (const r of results.filter((x) => x.status === 409)) assertError(r, 409, 'EMAIL_TAKEN');
+  });
+
   it('when email is missing or malformed, then 400 VALIDATION_ERROR with an email detail', async () => {
     assertValidation(await app.http.post('/api/auth/register').send({ password: STRONG_PASSWORD }), 'email');
     assertValidation(await app.http.post('/api/auth/register').send({ email: 'not-an-email', password: STRONG_PASSWORD }), 'email');
@@ -153,6 +162,21 @@ describe('auth: register and login', () => {
     assert.equal((await app.http.post('/api/auth/login').send({ email, password })).status, 200);
     assertError(await app.http.post('/api/auth/login').send({ email, password: sibling }), 401, 'INVALID_CREDENTIALS');
     assertError(await app.http.post('/api/auth/login').send({ email, password: prefix }), 401, 'INVALID_CREDENTIALS');
+  });
+
+  // Last in this suite: it moves the app clock forward past the lock.
+  it('when LOGIN_MAX_FAILURES wrong passwords are sent, then 423 ACCOUNT_LOCKED with Retry-After, even for the right password, until the lock ends', async () => {
+    const email = uniqueEmail('locked');
+    await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
+    for (let i = 0; i < 5; i++) {
+      assertError(await app.http.post('/api/auth/login').send({ email, password: `wrong-Guess-${i}-xyz` }), 401, 'INVALID_CREDENTIALS');
+    }
+    const locked = await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD });
+    assertError(locked, 423, 'ACCOUNT_LOCKED');
+    const retryAfter = Number(locked.headers['retry-after']);
+    assert.ok(retryAfter > 0 && retryAfter <= 900, `Retry-After ${locked.headers['retry-after']}`);
+    app.clock.advance(901);
+    assert.equal((await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD })).status, 200);
   });
 });
 

@@ -56,6 +56,18 @@ describe('embedded PostgreSQL (PGlite)', () => {
     assert.equal((await prisma.session.findFirst({ where: { userId } }))?.refreshTokenHash, 'emb-2');
   });
 
+  it('when Prisma clients reconnect one after another, then the single connection slot and prepared statements carry over', async () => {
+    await prisma?.$disconnect();
+    prisma = null;
+    for (let i = 0; i < 5; i++) {
+      // Same queries each time: their prepared-statement names already exist in PGlite's one session.
+      const p = createPrismaClient(running!.url, { poolMax: 1 });
+      assert.equal((await p.user.findUnique({ where: { id: userId } }))?.email, email);
+      assert.equal(await createRepositories(p).sessions.rotate('nope', 'nope-2', new Date(), new Date()), null);
+      await p.$disconnect();
+    }
+  });
+
   it('when stop is called twice, then the second call is a no-op', async () => {
     await prisma?.$disconnect();
     prisma = null;

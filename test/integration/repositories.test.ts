@@ -1,6 +1,7 @@
 // Prisma repositories against a real, freshly migrated PostgreSQL database, including the concurrency
 // guarantees the ports promise (atomic rotation, compare-and-set updates, atomic counters).
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomainError } from '../../backend/src/domain/errors';
@@ -426,5 +427,65 @@ describe('Prisma repositories', () => {
       );
       assert.equal(await prisma.auditEvent.count({ where: { metadata: { path: ['id'], equals: id } } }), 0);
     });
+  });
+
+  describe('client configuration', () => {
+    let other: TestDatabase;
+    let client: PrismaClient;
+    let admin: pg.Client;
+    before(async () => {
+      other = await createTestDatabase();
+      admin = new pg.Client({ connectionString: other.url });
+      await admin.connect();
+      // A server whose default time zone is not UTC (prisma/orm#26786 territory).
+      await admin.query(`ALTER DATABASE "${other.name}" SET timezone = 'America/New_York'`);
+      client = createPrismaClient(other.url, { poolMax: 2 });
+    });
+    after(async () => {
+      await client?.$disconnect();
+      await admin?.end();
+      await other?.drop();
+    });
+
+    it('when the server time zone is not UTC, then timestamps are stored and compared as the right instants', async () => {
+      const r = createRepositories(client);
+      const u = await r.users.create({ id: randomUUID(), email: 'tz@example.com', username: null, passwordHash: 'h', role: 'user', status: 'active' });
+      const until = at('2030-06-01T12:00:00.250Z');
+      await r.users.lock(u.id, until);
+      const [{ utc }] = (await admin.query(`SELECT ("lockedUntil" AT TIME ZONE 'UTC')::text AS utc FROM "User" WHERE id = $1`, [u.id])).rows;
+      assert.equal(utc, '2030-06-01 12:00:00.25');
+      const now = new Date();
+      const s = await r.sessions.create({
+        id: randomUUID(), userId: u.id, refreshTokenHash: 'tz-1', userAgent: null, ipAddress: null, deviceName: null, browser: null, os: null,
+        deviceType: null, aal: 1, createdAt: now, lastActiveAt: now, expiresAt: new Date(now.getTime() + 60 * MIN), idleExpiresAt: new Date(now.getTime() + 2 * MIN),
+      });
+      // Off by the zone offset (hours), the idle expiry would already be past and rotation would fail.
+      assert.equal((await r.sessions.rotate('tz-1', 'tz-2', now, new Date(now.getTime() + 30 * MIN)))?.id, s.id);
+    });
+
+    it('when a column is added while statements are cached, then rotate keeps working', async () => {
+      const r = createRepositories(client);
+      const u = await r.users.create({ id: randomUUID(), email: 'ddl@example.com', username: null, passwordHash: 'h', role: 'user', status: 'active' });
+      const now = new Date();
+      const idle = new Date(now.getTime() + 30 * MIN);
+      const s = await newSessionOn(r, u.id, 'ddl-1');
+      await newSessionOn(r, u.id, 'ddl-a');
+      assert.ok(await r.sessions.rotate('ddl-1', 'ddl-2', now, idle));
+      assert.ok(await r.sessions.findById(s.id));
+      await admin.query('ALTER TABLE "Session" ADD COLUMN "extra" TEXT');
+      assert.ok(await r.sessions.rotate('ddl-2', 'ddl-3', now, idle));
+      assert.ok(await r.sessions.rotate('ddl-a', 'ddl-b', now, idle));
+      // Prisma's own queries name their columns too, so they survive as well.
+      assert.equal((await r.sessions.findById(s.id))?.refreshTokenHash, 'ddl-3');
+      await newSessionOn(r, u.id, 'ddl-x');
+    });
+
+    const newSessionOn = (r: Repositories, userId: string, hash: string) => {
+      const now = new Date();
+      return r.sessions.create({
+        id: randomUUID(), userId, refreshTokenHash: hash, userAgent: null, ipAddress: null, deviceName: null, browser: null, os: null,
+        deviceType: null, aal: 1, createdAt: now, lastActiveAt: now, expiresAt: new Date(now.getTime() + 60 * MIN), idleExpiresAt: new Date(now.getTime() + 60 * MIN),
+      });
+    };
   });
 });

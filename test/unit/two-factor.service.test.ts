@@ -6,7 +6,8 @@ import type { RequestContext, User } from '../../backend/src/domain/types';
 import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
 import { cryptoRandomSource } from '../../backend/src/infrastructure/crypto/secret-box';
 import { generateTotpCode, OtplibTotpProvider, totpStepAt } from '../../backend/src/infrastructure/crypto/totp';
-import { FakeClock, FakeQrCodeRenderer, FakeSecretCipher, MemoryTwoFactorStore, SequentialIds } from '../fakes/two-factor-fakes';
+import { FakeClock, MemoryDatabase, MemoryUnitOfWork } from '../fakes/memory-repositories';
+import { AuditFailureSwitch, FakeQrCodeRenderer, FakeSecretCipher, SequentialIds } from '../fakes/two-factor-fakes';
 
 const PASSWORD = 'correct horse battery staple';
 const USER_ID = '11111111-1111-4111-8111-111111111111';
@@ -27,16 +28,18 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<voi
 
 describe('TwoFactorService', () => {
   let clock: FakeClock;
-  let store: MemoryTwoFactorStore;
+  let db: MemoryDatabase;
+  let uow: AuditFailureSwitch;
   let qr: FakeQrCodeRenderer;
   let service: TwoFactorService;
 
   beforeEach(async () => {
     clock = new FakeClock(START);
-    store = new MemoryTwoFactorStore(clock);
+    db = new MemoryDatabase(clock);
+    uow = new AuditFailureSwitch(new MemoryUnitOfWork(db));
     qr = new FakeQrCodeRenderer();
     service = new TwoFactorService(
-      store,
+      uow,
       hasher,
       new OtplibTotpProvider(),
       new FakeSecretCipher(),
@@ -47,17 +50,27 @@ describe('TwoFactorService', () => {
       clock,
       { issuer: 'Sessionary' },
     );
-    store.addUser({ id: USER_ID, email: 'alice@example.com', passwordHash: await hasher.hash(PASSWORD) });
+    await uow.direct.users.create({
+      id: USER_ID,
+      email: 'alice@example.com',
+      username: null,
+      passwordHash: await hasher.hash(PASSWORD),
+      role: 'user',
+      status: 'active',
+    });
   });
 
   const codeAt = (secret: string, offsetSteps = 0) => generateTotpCode(secret, new Date(clock.now().getTime() + offsetSteps * 30_000));
-  const user = (): User => store.user(USER_ID);
+  const user = (): User => structuredClone(db.tables.users.get(USER_ID)!);
+  const storedCodes = () => [...db.tables.backupCodes.values()].filter((c) => c.userId === USER_ID);
+  const auditEvents = () => [...db.tables.audit.values()].filter((e) => e.userId === USER_ID);
+  const auditTypes = () => auditEvents().map((e) => e.type);
 
   /** Enrols and verifies; leaves the clock one step later so the next code is fresh. */
   async function enrolled(): Promise<{ secret: string; backupCodes: string[] }> {
     const { secret } = await service.enable(USER_ID, ctx);
     const { backupCodes } = await service.verify(USER_ID, codeAt(secret), ctx);
-    clock.advance(30);
+    clock.advanceSeconds(30);
     return { secret, backupCodes };
   }
 
@@ -84,7 +97,7 @@ describe('TwoFactorService', () => {
       assert.equal(u.twoFactorEnabled, false);
       assert.ok(u.totpSecretEncrypted);
       assert.ok(!u.totpSecretEncrypted.includes(secret));
-      assert.deepEqual(store.auditTypes(USER_ID), []);
+      assert.deepEqual(auditTypes(), []);
     });
 
     test('when 2FA is already enabled, then enabling again is MFA_ALREADY_ENABLED', async () => {
@@ -111,13 +124,13 @@ describe('TwoFactorService', () => {
       for (const c of backupCodes) assert.match(c, BACKUP_CODE);
       assert.equal(user().twoFactorEnabled, true);
       assert.equal(user().totpLastUsedStep, totpStepAt(START));
-      const stored = store.codesOf(USER_ID);
+      const stored = storedCodes();
       assert.equal(stored.length, 10);
       for (const row of stored) {
         assert.match(row.codeHash, /^\$2[aby]\$/, 'bcrypt hash');
         for (const c of backupCodes) assert.ok(!row.codeHash.includes(c) && !row.codeHash.includes(c.replace('-', '')));
       }
-      assert.deepEqual(store.auditTypes(USER_ID), ['2fa.enabled']);
+      assert.deepEqual(auditTypes(), ['2fa.enabled']);
     });
 
     test('when the code is wrong, then MFA_INVALID_CODE and 2FA stays off', async () => {
@@ -126,7 +139,7 @@ describe('TwoFactorService', () => {
       await rejectsWith(service.verify(USER_ID, wrong, ctx), 'MFA_INVALID_CODE');
       await rejectsWith(service.verify(USER_ID, 'not-a-code', ctx), 'MFA_INVALID_CODE');
       assert.equal(user().twoFactorEnabled, false);
-      assert.deepEqual(store.auditTypes(USER_ID), []);
+      assert.deepEqual(auditTypes(), []);
     });
 
     test('when no enrolment was started, then verify is MFA_NOT_ENABLED', async () => {
@@ -135,18 +148,18 @@ describe('TwoFactorService', () => {
 
     test('when 2FA is already on, then verify is MFA_ALREADY_ENABLED and issues no new backup codes', async () => {
       const { secret } = await enrolled();
-      const before = store.codesOf(USER_ID).map((c) => c.id);
+      const before = storedCodes().map((c) => c.id);
       await rejectsWith(service.verify(USER_ID, codeAt(secret), ctx), 'MFA_ALREADY_ENABLED');
-      assert.deepEqual(store.codesOf(USER_ID).map((c) => c.id), before);
+      assert.deepEqual(storedCodes().map((c) => c.id), before);
     });
 
     test('when the audit write fails, then enabling is rolled back with it', async () => {
       const { secret } = await service.enable(USER_ID, ctx);
-      store.failAuditWith = new Error('audit down');
+      uow.failAuditWith = new Error('audit down');
       await assert.rejects(service.verify(USER_ID, codeAt(secret), ctx), /audit down/);
       assert.equal(user().twoFactorEnabled, false);
       assert.equal(user().totpLastUsedStep, null);
-      assert.equal(store.codesOf(USER_ID).length, 0);
+      assert.equal(storedCodes().length, 0);
     });
   });
 
@@ -161,7 +174,7 @@ describe('TwoFactorService', () => {
       const { secret } = await service.enable(USER_ID, ctx);
       const code = codeAt(secret);
       await service.verify(USER_ID, code, ctx);
-      clock.advance(5);
+      clock.advanceSeconds(5);
       await rejectsWith(service.verifySecondFactor(user(), { code }, ctx), 'MFA_INVALID_CODE');
     });
 
@@ -170,7 +183,7 @@ describe('TwoFactorService', () => {
       const code = codeAt(secret);
       await service.verifySecondFactor(user(), { code }, ctx);
       await rejectsWith(service.verifySecondFactor(user(), { code }, ctx), 'MFA_INVALID_CODE');
-      clock.advance(30);
+      clock.advanceSeconds(30);
       assert.equal(await service.verifySecondFactor(user(), { code: codeAt(secret) }, ctx), 'totp');
     });
 
@@ -195,7 +208,7 @@ describe('TwoFactorService', () => {
 
     test('when the code is from the previous step (clock drift −1), then it is accepted', async () => {
       const { secret } = await enrolled();
-      clock.advance(60);
+      clock.advanceSeconds(60);
       assert.equal(await service.verifySecondFactor(user(), { code: codeAt(secret, -1) }, ctx), 'totp');
     });
 
@@ -206,7 +219,7 @@ describe('TwoFactorService', () => {
 
     test('when the code is two steps away (drift ±2), then it is refused', async () => {
       const { secret } = await enrolled();
-      clock.advance(120);
+      clock.advanceSeconds(120);
       await rejectsWith(service.verifySecondFactor(user(), { code: codeAt(secret, -2) }, ctx), 'MFA_INVALID_CODE');
       await rejectsWith(service.verifySecondFactor(user(), { code: codeAt(secret, +2) }, ctx), 'MFA_INVALID_CODE');
     });
@@ -228,11 +241,11 @@ describe('TwoFactorService', () => {
       const code = backupCodes[3]!;
       assert.equal(await service.verifySecondFactor(user(), { backupCode: code }, ctx), 'backup_code');
       await rejectsWith(service.verifySecondFactor(user(), { backupCode: code }, ctx), 'MFA_INVALID_CODE');
-      assert.equal(store.codesOf(USER_ID).filter((c) => c.usedAt).length, 1);
-      const used = store.state.audit.filter((e) => e.type === '2fa.backup_code_used');
+      assert.equal(storedCodes().filter((c) => c.usedAt).length, 1);
+      const used = auditEvents().filter((e) => e.type === '2fa.backup_code_used');
       assert.equal(used.length, 1);
       assert.deepEqual(used[0]!.metadata, { context: 'login', remaining: 9 });
-      assert.ok(!JSON.stringify(store.state.audit).includes(code));
+      assert.ok(!JSON.stringify(auditEvents()).includes(code));
     });
 
     test('when a backup code is typed in upper case, without the hyphen or with spaces, then it is accepted', async () => {
@@ -264,10 +277,10 @@ describe('TwoFactorService', () => {
       const { backupCodes: fresh } = await service.regenerateBackupCodes(USER_ID, PASSWORD, ctx);
       assert.equal(fresh.length, 10);
       for (const c of fresh) assert.match(c, BACKUP_CODE);
-      assert.equal(store.codesOf(USER_ID).length, 10);
+      assert.equal(storedCodes().length, 10);
       await rejectsWith(service.verifySecondFactor(user(), { backupCode: old[0]! }, ctx), 'MFA_INVALID_CODE');
       assert.equal(await service.verifySecondFactor(user(), { backupCode: fresh[0]! }, ctx), 'backup_code');
-      assert.ok(store.auditTypes(USER_ID).includes('2fa.backup_codes_regenerated'));
+      assert.ok(auditTypes().includes('2fa.backup_codes_regenerated'));
     });
 
     test('when the password is wrong, then INVALID_CREDENTIALS and the old codes still work', async () => {
@@ -282,24 +295,23 @@ describe('TwoFactorService', () => {
   });
 
   describe('disable', () => {
-    test('when disabled with the password and a TOTP code, then secret, last step and backup codes are cleared and it is audited', async () => {
+    test('when disabled with the password and a TOTP code, then the secret and backup codes are cleared and it is audited', async () => {
       const { secret } = await enrolled();
       await service.disable(USER_ID, { password: PASSWORD, code: codeAt(secret) }, ctx);
       const u = user();
       assert.equal(u.twoFactorEnabled, false);
       assert.equal(u.totpSecretEncrypted, null);
-      assert.equal(u.totpLastUsedStep, null);
-      assert.equal(store.codesOf(USER_ID).length, 0);
-      assert.equal(store.auditTypes(USER_ID).at(-1), '2fa.disabled');
-      assert.deepEqual(store.state.audit.at(-1)!.metadata, { method: 'totp' });
+      assert.equal(storedCodes().length, 0);
+      assert.equal(auditTypes().at(-1), '2fa.disabled');
+      assert.deepEqual(auditEvents().at(-1)!.metadata, { method: 'totp' });
     });
 
     test('when disabled with a backup code, then 2FA is off', async () => {
       const { backupCodes } = await enrolled();
       await service.disable(USER_ID, { password: PASSWORD, code: backupCodes[5]!.toUpperCase() }, ctx);
       assert.equal(user().twoFactorEnabled, false);
-      assert.equal(store.codesOf(USER_ID).length, 0);
-      assert.deepEqual(store.auditTypes(USER_ID).slice(-2), ['2fa.backup_code_used', '2fa.disabled']);
+      assert.equal(storedCodes().length, 0);
+      assert.deepEqual(auditTypes().slice(-2), ['2fa.backup_code_used', '2fa.disabled']);
     });
 
     test('when the password is wrong, then INVALID_CREDENTIALS and 2FA stays on', async () => {
@@ -315,7 +327,7 @@ describe('TwoFactorService', () => {
       await rejectsWith(service.disable(USER_ID, { password: PASSWORD, code }, ctx), 'MFA_INVALID_CODE');
       await rejectsWith(service.disable(USER_ID, { password: PASSWORD, code: 'abcde-fghij' }, ctx), 'MFA_INVALID_CODE');
       assert.equal(user().twoFactorEnabled, true);
-      assert.equal(store.codesOf(USER_ID).length, 10);
+      assert.equal(storedCodes().length, 10);
     });
 
     test('when 2FA is not enabled, then disabling is MFA_NOT_ENABLED', async () => {
@@ -325,6 +337,8 @@ describe('TwoFactorService', () => {
     test('when 2FA is disabled and enabled again, then a new secret and new backup codes are issued', async () => {
       const first = await enrolled();
       await service.disable(USER_ID, { password: PASSWORD, code: codeAt(first.secret) }, ctx);
+      // setTotpSecret keeps totpLastUsedStep (see the Prisma adapter), so the step used to disable stays spent.
+      clock.advanceSeconds(30);
       const second = await enrolled();
       assert.notEqual(second.secret, first.secret);
       await rejectsWith(service.verifySecondFactor(user(), { backupCode: first.backupCodes[0]! }, ctx), 'MFA_INVALID_CODE');

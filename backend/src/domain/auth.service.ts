@@ -106,10 +106,15 @@ export class AuthService {
       await this.lockout.recordFailure(user, 'password', ctx);
       throw Errors.invalidCredentials();
     }
+    // Parallel attempts may have locked the account while bcrypt ran on a stale read: re-check on fresh
+    // state, or a burst of guesses would get past LOGIN_MAX_FAILURES (and recordSuccess see old counters).
+    const current = await this.uow.direct.users.findById(user.id);
+    if (!current) throw Errors.invalidCredentials();
+    this.lockout.assertNotLocked(current);
     // Status is revealed only to someone who knows the password.
-    if (user.status === 'pending') throw Errors.accountPending();
-    if (user.status === 'disabled') throw Errors.accountDisabled();
-    return user;
+    if (current.status === 'pending') throw Errors.accountPending();
+    if (current.status === 'disabled') throw Errors.accountDisabled();
+    return current;
   }
 
   private async startMfaChallenge(user: User, deviceName: string | null, ctx: RequestContext): Promise<MfaRequired> {

@@ -116,7 +116,7 @@ export class TwoFactorService implements SecondFactorVerifier {
           metadata: { context: 'disable', remaining: 0 },
         });
       }
-      // The repository clears totpLastUsedStep together with the secret.
+      // setTotpSecret leaves totpLastUsedStep as it is (UserRepository adapters): spent steps stay spent.
       await r.users.setTotpSecret(userId, null, false);
       await r.backupCodes.deleteAll(userId);
       await r.audit.record({

@@ -7,6 +7,14 @@ import type { NewSession, RevokeReason, Session } from '../../domain/types';
 import type { Db } from './client';
 import { isUuid, toSession, type SessionRow } from './mappers';
 
+// Explicit column list rather than RETURNING *: with cached prepared statements, `*` would fail with
+// "cached plan must not change result type" once a later migration adds a column to a running instance.
+const SESSION_COLUMNS = Prisma.raw(
+  Object.values(Prisma.SessionScalarFieldEnum)
+    .map((c) => `"${c}"`)
+    .join(', '),
+);
+
 export class PrismaSessionRepository implements SessionRepository {
   constructor(private readonly db: Db) {}
 
@@ -56,7 +64,7 @@ export class PrismaSessionRepository implements SessionRepository {
           "idleExpiresAt" = LEAST("expiresAt", ${idleExpiresAt}::timestamptz)
       WHERE "refreshTokenHash" = ${oldHash} AND "revokedAt" IS NULL
         AND "expiresAt" > ${now} AND "idleExpiresAt" > ${now}
-      RETURNING *`;
+      RETURNING ${SESSION_COLUMNS}`;
     return rows.length === 1 ? toSession(rows[0]!) : null;
   }
 

@@ -30,6 +30,8 @@ export interface RateLimitOptions {
 export interface RateLimits {
   perIp: RequestHandler;
   perAccount: RequestHandler;
+  /** Authenticated attempts that check a password or code (change-password, 2FA settings), per user. */
+  perUser: RequestHandler;
   close(): Promise<void>;
 }
 
@@ -143,10 +145,13 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
     return ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown');
   });
   const perAccount = middleware(accountLimiter, opts.perAccountPerMin, accountKey);
+  const userLimiter = makeLimiter('user', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
+  const perUser = middleware(userLimiter, opts.perAccountPerMin, (req) => (req.auth ? `user:${req.auth.sub}` : null));
 
   return {
     perIp,
     perAccount,
+    perUser,
     // The Redis client belongs to the container, which closes it; the memory counters use unref'd timers.
     async close() {},
   };

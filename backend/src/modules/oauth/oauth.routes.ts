@@ -1,6 +1,6 @@
 // POST /oauth/token (RFC 6749 §4.3 password grant, §6 refresh) over the same AuthService as /api/auth.
 // Errors use the OAuth shape {error, error_description}, not the API's.
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import { DomainError } from '../../domain/errors';
 import type { TokenPair } from '../../domain/types';
@@ -12,6 +12,8 @@ export interface OAuthDeps {
   clients: string[] | null;
   /** Allowed scopes (OAUTH_SCOPES); null accepts any well-formed scope. */
   scopes: string[] | null;
+  /** Per-account limit (keys password grants by username), as on /api/auth/login. */
+  accountLimit?: RequestHandler;
 }
 
 class OAuthError extends Error {
@@ -39,9 +41,10 @@ function tokenBody(pair: TokenPair, scope: string) {
   return { access_token: pair.accessToken, token_type: 'Bearer', expires_in: pair.expiresIn, refresh_token: pair.refreshToken, scope };
 }
 
-export function oauthRoutes({ auth, clients, scopes }: OAuthDeps): Router {
+export function oauthRoutes({ auth, clients, scopes, accountLimit }: OAuthDeps): Router {
   const router = Router();
-  router.post('/token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), async (req: Request, res: Response) => {
+  const perAccount = accountLimit ? [accountLimit] : [];
+  router.post('/token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), ...perAccount, async (req: Request, res: Response) => {
     noStore(res);
     if (!req.is('application/x-www-form-urlencoded')) {
       throw new OAuthError('invalid_request', 'Content-Type must be application/x-www-form-urlencoded');

@@ -1,5 +1,5 @@
 // /api/user: everything here requires a bearer token.
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
@@ -14,14 +14,16 @@ export interface UserRouteDeps {
   sessions: SessionService;
   /** The /2fa/* routes, built by the two-factor module. */
   twoFactor?: Router;
+  /** Per-user limit on requests that check the current password. */
+  attemptLimit?: RequestHandler;
 }
 
-export function userRoutes({ users, auth, sessions, twoFactor }: UserRouteDeps): Router {
+export function userRoutes({ users, auth, sessions, twoFactor, attemptLimit }: UserRouteDeps): Router {
   const c = new UserController(users, auth, sessions);
   const router = Router();
   router.use(authenticate(auth));
   router.get('/me', c.me);
-  router.post('/change-password', validate(changePasswordRules), c.changePassword);
+  router.post('/change-password', validate(changePasswordRules), ...(attemptLimit ? [attemptLimit] : []), c.changePassword);
   router.get('/sessions', c.listSessions);
   // Before /:sessionId, so "others" is not taken for an id.
   router.delete('/sessions/others', c.revokeOtherSessions);
