@@ -41,6 +41,10 @@ export function createApp(deps: AppDeps) {
   app.use(requestId);
   app.use(requestLogger(deps.logger));
   app.use(helmet());
+  // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
+  // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape.
+  const perIp = deps.rateLimits ? [deps.rateLimits.perIp] : [];
+  app.use('/oauth', ...perIp, oauthRoutes({ auth: deps.auth, clients: deps.oauth?.clients ?? null, scopes: deps.oauth?.scopes ?? null, accountLimit: deps.rateLimits?.perAccount }));
   app.use(express.json({ limit: deps.bodyLimit ?? '16kb' }));
 
   app.get('/health', async (_req, res) => {
@@ -53,11 +57,9 @@ export function createApp(deps: AppDeps) {
   });
   if (deps.metrics) app.get('/metrics', deps.metrics);
 
-  const perIp = deps.rateLimits ? [deps.rateLimits.perIp] : [];
   app.use('/api/auth', ...perIp, authRoutes({ auth: deps.auth, accountLimit: deps.rateLimits?.perAccount }));
   app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes, attemptLimit: deps.rateLimits?.perUser }));
   app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth }));
-  app.use('/oauth', ...perIp, oauthRoutes({ auth: deps.auth, clients: deps.oauth?.clients ?? null, scopes: deps.oauth?.scopes ?? null, accountLimit: deps.rateLimits?.perAccount }));
 
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));

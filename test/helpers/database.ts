@@ -28,10 +28,31 @@ async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+const STALE_MS = 60 * 60 * 1000;
+let swept = false;
+
+/**
+ * Drops test databases left by runs that were killed before their drop() (names carry their creation time).
+ * Only those over an hour old, so concurrent runs are never touched.
+ */
+async function sweepStale(c: pg.Client): Promise<void> {
+  const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^test_[0-9a-z]+_[0-9a-f]{8}$'`);
+  for (const { datname } of rows) {
+    const created = parseInt(datname.split('_')[1]!, 36);
+    if (Date.now() - created > STALE_MS) await c.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
+  }
+}
+
 /** Creates an empty database (no migrations applied). */
 export async function createEmptyDatabase(): Promise<TestDatabase> {
   const name = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
+  await withAdmin(async (c) => {
+    if (!swept) {
+      swept = true;
+      await sweepStale(c);
+    }
+    await c.query(`CREATE DATABASE "${name}"`);
+  });
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   return {

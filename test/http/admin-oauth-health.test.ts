@@ -140,6 +140,7 @@ describe('admin, oauth, health, security events', () => {
       ['invalid_request', form({ grant_type: 'password', username: u.email, client_id: 'c' }), 400],
       ['invalid_request', form({ client_id: 'c' }), 400],
       ['invalid_request', app.http.post('/oauth/token').send({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'c' }), 400],
+      ['invalid_request', app.http.post('/oauth/token').set('Content-Type', 'application/json').send('{"grant_type": "password",'), 400],
       ['invalid_client', form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD }), 401],
       ['invalid_grant', form({ grant_type: 'password', username: u.email, password: 'wrong-Password-000', client_id: 'c' }), 400],
       ['invalid_grant', form({ grant_type: 'refresh_token', refresh_token: 'never-issued-refresh-token-value', client_id: 'c' }), 400],

@@ -180,9 +180,17 @@ describe('tokens: refresh, logout, validate, JWKS, forgeries', () => {
     const res = await app.http.get('/api/user/me');
     assert.equal(res.status, 401);
     assert.equal(res.body.error.code, 'UNAUTHENTICATED');
-    const basic = await app.http.get('/api/user/me').set('Authorization', 'Bearer');
+    const empty = await app.http.get('/api/user/me').set('Authorization', 'Bearer');
+    assert.equal(empty.status, 401);
+    assert.equal(empty.body.error.code, 'INVALID_TOKEN');
+  });
+
+  it('when Authorization carries another scheme (Basic), then there is no bearer token: UNAUTHENTICATED', async () => {
+    const basic = await app.http.get('/api/user/me').set('Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`);
     assert.equal(basic.status, 401);
-    assert.equal(basic.body.error.code, 'INVALID_TOKEN');
+    assert.equal(basic.body.error.code, 'UNAUTHENTICATED');
+    const v = await app.http.get('/api/auth/validate').set('Authorization', 'Basic YTpi');
+    assert.deepEqual(v.body, { valid: false, reason: 'UNAUTHENTICATED' });
   });
 
   it('when forged tokens (alg none, HS256 with the public key, edited payload, unknown kid, wrong iss/aud) are sent, then 401 INVALID_TOKEN', async () => {

@@ -85,6 +85,11 @@ describe('Prisma repositories', () => {
       await assert.rejects(newUser({ email: u.email }), (e: unknown) => e instanceof DomainError && e.code === 'EMAIL_TAKEN');
     });
 
+    it('when the id (not the email) collides, then the database error is not disguised as EMAIL_TAKEN', async () => {
+      const u = await newUser();
+      await assert.rejects(newUser({ id: u.id }), (e: unknown) => !(e instanceof DomainError) && (e as { code?: string }).code === 'P2002');
+    });
+
     it('when the password is updated, then hash and passwordChangedAt are stored', async () => {
       const u = await newUser();
       const when = at('2026-01-02T03:04:05.678Z');
@@ -412,6 +417,20 @@ describe('Prisma repositories', () => {
       );
       assert.equal(await repos.users.findById(id), null);
       assert.equal(await prisma.auditEvent.count({ where: { userId: id } }), 0);
+    });
+
+    it('when backup codes are replaced inside a unit of work that fails, then the old codes stay', async () => {
+      const u = await newUser();
+      const old = { id: randomUUID(), codeHash: 'old' };
+      await repos.backupCodes.replaceAll(u.id, [old]);
+      await assert.rejects(
+        new PrismaUnitOfWork(prisma).run(async (r) => {
+          await r.backupCodes.replaceAll(u.id, [{ id: randomUUID(), codeHash: 'new' }]);
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.deepEqual((await repos.backupCodes.listUnused(u.id)).map((c) => c.id), [old.id]);
     });
 
     it('when a duplicate email is created inside a unit of work, then EMAIL_TAKEN surfaces and nothing commits', async () => {

@@ -20,10 +20,12 @@ export class PrismaBackupCodeRepository implements BackupCodeRepository {
   async replaceAll(userId: string, codes: { id: string; codeHash: string }[]): Promise<void> {
     const del = this.db.backupCode.deleteMany({ where: { userId } });
     const add = this.db.backupCode.createMany({ data: codes.map((c) => ({ id: c.id, userId, codeHash: c.codeHash })) });
-    // Inside a unit of work we are already atomic. On the bare client, batch both statements in one
-    // transaction so a failure never leaves the user with no codes. (A transaction client has no $transaction.)
-    const root = this.db as Partial<{ $transaction(ops: unknown[]): Promise<unknown> }>;
-    if (typeof root.$transaction === 'function') await root.$transaction([del, add]);
+    // On the bare client, batch both statements in one transaction so a failure never leaves the user with
+    // no codes. Inside a unit of work we are already atomic and must NOT do that: a transaction client does
+    // expose $transaction at runtime, but a batch started from it runs outside the surrounding transaction.
+    // Only the root client has $connect, which tells the two apart.
+    const root = this.db as Partial<{ $connect(): Promise<void>; $transaction(ops: unknown[]): Promise<unknown> }>;
+    if (typeof root.$connect === 'function' && typeof root.$transaction === 'function') await root.$transaction([del, add]);
     else {
       await del;
       await add;

@@ -7,6 +7,21 @@ import type { NewUser, Role, User, UserStatus } from '../../domain/types';
 import type { Db } from './client';
 import { isUuid, toUser } from './mappers';
 
+/**
+ * Which unique key a P2002 hit. With driver adapters Prisma 7 reports the constraint under
+ * meta.driverAdapterError.cause.constraint ({ index } on PostgreSQL), not the classic meta.target.
+ * Unknown shapes count as email: besides it only the random uuid primary key is unique.
+ */
+function isEmailConflict(meta: Record<string, unknown> | undefined): boolean {
+  const constraint = (meta?.driverAdapterError as { cause?: { constraint?: { index?: string; fields?: string[] } } } | undefined)?.cause
+    ?.constraint;
+  if (constraint?.index) return constraint.index === 'User_email_key';
+  if (constraint?.fields) return constraint.fields.includes('email');
+  const target = meta?.target;
+  if (Array.isArray(target) || typeof target === 'string') return target.includes('email');
+  return true;
+}
+
 export class PrismaUserRepository implements UserRepository {
   constructor(private readonly db: Db) {}
 
@@ -26,8 +41,9 @@ export class PrismaUserRepository implements UserRepository {
       const { id, email, username, passwordHash, role, status } = user; // only known fields reach Prisma
       return toUser(await this.db.user.create({ data: { id, email, username, passwordHash, role, status } }));
     } catch (err) {
-      // Email is the only unique column besides the random uuid primary key.
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw Errors.emailTaken();
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002' && isEmailConflict(err.meta)) {
+        throw Errors.emailTaken();
+      }
       throw err;
     }
   }

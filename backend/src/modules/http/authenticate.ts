@@ -8,7 +8,9 @@ export function bearerToken(req: Request): string | null {
   const header = req.get('authorization');
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1]! : '';
+  if (match) return match[1]!;
+  // Another scheme (Basic, ...) carries no bearer token: UNAUTHENTICATED. A broken Bearer header is INVALID_TOKEN.
+  return /^\s*Bearer(\s|$)/i.test(header) ? '' : null;
 }
 
 export function authenticate(auth: AuthService): RequestHandler {
