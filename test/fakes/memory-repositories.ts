@@ -89,12 +89,14 @@ export interface MemoryTables {
   mfaChallenges: Map<string, MfaChallenge>;
   backupCodes: Map<string, StoredBackupCode>;
   audit: Map<string, AuditEvent>;
+  /** Every rotated-away refresh-token hash → its session id (RotatedRefreshToken). */
+  rotatedTokens: Map<string, string>;
   /** Monotonic counter for insertion order (backup codes) and ordered audit ids. */
   seq: number;
 }
 
 function emptyTables(): MemoryTables {
-  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), audit: new Map(), seq: 0 };
+  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), audit: new Map(), rotatedTokens: new Map(), seq: 0 };
 }
 
 /** Missing row on an update: Prisma throws P2025 ("Record to update not found"). */
@@ -316,7 +318,9 @@ export class MemorySessionRepository implements SessionRepository {
       if (s.refreshTokenHash === hash) return { session: copy(s), matched: 'current' };
       if (s.previousRefreshTokenHash === hash) return { session: copy(s), matched: 'previous' };
     }
-    return null;
+    const sessionId = this.db.tables.rotatedTokens.get(hash);
+    const older = sessionId ? this.rows.get(sessionId) : undefined;
+    return older ? { session: copy(older), matched: 'previous' } : null;
   }
 
   async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<Session | null> {
@@ -330,6 +334,7 @@ export class MemorySessionRepository implements SessionRepository {
       }
     }
     row.previousRefreshTokenHash = oldHash;
+    this.db.tables.rotatedTokens.set(oldHash, row.id);
     row.refreshTokenHash = newHash;
     row.lastActiveAt = new Date(now);
     // The idle deadline never outlives the absolute expiry (what AuthService.refresh expects of the repository).

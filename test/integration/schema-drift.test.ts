@@ -129,7 +129,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AuditEvent', 'BackupCode', 'MfaChallenge', 'Session', 'User']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AuditEvent', 'BackupCode', 'MfaChallenge', 'RotatedRefreshToken', 'Session', 'User']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['Role', 'UserStatus']);
   });
 
@@ -155,6 +155,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
     const fromClient = Object.entries({
       User: Prisma.UserScalarFieldEnum, Session: Prisma.SessionScalarFieldEnum, BackupCode: Prisma.BackupCodeScalarFieldEnum,
       MfaChallenge: Prisma.MfaChallengeScalarFieldEnum, AuditEvent: Prisma.AuditEventScalarFieldEnum,
+      RotatedRefreshToken: Prisma.RotatedRefreshTokenScalarFieldEnum,
     }).flatMap(([model, fields]) => Object.keys(fields).map((f) => `${model}.${f}`));
     assert.deepEqual(fromClient.sort(), [...expectedColumns(schema).keys()].sort(), 'regenerate the client: node scripts/prisma-generate.mjs');
   });
@@ -230,6 +231,10 @@ describe('schema drift: migrations vs schema.prisma', () => {
       };
       assertCoversAllFields('Session', session, Prisma.SessionScalarFieldEnum);
       assert.deepEqual(await prisma.session.create({ data: session }), session);
+
+      const rotated = { tokenHash: `old-${randomUUID()}`, sessionId: session.id, rotatedAt: t('2026-03-02T00:00:00.002Z') };
+      assertCoversAllFields('RotatedRefreshToken', rotated, Prisma.RotatedRefreshTokenScalarFieldEnum);
+      assert.deepEqual(await prisma.rotatedRefreshToken.create({ data: rotated }), rotated);
 
       const code = { id: randomUUID(), userId: user.id, codeHash: 'sha', usedAt: t('2026-05-01T10:00:00.010Z'), createdAt: t('2026-05-01T09:00:00.009Z') };
       assertCoversAllFields('BackupCode', code, Prisma.BackupCodeScalarFieldEnum);

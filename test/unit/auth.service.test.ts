@@ -169,6 +169,17 @@ describe('refresh', () => {
     assert.equal(s.db.auditEvents().filter((e) => e.type === 'refresh_token.reused').length, 1);
   });
 
+  test('when a token rotated several refreshes ago is presented, then it is still reuse and the session is revoked', async () => {
+    const s = buildServices();
+    const { email } = await s.registerUser();
+    const stolen = await s.login(email);
+    const b = await s.auth.refresh(stolen.refreshToken, s.ctx);
+    const c = await s.auth.refresh(b.refreshToken, s.ctx);
+    await rejectsWithCode(s.auth.refresh(stolen.refreshToken, s.ctx), 'REFRESH_TOKEN_REUSED');
+    throwsWithCode(() => s.auth.authenticate(c.accessToken), 'SESSION_TERMINATED');
+    await rejectsWithCode(s.auth.refresh(c.refreshToken, s.ctx), 'INVALID_REFRESH_TOKEN');
+  });
+
   test('when reuse is detected on one session, then the other sessions of the user are untouched', async () => {
     const s = buildServices();
     const { email } = await s.registerUser();

@@ -51,20 +51,29 @@ export class PrismaSessionRepository implements SessionRepository {
     const row = await this.db.session.findFirst({
       where: { OR: [{ refreshTokenHash: hash }, { previousRefreshTokenHash: hash }] },
     });
-    if (!row) return null;
-    return { session: toSession(row), matched: row.refreshTokenHash === hash ? 'current' : 'previous' };
+    if (row) return { session: toSession(row), matched: row.refreshTokenHash === hash ? 'current' : 'previous' };
+    // Older rotated tokens: only reached on the failure path, so the extra lookup costs the hot path nothing.
+    const rotated = await this.db.rotatedRefreshToken.findUnique({ where: { tokenHash: hash }, include: { session: true } });
+    return rotated ? { session: toSession(rotated.session), matched: 'previous' } : null;
   }
 
   async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<Session | null> {
+    // One statement: the compare-and-set UPDATE and the history row for the replaced token commit together.
     const rows = await this.db.$queryRaw<SessionRow[]>`
-      UPDATE "Session"
-      SET "refreshTokenHash" = ${newHash}, "previousRefreshTokenHash" = ${oldHash},
-          "lastActiveAt" = ${now},
-          -- the idle deadline never outlives the absolute expiry
-          "idleExpiresAt" = LEAST("expiresAt", ${idleExpiresAt}::timestamptz)
-      WHERE "refreshTokenHash" = ${oldHash} AND "revokedAt" IS NULL
-        AND "expiresAt" > ${now} AND "idleExpiresAt" > ${now}
-      RETURNING ${SESSION_COLUMNS}`;
+      WITH rotated AS (
+        UPDATE "Session"
+        SET "refreshTokenHash" = ${newHash}, "previousRefreshTokenHash" = ${oldHash},
+            "lastActiveAt" = ${now},
+            -- the idle deadline never outlives the absolute expiry
+            "idleExpiresAt" = LEAST("expiresAt", ${idleExpiresAt}::timestamptz)
+        WHERE "refreshTokenHash" = ${oldHash} AND "revokedAt" IS NULL
+          AND "expiresAt" > ${now} AND "idleExpiresAt" > ${now}
+        RETURNING ${SESSION_COLUMNS}
+      ), history AS (
+        INSERT INTO "RotatedRefreshToken" ("tokenHash", "sessionId", "rotatedAt")
+        SELECT ${oldHash}, "id", ${now}::timestamptz FROM rotated
+      )
+      SELECT ${SESSION_COLUMNS} FROM rotated`;
     return rows.length === 1 ? toSession(rows[0]!) : null;
   }
 
