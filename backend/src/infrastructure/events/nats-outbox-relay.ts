@@ -3,7 +3,7 @@
 // stamps publishedAt. JetStream de-duplicates on Nats-Msg-Id (the event id), so a crash between publish
 // and stamp — or two instances relaying at once — never yields duplicates inside the duplicate window.
 // Without NATS_URL no relay runs and events simply stay in the table.
-import { connect, headers, JSONCodec, type JetStreamClient, type NatsConnection } from 'nats';
+import { connect, JSONCodec, type JetStreamClient, type NatsConnection } from 'nats';
 import type { Logger } from '../logger';
 import type { PrismaClient } from '../prisma/client';
 
@@ -59,8 +59,6 @@ export class NatsOutboxRelay {
       WHERE "publishedAt" IS NULL ORDER BY "createdAt", "id" LIMIT ${this.opts.batchSize ?? 100}`;
     const done: string[] = [];
     for (const row of rows) {
-      const h = headers();
-      h.set('Nats-Msg-Id', row.id);
       await this.js.publish(`${this.opts.subjectPrefix}.${row.type}`, this.codec.encode({
         id: row.id,
         type: row.type,
@@ -68,7 +66,7 @@ export class NatsOutboxRelay {
         ipAddress: row.ipAddress,
         metadata: row.metadata,
         occurredAt: new Date(row.createdAt).toISOString(),
-      }), { msgID: row.id, headers: h });
+      }), { msgID: row.id });
       done.push(row.id);
     }
     if (done.length) {
