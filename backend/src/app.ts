@@ -29,7 +29,8 @@ export interface AppDeps {
   /** Per-IP limit for /api/auth/* and /oauth/token; per-account limit for login and 2FA. */
   rateLimits?: { perIp: RequestHandler; perAccount: RequestHandler; perUser: RequestHandler };
   twoFactorRoutes?: Router;
-  metrics?: RequestHandler;
+  /** Prometheus: a timing middleware and the /metrics handler. */
+  metrics?: { middleware: RequestHandler; handler: RequestHandler };
 }
 
 export function createApp(deps: AppDeps) {
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestId);
   app.use(requestLogger(deps.logger));
+  if (deps.metrics) app.use(deps.metrics.middleware);
   app.use(helmet());
   // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
   // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape.
@@ -55,7 +57,7 @@ export function createApp(deps: AppDeps) {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(deps.jwks());
   });
-  if (deps.metrics) app.get('/metrics', deps.metrics);
+  if (deps.metrics) app.get('/metrics', deps.metrics.handler);
 
   app.use('/api/auth', ...perIp, authRoutes({ auth: deps.auth, accountLimit: deps.rateLimits?.perAccount }));
   app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes, attemptLimit: deps.rateLimits?.perUser }));

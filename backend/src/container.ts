@@ -27,7 +27,9 @@ import { startEmbeddedPostgres } from './infrastructure/database/embedded';
 import { migrate } from './infrastructure/database/migrator';
 import { createLogger, type Logger } from './infrastructure/logger';
 import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
+import { createMetrics } from './infrastructure/observability/metrics';
 import { createPrismaClient } from './infrastructure/prisma/client';
+import { PrismaHousekeeping } from './infrastructure/prisma/housekeeping';
 import { createRepositories, PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
 import { RedisRevocationBus } from './infrastructure/revocation/redis-revocation-bus';
@@ -52,6 +54,7 @@ export interface Container {
   services: { auth: AuthService; users: UserService; sessions: SessionService; twoFactor: TwoFactorService };
   revocations: MemoryRevocationStore;
   relay: NatsOutboxRelay | null;
+  housekeeping: PrismaHousekeeping;
 }
 
 export async function buildContainer(config: Config, opts: ContainerOptions = {}): Promise<Container> {
@@ -67,6 +70,9 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const prisma = createPrismaClient(databaseUrl, { poolMax: config.databaseUrl ? 10 : 1 });
   closers.unshift(() => prisma.$disconnect());
   const uow = new PrismaUnitOfWork(prisma);
+  const housekeeping = new PrismaHousekeeping(prisma, clock, logger);
+  housekeeping.start();
+  closers.unshift(async () => housekeeping.stop());
 
   const keys = loadSigningKeys({
     dataDir: config.dataDir,
@@ -151,6 +157,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
     oauth: { clients: config.oauthClients, scopes: null },
+    metrics: createMetrics(),
     twoFactorRoutes: twoFactorRoutes({ twoFactor, attemptLimit: rateLimits.perUser }),
     rateLimits,
   });
@@ -162,6 +169,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     services: { auth, users, sessions, twoFactor },
     revocations,
     relay,
+    housekeeping,
     async start(port = config.port) {
       server = createServer(app);
       server.keepAliveTimeout = 65_000;
