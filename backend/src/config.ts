@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 // Configuration from the environment (names fixed by the API contract). `npm start` works with none set.
 
 export interface Config {
@@ -31,6 +33,8 @@ export interface Config {
   oauthClients: string[] | null;
   logLevel: string;
   bodyLimit: string;
+  /** Worker processes (node:cluster); >1 needs DATABASE_URL and REDIS_URL so workers share state. */
+  clusterWorkers: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -93,5 +97,6 @@ export function loadConfig(env: Env = process.env): Config {
     oauthClients: str(env, 'OAUTH_CLIENTS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     bodyLimit: str(env, 'BODY_LIMIT') ?? '16kb',
+    clusterWorkers: str(env, 'CLUSTER_WORKERS') === 'auto' ? availableParallelism() : int(env, 'CLUSTER_WORKERS', 1, 1),
   };
 }

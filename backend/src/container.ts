@@ -40,6 +40,8 @@ export interface ContainerOptions {
   logger?: Logger;
   /** Namespace for Redis keys and channels, so parallel test runs do not see each other. */
   redisPrefix?: string;
+  /** Outbox relay and housekeeping timers; in a cluster only one worker runs them. Default true. */
+  backgroundJobs?: boolean;
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
@@ -70,8 +72,9 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const prisma = createPrismaClient(databaseUrl, { poolMax: config.databaseUrl ? 10 : 1 });
   closers.unshift(() => prisma.$disconnect());
   const uow = new PrismaUnitOfWork(prisma);
+  const backgroundJobs = opts.backgroundJobs ?? true;
   const housekeeping = new PrismaHousekeeping(prisma, clock, logger);
-  housekeeping.start();
+  if (backgroundJobs) housekeeping.start();
   closers.unshift(async () => housekeeping.stop());
 
   const keys = loadSigningKeys({
@@ -137,7 +140,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   }
 
   let relay: NatsOutboxRelay | null = null;
-  if (config.natsUrl) {
+  if (config.natsUrl && backgroundJobs) {
     relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.natsUrl, ...(opts.events ?? { stream: 'AUTH_EVENTS', subjectPrefix: 'auth.events' }) });
     await relay.start();
     closers.unshift(() => relay!.stop());

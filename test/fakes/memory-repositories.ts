@@ -27,6 +27,7 @@ import type {
   AuditEvent,
   BackupCode,
   MfaChallenge,
+  RotatedSession,
   NewAuditEvent,
   NewSession,
   NewUser,
@@ -323,7 +324,7 @@ export class MemorySessionRepository implements SessionRepository {
     return older ? { session: copy(older), matched: 'previous' } : null;
   }
 
-  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<Session | null> {
+  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<RotatedSession | null> {
     const rows = this.rows;
     let row: Session | undefined;
     for (const s of rows.values()) if (s.refreshTokenHash === oldHash) row = s;
@@ -339,7 +340,8 @@ export class MemorySessionRepository implements SessionRepository {
     row.lastActiveAt = new Date(now);
     // The idle deadline never outlives the absolute expiry (what AuthService.refresh expects of the repository).
     row.idleExpiresAt = new Date(Math.min(idleExpiresAt.getTime(), row.expiresAt.getTime()));
-    return copy(row);
+    const u = this.db.tables.users.get(row.userId)!;
+    return { ...copy(row), owner: { id: u.id, email: u.email, username: u.username, role: u.role, status: u.status } };
   }
 
   /** Most recently used first; id breaks ties (as the Prisma adapter orders). */

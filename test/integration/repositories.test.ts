@@ -192,8 +192,10 @@ describe('Prisma repositories', () => {
       const s = await newSession(user.id);
       const now = new Date(Date.now() + 1000);
       const idle = new Date(now.getTime() + 30 * MIN);
-      const r = await repos.sessions.rotate(s.refreshTokenHash, 'rotated-1', now, idle);
-      assert.ok(r);
+      const rotated = await repos.sessions.rotate(s.refreshTokenHash, 'rotated-1', now, idle);
+      assert.ok(rotated);
+      const { owner, ...r } = rotated;
+      assert.deepEqual(owner, { id: user.id, email: user.email, username: user.username, role: user.role, status: user.status });
       assert.equal(r.id, s.id);
       assert.equal(r.refreshTokenHash, 'rotated-1');
       assert.equal(r.previousRefreshTokenHash, s.refreshTokenHash);

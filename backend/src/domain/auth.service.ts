@@ -13,7 +13,7 @@ import type {
 } from './ports';
 import { SessionService } from './session.service';
 import type { SecondFactor, SecondFactorVerifier } from './two-factor.port';
-import type { AccessClaims, RequestContext, Session, TokenPair, User } from './types';
+import type { AccessClaims, RequestContext, Session, SessionOwner, TokenPair, User } from './types';
 
 export interface AuthSettings {
   registrationMode: 'open' | 'approval';
@@ -166,7 +166,7 @@ export class AuthService {
     return this.tokenPair(user, session, refreshToken);
   }
 
-  private tokenPair(user: User, session: Session, refreshToken: string): TokenPair {
+  private tokenPair(user: SessionOwner, session: Session, refreshToken: string): TokenPair {
     const accessToken = this.signer.sign(
       { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username },
       this.settings.accessTokenTtl,
@@ -186,8 +186,8 @@ export class AuthService {
     const idleExpiresAt = this.sessions.idleDeadline(now);
     const rotated = await this.uow.direct.sessions.rotate(oldHash, this.tokens.hashToken(next), now, idleExpiresAt);
     if (rotated) {
-      const user = await this.uow.direct.users.findById(rotated.userId);
-      if (!user || user.status !== 'active') {
+      const user = rotated.owner;
+      if (user.status !== 'active') {
         await this.sessions.revokeWhere((r) => r.sessions.revoke({ sessionId: rotated.id }, 'admin', now), {
           userId: rotated.userId, type: 'session.revoked', ctx, metadata: { reason: 'account_inactive' },
         });

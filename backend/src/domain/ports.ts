@@ -11,6 +11,7 @@ import type {
   NewSession,
   NewUser,
   RevokeReason,
+  RotatedSession,
   Role,
   Session,
   User,
@@ -43,8 +44,9 @@ export interface SessionRepository {
   /**
    * Atomic rotation: only succeeds while `oldHash` is still current and the session live at `now`.
    * Two concurrent calls with the same token: exactly one gets the session, the other null.
+   * The old hash is kept as rotated (reuse detection); the new idle expiry is capped at the absolute one.
    */
-  rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<Session | null>;
+  rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<RotatedSession | null>;
   listActive(userId: string, now: Date): Promise<Session[]>;
   /** Revokes live sessions matching the filter; returns the ids revoked by this call. */
   revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;

@@ -52,6 +52,12 @@ export interface Session {
 
 export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason'>;
 
+/** What a token response needs of the session's user. */
+export type SessionOwner = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status'>;
+
+/** A rotated session with its owner, read in the same statement (refresh needs both). */
+export type RotatedSession = Session & { owner: SessionOwner };
+
 /** Why a session ended; kept on the row and in the audit log. */
 export type RevokeReason =
   | 'logout'
@@ -94,7 +100,7 @@ export interface TokenPair {
   tokenType: 'Bearer';
   expiresIn: number;
   sessionId: string;
-  user: User;
+  user: SessionOwner;
 }
 
 export interface MfaChallenge {

@@ -1,5 +1,5 @@
 // Account reads, administration (approval, rejection, forced logout) and the user's security events.
-import { Errors } from './errors';
+import { DomainError, Errors } from './errors';
 import { normalizeEmail } from './auth.service';
 import type { PasswordHasher, TokenGenerator, UnitOfWork } from './ports';
 import { SessionService } from './session.service';
@@ -69,11 +69,17 @@ export class UserService {
       return (await this.uow.direct.users.findById(existing.id))!;
     }
     const passwordHash = await this.hasher.hash(password);
-    return this.uow.run(async (r) => {
-      const user = await r.users.create({ id: this.tokens.uuid(), email, username: 'admin', passwordHash, role: 'admin', status: 'active' });
-      await r.audit.record({ userId: user.id, type: 'user.registered', ipAddress: null, userAgent: null, metadata: { source: 'ADMIN_EMAIL', role: 'admin' } });
-      return user;
-    });
+    try {
+      return await this.uow.run(async (r) => {
+        const user = await r.users.create({ id: this.tokens.uuid(), email, username: 'admin', passwordHash, role: 'admin', status: 'active' });
+        await r.audit.record({ userId: user.id, type: 'user.registered', ipAddress: null, userAgent: null, metadata: { source: 'ADMIN_EMAIL', role: 'admin' } });
+        return user;
+      });
+    } catch (err) {
+      // Another instance (cluster worker) created it at the same moment: theirs is as good as ours.
+      if (err instanceof DomainError && err.code === 'EMAIL_TAKEN') return this.ensureAdmin(emailInput, password);
+      throw err;
+    }
   }
 
   async securityEvents(userId: string, opts: { limit: number; before?: { createdAt: Date; id: string } }): Promise<AuditEvent[]> {

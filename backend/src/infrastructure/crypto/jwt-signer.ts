@@ -1,13 +1,19 @@
 // RS256 access tokens with jsonwebtoken. Verification pins the algorithm (no `none`, no HS256 with the
 // public key), picks the key by `kid` (unknown kid = invalid) and checks issuer, audience and expiry.
 import jwt from 'jsonwebtoken';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { Errors } from '../../domain/errors';
 import type { AccessTokenSigner } from '../../domain/ports';
 import type { AccessClaims } from '../../domain/types';
 import type { SigningKeys } from './signing-keys';
 
+/** Distinct token headers remembered; all our tokens share one header per key, so this never fills up in practice. */
+const HEADER_CACHE_MAX = 64;
+
 export class JwtAccessTokenSigner implements AccessTokenSigner {
+  /** Encoded header segment → verification key: skips decoding the header of every request twice. */
+  private readonly keyByHeader = new Map<string, KeyObject>();
+
   constructor(
     private readonly keys: SigningKeys,
     private readonly issuer: string,
@@ -26,10 +32,7 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
   }
 
   verify(token: string): AccessClaims {
-    const decoded = jwt.decode(token, { complete: true });
-    if (!decoded || typeof decoded.payload === 'string') throw Errors.invalidToken('Token is malformed');
-    const key = decoded.header.kid ? this.keys.publicKeys.get(decoded.header.kid) : undefined;
-    if (!key) throw Errors.invalidToken('Token signing key is unknown');
+    const key = this.keyFor(token);
     let payload: jwt.JwtPayload;
     try {
       payload = jwt.verify(token, key, { algorithms: ['RS256'], issuer: this.issuer, audience: this.audience }) as jwt.JwtPayload;
@@ -41,5 +44,27 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
       throw Errors.invalidToken('Token lacks required claims');
     }
     return payload as unknown as AccessClaims;
+  }
+
+  /**
+   * Picks the public key named by the header's `kid`. The algorithm is pinned in verify(), so the header
+   * only selects a key; an unknown kid or an unreadable header is INVALID_TOKEN.
+   */
+  private keyFor(token: string): KeyObject {
+    const dot = token.indexOf('.');
+    if (dot <= 0) throw Errors.invalidToken('Token is malformed');
+    const segment = token.slice(0, dot);
+    const cached = this.keyByHeader.get(segment);
+    if (cached) return cached;
+    let header: { kid?: unknown } | null = null;
+    try {
+      header = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    } catch {
+      throw Errors.invalidToken('Token is malformed');
+    }
+    const key = typeof header?.kid === 'string' ? this.keys.publicKeys.get(header.kid) : undefined;
+    if (!key) throw Errors.invalidToken('Token signing key is unknown');
+    if (this.keyByHeader.size < HEADER_CACHE_MAX) this.keyByHeader.set(segment, key);
+    return key;
   }
 }

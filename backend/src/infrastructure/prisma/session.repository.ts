@@ -3,7 +3,7 @@
 // the WHERE clause on the latest row version) and costs one round-trip on the refresh hot path.
 import { Prisma } from '../../generated/prisma/client';
 import type { SessionRepository } from '../../domain/ports';
-import type { NewSession, RevokeReason, Session } from '../../domain/types';
+import type { NewSession, RevokeReason, RotatedSession, Session } from '../../domain/types';
 import type { Db } from './client';
 import { isUuid, toSession, type SessionRow } from './mappers';
 
@@ -14,6 +14,13 @@ const SESSION_COLUMNS = Prisma.raw(
     .map((c) => `"${c}"`)
     .join(', '),
 );
+
+interface OwnerColumns {
+  ownerEmail: string;
+  ownerUsername: string | null;
+  ownerRole: RotatedSession['owner']['role'];
+  ownerStatus: RotatedSession['owner']['status'];
+}
 
 export class PrismaSessionRepository implements SessionRepository {
   constructor(private readonly db: Db) {}
@@ -57,9 +64,10 @@ export class PrismaSessionRepository implements SessionRepository {
     return rotated ? { session: toSession(rotated.session), matched: 'previous' } : null;
   }
 
-  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<Session | null> {
-    // One statement: the compare-and-set UPDATE and the history row for the replaced token commit together.
-    const rows = await this.db.$queryRaw<SessionRow[]>`
+  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<RotatedSession | null> {
+    // One statement and one round-trip: the compare-and-set UPDATE, the history row for the replaced token,
+    // and the owner the new access token is issued for.
+    const rows = await this.db.$queryRaw<(SessionRow & OwnerColumns)[]>`
       WITH rotated AS (
         UPDATE "Session"
         SET "refreshTokenHash" = ${newHash}, "previousRefreshTokenHash" = ${oldHash},
@@ -73,8 +81,14 @@ export class PrismaSessionRepository implements SessionRepository {
         INSERT INTO "RotatedRefreshToken" ("tokenHash", "sessionId", "rotatedAt")
         SELECT ${oldHash}, "id", ${now}::timestamptz FROM rotated
       )
-      SELECT ${SESSION_COLUMNS} FROM rotated`;
-    return rows.length === 1 ? toSession(rows[0]!) : null;
+      SELECT rotated.*, u."email" AS "ownerEmail", u."username" AS "ownerUsername",
+             u."role"::text AS "ownerRole", u."status"::text AS "ownerStatus"
+      FROM rotated JOIN "User" u ON u."id" = rotated."userId"`;
+    const row = rows[0];
+    if (rows.length !== 1 || !row) return null;
+    const { ownerEmail, ownerUsername, ownerRole, ownerStatus, ...sessionRow } = row;
+    const session = toSession(sessionRow as SessionRow);
+    return { ...session, owner: { id: session.userId, email: ownerEmail, username: ownerUsername, role: ownerRole, status: ownerStatus } };
   }
 
   async listActive(userId: string, now: Date): Promise<Session[]> {

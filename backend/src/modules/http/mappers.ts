@@ -1,7 +1,7 @@
 // Response mappers whitelist fields: a hash, secret or internal counter cannot leak by accident.
-import type { AuditEvent, Session, TokenPair, User } from '../../domain/types';
+import type { AuditEvent, Session, SessionOwner, TokenPair, User } from '../../domain/types';
 
-export const publicUser = (u: User) => ({ id: u.id, email: u.email, username: u.username, role: u.role, status: u.status });
+export const publicUser = (u: SessionOwner) => ({ id: u.id, email: u.email, username: u.username, role: u.role, status: u.status });
 
 export const profile = (u: User) => ({ ...publicUser(u), twoFactorEnabled: u.twoFactorEnabled, createdAt: u.createdAt.toISOString() });
 

@@ -4,6 +4,8 @@ import type { Logger } from '../../infrastructure/logger';
 
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
+    // winston formats a line before filtering it by level: skip the work when info is off.
+    if (!logger.isInfoEnabled()) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;

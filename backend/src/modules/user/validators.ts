@@ -12,6 +12,8 @@ export const changePasswordRules = [
 ];
 
 export const securityEventsRules = [
-  query('limit').optional().isInt({ min: 1, max: 100 }).withMessage('limit must be an integer 1–100'),
+  // isString first: a repeated ?limit= arrives as an array, which isInt would check element by element.
+  query('limit').optional().isString().withMessage('limit must be given once').bail()
+    .isInt({ min: 1, max: 100 }).withMessage('limit must be an integer 1–100'),
   query('before').optional().isString().isLength({ max: 200 }),
 ];
