@@ -53,7 +53,7 @@ describe('lockout: LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=60', () => {
     const locked = await attempt(app, email, STRONG_PASSWORD);
     const retryAfter = retryAfterOf(locked);
     assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-    assert.equal((locked.body as { error: { message: string } }).error.message.length > 0, true);
+    assert.ok((locked.body as { error: { message: string } }).error.message.length > 0);
     assert.ok(!('accessToken' in (locked.body as object)), 'no tokens while locked');
 
     // A wrong guess during the lock is refused the same way and does not extend the lock.

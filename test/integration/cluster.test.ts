@@ -63,7 +63,7 @@ describe('cluster mode', () => {
     const json = { 'content-type': 'application/json', connection: 'close' };
     const email = uniqueEmail('cluster');
     await fetch(`${base}/api/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: STRONG_PASSWORD }) });
-    const login = await (await fetch(`${base}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: STRONG_PASSWORD }) })).json();
+    const login = (await (await fetch(`${base}/api/auth/login`, { method: "POST", headers: json, body: JSON.stringify({ email, password: STRONG_PASSWORD }) })).json()) as { accessToken: string };
     const auth = { authorization: `Bearer ${login.accessToken}`, connection: 'close' };
     // New connections are spread over the workers; every one must accept the token first...
     for (let i = 0; i < 6; i++) assert.equal((await fetch(`${base}/api/user/me`, { headers: auth })).status, 200);
@@ -73,7 +73,7 @@ describe('cluster mode', () => {
     for (let i = 0; i < 6; i++) {
       const res = await fetch(`${base}/api/user/me`, { headers: auth });
       assert.equal(res.status, 401);
-      assert.equal((await res.json()).error.code, 'SESSION_TERMINATED');
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, "SESSION_TERMINATED");
     }
   });
 });
