@@ -44,6 +44,7 @@ const WARMUP = envInt('BENCH_WARMUP', 2);
 const CONNECTIONS = envInt('BENCH_CONNECTIONS', 32);
 const LOGIN_CONNECTIONS = envInt('BENCH_LOGIN_CONNECTIONS', 8);
 const USERS = envInt('BENCH_USERS', 50);
+const CLUSTER_WORKERS = envInt('BENCH_CLUSTER_WORKERS', 1);
 const MAX_SECONDS = envInt('BENCH_MAX_SECONDS', 300);
 const LIGHT_ME = { connections: 4, rate: 50 };
 const LOGIN_COST = 12;
@@ -261,6 +262,8 @@ async function startApp(o: AppServerOpts): Promise<Child> {
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: ISSUER,
       REGISTRATION_MODE: 'open',
+      // BENCH_CLUSTER_WORKERS=n runs the app with CLUSTER_WORKERS=n, which needs Redis for shared state.
+      ...(CLUSTER_WORKERS > 1 ? { CLUSTER_WORKERS: String(CLUSTER_WORKERS), REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379' } : {}),
     },
   });
   await waitForHttp(child, '/health');

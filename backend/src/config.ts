@@ -67,6 +67,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (mode !== 'open' && mode !== 'approval') throw new Error(`REGISTRATION_MODE must be open or approval, got "${mode}"`);
   const bcryptCost = int(env, 'BCRYPT_COST', 12, 4);
   if (bcryptCost > 31) throw new Error('BCRYPT_COST must be at most 31');
+  const authPerMin = int(env, 'RATE_LIMIT_AUTH_PER_MIN', 20, 1);
   const issuer = str(env, 'JWT_ISSUER') ?? str(env, 'PUBLIC_URL') ?? `http://localhost:${port}`;
   return {
     port,
@@ -84,8 +85,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', 10, 1),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1),
     loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 900, 1),
-    rateLimitAuthPerMin: int(env, 'RATE_LIMIT_AUTH_PER_MIN', 20, 1),
-    rateLimitAccountPerMin: int(env, 'RATE_LIMIT_ACCOUNT_PER_MIN', 10, 1),
+    rateLimitAuthPerMin: authPerMin,
+    // Tighter than the per-IP limit by default (half of it), and it follows RATE_LIMIT_AUTH_PER_MIN when only
+    // that one is raised, so a deployment that lifts the IP limit is not surprised by the account limit.
+    rateLimitAccountPerMin: int(env, 'RATE_LIMIT_ACCOUNT_PER_MIN', Math.max(5, Math.ceil(authPerMin / 2)), 1),
     trustProxy: parseTrustProxy(str(env, 'TRUST_PROXY')),
     jwtIssuer: issuer,
     jwtAudience: str(env, 'JWT_AUDIENCE') ?? issuer,

@@ -28,6 +28,7 @@ import type {
   BackupCode,
   MfaChallenge,
   RotatedSession,
+  UserProfile,
   NewAuditEvent,
   NewSession,
   NewUser,
@@ -178,6 +179,13 @@ export class MemoryUserRepository implements UserRepository {
   async findById(id: string): Promise<User | null> {
     const row = this.rows.get(id);
     return row ? copy(row) : null;
+  }
+
+  async findProfile(id: string): Promise<UserProfile | null> {
+    const row = this.rows.get(id);
+    if (!row) return null;
+    const { email, username, role, status, twoFactorEnabled, createdAt } = copy(row);
+    return { id, email, username, role, status, twoFactorEnabled, createdAt };
   }
 
   async findByEmail(email: string): Promise<User | null> {

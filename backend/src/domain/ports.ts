@@ -15,11 +15,14 @@ import type {
   Role,
   Session,
   User,
+  UserProfile,
   UserStatus,
 } from './types';
 
 export interface UserRepository {
   findById(id: string): Promise<User | null>;
+  /** Only the profile columns: the hot path of GET /me never loads a hash or secret. */
+  findProfile(id: string): Promise<UserProfile | null>;
   findByEmail(email: string): Promise<User | null>;
   /** Throws EMAIL_TAKEN when the (lower-cased) email exists. */
   create(user: NewUser): Promise<User>;

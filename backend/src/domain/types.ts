@@ -21,6 +21,9 @@ export interface User {
   updatedAt: Date;
 }
 
+/** What /me shows: no hash, no secret, no counters. */
+export type UserProfile = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status' | 'twoFactorEnabled' | 'createdAt'>;
+
 export interface NewUser {
   id: string;
   email: string;

@@ -3,7 +3,7 @@ import { DomainError, Errors } from './errors';
 import { normalizeEmail } from './auth.service';
 import type { PasswordHasher, TokenGenerator, UnitOfWork } from './ports';
 import { SessionService } from './session.service';
-import type { AuditEvent, RequestContext, User } from './types';
+import type { AuditEvent, RequestContext, User, UserProfile } from './types';
 
 export class UserService {
   constructor(
@@ -13,8 +13,8 @@ export class UserService {
     private readonly tokens: TokenGenerator,
   ) {}
 
-  async getProfile(userId: string): Promise<User> {
-    const user = await this.uow.direct.users.findById(userId);
+  async getProfile(userId: string): Promise<UserProfile> {
+    const user = await this.uow.direct.users.findProfile(userId);
     if (!user) throw Errors.sessionTerminated();
     return user;
   }

@@ -3,7 +3,7 @@
 import { Prisma } from '../../generated/prisma/client';
 import { Errors } from '../../domain/errors';
 import type { UserRepository } from '../../domain/ports';
-import type { NewUser, Role, User, UserStatus } from '../../domain/types';
+import type { NewUser, Role, User, UserProfile, UserStatus } from '../../domain/types';
 import type { Db } from './client';
 import { isUuid, toUser } from './mappers';
 
@@ -22,6 +22,8 @@ function isEmailConflict(meta: Record<string, unknown> | undefined): boolean {
   return true;
 }
 
+const PROFILE_COLUMNS = { id: true, email: true, username: true, role: true, status: true, twoFactorEnabled: true, createdAt: true } as const;
+
 export class PrismaUserRepository implements UserRepository {
   constructor(private readonly db: Db) {}
 
@@ -29,6 +31,11 @@ export class PrismaUserRepository implements UserRepository {
     if (!isUuid(id)) return null;
     const row = await this.db.user.findUnique({ where: { id } });
     return row ? toUser(row) : null;
+  }
+
+  async findProfile(id: string): Promise<UserProfile | null> {
+    if (!isUuid(id)) return null;
+    return this.db.user.findUnique({ where: { id }, select: PROFILE_COLUMNS });
   }
 
   async findByEmail(email: string): Promise<User | null> {

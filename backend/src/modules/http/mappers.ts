@@ -1,9 +1,9 @@
 // Response mappers whitelist fields: a hash, secret or internal counter cannot leak by accident.
-import type { AuditEvent, Session, SessionOwner, TokenPair, User } from '../../domain/types';
+import type { AuditEvent, Session, SessionOwner, TokenPair, UserProfile } from '../../domain/types';
 
 export const publicUser = (u: SessionOwner) => ({ id: u.id, email: u.email, username: u.username, role: u.role, status: u.status });
 
-export const profile = (u: User) => ({ ...publicUser(u), twoFactorEnabled: u.twoFactorEnabled, createdAt: u.createdAt.toISOString() });
+export const profile = (u: UserProfile) => ({ ...publicUser(u), twoFactorEnabled: u.twoFactorEnabled, createdAt: u.createdAt.toISOString() });
 
 export const tokenResponse = (t: TokenPair) => ({
   accessToken: t.accessToken,
