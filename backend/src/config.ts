@@ -33,6 +33,8 @@ export interface Config {
   oauthClients: string[] | null;
   logLevel: string;
   bodyLimit: string;
+  /** bcrypt child processes at low CPU priority; 0 = bcrypt on the server's own libuv threads. */
+  bcryptWorkers: number;
   /** Worker processes (node:cluster); >1 needs DATABASE_URL and REDIS_URL so workers share state. */
   clusterWorkers: number;
 }
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
     oauthClients: str(env, 'OAUTH_CLIENTS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     bodyLimit: str(env, 'BODY_LIMIT') ?? '16kb',
+    bcryptWorkers: int(env, 'BCRYPT_WORKERS', availableParallelism(), 0),
     clusterWorkers: str(env, 'CLUSTER_WORKERS') === 'auto' ? availableParallelism() : int(env, 'CLUSTER_WORKERS', 1, 1),
   };
 }

@@ -16,6 +16,7 @@ import { SessionService } from './domain/session.service';
 import { TwoFactorService } from './domain/two-factor.service';
 import { UserService } from './domain/user.service';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
+import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
 import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
 import { loadSigningKeys } from './infrastructure/crypto/signing-keys';
 import { CryptoTokenGenerator } from './infrastructure/crypto/token-generator';
@@ -84,7 +85,9 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     publicKeysFile: config.jwtPublicKeysFile,
   });
   const signer = new JwtAccessTokenSigner(keys, config.jwtIssuer, config.jwtAudience);
-  const hasher = new BcryptPasswordHasher(config.bcryptCost);
+  const bcryptPool = config.bcryptWorkers > 0 ? new BcryptProcessPool(config.bcryptWorkers) : null;
+  if (bcryptPool) closers.unshift(() => bcryptPool.close());
+  const hasher = new BcryptPasswordHasher(config.bcryptCost, bcryptPool);
   const tokens = new CryptoTokenGenerator();
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
@@ -126,7 +129,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     new AesGcmSecretCipher(loadOrCreateKey(config.dataDir, config.totpEncryptionKey)),
     new PngQrCodeRenderer(),
     // Backup codes carry ~50 random bits; a lower cost keeps checking all ten affordable at login.
-    new BcryptPasswordHasher(Math.min(config.bcryptCost, 10)),
+    new BcryptPasswordHasher(Math.min(config.bcryptCost, 10), bcryptPool),
     tokens,
     cryptoRandomSource,
     clock,

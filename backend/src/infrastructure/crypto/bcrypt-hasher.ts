@@ -3,6 +3,7 @@
 import bcrypt from 'bcrypt';
 import { createHash } from 'node:crypto';
 import type { PasswordHasher } from '../../domain/ports';
+import type { BcryptProcessPool } from './bcrypt-process-pool';
 import { normalizePassword } from '../../domain/password-policy';
 
 function prehash(password: string): string {
@@ -12,21 +13,29 @@ function prehash(password: string): string {
 export class BcryptPasswordHasher implements PasswordHasher {
   private readonly dummyHash: string;
 
-  constructor(private readonly cost: number) {
+  /** With a pool, hashing runs in niced child processes (see bcrypt-process-pool.ts); else on libuv threads. */
+  constructor(private readonly cost: number, private readonly pool: BcryptProcessPool | null = null) {
     // Hash of a random value at the configured cost: comparing against it takes as long as a real check.
     this.dummyHash = bcrypt.hashSync(prehash(String(Math.random())), cost);
   }
 
   hash(password: string): Promise<string> {
-    return bcrypt.hash(prehash(password), this.cost);
+    const data = prehash(password);
+    if (this.pool) return this.pool.run({ op: 'hash', data, cost: this.cost }) as Promise<string>;
+    return bcrypt.hash(data, this.cost);
   }
 
   verify(password: string, hash: string): Promise<boolean> {
-    return bcrypt.compare(prehash(password), hash);
+    return this.compare(prehash(password), hash);
   }
 
   async verifyDummy(password: string): Promise<false> {
-    await bcrypt.compare(prehash(password), this.dummyHash);
+    await this.compare(prehash(password), this.dummyHash);
     return false;
+  }
+
+  private compare(data: string, hash: string): Promise<boolean> {
+    if (this.pool) return this.pool.run({ op: 'compare', data, hash }) as Promise<boolean>;
+    return bcrypt.compare(data, hash);
   }
 }

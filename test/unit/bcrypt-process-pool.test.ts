@@ -1,0 +1,44 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import bcrypt from 'bcrypt';
+import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
+import { BcryptProcessPool } from '../../backend/src/infrastructure/crypto/bcrypt-process-pool';
+
+/** Field 19 of /proc/<pid>/stat is the nice value. */
+function niceOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+describe('BcryptProcessPool', () => {
+  const pool = new BcryptProcessPool(2);
+  after(() => pool.close());
+
+  it('when hashing and verifying through the pool, then results match in-process bcrypt both ways', async () => {
+    const pooled = new BcryptPasswordHasher(4, pool);
+    const local = new BcryptPasswordHasher(4);
+    const hash = await pooled.hash('correct horse battery staple');
+    assert.match(hash, /^\$2b\$04\$/);
+    assert.equal(await local.verify('correct horse battery staple', hash), true);
+    assert.equal(await pooled.verify('correct horse battery staple', await local.hash('correct horse battery staple')), true);
+    assert.equal(await pooled.verify('wrong', hash), false);
+    assert.equal(await pooled.verifyDummy('anything'), false);
+  });
+
+  it('when jobs run concurrently, then they spread over niced children and all complete', async () => {
+    const hashes = await Promise.all(Array.from({ length: 6 }, (_, i) => pool.run({ op: 'hash', data: `p${i}`, cost: 4 })));
+    assert.equal(new Set(hashes).size, 6);
+    for (let i = 0; i < 6; i++) assert.equal(bcrypt.compareSync(`p${i}`, hashes[i] as string), true);
+    const pids = (pool as unknown as { children: { pid: number }[] }).children.map((c) => c.pid);
+    assert.equal(pids.length, 2);
+    for (const pid of pids) assert.equal(niceOf(pid), 10);
+  });
+
+  it('when the pool is closed, then new jobs are refused', async () => {
+    const p = new BcryptProcessPool(1);
+    await p.run({ op: 'hash', data: 'x', cost: 4 });
+    await p.close();
+    await assert.rejects(p.run({ op: 'hash', data: 'x', cost: 4 }), /closed/);
+  });
+});
