@@ -33,6 +33,8 @@ export interface Config {
   oauthClients: string[] | null;
   logLevel: string;
   bodyLimit: string;
+  /** Worker threads for RS256 signing; 0 = sign on the event loop. */
+  signingThreads: number;
   /** bcrypt child processes at low CPU priority; 0 = bcrypt on the server's own libuv threads. */
   bcryptWorkers: number;
   /** Worker processes (node:cluster); >1 needs DATABASE_URL and REDIS_URL so workers share state. */
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
     oauthClients: str(env, 'OAUTH_CLIENTS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     bodyLimit: str(env, 'BODY_LIMIT') ?? '16kb',
+    signingThreads: int(env, 'SIGNING_THREADS', 1, 0),
     bcryptWorkers: int(env, 'BCRYPT_WORKERS', availableParallelism(), 0),
     clusterWorkers: str(env, 'CLUSTER_WORKERS') === 'auto' ? availableParallelism() : int(env, 'CLUSTER_WORKERS', 1, 1),
   };

@@ -1,7 +1,5 @@
 // Composition root: builds adapters, services and the app with plain constructors, and owns the
 // process lifecycle (start → listen, stop → drain HTTP, close Redis/NATS/database).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { dictionary } from '@zxcvbn-ts/language-common';
@@ -19,6 +17,7 @@ import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
 import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
 import { loadSigningKeys } from './infrastructure/crypto/signing-keys';
+import { SigningThreadPool } from './infrastructure/crypto/signing-thread-pool';
 import { CryptoTokenGenerator } from './infrastructure/crypto/token-generator';
 import { UaParserUserAgentParser } from './infrastructure/crypto/user-agent-parser';
 import { PngQrCodeRenderer } from './infrastructure/crypto/qr';
@@ -26,6 +25,7 @@ import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from './infra
 import { OtplibTotpProvider } from './infrastructure/crypto/totp';
 import { startEmbeddedPostgres } from './infrastructure/database/embedded';
 import { migrate } from './infrastructure/database/migrator';
+import { GracefulServer } from './infrastructure/http/graceful-server';
 import { createLogger, type Logger } from './infrastructure/logger';
 import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
 import { createMetrics } from './infrastructure/observability/metrics';
@@ -84,7 +84,10 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     privateKeyFile: config.jwtPrivateKeyFile,
     publicKeysFile: config.jwtPublicKeysFile,
   });
-  const signer = new JwtAccessTokenSigner(keys, config.jwtIssuer, config.jwtAudience);
+  const signingPool =
+    config.signingThreads > 0 ? new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, config.signingThreads) : null;
+  if (signingPool) closers.unshift(() => signingPool.close());
+  const signer = new JwtAccessTokenSigner(keys, config.jwtIssuer, config.jwtAudience, signingPool);
   const bcryptPool = config.bcryptWorkers > 0 ? new BcryptProcessPool(config.bcryptWorkers) : null;
   if (bcryptPool) closers.unshift(() => bcryptPool.close());
   const hasher = new BcryptPasswordHasher(config.bcryptCost, bcryptPool);
@@ -168,7 +171,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     rateLimits,
   });
 
-  let server: Server | null = null;
+  let server: GracefulServer | null = null;
   return {
     app,
     config,
@@ -177,25 +180,14 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     relay,
     housekeeping,
     async start(port = config.port) {
-      server = createServer(app);
-      server.keepAliveTimeout = 65_000;
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port, () => resolve());
-      });
-      const actual = (server.address() as AddressInfo).port;
+      server = new GracefulServer(app);
+      const actual = await server.listen(port);
       logger.info('listening', { port: actual });
       return { port: actual, url: `http://127.0.0.1:${actual}` };
     },
     async stop() {
       if (server) {
-        const s = server;
-        // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
-        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-        s.closeIdleConnections();
-        const force = setTimeout(() => s.closeAllConnections(), 10_000);
-        await closed;
-        clearTimeout(force);
+        await server.stop();
         server = null;
       }
       for (const close of closers) await close().catch((err) => logger.warn('shutdown step failed', { error: String(err) }));

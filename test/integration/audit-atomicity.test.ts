@@ -62,7 +62,7 @@ const failingAudit = (r: Repositories, when: (type: string) => boolean = () => t
 
 /** Access tokens are not under test here: the signer is never asked to verify. */
 const signer: AccessTokenSigner = {
-  sign: () => 'not-a-real-token',
+  sign: async () => 'not-a-real-token',
   verify: () => {
     throw new Error('not used');
   },

@@ -25,8 +25,8 @@ const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stri
 const nowSec = () => Math.floor(Date.now() / 1000);
 const validPayload = () => ({ ...baseClaims, iat: nowSec(), exp: nowSec() + 600, iss: ISS, aud: AUD, jti: randomUUID() });
 
-test('when a token is signed, then its claims and header carry everything the contract lists', () => {
-  const token = signer.sign(baseClaims, 900);
+test('when a token is signed, then its claims and header carry everything the contract lists', async () => {
+  const token = await signer.sign(baseClaims, 900);
   const decoded = jwt.decode(token, { complete: true })!;
   assert.equal(decoded.header.alg, 'RS256');
   assert.equal(decoded.header.kid, keys.kid);
@@ -41,7 +41,7 @@ test('when a token is signed, then its claims and header carry everything the co
   assert.equal(claims.exp - claims.iat, 900);
   assert.ok(Math.abs(claims.iat - nowSec()) <= 2);
   assert.match(claims.jti, /^[0-9a-f-]{36}$/);
-  assert.notEqual(signer.verify(signer.sign(baseClaims, 900)).jti, claims.jti, 'jti is unique per token');
+  assert.notEqual(signer.verify(await signer.sign(baseClaims, 900)).jti, claims.jti, 'jti is unique per token');
 });
 
 test('when the algorithm is "none" (unsigned), then the token is refused as INVALID_TOKEN', () => {
@@ -63,8 +63,8 @@ test('when a token is HS256-signed with the public key PEM as the secret, then i
   throwsWithCode(() => signer.verify(`${header}.${payload}.${sig}`), 'INVALID_TOKEN');
 });
 
-test('when the payload of a valid token is edited (role: admin), then the signature no longer matches', () => {
-  const [h, , s] = signer.sign(baseClaims, 900).split('.');
+test('when the payload of a valid token is edited (role: admin), then the signature no longer matches', async () => {
+  const [h, , s] = (await signer.sign(baseClaims, 900)).split('.');
   const forged = `${h}.${b64url({ ...validPayload(), role: 'admin' })}.${s}`;
   throwsWithCode(() => signer.verify(forged), 'INVALID_TOKEN');
 });
@@ -83,11 +83,12 @@ test('when the kid is unknown or missing, then the token is refused as INVALID_T
   throwsWithCode(() => signer.verify(noKid), 'INVALID_TOKEN');
 });
 
-test('when the issuer is wrong, then the token is refused as INVALID_TOKEN', () => {
+test('when the issuer is wrong, then the token is refused as INVALID_TOKEN', async () => {
   const token = jwt.sign({ ...validPayload(), iss: 'https://evil.example.test' }, keys.privateKey, { algorithm: 'RS256', keyid: keys.kid });
   throwsWithCode(() => signer.verify(token), 'INVALID_TOKEN');
   // Same key, other issuer configured: our own tokens are not accepted there either.
-  throwsWithCode(() => new JwtAccessTokenSigner(keys, 'https://other.example.test', AUD).verify(signer.sign(baseClaims, 900)), 'INVALID_TOKEN');
+  const ours = await signer.sign(baseClaims, 900);
+  throwsWithCode(() => new JwtAccessTokenSigner(keys, 'https://other.example.test', AUD).verify(ours), 'INVALID_TOKEN');
 });
 
 test('when the audience is wrong, then the token is refused as INVALID_TOKEN', () => {
@@ -108,7 +109,7 @@ test('when the token is garbage or lacks sid, then it is refused as INVALID_TOKE
   throwsWithCode(() => signer.verify(token), 'INVALID_TOKEN');
 });
 
-test('when the JWKS is read, then its key is an RS256 signing key whose kid is the RFC 7638 thumbprint', () => {
+test('when the JWKS is read, then its key is an RS256 signing key whose kid is the RFC 7638 thumbprint', async () => {
   assert.equal(keys.jwks.keys.length, 1);
   const jwk = keys.jwks.keys[0]!;
   assert.equal(jwk.kty, 'RSA');
@@ -122,16 +123,16 @@ test('when the JWKS is read, then its key is an RS256 signing key whose kid is t
   assert.ok(!('d' in jwk) && !('p' in jwk), 'no private parts in the JWKS');
   // A relying party can verify our tokens with nothing but the JWK.
   const key = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' });
-  const payload = jwt.verify(signer.sign(baseClaims, 60), key, { algorithms: ['RS256'], issuer: ISS, audience: AUD }) as jwt.JwtPayload;
+  const payload = jwt.verify(await signer.sign(baseClaims, 60), key, { algorithms: ['RS256'], issuer: ISS, audience: AUD }) as jwt.JwtPayload;
   assert.equal(payload.sid, baseClaims.sid);
 });
 
-test('when the key file is reloaded, then the kid is stable, the file is 0600 and old tokens still verify', () => {
+test('when the key file is reloaded, then the kid is stable, the file is 0600 and old tokens still verify', async () => {
   const file = join(dataDir, 'keys', 'jwt-signing-key.pem');
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(statSync(join(dataDir, 'keys')).mode & 0o077, 0, 'key directory is not group/world accessible');
   const before = readFileSync(file, 'utf8');
-  const token = signer.sign(baseClaims, 900);
+  const token = await signer.sign(baseClaims, 900);
   const reloaded = load();
   assert.equal(reloaded.kid, keys.kid);
   assert.deepEqual(reloaded.jwks, keys.jwks);
@@ -139,13 +140,31 @@ test('when the key file is reloaded, then the kid is stable, the file is 0600 an
   assert.equal(new JwtAccessTokenSigner(reloaded, ISS, AUD).verify(token).sid, baseClaims.sid);
 });
 
-test('when another data dir generates its own key, then it gets another kid and our tokens fail there', () => {
+test('when another data dir generates its own key, then it gets another kid and our tokens fail there', async () => {
   const otherDir = mkdtempSync(join(tmpdir(), 'jwt-signer-test-'));
   try {
     const other = load(otherDir);
     assert.notEqual(other.kid, keys.kid);
-    throwsWithCode(() => new JwtAccessTokenSigner(other, ISS, AUD).verify(signer.sign(baseClaims, 900)), 'INVALID_TOKEN');
+    const ours = await signer.sign(baseClaims, 900);
+    throwsWithCode(() => new JwtAccessTokenSigner(other, ISS, AUD).verify(ours), 'INVALID_TOKEN');
   } finally {
     rmSync(otherDir, { recursive: true, force: true });
+  }
+});
+
+test('when signing runs on worker threads, then the tokens verify exactly like tokens signed in-process', async () => {
+  const { SigningThreadPool } = await import('../../backend/src/infrastructure/crypto/signing-thread-pool');
+  const pool = new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 2);
+  try {
+    const threaded = new JwtAccessTokenSigner(keys, ISS, AUD, pool);
+    const tokens = await Promise.all(Array.from({ length: 8 }, () => threaded.sign(baseClaims, 900)));
+    for (const token of tokens) {
+      const claims = signer.verify(token);
+      assert.equal(claims.sid, baseClaims.sid);
+      assert.equal(jwt.decode(token, { complete: true })?.header.kid, keys.kid);
+    }
+    assert.equal(new Set(tokens.map((t) => signer.verify(t).jti)).size, 8);
+  } finally {
+    await pool.close();
   }
 });

@@ -166,8 +166,8 @@ export class AuthService {
     return this.tokenPair(user, session, refreshToken);
   }
 
-  private tokenPair(user: SessionOwner, session: Session, refreshToken: string): TokenPair {
-    const accessToken = this.signer.sign(
+  private async tokenPair(user: SessionOwner, session: Session, refreshToken: string): Promise<TokenPair> {
+    const accessToken = await this.signer.sign(
       { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username },
       this.settings.accessTokenTtl,
     );

@@ -105,7 +105,7 @@ export interface PasswordHasher {
 }
 
 export interface AccessTokenSigner {
-  sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'>, ttlSeconds: number): string;
+  sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'>, ttlSeconds: number): Promise<string>;
   /** Verifies signature, algorithm, issuer, audience, expiry. Throws INVALID_TOKEN / TOKEN_EXPIRED. */
   verify(token: string): AccessClaims;
 }

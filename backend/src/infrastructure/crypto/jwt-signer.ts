@@ -6,6 +6,7 @@ import { Errors } from '../../domain/errors';
 import type { AccessTokenSigner } from '../../domain/ports';
 import type { AccessClaims } from '../../domain/types';
 import type { SigningKeys } from './signing-keys';
+import type { SigningThreadPool } from './signing-thread-pool';
 
 /** Distinct token headers remembered; all our tokens share one header per key, so this never fills up in practice. */
 const HEADER_CACHE_MAX = 64;
@@ -18,17 +19,21 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
     private readonly keys: SigningKeys,
     private readonly issuer: string,
     private readonly audience: string,
+    /** Signs on worker threads when given (see signing-thread-pool.ts); on the event loop otherwise. */
+    private readonly pool: SigningThreadPool | null = null,
   ) {}
 
-  sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'>, ttlSeconds: number): string {
-    return jwt.sign({ ...claims }, this.keys.privateKey, {
+  async sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'>, ttlSeconds: number): Promise<string> {
+    const options: jwt.SignOptions = {
       algorithm: 'RS256',
       keyid: this.keys.kid,
       expiresIn: ttlSeconds,
       issuer: this.issuer,
       audience: this.audience,
       jwtid: randomUUID(),
-    });
+    };
+    if (this.pool) return this.pool.sign({ ...claims }, options);
+    return jwt.sign({ ...claims }, this.keys.privateKey, options);
   }
 
   verify(token: string): AccessClaims {

@@ -1,0 +1,36 @@
+// SIGTERM path: stop() lets requests in flight finish (nothing half-done), then closes the database.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { startTestApp, uniqueEmail, STRONG_PASSWORD } from '../helpers/app';
+import { createTestDatabase } from '../helpers/database';
+
+describe('graceful shutdown', () => {
+  it('when stop() is called while a registration is in flight, then it completes and is stored, and new connections are refused', async () => {
+    const database = await createTestDatabase();
+    // A slow bcrypt keeps the request in flight while stop() begins.
+    const app = await startTestApp({ database, env: { BCRYPT_COST: '11' } });
+    try {
+      const email = uniqueEmail('shutdown');
+      const inFlight = fetch(`${app.url}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: STRONG_PASSWORD }),
+      });
+      await new Promise((r) => setTimeout(r, 30));
+      const stopped = app.container.stop();
+      const res = await inFlight;
+      assert.equal(res.status, 201);
+      assert.equal(res.headers.get('connection'), 'close');
+      await stopped;
+      await assert.rejects(fetch(`${app.url}/health`));
+      const db = new pg.Client({ connectionString: database.url });
+      await db.connect();
+      const { rows } = await db.query('SELECT count(*)::int AS n FROM "User" WHERE "email" = $1', [email]);
+      await db.end();
+      assert.equal(rows[0].n, 1);
+    } finally {
+      await database.drop();
+    }
+  });
+});
