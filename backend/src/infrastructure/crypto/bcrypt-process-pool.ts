@@ -35,8 +35,11 @@ export class BcryptProcessPool {
     });
   }
 
-  async close(): Promise<void> {
+  /** Refuses new jobs, lets those in flight finish (bounded), then stops the children. */
+  async close(graceMs = 5_000): Promise<void> {
     this.closed = true;
+    const deadline = Date.now() + graceMs;
+    while (this.pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     for (const child of this.children) if (child.connected) child.disconnect();
     for (const p of this.pending.values()) p.reject(new Error('bcrypt pool closed'));
     this.pending.clear();

@@ -46,7 +46,10 @@ export class SigningThreadPool {
     });
   }
 
-  async close(): Promise<void> {
+  /** Lets jobs in flight finish (a request whose client hung up may still be signing), then stops. */
+  async close(graceMs = 5_000): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     this.failAll(new Error('signing pool closed'));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
