@@ -33,6 +33,8 @@ export interface Config {
   oauthClients: string[] | null;
   logLevel: string;
   bodyLimit: string;
+  /** Milliseconds a /me profile may be served from memory (0 = always read the database). */
+  profileCacheMs: number;
   /** Worker threads for RS256 signing; 0 = sign on the event loop. */
   signingThreads: number;
   /** bcrypt child processes at low CPU priority; 0 = bcrypt on the server's own libuv threads. */
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     oauthClients: str(env, 'OAUTH_CLIENTS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     bodyLimit: str(env, 'BODY_LIMIT') ?? '16kb',
+    profileCacheMs: int(env, 'PROFILE_CACHE_MS', 2000, 0),
     signingThreads: int(env, 'SIGNING_THREADS', 1, 0),
     bcryptWorkers: int(env, 'BCRYPT_WORKERS', availableParallelism(), 0),
     clusterWorkers: str(env, 'CLUSTER_WORKERS') === 'auto' ? availableParallelism() : int(env, 'CLUSTER_WORKERS', 1, 1),

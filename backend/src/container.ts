@@ -31,6 +31,7 @@ import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
 import { createMetrics } from './infrastructure/observability/metrics';
 import { createPrismaClient } from './infrastructure/prisma/client';
 import { PrismaHousekeeping } from './infrastructure/prisma/housekeeping';
+import { ProfileCache } from './infrastructure/prisma/profile-cache';
 import { createRepositories, PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
 import { RedisRevocationBus } from './infrastructure/revocation/redis-revocation-bus';
@@ -72,7 +73,16 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   // PGlite serves one connection at a time; a real server gets a pool.
   const prisma = createPrismaClient(databaseUrl, { poolMax: config.databaseUrl ? 10 : 1 });
   closers.unshift(() => prisma.$disconnect());
-  const uow = new PrismaUnitOfWork(prisma);
+  const redisPrefix = opts.redisPrefix ?? 'auth:';
+  let redis: Redis | null = null;
+  if (config.redisUrl) {
+    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    closers.unshift(async () => redis!.quit().catch(() => redis!.disconnect()));
+  }
+  const profileCache = new ProfileCache(config.profileCacheMs, redis ? new RedisRevocationBus(redis, redisPrefix, 'profile-changed') : null);
+  await profileCache.start();
+  closers.unshift(() => profileCache.stop());
+  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache);
   const backgroundJobs = opts.backgroundJobs ?? true;
   const housekeeping = new PrismaHousekeeping(prisma, clock, logger);
   if (backgroundJobs) housekeeping.start();
@@ -94,12 +104,6 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const tokens = new CryptoTokenGenerator();
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
-  const redisPrefix = opts.redisPrefix ?? 'auth:';
-  let redis: Redis | null = null;
-  if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
-    closers.unshift(async () => redis!.quit().catch(() => redis!.disconnect()));
-  }
   const revocations = new MemoryRevocationStore(config.accessTokenTtl, clock, redis ? new RedisRevocationBus(redis, redisPrefix) : null);
   const warm = await createRepositories(prisma).sessions.listRevokedSince(new Date(clock.now().getTime() - (config.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);

@@ -6,12 +6,13 @@ import { PrismaAuditRepository } from './audit.repository';
 import { PrismaBackupCodeRepository } from './backup-code.repository';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
 import { PrismaSessionRepository } from './session.repository';
+import type { ProfileCache } from './profile-cache';
 import { PrismaUserRepository } from './user.repository';
 
 /** Repositories bound to a client or to a transaction client. */
-export function createRepositories(db: Db): Repositories {
+export function createRepositories(db: Db, cache: ProfileCache | null = null, touched: Set<string> | null = null): Repositories {
   return {
-    users: new PrismaUserRepository(db),
+    users: new PrismaUserRepository(db, cache, touched),
     sessions: new PrismaSessionRepository(db),
     mfaChallenges: new PrismaMfaChallengeRepository(db),
     backupCodes: new PrismaBackupCodeRepository(db),
@@ -33,11 +34,18 @@ export class PrismaUnitOfWork implements UnitOfWork {
     private readonly client: PrismaClient,
     // Generous maxWait: with a small pool (PGlite runs with one connection) transactions queue for it.
     private readonly options: UnitOfWorkOptions = { maxWait: 10_000, timeout: 10_000 },
+    private readonly cache: ProfileCache | null = null,
   ) {
-    this.direct = createRepositories(client);
+    this.direct = createRepositories(client, cache);
   }
 
-  run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.client.$transaction((tx) => work(createRepositories(tx)), this.options);
+  async run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    const touched = new Set<string>();
+    try {
+      return await this.client.$transaction((tx) => work(createRepositories(tx, this.cache, touched)), this.options);
+    } finally {
+      // After commit (or rollback): drop anything a concurrent read re-cached while the transaction ran.
+      this.cache?.invalidate(touched);
+    }
   }
 }

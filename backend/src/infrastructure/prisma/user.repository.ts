@@ -6,6 +6,7 @@ import type { UserRepository } from '../../domain/ports';
 import type { NewUser, Role, User, UserProfile, UserStatus } from '../../domain/types';
 import type { Db } from './client';
 import { isUuid, toUser } from './mappers';
+import type { ProfileCache } from './profile-cache';
 
 /**
  * Which unique key a P2002 hit. With driver adapters Prisma 7 reports the constraint under
@@ -25,7 +26,18 @@ function isEmailConflict(meta: Record<string, unknown> | undefined): boolean {
 const PROFILE_COLUMNS = { id: true, email: true, username: true, role: true, status: true, twoFactorEnabled: true, createdAt: true } as const;
 
 export class PrismaUserRepository implements UserRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly cache: ProfileCache | null = null,
+    /** Users whose profile this transaction changed: the unit of work invalidates them again after commit. */
+    private readonly touched: Set<string> | null = null,
+  ) {}
+
+  /** Called before and after each profile write (and the unit of work again after commit). */
+  private changed(id: string): void {
+    this.cache?.invalidate([id]);
+    this.touched?.add(id);
+  }
 
   async findById(id: string): Promise<User | null> {
     if (!isUuid(id)) return null;
@@ -35,7 +47,11 @@ export class PrismaUserRepository implements UserRepository {
 
   async findProfile(id: string): Promise<UserProfile | null> {
     if (!isUuid(id)) return null;
-    return this.db.user.findUnique({ where: { id }, select: PROFILE_COLUMNS });
+    const cached = this.cache?.get(id);
+    if (cached) return cached;
+    const profile = await this.db.user.findUnique({ where: { id }, select: PROFILE_COLUMNS });
+    if (profile) this.cache?.set(id, profile);
+    return profile;
   }
 
   async findByEmail(email: string): Promise<User | null> {
@@ -61,13 +77,17 @@ export class PrismaUserRepository implements UserRepository {
 
   async setStatus(id: string, status: UserStatus): Promise<User | null> {
     if (!isUuid(id)) return null;
+    this.changed(id);
     // updateManyAndReturn: one round-trip, and no P2025 exception when the user does not exist.
     const [row] = await this.db.user.updateManyAndReturn({ where: { id }, data: { status } });
+    this.changed(id);
     return row ? toUser(row) : null;
   }
 
   async setRole(id: string, role: Role): Promise<void> {
+    this.changed(id);
     await this.db.user.update({ where: { id }, data: { role } });
+    this.changed(id);
   }
 
   /** Oldest first: this serves the approval queue. */
@@ -97,7 +117,9 @@ export class PrismaUserRepository implements UserRepository {
 
   /** Leaves totpLastUsedStep alone: steps are wall-clock based, so an old one still blocks replays. */
   async setTotpSecret(id: string, encryptedSecret: string | null, enabled: boolean): Promise<void> {
+    this.changed(id);
     await this.db.user.update({ where: { id }, data: { totpSecretEncrypted: encryptedSecret, twoFactorEnabled: enabled } });
+    this.changed(id);
   }
 
   async advanceTotpStep(id: string, step: number): Promise<boolean> {

@@ -7,9 +7,10 @@ export class RedisRevocationBus implements RevocationBus {
   private readonly subscriber: Redis;
   private readonly channel: string;
 
-  constructor(private readonly publisher: Redis, keyPrefix: string) {
+  /** `topic` names the channel: revoked sessions by default; the profile cache uses its own. */
+  constructor(private readonly publisher: Redis, keyPrefix: string, topic = 'revoked-sessions') {
     this.subscriber = publisher.duplicate();
-    this.channel = `${keyPrefix}revoked-sessions`;
+    this.channel = `${keyPrefix}${topic}`;
   }
 
   async publish(sessionIds: string[]): Promise<void> {
