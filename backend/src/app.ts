@@ -1,6 +1,5 @@
 // createApp(deps): the Express application, with every collaborator passed in (built by container.ts).
 import express, { type RequestHandler, type Router } from 'express';
-import helmet from 'helmet';
 import type { AuthService } from './domain/auth.service';
 import type { SessionService } from './domain/session.service';
 import type { UserService } from './domain/user.service';
@@ -11,6 +10,7 @@ import { authRoutes } from './modules/auth/auth.routes';
 import { errorHandler, notFoundRoute } from './modules/http/errors';
 import { requestId } from './modules/http/request-id';
 import { requestLogger } from './modules/http/request-logger';
+import { securityHeaders } from './modules/http/security-headers';
 import './modules/http/types';
 import { oauthRoutes } from './modules/oauth/oauth.routes';
 import { userRoutes } from './modules/user/user.routes';
@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestId);
   app.use(requestLogger(deps.logger));
   if (deps.metrics) app.use(deps.metrics.middleware);
-  app.use(helmet());
+  app.use(securityHeaders());
   // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
   // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape.
   const perIp = deps.rateLimits ? [deps.rateLimits.perIp] : [];
