@@ -16,12 +16,13 @@ export function authRoutes({ auth, accountLimit }: AuthRouteDeps): Router {
   const c = new AuthController(auth);
   const perAccount: RequestHandler[] = accountLimit ? [accountLimit] : [];
   const router = Router();
+  // First: the hottest route (service-to-service token checks) should not walk past the others.
+  router.get('/validate', c.validate);
   router.post('/register', validate(registerRules), c.register);
   router.post('/login', validate(loginRules), ...perAccount, c.login);
   router.post('/login/2fa', validate(mfaLoginRules), ...perAccount, c.loginSecondFactor);
   router.post('/refresh', validate(refreshRules), c.refresh);
   router.post('/logout', authenticate(auth), c.logout);
   router.post('/logout-all', authenticate(auth), c.logoutAll);
-  router.get('/validate', c.validate);
   return router;
 }
