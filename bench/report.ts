@@ -159,6 +159,7 @@ export function markdown(r: Report): string {
   out.push('npm run bench                          # everything, ~2 minutes, rewrites docs/benchmarks.md');
   out.push('BENCH_ONLY=me,refresh npm run bench    # a subset (docs are not rewritten unless BENCH_WRITE_DOCS=1)');
   out.push('BENCH_PROFILE=me npm run bench         # that one scenario with `node --cpu-prof` on the server child, then a summary');
+  out.push('BENCH_CLUSTER_WORKERS=2 npm run bench  # the app with CLUSTER_WORKERS=2 + local Redis; writes docs/benchmarks-cluster.md');
   out.push('node --import tsx bench/profile-summary.ts <file.cpuprofile>   # summarise a saved profile again');
   out.push('```', '');
   out.push('Knobs: `BENCH_DURATION` (s, default 10), `BENCH_WARMUP` (s, default 2), `BENCH_CONNECTIONS` (default 32),');

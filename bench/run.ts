@@ -671,8 +671,11 @@ async function main(): Promise<void> {
         'the limiter middleware still runs), a fixed `JWT_ISSUER`, `DATA_DIR` in a temp dir, no Redis, no NATS, Prisma pool of 10 connections (container default).',
       '`LOG_LEVEL=warn` for every scenario except "with LOG_LEVEL=info": at info the server writes one JSON line per request, which ' +
         'would make the numbers mostly a measure of the log sink. Production keeps info logging, so the info scenario shows its cost. ' +
-        'Note that winston runs its format pipeline (timestamp + JSON) for every call before the transport drops it by level, so at ' +
-        'warn the request logger still builds and serialises each line; only the write is skipped.',
+        'At warn the request logger returns before building its line (`logger.isInfoEnabled()`).',
+      'Server defaults that matter here (all configurable, all on in production): RS256 signing on one worker thread (`SIGNING_THREADS=1`), ' +
+        'bcrypt in niced child processes (`BCRYPT_WORKERS` = cores), the /me profile served from a 2 s in-process cache with invalidation on ' +
+        'every profile write (`PROFILE_CACHE_MS=2000`; every other read in these scenarios goes to PostgreSQL), helmet headers computed once. ' +
+        (CLUSTER_WORKERS > 1 ? `This run used \`CLUSTER_WORKERS=${CLUSTER_WORKERS}\` with Redis. ` : 'One server process (`CLUSTER_WORKERS=1`). '),
       `Validate, /me, session list and refresh run on a server with \`BCRYPT_COST=${SEED_COST}\` (it only makes seeding fast; none of ` +
         `those endpoints checks a password). Login runs on a restarted server with \`BCRYPT_COST=${LOGIN_COST}\` against users registered at that cost.`,
       `Seeding goes through the HTTP API: ${USERS} users registered and logged in once each (one access token per user); ` +
@@ -685,7 +688,6 @@ async function main(): Promise<void> {
         `alongside it ${LIGHT_ME.connections} connections send GET /api/user/me at ${LIGHT_ME.rate} req/s in total. The bcrypt-bound limit is ` +
         'measured in this process right before and right after the login run (server idle): one cost-12 `bcrypt.compare` in flight ' +
         'per logical core for 4 s each; the mean is the limit. A control run of the light /me load alone comes before the login run.',
-      'The server\'s libuv thread pool is left at its default (4 threads), which is what runs bcrypt.',
     ],
   };
 
@@ -701,8 +703,10 @@ async function main(): Promise<void> {
   }
   if (FULL || process.env.BENCH_WRITE_DOCS === '1') {
     mkdirSync(join(ROOT, 'docs'), { recursive: true });
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), markdown(report));
-    log('wrote docs/benchmarks.md');
+    // A clustered run is a different deployment: it gets its own page instead of replacing the default one.
+    const page = CLUSTER_WORKERS > 1 ? 'benchmarks-cluster.md' : 'benchmarks.md';
+    writeFileSync(join(ROOT, 'docs', page), markdown(report));
+    log(`wrote docs/${page}`);
   } else {
     log('partial run: docs/benchmarks.md left unchanged (BENCH_WRITE_DOCS=1 to write it anyway)');
   }
