@@ -1,5 +1,6 @@
 // Registration, password login (with the optional second step), refresh-token rotation, logout and
 // access-token authentication. Revocation is checked against an in-process view, not the database.
+import { auditEntry } from './audit';
 import { DomainError, Errors } from './errors';
 import { LockoutPolicy } from './lockout';
 import { normalizePassword, PasswordPolicy } from './password-policy';
@@ -67,13 +68,7 @@ export class AuthService {
     const status = this.settings.registrationMode === 'approval' ? 'pending' : 'active';
     return this.uow.run(async (r) => {
       const user = await r.users.create({ id: this.tokens.uuid(), email, username: input.username, passwordHash, role: 'user', status });
-      await r.audit.record({
-        userId: user.id,
-        type: 'user.registered',
-        ipAddress: ctx.ipAddress,
-        userAgent: ctx.userAgent,
-        metadata: { status },
-      });
+      await r.audit.record(auditEntry(user.id, 'user.registered', ctx, { status }));
       return user;
     });
   }
@@ -96,9 +91,7 @@ export class AuthService {
     const user = await this.uow.direct.users.findByEmail(normalizeEmail(emailInput));
     if (!user) {
       await this.hasher.verifyDummy(password);
-      await this.uow.direct.audit.record({
-        userId: null, type: 'login.failed', ipAddress: ctx.ipAddress, userAgent: ctx.userAgent, metadata: { reason: 'unknown_account' },
-      });
+      await this.uow.direct.audit.record(auditEntry(null, 'login.failed', ctx, { reason: 'unknown_account' }));
       throw Errors.invalidCredentials();
     }
     this.lockout.assertNotLocked(user);

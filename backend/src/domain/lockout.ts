@@ -1,6 +1,7 @@
 // Account lockout: LOGIN_MAX_FAILURES consecutive failures (password or second factor) lock the account
 // for LOGIN_LOCK_SECONDS, doubling on each repeat lock up to 24 h. Locks expire by themselves so an
 // attacker cannot keep a victim out for good; success resets the counters.
+import { auditEntry } from './audit';
 import { Errors } from './errors';
 import type { Clock, UnitOfWork } from './ports';
 import type { RequestContext, User } from './types';
@@ -35,24 +36,12 @@ export class LockoutPolicy {
   async recordFailure(user: User, factor: 'password' | 'totp' | 'backup_code', ctx: RequestContext): Promise<void> {
     await this.uow.run(async (r) => {
       const { failedLoginCount, lockCount } = await r.users.recordLoginFailure(user.id);
-      await r.audit.record({
-        userId: user.id,
-        type: 'login.failed',
-        ipAddress: ctx.ipAddress,
-        userAgent: ctx.userAgent,
-        metadata: { factor, consecutiveFailures: failedLoginCount },
-      });
+      await r.audit.record(auditEntry(user.id, 'login.failed', ctx, { factor, consecutiveFailures: failedLoginCount }));
       if (failedLoginCount < this.settings.maxFailures) return;
       const seconds = this.lockDuration(lockCount);
       const until = new Date(this.clock.now().getTime() + seconds * 1000);
       await r.users.lock(user.id, until);
-      await r.audit.record({
-        userId: user.id,
-        type: 'account.locked',
-        ipAddress: ctx.ipAddress,
-        userAgent: ctx.userAgent,
-        metadata: { lockedUntil: until.toISOString(), lockSeconds: seconds, lockNumber: lockCount + 1 },
-      });
+      await r.audit.record(auditEntry(user.id, 'account.locked', ctx, { lockedUntil: until.toISOString(), lockSeconds: seconds, lockNumber: lockCount + 1 }));
     });
   }
 

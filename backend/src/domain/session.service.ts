@@ -1,5 +1,6 @@
 // Per-device sessions: creation with LRU eviction, listing, revocation. A session is the unit a refresh
 // token and every access token (claim `sid`) belong to; revoking it ends both at once.
+import { auditEntry } from './audit';
 import { Errors } from './errors';
 import type { Clock, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser, Repositories } from './ports';
 import type { AuditEventType, RequestContext, RevokeReason, Session, User } from './types';
@@ -64,13 +65,7 @@ export class SessionService {
         expiresAt,
         idleExpiresAt: this.idleExpiry(now, expiresAt),
       });
-      await r.audit.record({
-        userId: user.id,
-        type: 'login.succeeded',
-        ipAddress: ctx.ipAddress,
-        userAgent: ctx.userAgent,
-        metadata: { sessionId: created.id, aal: input.aal, method: input.method, evictedSessions: evicted.length },
-      });
+      await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, evictedSessions: evicted.length }));
       return created;
     });
     if (evicted.length) await this.revocations.revoke(evicted);
@@ -128,13 +123,7 @@ export class SessionService {
   ): Promise<string[]> {
     const revoked = await this.uow.run(async (r) => {
       const ids = await revoke(r);
-      await r.audit.record({
-        userId: audit.userId,
-        type: audit.type,
-        ipAddress: audit.ctx.ipAddress,
-        userAgent: audit.ctx.userAgent,
-        metadata: { ...audit.metadata, sessionIds: ids, count: ids.length },
-      });
+      await r.audit.record(auditEntry(audit.userId, audit.type, audit.ctx, { ...audit.metadata, sessionIds: ids, count: ids.length }));
       if (extra) await extra(r, ids);
       return ids;
     });

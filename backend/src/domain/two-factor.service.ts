@@ -2,6 +2,7 @@
 // disabling, and the second login step. Every TOTP code is single use: the last accepted time step is kept
 // per user and advanced with a compare-and-set (RFC 6238 §5.2). The secret is stored encrypted and shown
 // only once, at enrolment; backup codes are stored as salted slow hashes and shown only when generated.
+import { auditEntry } from './audit';
 import { Errors } from './errors';
 import type { Clock, PasswordHasher, Repositories, TokenGenerator, UnitOfWork } from './ports';
 import type { SecondFactor, SecondFactorVerifier } from './two-factor.port';
@@ -86,13 +87,7 @@ export class TwoFactorService implements SecondFactorVerifier {
       if (current.totpSecretEncrypted !== pendingSecret) throw Errors.mfaInvalidCode();
       await r.users.setTotpSecret(userId, pendingSecret, true);
       await r.backupCodes.replaceAll(userId, hashed);
-      await r.audit.record({
-        userId,
-        type: '2fa.enabled',
-        ipAddress: ctx.ipAddress,
-        userAgent: ctx.userAgent,
-        metadata: { backupCodes: hashed.length },
-      });
+      await r.audit.record(auditEntry(userId, '2fa.enabled', ctx, { backupCodes: hashed.length }));
     });
     return { backupCodes: codes };
   }
@@ -108,24 +103,12 @@ export class TwoFactorService implements SecondFactorVerifier {
       const current = await this.requireUser(r, userId);
       if (!current.twoFactorEnabled) throw Errors.mfaNotEnabled();
       if (secondFactor.method === 'backup_code') {
-        await r.audit.record({
-          userId,
-          type: '2fa.backup_code_used',
-          ipAddress: ctx.ipAddress,
-          userAgent: ctx.userAgent,
-          metadata: { context: 'disable', remaining: 0 },
-        });
+        await r.audit.record(auditEntry(userId, '2fa.backup_code_used', ctx, { context: 'disable', remaining: 0 }));
       }
       // setTotpSecret leaves totpLastUsedStep as it is (UserRepository adapters): spent steps stay spent.
       await r.users.setTotpSecret(userId, null, false);
       await r.backupCodes.deleteAll(userId);
-      await r.audit.record({
-        userId,
-        type: '2fa.disabled',
-        ipAddress: ctx.ipAddress,
-        userAgent: ctx.userAgent,
-        metadata: { method: secondFactor.method },
-      });
+      await r.audit.record(auditEntry(userId, '2fa.disabled', ctx, { method: secondFactor.method }));
     });
   }
 
@@ -139,13 +122,7 @@ export class TwoFactorService implements SecondFactorVerifier {
       const current = await this.requireUser(r, userId);
       if (!current.twoFactorEnabled) throw Errors.mfaNotEnabled();
       await r.backupCodes.replaceAll(userId, hashed);
-      await r.audit.record({
-        userId,
-        type: '2fa.backup_codes_regenerated',
-        ipAddress: ctx.ipAddress,
-        userAgent: ctx.userAgent,
-        metadata: { backupCodes: hashed.length },
-      });
+      await r.audit.record(auditEntry(userId, '2fa.backup_codes_regenerated', ctx, { backupCodes: hashed.length }));
     });
     return { backupCodes: codes };
   }
@@ -157,13 +134,7 @@ export class TwoFactorService implements SecondFactorVerifier {
     await this.uow.run(async (r) => {
       await prepared.commit(r);
       if (prepared.method === 'backup_code') {
-        await r.audit.record({
-          userId: user.id,
-          type: '2fa.backup_code_used',
-          ipAddress: ctx.ipAddress,
-          userAgent: ctx.userAgent,
-          metadata: { context: 'login', remaining: prepared.remaining },
-        });
+        await r.audit.record(auditEntry(user.id, '2fa.backup_code_used', ctx, { context: 'login', remaining: prepared.remaining }));
       }
     });
     return prepared.method;

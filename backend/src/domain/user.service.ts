@@ -1,4 +1,5 @@
 // Account reads, administration (approval, rejection, forced logout) and the user's security events.
+import { auditEntry } from './audit';
 import { DomainError, Errors } from './errors';
 import { normalizeEmail } from './auth.service';
 import type { PasswordHasher, TokenGenerator, UnitOfWork } from './ports';
@@ -37,13 +38,7 @@ export class UserService {
       if (!user || user.status !== 'pending') throw Errors.notFound('Pending registration');
       const updated = await r.users.setStatus(userId, status);
       if (!updated) throw Errors.notFound('Pending registration');
-      await r.audit.record({
-        userId,
-        type: status === 'active' ? 'registration.approved' : 'registration.rejected',
-        ipAddress: ctx.ipAddress,
-        userAgent: ctx.userAgent,
-        metadata: { actorId: adminId },
-      });
+      await r.audit.record(auditEntry(userId, status === 'active' ? 'registration.approved' : 'registration.rejected', ctx, { actorId: adminId }));
       return updated;
     });
   }
