@@ -1,4 +1,5 @@
 // createApp(deps): the Express application, with every collaborator passed in (built by container.ts).
+import cors from 'cors';
 import express, { type RequestHandler, type Router } from 'express';
 import type { AuthService } from './domain/auth.service';
 import type { SessionService } from './domain/session.service';
@@ -24,6 +25,8 @@ export interface AppDeps {
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
   trustProxy?: boolean | number | string;
+  /** Origins allowed to call cross-origin with credentials headers; none = no CORS headers at all. */
+  corsOrigins?: string[] | null;
   bodyLimit?: string;
   oauth?: { clients: string[] | null; scopes: string[] | null };
   /** Per-IP limit for /api/auth/* and /oauth/token; per-account limit for login and 2FA. */
@@ -43,6 +46,17 @@ export function createApp(deps: AppDeps) {
   app.use(requestLogger(deps.logger));
   if (deps.metrics) app.use(deps.metrics.middleware);
   app.use(securityHeaders());
+  if (deps.corsOrigins?.length) {
+    // Bearer tokens travel in the Authorization header, never in cookies: no credentials mode needed.
+    app.use(
+      cors({
+        origin: deps.corsOrigins,
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+        exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
+        maxAge: 600,
+      }),
+    );
+  }
   // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
   // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape.
   const perIp = deps.rateLimits ? [deps.rateLimits.perIp] : [];

@@ -31,6 +31,8 @@ export interface Config {
   totpEncryptionKey: string | null;
   totpIssuer: string;
   oauthClients: string[] | null;
+  /** Browser origins allowed to call the API cross-origin (CORS_ORIGINS); null = same-origin only. */
+  corsOrigins: string[] | null;
   logLevel: string;
   bodyLimit: string;
   /** Milliseconds a /me profile may be served from memory (0 = always read the database). */
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     totpEncryptionKey: str(env, 'TOTP_ENCRYPTION_KEY'),
     totpIssuer: str(env, 'TOTP_ISSUER') ?? 'Sessionary',
     oauthClients: str(env, 'OAUTH_CLIENTS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
+    corsOrigins: str(env, 'CORS_ORIGINS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     bodyLimit: str(env, 'BODY_LIMIT') ?? '16kb',
     profileCacheMs: int(env, 'PROFILE_CACHE_MS', 2000, 0),

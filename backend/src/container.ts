@@ -168,6 +168,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       return true;
     },
     trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
     bodyLimit: config.bodyLimit,
     oauth: { clients: config.oauthClients, scopes: null },
     metrics: createMetrics(),

@@ -114,13 +114,13 @@ export class AuthService {
     const mfaToken = this.tokens.opaqueToken();
     const now = this.clock.now();
     await this.uow.direct.mfaChallenges.create({
-        id: this.tokens.uuid(),
-        userId: user.id,
-        tokenHash: this.tokens.hashToken(mfaToken),
-        ipAddress: ctx.ipAddress,
-        userAgent: ctx.userAgent,
-        deviceName,
-        expiresAt: new Date(now.getTime() + this.settings.mfaChallengeTtl * 1000),
+      id: this.tokens.uuid(),
+      userId: user.id,
+      tokenHash: this.tokens.hashToken(mfaToken),
+      ipAddress: ctx.ipAddress,
+      userAgent: ctx.userAgent,
+      deviceName,
+      expiresAt: new Date(now.getTime() + this.settings.mfaChallengeTtl * 1000),
     });
     return { mfaRequired: true, mfaToken, methods: ['totp', 'backup_code'] };
   }

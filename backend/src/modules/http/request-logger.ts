@@ -1,6 +1,7 @@
 // One JSON line per request. Only the path (no query string: it may carry tokens) and never a body or header.
 import type { RequestHandler } from 'express';
 import type { Logger } from '../../infrastructure/logger';
+import { clientIp } from './context';
 
 export function requestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -15,7 +16,7 @@ export function requestLogger(logger: Logger): RequestHandler {
         path: req.originalUrl.split('?')[0],
         status: res.statusCode,
         durationMs: Math.round(durationMs * 100) / 100,
-        ip: req.ip,
+        ip: clientIp(req),
       });
     });
     next();
