@@ -9,6 +9,7 @@ import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminRoutes } from './modules/admin/admin.routes';
 import { authRoutes } from './modules/auth/auth.routes';
 import { errorHandler, notFoundRoute } from './modules/http/errors';
+import { rejectNul } from './modules/http/reject-nul';
 import { requestId } from './modules/http/request-id';
 import { requestLogger } from './modules/http/request-logger';
 import { securityHeaders } from './modules/http/security-headers';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps) {
   const perIp = deps.rateLimits ? [deps.rateLimits.perIp] : [];
   app.use('/oauth', ...perIp, oauthRoutes({ auth: deps.auth, clients: deps.oauth?.clients ?? null, scopes: deps.oauth?.scopes ?? null, accountLimit: deps.rateLimits?.perAccount }));
   app.use(express.json({ limit: deps.bodyLimit ?? '16kb' }));
+  app.use(rejectNul);
 
   app.get('/health', async (_req, res) => {
     const up = await deps.databaseUp().catch(() => false);

@@ -200,3 +200,25 @@ describe('auth: REGISTRATION_MODE=approval', () => {
     assertError(await app.http.post('/api/auth/login').send({ email, password: `${STRONG_PASSWORD}!` }), 401, 'INVALID_CREDENTIALS');
   });
 });
+
+describe('NUL characters', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  it('when a JSON string field contains U+0000, then 400 VALIDATION_ERROR names it instead of a database 500', async () => {
+    const reg = await app.http.post('/api/auth/register').send({ email: uniqueEmail(), password: STRONG_PASSWORD, username: 'a\u0000b' });
+    assert.equal(reg.status, 400);
+    assert.deepEqual(reg.body.error.details, [{ field: 'username', message: 'must not contain NUL characters' }]);
+    const login = await app.http.post('/api/auth/login').send({ email: 'a\u0000@example.test', password: 'whatever-else' });
+    assert.equal(login.status, 400);
+    assert.equal(login.body.error.code, 'VALIDATION_ERROR');
+    const oauth = await app.http.post('/oauth/token').type('form').send({ grant_type: 'password', client_id: 'web', username: 'a\u0000b', password: 'x' });
+    assert.equal(oauth.status, 400);
+    assert.equal(oauth.body.error, 'invalid_request');
+  });
+});

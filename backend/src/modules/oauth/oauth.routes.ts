@@ -28,6 +28,8 @@ function field(req: Request, name: string): string | undefined {
   const v = (req.body ?? {})[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new OAuthError('invalid_request', `${name} must be given once`);
+  // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+  if (v.includes('\u0000')) throw new OAuthError('invalid_request', `${name} must not contain NUL characters`);
   return v;
 }
 
