@@ -32,7 +32,7 @@ import { createMetrics } from './infrastructure/observability/metrics';
 import { createPrismaClient } from './infrastructure/prisma/client';
 import { PrismaHousekeeping } from './infrastructure/prisma/housekeeping';
 import { ProfileCache } from './infrastructure/prisma/profile-cache';
-import { createRepositories, PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
+import { PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
 import { RedisRevocationBus } from './infrastructure/revocation/redis-revocation-bus';
 import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
@@ -66,6 +66,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const clock = opts.clock ?? systemClock;
   const closers: (() => Promise<unknown>)[] = [];
 
+  // Database: embedded PGlite unless DATABASE_URL; migrations before anything reads.
   const databaseUrl = config.databaseUrl ?? (await startEmbedded(config.dataDir, closers, logger));
   const applied = await migrate(databaseUrl, opts.migrationsDir ?? join(process.cwd(), 'prisma', 'migrations'));
   logger.info(applied.length ? 'database migrations applied' : 'database schema up to date', { applied });
@@ -73,6 +74,8 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   // PGlite serves one connection at a time; a real server gets a pool.
   const prisma = createPrismaClient(databaseUrl, { poolMax: config.databaseUrl ? 10 : 1 });
   closers.unshift(() => prisma.$disconnect());
+
+  // State shared across instances through Redis when configured: revocations, profile invalidations, limits.
   const redisPrefix = opts.redisPrefix ?? 'auth:';
   let redis: Redis | null = null;
   if (config.redisUrl) {
@@ -83,11 +86,14 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   await profileCache.start();
   closers.unshift(() => profileCache.stop());
   const uow = new PrismaUnitOfWork(prisma, undefined, profileCache);
+
   const backgroundJobs = opts.backgroundJobs ?? true;
   const housekeeping = new PrismaHousekeeping(prisma, clock, logger);
   if (backgroundJobs) housekeeping.start();
   closers.unshift(async () => housekeeping.stop());
 
+
+  // Crypto adapters: signing keys (generated under DATA_DIR when not configured), hashing, tokens.
   const keys = loadSigningKeys({
     dataDir: config.dataDir,
     privateKeyPem: config.jwtPrivateKey,
@@ -104,8 +110,10 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const tokens = new CryptoTokenGenerator();
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
+
   const revocations = new MemoryRevocationStore(config.accessTokenTtl, clock, redis ? new RedisRevocationBus(redis, redisPrefix) : null);
-  const warm = await createRepositories(prisma).sessions.listRevokedSince(new Date(clock.now().getTime() - (config.accessTokenTtl + 60) * 1000));
+  // Warm start: sessions revoked while this instance was down must stay refused.
+  const warm = await uow.direct.sessions.listRevokedSince(new Date(clock.now().getTime() - (config.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);
   closers.unshift(() => revocations.stop());
   const rateLimits = createRateLimits({
@@ -116,6 +124,8 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   });
   closers.unshift(() => rateLimits.close());
 
+
+  // Domain services.
   const sessions = new SessionService(uow, revocations, tokens, new UaParserUserAgentParser(), clock, {
     refreshTokenTtl: config.refreshTokenTtl,
     sessionIdleTtl: config.sessionIdleTtl,
