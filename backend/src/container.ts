@@ -29,7 +29,7 @@ import { GracefulServer } from './infrastructure/http/graceful-server';
 import { createLogger, type Logger } from './infrastructure/logger';
 import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
 import { createMetrics } from './infrastructure/observability/metrics';
-import { createPrismaClient } from './infrastructure/prisma/client';
+import { createDatabaseClients } from './infrastructure/prisma/client';
 import { PrismaHousekeeping } from './infrastructure/prisma/housekeeping';
 import { ProfileCache } from './infrastructure/prisma/profile-cache';
 import { PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
@@ -72,7 +72,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   logger.info(applied.length ? 'database migrations applied' : 'database schema up to date', { applied });
 
   // PGlite serves one connection at a time; a real server gets a pool.
-  const prisma = createPrismaClient(databaseUrl, { poolMax: config.databaseUrl ? 10 : 1 });
+  const { prisma, pool } = createDatabaseClients(databaseUrl, { poolMax: config.databaseUrl ? 10 : 1 });
   closers.unshift(() => prisma.$disconnect());
 
   // State shared across instances through Redis when configured: revocations, profile invalidations, limits.
@@ -85,7 +85,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const profileCache = new ProfileCache(config.profileCacheMs, redis ? new RedisRevocationBus(redis, redisPrefix, 'profile-changed') : null);
   await profileCache.start();
   closers.unshift(() => profileCache.stop());
-  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache);
+  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool);
 
   const backgroundJobs = opts.backgroundJobs ?? true;
   const housekeeping = new PrismaHousekeeping(prisma, clock, logger);

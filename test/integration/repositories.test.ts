@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { DomainError } from '../../backend/src/domain/errors';
 import type { Repositories } from '../../backend/src/domain/ports';
 import type { NewSession, User } from '../../backend/src/domain/types';
-import { createPrismaClient, type PrismaClient } from '../../backend/src/infrastructure/prisma/client';
+import { createDatabaseClients, createPrismaClient, type PrismaClient } from '../../backend/src/infrastructure/prisma/client';
 import { createRepositories, PrismaUnitOfWork } from '../../backend/src/infrastructure/prisma/unit-of-work';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -22,8 +22,10 @@ describe('Prisma repositories', () => {
 
   before(async () => {
     db = await createTestDatabase();
-    prisma = createPrismaClient(db.url, { poolMax: 12 });
-    repos = createRepositories(prisma);
+    const clients = createDatabaseClients(db.url, { poolMax: 12 });
+    prisma = clients.prisma;
+    // As the container builds them: rotate() runs as a named pg statement on the pool.
+    repos = createRepositories(prisma, null, null, clients.pool);
   });
   after(async () => {
     await prisma?.$disconnect();
@@ -208,6 +210,18 @@ describe('Prisma repositories', () => {
       assert.deepEqual(await repos.sessions.findByRefreshTokenHash(s.refreshTokenHash), { session: r, matched: 'previous' });
       assert.equal(await repos.sessions.findByRefreshTokenHash('unknown'), null);
       assert.equal(await repos.sessions.rotate(s.refreshTokenHash, 'rotated-2', now, idle), null, 'old token cannot rotate again');
+    });
+
+    it('when rotate runs through Prisma ($queryRaw, as inside a transaction), then it returns what the pg path returns', async () => {
+      const viaPrisma = createRepositories(prisma);
+      const s = await newSession(user.id);
+      const now = new Date();
+      const idle = new Date(now.getTime() + 30 * MIN);
+      const a = await viaPrisma.sessions.rotate(s.refreshTokenHash, `prisma-${s.id}`, now, idle);
+      const b = await repos.sessions.rotate(`prisma-${s.id}`, `pg-${s.id}`, now, idle);
+      assert.ok(a && b);
+      assert.deepEqual({ ...a, refreshTokenHash: '', previousRefreshTokenHash: '' }, { ...b, refreshTokenHash: '', previousRefreshTokenHash: '' });
+      assert.deepEqual(await repos.sessions.findByRefreshTokenHash(s.refreshTokenHash), { session: (({ owner: _o, ...rest }) => rest)(b), matched: 'previous' });
     });
 
     it('when 10 rotations of the same token race, then exactly one wins', async () => {

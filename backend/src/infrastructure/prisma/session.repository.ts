@@ -4,6 +4,7 @@
 import { Prisma } from '../../generated/prisma/client';
 import type { SessionRepository } from '../../domain/ports';
 import type { NewSession, RevokeReason, RotatedSession, Session } from '../../domain/types';
+import type pg from 'pg';
 import type { Db } from './client';
 import { isUuid, toSession, type SessionRow } from './mappers';
 
@@ -22,8 +23,33 @@ interface OwnerColumns {
   ownerStatus: RotatedSession['owner']['status'];
 }
 
+const COLUMN_LIST = Object.values(Prisma.SessionScalarFieldEnum)
+  .map((c) => `"${c}"`)
+  .join(', ');
+
+/** rotate() as one named (prepared once per connection) statement for the pg pool. Same SQL as below. */
+const ROTATE_SQL = `
+  WITH rotated AS (
+    UPDATE "Session"
+    SET "refreshTokenHash" = $2, "previousRefreshTokenHash" = $1, "lastActiveAt" = $3::timestamptz,
+        "idleExpiresAt" = LEAST("expiresAt", $4::timestamptz)
+    WHERE "refreshTokenHash" = $1 AND "revokedAt" IS NULL
+      AND "expiresAt" > $3::timestamptz AND "idleExpiresAt" > $3::timestamptz
+    RETURNING ${COLUMN_LIST}
+  ), history AS (
+    INSERT INTO "RotatedRefreshToken" ("tokenHash", "sessionId", "rotatedAt")
+    SELECT $1, "id", $3::timestamptz FROM rotated
+  )
+  SELECT rotated.*, u."email" AS "ownerEmail", u."username" AS "ownerUsername",
+         u."role"::text AS "ownerRole", u."status"::text AS "ownerStatus"
+  FROM rotated JOIN "User" u ON u."id" = rotated."userId"`;
+
 export class PrismaSessionRepository implements SessionRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Set only outside transactions: rotate() then runs as a named pg statement (see client.ts). */
+    private readonly pool: pg.Pool | null = null,
+  ) {}
 
   async create(s: NewSession): Promise<Session> {
     const row = await this.db.session.create({
@@ -67,7 +93,9 @@ export class PrismaSessionRepository implements SessionRepository {
   async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<RotatedSession | null> {
     // One statement and one round-trip: the compare-and-set UPDATE, the history row for the replaced token,
     // and the owner the new access token is issued for.
-    const rows = await this.db.$queryRaw<(SessionRow & OwnerColumns)[]>`
+    const rows = this.pool
+      ? (await this.pool.query<SessionRow & OwnerColumns>({ name: 'session_rotate', text: ROTATE_SQL, values: [oldHash, newHash, now, idleExpiresAt] })).rows
+      : await this.db.$queryRaw<(SessionRow & OwnerColumns)[]>`
       WITH rotated AS (
         UPDATE "Session"
         SET "refreshTokenHash" = ${newHash}, "previousRefreshTokenHash" = ${oldHash},

@@ -6,14 +6,21 @@ import { PrismaAuditRepository } from './audit.repository';
 import { PrismaBackupCodeRepository } from './backup-code.repository';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
 import { PrismaSessionRepository } from './session.repository';
+import type pg from 'pg';
 import type { ProfileCache } from './profile-cache';
 import { PrismaUserRepository } from './user.repository';
 
 /** Repositories bound to a client or to a transaction client. */
-export function createRepositories(db: Db, cache: ProfileCache | null = null, touched: Set<string> | null = null): Repositories {
+export function createRepositories(
+  db: Db,
+  cache: ProfileCache | null = null,
+  touched: Set<string> | null = null,
+  /** The pool under `db`, for statements that bypass Prisma on hot paths; only outside transactions. */
+  pool: pg.Pool | null = null,
+): Repositories {
   return {
     users: new PrismaUserRepository(db, cache, touched),
-    sessions: new PrismaSessionRepository(db),
+    sessions: new PrismaSessionRepository(db, pool),
     mfaChallenges: new PrismaMfaChallengeRepository(db),
     backupCodes: new PrismaBackupCodeRepository(db),
     audit: new PrismaAuditRepository(db),
@@ -35,8 +42,9 @@ export class PrismaUnitOfWork implements UnitOfWork {
     // Generous maxWait: with a small pool (PGlite runs with one connection) transactions queue for it.
     private readonly options: UnitOfWorkOptions = { maxWait: 10_000, timeout: 10_000 },
     private readonly cache: ProfileCache | null = null,
+    pool: pg.Pool | null = null,
   ) {
-    this.direct = createRepositories(client, cache);
+    this.direct = createRepositories(client, cache, null, pool);
   }
 
   async run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
