@@ -44,6 +44,12 @@ const ROTATE_SQL = `
          u."role"::text AS "ownerRole", u."status"::text AS "ownerStatus"
   FROM rotated JOIN "User" u ON u."id" = rotated."userId"`;
 
+/** listActive() for the sessions page, the other hot read. Same query as the Prisma one below. */
+const LIST_ACTIVE_SQL = `
+  SELECT ${COLUMN_LIST} FROM "Session"
+  WHERE "userId" = $1::uuid AND "revokedAt" IS NULL AND "expiresAt" > $2::timestamptz AND "idleExpiresAt" > $2::timestamptz
+  ORDER BY "lastActiveAt" DESC, "id" ASC`;
+
 export class PrismaSessionRepository implements SessionRepository {
   constructor(
     private readonly db: Db,
@@ -121,6 +127,10 @@ export class PrismaSessionRepository implements SessionRepository {
 
   async listActive(userId: string, now: Date): Promise<Session[]> {
     if (!isUuid(userId)) return [];
+    if (this.pool) {
+      const { rows } = await this.pool.query<SessionRow>({ name: 'session_list_active', text: LIST_ACTIVE_SQL, values: [userId, now] });
+      return rows.map(toSession);
+    }
     const rows = await this.db.session.findMany({
       where: { userId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } },
       orderBy: [{ lastActiveAt: 'desc' }, { id: 'asc' }],
