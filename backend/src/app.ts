@@ -7,9 +7,9 @@ import type { UserService } from './domain/user.service';
 import type { Logger } from './infrastructure/logger';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminRoutes } from './modules/admin/admin.routes';
-import { authRoutes } from './modules/auth/auth.routes';
+import { authRoutes, validateRoute } from './modules/auth/auth.routes';
 import { errorHandler, notFoundRoute } from './modules/http/errors';
-import { rejectNul } from './modules/http/reject-nul';
+import { jsonBody } from './modules/http/json-body';
 import { requestId } from './modules/http/request-id';
 import { requestLogger } from './modules/http/request-logger';
 import { securityHeaders } from './modules/http/security-headers';
@@ -58,12 +58,12 @@ export function createApp(deps: AppDeps) {
       }),
     );
   }
+  app.get('/api/auth/validate', validateRoute(deps.auth));
   // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
   // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape.
   const perIp = deps.rateLimits ? [deps.rateLimits.perIp] : [];
   app.use('/oauth', ...perIp, oauthRoutes({ auth: deps.auth, clients: deps.oauth?.clients ?? null, scopes: deps.oauth?.scopes ?? null, accountLimit: deps.rateLimits?.perAccount }));
-  app.use(express.json({ limit: deps.bodyLimit ?? '16kb' }));
-  app.use(rejectNul);
+  app.use(jsonBody(deps.bodyLimit ?? '16kb'));
 
   app.get('/health', async (_req, res) => {
     const up = await deps.databaseUp().catch(() => false);

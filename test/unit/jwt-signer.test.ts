@@ -168,3 +168,22 @@ test('when signing runs on worker threads, then the tokens verify exactly like t
     await pool.close();
   }
 });
+
+test('when the same token is verified again, then the cached claims are returned and a tampered copy is still refused', async () => {
+  const fresh = new JwtAccessTokenSigner(keys, ISS, AUD);
+  const token = await fresh.sign(baseClaims, 900);
+  const first = fresh.verify(token);
+  assert.equal(fresh.verify(token), first, 'second verification served from the cache');
+  assert.ok(Object.isFrozen(first), 'cached claims cannot be changed by a caller');
+  const [h, p, s] = token.split('.');
+  const flipped = `${h}.${p}.${s!.slice(0, -2)}${s!.endsWith('AA') ? 'BB' : 'AA'}`;
+  throwsWithCode(() => fresh.verify(flipped), 'INVALID_TOKEN');
+});
+
+test('when a cached token reaches its exp, then it is refused as TOKEN_EXPIRED', async (t) => {
+  const fresh = new JwtAccessTokenSigner(keys, ISS, AUD);
+  const token = await fresh.sign(baseClaims, 60);
+  const claims = fresh.verify(token);
+  t.mock.method(Date, 'now', () => claims.exp * 1000);
+  throwsWithCode(() => fresh.verify(token), 'TOKEN_EXPIRED');
+});

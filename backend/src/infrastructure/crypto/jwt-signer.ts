@@ -10,10 +10,19 @@ import type { SigningThreadPool } from './signing-thread-pool';
 
 /** Distinct token headers remembered; all our tokens share one header per key, so this never fills up in practice. */
 const HEADER_CACHE_MAX = 64;
+/** Tokens whose signature was already verified, kept until their exp (bounded; cleared when full). */
+const VERIFIED_CACHE_MAX = 20_000;
 
 export class JwtAccessTokenSigner implements AccessTokenSigner {
   /** Encoded header segment → verification key: skips decoding the header of every request twice. */
   private readonly keyByHeader = new Map<string, KeyObject>();
+  /**
+   * Exact token string → its verified claims. An RSA verification is the largest cost of authenticating a
+   * request, and a client presents the same access token on every request for up to 15 minutes; the same
+   * bytes verify the same way, so only expiry needs checking again. Revocation is checked by the caller on
+   * every request, cached or not.
+   */
+  private readonly verified = new Map<string, Readonly<AccessClaims>>();
 
   constructor(
     private readonly keys: SigningKeys,
@@ -37,6 +46,22 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
   }
 
   verify(token: string): AccessClaims {
+    const cached = this.verified.get(token);
+    if (cached) {
+      // Same rule as jsonwebtoken: expired once now >= exp (seconds).
+      if (Math.floor(Date.now() / 1000) >= cached.exp) {
+        this.verified.delete(token);
+        throw Errors.tokenExpired();
+      }
+      return cached;
+    }
+    const claims = this.verifySignature(token);
+    if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private verifySignature(token: string): Readonly<AccessClaims> {
     const key = this.keyFor(token);
     let payload: jwt.JwtPayload;
     try {
@@ -48,7 +73,7 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
       throw Errors.invalidToken('Token lacks required claims');
     }
-    return payload as unknown as AccessClaims;
+    return Object.freeze(payload as unknown as AccessClaims);
   }
 
   /**

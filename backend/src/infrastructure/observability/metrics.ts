@@ -18,13 +18,24 @@ export function createMetrics(): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // Label children cached by key: prom-client would otherwise hash a label object on every observation.
+  const children = new Map<string, { observe(seconds: number): void }>();
+  const child = (method: string, route: string, status: number) => {
+    const key = `${method} ${route} ${status}`;
+    let c = children.get(key);
+    if (!c) {
+      c = duration.labels({ method, route, status: String(status) });
+      children.set(key, c);
+    }
+    return c;
+  };
   return {
     middleware: (req, res, next) => {
-      const end = duration.startTimer();
-      res.on('finish', () => {
+      const started = performance.now();
+      res.once('finish', () => {
         // The route template (never the raw path: ids would explode the label set).
         const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-        end({ method: req.method, route, status: String(res.statusCode) });
+        child(req.method, route, res.statusCode).observe((performance.now() - started) / 1000);
       });
       next();
     },

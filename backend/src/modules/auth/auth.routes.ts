@@ -12,12 +12,18 @@ export interface AuthRouteDeps {
   accountLimit?: RequestHandler;
 }
 
+/**
+ * GET /api/auth/validate, mounted by the app ahead of everything else: it is the hottest route (every call
+ * of every relying service), needs no body parsing, and is exempt from the per-IP limit.
+ */
+export function validateRoute(auth: AuthService): RequestHandler {
+  return new AuthController(auth).validate;
+}
+
 export function authRoutes({ auth, accountLimit }: AuthRouteDeps): Router {
   const c = new AuthController(auth);
   const perAccount: RequestHandler[] = accountLimit ? [accountLimit] : [];
   const router = Router();
-  // First: the hottest route (service-to-service token checks) should not walk past the others.
-  router.get('/validate', c.validate);
   router.post('/register', validate(registerRules), c.register);
   router.post('/login', validate(loginRules), ...perAccount, c.login);
   router.post('/login/2fa', validate(mfaLoginRules), ...perAccount, c.loginSecondFactor);
