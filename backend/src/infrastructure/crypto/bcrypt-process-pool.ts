@@ -61,7 +61,13 @@ export class BcryptProcessPool {
 
   private spawn(): ChildProcess {
     // No inherited --import flags: the worker is plain JS and starts fast.
-    const child = fork(WORKER, [], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // One libuv thread per child: the pool has one child per core, so jobs queue instead of 4 bcrypt threads
+    // per child fighting over the same cores.
+    const child = fork(WORKER, [], {
+      execArgv: [],
+      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     try {
       if (child.pid) setPriority(child.pid, this.nice);
     } catch {
