@@ -24,14 +24,7 @@ export interface User {
 /** What /me shows: no hash, no secret, no counters. */
 export type UserProfile = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status' | 'twoFactorEnabled' | 'createdAt'>;
 
-export interface NewUser {
-  id: string;
-  email: string;
-  username: string | null;
-  passwordHash: string;
-  role: Role;
-  status: UserStatus;
-}
+export type NewUser = Pick<User, 'id' | 'email' | 'username' | 'passwordHash' | 'role' | 'status'>;
 
 export interface Session {
   id: string;
