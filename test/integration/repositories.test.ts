@@ -290,7 +290,9 @@ describe('Prisma repositories', () => {
 
     it('when listing revocations since a time, then sessions revoked at or after it are returned', async () => {
       const u = await newUser();
-      const [a, b] = [await newSession(u.id), await newSession(u.id)];
+      // Revocation only touches live sessions: keep these alive past the revocation times below.
+      const far = { expiresAt: at('2032-01-01T00:00:00.000Z'), idleExpiresAt: at('2032-01-01T00:00:00.000Z') };
+      const [a, b] = [await newSession(u.id, far), await newSession(u.id, far)];
       const t1 = at('2031-01-01T00:00:00.000Z');
       const t2 = at('2031-01-02T00:00:00.000Z');
       await repos.sessions.revoke({ sessionId: a.id }, 'logout', t1);

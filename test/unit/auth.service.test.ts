@@ -340,3 +340,27 @@ describe('changePassword', () => {
     assert.equal(s.db.auditEvents().filter((e) => e.type === 'password.changed').length, 1);
   });
 });
+
+describe('AuthService: access tokens never outlive their session', () => {
+  test('when a session has less left than ACCESS_TOKEN_TTL, then the access token expires with the session', async () => {
+    const s = buildServices({ refreshTokenTtl: 1000, accessTokenTtl: 900 });
+    const { email } = await s.registerUser();
+    const first = await s.login(email);
+    assert.equal(first.expiresIn, 900);
+    s.clock.advanceSeconds(400);
+    const later = await s.auth.refresh(first.refreshToken, s.ctx);
+    assert.equal(later.expiresIn, 600, 'capped at the 600 s the session has left');
+    const claims = s.auth.authenticate(later.accessToken);
+    assert.equal(claims.exp - claims.iat, 600);
+  });
+
+  test('when sessions have already expired, then logout-all and password change do not count them as revoked', async () => {
+    const s = buildServices({ sessionIdleTtl: 100, accessTokenTtl: 60 });
+    const { email, password } = await s.registerUser();
+    await s.login(email);
+    s.clock.advanceSeconds(101);
+    const current = await s.login(email);
+    const claims = s.auth.authenticate(current.accessToken);
+    assert.equal(await s.auth.changePassword(claims, { currentPassword: password, newPassword: 'another-Plum-9-orbit' }, s.ctx), 0);
+  });
+});

@@ -159,12 +159,19 @@ export class AuthService {
     return this.tokenPair(user, session, refreshToken);
   }
 
+  /**
+   * The access token never outlives its session (absolute or idle expiry): so a session that has ended has
+   * no valid token left, and revocation only ever needs to consider live sessions.
+   */
   private async tokenPair(user: SessionOwner, session: Session, refreshToken: string): Promise<TokenPair> {
+    const now = this.clock.now().getTime();
+    const sessionLeft = Math.floor((Math.min(session.expiresAt.getTime(), session.idleExpiresAt.getTime()) - now) / 1000);
+    const ttl = Math.max(1, Math.min(this.settings.accessTokenTtl, sessionLeft));
     const accessToken = await this.signer.sign(
       { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username },
-      this.settings.accessTokenTtl,
+      ttl,
     );
-    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.settings.accessTokenTtl, sessionId: session.id, user };
+    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ttl, sessionId: session.id, user };
   }
 
   /**

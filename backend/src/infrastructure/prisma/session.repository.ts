@@ -149,7 +149,9 @@ export class PrismaSessionRepository implements SessionRepository {
     if ((filter.sessionId !== undefined && !isUuid(filter.sessionId)) || (filter.userId !== undefined && !isUuid(filter.userId))) {
       return [];
     }
-    const conditions = [Prisma.sql`"revokedAt" IS NULL`];
+    // Live sessions only: an ended session has no usable token left (access tokens never outlive their
+    // session, see AuthService.tokenPair), so it needs no revocation and must not count as revoked.
+    const conditions = [Prisma.sql`"revokedAt" IS NULL`, Prisma.sql`"expiresAt" > ${now}`, Prisma.sql`"idleExpiresAt" > ${now}`];
     if (filter.sessionId !== undefined) conditions.push(Prisma.sql`"id" = ${filter.sessionId}::uuid`);
     if (filter.userId !== undefined) conditions.push(Prisma.sql`"userId" = ${filter.userId}::uuid`);
     if (filter.exceptSessionId !== undefined && isUuid(filter.exceptSessionId)) {
