@@ -3,6 +3,7 @@ import cors from 'cors';
 import express, { type RequestHandler, type Router } from 'express';
 import type { AuthService } from './domain/auth.service';
 import type { SessionService } from './domain/session.service';
+import type { TwoFactorService } from './domain/two-factor.service';
 import type { UserService } from './domain/user.service';
 import type { Logger } from './infrastructure/logger';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
@@ -33,6 +34,8 @@ export interface AppDeps {
   /** Per-IP limit for /api/auth/* and /oauth/token; per-account limit for login and 2FA. */
   rateLimits?: { perIp: RequestHandler; perAccount: RequestHandler; perUser: RequestHandler };
   twoFactorRoutes?: Router;
+  /** For the admin's 2FA reset (recovery). */
+  twoFactor?: TwoFactorService;
   /** Prometheus: a timing middleware and the /metrics handler. */
   metrics?: { middleware: RequestHandler; handler: RequestHandler };
 }
@@ -77,7 +80,7 @@ export function createApp(deps: AppDeps) {
 
   app.use('/api/auth', ...perIp, authRoutes({ auth: deps.auth, accountLimit: deps.rateLimits?.perAccount }));
   app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes, attemptLimit: deps.rateLimits?.perUser }));
-  app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth }));
+  app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth, twoFactor: deps.twoFactor }));
 
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));

@@ -182,6 +182,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     bodyLimit: config.bodyLimit,
     oauth: { clients: config.oauthClients, scopes: null },
     metrics: createMetrics(),
+    twoFactor,
     twoFactorRoutes: twoFactorRoutes({ twoFactor, attemptLimit: rateLimits.perUser }),
     rateLimits,
   });

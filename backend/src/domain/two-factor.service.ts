@@ -127,6 +127,20 @@ export class TwoFactorService implements SecondFactorVerifier {
     return { backupCodes: codes };
   }
 
+  /**
+   * Recovery for a user who lost both the authenticator and the backup codes: an admin turns 2FA off (after
+   * checking the person out of band). The user signs in with the password and can enrol again.
+   */
+  async adminReset(adminId: string, userId: string, ctx: RequestContext): Promise<void> {
+    const user = await this.uow.direct.users.findById(userId);
+    if (!user) throw Errors.notFound('User');
+    await this.uow.run(async (r) => {
+      await r.users.setTotpSecret(userId, null, false);
+      await r.backupCodes.deleteAll(userId);
+      await r.audit.record(auditEntry(userId, '2fa.disabled', ctx, { method: 'admin_reset', actorId: adminId, wasEnabled: user.twoFactorEnabled }));
+    });
+  }
+
   /** Second login step (called by AuthService.completeMfaLogin, which handles lockout and the challenge). */
   async verifySecondFactor(user: User, factor: SecondFactor, ctx: RequestContext): Promise<'totp' | 'backup_code'> {
     if (!user.twoFactorEnabled || !user.totpSecretEncrypted) throw Errors.mfaInvalidCode();

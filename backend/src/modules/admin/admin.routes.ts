@@ -2,6 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { param, query } from 'express-validator';
 import type { AuthService } from '../../domain/auth.service';
+import type { TwoFactorService } from '../../domain/two-factor.service';
 import type { UserService } from '../../domain/user.service';
 import { authenticate, claimsOf, requireRole } from '../http/authenticate';
 import { requestContext } from '../http/context';
@@ -9,7 +10,7 @@ import { validate } from '../http/validate';
 
 const userIdParam = param('userId').isUUID().withMessage('userId must be a UUID');
 
-export function adminRoutes({ users, auth }: { users: UserService; auth: AuthService }): Router {
+export function adminRoutes({ users, auth, twoFactor }: { users: UserService; auth: AuthService; twoFactor?: TwoFactorService }): Router {
   const router = Router();
   router.use(authenticate(auth), requireRole('admin'));
 
@@ -32,6 +33,14 @@ export function adminRoutes({ users, auth }: { users: UserService; auth: AuthSer
   };
   router.post('/registrations/:userId/approve', validate([userIdParam]), decide('approve'));
   router.post('/registrations/:userId/reject', validate([userIdParam]), decide('reject'));
+
+  // Account recovery when a user lost authenticator and backup codes (added to the contract).
+  if (twoFactor) {
+    router.post('/users/:userId/reset-2fa', validate([userIdParam]), async (req: Request, res: Response) => {
+      await twoFactor.adminReset(claimsOf(req).sub, String(req.params.userId), requestContext(req));
+      res.json({ enabled: false });
+    });
+  }
 
   router.post('/users/:userId/revoke-sessions', validate([userIdParam]), async (req: Request, res: Response) => {
     const revoked = await users.revokeUserSessions(claimsOf(req).sub, String(req.params.userId), requestContext(req));
