@@ -8,14 +8,6 @@ import type pg from 'pg';
 import type { Db } from './client';
 import { isUuid, toSession, type SessionRow } from './mappers';
 
-// Explicit column list rather than RETURNING *: with cached prepared statements, `*` would fail with
-// "cached plan must not change result type" once a later migration adds a column to a running instance.
-const SESSION_COLUMNS = Prisma.raw(
-  Object.values(Prisma.SessionScalarFieldEnum)
-    .map((c) => `"${c}"`)
-    .join(', '),
-);
-
 interface OwnerColumns {
   ownerEmail: string;
   ownerUsername: string | null;
@@ -23,11 +15,13 @@ interface OwnerColumns {
   ownerStatus: RotatedSession['owner']['status'];
 }
 
+// Explicit column list rather than RETURNING *: with cached prepared statements, `*` would fail with
+// "cached plan must not change result type" once a later migration adds a column to a running instance.
 const COLUMN_LIST = Object.values(Prisma.SessionScalarFieldEnum)
   .map((c) => `"${c}"`)
   .join(', ');
 
-/** rotate() as one named (prepared once per connection) statement for the pg pool. Same SQL as below. */
+/** rotate(): one statement, prepared once per connection when it runs on the pool. */
 const ROTATE_SQL = `
   WITH rotated AS (
     UPDATE "Session"
@@ -98,26 +92,13 @@ export class PrismaSessionRepository implements SessionRepository {
 
   async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<RotatedSession | null> {
     // One statement and one round-trip: the compare-and-set UPDATE, the history row for the replaced token,
-    // and the owner the new access token is issued for.
+    // and the owner the new access token is issued for. Through the pool as a named statement when we have
+    // it (the refresh hot path); the same SQL through Prisma otherwise (inside a transaction, tests).
+    const values = [oldHash, newHash, now, idleExpiresAt] as const;
     const rows = this.pool
-      ? (await this.pool.query<SessionRow & OwnerColumns>({ name: 'session_rotate', text: ROTATE_SQL, values: [oldHash, newHash, now, idleExpiresAt] })).rows
-      : await this.db.$queryRaw<(SessionRow & OwnerColumns)[]>`
-      WITH rotated AS (
-        UPDATE "Session"
-        SET "refreshTokenHash" = ${newHash}, "previousRefreshTokenHash" = ${oldHash},
-            "lastActiveAt" = ${now},
-            -- the idle deadline never outlives the absolute expiry
-            "idleExpiresAt" = LEAST("expiresAt", ${idleExpiresAt}::timestamptz)
-        WHERE "refreshTokenHash" = ${oldHash} AND "revokedAt" IS NULL
-          AND "expiresAt" > ${now} AND "idleExpiresAt" > ${now}
-        RETURNING ${SESSION_COLUMNS}
-      ), history AS (
-        INSERT INTO "RotatedRefreshToken" ("tokenHash", "sessionId", "rotatedAt")
-        SELECT ${oldHash}, "id", ${now}::timestamptz FROM rotated
-      )
-      SELECT rotated.*, u."email" AS "ownerEmail", u."username" AS "ownerUsername",
-             u."role"::text AS "ownerRole", u."status"::text AS "ownerStatus"
-      FROM rotated JOIN "User" u ON u."id" = rotated."userId"`;
+      ? (await this.pool.query<SessionRow & OwnerColumns>({ name: 'session_rotate', text: ROTATE_SQL, values: [...values] })).rows
+      : // "Unsafe" only means the SQL text is a plain string: it is a constant, and every value is a bound parameter.
+        await this.db.$queryRawUnsafe<(SessionRow & OwnerColumns)[]>(ROTATE_SQL, ...values);
     const row = rows[0];
     if (rows.length !== 1 || !row) return null;
     const { ownerEmail, ownerUsername, ownerRole, ownerStatus, ...sessionRow } = row;
