@@ -76,7 +76,7 @@ export function loadConfig(env: Env = process.env): Config {
   const bcryptCost = int(env, 'BCRYPT_COST', 12, 4);
   if (bcryptCost > 31) throw new Error('BCRYPT_COST must be at most 31');
   const authPerMin = int(env, 'RATE_LIMIT_AUTH_PER_MIN', 20, 1);
-  const issuer = str(env, 'JWT_ISSUER') ?? str(env, 'PUBLIC_URL') ?? `http://localhost:${port}`;
+  const issuer = str(env, 'JWT_ISSUER') ?? `http://localhost:${port}`;
   return {
     port,
     databaseUrl: str(env, 'DATABASE_URL'),
