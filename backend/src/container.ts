@@ -6,13 +6,13 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 import { createApp } from './app';
 import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import type { Config } from './config';
-import { AuthService } from './domain/auth.service';
-import { LockoutPolicy } from './domain/lockout';
+import type { AuthService } from './domain/auth.service';
 import { PasswordPolicy } from './domain/password-policy';
 import { systemClock, type Clock } from './domain/ports';
-import { SessionService } from './domain/session.service';
+import type { SessionService } from './domain/session.service';
+import { createDomainServices } from './domain/services';
 import { TwoFactorService } from './domain/two-factor.service';
-import { UserService } from './domain/user.service';
+import type { UserService } from './domain/user.service';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
 import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
@@ -126,19 +126,10 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
 
   // Domain services.
-  const sessions = new SessionService(uow, revocations, tokens, new UaParserUserAgentParser(), clock, {
-    refreshTokenTtl: config.refreshTokenTtl,
-    sessionIdleTtl: config.sessionIdleTtl,
-    maxSessionsPerUser: config.maxSessionsPerUser,
-  });
-  const lockout = new LockoutPolicy(uow, clock, { maxFailures: config.loginMaxFailures, lockSeconds: config.loginLockSeconds });
-  const auth = new AuthService(uow, sessions, lockout, hasher, policy, signer, revocations, tokens, clock, {
-    registrationMode: config.registrationMode,
-    accessTokenTtl: config.accessTokenTtl,
-    mfaChallengeTtl: 300,
-    mfaChallengeMaxAttempts: 5,
-  });
-  const users = new UserService(uow, sessions, hasher, tokens);
+  const { sessions, auth, users } = createDomainServices(
+    { uow, revocations, tokens, userAgents: new UaParserUserAgentParser(), clock, hasher, policy, signer },
+    { ...config, mfaChallengeTtl: 300, mfaChallengeMaxAttempts: 5 },
+  );
   const twoFactor = new TwoFactorService(
     uow,
     hasher,

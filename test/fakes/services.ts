@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { AuthService, type AuthSettings } from '../../backend/src/domain/auth.service';
-import { LockoutPolicy, type LockoutSettings } from '../../backend/src/domain/lockout';
+import type { AuthSettings } from '../../backend/src/domain/auth.service';
+import type { LockoutSettings } from '../../backend/src/domain/lockout';
+import { createDomainServices } from '../../backend/src/domain/services';
 import { PasswordPolicy } from '../../backend/src/domain/password-policy';
-import { SessionService, type SessionSettings } from '../../backend/src/domain/session.service';
-import { UserService } from '../../backend/src/domain/user.service';
+import type { SessionSettings } from '../../backend/src/domain/session.service';
 import { DomainError, type DomainErrorCode } from '../../backend/src/domain/errors';
 import type { RequestContext, TokenPair, User } from '../../backend/src/domain/types';
 import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
@@ -89,19 +89,11 @@ export function buildServices(overrides: ServiceOverrides = {}) {
   const userAgents = new UaParserUserAgentParser();
   const revocations = new MemoryRevocationStore(settings.accessTokenTtl, clock);
 
-  const sessions = new SessionService(uow, revocations, tokens, userAgents, clock, {
-    refreshTokenTtl: settings.refreshTokenTtl,
-    sessionIdleTtl: settings.sessionIdleTtl,
-    maxSessionsPerUser: settings.maxSessionsPerUser,
-  });
-  const lockout = new LockoutPolicy(uow, clock, { maxFailures: settings.maxFailures, lockSeconds: settings.lockSeconds });
-  const auth = new AuthService(uow, sessions, lockout, hasher, policy, signer, revocations, tokens, clock, {
-    registrationMode: settings.registrationMode,
-    accessTokenTtl: settings.accessTokenTtl,
-    mfaChallengeTtl: settings.mfaChallengeTtl,
-    mfaChallengeMaxAttempts: settings.mfaChallengeMaxAttempts,
-  });
-  const users = new UserService(uow, sessions, hasher, tokens);
+  // The same wiring as the container (createDomainServices), over in-memory adapters.
+  const { sessions, lockout, auth, users } = createDomainServices(
+    { uow, revocations, tokens, userAgents, clock, hasher, policy, signer },
+    { ...settings, loginMaxFailures: settings.maxFailures, loginLockSeconds: settings.lockSeconds },
+  );
 
   /** Registers a user (active in open mode) and returns it with its password. */
   async function registerUser(email = `user-${tokens.uuid()}@example.test`, password = GOOD_PASSWORD, ctx = TEST_CTX) {
