@@ -61,6 +61,8 @@ export function createApp(deps: AppDeps) {
       }),
     );
   }
+  // Ahead of everything below: the hottest route, no body to parse, and (being mounted before the
+  // /api/auth limiter) exempt from the per-IP limit, since relying services call it from a few addresses.
   app.get('/api/auth/validate', validateRoute(deps.auth));
   // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
   // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape.

@@ -4,7 +4,8 @@
 //
 // perIp    — mounted by the app on /api/auth and /oauth; keyed by req.ip, which Express derives from
 //            X-Forwarded-For only when TRUST_PROXY is set (we never read that header ourselves).
-//            GET /api/auth/validate is exempt: it is called service-to-service, often from a few IPs.
+//            GET /api/auth/validate never reaches it: the app mounts that route ahead of the limiter, since it
+//            is called service-to-service, often from a few IPs.
 // perAccount — mounted after validation on POST /api/auth/login (keyed by the normalised email) and
 //            /api/auth/login/2fa (keyed by a SHA-256 of the mfaToken), so rotating IPs does not buy an
 //            attacker more guesses against one account. Keys are hashed: no emails or tokens in Redis.
@@ -113,13 +114,6 @@ export function ipBucket(ip: string): string {
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
-/** GET (and HEAD) /api/auth/validate: service-to-service token checks, exempt from the per-IP limit. */
-function isExempt(req: Request): boolean {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  const path = `${req.baseUrl}${req.path}`.toLowerCase().replace(/\/+$/, '');
-  return path === '/api/auth/validate';
-}
-
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Per-account key: the mfaToken's hash on the second step, the normalised email's hash otherwise. */
@@ -140,10 +134,7 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
   const ipLimiter = makeLimiter('ip', opts.perIpPerMin, opts.redis, opts.keyPrefix);
   const accountLimiter = makeLimiter('account', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
 
-  const perIp = middleware(ipLimiter, opts.perIpPerMin, (req) => {
-    if (isExempt(req)) return null;
-    return ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown');
-  });
+  const perIp = middleware(ipLimiter, opts.perIpPerMin, (req) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
   const perAccount = middleware(accountLimiter, opts.perAccountPerMin, accountKey);
   const userLimiter = makeLimiter('user', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
   const perUser = middleware(userLimiter, opts.perAccountPerMin, (req) => (req.auth ? `user:${req.auth.sub}` : null));

@@ -41,10 +41,6 @@ export class MemoryRevocationStore implements RevocationStore {
     await this.bus?.close();
   }
 
-  size(): number {
-    return this.revoked.size;
-  }
-
   private remember(id: string, revokedAtMs = this.clock.now().getTime()): void {
     // One extra minute covers clock skew between instances.
     const forgetAt = revokedAtMs + (this.accessTokenTtlSeconds + 60) * 1000;
