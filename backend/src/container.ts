@@ -34,7 +34,7 @@ import { PrismaHousekeeping } from './infrastructure/prisma/housekeeping';
 import { ProfileCache } from './infrastructure/prisma/profile-cache';
 import { PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
-import { RedisRevocationBus } from './infrastructure/revocation/redis-revocation-bus';
+import { RedisIdBroadcast } from './infrastructure/revocation/redis-id-broadcast';
 import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
 
 export interface ContainerOptions {
@@ -82,7 +82,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
     closers.unshift(async () => redis!.quit().catch(() => redis!.disconnect()));
   }
-  const profileCache = new ProfileCache(config.profileCacheMs, redis ? new RedisRevocationBus(redis, redisPrefix, 'profile-changed') : null);
+  const profileCache = new ProfileCache(config.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed') : null);
   await profileCache.start();
   closers.unshift(() => profileCache.stop());
   const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool);
@@ -111,7 +111,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
 
-  const revocations = new MemoryRevocationStore(config.accessTokenTtl, clock, redis ? new RedisRevocationBus(redis, redisPrefix) : null);
+  const revocations = new MemoryRevocationStore(config.accessTokenTtl, clock, redis ? new RedisIdBroadcast(redis, redisPrefix) : null);
   // Warm start: sessions revoked while this instance was down must stay refused.
   const warm = await uow.direct.sessions.listRevokedSince(new Date(clock.now().getTime() - (config.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);

@@ -4,7 +4,7 @@
 // transaction commits (a read between the two could otherwise re-cache the old row) — and, with Redis,
 // on every other instance too. The TTL bounds staleness if an invalidation message is ever lost.
 import type { UserProfile } from '../../domain/types';
-import type { RevocationBus } from '../revocation/memory-revocation-store';
+import type { IdBroadcast } from '../revocation/memory-revocation-store';
 
 export class ProfileCache {
   private readonly entries = new Map<string, { profile: UserProfile; expiresAt: number }>();
@@ -12,7 +12,7 @@ export class ProfileCache {
   constructor(
     private readonly ttlMs: number,
     /** Fans invalidations out to other instances (same pub/sub as revocations, another channel). */
-    private readonly bus: RevocationBus | null = null,
+    private readonly bus: IdBroadcast | null = null,
     private readonly maxEntries = 50_000,
   ) {}
 

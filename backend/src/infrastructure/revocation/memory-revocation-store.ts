@@ -1,10 +1,11 @@
 // In-process view of revoked sessions, so authenticating a request costs a Map lookup instead of a
 // database round-trip. An entry only has to outlive the longest-lived access token of its session
 // (ACCESS_TOKEN_TTL), after which exp rejects the token anyway. Other instances learn of revocations
-// through a RevocationBus (Redis pub/sub); on start the view is warmed from the database.
+// through an IdBroadcast (Redis pub/sub); on start the view is warmed from the database.
 import type { Clock, RevocationStore } from '../../domain/ports';
 
-export interface RevocationBus {
+/** Publishes lists of ids to every instance (revoked sessions; also profile-cache invalidations). */
+export interface IdBroadcast {
   publish(sessionIds: string[]): Promise<void>;
   subscribe(onRevoked: (sessionIds: string[]) => void): Promise<void>;
   close(): Promise<void>;
@@ -17,7 +18,7 @@ export class MemoryRevocationStore implements RevocationStore {
   constructor(
     private readonly accessTokenTtlSeconds: number,
     private readonly clock: Clock,
-    private readonly bus: RevocationBus | null = null,
+    private readonly bus: IdBroadcast | null = null,
   ) {}
 
   async start(warm: { id: string; revokedAt: Date }[]): Promise<void> {

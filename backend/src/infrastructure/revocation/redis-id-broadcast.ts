@@ -1,9 +1,9 @@
-// Fans revocations out to every instance through Redis pub/sub (REDIS_URL), so a session revoked on one
-// instance is refused by all of them on the next request.
+// Fans id lists out to every instance through Redis pub/sub (REDIS_URL), one channel per topic: revoked
+// sessions (refused by all instances on the next request) and changed user profiles (dropped from caches).
 import { Redis } from 'ioredis';
-import type { RevocationBus } from './memory-revocation-store';
+import type { IdBroadcast } from './memory-revocation-store';
 
-export class RedisRevocationBus implements RevocationBus {
+export class RedisIdBroadcast implements IdBroadcast {
   private readonly subscriber: Redis;
   private readonly channel: string;
 
