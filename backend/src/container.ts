@@ -55,6 +55,8 @@ export interface Container {
   /** Listens on `port` (default config.port; 0 = any free port). */
   start(port?: number): Promise<{ port: number; url: string }>;
   stop(): Promise<void>;
+  /** Requests received and not yet answered (0 when not listening). */
+  activeRequests(): number;
   services: { auth: AuthService; users: UserService; sessions: SessionService; twoFactor: TwoFactorService };
   revocations: MemoryRevocationStore;
   relay: NatsOutboxRelay | null;
@@ -192,6 +194,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       logger.info('listening', { port: actual });
       return { port: actual, url: `http://127.0.0.1:${actual}` };
     },
+    activeRequests: () => server?.activeRequests ?? 0,
     async stop() {
       if (server) {
         await server.stop();

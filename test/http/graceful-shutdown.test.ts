@@ -17,7 +17,11 @@ describe('graceful shutdown', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email, password: STRONG_PASSWORD }),
       });
-      await new Promise((r) => setTimeout(r, 30));
+      // Stop only once the server has the request: a connection whose request has not arrived yet is idle,
+      // and closing idle connections is exactly what stop() should do.
+      const deadline = Date.now() + 5000;
+      while (app.container.activeRequests() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      assert.equal(app.container.activeRequests(), 1, 'the registration reached the server');
       const stopped = app.container.stop();
       const res = await inFlight;
       assert.equal(res.status, 201);

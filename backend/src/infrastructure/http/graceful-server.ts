@@ -24,6 +24,11 @@ export class GracefulServer {
     this.server.keepAliveTimeout = 65_000;
   }
 
+  /** Requests received and not yet answered. */
+  get activeRequests(): number {
+    return this.inFlight.size;
+  }
+
   listen(port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
