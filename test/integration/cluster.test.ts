@@ -68,8 +68,12 @@ describe('cluster mode', () => {
     // New connections are spread over the workers; every one must accept the token first...
     for (let i = 0; i < 6; i++) assert.equal((await fetch(`${base}/api/user/me`, { headers: auth })).status, 200);
     assert.equal((await fetch(`${base}/api/auth/logout`, { method: 'POST', headers: auth })).status, 204);
-    // ...and, after a moment for Redis pub/sub, every one must refuse it.
-    await new Promise((r) => setTimeout(r, 300));
+    // ...and, once Redis pub/sub has delivered (bounded wait), every one must refuse it.
+    const deadline = Date.now() + 3000;
+    let refusedInARow = 0;
+    while (refusedInARow < 6 && Date.now() < deadline) {
+      refusedInARow = (await fetch(`${base}/api/user/me`, { headers: auth })).status === 401 ? refusedInARow + 1 : 0;
+    }
     for (let i = 0; i < 6; i++) {
       const res = await fetch(`${base}/api/user/me`, { headers: auth });
       assert.equal(res.status, 401);
