@@ -13,6 +13,7 @@ export interface IdBroadcast {
 
 export class MemoryRevocationStore implements RevocationStore {
   private readonly revoked = new Map<string, number>();
+  private readonly listeners = new Set<(sessionIds: string[]) => void>();
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
@@ -23,7 +24,7 @@ export class MemoryRevocationStore implements RevocationStore {
 
   async start(warm: { id: string; revokedAt: Date }[]): Promise<void> {
     for (const { id, revokedAt } of warm) this.remember(id, revokedAt.getTime());
-    if (this.bus) await this.bus.subscribe((ids) => ids.forEach((id) => this.remember(id)));
+    if (this.bus) await this.bus.subscribe((ids) => this.learn(ids));
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
   }
@@ -32,14 +33,29 @@ export class MemoryRevocationStore implements RevocationStore {
     return this.revoked.has(sessionId);
   }
 
+  /**
+   * Calls `listener` with every batch of newly revoked session ids, local or from other instances, so
+   * push channels (the web app's forced-logout stream, the verifier feed) can tell their clients at once.
+   * Returns the unsubscribe function.
+   */
+  onRevoked(listener: (sessionIds: string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   async revoke(sessionIds: string[]): Promise<void> {
-    sessionIds.forEach((id) => this.remember(id));
+    this.learn(sessionIds);
     if (this.bus && sessionIds.length) await this.bus.publish(sessionIds);
   }
 
   async stop(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     await this.bus?.close();
+  }
+
+  private learn(sessionIds: string[]): void {
+    sessionIds.forEach((id) => this.remember(id));
+    if (sessionIds.length) for (const listener of this.listeners) listener(sessionIds);
   }
 
   private remember(id: string, revokedAtMs = this.clock.now().getTime()): void {
