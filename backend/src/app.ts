@@ -1,11 +1,11 @@
 // createApp(deps): the Express application, with every collaborator passed in (built by container.ts).
 import cors from 'cors';
-import express, { type RequestHandler, type Router } from 'express';
-import type { AuthService } from './domain/auth.service';
-import type { SessionService } from './domain/session.service';
-import type { TwoFactorService } from './domain/two-factor.service';
-import type { UserService } from './domain/user.service';
+import express from 'express';
+import type { Config } from './config';
+import type { DomainServices } from './domain/services';
 import type { Logger } from './infrastructure/logger';
+import type { Metrics } from './infrastructure/observability/metrics';
+import type { RateLimits } from './infrastructure/rate-limit/rate-limits';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminRoutes } from './modules/admin/admin.routes';
 import { authRoutes, validateRoute } from './modules/auth/auth.routes';
@@ -16,45 +16,41 @@ import { requestLogger } from './modules/http/request-logger';
 import { securityHeaders } from './modules/http/security-headers';
 import './modules/http/types';
 import { oauthRoutes } from './modules/oauth/oauth.routes';
+import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import { userRoutes } from './modules/user/user.routes';
 
 export interface AppDeps {
   logger: Logger;
-  auth: AuthService;
-  users: UserService;
-  sessions: SessionService;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
-  trustProxy?: boolean | number | string;
-  /** Origins allowed to call cross-origin with credentials headers; none = no CORS headers at all. */
-  corsOrigins?: string[] | null;
-  bodyLimit?: string;
-  oauth?: { clients: string[] | null; scopes: string[] | null };
-  /** Per-IP limit for /api/auth/* and /oauth/token; per-account limit for login and 2FA. */
-  rateLimits?: { perIp: RequestHandler; perAccount: RequestHandler; perUser: RequestHandler };
-  twoFactorRoutes?: Router;
-  /** For the admin's 2FA reset (recovery). */
-  twoFactor?: TwoFactorService;
+  /** trustProxy, corsOrigins (none = no CORS headers at all), bodyLimit. */
+  http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'>;
+  oauth: Config['oauth'];
+  /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
+  rateLimits: Pick<RateLimits, 'perIp' | 'perAccount' | 'perUser'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
-  metrics?: { middleware: RequestHandler; handler: RequestHandler };
+  metrics: Metrics;
 }
 
 export function createApp(deps: AppDeps) {
+  const { auth, users, sessions, twoFactor } = deps.services;
+  const { perIp, perAccount, perUser } = deps.rateLimits;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+  if (deps.http.trustProxy !== undefined) app.set('trust proxy', deps.http.trustProxy);
 
   app.use(requestId);
   app.use(requestLogger(deps.logger));
-  if (deps.metrics) app.use(deps.metrics.middleware);
+  app.use(deps.metrics.middleware);
   app.use(securityHeaders());
-  if (deps.corsOrigins?.length) {
+  if (deps.http.corsOrigins?.length) {
     // Bearer tokens travel in the Authorization header, never in cookies: no credentials mode needed.
     app.use(
       cors({
-        origin: deps.corsOrigins,
+        origin: deps.http.corsOrigins,
         allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
         exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
         maxAge: 600,
@@ -63,12 +59,11 @@ export function createApp(deps: AppDeps) {
   }
   // Ahead of everything below: the hottest route, no body to parse, and (being mounted before the
   // /api/auth limiter) exempt from the per-IP limit, since relying services call it from a few addresses.
-  app.get('/api/auth/validate', validateRoute(deps.auth));
+  app.get('/api/auth/validate', validateRoute(auth));
   // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
   // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape.
-  const perIp = deps.rateLimits ? [deps.rateLimits.perIp] : [];
-  app.use('/oauth', ...perIp, oauthRoutes({ auth: deps.auth, clients: deps.oauth?.clients ?? null, scopes: deps.oauth?.scopes ?? null, accountLimit: deps.rateLimits?.perAccount }));
-  app.use(jsonBody(deps.bodyLimit ?? '16kb'));
+  app.use('/oauth', perIp, oauthRoutes({ auth, ...deps.oauth, perAccount }));
+  app.use(jsonBody(deps.http.bodyLimit));
 
   app.get('/health', async (_req, res) => {
     const up = await deps.databaseUp().catch(() => false);
@@ -78,11 +73,12 @@ export function createApp(deps: AppDeps) {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(deps.jwks());
   });
-  if (deps.metrics) app.get('/metrics', deps.metrics.handler);
+  app.get('/metrics', deps.metrics.handler);
 
-  app.use('/api/auth', ...perIp, authRoutes({ auth: deps.auth, accountLimit: deps.rateLimits?.perAccount }));
-  app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes, attemptLimit: deps.rateLimits?.perUser }));
-  app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth, twoFactor: deps.twoFactor }));
+  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }));
+  app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
+  app.use('/api/user', userRoutes({ users, auth, sessions, perUser }));
+  app.use('/api/admin', adminRoutes({ users, auth, twoFactor }));
 
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));

@@ -1,117 +1,203 @@
 import { availableParallelism } from 'node:os';
 
-// Configuration from the environment (names fixed by the API contract). `npm start` works with none set.
-
-export interface Config {
-  port: number;
-  databaseUrl: string | null;
-  dataDir: string;
-  redisUrl: string | null;
-  natsUrl: string | null;
-  registrationMode: 'open' | 'approval';
-  adminEmail: string | null;
-  adminPassword: string | null;
-  bcryptCost: number;
-  accessTokenTtl: number;
-  refreshTokenTtl: number;
-  sessionIdleTtl: number;
-  maxSessionsPerUser: number;
-  loginMaxFailures: number;
-  loginLockSeconds: number;
-  rateLimitAuthPerMin: number;
-  /** Per-account limit on login and 2FA attempts (tighter than the per-IP one). */
-  rateLimitAccountPerMin: number;
-  trustProxy: boolean | number | string | undefined;
-  jwtIssuer: string;
-  jwtAudience: string;
-  jwtPrivateKey: string | null;
-  jwtPrivateKeyFile: string | null;
-  /** Extra PEM public keys still published in the JWKS (key rotation). */
-  jwtPublicKeysFile: string | null;
-  totpEncryptionKey: string | null;
-  totpIssuer: string;
-  oauthClients: string[] | null;
-  /** Browser origins allowed to call the API cross-origin (CORS_ORIGINS); null = same-origin only. */
-  corsOrigins: string[] | null;
-  logLevel: string;
-  bodyLimit: string;
-  /** Milliseconds a /me profile may be served from memory (0 = always read the database). */
-  profileCacheMs: number;
-  /** Worker threads for RS256 signing; 0 = sign on the event loop. */
-  signingThreads: number;
-  /** bcrypt child processes at low CPU priority; 0 = bcrypt on the server's own libuv threads. */
-  bcryptWorkers: number;
-  /** Worker processes (node:cluster); >1 needs DATABASE_URL and REDIS_URL so workers share state. */
-  clusterWorkers: number;
-}
+// Configuration from the environment, nested by concern. Every key is declared once in `schema` below with
+// its environment variable, its default and what it means: loadConfig() reads it from there, the README's
+// configuration table is checked against it (test/unit/config.test.ts), and the domain takes slices of the
+// result (config.sessions, config.lockout, ...). Names of contract variables are fixed by the API contract.
+// `npm start` works with none set.
 
 type Env = Record<string, string | undefined>;
+/** Values resolved so far, by variable name: defaults may depend on keys declared before them. */
+type Resolved = Readonly<Record<string, unknown>>;
 
-function int(env: Env, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
+export interface Setting<T> {
+  env: string;
+  doc: string;
+  default: T | ((resolved: Resolved) => T);
+  /** How the default reads in docs when it is computed. */
+  defaultDoc?: string;
+  parse(raw: string, env: string): T;
 }
 
-function str(env: Env, name: string): string | null {
-  const v = env[name];
-  return v === undefined || v === '' ? null : v;
-}
+const int = (env: string, doc: string, fallback: number | ((r: Resolved) => number), min = 0, max = Number.MAX_SAFE_INTEGER, defaultDoc?: string): Setting<number> => ({
+  env,
+  doc,
+  default: fallback,
+  defaultDoc,
+  parse(raw, name) {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+    if (n > max) throw new Error(`${name} must be at most ${max}`);
+    return n;
+  },
+});
+
+const text = (env: string, doc: string, fallback: string | ((r: Resolved) => string), defaultDoc?: string): Setting<string> => ({
+  env,
+  doc,
+  default: fallback,
+  defaultDoc,
+  parse: (raw) => raw,
+});
+
+const optional = (env: string, doc: string): Setting<string | null> => ({ env, doc, default: null, parse: (raw) => raw });
+
+/** Comma-separated list; unset = null (no restriction). */
+const list = (env: string, doc: string): Setting<string[] | null> => ({
+  env,
+  doc,
+  default: null,
+  parse: (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean),
+});
+
+const oneOf = <T extends string>(env: string, doc: string, values: readonly T[], fallback: T): Setting<T> => ({
+  env,
+  doc,
+  default: fallback,
+  parse(raw, name) {
+    if (!(values as readonly string[]).includes(raw)) throw new Error(`${name} must be ${values.join(' or ')}, got "${raw}"`);
+    return raw as T;
+  },
+});
+
+const flag = (env: string, doc: string, fallback: boolean): Setting<boolean> => ({
+  env,
+  doc,
+  default: fallback,
+  parse(raw, name) {
+    if (raw === '1' || raw === 'true') return true;
+    if (raw === '0' || raw === 'false') return false;
+    throw new Error(`${name} must be 1, 0, true or false, got "${raw}"`);
+  },
+});
 
 /** Express's trust-proxy accepts booleans, hop counts and address lists. */
-function parseTrustProxy(raw: string | null): Config['trustProxy'] {
-  if (raw === null) return undefined;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  return raw;
-}
+const trustProxy: Setting<boolean | number | string | undefined> = {
+  env: 'TRUST_PROXY',
+  doc: 'Express trust-proxy setting (true, a hop count, or addresses); client IPs come from X-Forwarded-For only when set',
+  default: undefined,
+  parse(raw) {
+    if (raw === 'true') return true;
+    if (raw === 'false') return false;
+    if (/^\d+$/.test(raw)) return Number(raw);
+    return raw;
+  },
+};
 
-export function loadConfig(env: Env = process.env): Config {
-  const port = int(env, 'PORT', 3000);
-  const mode = str(env, 'REGISTRATION_MODE') ?? 'open';
-  if (mode !== 'open' && mode !== 'approval') throw new Error(`REGISTRATION_MODE must be open or approval, got "${mode}"`);
-  const bcryptCost = int(env, 'BCRYPT_COST', 12, 4);
-  if (bcryptCost > 31) throw new Error('BCRYPT_COST must be at most 31');
-  const authPerMin = int(env, 'RATE_LIMIT_AUTH_PER_MIN', 20, 1);
-  const issuer = str(env, 'JWT_ISSUER') ?? `http://localhost:${port}`;
-  return {
-    port,
-    databaseUrl: str(env, 'DATABASE_URL'),
-    dataDir: str(env, 'DATA_DIR') ?? './data',
-    redisUrl: str(env, 'REDIS_URL'),
-    natsUrl: str(env, 'NATS_URL'),
-    registrationMode: mode,
-    adminEmail: str(env, 'ADMIN_EMAIL'),
-    adminPassword: str(env, 'ADMIN_PASSWORD'),
-    bcryptCost,
-    accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 900, 1),
-    refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 2_592_000, 1),
-    sessionIdleTtl: int(env, 'SESSION_IDLE_TTL', 1_209_600, 1),
-    maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', 10, 1),
-    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1),
-    loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 900, 1),
-    rateLimitAuthPerMin: authPerMin,
+const clusterWorkers: Setting<number> = {
+  ...int('CLUSTER_WORKERS', 'worker processes sharing the port (`auto` = one per core); more than 1 needs DATABASE_URL and REDIS_URL', 1, 1),
+  parse(raw, name) {
+    return raw === 'auto' ? availableParallelism() : int(name, '', 1, 1).parse(raw, name);
+  },
+};
+
+export const schema = {
+  http: {
+    port: int('PORT', 'HTTP port', 3000),
+    trustProxy,
+    corsOrigins: list('CORS_ORIGINS', 'comma-separated browser origins allowed to call the API cross-origin; unset = no CORS headers'),
+    bodyLimit: text('BODY_LIMIT', 'maximum JSON body', '16kb'),
+  },
+  runtime: {
+    logLevel: text('LOG_LEVEL', 'winston level', 'info'),
+    clusterWorkers,
+    /** Set to 0 by the cluster primary for all workers but one. */
+    backgroundJobs: flag('AUTH_BACKGROUND_JOBS', 'run the outbox relay and housekeeping timers in this process (a cluster primary sets it for its workers: only one runs them)', true),
+  },
+  database: {
+    url: optional('DATABASE_URL', 'PostgreSQL URL; unset = embedded PostgreSQL (PGlite) kept under DATA_DIR'),
+    dataDir: text('DATA_DIR', 'embedded database and generated dev keys (JWT signing key, TOTP encryption key)', './data'),
+    profileCacheMs: int('PROFILE_CACHE_MS', 'how long GET /api/user/me may answer from memory, ms; writes invalidate at once (0 = off)', 2000),
+  },
+  redis: {
+    url: optional('REDIS_URL', 'Redis for rate limits, revocation fan-out and cache invalidation across instances; unset = in-process'),
+  },
+  nats: {
+    url: optional('NATS_URL', 'NATS JetStream for domain events; unset = events stay in the AuditEvent outbox table'),
+  },
+  accounts: {
+    registrationMode: oneOf('REGISTRATION_MODE', '`open` or `approval` (an admin must approve new accounts)', ['open', 'approval'] as const, 'open'),
+    adminEmail: optional('ADMIN_EMAIL', 'with ADMIN_PASSWORD: an active admin with this email exists after start'),
+    adminPassword: optional('ADMIN_PASSWORD', 'with ADMIN_EMAIL: the admin\'s password when the account is created'),
+  },
+  passwords: {
+    bcryptCost: int('BCRYPT_COST', 'bcrypt work factor', 12, 4, 31),
+    bcryptWorkers: int('BCRYPT_WORKERS', 'bcrypt child processes at low CPU priority, so logins never starve other requests (0 = in process)', () => availableParallelism(), 0, Number.MAX_SAFE_INTEGER, 'cores'),
+  },
+  tokens: {
+    accessTokenTtl: int('ACCESS_TOKEN_TTL', 'access-token lifetime, seconds', 900, 1),
+    issuer: text('JWT_ISSUER', '`iss` of access tokens', (r) => `http://localhost:${r.PORT as number}`, 'http://localhost:$PORT'),
+    audience: text('JWT_AUDIENCE', '`aud` of access tokens', (r) => r.JWT_ISSUER as string, 'JWT_ISSUER'),
+    privateKey: optional('JWT_PRIVATE_KEY', 'RS256 signing key (PEM, RSA >= 2048 bits) inline; unset (and no file) = generated under DATA_DIR/keys'),
+    privateKeyFile: optional('JWT_PRIVATE_KEY_FILE', 'RS256 signing key (PEM) as a file'),
+    publicKeysFile: optional('JWT_PUBLIC_KEYS_FILE', 'older public keys (concatenated PEMs) still published in the JWKS while rotating keys'),
+    signingThreads: int('SIGNING_THREADS', 'worker threads that sign access tokens (0 = on the event loop)', 1),
+  },
+  sessions: {
+    refreshTokenTtl: int('REFRESH_TOKEN_TTL', 'absolute session lifetime, seconds', 2_592_000, 1),
+    idleTtl: int('SESSION_IDLE_TTL', 'a session unused this long expires, seconds', 1_209_600, 1),
+    maxPerUser: int('MAX_SESSIONS_PER_USER', 'a new login beyond this revokes the least recently used session', 10, 1),
+  },
+  lockout: {
+    maxFailures: int('LOGIN_MAX_FAILURES', 'consecutive failures for one account before ACCOUNT_LOCKED', 5, 1),
+    lockSeconds: int('LOGIN_LOCK_SECONDS', 'first lock length, seconds; doubles on each repeat lock, capped at 24 h', 900, 1),
+  },
+  rateLimits: {
+    perIpPerMin: int('RATE_LIMIT_AUTH_PER_MIN', 'requests per minute per IP to /api/auth/* and /oauth/token (GET /api/auth/validate is exempt: it is for services)', 20, 1),
     // Tighter than the per-IP limit by default (half of it), and it follows RATE_LIMIT_AUTH_PER_MIN when only
     // that one is raised, so a deployment that lifts the IP limit is not surprised by the account limit.
-    rateLimitAccountPerMin: int(env, 'RATE_LIMIT_ACCOUNT_PER_MIN', Math.max(5, Math.ceil(authPerMin / 2)), 1),
-    trustProxy: parseTrustProxy(str(env, 'TRUST_PROXY')),
-    jwtIssuer: issuer,
-    jwtAudience: str(env, 'JWT_AUDIENCE') ?? issuer,
-    jwtPrivateKey: str(env, 'JWT_PRIVATE_KEY'),
-    jwtPrivateKeyFile: str(env, 'JWT_PRIVATE_KEY_FILE'),
-    jwtPublicKeysFile: str(env, 'JWT_PUBLIC_KEYS_FILE'),
-    totpEncryptionKey: str(env, 'TOTP_ENCRYPTION_KEY'),
-    totpIssuer: str(env, 'TOTP_ISSUER') ?? 'Sessionary',
-    oauthClients: str(env, 'OAUTH_CLIENTS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
-    corsOrigins: str(env, 'CORS_ORIGINS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
-    logLevel: str(env, 'LOG_LEVEL') ?? 'info',
-    bodyLimit: str(env, 'BODY_LIMIT') ?? '16kb',
-    profileCacheMs: int(env, 'PROFILE_CACHE_MS', 2000, 0),
-    signingThreads: int(env, 'SIGNING_THREADS', 1, 0),
-    bcryptWorkers: int(env, 'BCRYPT_WORKERS', availableParallelism(), 0),
-    clusterWorkers: str(env, 'CLUSTER_WORKERS') === 'auto' ? availableParallelism() : int(env, 'CLUSTER_WORKERS', 1, 1),
-  };
+    perAccountPerMin: int(
+      'RATE_LIMIT_ACCOUNT_PER_MIN',
+      'login and 2FA attempts per minute per account, and password/code checks per signed-in user',
+      (r) => Math.max(5, Math.ceil((r.RATE_LIMIT_AUTH_PER_MIN as number) / 2)),
+      1,
+      Number.MAX_SAFE_INTEGER,
+      'half of RATE_LIMIT_AUTH_PER_MIN (10)',
+    ),
+  },
+  twoFactor: {
+    issuer: text('TOTP_ISSUER', 'issuer shown in authenticator apps', 'Sessionary'),
+    encryptionKey: optional('TOTP_ENCRYPTION_KEY', '32-byte AES key (base64 or hex) for TOTP secrets at rest; unset = generated under DATA_DIR/keys'),
+    challengeTtl: int('MFA_CHALLENGE_TTL', 'lifetime of the mfaToken between the password step and the second factor, seconds', 300, 1),
+    challengeMaxAttempts: int('MFA_CHALLENGE_MAX_ATTEMPTS', 'wrong codes one mfaToken accepts before it is burnt', 5, 1),
+  },
+  oauth: {
+    clients: list('OAUTH_CLIENTS', 'comma-separated client_ids accepted by /oauth/token; unset = any public client id'),
+    scopes: list('OAUTH_SCOPES', 'comma-separated scopes /oauth/token may grant; unset = any well-formed scope'),
+  },
+} satisfies Record<string, Record<string, Setting<unknown>>>;
+
+type Schema = typeof schema;
+export type Config = { [G in keyof Schema]: { [K in keyof Schema[G]]: Schema[G][K] extends Setting<infer T> ? T : never } };
+
+export function loadConfig(env: Env = process.env): Config {
+  const resolved: Record<string, unknown> = {};
+  const config: Record<string, Record<string, unknown>> = {};
+  for (const [group, keys] of Object.entries(schema)) {
+    const values: Record<string, unknown> = (config[group] = {});
+    for (const [key, setting] of Object.entries(keys) as [string, Setting<unknown>][]) {
+      const raw = env[setting.env];
+      // An empty variable counts as unset (compose files and .env templates often leave them blank).
+      const value =
+        raw === undefined || raw === ''
+          ? typeof setting.default === 'function'
+            ? (setting.default as (r: Resolved) => unknown)(resolved)
+            : setting.default
+          : setting.parse(raw, setting.env);
+      values[key] = resolved[setting.env] = value;
+    }
+  }
+  return config as Config;
+}
+
+/** One row per key, for docs and the docs check: `group.key`, variable, default as documented, meaning. */
+export function describeConfig(): { key: string; env: string; default: string; doc: string }[] {
+  return Object.entries(schema).flatMap(([group, keys]) =>
+    (Object.entries(keys) as [string, Setting<unknown>][]).map(([key, s]) => ({
+      key: `${group}.${key}`,
+      env: s.env,
+      default: s.defaultDoc ?? (s.default === null || s.default === undefined ? 'unset' : String(s.default)),
+      doc: s.doc,
+    })),
+  );
 }

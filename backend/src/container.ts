@@ -4,15 +4,10 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { createApp } from './app';
-import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import type { Config } from './config';
-import type { AuthService } from './domain/auth.service';
 import { PasswordPolicy } from './domain/password-policy';
 import { systemClock, type Clock } from './domain/ports';
-import type { SessionService } from './domain/session.service';
-import { createDomainServices } from './domain/services';
-import { TwoFactorService } from './domain/two-factor.service';
-import type { UserService } from './domain/user.service';
+import { createDomainServices, type DomainServices } from './domain/services';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
 import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
@@ -42,119 +37,116 @@ export interface ContainerOptions {
   logger?: Logger;
   /** Namespace for Redis keys and channels, so parallel test runs do not see each other. */
   redisPrefix?: string;
-  /** Outbox relay and housekeeping timers; in a cluster only one worker runs them. Default true. */
-  backgroundJobs?: boolean;
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
 }
 
 export interface Container {
-  app: ReturnType<typeof createApp>;
-  config: Config;
-  /** Listens on `port` (default config.port; 0 = any free port). */
+  /** Listens on `port` (default config.http.port; 0 = any free port). */
   start(port?: number): Promise<{ port: number; url: string }>;
   stop(): Promise<void>;
   /** Requests received and not yet answered (0 when not listening). */
   activeRequests(): number;
-  services: { auth: AuthService; users: UserService; sessions: SessionService; twoFactor: TwoFactorService };
-  revocations: MemoryRevocationStore;
+  /** The domain services, for entry points other than HTTP (CLI commands, message handlers). */
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor'>;
   relay: NatsOutboxRelay | null;
   housekeeping: PrismaHousekeeping;
 }
 
 export async function buildContainer(config: Config, opts: ContainerOptions = {}): Promise<Container> {
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.runtime.logLevel);
   const clock = opts.clock ?? systemClock;
   const closers: (() => Promise<unknown>)[] = [];
 
   // Database: embedded PGlite unless DATABASE_URL; migrations before anything reads.
-  const databaseUrl = config.databaseUrl ?? (await startEmbedded(config.dataDir, closers, logger));
+  const { dataDir } = config.database;
+  const databaseUrl = config.database.url ?? (await startEmbedded(dataDir, closers, logger));
   const applied = await migrate(databaseUrl, opts.migrationsDir ?? join(process.cwd(), 'prisma', 'migrations'));
   logger.info(applied.length ? 'database migrations applied' : 'database schema up to date', { applied });
 
   // PGlite serves one connection at a time; a real server gets a pool.
-  const { prisma, pool } = createDatabaseClients(databaseUrl, { poolMax: config.databaseUrl ? 10 : 1 });
+  const { prisma, pool } = createDatabaseClients(databaseUrl, { poolMax: config.database.url ? 10 : 1 });
   closers.unshift(() => prisma.$disconnect());
 
   // State shared across instances through Redis when configured: revocations, profile invalidations, limits.
   const redisPrefix = opts.redisPrefix ?? 'auth:';
   let redis: Redis | null = null;
-  if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  if (config.redis.url) {
+    redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
     closers.unshift(async () => redis!.quit().catch(() => redis!.disconnect()));
   }
-  const profileCache = new ProfileCache(config.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed') : null);
+  const profileCache = new ProfileCache(config.database.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed') : null);
   await profileCache.start();
   closers.unshift(() => profileCache.stop());
   const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool);
 
-  const backgroundJobs = opts.backgroundJobs ?? true;
+  const { backgroundJobs } = config.runtime;
   const housekeeping = new PrismaHousekeeping(prisma, clock, logger);
   if (backgroundJobs) housekeeping.start();
   closers.unshift(async () => housekeeping.stop());
 
 
   // Crypto adapters: signing keys (generated under DATA_DIR when not configured), hashing, tokens.
+  const { tokens: tokenConfig, passwords } = config;
   const keys = loadSigningKeys({
-    dataDir: config.dataDir,
-    privateKeyPem: config.jwtPrivateKey,
-    privateKeyFile: config.jwtPrivateKeyFile,
-    publicKeysFile: config.jwtPublicKeysFile,
+    dataDir,
+    privateKeyPem: tokenConfig.privateKey,
+    privateKeyFile: tokenConfig.privateKeyFile,
+    publicKeysFile: tokenConfig.publicKeysFile,
   });
   const signingPool =
-    config.signingThreads > 0 ? new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, config.signingThreads) : null;
+    tokenConfig.signingThreads > 0 ? new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, tokenConfig.signingThreads) : null;
   if (signingPool) closers.unshift(() => signingPool.close());
-  const signer = new JwtAccessTokenSigner(keys, config.jwtIssuer, config.jwtAudience, signingPool);
-  const bcryptPool = config.bcryptWorkers > 0 ? new BcryptProcessPool(config.bcryptWorkers) : null;
+  const signer = new JwtAccessTokenSigner(keys, tokenConfig.issuer, tokenConfig.audience, signingPool);
+  const bcryptPool = passwords.bcryptWorkers > 0 ? new BcryptProcessPool(passwords.bcryptWorkers) : null;
   if (bcryptPool) closers.unshift(() => bcryptPool.close());
-  const hasher = new BcryptPasswordHasher(config.bcryptCost, bcryptPool);
+  const hasher = new BcryptPasswordHasher(passwords.bcryptCost, bcryptPool);
   const tokens = new CryptoTokenGenerator();
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
-
-  const revocations = new MemoryRevocationStore(config.accessTokenTtl, clock, redis ? new RedisIdBroadcast(redis, redisPrefix) : null);
+  const revocations = new MemoryRevocationStore(tokenConfig.accessTokenTtl, clock, redis ? new RedisIdBroadcast(redis, redisPrefix) : null);
   // Warm start: sessions revoked while this instance was down must stay refused.
-  const warm = await uow.direct.sessions.listRevokedSince(new Date(clock.now().getTime() - (config.accessTokenTtl + 60) * 1000));
+  const warm = await uow.direct.sessions.listRevokedSince(new Date(clock.now().getTime() - (tokenConfig.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);
   closers.unshift(() => revocations.stop());
   const rateLimits = createRateLimits({
-    perIpPerMin: config.rateLimitAuthPerMin,
-    perAccountPerMin: config.rateLimitAccountPerMin,
+    ...config.rateLimits,
     redis,
     keyPrefix: `${redisPrefix}rl:`,
   });
   closers.unshift(() => rateLimits.close());
 
-
-  // Domain services.
-  const { sessions, auth, users } = createDomainServices(
-    { uow, revocations, tokens, userAgents: new UaParserUserAgentParser(), clock, hasher, policy, signer },
-    { ...config, mfaChallengeTtl: 300, mfaChallengeMaxAttempts: 5 },
+  const services = createDomainServices(
+    {
+      uow,
+      revocations,
+      tokens,
+      userAgents: new UaParserUserAgentParser(),
+      clock,
+      hasher,
+      policy,
+      signer,
+      totp: new OtplibTotpProvider(),
+      cipher: new AesGcmSecretCipher(loadOrCreateKey(dataDir, config.twoFactor.encryptionKey)),
+      qr: new PngQrCodeRenderer(),
+      // Backup codes carry ~50 random bits; a lower cost keeps checking all ten affordable at login.
+      backupCodeHasher: new BcryptPasswordHasher(Math.min(passwords.bcryptCost, 10), bcryptPool),
+      random: cryptoRandomSource,
+    },
+    config,
   );
-  const twoFactor = new TwoFactorService(
-    uow,
-    hasher,
-    new OtplibTotpProvider(),
-    new AesGcmSecretCipher(loadOrCreateKey(config.dataDir, config.totpEncryptionKey)),
-    new PngQrCodeRenderer(),
-    // Backup codes carry ~50 random bits; a lower cost keeps checking all ten affordable at login.
-    new BcryptPasswordHasher(Math.min(config.bcryptCost, 10), bcryptPool),
-    tokens,
-    cryptoRandomSource,
-    clock,
-    { issuer: config.totpIssuer },
-  );
-  auth.useSecondFactor(twoFactor);
+  const { auth, users, sessions, twoFactor } = services;
 
-  if (config.adminEmail && config.adminPassword) {
-    const admin = await users.ensureAdmin(config.adminEmail, config.adminPassword);
+  const { adminEmail, adminPassword } = config.accounts;
+  if (adminEmail && adminPassword) {
+    const admin = await users.ensureAdmin(adminEmail, adminPassword);
     logger.info('admin account ensured', { userId: admin.id });
   }
 
   let relay: NatsOutboxRelay | null = null;
-  if (config.natsUrl && backgroundJobs) {
-    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.natsUrl, ...(opts.events ?? { stream: 'AUTH_EVENTS', subjectPrefix: 'auth.events' }) });
+  if (config.nats.url && backgroundJobs) {
+    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, ...(opts.events ?? { stream: 'AUTH_EVENTS', subjectPrefix: 'auth.events' }) });
     await relay.start();
     closers.unshift(() => relay!.stop());
     logger.info('publishing domain events to NATS', { subjects: `${opts.events?.subjectPrefix ?? 'auth.events'}.>` });
@@ -162,33 +154,24 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
   const app = createApp({
     logger,
-    auth,
-    users,
-    sessions,
+    services: { auth, users, sessions, twoFactor },
     jwks: () => keys.jwks,
     databaseUp: async () => {
       await prisma.$queryRaw`SELECT 1`;
       return true;
     },
-    trustProxy: config.trustProxy,
-    corsOrigins: config.corsOrigins,
-    bodyLimit: config.bodyLimit,
-    oauth: { clients: config.oauthClients, scopes: null },
+    http: config.http,
+    oauth: config.oauth,
     metrics: createMetrics(),
-    twoFactor,
-    twoFactorRoutes: twoFactorRoutes({ twoFactor, attemptLimit: rateLimits.perUser }),
     rateLimits,
   });
 
   let server: GracefulServer | null = null;
   return {
-    app,
-    config,
     services: { auth, users, sessions, twoFactor },
-    revocations,
     relay,
     housekeeping,
-    async start(port = config.port) {
+    async start(port = config.http.port) {
       server = new GracefulServer(app);
       const actual = await server.listen(port);
       logger.info('listening', { port: actual });

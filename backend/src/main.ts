@@ -6,17 +6,17 @@ import { buildContainer } from './container';
 import { createLogger } from './infrastructure/logger';
 
 const config = loadConfig();
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.runtime.logLevel);
 
-if (config.clusterWorkers > 1 && cluster.isPrimary) {
+if (config.runtime.clusterWorkers > 1 && cluster.isPrimary) {
   runPrimary();
 } else {
-  await runServer(process.env.AUTH_BACKGROUND_JOBS !== '0');
+  await runServer();
 }
 
-async function runServer(backgroundJobs: boolean): Promise<void> {
+async function runServer(): Promise<void> {
   try {
-    const container = await buildContainer(config, { logger, backgroundJobs });
+    const container = await buildContainer(config, { logger });
     await container.start();
     let stopping = false;
     const shutdown = async (signal: string) => {
@@ -37,18 +37,19 @@ async function runServer(backgroundJobs: boolean): Promise<void> {
 
 function runPrimary(): void {
   // The in-process revocation view and rate-limit counters are per process: workers must share them.
-  if (!config.databaseUrl || !config.redisUrl) {
+  if (!config.database.url || !config.redis.url) {
     logger.error('CLUSTER_WORKERS > 1 needs DATABASE_URL (PGlite is single-process) and REDIS_URL (shared revocations and rate limits)');
     process.exit(1);
   }
   let stopping = false;
   let jobsWorker: number | undefined;
   const fork = (withJobs: boolean) => {
+    // Read by the worker's loadConfig() as config.runtime.backgroundJobs.
     const worker = cluster.fork({ AUTH_BACKGROUND_JOBS: withJobs ? '1' : '0' });
     if (withJobs) jobsWorker = worker.id;
   };
   // Only one worker runs the outbox relay and housekeeping timers.
-  for (let i = 0; i < config.clusterWorkers; i++) fork(i === 0);
+  for (let i = 0; i < config.runtime.clusterWorkers; i++) fork(i === 0);
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     logger.warn('worker exited; starting another', { workerId: worker.id, code, signal });
@@ -68,5 +69,5 @@ function runPrimary(): void {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  logger.info('cluster primary started', { workers: config.clusterWorkers });
+  logger.info('cluster primary started', { workers: config.runtime.clusterWorkers });
 }

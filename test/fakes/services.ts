@@ -1,15 +1,14 @@
-// Domain services wired like backend/src/container.ts, but on the memory repositories and a FakeClock.
-// Real crypto adapters: bcrypt (cost 4), random tokens, RS256 with a freshly generated key in a temp
-// DATA_DIR, ua-parser-js, the in-process revocation store and the common-passwords list.
+// Domain services wired like backend/src/container.ts (createDomainServices), but on the memory repositories
+// and a FakeClock. Real adapters otherwise: bcrypt (cost 4), random tokens, RS256 with a freshly generated key
+// in a temp DATA_DIR, ua-parser-js, otplib, AES-GCM with a key generated in that DATA_DIR, qrcode, the
+// in-process revocation store and the common-passwords list. Any port can be replaced per build.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import type { AuthSettings } from '../../backend/src/domain/auth.service';
-import type { LockoutSettings } from '../../backend/src/domain/lockout';
-import { createDomainServices } from '../../backend/src/domain/services';
+import { loadConfig, type Config } from '../../backend/src/config';
+import { createDomainServices, type DomainPorts } from '../../backend/src/domain/services';
 import { PasswordPolicy } from '../../backend/src/domain/password-policy';
-import type { SessionSettings } from '../../backend/src/domain/session.service';
 import { DomainError, type DomainErrorCode } from '../../backend/src/domain/errors';
 import type { RequestContext, TokenPair, User } from '../../backend/src/domain/types';
 import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
@@ -17,33 +16,24 @@ import { JwtAccessTokenSigner } from '../../backend/src/infrastructure/crypto/jw
 import { loadSigningKeys, type SigningKeys } from '../../backend/src/infrastructure/crypto/signing-keys';
 import { CryptoTokenGenerator } from '../../backend/src/infrastructure/crypto/token-generator';
 import { UaParserUserAgentParser } from '../../backend/src/infrastructure/crypto/user-agent-parser';
+import { PngQrCodeRenderer } from '../../backend/src/infrastructure/crypto/qr';
+import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from '../../backend/src/infrastructure/crypto/secret-box';
+import { OtplibTotpProvider } from '../../backend/src/infrastructure/crypto/totp';
 import { MemoryRevocationStore } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
 import { FakeClock, MemoryDatabase, MemoryUnitOfWork } from './memory-repositories';
 
-/** Same defaults as the contract's configuration table (config.ts), except bcrypt cost 4. */
-export interface TestSettings extends SessionSettings, LockoutSettings, AuthSettings {
-  bcryptCost: number;
-  jwtIssuer: string;
-  jwtAudience: string;
-}
+/** The production defaults (loadConfig with no variables set), except bcrypt cost 4. */
+export type TestSettings = Config;
 
-export const DEFAULT_TEST_SETTINGS: TestSettings = {
-  registrationMode: 'open',
-  accessTokenTtl: 900,
-  refreshTokenTtl: 2_592_000,
-  sessionIdleTtl: 1_209_600,
-  maxSessionsPerUser: 10,
-  maxFailures: 5,
-  lockSeconds: 900,
-  mfaChallengeTtl: 300,
-  mfaChallengeMaxAttempts: 5,
-  bcryptCost: 4,
-  jwtIssuer: 'http://localhost:3000',
-  jwtAudience: 'http://localhost:3000',
-};
+const defaults = loadConfig({ BCRYPT_COST: '4' });
 
-export type ServiceOverrides = Partial<TestSettings> & {
+/** Config keys to change, by group: `{ sessions: { maxPerUser: 3 } }`. */
+export type SettingOverrides = { [G in keyof Config]?: Partial<Config[G]> };
+
+export type ServiceOverrides = SettingOverrides & {
   clock?: FakeClock;
+  /** Replace ports (given the defaults, e.g. to wrap the unit of work). */
+  ports?: (defaults: DomainPorts) => Partial<DomainPorts>;
   /** Use this DATA_DIR for the signing key (generated there on first use). */
   dataDir?: string;
   /**
@@ -73,27 +63,41 @@ function newTempDir(): string {
   return dir;
 }
 
+function withOverrides(overrides: SettingOverrides): TestSettings {
+  const settings = structuredClone(defaults) as Record<string, Record<string, unknown>>;
+  for (const [group, values] of Object.entries(overrides)) Object.assign(settings[group]!, values);
+  return settings as TestSettings;
+}
+
 export function buildServices(overrides: ServiceOverrides = {}) {
-  const { clock = new FakeClock(), dataDir: givenDir, freshKey = false, ...rest } = overrides;
-  const settings: TestSettings = { ...DEFAULT_TEST_SETTINGS, ...rest };
+  const { clock = new FakeClock(), dataDir: givenDir, freshKey = false, ports: replacePorts, ...rest } = overrides;
+  const settings = withOverrides(rest);
   const ownDir = !givenDir && freshKey;
   const dataDir = givenDir ?? (freshKey ? newTempDir() : (sharedKeyDir ??= newTempDir()));
 
   const db = new MemoryDatabase(clock);
-  const uow = new MemoryUnitOfWork(db);
   const keys: SigningKeys = loadSigningKeys({ dataDir, privateKeyPem: null, privateKeyFile: null, publicKeysFile: null });
-  const signer = new JwtAccessTokenSigner(keys, settings.jwtIssuer, settings.jwtAudience);
-  const hasher = new BcryptPasswordHasher(settings.bcryptCost);
-  const tokens = new CryptoTokenGenerator();
-  const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
-  const userAgents = new UaParserUserAgentParser();
-  const revocations = new MemoryRevocationStore(settings.accessTokenTtl, clock);
+  const hasher = new BcryptPasswordHasher(settings.passwords.bcryptCost);
+  const defaultPorts: DomainPorts = {
+    uow: new MemoryUnitOfWork(db),
+    revocations: new MemoryRevocationStore(settings.tokens.accessTokenTtl, clock),
+    tokens: new CryptoTokenGenerator(),
+    userAgents: new UaParserUserAgentParser(),
+    clock,
+    hasher,
+    policy: new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()))),
+    signer: new JwtAccessTokenSigner(keys, settings.tokens.issuer, settings.tokens.audience),
+    totp: new OtplibTotpProvider(),
+    cipher: new AesGcmSecretCipher(loadOrCreateKey(dataDir, null)),
+    qr: new PngQrCodeRenderer(),
+    backupCodeHasher: hasher,
+    random: cryptoRandomSource,
+  };
+  const ports: DomainPorts = { ...defaultPorts, ...replacePorts?.(defaultPorts) };
+  const { uow, tokens, signer, policy, userAgents, revocations } = ports;
 
-  // The same wiring as the container (createDomainServices), over in-memory adapters.
-  const { sessions, lockout, auth, users } = createDomainServices(
-    { uow, revocations, tokens, userAgents, clock, hasher, policy, signer },
-    { ...settings, loginMaxFailures: settings.maxFailures, loginLockSeconds: settings.lockSeconds },
-  );
+  // The same wiring as the container, over in-memory adapters.
+  const { sessions, lockout, twoFactor, auth, users } = createDomainServices(ports, settings);
 
   /** Registers a user (active in open mode) and returns it with its password. */
   async function registerUser(email = `user-${tokens.uuid()}@example.test`, password = GOOD_PASSWORD, ctx = TEST_CTX) {
@@ -130,6 +134,7 @@ export function buildServices(overrides: ServiceOverrides = {}) {
     revocations,
     sessions,
     lockout,
+    twoFactor,
     auth,
     users,
     ctx: TEST_CTX,

@@ -2,17 +2,19 @@
 // PrismaUnitOfWork: a change that fails writes no event, an event that fails to be written undoes the change,
 // and a failed transaction never reaches the in-process revocation view. The domain services are wired as
 // in container.ts, over a UnitOfWork that can inject a fault into the repositories of its transactions.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthService } from '../../backend/src/domain/auth.service';
-import { LockoutPolicy } from '../../backend/src/domain/lockout';
+import { loadConfig } from '../../backend/src/config';
 import { PasswordPolicy } from '../../backend/src/domain/password-policy';
 import { systemClock, type AccessTokenSigner, type Repositories, type UnitOfWork } from '../../backend/src/domain/ports';
-import { SessionService } from '../../backend/src/domain/session.service';
+import { createDomainServices, type DomainSettings } from '../../backend/src/domain/services';
 import type { AccessClaims, RequestContext, User } from '../../backend/src/domain/types';
 import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
+import { PngQrCodeRenderer } from '../../backend/src/infrastructure/crypto/qr';
+import { AesGcmSecretCipher, cryptoRandomSource } from '../../backend/src/infrastructure/crypto/secret-box';
 import { CryptoTokenGenerator } from '../../backend/src/infrastructure/crypto/token-generator';
+import { OtplibTotpProvider } from '../../backend/src/infrastructure/crypto/totp';
 import { UaParserUserAgentParser } from '../../backend/src/infrastructure/crypto/user-agent-parser';
 import { createPrismaClient, type PrismaClient } from '../../backend/src/infrastructure/prisma/client';
 import { PrismaUnitOfWork } from '../../backend/src/infrastructure/prisma/unit-of-work';
@@ -68,21 +70,34 @@ const signer: AccessTokenSigner = {
   },
 };
 
+const defaults = loadConfig({});
+const settings: DomainSettings = {
+  ...defaults,
+  sessions: { ...defaults.sessions, refreshTokenTtl: 3600, idleTtl: 1800 },
+  lockout: { maxFailures: 3, lockSeconds: 60 },
+};
+
+/** The production wiring (createDomainServices) over `uow`; 2FA adapters are real but unused here. */
 function wire(uow: UnitOfWork, revocations: MemoryRevocationStore) {
-  const tokens = new CryptoTokenGenerator();
-  const sessions = new SessionService(uow, revocations, tokens, new UaParserUserAgentParser(), systemClock, {
-    refreshTokenTtl: 3600,
-    sessionIdleTtl: 1800,
-    maxSessionsPerUser: 10,
-  });
-  const lockout = new LockoutPolicy(uow, systemClock, { maxFailures: 3, lockSeconds: 60 });
   const hasher = new BcryptPasswordHasher(4);
-  const auth = new AuthService(uow, sessions, lockout, hasher, new PasswordPolicy(new Set()), signer, revocations, tokens, systemClock, {
-    registrationMode: 'open',
-    accessTokenTtl: 900,
-    mfaChallengeTtl: 300,
-    mfaChallengeMaxAttempts: 5,
-  });
+  const { sessions, auth } = createDomainServices(
+    {
+      uow,
+      revocations,
+      tokens: new CryptoTokenGenerator(),
+      userAgents: new UaParserUserAgentParser(),
+      clock: systemClock,
+      hasher,
+      policy: new PasswordPolicy(new Set()),
+      signer,
+      totp: new OtplibTotpProvider(),
+      cipher: new AesGcmSecretCipher(randomBytes(32)),
+      qr: new PngQrCodeRenderer(),
+      backupCodeHasher: hasher,
+      random: cryptoRandomSource,
+    },
+    settings,
+  );
   return { sessions, auth, hasher };
 }
 

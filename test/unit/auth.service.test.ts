@@ -22,7 +22,7 @@ describe('register', () => {
   });
 
   test('when registration needs approval, then the user is pending', async () => {
-    const s = buildServices({ registrationMode: 'approval' });
+    const s = buildServices({ accounts: { registrationMode: 'approval' } });
     const user = await s.auth.register({ email: 'bob@example.test', password: GOOD_PASSWORD, username: null }, s.ctx);
     assert.equal(user.status, 'pending');
     assert.deepEqual((await s.users.listRegistrations('pending')).map((u) => u.id), [user.id]);
@@ -90,8 +90,8 @@ describe('login', () => {
     assert.equal(session.userId, user.id);
     assert.equal(session.deviceName, 'Laptop');
     assert.equal(session.refreshTokenHash, createHash('sha256').update(pair.refreshToken).digest('hex'), 'only the hash is stored');
-    assert.equal(session.expiresAt.getTime(), s.clock.now().getTime() + s.settings.refreshTokenTtl * 1000);
-    assert.equal(session.idleExpiresAt.getTime(), s.clock.now().getTime() + s.settings.sessionIdleTtl * 1000);
+    assert.equal(session.expiresAt.getTime(), s.clock.now().getTime() + s.settings.sessions.refreshTokenTtl * 1000);
+    assert.equal(session.idleExpiresAt.getTime(), s.clock.now().getTime() + s.settings.sessions.idleTtl * 1000);
     assert.ok(s.db.auditEvents().some((e) => e.type === 'login.succeeded' && e.metadata.sessionId === pair.sessionId));
   });
 
@@ -106,7 +106,7 @@ describe('login', () => {
   });
 
   test('when the account is pending, then ACCOUNT_PENDING, but only after the right password', async () => {
-    const s = buildServices({ registrationMode: 'approval' });
+    const s = buildServices({ accounts: { registrationMode: 'approval' } });
     const { email } = await s.registerUser('frank@example.test');
     await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
     await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_PENDING');
@@ -114,7 +114,7 @@ describe('login', () => {
   });
 
   test('when the account is disabled (registration rejected), then ACCOUNT_DISABLED, but only after the right password', async () => {
-    const s = buildServices({ registrationMode: 'approval' });
+    const s = buildServices({ accounts: { registrationMode: 'approval' } });
     const { user, email } = await s.registerUser('gina@example.test');
     await s.users.rejectRegistration('00000000-0000-4000-8000-000000000000', user.id, s.ctx);
     await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
@@ -123,7 +123,7 @@ describe('login', () => {
   });
 
   test('when a pending registration is approved, then the user can log in', async () => {
-    const s = buildServices({ registrationMode: 'approval' });
+    const s = buildServices({ accounts: { registrationMode: 'approval' } });
     const { user, email } = await s.registerUser('hank@example.test');
     await s.users.approveRegistration('00000000-0000-4000-8000-000000000000', user.id, s.ctx);
     assert.equal((await s.login(email)).user.status, 'active');
@@ -143,7 +143,7 @@ describe('refresh', () => {
     assert.equal(s.auth.authenticate(second.accessToken).sid, first.sessionId);
     const session = s.db.tables.sessions.get(first.sessionId)!;
     assert.equal(session.lastActiveAt.getTime(), s.clock.now().getTime());
-    assert.equal(session.idleExpiresAt.getTime(), s.clock.now().getTime() + s.settings.sessionIdleTtl * 1000);
+    assert.equal(session.idleExpiresAt.getTime(), s.clock.now().getTime() + s.settings.sessions.idleTtl * 1000);
     // The chain continues with the newest token.
     const third = await s.auth.refresh(second.refreshToken, s.ctx);
     assert.equal(third.sessionId, first.sessionId);
@@ -227,7 +227,7 @@ describe('refresh', () => {
     const { email } = await s.registerUser();
     const a = await s.login(email);
     const b = await s.login(email);
-    s.clock.advanceSeconds(s.settings.sessionIdleTtl - 1);
+    s.clock.advanceSeconds(s.settings.sessions.idleTtl - 1);
     assert.ok(await s.auth.refresh(a.refreshToken, s.ctx), 'one second before the idle deadline it still works');
     s.clock.advanceSeconds(1);
     await rejectsWithCode(s.auth.refresh(b.refreshToken, s.ctx), 'INVALID_REFRESH_TOKEN');
@@ -343,7 +343,7 @@ describe('changePassword', () => {
 
 describe('AuthService: access tokens never outlive their session', () => {
   test('when a session has less left than ACCESS_TOKEN_TTL, then the access token expires with the session', async () => {
-    const s = buildServices({ refreshTokenTtl: 1000, accessTokenTtl: 900 });
+    const s = buildServices({ sessions: { refreshTokenTtl: 1000 }, tokens: { accessTokenTtl: 900 } });
     const { email } = await s.registerUser();
     const first = await s.login(email);
     assert.equal(first.expiresIn, 900);
@@ -355,7 +355,7 @@ describe('AuthService: access tokens never outlive their session', () => {
   });
 
   test('when sessions have already expired, then logout-all and password change do not count them as revoked', async () => {
-    const s = buildServices({ sessionIdleTtl: 100, accessTokenTtl: 60 });
+    const s = buildServices({ sessions: { idleTtl: 100 }, tokens: { accessTokenTtl: 60 } });
     const { email, password } = await s.registerUser();
     await s.login(email);
     s.clock.advanceSeconds(101);

@@ -103,7 +103,7 @@ test('when a successful login follows an expired lock, then the next lock is bac
 });
 
 test('when LOGIN_MAX_FAILURES and LOGIN_LOCK_SECONDS are configured, then they are honoured', async () => {
-  const { s, email } = await setup({ maxFailures: 2, lockSeconds: 60 });
+  const { s, email } = await setup({ lockout: { maxFailures: 2, lockSeconds: 60 } });
   await failTimes(s, email, 2);
   const err = await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
   assert.equal(err.retryAfterSeconds, 60);

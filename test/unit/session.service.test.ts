@@ -10,7 +10,7 @@ const IPHONE: RequestContext = {
 };
 
 test('when a login goes beyond MAX_SESSIONS_PER_USER, then the least recently used session is revoked', async () => {
-  const s = buildServices({ maxSessionsPerUser: 3 });
+  const s = buildServices({ sessions: { maxPerUser: 3 } });
   const { email, user } = await s.registerUser();
   const a = await s.login(email);
   s.clock.advanceSeconds(60);
@@ -37,7 +37,7 @@ test('when a login goes beyond MAX_SESSIONS_PER_USER, then the least recently us
 });
 
 test('when several sessions are beyond the limit (limit lowered), then the oldest ones go until one slot is free', async () => {
-  const s = buildServices({ maxSessionsPerUser: 2 });
+  const s = buildServices({ sessions: { maxPerUser: 2 } });
   const { email, user } = await s.registerUser();
   const first = await s.login(email);
   s.clock.advanceSeconds(1);
@@ -73,7 +73,7 @@ test('when sessions are listed, then only live ones come, most recently active f
   assert.equal(active[0]!.browser, 'Chrome 120');
   assert.equal(active[0]!.deviceType, 'desktop');
   // Expired sessions disappear from the list.
-  s.clock.advanceSeconds(s.settings.sessionIdleTtl - 15);
+  s.clock.advanceSeconds(s.settings.sessions.idleTtl - 15);
   assert.deepEqual((await s.sessions.listActive(user.id)).map((x) => x.id), [desktop.sessionId]);
 });
 

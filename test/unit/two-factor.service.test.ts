@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { DomainError } from '../../backend/src/domain/errors';
-import { TwoFactorService } from '../../backend/src/domain/two-factor.service';
+import type { TwoFactorService } from '../../backend/src/domain/two-factor.service';
 import type { RequestContext, User } from '../../backend/src/domain/types';
 import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
-import { cryptoRandomSource } from '../../backend/src/infrastructure/crypto/secret-box';
-import { generateTotpCode, OtplibTotpProvider, totpStepAt } from '../../backend/src/infrastructure/crypto/totp';
-import { FakeClock, MemoryDatabase, MemoryUnitOfWork } from '../fakes/memory-repositories';
-import { AuditFailureSwitch, FakeQrCodeRenderer, FakeSecretCipher, SequentialIds } from '../fakes/two-factor-fakes';
+import { generateTotpCode, totpStepAt } from '../../backend/src/infrastructure/crypto/totp';
+import { FakeClock, MemoryDatabase } from '../fakes/memory-repositories';
+import { buildServices } from '../fakes/services';
+import { AuditFailureSwitch, FakeQrCodeRenderer, FakeSecretCipher } from '../fakes/two-factor-fakes';
 
 const PASSWORD = 'correct horse battery staple';
 const USER_ID = '11111111-1111-4111-8111-111111111111';
@@ -35,21 +35,14 @@ describe('TwoFactorService', () => {
 
   beforeEach(async () => {
     clock = new FakeClock(START);
-    db = new MemoryDatabase(clock);
-    uow = new AuditFailureSwitch(new MemoryUnitOfWork(db));
     qr = new FakeQrCodeRenderer();
-    service = new TwoFactorService(
-      uow,
-      hasher,
-      new OtplibTotpProvider(),
-      new FakeSecretCipher(),
-      qr,
-      hasher,
-      new SequentialIds(),
-      cryptoRandomSource,
+    // The same factory as production (createDomainServices), over memory repositories and two fakes.
+    const s = buildServices({
       clock,
-      { issuer: 'Sessionary' },
-    );
+      ports: (defaults) => ({ uow: (uow = new AuditFailureSwitch(defaults.uow)), cipher: new FakeSecretCipher(), qr }),
+    });
+    db = s.db;
+    service = s.twoFactor;
     await uow.direct.users.create({
       id: USER_ID,
       email: 'alice@example.com',

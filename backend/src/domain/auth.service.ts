@@ -13,15 +13,15 @@ import type {
   UnitOfWork,
 } from './ports';
 import { SessionService } from './session.service';
-import type { SecondFactor, SecondFactorVerifier } from './two-factor.port';
+import type { TwoFactorSettings } from './two-factor.service';
+import type { SecondFactor, SecondFactorVerifier } from './two-factor.ports';
 import type { AccessClaims, RequestContext, Session, SessionOwner, TokenPair, User } from './types';
 
+/** Slices of config.accounts, config.tokens and config.twoFactor. */
 export interface AuthSettings {
-  registrationMode: 'open' | 'approval';
-  accessTokenTtl: number;
-  mfaChallengeTtl: number;
-  /** Wrong codes allowed against one mfaToken before it is burnt. */
-  mfaChallengeMaxAttempts: number;
+  accounts: { registrationMode: 'open' | 'approval' };
+  tokens: { accessTokenTtl: number };
+  twoFactor: Pick<TwoFactorSettings, 'challengeTtl' | 'challengeMaxAttempts'>;
 }
 
 export interface MfaRequired {
@@ -37,8 +37,6 @@ export function normalizeEmail(email: string): string {
 }
 
 export class AuthService {
-  private secondFactor: SecondFactorVerifier | null = null;
-
   constructor(
     private readonly uow: UnitOfWork,
     private readonly sessions: SessionService,
@@ -48,14 +46,10 @@ export class AuthService {
     private readonly signer: AccessTokenSigner,
     private readonly revocations: RevocationStore,
     private readonly tokens: TokenGenerator,
+    private readonly secondFactor: SecondFactorVerifier,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
   ) {}
-
-  /** TwoFactorService is built after AuthService's collaborators; the composition root wires it here. */
-  useSecondFactor(verifier: SecondFactorVerifier): void {
-    this.secondFactor = verifier;
-  }
 
   async register(
     input: { email: string; password: string; username: string | null },
@@ -65,7 +59,7 @@ export class AuthService {
     if (problems.length) throw Errors.validation(problems);
     const email = normalizeEmail(input.email);
     const passwordHash = await this.hasher.hash(input.password);
-    const status = this.settings.registrationMode === 'approval' ? 'pending' : 'active';
+    const status = this.settings.accounts.registrationMode === 'approval' ? 'pending' : 'active';
     return this.uow.run(async (r) => {
       const user = await r.users.create({ id: this.tokens.uuid(), email, username: input.username, passwordHash, role: 'user', status });
       await r.audit.record(auditEntry(user.id, 'user.registered', ctx, { status }));
@@ -120,17 +114,16 @@ export class AuthService {
       ipAddress: ctx.ipAddress,
       userAgent: ctx.userAgent,
       deviceName,
-      expiresAt: new Date(now.getTime() + this.settings.mfaChallengeTtl * 1000),
+      expiresAt: new Date(now.getTime() + this.settings.twoFactor.challengeTtl * 1000),
     });
     return { mfaRequired: true, mfaToken, methods: ['totp', 'backup_code'] };
   }
 
   /** Second login step: the mfaToken is bound to one user, short-lived, and consumed on success. */
   async completeMfaLogin(mfaToken: string, factor: SecondFactor, ctx: RequestContext): Promise<TokenPair> {
-    if (!this.secondFactor) throw new Error('two-factor verifier not wired');
     const now = this.clock.now();
     const challenge = await this.uow.direct.mfaChallenges.findByTokenHash(this.tokens.hashToken(mfaToken));
-    if (!challenge || challenge.consumedAt || challenge.expiresAt <= now || challenge.attempts >= this.settings.mfaChallengeMaxAttempts) {
+    if (!challenge || challenge.consumedAt || challenge.expiresAt <= now || challenge.attempts >= this.settings.twoFactor.challengeMaxAttempts) {
       throw Errors.invalidToken('MFA token is invalid or expired');
     }
     const user = await this.uow.direct.users.findById(challenge.userId);
@@ -166,7 +159,7 @@ export class AuthService {
   private async tokenPair(user: SessionOwner, session: Session, refreshToken: string): Promise<TokenPair> {
     const now = this.clock.now().getTime();
     const sessionLeft = Math.floor((Math.min(session.expiresAt.getTime(), session.idleExpiresAt.getTime()) - now) / 1000);
-    const ttl = Math.max(1, Math.min(this.settings.accessTokenTtl, sessionLeft));
+    const ttl = Math.max(1, Math.min(this.settings.tokens.accessTokenTtl, sessionLeft));
     const accessToken = await this.signer.sign(
       { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username },
       ttl,

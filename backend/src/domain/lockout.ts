@@ -6,6 +6,7 @@ import { Errors } from './errors';
 import type { Clock, UnitOfWork } from './ports';
 import type { RequestContext, User } from './types';
 
+/** config.lockout: LOGIN_MAX_FAILURES, LOGIN_LOCK_SECONDS. */
 export interface LockoutSettings {
   maxFailures: number;
   lockSeconds: number;

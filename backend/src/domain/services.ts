@@ -1,10 +1,13 @@
-// Wires the domain services to the ports they need. The composition root and the unit-test fakes both call
-// this, so tests exercise the same collaboration as production, only with other adapters.
-import { AuthService } from './auth.service';
-import { LockoutPolicy } from './lockout';
+// The whole domain wiring in one place: which service gets which ports and which slice of the settings.
+// The composition root (container.ts), the unit-test fakes and the integration tests all call this, so tests
+// exercise the same collaboration as production, only with other adapters.
+import { AuthService, type AuthSettings } from './auth.service';
+import { LockoutPolicy, type LockoutSettings } from './lockout';
 import { PasswordPolicy } from './password-policy';
 import type { AccessTokenSigner, Clock, PasswordHasher, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
-import { SessionService } from './session.service';
+import { SessionService, type SessionSettings } from './session.service';
+import { TwoFactorService, type TwoFactorSettings } from './two-factor.service';
+import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
 import { UserService } from './user.service';
 
 export interface DomainPorts {
@@ -16,33 +19,36 @@ export interface DomainPorts {
   hasher: PasswordHasher;
   policy: PasswordPolicy;
   signer: AccessTokenSigner;
+  totp: TotpProvider;
+  cipher: SecretCipher;
+  qr: QrCodeRenderer;
+  /** A cheaper slow hash than `hasher`: a login with a backup code compares against up to ten hashes. */
+  backupCodeHasher: BackupCodeHasher;
+  random: RandomSource;
 }
 
+/** The slices of Config the domain reads; Config satisfies it as it is (same group and key names). */
 export interface DomainSettings {
-  registrationMode: 'open' | 'approval';
-  accessTokenTtl: number;
-  refreshTokenTtl: number;
-  sessionIdleTtl: number;
-  maxSessionsPerUser: number;
-  loginMaxFailures: number;
-  loginLockSeconds: number;
-  mfaChallengeTtl: number;
-  mfaChallengeMaxAttempts: number;
+  accounts: AuthSettings['accounts'];
+  tokens: AuthSettings['tokens'];
+  sessions: SessionSettings;
+  lockout: LockoutSettings;
+  twoFactor: TwoFactorSettings;
 }
 
-export function createDomainServices(p: DomainPorts, s: DomainSettings) {
-  const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, {
-    refreshTokenTtl: s.refreshTokenTtl,
-    sessionIdleTtl: s.sessionIdleTtl,
-    maxSessionsPerUser: s.maxSessionsPerUser,
-  });
-  const lockout = new LockoutPolicy(p.uow, p.clock, { maxFailures: s.loginMaxFailures, lockSeconds: s.loginLockSeconds });
-  const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, p.clock, {
-    registrationMode: s.registrationMode,
-    accessTokenTtl: s.accessTokenTtl,
-    mfaChallengeTtl: s.mfaChallengeTtl,
-    mfaChallengeMaxAttempts: s.mfaChallengeMaxAttempts,
-  });
+export interface DomainServices {
+  sessions: SessionService;
+  lockout: LockoutPolicy;
+  twoFactor: TwoFactorService;
+  auth: AuthService;
+  users: UserService;
+}
+
+export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
+  const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions);
+  const lockout = new LockoutPolicy(p.uow, p.clock, s.lockout);
+  const twoFactor = new TwoFactorService(p.uow, p.hasher, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor);
+  const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens);
-  return { sessions, lockout, auth, users };
+  return { sessions, lockout, twoFactor, auth, users };
 }

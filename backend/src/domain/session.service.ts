@@ -5,10 +5,11 @@ import { Errors } from './errors';
 import type { Clock, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser, Repositories } from './ports';
 import type { AuditEventType, RequestContext, RevokeReason, Session, User } from './types';
 
+/** config.sessions: REFRESH_TOKEN_TTL, SESSION_IDLE_TTL, MAX_SESSIONS_PER_USER. */
 export interface SessionSettings {
   refreshTokenTtl: number;
-  sessionIdleTtl: number;
-  maxSessionsPerUser: number;
+  idleTtl: number;
+  maxPerUser: number;
 }
 
 export interface CreatedSession {
@@ -44,7 +45,7 @@ export class SessionService {
     const evicted: string[] = [];
     const session = await this.uow.run(async (r) => {
       const live = await r.sessions.listActive(user.id, now);
-      const excess = live.length - this.settings.maxSessionsPerUser + 1;
+      const excess = live.length - this.settings.maxPerUser + 1;
       if (excess > 0) {
         // listActive is newest first: the tail holds the least recently used sessions.
         for (const old of live.slice(-excess)) {
@@ -73,7 +74,7 @@ export class SessionService {
   }
 
   idleDeadline(now: Date): Date {
-    return new Date(now.getTime() + this.settings.sessionIdleTtl * 1000);
+    return new Date(now.getTime() + this.settings.idleTtl * 1000);
   }
 
   private idleExpiry(now: Date, absoluteExpiry: Date): Date {

@@ -1,5 +1,7 @@
-// Ports that two-factor authentication needs on top of domain/ports.ts. Adapters live in
-// infrastructure/crypto (otplib, AES-256-GCM, qrcode, bcrypt); the domain only sees these shapes.
+// Ports that two-factor authentication needs on top of domain/ports.ts, and what the login flow needs from it
+// (SecondFactorVerifier, implemented by TwoFactorService). Adapters live in infrastructure/ (otplib,
+// AES-256-GCM, qrcode, bcrypt); the domain only sees these shapes.
+import type { RequestContext, User } from './types';
 
 /** TOTP (RFC 6238) with the configuration authenticator apps expect: SHA1, 6 digits, 30 s steps. */
 export interface TotpProvider {
@@ -39,4 +41,16 @@ export interface BackupCodeHasher {
 export interface RandomSource {
   /** Uniform integer in [0, maxExclusive). */
   int(maxExclusive: number): number;
+}
+
+// What the login flow needs from two-factor authentication (implemented by TwoFactorService).
+
+export type SecondFactor = { code: string } | { backupCode: string };
+
+export interface SecondFactorVerifier {
+  /**
+   * Checks a TOTP code (single use, ±1 step) or an unused backup code (consumed on success).
+   * Throws MFA_INVALID_CODE when wrong; does not touch the lockout counters (the caller does).
+   */
+  verifySecondFactor(user: User, factor: SecondFactor, ctx: RequestContext): Promise<'totp' | 'backup_code'>;
 }

@@ -5,13 +5,17 @@
 import { auditEntry } from './audit';
 import { Errors } from './errors';
 import type { Clock, PasswordHasher, Repositories, TokenGenerator, UnitOfWork } from './ports';
-import type { SecondFactor, SecondFactorVerifier } from './two-factor.port';
-import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
+import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecondFactor, SecondFactorVerifier, SecretCipher, TotpProvider } from './two-factor.ports';
 import type { RequestContext, User } from './types';
 
+/** config.twoFactor: TOTP_ISSUER, MFA_CHALLENGE_TTL, MFA_CHALLENGE_MAX_ATTEMPTS. */
 export interface TwoFactorSettings {
   /** Shown in authenticator apps (otpauth label prefix and `issuer` parameter). */
   issuer: string;
+  /** Seconds an mfaToken from the password step stays usable (AuthService). */
+  challengeTtl: number;
+  /** Wrong codes allowed against one mfaToken before it is burnt (AuthService). */
+  challengeMaxAttempts: number;
 }
 
 export interface TotpEnrolment {

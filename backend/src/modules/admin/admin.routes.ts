@@ -10,7 +10,7 @@ import { validate } from '../http/validate';
 
 const userIdParam = param('userId').isUUID().withMessage('userId must be a UUID');
 
-export function adminRoutes({ users, auth, twoFactor }: { users: UserService; auth: AuthService; twoFactor?: TwoFactorService }): Router {
+export function adminRoutes({ users, auth, twoFactor }: { users: UserService; auth: AuthService; twoFactor: TwoFactorService }): Router {
   const router = Router();
   router.use(authenticate(auth), requireRole('admin'));
 
@@ -35,12 +35,10 @@ export function adminRoutes({ users, auth, twoFactor }: { users: UserService; au
   router.post('/registrations/:userId/reject', validate([userIdParam]), decide('reject'));
 
   // Account recovery when a user lost authenticator and backup codes (added to the contract).
-  if (twoFactor) {
-    router.post('/users/:userId/reset-2fa', validate([userIdParam]), async (req: Request, res: Response) => {
-      await twoFactor.adminReset(claimsOf(req).sub, String(req.params.userId), requestContext(req));
-      res.json({ enabled: false });
-    });
-  }
+  router.post('/users/:userId/reset-2fa', validate([userIdParam]), async (req: Request, res: Response) => {
+    await twoFactor.adminReset(claimsOf(req).sub, String(req.params.userId), requestContext(req));
+    res.json({ enabled: false });
+  });
 
   router.post('/users/:userId/revoke-sessions', validate([userIdParam]), async (req: Request, res: Response) => {
     const revoked = await users.revokeUserSessions(claimsOf(req).sub, String(req.params.userId), requestContext(req));

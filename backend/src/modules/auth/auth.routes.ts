@@ -9,7 +9,7 @@ import { loginRules, mfaLoginRules, refreshRules, registerRules } from './valida
 export interface AuthRouteDeps {
   auth: AuthService;
   /** Tighter per-account limit for password and second-factor attempts. */
-  accountLimit?: RequestHandler;
+  perAccount: RequestHandler;
 }
 
 /**
@@ -20,13 +20,12 @@ export function validateRoute(auth: AuthService): RequestHandler {
   return new AuthController(auth).validate;
 }
 
-export function authRoutes({ auth, accountLimit }: AuthRouteDeps): Router {
+export function authRoutes({ auth, perAccount }: AuthRouteDeps): Router {
   const c = new AuthController(auth);
-  const perAccount: RequestHandler[] = accountLimit ? [accountLimit] : [];
   const router = Router();
   router.post('/register', validate(registerRules), c.register);
-  router.post('/login', validate(loginRules), ...perAccount, c.login);
-  router.post('/login/2fa', validate(mfaLoginRules), ...perAccount, c.loginSecondFactor);
+  router.post('/login', validate(loginRules), perAccount, c.login);
+  router.post('/login/2fa', validate(mfaLoginRules), perAccount, c.loginSecondFactor);
   router.post('/refresh', validate(refreshRules), c.refresh);
   router.post('/logout', authenticate(auth), c.logout);
   router.post('/logout-all', authenticate(auth), c.logoutAll);

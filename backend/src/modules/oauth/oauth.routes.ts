@@ -13,7 +13,7 @@ export interface OAuthDeps {
   /** Allowed scopes (OAUTH_SCOPES); null accepts any well-formed scope. */
   scopes: string[] | null;
   /** Per-account limit (keys password grants by username), as on /api/auth/login. */
-  accountLimit?: RequestHandler;
+  perAccount: RequestHandler;
 }
 
 class OAuthError extends Error {
@@ -43,10 +43,9 @@ function tokenBody(pair: TokenPair, scope: string) {
   return { access_token: pair.accessToken, token_type: 'Bearer', expires_in: pair.expiresIn, refresh_token: pair.refreshToken, scope };
 }
 
-export function oauthRoutes({ auth, clients, scopes, accountLimit }: OAuthDeps): Router {
+export function oauthRoutes({ auth, clients, scopes, perAccount }: OAuthDeps): Router {
   const router = Router();
-  const perAccount = accountLimit ? [accountLimit] : [];
-  router.post('/token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), ...perAccount, async (req: Request, res: Response) => {
+  router.post('/token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), perAccount, async (req: Request, res: Response) => {
     noStore(res);
     if (!req.is('application/x-www-form-urlencoded')) {
       throw new OAuthError('invalid_request', 'Content-Type must be application/x-www-form-urlencoded');

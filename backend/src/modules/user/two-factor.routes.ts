@@ -1,17 +1,18 @@
-// /api/user/2fa/*: TOTP enrolment, backup codes, disabling. Mounted by userRoutes behind authenticate();
-// claimsOf() still refuses a request without claims if this router is ever mounted elsewhere.
+// /api/user/2fa/*: TOTP enrolment, backup codes, disabling. Every route requires a bearer token.
 // Responses carrying the secret or backup codes are never cached (Cache-Control: no-store).
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { body } from 'express-validator';
+import type { AuthService } from '../../domain/auth.service';
 import type { TwoFactorService } from '../../domain/two-factor.service';
-import { claimsOf } from '../http/authenticate';
+import { authenticate, claimsOf } from '../http/authenticate';
 import { noStore, requestContext } from '../http/context';
 import { validate } from '../http/validate';
 
 export interface TwoFactorRouteDeps {
+  auth: AuthService;
   twoFactor: TwoFactorService;
-  /** Optional limiter for the code- and password-checking routes (verify, disable, backup-codes). */
-  attemptLimit?: RequestHandler;
+  /** Per-user limit on the code- and password-checking routes (verify, disable, backup-codes). */
+  perUser: RequestHandler;
 }
 
 const requiredString = (field: string, max: number) =>
@@ -28,27 +29,27 @@ export const disableRules = [requiredString('password', 1024), requiredString('c
 
 export const backupCodesRules = [requiredString('password', 1024)];
 
-export function twoFactorRoutes({ twoFactor, attemptLimit }: TwoFactorRouteDeps): Router {
-  const limited: RequestHandler[] = attemptLimit ? [attemptLimit] : [];
+export function twoFactorRoutes({ auth, twoFactor, perUser }: TwoFactorRouteDeps): Router {
   const router = Router();
+  router.use(authenticate(auth));
 
-  router.post('/2fa/enable', async (req: Request, res: Response) => {
+  router.post('/enable', async (req: Request, res: Response) => {
     const enrolment = await twoFactor.enable(claimsOf(req).sub, requestContext(req));
     noStore(res).json({ secret: enrolment.secret, otpauthUrl: enrolment.otpauthUrl, qrCodeDataUrl: enrolment.qrCodeDataUrl });
   });
 
-  router.post('/2fa/verify', validate(verifyRules), ...limited, async (req: Request, res: Response) => {
+  router.post('/verify', validate(verifyRules), perUser, async (req: Request, res: Response) => {
     const { backupCodes } = await twoFactor.verify(claimsOf(req).sub, String(req.body.code), requestContext(req));
     noStore(res).json({ enabled: true, backupCodes });
   });
 
-  router.post('/2fa/disable', validate(disableRules), ...limited, async (req: Request, res: Response) => {
+  router.post('/disable', validate(disableRules), perUser, async (req: Request, res: Response) => {
     const { password, code } = req.body as { password: string; code: string };
     await twoFactor.disable(claimsOf(req).sub, { password, code }, requestContext(req));
     noStore(res).json({ enabled: false });
   });
 
-  router.post('/2fa/backup-codes', validate(backupCodesRules), ...limited, async (req: Request, res: Response) => {
+  router.post('/backup-codes', validate(backupCodesRules), perUser, async (req: Request, res: Response) => {
     const { backupCodes } = await twoFactor.regenerateBackupCodes(claimsOf(req).sub, String(req.body.password), requestContext(req));
     noStore(res).json({ backupCodes });
   });

@@ -12,23 +12,20 @@ export interface UserRouteDeps {
   users: UserService;
   auth: AuthService;
   sessions: SessionService;
-  /** The /2fa/* routes, built by the two-factor module. */
-  twoFactor?: Router;
   /** Per-user limit on requests that check the current password. */
-  attemptLimit?: RequestHandler;
+  perUser: RequestHandler;
 }
 
-export function userRoutes({ users, auth, sessions, twoFactor, attemptLimit }: UserRouteDeps): Router {
+export function userRoutes({ users, auth, sessions, perUser }: UserRouteDeps): Router {
   const c = new UserController(users, auth, sessions);
   const router = Router();
   router.use(authenticate(auth));
   router.get('/me', c.me);
-  router.post('/change-password', validate(changePasswordRules), ...(attemptLimit ? [attemptLimit] : []), c.changePassword);
+  router.post('/change-password', validate(changePasswordRules), perUser, c.changePassword);
   router.get('/sessions', c.listSessions);
   // Before /:sessionId, so "others" is not taken for an id.
   router.delete('/sessions/others', c.revokeOtherSessions);
   router.delete('/sessions/:sessionId', c.revokeSession);
   router.get('/security-events', validate(securityEventsRules), c.securityEvents);
-  if (twoFactor) router.use(twoFactor);
   return router;
 }
