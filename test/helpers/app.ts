@@ -48,6 +48,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   redisPrefix?: string;
   events?: ContainerOptions['events'];
+  /** Prefix for every NATS subject the server publishes or serves (unique per test). */
+  natsSubjectPrefix?: string;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -72,6 +74,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     migrationsDir: MIGRATIONS_DIR,
     redisPrefix: opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
     events: opts.events,
+    natsSubjectPrefix: opts.natsSubjectPrefix,
   });
   const { url } = await container.start(0);
   return {
