@@ -41,6 +41,7 @@ import { MemoryRevocationStore } from './infrastructure/revocation/memory-revoca
 import { RedisIdBroadcast } from './infrastructure/revocation/redis-id-broadcast';
 import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
 import { revocationRoutes } from './modules/revocations/revocations.routes';
+import { SessionEventHub } from './modules/browser/session-events';
 
 export interface ContainerOptions {
   clock?: Clock;
@@ -54,6 +55,8 @@ export interface ContainerOptions {
   migrationsDir?: string;
   /** Prepended to every NATS subject this server publishes or serves (tests use unique ones). Default ''. */
   natsSubjectPrefix?: string;
+  /** Where the built web app is (default backend/web/dist). */
+  webDistDir?: string;
 }
 
 export interface Container {
@@ -186,6 +189,9 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     closers.unshift(() => publisher.stop());
   }
   const revocationStreams = revocationRoutes({ auth, feed: revocationFeed });
+  // Forced-logout push for open web pages.
+  const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger);
+  sessionEvents.start();
 
   const app = createApp({
     logger,
@@ -206,6 +212,11 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     twoFactorRoutes: twoFactorRoutes({ twoFactor, attemptLimit: rateLimits.perUser }),
     rateLimits,
     revocationRoutes: revocationStreams,
+    web: {
+      distDir: config.webUi ? (opts.webDistDir ?? join(process.cwd(), 'backend', 'web', 'dist')) : null,
+      refreshCookieMaxAge: config.refreshTokenTtl,
+      sessionEvents,
+    },
   });
 
   let server: GracefulServer | null = null;
@@ -226,6 +237,8 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     },
     activeRequests: () => server?.activeRequests ?? 0,
     async stop() {
+      // Open event streams never finish by themselves: end them so the drain below is not held up.
+      sessionEvents.close();
       if (server) {
         revocationStreams.closeAll();
         await server.stop();

@@ -50,6 +50,8 @@ export interface TestAppOptions {
   events?: ContainerOptions['events'];
   /** Prefix for every NATS subject the server publishes or serves (unique per test). */
   natsSubjectPrefix?: string;
+  /** Where the built web app is looked for (default backend/web/dist). */
+  webDistDir?: string;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -75,6 +77,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     redisPrefix: opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
     events: opts.events,
     natsSubjectPrefix: opts.natsSubjectPrefix,
+    webDistDir: opts.webDistDir,
   });
   const { url } = await container.start(0);
   return {
