@@ -45,6 +45,8 @@ export interface Config {
   bcryptWorkers: number;
   /** Worker processes (node:cluster); >1 needs DATABASE_URL and REDIS_URL so workers share state. */
   clusterWorkers: number;
+  /** Serve the account web app at / (WEB_UI=off for API-only deployments). */
+  webUi: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -69,6 +71,12 @@ function parseTrustProxy(raw: string | null): Config['trustProxy'] {
   if (raw === 'false') return false;
   if (/^\d+$/.test(raw)) return Number(raw);
   return raw;
+}
+
+function webUiSwitch(raw: string | null): boolean {
+  if (raw === null || raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new Error(`WEB_UI must be on or off, got "${raw}"`);
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -115,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     profileCacheMs: int(env, 'PROFILE_CACHE_MS', 2000, 0),
     signingThreads: int(env, 'SIGNING_THREADS', 1, 0),
     bcryptWorkers: int(env, 'BCRYPT_WORKERS', availableParallelism(), 0),
+    webUi: webUiSwitch(str(env, 'WEB_UI')),
     clusterWorkers: str(env, 'CLUSTER_WORKERS') === 'auto' ? availableParallelism() : int(env, 'CLUSTER_WORKERS', 1, 1),
   };
 }

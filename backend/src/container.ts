@@ -36,6 +36,7 @@ import { PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
 import { RedisIdBroadcast } from './infrastructure/revocation/redis-id-broadcast';
 import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
+import { SessionEventHub } from './modules/browser/session-events';
 
 export interface ContainerOptions {
   clock?: Clock;
@@ -47,6 +48,8 @@ export interface ContainerOptions {
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
+  /** Where the built web app is (default backend/web/dist). */
+  webDistDir?: string;
 }
 
 export interface Container {
@@ -160,6 +163,10 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     logger.info('publishing domain events to NATS', { subjects: `${opts.events?.subjectPrefix ?? 'auth.events'}.>` });
   }
 
+  // Forced-logout push for open web pages.
+  const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger);
+  sessionEvents.start();
+
   const app = createApp({
     logger,
     auth,
@@ -178,6 +185,11 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     twoFactor,
     twoFactorRoutes: twoFactorRoutes({ twoFactor, attemptLimit: rateLimits.perUser }),
     rateLimits,
+    web: {
+      distDir: config.webUi ? (opts.webDistDir ?? join(process.cwd(), 'backend', 'web', 'dist')) : null,
+      refreshCookieMaxAge: config.refreshTokenTtl,
+      sessionEvents,
+    },
   });
 
   let server: GracefulServer | null = null;
@@ -196,6 +208,8 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     },
     activeRequests: () => server?.activeRequests ?? 0,
     async stop() {
+      // Open event streams never finish by themselves: end them so the drain below is not held up.
+      sessionEvents.close();
       if (server) {
         await server.stop();
         server = null;

@@ -30,6 +30,8 @@ export interface UserRepository {
   setStatus(id: string, status: UserStatus): Promise<User | null>;
   setRole(id: string, role: Role): Promise<void>;
   listByStatus(status: UserStatus, limit: number): Promise<User[]>;
+  /** Users whose email or username contains `text` (case-insensitive), or whose id is `text`; by email. */
+  search(text: string, limit: number): Promise<User[]>;
   /** Atomically counts one failed attempt and returns the new state (lockout policy decides what follows). */
   recordLoginFailure(id: string): Promise<{ failedLoginCount: number; lockCount: number }>;
   lock(id: string, until: Date): Promise<void>;
