@@ -20,7 +20,7 @@ import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
 import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
 import { loadSigningKeys } from './infrastructure/crypto/signing-keys';
 import { SigningThreadPool } from './infrastructure/crypto/signing-thread-pool';
-import { CryptoTokenGenerator } from './infrastructure/crypto/token-generator';
+import { CryptoTokenGenerator, deriveSuccessorKey } from './infrastructure/crypto/token-generator';
 import { UaParserUserAgentParser } from './infrastructure/crypto/user-agent-parser';
 import { PngQrCodeRenderer } from './infrastructure/crypto/qr';
 import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from './infrastructure/crypto/secret-box';
@@ -122,7 +122,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const bcryptPool = config.bcryptWorkers > 0 ? new BcryptProcessPool(config.bcryptWorkers) : null;
   if (bcryptPool) closers.unshift(() => bcryptPool.close());
   const hasher = new BcryptPasswordHasher(config.bcryptCost, bcryptPool);
-  const tokens = new CryptoTokenGenerator();
+  const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
 
