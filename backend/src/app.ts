@@ -9,6 +9,10 @@ import type { RateLimits } from './infrastructure/rate-limit/rate-limits';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminRoutes } from './modules/admin/admin.routes';
 import { authRoutes, validateRoute } from './modules/auth/auth.routes';
+import { browserAuthRoutes } from './modules/browser/browser-auth.routes';
+import type { SessionEventHub } from './modules/browser/session-events';
+import { authenticate } from './modules/http/authenticate';
+import { webUi } from './modules/web/web-ui';
 import { errorHandler, notFoundRoute } from './modules/http/errors';
 import { jsonBody } from './modules/http/json-body';
 import { requestId } from './modules/http/request-id';
@@ -16,6 +20,7 @@ import { requestLogger } from './modules/http/request-logger';
 import { securityHeaders } from './modules/http/security-headers';
 import './modules/http/types';
 import { oauthRoutes } from './modules/oauth/oauth.routes';
+import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import { userRoutes } from './modules/user/user.routes';
 
@@ -32,6 +37,10 @@ export interface AppDeps {
   rateLimits: Pick<RateLimits, 'perIp' | 'perAccount' | 'perUser'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
   metrics: Metrics;
+  /** The revocation feed for other services (/api/revocations/stream). */
+  revocationRoutes: RevocationRoutes;
+  /** The account web app: its build folder (null = WEB_UI=off), refresh-cookie lifetime, forced-logout stream. */
+  web: { distDir: string | null; refreshCookieMaxAge: number; sessionEvents: SessionEventHub };
 }
 
 export function createApp(deps: AppDeps) {
@@ -75,11 +84,18 @@ export function createApp(deps: AppDeps) {
   });
   app.get('/metrics', deps.metrics.handler);
 
+  // Cookie-based variants for the web page, ahead of /api/auth (which would otherwise see the paths first).
+  const { trustProxy, corsOrigins } = deps.http;
+  const cookie = { maxAgeSeconds: deps.web.refreshCookieMaxAge, behindProxy: trustProxy !== undefined && trustProxy !== false };
+  app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }));
+  app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
   app.use('/api/auth', perIp, authRoutes({ auth, perAccount }));
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
   app.use('/api/user', userRoutes({ users, auth, sessions, perUser }));
+  app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin', adminRoutes({ users, auth, twoFactor }));
 
+  if (deps.web.distDir) app.use(webUi(deps.web.distDir));
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));
   return app;

@@ -64,10 +64,11 @@ const flag = (env: string, doc: string, fallback: boolean): Setting<boolean> => 
   env,
   doc,
   default: fallback,
+  defaultDoc: fallback ? 'on' : 'off',
   parse(raw, name) {
-    if (raw === '1' || raw === 'true') return true;
-    if (raw === '0' || raw === 'false') return false;
-    throw new Error(`${name} must be 1, 0, true or false, got "${raw}"`);
+    if (raw === 'on' || raw === '1' || raw === 'true') return true;
+    if (raw === 'off' || raw === '0' || raw === 'false') return false;
+    throw new Error(`${name} must be on or off, got "${raw}"`);
   },
 });
 
@@ -97,6 +98,7 @@ export const schema = {
     trustProxy,
     corsOrigins: list('CORS_ORIGINS', 'comma-separated browser origins allowed to call the API cross-origin; unset = no CORS headers'),
     bodyLimit: text('BODY_LIMIT', 'maximum JSON body', '16kb'),
+    webUi: flag('WEB_UI', 'serve the account web app at / (off for API-only deployments)', true),
   },
   runtime: {
     logLevel: text('LOG_LEVEL', 'winston level', 'info'),
@@ -126,6 +128,12 @@ export const schema = {
   },
   tokens: {
     accessTokenTtl: int('ACCESS_TOKEN_TTL', 'access-token lifetime, seconds', 900, 1),
+    // Why this value: docs/security.md, "Refresh grace window".
+    refreshReuseGraceSeconds: int(
+      'REFRESH_REUSE_GRACE_SECONDS',
+      'seconds after a rotation during which the token just replaced may be presented again and gets the same successor (0 = strict single use)',
+      10,
+    ),
     issuer: text('JWT_ISSUER', '`iss` of access tokens', (r) => `http://localhost:${r.PORT as number}`, 'http://localhost:$PORT'),
     audience: text('JWT_AUDIENCE', '`aud` of access tokens', (r) => r.JWT_ISSUER as string, 'JWT_ISSUER'),
     privateKey: optional('JWT_PRIVATE_KEY', 'RS256 signing key (PEM, RSA >= 2048 bits) inline; unset (and no file) = generated under DATA_DIR/keys'),

@@ -75,6 +75,7 @@ const settings: DomainSettings = {
   ...defaults,
   sessions: { ...defaults.sessions, refreshTokenTtl: 3600, idleTtl: 1800 },
   lockout: { maxFailures: 3, lockSeconds: 60 },
+  tokens: { ...defaults.tokens, refreshReuseGraceSeconds: 0 },
 };
 
 /** The production wiring (createDomainServices) over `uow`; 2FA adapters are real but unused here. */
