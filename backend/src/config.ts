@@ -15,6 +15,8 @@ export interface Config {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   sessionIdleTtl: number;
+  /** Seconds a just-rotated refresh token may be replayed for the same successor (0 = strict single use). */
+  refreshReuseGraceSeconds: number;
   maxSessionsPerUser: number;
   loginMaxFailures: number;
   loginLockSeconds: number;
@@ -98,6 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 900, 1),
     refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 2_592_000, 1),
     sessionIdleTtl: int(env, 'SESSION_IDLE_TTL', 1_209_600, 1),
+    refreshReuseGraceSeconds: int(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, 0),
     maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', 10, 1),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1),
     loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 900, 1),

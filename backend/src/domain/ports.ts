@@ -126,6 +126,11 @@ export interface UserAgentParser {
 export interface TokenGenerator {
   /** 256-bit random opaque token, URL-safe. */
   opaqueToken(): string;
+  /**
+   * The refresh token that replaces `token` on rotation: unguessable without the server key, and the same
+   * every time for the same token (so replays inside the grace window get the same successor).
+   */
+  successorToken(token: string): string;
   /** SHA-256 hex of a token: what we store. */
   hashToken(token: string): string;
   uuid(): string;
