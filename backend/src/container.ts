@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { createApp } from './app';
+import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
 import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import type { Config } from './config';
 import type { AuthService } from './domain/auth.service';
@@ -47,6 +48,8 @@ export interface ContainerOptions {
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
+  /** ADMIN_EMAIL bootstrap at start; the CLI turns it off (it acts only on what the operator typed). Default true. */
+  bootstrapAdmin?: boolean;
 }
 
 export interface Container {
@@ -147,10 +150,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   );
   auth.useSecondFactor(twoFactor);
 
-  if (config.adminEmail && config.adminPassword) {
-    const admin = await users.ensureAdmin(config.adminEmail, config.adminPassword);
-    logger.info('admin account ensured', { userId: admin.id });
-  }
+  if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config, logger);
 
   let relay: NatsOutboxRelay | null = null;
   if (config.natsUrl && backgroundJobs) {

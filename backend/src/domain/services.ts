@@ -43,6 +43,6 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings) {
     mfaChallengeTtl: s.mfaChallengeTtl,
     mfaChallengeMaxAttempts: s.mfaChallengeMaxAttempts,
   });
-  const users = new UserService(p.uow, sessions, p.hasher, p.tokens);
+  const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy);
   return { sessions, lockout, auth, users };
 }
