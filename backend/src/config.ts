@@ -116,6 +116,7 @@ export const schema = {
   },
   nats: {
     url: optional('NATS_URL', 'NATS JetStream for domain events; unset = events stay in the AuditEvent outbox table'),
+    subjectPrefix: text('NATS_SUBJECT_PREFIX', 'prefix for every NATS subject (several deployments on one NATS)', '', 'empty'),
   },
   accounts: {
     registrationMode: oneOf('REGISTRATION_MODE', '`open` or `approval` (an admin must approve new accounts)', ['open', 'approval'] as const, 'open'),

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { connect as connectNats, type NatsConnection } from 'nats';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { createApp } from './app';
+import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
 import type { Config } from './config';
 import { PasswordPolicy } from './domain/password-policy';
 import { systemClock, type Clock } from './domain/ports';
@@ -36,6 +37,8 @@ import { MemoryRevocationStore } from './infrastructure/revocation/memory-revoca
 import { RedisIdBroadcast } from './infrastructure/revocation/redis-id-broadcast';
 import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
 import { revocationRoutes } from './modules/revocations/revocations.routes';
+import { authMessageHandlers } from './modules/auth/auth.message.controller';
+import { NatsRequestServer } from './modules/nats/request-server';
 import { SessionEventHub } from './modules/browser/session-events';
 
 export interface ContainerOptions {
@@ -46,7 +49,9 @@ export interface ContainerOptions {
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
-  /** Prepended to every NATS subject this server publishes or serves (tests use unique ones). Default ''. */
+  /** ADMIN_EMAIL bootstrap at start; the CLI turns it off (it acts only on what the operator typed). Default true. */
+  bootstrapAdmin?: boolean;
+  /** Prepended to every NATS subject this server publishes or serves (tests use unique ones). Default: config.nats.subjectPrefix (NATS_SUBJECT_PREFIX). */
   natsSubjectPrefix?: string;
   /** Where the built web app is (default backend/web/dist). */
   webDistDir?: string;
@@ -151,23 +156,19 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   );
   const { auth, users, sessions, twoFactor } = services;
 
-  const { adminEmail, adminPassword } = config.accounts;
-  if (adminEmail && adminPassword) {
-    const admin = await users.ensureAdmin(adminEmail, adminPassword);
-    logger.info('admin account ensured', { userId: admin.id });
-  }
+  if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
 
   let relay: NatsOutboxRelay | null = null;
   if (config.nats.url && backgroundJobs) {
-    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, ...(opts.events ?? { stream: 'AUTH_EVENTS', subjectPrefix: 'auth.events' }) });
+    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, ...eventStream(opts, config.nats.subjectPrefix) });
     await relay.start();
     closers.unshift(() => relay!.stop());
-    logger.info('publishing domain events to NATS', { subjects: `${opts.events?.subjectPrefix ?? 'auth.events'}.>` });
+    logger.info('publishing domain events to NATS', { stream: eventStream(opts, config.nats.subjectPrefix).stream, subjects: `${eventStream(opts, config.nats.subjectPrefix).subjectPrefix}.>` });
   }
 
   // Revocation feed for other services: SSE always, NATS when configured.
   const revocationFeed = new RevocationFeed(new PrismaRevocationLog(prisma), revocations, clock, tokenConfig.accessTokenTtl + 60);
-  const natsPrefix = opts.natsSubjectPrefix ?? '';
+  const natsPrefix = opts.natsSubjectPrefix ?? config.nats.subjectPrefix;
   let nats: NatsConnection | null = null;
   if (config.nats.url) {
     const nc = await connectNats({ servers: config.nats.url, name: 'sessionary', maxReconnectAttempts: -1 });
@@ -179,6 +180,13 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     const publisher = new NatsRevocationPublisher(nats, revocationFeed, logger, `${natsPrefix}auth.revocations`);
     publisher.start();
     closers.unshift(() => publisher.stop());
+  }
+  if (nats) {
+    // Request/reply for the gateway on every instance; the queue group spreads requests over them.
+    const requests = new NatsRequestServer(nats, logger, { subjectPrefix: natsPrefix, queue: 'sessionary-auth' });
+    requests.serve(authMessageHandlers(auth));
+    closers.unshift(() => requests.stop());
+    logger.info('answering NATS requests', { subjects: `${natsPrefix}auth.*`, queue: 'sessionary-auth' });
   }
   const revocationStreams = revocationRoutes({ auth, feed: revocationFeed });
   // Forced-logout push for open web pages.
@@ -230,6 +238,17 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       for (const close of closers) await close().catch((err) => logger.warn('shutdown step failed', { error: String(err) }));
     },
   };
+}
+
+/**
+ * Where the outbox goes: AUTH_EVENTS with `auth.events.<type>` and the catalogue names, all under
+ * NATS_SUBJECT_PREFIX (which also names its own stream, so prefixed deployments never share one).
+ */
+function eventStream(opts: ContainerOptions, configuredPrefix: string): { stream: string; subjectPrefix: string; catalogueSubjectPrefix: string } {
+  const prefix = opts.natsSubjectPrefix ?? configuredPrefix;
+  if (opts.events) return { ...opts.events, catalogueSubjectPrefix: opts.natsSubjectPrefix ?? `${opts.events.subjectPrefix}.catalogue.` };
+  const suffix = prefix ? `_${prefix.replace(/[^A-Za-z0-9]+/g, '_').replace(/_+$/, '').toUpperCase()}` : '';
+  return { stream: `AUTH_EVENTS${suffix}`, subjectPrefix: `${prefix}auth.events`, catalogueSubjectPrefix: prefix };
 }
 
 async function startEmbedded(dataDir: string, closers: (() => Promise<unknown>)[], logger: Logger): Promise<string> {
