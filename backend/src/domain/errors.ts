@@ -19,7 +19,8 @@ export type DomainErrorCode =
   | 'EMAIL_TAKEN'
   | 'MFA_ALREADY_ENABLED'
   | 'MFA_NOT_ENABLED'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
 
 export interface FieldProblem {
   field: string;
@@ -63,4 +64,7 @@ export const Errors = {
   mfaNotEnabled: () => new DomainError('MFA_NOT_ENABLED', 'Two-factor authentication is not enabled'),
   rateLimited: (retryAfterSeconds: number) =>
     new DomainError('RATE_LIMITED', 'Too many requests', undefined, retryAfterSeconds),
+  /** A dependency (database, revocation feed) is unreachable: retry later, nothing was decided. */
+  serviceUnavailable: (retryAfterSeconds: number, message = 'Service temporarily unavailable') =>
+    new DomainError('SERVICE_UNAVAILABLE', message, undefined, retryAfterSeconds),
 };
