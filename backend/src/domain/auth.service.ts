@@ -12,9 +12,9 @@ import type {
   TokenGenerator,
   UnitOfWork,
 } from './ports';
-import { SessionService } from './session.service';
+import { SessionService, type SessionClient } from './session.service';
 import type { SecondFactor, SecondFactorVerifier } from './two-factor.port';
-import type { AccessClaims, RequestContext, Session, SessionOwner, TokenPair, User } from './types';
+import { isClientToken, type AccessClaims, type RequestContext, type Session, type SessionOwner, type TokenPair, type User } from './types';
 
 export interface AuthSettings {
   registrationMode: 'open' | 'approval';
@@ -31,6 +31,20 @@ export interface MfaRequired {
 }
 
 export type LoginResult = TokenPair | MfaRequired;
+
+/** OAuth password grant: the session is bound to the client, with its scopes and lifetimes. */
+export interface LoginClient extends SessionClient {
+  /** Seconds; null = ACCESS_TOKEN_TTL. */
+  accessTokenTtl: number | null;
+}
+
+/** OAuth refresh grant: only a session of this client rotates; the new access token's scopes and lifetime. */
+export interface RefreshClient {
+  clientId: string;
+  accessTokenTtl: number | null;
+  /** From the session's granted scopes to this token's (keep or narrow; see OAuthTokenService). */
+  scopeFor: (granted: string[]) => string[];
+}
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -76,11 +90,16 @@ export class AuthService {
   async login(
     input: { email: string; password: string; deviceName: string | null },
     ctx: RequestContext,
+    client?: LoginClient,
   ): Promise<LoginResult> {
     const user = await this.verifyPassword(input.email, input.password, ctx);
-    if (user.twoFactorEnabled) return this.startMfaChallenge(user, input.deviceName, ctx);
+    if (user.twoFactorEnabled) {
+      // The OAuth password grant has no second step: refuse before any challenge is created.
+      if (client) throw Errors.mfaRequiredElsewhere();
+      return this.startMfaChallenge(user, input.deviceName, ctx);
+    }
     await this.lockout.recordSuccess(user);
-    return this.openSession(user, 1, input.deviceName, 'password', ctx);
+    return this.openSession(user, 1, input.deviceName, 'password', ctx, client);
   }
 
   /**
@@ -154,37 +173,43 @@ export class AuthService {
     return this.openSession(user, 2, challenge.deviceName, method, ctx);
   }
 
-  private async openSession(user: User, aal: number, deviceName: string | null, method: string, ctx: RequestContext): Promise<TokenPair> {
-    const { session, refreshToken } = await this.sessions.create(user, { aal, deviceName, method }, ctx);
-    return this.tokenPair(user, session, refreshToken);
+  private async openSession(user: User, aal: number, deviceName: string | null, method: string, ctx: RequestContext, client?: LoginClient): Promise<TokenPair> {
+    const { session, refreshToken } = await this.sessions.create(user, { aal, deviceName, method, client }, ctx);
+    return this.tokenPair(user, session, refreshToken, client ? { accessTokenTtl: client.accessTokenTtl, scope: client.scope } : undefined);
   }
 
   /**
    * The access token never outlives its session (absolute or idle expiry): so a session that has ended has
    * no valid token left, and revocation only ever needs to consider live sessions.
    */
-  private async tokenPair(user: SessionOwner, session: Session, refreshToken: string): Promise<TokenPair> {
+  private async tokenPair(
+    user: SessionOwner,
+    session: Session,
+    refreshToken: string,
+    oauth?: { accessTokenTtl: number | null; scope: string[] },
+  ): Promise<TokenPair> {
     const now = this.clock.now().getTime();
     const sessionLeft = Math.floor((Math.min(session.expiresAt.getTime(), session.idleExpiresAt.getTime()) - now) / 1000);
-    const ttl = Math.max(1, Math.min(this.settings.accessTokenTtl, sessionLeft));
-    const accessToken = await this.signer.sign(
-      { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username },
-      ttl,
-    );
-    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ttl, sessionId: session.id, user };
+    const ttl = Math.max(1, Math.min(oauth?.accessTokenTtl ?? this.settings.accessTokenTtl, sessionLeft));
+    const base = { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username };
+    const claims = session.clientId && oauth ? { ...base, client_id: session.clientId, scope: oauth.scope.join(' ') } : base;
+    const accessToken = await this.signer.sign(claims, ttl);
+    const pair: TokenPair = { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ttl, sessionId: session.id, user };
+    return oauth ? { ...pair, scope: oauth.scope } : pair;
   }
 
   /**
    * Rotates a refresh token. The compare-and-set in the repository lets exactly one of two concurrent
    * calls win; a token that was already rotated is reuse (likely theft), so its whole session is revoked.
    */
-  async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
+  async refresh(refreshToken: string, ctx: RequestContext, client?: RefreshClient): Promise<TokenPair> {
     const now = this.clock.now();
     const oldHash = this.tokens.hashToken(refreshToken);
     const next = this.tokens.opaqueToken();
-    // The repository clamps the new idle expiry to the session's absolute expiry.
+    // The repository clamps the new idle expiry to the session's absolute expiry, and rotates only a session
+    // bound to this client (none for /api/auth): a token of another client stays untouched and is refused.
     const idleExpiresAt = this.sessions.idleDeadline(now);
-    const rotated = await this.uow.direct.sessions.rotate(oldHash, this.tokens.hashToken(next), now, idleExpiresAt);
+    const rotated = await this.uow.direct.sessions.rotate(oldHash, this.tokens.hashToken(next), now, idleExpiresAt, client?.clientId ?? null);
     if (rotated) {
       const user = rotated.owner;
       if (user.status !== 'active') {
@@ -193,7 +218,9 @@ export class AuthService {
         });
         throw Errors.invalidRefreshToken();
       }
-      return this.tokenPair(user, rotated, next);
+      if (!client) return this.tokenPair(user, rotated, next);
+      const granted = rotated.scope ? rotated.scope.split(' ').filter(Boolean) : [];
+      return this.tokenPair(user, rotated, next, { accessTokenTtl: client.accessTokenTtl, scope: client.scopeFor(granted) });
     }
     const found = await this.uow.direct.sessions.findByRefreshTokenHash(oldHash);
     if (!found || found.matched === 'current') throw Errors.invalidRefreshToken();
@@ -221,6 +248,8 @@ export class AuthService {
   /** Verifies an access token: signature, iss, aud, exp, then the in-memory revocation view. */
   authenticate(accessToken: string): AccessClaims {
     const claims = this.signer.verify(accessToken);
+    // A client_credentials token has a client, not a user, as subject: it never passes as a user's token.
+    if (isClientToken(claims)) throw Errors.invalidToken('A client credentials token does not identify a user');
     if (this.revocations.isRevoked(claims.sid)) throw Errors.sessionTerminated();
     return claims;
   }
