@@ -24,7 +24,7 @@ import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
 import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
 import { loadSigningKeys } from './infrastructure/crypto/signing-keys';
 import { SigningThreadPool } from './infrastructure/crypto/signing-thread-pool';
-import { CryptoTokenGenerator } from './infrastructure/crypto/token-generator';
+import { CryptoTokenGenerator, deriveSuccessorKey } from './infrastructure/crypto/token-generator';
 import { UaParserUserAgentParser } from './infrastructure/crypto/user-agent-parser';
 import { PngQrCodeRenderer } from './infrastructure/crypto/qr';
 import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from './infrastructure/crypto/secret-box';
@@ -42,6 +42,7 @@ import { PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
 import { RedisIdBroadcast } from './infrastructure/revocation/redis-id-broadcast';
 import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
+import { SessionEventHub } from './modules/browser/session-events';
 
 export interface ContainerOptions {
   clock?: Clock;
@@ -53,6 +54,8 @@ export interface ContainerOptions {
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
+  /** Where the built web app is (default backend/web/dist). */
+  webDistDir?: string;
 }
 
 export interface Container {
@@ -115,7 +118,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const bcryptPool = config.bcryptWorkers > 0 ? new BcryptProcessPool(config.bcryptWorkers) : null;
   if (bcryptPool) closers.unshift(() => bcryptPool.close());
   const hasher = new BcryptPasswordHasher(config.bcryptCost, bcryptPool);
-  const tokens = new CryptoTokenGenerator();
+  const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
 
@@ -179,6 +182,10 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     logger.info('publishing domain events to NATS', { subjects: `${opts.events?.subjectPrefix ?? 'auth.events'}.>` });
   }
 
+  // Forced-logout push for open web pages.
+  const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger);
+  sessionEvents.start();
+
   const app = createApp({
     logger,
     auth,
@@ -197,6 +204,11 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     twoFactor,
     twoFactorRoutes: twoFactorRoutes({ twoFactor, attemptLimit: rateLimits.perUser }),
     rateLimits,
+    web: {
+      distDir: config.webUi ? (opts.webDistDir ?? join(process.cwd(), 'backend', 'web', 'dist')) : null,
+      refreshCookieMaxAge: config.refreshTokenTtl,
+      sessionEvents,
+    },
   });
 
   let server: GracefulServer | null = null;
@@ -215,6 +227,8 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     },
     activeRequests: () => server?.activeRequests ?? 0,
     async stop() {
+      // Open event streams never finish by themselves: end them so the drain below is not held up.
+      sessionEvents.close();
       if (server) {
         await server.stop();
         server = null;

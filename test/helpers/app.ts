@@ -48,6 +48,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   redisPrefix?: string;
   events?: ContainerOptions['events'];
+  /** Where the built web app is looked for (default backend/web/dist). */
+  webDistDir?: string;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -72,6 +74,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     migrationsDir: MIGRATIONS_DIR,
     redisPrefix: opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
     events: opts.events,
+    webDistDir: opts.webDistDir,
   });
   const { url } = await container.start(0);
   return {
