@@ -375,7 +375,7 @@ export class MemorySessionRepository implements SessionRepository {
     now: Date,
   ): Promise<string[]> {
     if (filter.sessionId === undefined && filter.userId === undefined && filter.clientId === undefined) {
-      throw new Error('revoke: sessionId, userId or clientId required');
+      throw new Error('revoke: sessionId or userId required (or clientId)');
     }
     const ids: string[] = [];
     for (const s of this.rows.values()) {

@@ -129,7 +129,7 @@ export class PrismaSessionRepository implements SessionRepository {
   ): Promise<string[]> {
     // Refuse an empty filter: it would revoke every session of every user.
     if (filter.sessionId === undefined && filter.userId === undefined && filter.clientId === undefined) {
-      throw new Error('revoke: sessionId, userId or clientId required');
+      throw new Error('revoke: sessionId or userId required (or clientId)');
     }
     // A malformed id cannot match a uuid column; skip the query instead of letting PostgreSQL raise.
     if ((filter.sessionId !== undefined && !isUuid(filter.sessionId)) || (filter.userId !== undefined && !isUuid(filter.userId))) {
