@@ -23,6 +23,7 @@ import { authorizationServerMetadata, oauthRoutes } from './modules/oauth/oauth.
 import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
 import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
+import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { userRoutes } from './modules/user/user.routes';
 
 export interface AppDeps {
@@ -46,6 +47,8 @@ export interface AppDeps {
   twoFactor?: TwoFactorService;
   /** Prometheus: a timing middleware and the /metrics handler. */
   metrics?: { middleware: RequestHandler; handler: RequestHandler };
+  /** The revocation feed for other services (/api/revocations/stream). */
+  revocationRoutes?: RevocationRoutes;
   /** The account web app: its build folder (null = WEB_UI=off), refresh-cookie lifetime, forced-logout stream. */
   web?: { distDir: string | null; refreshCookieMaxAge: number; sessionEvents: SessionEventHub };
 }
@@ -103,6 +106,7 @@ export function createApp(deps: AppDeps) {
   }
   app.use('/api/auth', ...perIp, authRoutes({ auth: deps.auth, accountLimit: deps.rateLimits?.perAccount }));
   app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes, attemptLimit: deps.rateLimits?.perUser }));
+  if (deps.revocationRoutes) app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth: deps.auth }));
   app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth, twoFactor: deps.twoFactor }));
 

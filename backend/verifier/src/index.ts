@@ -16,4 +16,4 @@ export function createVerifier(options: VerifierOptions & ExpressOptions): Sessi
 export { createTokenVerifier, scopesOf, type Verifier, type VerifierOptions, type VerifiedClaims } from './verifier.js';
 export { expressHelpers, authOf, bearerToken, sendVerifierError, type AuthenticatedRequest, type ExpressHelpers, type ExpressOptions } from './express.js';
 export { VerifierError, isVerifierError, type VerifierErrorCode } from './errors.js';
-export type { RevocationView } from './revocations.js';
+export { createRevocationFeed, type RevocationFeed, type RevocationFeedOptions, type RevocationView, type RevocationWire } from './revocations.js';
