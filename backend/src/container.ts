@@ -216,7 +216,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     closers.unshift(() => requests.stop());
     logger.info('answering NATS requests', { subjects: `${natsPrefix}auth.*`, queue: 'sessionary-auth' });
   }
-  const revocationStreams = revocationRoutes({ auth, feed: revocationFeed });
+  const revocationStreams = revocationRoutes({ auth, feed: revocationFeed, clientTokens: oauthTokens });
   // Forced-logout push for open web pages.
   const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger);
   sessionEvents.start();

@@ -213,6 +213,22 @@ describe('OAuth authorization server', () => {
       const claims = await app.container.services.oauthTokens.authenticateClientToken(res.body.access_token, 'revocations:read');
       assert.equal(claims.client_id, feed.clientId);
       await assert.rejects(app.container.services.oauthTokens.authenticateClientToken(res.body.access_token, 'admin'), /Scope admin required/);
+
+      // The revocation feed accepts it; a client token without the scope gets 403.
+      const stream = async (t: string) => {
+        const ac = new AbortController();
+        const r = await fetch(`${app.url}/api/revocations/stream`, { headers: bearer(t), signal: ac.signal });
+        const status = r.status;
+        ac.abort();
+        await r.body?.cancel().catch(() => undefined);
+        return status;
+      };
+      assert.equal(await stream(res.body.access_token), 200);
+      const other = await token({ grant_type: 'client_credentials' }, basic(gateway.clientId, gateway.secret));
+      assert.equal(await stream(other.body.access_token), 403);
+      // Deactivating the client ends its tokens' access to the feed.
+      assert.equal((await app.http.post(`/api/admin/oauth-clients/${feed.clientId}/deactivate`).set(bearer(adminToken))).status, 200);
+      assert.equal(await stream(res.body.access_token), 401);
     });
 
     it('when a client_credentials token is used as a user token, then /api/* refuses it', async () => {
