@@ -130,6 +130,8 @@ describe('admin, oauth, health, security events', () => {
     assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
     assert.notEqual(rotated.body.refresh_token, res.body.refresh_token);
     assert.equal(rotated.body.token_type, 'Bearer');
+    // Past the refresh grace window, a replay of the rotated token is reuse.
+    app.clock.advance(11);
     const replay = await form({ grant_type: 'refresh_token', refresh_token: res.body.refresh_token, client_id: 'web' });
     assert.equal(replay.status, 400);
     assert.equal(replay.body.error, 'invalid_grant');
