@@ -188,10 +188,10 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
   let relay: NatsOutboxRelay | null = null;
   if (config.natsUrl && backgroundJobs) {
-    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.natsUrl, ...(opts.events ?? { stream: 'AUTH_EVENTS', subjectPrefix: 'auth.events' }) });
+    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.natsUrl, ...eventStream(opts) });
     await relay.start();
     closers.unshift(() => relay!.stop());
-    logger.info('publishing domain events to NATS', { subjects: `${opts.events?.subjectPrefix ?? 'auth.events'}.>` });
+    logger.info('publishing domain events to NATS', { stream: eventStream(opts).stream, subjects: `${eventStream(opts).subjectPrefix}.>` });
   }
 
   // Revocation feed for other services: SSE always, NATS when configured.
@@ -275,6 +275,17 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       for (const close of closers) await close().catch((err) => logger.warn('shutdown step failed', { error: String(err) }));
     },
   };
+}
+
+/**
+ * Where the outbox goes: AUTH_EVENTS with `auth.events.<type>` and the catalogue names, all under
+ * NATS_SUBJECT_PREFIX (which also names its own stream, so prefixed deployments never share one).
+ */
+function eventStream(opts: ContainerOptions): { stream: string; subjectPrefix: string; catalogueSubjectPrefix: string } {
+  const prefix = opts.natsSubjectPrefix ?? '';
+  if (opts.events) return { ...opts.events, catalogueSubjectPrefix: opts.natsSubjectPrefix ?? `${opts.events.subjectPrefix}.catalogue.` };
+  const suffix = prefix ? `_${prefix.replace(/[^A-Za-z0-9]+/g, '_').replace(/_+$/, '').toUpperCase()}` : '';
+  return { stream: `AUTH_EVENTS${suffix}`, subjectPrefix: `${prefix}auth.events`, catalogueSubjectPrefix: prefix };
 }
 
 async function startEmbedded(dataDir: string, closers: (() => Promise<unknown>)[], logger: Logger): Promise<string> {
