@@ -142,7 +142,8 @@ export class OAuthClientService {
     const ids = await this.uow.run(async (r) => {
       const revoked = await r.sessions.revoke({ clientId }, 'client_deactivated', now);
       if (revoked.length) {
-        await r.audit.record(auditEntry(actor.userId, 'session.revoked', actor.ctx, { reason: 'client_deactivated', clientId, sessionIds: revoked, count: revoked.length }));
+        // Sessions of many users: no single owner; the actor is in the metadata.
+        await r.audit.record(auditEntry(null, 'session.revoked', actor.ctx, { reason: 'client_deactivated', clientId, actorId: actor.userId, sessionIds: revoked, count: revoked.length }));
       }
       return revoked;
     });
