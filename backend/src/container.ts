@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { connect as connectNats, type NatsConnection } from 'nats';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { createApp } from './app';
+import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
 import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import type { Config } from './config';
 import type { AuthService } from './domain/auth.service';
@@ -61,6 +62,8 @@ export interface ContainerOptions {
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
+  /** ADMIN_EMAIL bootstrap at start; the CLI turns it off (it acts only on what the operator typed). Default true. */
+  bootstrapAdmin?: boolean;
   /** Prepended to every NATS subject this server publishes or serves (tests use unique ones). Default ''. */
   natsSubjectPrefix?: string;
   /** Where the built web app is (default backend/web/dist). */
@@ -181,10 +184,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const bootstrapped = await oauthClients.bootstrap(config.oauthClients ?? []);
   if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
-  if (config.adminEmail && config.adminPassword) {
-    const admin = await users.ensureAdmin(config.adminEmail, config.adminPassword);
-    logger.info('admin account ensured', { userId: admin.id });
-  }
+  if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config, logger);
 
   let relay: NatsOutboxRelay | null = null;
   if (config.natsUrl && backgroundJobs) {

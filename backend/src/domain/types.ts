@@ -170,7 +170,9 @@ export type AuditEventType =
   | 'oauth_client.created'
   | 'oauth_client.updated'
   | 'oauth_client.secret_rotated'
-  | 'oauth_client.deactivated';
+  | 'oauth_client.deactivated'
+  | 'admin.promoted'
+  | 'admin.bootstrap_refused';
 
 export interface AuditEvent {
   id: string;
