@@ -18,7 +18,8 @@ import { loadSigningKeys, type SigningKeys } from '../../backend/src/infrastruct
 import { CryptoTokenGenerator } from '../../backend/src/infrastructure/crypto/token-generator';
 import { UaParserUserAgentParser } from '../../backend/src/infrastructure/crypto/user-agent-parser';
 import { MemoryRevocationStore } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
-import { FakeClock, MemoryDatabase, MemoryUnitOfWork } from './memory-repositories';
+import { FakeClock } from './clock';
+import { MemoryDatabase, MemoryUnitOfWork } from './memory-repositories';
 
 /** Same defaults as the contract's configuration table (config.ts), except bcrypt cost 4. */
 export interface TestSettings extends SessionSettings, LockoutSettings, AuthSettings {

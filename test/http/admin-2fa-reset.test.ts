@@ -1,20 +1,16 @@
 // Recovery: a user who lost the authenticator and every backup code gets 2FA turned off by an admin.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
-import { bearer, registerAndLogin, startTestApp, STRONG_PASSWORD, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp, STRONG_PASSWORD } from '../helpers/app';
 
 const ADMIN = { email: 'root@example.test', password: 'admin-Quartz-41-meadow' };
 
 describe('admin 2FA reset', () => {
-  let app: TestApp;
+  const app = useTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
   let adminToken: string;
   before(async () => {
-    app = await startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
     adminToken = (await app.http.post('/api/auth/login').send(ADMIN)).body.accessToken;
-  });
-  after(async () => {
-    await app.close();
   });
 
   it('when an admin resets a user\'s 2FA, then the user signs in with the password alone and the event names the admin', async () => {

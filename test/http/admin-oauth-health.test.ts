@@ -1,15 +1,15 @@
 // Admin endpoints (approval queue, forced logout), /oauth/token (RFC 6749), /health and security events.
 // One app in approval mode with an ADMIN_EMAIL admin: ordinary users are registered, then approved.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { STRONG_PASSWORD, bearer, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { STRONG_PASSWORD, bearer, useTestApp, uniqueEmail } from '../helpers/app';
 
 const ADMIN_EMAIL = 'Root.Admin@Example.test';
 const ADMIN_PASSWORD = 'admin-Quartz-88-meadow';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 describe('admin, oauth, health, security events', () => {
-  let app: TestApp;
+  const app = useTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL, ADMIN_PASSWORD } });
   let admin: { accessToken: string };
 
   /** Registers (pending in approval mode), approves as admin, and logs in. */
@@ -27,13 +27,9 @@ describe('admin, oauth, health, security events', () => {
   const form = (fields: Record<string, string>) => app.http.post('/oauth/token').type('form').send(fields);
 
   before(async () => {
-    app = await startTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL, ADMIN_PASSWORD } });
     const res = await app.http.post('/api/auth/login').send({ email: ADMIN_EMAIL.toLowerCase(), password: ADMIN_PASSWORD });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     admin = res.body;
-  });
-  after(async () => {
-    await app.close();
   });
 
   it('when ADMIN_EMAIL/ADMIN_PASSWORD are set, then that admin logs in with role admin', async () => {

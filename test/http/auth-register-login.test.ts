@@ -1,8 +1,8 @@
 // /api/auth/register and /api/auth/login over HTTP, plus the cross-cutting conventions of the contract
 // (error shape, X-Request-Id, helmet headers, body limits, unknown routes).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { STRONG_PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { STRONG_PASSWORD, useTestApp, uniqueEmail } from '../helpers/app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -28,13 +28,7 @@ function assertValidation(res: { status: number; body: unknown }, field: string)
 }
 
 describe('auth: register and login', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when a user registers in open mode, then 201 returns the public user with status active and no hash', async () => {
     const email = uniqueEmail('reg');
@@ -181,13 +175,7 @@ describe('auth: register and login', () => {
 });
 
 describe('auth: REGISTRATION_MODE=approval', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { REGISTRATION_MODE: 'approval' } });
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ env: { REGISTRATION_MODE: 'approval' } });
 
   it('when a user registers, then 202 with status pending, and login with the right password is 403 ACCOUNT_PENDING', async () => {
     const email = uniqueEmail('pending');
@@ -202,13 +190,7 @@ describe('auth: REGISTRATION_MODE=approval', () => {
 });
 
 describe('NUL characters', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when a JSON string field contains U+0000, then 400 VALIDATION_ERROR names it instead of a database 500', async () => {
     const reg = await app.http.post('/api/auth/register').send({ email: uniqueEmail(), password: STRONG_PASSWORD, username: 'a\u0000b' });

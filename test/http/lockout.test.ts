@@ -3,9 +3,9 @@
 // repeat locks double up to 24 h, and the failures are audited. Also: unknown email and wrong password
 // are indistinguishable, in body and (roughly) in response time.
 import { performance } from 'node:perf_hooks';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, STRONG_PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { bearer, STRONG_PASSWORD, useTestApp, uniqueEmail, type TestApp } from '../helpers/app';
 
 type Res = { status: number; body: unknown; headers: Record<string, string | undefined> };
 
@@ -39,13 +39,7 @@ function retryAfterOf(res: Res): number {
 }
 
 describe('lockout: LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=60', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { LOGIN_MAX_FAILURES: '3', LOGIN_LOCK_SECONDS: '60' } });
-  });
-  after(async () => {
-    await app?.close();
-  });
+  const app = useTestApp({ env: { LOGIN_MAX_FAILURES: '3', LOGIN_LOCK_SECONDS: '60' } });
 
   it('when 3 wrong passwords are sent, then the 4th attempt is 423 ACCOUNT_LOCKED with Retry-After ≤ 60 even with the right password, and the lock expires by itself', async () => {
     const email = await register(app, 'lock');
@@ -134,13 +128,7 @@ describe('lockout: LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=60', () => {
 });
 
 describe('lockout: the lock length is capped at 24 h (LOGIN_MAX_FAILURES=2, LOGIN_LOCK_SECONDS=50000)', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { LOGIN_MAX_FAILURES: '2', LOGIN_LOCK_SECONDS: '50000' } });
-  });
-  after(async () => {
-    await app?.close();
-  });
+  const app = useTestApp({ env: { LOGIN_MAX_FAILURES: '2', LOGIN_LOCK_SECONDS: '50000' } });
 
   it('when the doubled lock would be 100000 s, then it is 86400 s instead', async () => {
     const email = await register(app, 'cap');
@@ -160,15 +148,9 @@ describe('lockout: the lock length is capped at 24 h (LOGIN_MAX_FAILURES=2, LOGI
 });
 
 describe('login: unknown email and wrong password are indistinguishable', () => {
-  let app: TestApp;
-  before(async () => {
-    // A bcrypt cost high enough for the comparison to dominate a request, low enough to stay fast; no lock
-    // during the timing runs.
-    app = await startTestApp({ env: { BCRYPT_COST: '8', LOGIN_MAX_FAILURES: '1000' } });
-  });
-  after(async () => {
-    await app?.close();
-  });
+  // A bcrypt cost high enough for the comparison to dominate a request, low enough to stay fast; no lock
+  // during the timing runs.
+  const app = useTestApp({ env: { BCRYPT_COST: '8', LOGIN_MAX_FAILURES: '1000' } });
 
   it('when the email is unknown or the password wrong, then both are 401 INVALID_CREDENTIALS with identical bodies', async () => {
     const email = await register(app, 'enum');

@@ -9,7 +9,7 @@ import jsQR from 'jsqr';
 import pg from 'pg';
 import { PNG } from 'pngjs';
 import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
-import { bearer, registerAndLogin, STRONG_PASSWORD, startTestApp, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, STRONG_PASSWORD, useTestApp } from '../helpers/app';
 
 const BASE32 = /^[A-Z2-7]+$/; // unpadded, as the Key Uri Format asks
 const STEP_MS = 30_000;
@@ -43,19 +43,17 @@ interface Enrolled {
 }
 
 describe('two-factor authentication (TOTP) over HTTP', () => {
-  let app: TestApp;
+  const app = useTestApp({ env: { LOGIN_MAX_FAILURES: '3', TOTP_ISSUER: 'Sessionary Test' } });
   let db: pg.Client;
   /** Every secret handed out, checked against the logs at the end. */
   const secrets: string[] = [];
 
   before(async () => {
-    app = await startTestApp({ env: { LOGIN_MAX_FAILURES: '3', TOTP_ISSUER: 'Sessionary Test' } });
     db = new pg.Client({ connectionString: app.database.url });
     await db.connect();
   });
   after(async () => {
     await db?.end();
-    await app?.close();
   });
 
   /**

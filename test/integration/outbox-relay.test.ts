@@ -4,23 +4,20 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, JSONCodec, AckPolicy, type NatsConnection } from 'nats';
 import pg from 'pg';
-import { startTestApp, uniqueEmail, STRONG_PASSWORD, type TestApp } from '../helpers/app';
+import { TEST_NATS_URL, useTestApp, uniqueEmail, STRONG_PASSWORD } from '../helpers/app';
 
-const NATS_URL = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
 const suffix = randomBytes(4).toString('hex');
 const stream = `TEST_AUTH_EVENTS_${suffix}`;
 const subjectPrefix = `test.${suffix}.auth.events`;
 
 describe('NATS outbox relay', () => {
-  let app: TestApp;
+  const app = useTestApp({ nats: true, events: { stream, subjectPrefix } });
   let nc: NatsConnection;
 
   before(async () => {
-    app = await startTestApp({ env: { NATS_URL }, events: { stream, subjectPrefix } });
-    nc = await connect({ servers: NATS_URL });
+    nc = await connect({ servers: TEST_NATS_URL, timeout: 2000, maxReconnectAttempts: 0 });
   });
   after(async () => {
-    await app.close();
     await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
     await nc.close();
   });

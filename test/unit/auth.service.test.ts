@@ -135,7 +135,7 @@ describe('refresh', () => {
     const s = buildServices();
     const { email } = await s.registerUser();
     const first = await s.login(email);
-    s.clock.advanceSeconds(3600);
+    s.clock.advance(3600);
     const second = await s.auth.refresh(first.refreshToken, s.ctx);
     assert.equal(second.sessionId, first.sessionId);
     assert.notEqual(second.refreshToken, first.refreshToken);
@@ -227,9 +227,9 @@ describe('refresh', () => {
     const { email } = await s.registerUser();
     const a = await s.login(email);
     const b = await s.login(email);
-    s.clock.advanceSeconds(s.settings.sessionIdleTtl - 1);
+    s.clock.advance(s.settings.sessionIdleTtl - 1);
     assert.ok(await s.auth.refresh(a.refreshToken, s.ctx), 'one second before the idle deadline it still works');
-    s.clock.advanceSeconds(1);
+    s.clock.advance(1);
     await rejectsWithCode(s.auth.refresh(b.refreshToken, s.ctx), 'INVALID_REFRESH_TOKEN');
   });
 
@@ -238,9 +238,9 @@ describe('refresh', () => {
     const { email } = await s.registerUser();
     let pair = await s.login(email);
     const expiresAt = s.db.tables.sessions.get(pair.sessionId)!.expiresAt.getTime();
-    s.clock.advanceSeconds(13 * DAY);
+    s.clock.advance(13 * DAY);
     pair = await s.auth.refresh(pair.refreshToken, s.ctx);
-    s.clock.advanceSeconds(13 * DAY);
+    s.clock.advance(13 * DAY);
     pair = await s.auth.refresh(pair.refreshToken, s.ctx);
     const session = s.db.tables.sessions.get(pair.sessionId)!;
     assert.ok(session.idleExpiresAt.getTime() <= expiresAt, 'the idle deadline never outlives the absolute expiry');
@@ -324,7 +324,7 @@ describe('changePassword', () => {
     const { email, user } = await s.registerUser();
     const caller = await s.login(email);
     const others = [await s.login(email), await s.login(email)];
-    s.clock.advanceSeconds(5);
+    s.clock.advance(5);
     const n = await s.auth.changePassword(s.auth.authenticate(caller.accessToken), { currentPassword: GOOD_PASSWORD, newPassword: NEW_PASSWORD }, s.ctx);
     assert.equal(n, 2);
     for (const o of others) {
@@ -347,7 +347,7 @@ describe('AuthService: access tokens never outlive their session', () => {
     const { email } = await s.registerUser();
     const first = await s.login(email);
     assert.equal(first.expiresIn, 900);
-    s.clock.advanceSeconds(400);
+    s.clock.advance(400);
     const later = await s.auth.refresh(first.refreshToken, s.ctx);
     assert.equal(later.expiresIn, 600, 'capped at the 600 s the session has left');
     const claims = s.auth.authenticate(later.accessToken);
@@ -358,7 +358,7 @@ describe('AuthService: access tokens never outlive their session', () => {
     const s = buildServices({ sessionIdleTtl: 100, accessTokenTtl: 60 });
     const { email, password } = await s.registerUser();
     await s.login(email);
-    s.clock.advanceSeconds(101);
+    s.clock.advance(101);
     const current = await s.login(email);
     const claims = s.auth.authenticate(current.accessToken);
     assert.equal(await s.auth.changePassword(claims, { currentPassword: password, newPassword: 'another-Plum-9-orbit' }, s.ctx), 0);

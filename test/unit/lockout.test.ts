@@ -36,7 +36,7 @@ test('when 5 consecutive wrong passwords are given, then the account is locked f
 test('when the account is locked, then even the right password is refused and nothing is counted', async () => {
   const { s, user, email } = await setup();
   await failTimes(s, email, 5);
-  s.clock.advanceSeconds(100);
+  s.clock.advance(100);
   const err = await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
   assert.equal(err.retryAfterSeconds, 800);
   await rejectsWithCode(s.auth.login({ email, password: WRONG, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
@@ -49,10 +49,10 @@ test('when the account is locked, then even the right password is refused and no
 test('when the lock time passes, then the lock expires by itself and the right password works', async () => {
   const { s, user, email } = await setup();
   await failTimes(s, email, 5);
-  s.clock.advanceSeconds(899);
+  s.clock.advance(899);
   const err = await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
   assert.equal(err.retryAfterSeconds, 1);
-  s.clock.advanceSeconds(1);
+  s.clock.advance(1);
   const pair = await s.login(email);
   assert.equal(pair.user.id, user.id);
   const row = await s.userRow(user.id);
@@ -62,7 +62,7 @@ test('when the lock time passes, then the lock expires by itself and the right p
 test('when the account is locked a second time, then the lock doubles to 1800 s', async () => {
   const { s, email } = await setup();
   await failTimes(s, email, 5);
-  s.clock.advanceSeconds(901);
+  s.clock.advance(901);
   await failTimes(s, email, 5);
   const err = await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
   assert.equal(err.retryAfterSeconds, 1800);
@@ -75,7 +75,7 @@ test('when locks keep repeating, then each doubles and the length is capped at 2
     await failTimes(s, email, 5);
     const err = await rejectsWithCode(s.auth.login({ email, password: WRONG, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
     seen.push(err.retryAfterSeconds!);
-    s.clock.advanceSeconds(err.retryAfterSeconds!);
+    s.clock.advance(err.retryAfterSeconds!);
   }
   assert.deepEqual(seen, [900, 1800, 3600, 7200, 14400, 28800, 57600, 86400, 86400]);
   assert.equal(s.lockout.lockDuration(1000), 86400, 'no overflow for huge lock counts');
@@ -95,7 +95,7 @@ test('when a login succeeds after some failures, then the failure count starts a
 test('when a successful login follows an expired lock, then the next lock is back to the first length', async () => {
   const { s, email } = await setup();
   await failTimes(s, email, 5);
-  s.clock.advanceSeconds(900);
+  s.clock.advance(900);
   await s.login(email);
   await failTimes(s, email, 5);
   const err = await rejectsWithCode(s.auth.login({ email, password: WRONG, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');

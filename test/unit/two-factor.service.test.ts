@@ -6,7 +6,8 @@ import type { RequestContext, User } from '../../backend/src/domain/types';
 import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
 import { cryptoRandomSource } from '../../backend/src/infrastructure/crypto/secret-box';
 import { generateTotpCode, OtplibTotpProvider, totpStepAt } from '../../backend/src/infrastructure/crypto/totp';
-import { FakeClock, MemoryDatabase, MemoryUnitOfWork } from '../fakes/memory-repositories';
+import { FakeClock } from '../fakes/clock';
+import { MemoryDatabase, MemoryUnitOfWork } from '../fakes/memory-repositories';
 import { AuditFailureSwitch, FakeQrCodeRenderer, FakeSecretCipher, SequentialIds } from '../fakes/two-factor-fakes';
 
 const PASSWORD = 'correct horse battery staple';
@@ -70,7 +71,7 @@ describe('TwoFactorService', () => {
   async function enrolled(): Promise<{ secret: string; backupCodes: string[] }> {
     const { secret } = await service.enable(USER_ID, ctx);
     const { backupCodes } = await service.verify(USER_ID, codeAt(secret), ctx);
-    clock.advanceSeconds(30);
+    clock.advance(30);
     return { secret, backupCodes };
   }
 
@@ -174,7 +175,7 @@ describe('TwoFactorService', () => {
       const { secret } = await service.enable(USER_ID, ctx);
       const code = codeAt(secret);
       await service.verify(USER_ID, code, ctx);
-      clock.advanceSeconds(5);
+      clock.advance(5);
       await rejectsWith(service.verifySecondFactor(user(), { code }, ctx), 'MFA_INVALID_CODE');
     });
 
@@ -183,7 +184,7 @@ describe('TwoFactorService', () => {
       const code = codeAt(secret);
       await service.verifySecondFactor(user(), { code }, ctx);
       await rejectsWith(service.verifySecondFactor(user(), { code }, ctx), 'MFA_INVALID_CODE');
-      clock.advanceSeconds(30);
+      clock.advance(30);
       assert.equal(await service.verifySecondFactor(user(), { code: codeAt(secret) }, ctx), 'totp');
     });
 
@@ -208,7 +209,7 @@ describe('TwoFactorService', () => {
 
     test('when the code is from the previous step (clock drift −1), then it is accepted', async () => {
       const { secret } = await enrolled();
-      clock.advanceSeconds(60);
+      clock.advance(60);
       assert.equal(await service.verifySecondFactor(user(), { code: codeAt(secret, -1) }, ctx), 'totp');
     });
 
@@ -219,7 +220,7 @@ describe('TwoFactorService', () => {
 
     test('when the code is two steps away (drift ±2), then it is refused', async () => {
       const { secret } = await enrolled();
-      clock.advanceSeconds(120);
+      clock.advance(120);
       await rejectsWith(service.verifySecondFactor(user(), { code: codeAt(secret, -2) }, ctx), 'MFA_INVALID_CODE');
       await rejectsWith(service.verifySecondFactor(user(), { code: codeAt(secret, +2) }, ctx), 'MFA_INVALID_CODE');
     });
@@ -338,7 +339,7 @@ describe('TwoFactorService', () => {
       const first = await enrolled();
       await service.disable(USER_ID, { password: PASSWORD, code: codeAt(first.secret) }, ctx);
       // setTotpSecret keeps totpLastUsedStep (see the Prisma adapter), so the step used to disable stays spent.
-      clock.advanceSeconds(30);
+      clock.advance(30);
       const second = await enrolled();
       assert.notEqual(second.secret, first.secret);
       await rejectsWith(service.verifySecondFactor(user(), { backupCode: first.backupCodes[0]! }, ctx), 'MFA_INVALID_CODE');
