@@ -59,6 +59,10 @@ export interface TestAppOptions {
   /** Connect to the test NATS (NATS_URL); fails fast, naming NATS, when it is down. */
   nats?: boolean;
   events?: ContainerOptions['events'];
+  /** Prefix for every NATS subject the server publishes or serves (unique per test). */
+  natsSubjectPrefix?: string;
+  /** Where the built web app is looked for (default backend/web/dist). */
+  webDistDir?: string;
 }
 
 /** Generous limits so ordinary tests never hit them, unless the test sets a limit itself. */
@@ -118,6 +122,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       migrationsDir: MIGRATIONS_DIR,
       redisPrefix,
       events: opts.events,
+      natsSubjectPrefix: opts.natsSubjectPrefix,
+      webDistDir: opts.webDistDir,
     });
   } catch (err) {
     await cleanup();
