@@ -150,7 +150,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
 /**
  * Registers before/after hooks on the enclosing describe() and returns the app they start. Read it inside
  * `it` (or later hooks), never at describe time. `opts` may be a function, evaluated in the before hook,
- * when it depends on something an earlier hook made.
+ * when it depends on something an earlier hook made. node:test runs after hooks in registration order, so
+ * a hook that must run before the app stops (closing a client of its database) is registered above this call.
  */
 export function useTestApp(opts: TestAppOptions | (() => TestAppOptions) = {}): TestApp {
   let app: TestApp | undefined;

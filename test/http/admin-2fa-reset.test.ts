@@ -2,7 +2,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
-import { bearer, registerAndLogin, useTestApp, STRONG_PASSWORD } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp, TEST_PASSWORD } from '../helpers/app';
 
 const ADMIN = { email: 'root@example.test', password: 'admin-Quartz-41-meadow' };
 
@@ -17,13 +17,13 @@ describe('admin 2FA reset', () => {
     const user = await registerAndLogin(app);
     const enrol = await app.http.post('/api/user/2fa/enable').set(bearer(user.accessToken)).expect(200);
     await app.http.post('/api/user/2fa/verify').set(bearer(user.accessToken)).send({ code: generateTotpCode(enrol.body.secret, app.clock.now()) }).expect(200);
-    assert.equal((await app.http.post('/api/auth/login').send({ email: user.email, password: STRONG_PASSWORD })).body.mfaRequired, true);
+    assert.equal((await app.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD })).body.mfaRequired, true);
 
     const reset = await app.http.post(`/api/admin/users/${user.userId}/reset-2fa`).set(bearer(adminToken));
     assert.equal(reset.status, 200);
     assert.deepEqual(reset.body, { enabled: false });
 
-    const login = await app.http.post('/api/auth/login').send({ email: user.email, password: STRONG_PASSWORD });
+    const login = await app.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD });
     assert.equal(login.status, 200);
     assert.ok(login.body.accessToken);
     const me = await app.http.get('/api/user/me').set(bearer(login.body.accessToken));

@@ -2,7 +2,7 @@
 // paths only, access token in the body; cross-site requests refused; the forced-logout event stream.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, registerAndLogin, useTestApp, STRONG_PASSWORD, uniqueEmail } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp, TEST_PASSWORD, uniqueEmail } from '../helpers/app';
 
 const cookieOf = (setCookie: string[] | string | undefined) => {
   const line = ([] as string[]).concat(setCookie ?? []).find((c) => c.startsWith('sessionary_refresh='));
@@ -18,7 +18,7 @@ describe('browser sessions: cookie transport', () => {
   });
 
   async function browserLogin(email: string) {
-    const res = await app.http.post('/api/auth/browser/login').set('Origin', origin).send({ email, password: STRONG_PASSWORD, deviceName: 'test browser' });
+    const res = await app.http.post('/api/auth/browser/login').set('Origin', origin).send({ email, password: TEST_PASSWORD, deviceName: 'test browser' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return res;
   }
@@ -70,7 +70,7 @@ describe('browser sessions: cookie transport', () => {
     assert.equal(crossSite.status, 403);
     const silent = await app.http.post('/api/auth/browser/refresh').set('Cookie', cookie);
     assert.equal(silent.status, 403);
-    const login = await app.http.post('/api/auth/browser/login').set('Origin', 'https://evil.example').send({ email, password: STRONG_PASSWORD });
+    const login = await app.http.post('/api/auth/browser/login').set('Origin', 'https://evil.example').send({ email, password: TEST_PASSWORD });
     assert.equal(login.status, 403, 'no login CSRF either');
     // The refused requests did not touch the session: the cookie still works from the page's own origin.
     const ok = await app.http.post('/api/auth/browser/refresh').set('Sec-Fetch-Site', 'same-origin').set('Cookie', cookie);
@@ -91,7 +91,7 @@ describe('browser sessions: cookie transport', () => {
   });
 
   it('when the password is wrong, then 401 INVALID_CREDENTIALS and no cookie', async () => {
-    const res = await app.http.post('/api/auth/browser/login').set('Origin', origin).send({ email: uniqueEmail(), password: STRONG_PASSWORD });
+    const res = await app.http.post('/api/auth/browser/login').set('Origin', origin).send({ email: uniqueEmail(), password: TEST_PASSWORD });
     assert.equal(res.status, 401);
     assert.equal(res.body.error.code, 'INVALID_CREDENTIALS');
     assert.equal(res.headers['set-cookie'], undefined);
@@ -108,7 +108,7 @@ describe('browser sessions: Secure cookie behind a trusted proxy', () => {
       .set('X-Forwarded-Proto', 'https')
       .set('X-Forwarded-Host', 'id.example.com')
       .set('Origin', 'https://id.example.com')
-      .send({ email, password: STRONG_PASSWORD });
+      .send({ email, password: TEST_PASSWORD });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.match(cookieOf(res.headers['set-cookie']).line, /; Secure/);
   });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, JSONCodec, AckPolicy, type NatsConnection } from 'nats';
 import pg from 'pg';
-import { TEST_NATS_URL, useTestApp, uniqueEmail, STRONG_PASSWORD } from '../helpers/app';
+import { TEST_NATS_URL, useTestApp, uniqueEmail, TEST_PASSWORD } from '../helpers/app';
 
 const suffix = randomBytes(4).toString('hex');
 const stream = `TEST_AUTH_EVENTS_${suffix}`;
@@ -24,8 +24,8 @@ describe('NATS outbox relay', () => {
 
   it('when a user registers and logs in, then both events reach JetStream once and are stamped published', async () => {
     const email = uniqueEmail('relay');
-    const reg = await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
-    await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD }).expect(200);
+    const reg = await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
+    await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
     const relay = app.container.relay!;
     // The timer may already have published them; flush until the outbox is empty.
     while ((await relay.flush()) > 0);

@@ -1,20 +1,20 @@
 import test, { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { buildServices, GOOD_PASSWORD, rejectsWithCode, throwsWithCode } from '../fakes/services';
+import { buildServices, TEST_PASSWORD, rejectsWithCode, throwsWithCode } from '../fakes/services';
 
 const DAY = 24 * 60 * 60;
 
 describe('register', () => {
   test('when registration is open, then the user is active, a plain user, with a lower-cased email and a bcrypt hash', async () => {
     const s = buildServices();
-    const user = await s.auth.register({ email: '  Alice.Smith@Example.COM ', password: GOOD_PASSWORD, username: 'alice' }, s.ctx);
+    const user = await s.auth.register({ email: '  Alice.Smith@Example.COM ', password: TEST_PASSWORD, username: 'alice' }, s.ctx);
     assert.equal(user.status, 'active');
     assert.equal(user.role, 'user');
     assert.equal(user.email, 'alice.smith@example.com');
     assert.equal(user.username, 'alice');
     assert.match(user.passwordHash, /^\$2b\$04\$/);
-    assert.ok(!user.passwordHash.includes(GOOD_PASSWORD));
+    assert.ok(!user.passwordHash.includes(TEST_PASSWORD));
     const stored = await s.uow.direct.users.findByEmail('alice.smith@example.com');
     assert.equal(stored?.id, user.id);
     const events = s.db.auditEvents();
@@ -23,14 +23,14 @@ describe('register', () => {
 
   test('when registration needs approval, then the user is pending', async () => {
     const s = buildServices({ registrationMode: 'approval' });
-    const user = await s.auth.register({ email: 'bob@example.test', password: GOOD_PASSWORD, username: null }, s.ctx);
+    const user = await s.auth.register({ email: 'bob@example.test', password: TEST_PASSWORD, username: null }, s.ctx);
     assert.equal(user.status, 'pending');
     assert.deepEqual((await s.users.listRegistrations('pending')).map((u) => u.id), [user.id]);
   });
 
   test('when the email exists in another case, then EMAIL_TAKEN and nothing new is stored', async () => {
     const s = buildServices();
-    await s.auth.register({ email: 'carol@example.test', password: GOOD_PASSWORD, username: null }, s.ctx);
+    await s.auth.register({ email: 'carol@example.test', password: TEST_PASSWORD, username: null }, s.ctx);
     await rejectsWithCode(s.auth.register({ email: 'CAROL@Example.Test', password: 'another fine passphrase', username: null }, s.ctx), 'EMAIL_TAKEN');
     assert.equal(s.db.tables.users.size, 1);
     assert.equal(s.db.auditEvents().length, 1);
@@ -79,7 +79,7 @@ describe('login', () => {
   test('when the password is right, then a bearer token pair for a new session is returned', async () => {
     const s = buildServices();
     const { user, email } = await s.registerUser('dave@example.test');
-    const pair = await s.login('DAVE@example.test', GOOD_PASSWORD, s.ctx, 'Laptop');
+    const pair = await s.login('DAVE@example.test', TEST_PASSWORD, s.ctx, 'Laptop');
     assert.equal(pair.tokenType, 'Bearer');
     assert.equal(pair.expiresIn, 900);
     assert.equal(pair.user.id, user.id);
@@ -98,7 +98,7 @@ describe('login', () => {
   test('when the email is unknown or the password wrong, then the same INVALID_CREDENTIALS comes back', async () => {
     const s = buildServices();
     const { email } = await s.registerUser('erin@example.test');
-    const unknown = await rejectsWithCode(s.auth.login({ email: 'nobody@example.test', password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
+    const unknown = await rejectsWithCode(s.auth.login({ email: 'nobody@example.test', password: TEST_PASSWORD, deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
     const wrong = await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
     assert.equal(unknown.message, wrong.message);
     assert.deepEqual(unknown.details, wrong.details);
@@ -109,7 +109,7 @@ describe('login', () => {
     const s = buildServices({ registrationMode: 'approval' });
     const { email } = await s.registerUser('frank@example.test');
     await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
-    await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_PENDING');
+    await rejectsWithCode(s.auth.login({ email, password: TEST_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_PENDING');
     assert.equal(s.db.tables.sessions.size, 0);
   });
 
@@ -118,7 +118,7 @@ describe('login', () => {
     const { user, email } = await s.registerUser('gina@example.test');
     await s.users.rejectRegistration('00000000-0000-4000-8000-000000000000', user.id, s.ctx);
     await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
-    await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_DISABLED');
+    await rejectsWithCode(s.auth.login({ email, password: TEST_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_DISABLED');
     assert.equal(s.db.tables.sessions.size, 0);
   });
 
@@ -318,7 +318,7 @@ describe('changePassword', () => {
     const s = buildServices();
     const { email } = await s.registerUser();
     const claims = s.auth.authenticate((await s.login(email)).accessToken);
-    const err = await rejectsWithCode(s.auth.changePassword(claims, { currentPassword: GOOD_PASSWORD, newPassword: GOOD_PASSWORD }, s.ctx), 'VALIDATION_ERROR');
+    const err = await rejectsWithCode(s.auth.changePassword(claims, { currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD }, s.ctx), 'VALIDATION_ERROR');
     assert.equal(err.details?.[0]?.field, 'newPassword');
   });
 
@@ -327,7 +327,7 @@ describe('changePassword', () => {
     const { email } = await s.registerUser();
     const claims = s.auth.authenticate((await s.login(email)).accessToken);
     for (const newPassword of ['password1', 'short', 'x'.repeat(129)]) {
-      const err = await rejectsWithCode(s.auth.changePassword(claims, { currentPassword: GOOD_PASSWORD, newPassword }, s.ctx), 'VALIDATION_ERROR');
+      const err = await rejectsWithCode(s.auth.changePassword(claims, { currentPassword: TEST_PASSWORD, newPassword }, s.ctx), 'VALIDATION_ERROR');
       assert.equal(err.details?.[0]?.field, 'newPassword');
     }
   });
@@ -338,7 +338,7 @@ describe('changePassword', () => {
     const caller = await s.login(email);
     const others = [await s.login(email), await s.login(email)];
     s.clock.advance(5);
-    const n = await s.auth.changePassword(s.auth.authenticate(caller.accessToken), { currentPassword: GOOD_PASSWORD, newPassword: NEW_PASSWORD }, s.ctx);
+    const n = await s.auth.changePassword(s.auth.authenticate(caller.accessToken), { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }, s.ctx);
     assert.equal(n, 2);
     for (const o of others) {
       throwsWithCode(() => s.auth.authenticate(o.accessToken), 'SESSION_TERMINATED');
@@ -348,7 +348,7 @@ describe('changePassword', () => {
     assert.equal(s.auth.authenticate(caller.accessToken).sid, caller.sessionId);
     assert.equal((await s.auth.refresh(caller.refreshToken, s.ctx)).sessionId, caller.sessionId);
     assert.equal((await s.userRow(user.id)).passwordChangedAt?.getTime(), s.clock.now().getTime());
-    await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
+    await rejectsWithCode(s.auth.login({ email, password: TEST_PASSWORD, deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
     assert.ok((await s.login(email, NEW_PASSWORD)).accessToken);
     assert.equal(s.db.auditEvents().filter((e) => e.type === 'password.changed').length, 1);
   });
