@@ -16,11 +16,12 @@
 //
 // Files: settings.ts (BENCH_* variables, scenario ids), load.ts (autocannon runs), servers.ts (children,
 // seeding, cleanup), scenarios/ (one file per scenario), targets.ts (the targets), report.ts (table, markdown).
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../test/helpers/database';
 import { killAllSync, stopChild } from './children';
+import { keepSections } from './kept-sections';
 import { abortLoad, runState } from './load';
 import { summarise } from './profile-summary';
 import { consoleTable, consoleTargets, describeSettings, markdown, type Report, type ScenarioResult } from './report';
@@ -174,7 +175,8 @@ async function main(): Promise<void> {
     mkdirSync(join(ROOT, 'docs'), { recursive: true });
     // A clustered run is a different deployment: it gets its own page instead of replacing the default one.
     const page = CLUSTER_WORKERS > 1 ? 'benchmarks-cluster.md' : 'benchmarks.md';
-    writeFileSync(join(ROOT, 'docs', page), markdown(report));
+    const previous = existsSync(join(ROOT, 'docs', page)) ? readFileSync(join(ROOT, 'docs', page), 'utf8') : null;
+    writeFileSync(join(ROOT, 'docs', page), keepSections(previous, markdown(report)));
     log(`wrote docs/${page}`);
   } else {
     log('partial run: docs/benchmarks.md left unchanged (BENCH_WRITE_DOCS=1 to write it anyway)');

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { connect as connectNats, type NatsConnection } from 'nats';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { createApp } from './app';
+import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
 import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import type { Config } from './config';
 import type { AuthService } from './domain/auth.service';
@@ -41,6 +42,8 @@ import { MemoryRevocationStore } from './infrastructure/revocation/memory-revoca
 import { RedisIdBroadcast } from './infrastructure/revocation/redis-id-broadcast';
 import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
 import { revocationRoutes } from './modules/revocations/revocations.routes';
+import { authMessageHandlers } from './modules/auth/auth.message.controller';
+import { NatsRequestServer } from './modules/nats/request-server';
 import { SessionEventHub } from './modules/browser/session-events';
 
 export interface ContainerOptions {
@@ -53,6 +56,8 @@ export interface ContainerOptions {
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
+  /** ADMIN_EMAIL bootstrap at start; the CLI turns it off (it acts only on what the operator typed). Default true. */
+  bootstrapAdmin?: boolean;
   /** Prepended to every NATS subject this server publishes or serves (tests use unique ones). Default ''. */
   natsSubjectPrefix?: string;
   /** Where the built web app is (default backend/web/dist). */
@@ -160,17 +165,14 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   );
   auth.useSecondFactor(twoFactor);
 
-  if (config.adminEmail && config.adminPassword) {
-    const admin = await users.ensureAdmin(config.adminEmail, config.adminPassword);
-    logger.info('admin account ensured', { userId: admin.id });
-  }
+  if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config, logger);
 
   let relay: NatsOutboxRelay | null = null;
   if (config.natsUrl && backgroundJobs) {
-    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.natsUrl, ...(opts.events ?? { stream: 'AUTH_EVENTS', subjectPrefix: 'auth.events' }) });
+    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.natsUrl, ...eventStream(opts) });
     await relay.start();
     closers.unshift(() => relay!.stop());
-    logger.info('publishing domain events to NATS', { subjects: `${opts.events?.subjectPrefix ?? 'auth.events'}.>` });
+    logger.info('publishing domain events to NATS', { stream: eventStream(opts).stream, subjects: `${eventStream(opts).subjectPrefix}.>` });
   }
 
   // Revocation feed for other services: SSE always, NATS when configured.
@@ -187,6 +189,13 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     const publisher = new NatsRevocationPublisher(nats, revocationFeed, logger, `${natsPrefix}auth.revocations`);
     publisher.start();
     closers.unshift(() => publisher.stop());
+  }
+  if (nats) {
+    // Request/reply for the gateway on every instance; the queue group spreads requests over them.
+    const requests = new NatsRequestServer(nats, logger, { subjectPrefix: natsPrefix, queue: 'sessionary-auth' });
+    requests.serve(authMessageHandlers(auth));
+    closers.unshift(() => requests.stop());
+    logger.info('answering NATS requests', { subjects: `${natsPrefix}auth.*`, queue: 'sessionary-auth' });
   }
   const revocationStreams = revocationRoutes({ auth, feed: revocationFeed });
   // Forced-logout push for open web pages.
@@ -247,6 +256,17 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       for (const close of closers) await close().catch((err) => logger.warn('shutdown step failed', { error: String(err) }));
     },
   };
+}
+
+/**
+ * Where the outbox goes: AUTH_EVENTS with `auth.events.<type>` and the catalogue names, all under
+ * NATS_SUBJECT_PREFIX (which also names its own stream, so prefixed deployments never share one).
+ */
+function eventStream(opts: ContainerOptions): { stream: string; subjectPrefix: string; catalogueSubjectPrefix: string } {
+  const prefix = opts.natsSubjectPrefix ?? '';
+  if (opts.events) return { ...opts.events, catalogueSubjectPrefix: opts.natsSubjectPrefix ?? `${opts.events.subjectPrefix}.catalogue.` };
+  const suffix = prefix ? `_${prefix.replace(/[^A-Za-z0-9]+/g, '_').replace(/_+$/, '').toUpperCase()}` : '';
+  return { stream: `AUTH_EVENTS${suffix}`, subjectPrefix: `${prefix}auth.events`, catalogueSubjectPrefix: prefix };
 }
 
 async function startEmbedded(dataDir: string, closers: (() => Promise<unknown>)[], logger: Logger): Promise<string> {

@@ -1,7 +1,7 @@
 // TOTP two-factor authentication over HTTP, against the real app and PostgreSQL: enrolment (secret, otpauth
 // URI, QR), verification and backup codes, the two-step login with mfaToken, drift window and replay,
 // lockout, regeneration, disabling, audit events, and that the secret never leaks after enrolment.
-// The app's TestClock drives TOTP time; every case that needs a fresh code first moves the clock to the
+// The app's FakeClock drives TOTP time; every case that needs a fresh code first moves the clock to the
 // start of a new 30 s step, so a code is never rejected just because its step was already used.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

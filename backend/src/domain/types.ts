@@ -134,7 +134,9 @@ export type AuditEventType =
   | '2fa.backup_code_used'
   | '2fa.backup_codes_regenerated'
   | 'refresh_token.reused'
-  | 'admin.sessions_revoked';
+  | 'admin.sessions_revoked'
+  | 'admin.promoted'
+  | 'admin.bootstrap_refused';
 
 export interface AuditEvent {
   id: string;
