@@ -32,7 +32,10 @@ export interface Config {
   jwtPublicKeysFile: string | null;
   totpEncryptionKey: string | null;
   totpIssuer: string;
+  /** OAUTH_CLIENTS: client ids registered at start (when missing) as public password/refresh_token clients. */
   oauthClients: string[] | null;
+  /** Seconds a rotated-away client secret stays valid (OAUTH_SECRET_ROTATION_OVERLAP). */
+  oauthSecretRotationOverlap: number;
   /** Browser origins allowed to call the API cross-origin (CORS_ORIGINS); null = same-origin only. */
   corsOrigins: string[] | null;
   logLevel: string;
@@ -117,6 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
     totpEncryptionKey: str(env, 'TOTP_ENCRYPTION_KEY'),
     totpIssuer: str(env, 'TOTP_ISSUER') ?? 'Sessionary',
     oauthClients: str(env, 'OAUTH_CLIENTS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
+    oauthSecretRotationOverlap: int(env, 'OAUTH_SECRET_ROTATION_OVERLAP', 86_400, 0),
     corsOrigins: str(env, 'CORS_ORIGINS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     bodyLimit: str(env, 'BODY_LIMIT') ?? '16kb',
