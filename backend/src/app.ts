@@ -19,7 +19,10 @@ import { requestId } from './modules/http/request-id';
 import { requestLogger } from './modules/http/request-logger';
 import { securityHeaders } from './modules/http/security-headers';
 import './modules/http/types';
-import { oauthRoutes } from './modules/oauth/oauth.routes';
+import { authorizationServerMetadata, oauthRoutes } from './modules/oauth/oauth.routes';
+import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
+import type { OAuthClientService } from './domain/oauth/client.service';
+import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import { userRoutes } from './modules/user/user.routes';
@@ -32,7 +35,8 @@ export interface AppDeps {
   databaseUp: () => Promise<boolean>;
   /** trustProxy, corsOrigins (none = no CORS headers at all), bodyLimit. */
   http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'>;
-  oauth: Config['oauth'];
+  /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
+  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; issuer: string };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
   rateLimits: Pick<RateLimits, 'perIp' | 'perAccount' | 'perUser'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
@@ -70,8 +74,10 @@ export function createApp(deps: AppDeps) {
   // /api/auth limiter) exempt from the per-IP limit, since relying services call it from a few addresses.
   app.get('/api/auth/validate', validateRoute(auth));
   // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
-  // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape.
-  app.use('/oauth', perIp, oauthRoutes({ auth, ...deps.oauth, perAccount }));
+  // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape. It applies
+  // the per-IP limit itself (token and revoke; introspection is for services), so a 429 has the OAuth shape too.
+  app.use('/oauth', oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, logger: deps.logger, perIp, perAccount }));
+  app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));
   app.use(jsonBody(deps.http.bodyLimit));
 
   app.get('/health', async (_req, res) => {
@@ -93,6 +99,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
   app.use('/api/user', userRoutes({ users, auth, sessions, perUser }));
   app.use('/api/revocations', deps.revocationRoutes.router);
+  app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));
   app.use('/api/admin', adminRoutes({ users, auth, twoFactor }));
 
   if (deps.web.distDir) app.use(webUi(deps.web.distDir));

@@ -113,6 +113,12 @@ export const schema = {
   },
   redis: {
     url: optional('REDIS_URL', 'Redis for rate limits, revocation fan-out and cache invalidation across instances; unset = in-process'),
+    /**
+     * With Redis: revocations reach every instance within this many seconds even when pub/sub loses them
+     * (each instance reads them back from the database every third of it); an instance that can neither hear
+     * nor read revocations for longer answers authenticated requests with 503 until it has caught up.
+     */
+    revocationMaxLagSeconds: int('REVOCATION_MAX_LAG_SECONDS', 'with Redis: the longest a revocation may take to reach every instance, seconds (an instance that cannot catch up answers 503)', 5, 1),
   },
   nats: {
     url: optional('NATS_URL', 'NATS JetStream for domain events; unset = events stay in the AuditEvent outbox table'),
@@ -171,8 +177,8 @@ export const schema = {
     challengeMaxAttempts: int('MFA_CHALLENGE_MAX_ATTEMPTS', 'wrong codes one mfaToken accepts before it is burnt', 5, 1),
   },
   oauth: {
-    clients: list('OAUTH_CLIENTS', 'comma-separated client_ids accepted by /oauth/token; unset = any public client id'),
-    scopes: list('OAUTH_SCOPES', 'comma-separated scopes /oauth/token may grant; unset = any well-formed scope'),
+    clients: list('OAUTH_CLIENTS', 'comma-separated client ids registered at start (when missing) as public password/refresh_token clients'),
+    secretRotationOverlap: int('OAUTH_SECRET_ROTATION_OVERLAP', 'seconds a rotated-away client secret stays valid', 86_400),
   },
 } satisfies Record<string, Record<string, Setting<unknown>>>;
 

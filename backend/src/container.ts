@@ -11,6 +11,12 @@ import { PasswordPolicy } from './domain/password-policy';
 import { systemClock, type Clock } from './domain/ports';
 import { RevocationFeed } from './domain/revocation-feed';
 import { createDomainServices, type DomainServices } from './domain/services';
+import type { OAuthClientService } from './domain/oauth/client.service';
+import { createOAuthServices } from './domain/oauth/services';
+import type { OAuthTokenService } from './domain/oauth/token.service';
+import { OAuthClientCache } from './infrastructure/cache/oauth-client-cache';
+import { Sha256ClientSecrets } from './infrastructure/crypto/client-secrets';
+import { PrismaOAuthClientStore } from './infrastructure/prisma/oauth-client.repository';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
 import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
@@ -64,7 +70,7 @@ export interface Container {
   /** Requests received and not yet answered (0 when not listening). */
   activeRequests(): number;
   /** The domain services, for entry points other than HTTP (CLI commands, message handlers). */
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor'> & { oauthClients: OAuthClientService; oauthTokens: OAuthTokenService };
   relay: NatsOutboxRelay | null;
   revocationFeed: RevocationFeed;
   /** The server's NATS connection (request/reply, revocations), when NATS_URL is set. */
@@ -92,9 +98,12 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   let redis: Redis | null = null;
   if (config.redis.url) {
     redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    // Every ioredis connection needs an error listener, or ioredis prints "[ioredis] Unhandled error event"
+    // outside the JSON log. Connection errors repeat on every reconnect attempt: log the first of a streak.
+    redis.on('error', redisErrorLogger(logger, 'commands'));
     closers.unshift(async () => redis!.quit().catch(() => redis!.disconnect()));
   }
-  const profileCache = new ProfileCache(config.database.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed') : null);
+  const profileCache = new ProfileCache(config.database.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed', redisErrorLogger(logger, 'profile-cache subscriber')) : null);
   await profileCache.start();
   closers.unshift(() => profileCache.stop());
   const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool);
@@ -123,7 +132,16 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
-  const revocations = new MemoryRevocationStore(tokenConfig.accessTokenTtl, clock, redis ? new RedisIdBroadcast(redis, redisPrefix) : null);
+  const revocations = new MemoryRevocationStore(
+    tokenConfig.accessTokenTtl,
+    clock,
+    redis ? new RedisIdBroadcast(redis, redisPrefix, 'revoked-sessions', redisErrorLogger(logger, 'revocation subscriber')) : null,
+    {
+      source: (since) => uow.direct.sessions.listRevokedSince(since),
+      maxLagMs: config.redis.revocationMaxLagSeconds * 1000,
+      log: (level, message, meta) => logger[level](message, meta),
+    },
+  );
   // Warm start: sessions revoked while this instance was down must stay refused.
   const warm = await uow.direct.sessions.listRevokedSince(new Date(clock.now().getTime() - (tokenConfig.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);
@@ -155,6 +173,19 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     config,
   );
   const { auth, users, sessions, twoFactor } = services;
+
+  // OAuth: the client registry (cached 5 minutes, invalidated on change on every instance) and the grants.
+  const oauthStore = new PrismaOAuthClientStore(prisma);
+  const clientCache = new OAuthClientCache((id) => oauthStore.findByClientId(id), 5 * 60_000, redis ? new RedisIdBroadcast(redis, redisPrefix, 'oauth-client-changed') : null);
+  await clientCache.start();
+  closers.unshift(() => clientCache.stop());
+  const { oauthClients, oauthTokens } = createOAuthServices(
+    { store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), uow, revocations, tokens, signer, clock },
+    { accessTokenTtl: tokenConfig.accessTokenTtl, issuer: tokenConfig.issuer, secretRotationOverlap: config.oauth.secretRotationOverlap },
+    { auth, sessions },
+  );
+  const bootstrapped = await oauthClients.bootstrap(config.oauth.clients ?? []);
+  if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
   if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
 
@@ -188,7 +219,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     closers.unshift(() => requests.stop());
     logger.info('answering NATS requests', { subjects: `${natsPrefix}auth.*`, queue: 'sessionary-auth' });
   }
-  const revocationStreams = revocationRoutes({ auth, feed: revocationFeed });
+  const revocationStreams = revocationRoutes({ auth, feed: revocationFeed, clientTokens: oauthTokens });
   // Forced-logout push for open web pages.
   const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger);
   sessionEvents.start();
@@ -202,7 +233,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       return true;
     },
     http: config.http,
-    oauth: config.oauth,
+    oauth: { clients: oauthClients, tokens: oauthTokens, issuer: tokenConfig.issuer },
     metrics: createMetrics(),
     rateLimits,
     revocationRoutes: revocationStreams,
@@ -215,7 +246,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
   let server: GracefulServer | null = null;
   return {
-    services: { auth, users, sessions, twoFactor },
+    services: { auth, users, sessions, twoFactor, oauthClients, oauthTokens },
     relay,
     revocationFeed,
     nats,
@@ -237,6 +268,17 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       }
       for (const close of closers) await close().catch((err) => logger.warn('shutdown step failed', { error: String(err) }));
     },
+  };
+}
+
+/** Logs at most one error a minute per Redis connection: a down server errors on every reconnect attempt. */
+function redisErrorLogger(logger: Logger, connection: string): (err: Error) => void {
+  let reported = false;
+  return (err) => {
+    if (reported) return;
+    reported = true;
+    logger.warn('redis connection error', { connection, error: err.message });
+    setTimeout(() => (reported = false), 60_000).unref();
   };
 }
 

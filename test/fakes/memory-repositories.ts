@@ -1,4 +1,4 @@
-// In-memory adapters for every repository port, a unit of work with real rollback, and a settable clock.
+// In-memory adapters for every repository port and a unit of work with real rollback.
 // They follow the port docs and mirror the Prisma adapters where a test could tell the difference:
 // `findX` returns null when absent (and for non-UUID ids), duplicate email -> EMAIL_TAKEN, unique refresh /
 // MFA token hashes, foreign keys to users, compare-and-set for rotate / advanceTotpStep / consume / markUsed,
@@ -38,34 +38,6 @@ import type {
   User,
   UserStatus,
 } from '../../backend/src/domain/types';
-
-// ---------------------------------------------------------------------------------------------------------
-// Clock
-
-/** A clock that only moves when told to. Starts at a fixed instant so tests are reproducible. */
-export class FakeClock implements Clock {
-  private ms: number;
-
-  constructor(start: Date | string | number = '2026-01-01T00:00:00.000Z') {
-    this.ms = new Date(start).getTime();
-  }
-
-  now(): Date {
-    return new Date(this.ms);
-  }
-
-  set(to: Date | string | number): void {
-    this.ms = new Date(to).getTime();
-  }
-
-  advanceMs(ms: number): void {
-    this.ms += ms;
-  }
-
-  advanceSeconds(seconds: number): void {
-    this.ms += seconds * 1000;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Storage
@@ -321,7 +293,7 @@ export class MemorySessionRepository implements SessionRepository {
     for (const s of rows.values()) {
       if (s.refreshTokenHash === session.refreshTokenHash) throw constraint('Session.refreshTokenHash must be unique');
     }
-    const row: Session = { ...copy(session), previousRefreshTokenHash: null, revokedAt: null, revokedReason: null };
+    const row: Session = { ...copy(session), clientId: session.clientId ?? null, scope: session.scope ?? null, previousRefreshTokenHash: null, revokedAt: null, revokedReason: null };
     rows.set(row.id, row);
     return copy(row);
   }
@@ -341,11 +313,11 @@ export class MemorySessionRepository implements SessionRepository {
     return older ? { session: copy(older), matched: 'previous' } : null;
   }
 
-  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<RotatedSession | null> {
+  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date, clientId: string | null = null): Promise<RotatedSession | null> {
     const rows = this.rows;
     let row: Session | undefined;
     for (const s of rows.values()) if (s.refreshTokenHash === oldHash) row = s;
-    if (!row || !MemorySessionRepository.live(row, now)) return null;
+    if (!row || !MemorySessionRepository.live(row, now) || row.clientId !== clientId) return null;
     for (const s of rows.values()) {
       if (s !== row && (s.refreshTokenHash === newHash || s.previousRefreshTokenHash === newHash)) {
         throw constraint('Session.refreshTokenHash must be unique');
@@ -370,15 +342,18 @@ export class MemorySessionRepository implements SessionRepository {
   }
 
   async revoke(
-    filter: { sessionId?: string; userId?: string; exceptSessionId?: string },
+    filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string },
     reason: RevokeReason,
     now: Date,
   ): Promise<string[]> {
-    if (filter.sessionId === undefined && filter.userId === undefined) throw new Error('revoke: sessionId or userId required');
+    if (filter.sessionId === undefined && filter.userId === undefined && filter.clientId === undefined) {
+      throw new Error('revoke: sessionId or userId required (or clientId)');
+    }
     const ids: string[] = [];
     for (const s of this.rows.values()) {
       if (filter.sessionId !== undefined && s.id !== filter.sessionId) continue;
       if (filter.userId !== undefined && s.userId !== filter.userId) continue;
+      if (filter.clientId !== undefined && s.clientId !== filter.clientId) continue;
       if (filter.exceptSessionId !== undefined && s.id === filter.exceptSessionId) continue;
       if (!MemorySessionRepository.live(s, now)) continue;
       s.revokedAt = new Date(now);

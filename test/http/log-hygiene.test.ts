@@ -1,17 +1,11 @@
 // No secret reaches the logs, and no password or hash reaches a response body, across a full account flow.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { bearer, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { bearer, useTestApp, uniqueEmail } from '../helpers/app';
 
 describe('log hygiene: secrets never reach logs or responses', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when a user registers, logs in, refreshes, changes password and fails a login, then no log line or body leaks a secret', async () => {
     const email = uniqueEmail('hygiene');
@@ -52,8 +46,8 @@ describe('log hygiene: secrets never reach logs or responses', () => {
     const failed = record('failed-login', await app.http.post('/api/auth/login').send({ email, password: wrongPassword }));
     assert.equal(failed.status, 401);
     record('bad-json', await app.http.post('/api/auth/login').set('Content-Type', 'application/json').send(`{"password":"${password}",`));
-    record('oauth', await app.http.post('/oauth/token').type('form').send({ grant_type: 'password', username: email, password: newPassword, client_id: 'c' }));
-    record('oauth-bad', await app.http.post('/oauth/token').type('form').send({ grant_type: 'password', username: email, password: wrongPassword, client_id: 'c' }));
+    record('oauth', await app.http.post('/oauth/token').type('form').send({ grant_type: 'password', username: email, password: newPassword, client_id: 'web' }));
+    record('oauth-bad', await app.http.post('/oauth/token').type('form').send({ grant_type: 'password', username: email, password: wrongPassword, client_id: 'web' }));
     record('events', await app.http.get('/api/user/security-events').set(bearer(access)));
     record('validate', await app.http.get('/api/auth/validate').set(bearer(access)));
     // Let the last request lines reach the in-memory transport.
