@@ -1,6 +1,7 @@
 // Registration, password login (with the optional second step), refresh-token rotation, logout and
 // access-token authentication. Revocation is checked against an in-process view, not the database.
 import { auditEntry } from './audit';
+import { canonicalEmail, normalizeEmail } from './email';
 import { DomainError, Errors } from './errors';
 import { LockoutPolicy } from './lockout';
 import { normalizePassword, PasswordPolicy } from './password-policy';
@@ -37,9 +38,7 @@ export interface MfaRequired {
 
 export type LoginResult = TokenPair | MfaRequired;
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+export { normalizeEmail } from './email';
 
 export class AuthService {
   private secondFactor: SecondFactorVerifier | null = null;
@@ -68,7 +67,8 @@ export class AuthService {
   ): Promise<User> {
     const problems = this.policy.check(input.password);
     if (problems.length) throw Errors.validation(problems);
-    const email = normalizeEmail(input.email);
+    const email = canonicalEmail(input.email);
+    if (!email) throw Errors.validation([{ field: 'email', message: 'email must be a valid email address' }]);
     const passwordHash = await this.hasher.hash(input.password);
     const status = this.settings.registrationMode === 'approval' ? 'pending' : 'active';
     return this.uow.run(async (r) => {
