@@ -155,3 +155,21 @@ describe('emails are one account whatever their Unicode form', () => {
     assert.equal(res.body.error.details[0].field, 'email');
   });
 });
+
+describe('per-account rate limit and Unicode spellings', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({ env: { RATE_LIMIT_ACCOUNT_PER_MIN: '3' } });
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  it('when login attempts alternate NFC, NFD, upper-case and punycode spellings of one address, then they share one bucket', async () => {
+    const local = `jos\u00e9.${uniqueEmail('rl').split('@')[0]}`;
+    const forms = [`${local}@b\u00fccher.example`, `${local.normalize('NFD')}@bu\u0308cher.example`, `${local.toUpperCase()}@B\u00dcCHER.EXAMPLE`, `${local}@xn--bcher-kva.example`];
+    const statuses: number[] = [];
+    for (const email of forms) statuses.push((await app.http.post('/api/auth/login').send({ email, password: 'wrong-Guess-1-qwerty' })).status);
+    assert.deepEqual(statuses, [401, 401, 401, 429]);
+  });
+});
