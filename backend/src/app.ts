@@ -8,6 +8,7 @@ import type { UserService } from './domain/user.service';
 import type { Logger } from './infrastructure/logger';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminRoutes } from './modules/admin/admin.routes';
+import { docsRoutes } from './modules/docs/docs.routes';
 import { authRoutes, validateRoute } from './modules/auth/auth.routes';
 import { errorHandler, notFoundRoute } from './modules/http/errors';
 import { jsonBody } from './modules/http/json-body';
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps) {
 
   app.use('/api/auth', ...perIp, authRoutes({ auth: deps.auth, accountLimit: deps.rateLimits?.perAccount }));
   app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes, attemptLimit: deps.rateLimits?.perUser }));
+  app.use('/api', docsRoutes());
   app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth, twoFactor: deps.twoFactor }));
 
   app.use(notFoundRoute);

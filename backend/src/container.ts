@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { dictionary } from '@zxcvbn-ts/language-common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp } from './app';
 import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import type { Config } from './config';
@@ -47,6 +48,8 @@ export interface ContainerOptions {
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
+  /** Sees every request before the app does (the HTTP tests check all traffic against docs/openapi.yaml). */
+  observeHttp?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface Container {
@@ -189,7 +192,8 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     relay,
     housekeeping,
     async start(port = config.port) {
-      server = new GracefulServer(app);
+      const observe = opts.observeHttp;
+      server = new GracefulServer(observe ? (req, res) => (observe(req, res), app(req, res)) : app);
       const actual = await server.listen(port);
       logger.info('listening', { port: actual });
       return { port: actual, url: `http://127.0.0.1:${actual}` };

@@ -12,6 +12,7 @@ import { buildContainer, type Container, type ContainerOptions } from '../../bac
 import type { Clock } from '../../backend/src/domain/ports';
 import { createLogger } from '../../backend/src/infrastructure/logger';
 import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from './database';
+import { contractRecorder } from './openapi-contract';
 
 class MemoryTransport extends Transport {
   readonly lines: string[] = [];
@@ -39,6 +40,8 @@ export interface TestApp {
   clock: TestClock;
   logs: string[];
   dataDir: string;
+  /** Exchanges that disagree with docs/openapi.yaml so far; close() fails when any exist. */
+  contractViolations: string[];
   close(): Promise<void>;
 }
 
@@ -66,12 +69,14 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   });
   const memory = new MemoryTransport();
   const clock = new TestClock();
+  const contract = contractRecorder();
   const container = await buildContainer(config, {
     clock,
     logger: createLogger('debug', [memory]),
     migrationsDir: MIGRATIONS_DIR,
     redisPrefix: opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
     events: opts.events,
+    observeHttp: contract.observe,
   });
   const { url } = await container.start(0);
   return {
@@ -82,10 +87,15 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     clock,
     logs: memory.lines,
     dataDir,
+    contractViolations: contract.violations,
     async close() {
       await container.stop();
       if (!opts.database) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
+      if (contract.violations.length > 0) {
+        const unique = [...new Set(contract.violations)];
+        throw new Error(`HTTP traffic disagrees with docs/openapi.yaml (${unique.length}):\n  ${unique.join('\n  ')}`);
+      }
     },
   };
 }
