@@ -1,4 +1,4 @@
-// `npm test`: type-check, then every test/**/*.test.ts with node's test runner (tsx for TypeScript).
+// `npm test`: type-check, then every test/**/*.test.ts and backend/verifier/test/**/*.test.ts with node's test runner (tsx for TypeScript).
 // Node 20's --test does not expand globs, so the files are listed here.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -13,7 +13,8 @@ function find(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = find('test').filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+// The verifier package keeps its tests beside its code (backend/verifier/test).
+const files = [...find('test'), ...find('backend/verifier/test')].filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);

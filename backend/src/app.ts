@@ -10,6 +10,10 @@ import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminRoutes } from './modules/admin/admin.routes';
 import { docsRoutes } from './modules/docs/docs.routes';
 import { authRoutes, validateRoute } from './modules/auth/auth.routes';
+import { browserAuthRoutes } from './modules/browser/browser-auth.routes';
+import type { SessionEventHub } from './modules/browser/session-events';
+import { authenticate } from './modules/http/authenticate';
+import { webUi } from './modules/web/web-ui';
 import { errorHandler, notFoundRoute } from './modules/http/errors';
 import { jsonBody } from './modules/http/json-body';
 import { requestId } from './modules/http/request-id';
@@ -17,6 +21,7 @@ import { requestLogger } from './modules/http/request-logger';
 import { securityHeaders } from './modules/http/security-headers';
 import './modules/http/types';
 import { oauthRoutes } from './modules/oauth/oauth.routes';
+import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { userRoutes } from './modules/user/user.routes';
 
 export interface AppDeps {
@@ -39,6 +44,10 @@ export interface AppDeps {
   twoFactor?: TwoFactorService;
   /** Prometheus: a timing middleware and the /metrics handler. */
   metrics?: { middleware: RequestHandler; handler: RequestHandler };
+  /** The revocation feed for other services (/api/revocations/stream). */
+  revocationRoutes?: RevocationRoutes;
+  /** The account web app: its build folder (null = WEB_UI=off), refresh-cookie lifetime, forced-logout stream. */
+  web?: { distDir: string | null; refreshCookieMaxAge: number; sessionEvents: SessionEventHub };
 }
 
 export function createApp(deps: AppDeps) {
@@ -81,11 +90,19 @@ export function createApp(deps: AppDeps) {
   });
   if (deps.metrics) app.get('/metrics', deps.metrics.handler);
 
+  if (deps.web) {
+    // Cookie-based variants for the web page, ahead of /api/auth (which would otherwise see the paths first).
+    const cookie = { maxAgeSeconds: deps.web.refreshCookieMaxAge, behindProxy: deps.trustProxy !== undefined && deps.trustProxy !== false };
+    app.use('/api/auth/browser', ...perIp, browserAuthRoutes({ auth: deps.auth, cookie, accountLimit: deps.rateLimits?.perAccount, trustedOrigins: deps.corsOrigins ?? [] }));
+    app.get('/api/user/session-events', authenticate(deps.auth), deps.web.sessionEvents.handler);
+  }
   app.use('/api/auth', ...perIp, authRoutes({ auth: deps.auth, accountLimit: deps.rateLimits?.perAccount }));
   app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes, attemptLimit: deps.rateLimits?.perUser }));
+  if (deps.revocationRoutes) app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api', docsRoutes());
   app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth, twoFactor: deps.twoFactor }));
 
+  if (deps.web?.distDir) app.use(webUi(deps.web.distDir));
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));
   return app;

@@ -15,6 +15,8 @@ export interface Config {
   accessTokenTtl: number;
   refreshTokenTtl: number;
   sessionIdleTtl: number;
+  /** Seconds a just-rotated refresh token may be replayed for the same successor (0 = strict single use). */
+  refreshReuseGraceSeconds: number;
   maxSessionsPerUser: number;
   loginMaxFailures: number;
   loginLockSeconds: number;
@@ -43,6 +45,8 @@ export interface Config {
   bcryptWorkers: number;
   /** Worker processes (node:cluster); >1 needs DATABASE_URL and REDIS_URL so workers share state. */
   clusterWorkers: number;
+  /** Serve the account web app at / (WEB_UI=off for API-only deployments). */
+  webUi: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -69,6 +73,12 @@ function parseTrustProxy(raw: string | null): Config['trustProxy'] {
   return raw;
 }
 
+function webUiSwitch(raw: string | null): boolean {
+  if (raw === null || raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new Error(`WEB_UI must be on or off, got "${raw}"`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = int(env, 'PORT', 3000);
   const mode = str(env, 'REGISTRATION_MODE') ?? 'open';
@@ -90,6 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 900, 1),
     refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 2_592_000, 1),
     sessionIdleTtl: int(env, 'SESSION_IDLE_TTL', 1_209_600, 1),
+    refreshReuseGraceSeconds: int(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, 0),
     maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', 10, 1),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1),
     loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 900, 1),
@@ -112,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     profileCacheMs: int(env, 'PROFILE_CACHE_MS', 2000, 0),
     signingThreads: int(env, 'SIGNING_THREADS', 1, 0),
     bcryptWorkers: int(env, 'BCRYPT_WORKERS', availableParallelism(), 0),
+    webUi: webUiSwitch(str(env, 'WEB_UI')),
     clusterWorkers: str(env, 'CLUSTER_WORKERS') === 'auto' ? availableParallelism() : int(env, 'CLUSTER_WORKERS', 1, 1),
   };
 }

@@ -2,6 +2,7 @@
 // process lifecycle (start → listen, stop → drain HTTP, close Redis/NATS/database).
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { connect as connectNats, type NatsConnection } from 'nats';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp } from './app';
@@ -11,6 +12,7 @@ import type { AuthService } from './domain/auth.service';
 import { PasswordPolicy } from './domain/password-policy';
 import { systemClock, type Clock } from './domain/ports';
 import type { SessionService } from './domain/session.service';
+import { RevocationFeed } from './domain/revocation-feed';
 import { createDomainServices } from './domain/services';
 import { TwoFactorService } from './domain/two-factor.service';
 import type { UserService } from './domain/user.service';
@@ -19,7 +21,7 @@ import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
 import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
 import { loadSigningKeys } from './infrastructure/crypto/signing-keys';
 import { SigningThreadPool } from './infrastructure/crypto/signing-thread-pool';
-import { CryptoTokenGenerator } from './infrastructure/crypto/token-generator';
+import { CryptoTokenGenerator, deriveSuccessorKey } from './infrastructure/crypto/token-generator';
 import { UaParserUserAgentParser } from './infrastructure/crypto/user-agent-parser';
 import { PngQrCodeRenderer } from './infrastructure/crypto/qr';
 import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from './infrastructure/crypto/secret-box';
@@ -29,14 +31,18 @@ import { migrate } from './infrastructure/database/migrator';
 import { GracefulServer } from './infrastructure/http/graceful-server';
 import { createLogger, type Logger } from './infrastructure/logger';
 import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
+import { NatsRevocationPublisher } from './infrastructure/events/nats-revocations';
 import { createMetrics } from './infrastructure/observability/metrics';
 import { createDatabaseClients } from './infrastructure/prisma/client';
 import { PrismaHousekeeping } from './infrastructure/prisma/housekeeping';
 import { ProfileCache } from './infrastructure/prisma/profile-cache';
+import { PrismaRevocationLog } from './infrastructure/prisma/revocation-log';
 import { PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
 import { RedisIdBroadcast } from './infrastructure/revocation/redis-id-broadcast';
 import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
+import { revocationRoutes } from './modules/revocations/revocations.routes';
+import { SessionEventHub } from './modules/browser/session-events';
 
 export interface ContainerOptions {
   clock?: Clock;
@@ -48,6 +54,10 @@ export interface ContainerOptions {
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
+  /** Prepended to every NATS subject this server publishes or serves (tests use unique ones). Default ''. */
+  natsSubjectPrefix?: string;
+  /** Where the built web app is (default backend/web/dist). */
+  webDistDir?: string;
   /** Sees every request before the app does (the HTTP tests check all traffic against docs/openapi.yaml). */
   observeHttp?: (req: IncomingMessage, res: ServerResponse) => void;
 }
@@ -63,6 +73,9 @@ export interface Container {
   services: { auth: AuthService; users: UserService; sessions: SessionService; twoFactor: TwoFactorService };
   revocations: MemoryRevocationStore;
   relay: NatsOutboxRelay | null;
+  revocationFeed: RevocationFeed;
+  /** The server's NATS connection (request/reply, revocations), when NATS_URL is set. */
+  nats: NatsConnection | null;
   housekeeping: PrismaHousekeeping;
 }
 
@@ -112,7 +125,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const bcryptPool = config.bcryptWorkers > 0 ? new BcryptProcessPool(config.bcryptWorkers) : null;
   if (bcryptPool) closers.unshift(() => bcryptPool.close());
   const hasher = new BcryptPasswordHasher(config.bcryptCost, bcryptPool);
-  const tokens = new CryptoTokenGenerator();
+  const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
 
@@ -163,6 +176,26 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     logger.info('publishing domain events to NATS', { subjects: `${opts.events?.subjectPrefix ?? 'auth.events'}.>` });
   }
 
+  // Revocation feed for other services: SSE always, NATS when configured.
+  const revocationFeed = new RevocationFeed(new PrismaRevocationLog(prisma), revocations, clock, config.accessTokenTtl + 60);
+  const natsPrefix = opts.natsSubjectPrefix ?? '';
+  let nats: NatsConnection | null = null;
+  if (config.natsUrl) {
+    const nc = await connectNats({ servers: config.natsUrl, name: 'sessionary', maxReconnectAttempts: -1 });
+    nats = nc;
+    closers.unshift(() => nc.drain().catch(() => undefined));
+  }
+  if (nats && backgroundJobs) {
+    // One publisher per deployment's jobs worker: every instance hears every revocation (Redis), so more would repeat them.
+    const publisher = new NatsRevocationPublisher(nats, revocationFeed, logger, `${natsPrefix}auth.revocations`);
+    publisher.start();
+    closers.unshift(() => publisher.stop());
+  }
+  const revocationStreams = revocationRoutes({ auth, feed: revocationFeed });
+  // Forced-logout push for open web pages.
+  const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger);
+  sessionEvents.start();
+
   const app = createApp({
     logger,
     auth,
@@ -181,6 +214,12 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     twoFactor,
     twoFactorRoutes: twoFactorRoutes({ twoFactor, attemptLimit: rateLimits.perUser }),
     rateLimits,
+    revocationRoutes: revocationStreams,
+    web: {
+      distDir: config.webUi ? (opts.webDistDir ?? join(process.cwd(), 'backend', 'web', 'dist')) : null,
+      refreshCookieMaxAge: config.refreshTokenTtl,
+      sessionEvents,
+    },
   });
 
   let server: GracefulServer | null = null;
@@ -190,6 +229,8 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     services: { auth, users, sessions, twoFactor },
     revocations,
     relay,
+    revocationFeed,
+    nats,
     housekeeping,
     async start(port = config.port) {
       const observe = opts.observeHttp;
@@ -200,7 +241,10 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     },
     activeRequests: () => server?.activeRequests ?? 0,
     async stop() {
+      // Open event streams never finish by themselves: end them so the drain below is not held up.
+      sessionEvents.close();
       if (server) {
+        revocationStreams.closeAll();
         await server.stop();
         server = null;
       }

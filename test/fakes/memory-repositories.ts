@@ -251,6 +251,15 @@ export class MemoryUserRepository implements UserRepository {
       .map(copy);
   }
 
+  async search(text: string, limit: number): Promise<User[]> {
+    const needle = text.toLowerCase();
+    return [...this.rows.values()]
+      .filter((u) => u.id === needle || u.email.toLowerCase().includes(needle) || (u.username ?? '').toLowerCase().includes(needle))
+      .sort((a, b) => a.email.localeCompare(b.email))
+      .slice(0, limit)
+      .map(copy);
+  }
+
   async recordLoginFailure(id: string): Promise<{ failedLoginCount: number; lockCount: number }> {
     const row = this.mustGet(id);
     row.failedLoginCount += 1;

@@ -37,6 +37,7 @@ export const DEFAULT_TEST_SETTINGS: TestSettings = {
   lockSeconds: 900,
   mfaChallengeTtl: 300,
   mfaChallengeMaxAttempts: 5,
+  refreshReuseGraceSeconds: 10,
   bcryptCost: 4,
   jwtIssuer: 'http://localhost:3000',
   jwtAudience: 'http://localhost:3000',

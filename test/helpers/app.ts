@@ -51,6 +51,10 @@ export interface TestAppOptions {
   database?: TestDatabase;
   redisPrefix?: string;
   events?: ContainerOptions['events'];
+  /** Prefix for every NATS subject the server publishes or serves (unique per test). */
+  natsSubjectPrefix?: string;
+  /** Where the built web app is looked for (default backend/web/dist). */
+  webDistDir?: string;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -76,6 +80,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     migrationsDir: MIGRATIONS_DIR,
     redisPrefix: opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
     events: opts.events,
+    natsSubjectPrefix: opts.natsSubjectPrefix,
+    webDistDir: opts.webDistDir,
     observeHttp: contract.observe,
   });
   const { url } = await container.start(0);

@@ -45,6 +45,9 @@ interface Route {
   item: Json;
 }
 
+/** The API's namespaces (the same list the web app's page fallback keeps out of); everything else is the web app. */
+const API_PATHS = /^\/(api|oauth|\.well-known|health|metrics)(\/|$)/;
+
 /** Shared responses for a refused request body, allowed on every operation (see info.description). */
 const BODY_REFUSALS: Record<number, string> = { 400: 'ValidationError', 413: 'PayloadTooLarge', 415: 'UnsupportedMediaType' };
 
@@ -81,6 +84,7 @@ export class ContractChecker {
     const method = x.method.toLowerCase();
     if (method === 'options') return []; // CORS preflights: answered by the cors middleware, not operations
     const [pathname = '', query = ''] = x.url.split('?', 2);
+    if (!API_PATHS.test(pathname)) return []; // the account web app's pages and assets are not API
     const problems: string[] = [];
     if (!header(x.responseHeaders, 'x-request-id')) problems.push('response has no X-Request-Id');
 

@@ -39,6 +39,7 @@ describe('log hygiene: secrets never reach logs or responses', () => {
     const refreshed2 = record('refresh-2', await app.http.post('/api/auth/refresh').send({ refreshToken: second.body.refreshToken }));
     assert.equal(refreshed2.status, 200);
     tokens.push(refreshed2.body.accessToken, refreshed2.body.refreshToken);
+    app.clock.advance(11); // past REFRESH_REUSE_GRACE_SECONDS: a replay now is reuse
     const reuse = record('reuse', await app.http.post('/api/auth/refresh').send({ refreshToken: second.body.refreshToken }));
     assert.equal(reuse.body.error.code, 'REFRESH_TOKEN_REUSED');
     record('me', await app.http.get('/api/user/me').set(bearer(access)));

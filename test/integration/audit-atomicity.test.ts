@@ -82,6 +82,7 @@ function wire(uow: UnitOfWork, revocations: MemoryRevocationStore) {
     accessTokenTtl: 900,
     mfaChallengeTtl: 300,
     mfaChallengeMaxAttempts: 5,
+    refreshReuseGraceSeconds: 0,
   });
   return { sessions, auth, hasher };
 }

@@ -154,6 +154,8 @@ describe('refresh', () => {
     const { email, user } = await s.registerUser();
     const first = await s.login(email);
     const second = await s.auth.refresh(first.refreshToken, s.ctx);
+    // Past the grace window (REFRESH_REUSE_GRACE_SECONDS) the previous token is plain reuse.
+    s.clock.advanceMs((s.settings.refreshReuseGraceSeconds + 1) * 1000);
     await rejectsWithCode(s.auth.refresh(first.refreshToken, s.ctx), 'REFRESH_TOKEN_REUSED');
     const session = s.db.tables.sessions.get(first.sessionId)!;
     assert.equal(session.revokedReason, 'refresh_token_reused');
@@ -186,6 +188,7 @@ describe('refresh', () => {
     const stolen = await s.login(email);
     const other = await s.login(email);
     await s.auth.refresh(stolen.refreshToken, s.ctx);
+    s.clock.advanceMs((s.settings.refreshReuseGraceSeconds + 1) * 1000);
     await rejectsWithCode(s.auth.refresh(stolen.refreshToken, s.ctx), 'REFRESH_TOKEN_REUSED');
     assert.equal(s.auth.authenticate(other.accessToken).sid, other.sessionId);
     assert.ok(await s.auth.refresh(other.refreshToken, s.ctx));
@@ -197,8 +200,18 @@ describe('refresh', () => {
     await rejectsWithCode(s.auth.refresh('', s.ctx), 'INVALID_REFRESH_TOKEN');
   });
 
-  test('when two refreshes with the same token race, then exactly one succeeds', async () => {
+  test('when two refreshes with the same token race, then one rotation happens and both get its successor', async () => {
     const s = buildServices();
+    const { email } = await s.registerUser();
+    const pair = await s.login(email);
+    const [a, b] = await Promise.all([s.auth.refresh(pair.refreshToken, s.ctx), s.auth.refresh(pair.refreshToken, s.ctx)]);
+    assert.equal(a.refreshToken, b.refreshToken);
+    assert.equal(s.db.tables.sessions.get(pair.sessionId)!.previousRefreshTokenHash, s.tokens.hashToken(pair.refreshToken));
+    assert.equal(s.auth.authenticate(b.accessToken).sid, pair.sessionId);
+  });
+
+  test('when the grace window is 0 and two refreshes with the same token race, then exactly one succeeds', async () => {
+    const s = buildServices({ refreshReuseGraceSeconds: 0 });
     const { email } = await s.registerUser();
     const pair = await s.login(email);
     const results = await Promise.allSettled([s.auth.refresh(pair.refreshToken, s.ctx), s.auth.refresh(pair.refreshToken, s.ctx)]);

@@ -15,3 +15,16 @@ test('when opaque tokens are generated, then each carries 256 random bits and on
   assert.equal(g.hashToken(tokens[0]!), hash, 'deterministic, so it can be looked up');
   assert.ok(!hash.includes(tokens[0]!));
 });
+
+test('when a successor is derived twice from one token with one key, then it is the same; another key gives another', () => {
+  const key = Buffer.alloc(32, 7);
+  const a = new CryptoTokenGenerator(key);
+  const b = new CryptoTokenGenerator(Buffer.from(key));
+  const token = a.opaqueToken();
+  const successor = a.successorToken(token);
+  assert.match(successor, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(b.successorToken(token), successor, 'every instance with the key derives the same successor');
+  assert.notEqual(successor, token);
+  assert.notEqual(a.successorToken(a.opaqueToken()), successor);
+  assert.notEqual(new CryptoTokenGenerator(Buffer.alloc(32, 8)).successorToken(token), successor);
+});

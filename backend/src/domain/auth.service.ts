@@ -22,6 +22,11 @@ export interface AuthSettings {
   mfaChallengeTtl: number;
   /** Wrong codes allowed against one mfaToken before it is burnt. */
   mfaChallengeMaxAttempts: number;
+  /**
+   * Seconds after a rotation during which the token just replaced may be presented again and gets the same
+   * successor (concurrent tabs, a response lost after the commit). 0 = strict single use.
+   */
+  refreshReuseGraceSeconds: number;
 }
 
 export interface MfaRequired {
@@ -175,16 +180,21 @@ export class AuthService {
   }
 
   /**
-   * Rotates a refresh token. The compare-and-set in the repository lets exactly one of two concurrent
-   * calls win; a token that was already rotated is reuse (likely theft), so its whole session is revoked.
+   * Rotates a refresh token. The compare-and-set in the repository lets exactly one of concurrent calls
+   * rotate. The successor is derived from the presented token, so a loser of that race (or a client retrying
+   * after a lost response) presenting the immediately previous token within REFRESH_REUSE_GRACE_SECONDS gets
+   * the same successor and a fresh access token. Any other rotated token — older ones, the previous one after
+   * the window, or after its successor has itself been rotated — is reuse (likely theft): the session is
+   * revoked.
    */
   async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
     const now = this.clock.now();
     const oldHash = this.tokens.hashToken(refreshToken);
-    const next = this.tokens.opaqueToken();
+    const next = this.tokens.successorToken(refreshToken);
+    const nextHash = this.tokens.hashToken(next);
     // The repository clamps the new idle expiry to the session's absolute expiry.
     const idleExpiresAt = this.sessions.idleDeadline(now);
-    const rotated = await this.uow.direct.sessions.rotate(oldHash, this.tokens.hashToken(next), now, idleExpiresAt);
+    const rotated = await this.uow.direct.sessions.rotate(oldHash, nextHash, now, idleExpiresAt);
     if (rotated) {
       const user = rotated.owner;
       if (user.status !== 'active') {
@@ -197,12 +207,29 @@ export class AuthService {
     }
     const found = await this.uow.direct.sessions.findByRefreshTokenHash(oldHash);
     if (!found || found.matched === 'current') throw Errors.invalidRefreshToken();
+    const replay = await this.graceReplay(found.session, nextHash, now);
+    if (replay) return this.tokenPair(replay, found.session, next);
     if (!found.session.revokedAt) {
       await this.sessions.revokeWhere((r) => r.sessions.revoke({ sessionId: found.session.id }, 'refresh_token_reused', now), {
         userId: found.session.userId, type: 'refresh_token.reused', ctx, metadata: { sessionId: found.session.id },
       });
     }
     throw Errors.refreshTokenReused();
+  }
+
+  /**
+   * The owner, when presenting this (rotated) token is a replay inside the grace window: its successor is
+   * still the session's current token (so it is the immediately previous token and the successor has not
+   * been used), the rotation happened at most REFRESH_REUSE_GRACE_SECONDS ago (rotation stamps
+   * lastActiveAt), and session and account are live. Null means: treat as reuse.
+   */
+  private async graceReplay(session: Session, successorHash: string, now: Date): Promise<SessionOwner | null> {
+    const graceMs = this.settings.refreshReuseGraceSeconds * 1000;
+    if (graceMs <= 0 || session.refreshTokenHash !== successorHash) return null;
+    if (!this.sessions.isLive(session, now) || now.getTime() - session.lastActiveAt.getTime() > graceMs) return null;
+    const user = await this.uow.direct.users.findById(session.userId);
+    if (!user || user.status !== 'active') return null;
+    return { id: user.id, email: user.email, username: user.username, role: user.role, status: user.status };
   }
 
   async logout(claims: AccessClaims, ctx: RequestContext): Promise<void> {

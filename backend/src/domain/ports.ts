@@ -30,6 +30,8 @@ export interface UserRepository {
   setStatus(id: string, status: UserStatus): Promise<User | null>;
   setRole(id: string, role: Role): Promise<void>;
   listByStatus(status: UserStatus, limit: number): Promise<User[]>;
+  /** Users whose email or username contains `text` (case-insensitive), or whose id is `text`; by email. */
+  search(text: string, limit: number): Promise<User[]>;
   /** Atomically counts one failed attempt and returns the new state (lockout policy decides what follows). */
   recordLoginFailure(id: string): Promise<{ failedLoginCount: number; lockCount: number }>;
   lock(id: string, until: Date): Promise<void>;
@@ -124,6 +126,11 @@ export interface UserAgentParser {
 export interface TokenGenerator {
   /** 256-bit random opaque token, URL-safe. */
   opaqueToken(): string;
+  /**
+   * The refresh token that replaces `token` on rotation: unguessable without the server key, and the same
+   * every time for the same token (so replays inside the grace window get the same successor).
+   */
+  successorToken(token: string): string;
   /** SHA-256 hex of a token: what we store. */
   hashToken(token: string): string;
   uuid(): string;

@@ -28,7 +28,12 @@ export interface DomainSettings {
   loginLockSeconds: number;
   mfaChallengeTtl: number;
   mfaChallengeMaxAttempts: number;
+  /** See AuthSettings.refreshReuseGraceSeconds; default DEFAULT_REFRESH_REUSE_GRACE_SECONDS. */
+  refreshReuseGraceSeconds?: number;
 }
+
+/** Default refresh grace window (seconds); why this value: docs/security.md, "Refresh grace window". */
+export const DEFAULT_REFRESH_REUSE_GRACE_SECONDS = 10;
 
 export function createDomainServices(p: DomainPorts, s: DomainSettings) {
   const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, {
@@ -42,6 +47,7 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings) {
     accessTokenTtl: s.accessTokenTtl,
     mfaChallengeTtl: s.mfaChallengeTtl,
     mfaChallengeMaxAttempts: s.mfaChallengeMaxAttempts,
+    refreshReuseGraceSeconds: s.refreshReuseGraceSeconds ?? DEFAULT_REFRESH_REUSE_GRACE_SECONDS,
   });
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens);
   return { sessions, lockout, auth, users };

@@ -72,6 +72,11 @@ export class SessionService {
     return { session, refreshToken };
   }
 
+  /** Why a session ended (null while it is live or unknown): the forced-logout push tells the page. */
+  async revocationReason(sessionId: string): Promise<string | null> {
+    return (await this.uow.direct.sessions.findById(sessionId))?.revokedReason ?? null;
+  }
+
   idleDeadline(now: Date): Date {
     return new Date(now.getTime() + this.settings.sessionIdleTtl * 1000);
   }

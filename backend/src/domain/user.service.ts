@@ -24,6 +24,12 @@ export class UserService {
     return this.uow.direct.users.listByStatus(status, limit);
   }
 
+  /** The admin's "find a user": by part of the email or username, or the exact id. */
+  async findUsers(text: string, limit = 20): Promise<User[]> {
+    const needle = text.trim();
+    return needle ? this.uow.direct.users.search(needle, limit) : [];
+  }
+
   async approveRegistration(adminId: string, userId: string, ctx: RequestContext): Promise<User> {
     return this.decide(adminId, userId, 'active', ctx);
   }

@@ -96,6 +96,22 @@ export class PrismaUserRepository implements UserRepository {
     return rows.map(toUser);
   }
 
+  async search(text: string, limit: number): Promise<User[]> {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
+    const rows = await this.db.user.findMany({
+      where: {
+        OR: [
+          { email: { contains: text, mode: 'insensitive' } },
+          { username: { contains: text, mode: 'insensitive' } },
+          ...(uuid ? [{ id: text.toLowerCase() }] : []),
+        ],
+      },
+      orderBy: [{ email: 'asc' }],
+      take: limit,
+    });
+    return rows.map(toUser);
+  }
+
   async recordLoginFailure(id: string): Promise<{ failedLoginCount: number; lockCount: number }> {
     return this.db.user.update({
       where: { id },

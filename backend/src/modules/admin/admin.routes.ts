@@ -6,6 +6,7 @@ import type { TwoFactorService } from '../../domain/two-factor.service';
 import type { UserService } from '../../domain/user.service';
 import { authenticate, claimsOf, requireRole } from '../http/authenticate';
 import { requestContext } from '../http/context';
+import { profile } from '../http/mappers';
 import { validate } from '../http/validate';
 
 const userIdParam = param('userId').isUUID().withMessage('userId must be a UUID');
@@ -23,6 +24,19 @@ export function adminRoutes({ users, auth, twoFactor }: { users: UserService; au
       res.json({
         registrations: list.map((u) => ({ userId: u.id, email: u.email, username: u.username, status: u.status, createdAt: u.createdAt.toISOString() })),
       });
+    },
+  );
+
+  // "Find a user" for the admin page (added to the contract): part of an email or username, or an id.
+  router.get(
+    '/users',
+    validate([
+      query('query').exists().withMessage('query is required').bail().isString().withMessage('query must be given once').bail()
+        .trim().isLength({ min: 1, max: 254 }).withMessage('query must be 1–254 characters'),
+    ]),
+    async (req: Request, res: Response) => {
+      const list = await users.findUsers(String(req.query.query));
+      res.json({ users: list.map(profile) });
     },
   );
 

@@ -1,0 +1,97 @@
+// /api/revocations/stream: Server-Sent Events feed of revoked sessions for other services (the verifier
+// package keeps a local revoked-session set from it). A snapshot of the still-live revocations first, then
+// each new one as it happens; `Last-Event-ID` (or ?lastEventId=) narrows the snapshot on reconnect.
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Errors } from '../../domain/errors';
+import type { AuthService } from '../../domain/auth.service';
+import { revocationToJson, type Revocation, type RevocationFeed } from '../../domain/revocation-feed';
+import type { AccessClaims } from '../../domain/types';
+import { authenticate, claimsOf } from '../http/authenticate';
+
+export const REVOCATIONS_SCOPE = 'revocations:read';
+/** A resumed stream replays from this long before its cursor: revokedAt is stamped before commit. */
+const RESUME_MARGIN_MS = 30_000;
+
+/**
+ * Who may read the feed, in one place: an OAuth client-credentials token with scope `revocations:read`,
+ * or (for deployments without registered clients) an administrator's token.
+ */
+export function canReadRevocations(claims: AccessClaims): boolean {
+  const scope = (claims as { scope?: unknown }).scope;
+  const scopes = typeof scope === 'string' ? scope.split(' ') : [];
+  return scopes.includes(REVOCATIONS_SCOPE) || claims.role === 'admin';
+}
+
+const requireReader: RequestHandler = (req, _res, next) => {
+  next(canReadRevocations(claimsOf(req)) ? undefined : Errors.forbidden(`Requires scope ${REVOCATIONS_SCOPE}`));
+};
+
+function cursorOf(req: Request): Date | undefined {
+  const raw = req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
+  if (!raw || !/^\d{1,15}$/.test(raw)) return undefined;
+  return new Date(Number(raw) - RESUME_MARGIN_MS);
+}
+
+export interface RevocationRoutes {
+  router: Router;
+  /** Ends every open stream (graceful shutdown: clients reconnect to another instance). */
+  closeAll(): void;
+}
+
+export function revocationRoutes(deps: { auth: AuthService; feed: RevocationFeed; heartbeatMs?: number; now?: () => number }): RevocationRoutes {
+  const router = Router();
+  const open = new Set<Response>();
+  const now = deps.now ?? Date.now;
+
+  router.get('/stream', authenticate(deps.auth), requireReader, async (req, res) => {
+    const claims = claimsOf(req);
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 1000\n\n');
+    open.add(res);
+
+    const send = (list: Revocation[]) => {
+      for (const r of list) res.write(`id: ${r.revokedAt.getTime()}\nevent: revoked\ndata: ${JSON.stringify(revocationToJson(r))}\n\n`);
+    };
+    // Listen before reading the snapshot, so a revocation committed in between is not lost (duplicates are harmless).
+    let buffered: Revocation[] | null = [];
+    const unsubscribe = deps.feed.subscribe((list) => {
+      if (buffered) buffered.push(...list);
+      else send(list);
+      // The reader's own session ended: so does its stream.
+      if (list.some((r) => r.sessionId === claims.sid)) res.end();
+    });
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), deps.heartbeatMs ?? 15_000);
+    // The stream ends when the token that opened it expires; the client reconnects with a fresh one.
+    const expiry = setTimeout(() => res.end(), Math.max(0, claims.exp * 1000 - now()));
+    const cleanup = () => {
+      unsubscribe();
+      clearInterval(heartbeat);
+      clearTimeout(expiry);
+      open.delete(res);
+    };
+    res.on('close', cleanup);
+
+    try {
+      send(await deps.feed.snapshot(cursorOf(req)));
+      res.write(`event: ready\ndata: ${JSON.stringify({ windowSeconds: deps.feed.windowSeconds })}\n\n`);
+      const pending = buffered;
+      buffered = null;
+      send(pending);
+    } catch {
+      // Headers are sent: end the stream and let the client reconnect and resync.
+      res.end();
+    }
+  });
+
+  return {
+    router,
+    closeAll() {
+      for (const res of open) res.end();
+    },
+  };
+}

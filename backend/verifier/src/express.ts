@@ -1,0 +1,96 @@
+// Express helpers. They answer errors themselves in the server's shape ({"error": {code, message}}),
+// so a service needs no error middleware of its own for auth; pass `onError` to take over.
+// Types only from express: the package works with any Express 4/5 app and does not bundle it.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { VerifierError } from './errors.js';
+import { scopesOf, type VerifiedClaims, type Verifier } from './verifier.js';
+
+/** A request that passed requireAuth(): the claims are on `req.auth`. */
+export type AuthenticatedRequest = Request & { auth: VerifiedClaims };
+
+export interface ExpressOptions {
+  /** Replaces the default error response (e.g. to call next(err) into your own error handler). */
+  onError?: (err: VerifierError, req: Request, res: Response, next: NextFunction) => void;
+}
+
+export interface ExpressHelpers {
+  /** Requires a valid bearer token; puts its claims on `req.auth`. */
+  requireAuth(): RequestHandler;
+  /** Requires every one of `scopes` in the token's `scope` (403 FORBIDDEN otherwise). */
+  requireScope(...scopes: string[]): RequestHandler;
+  /** Requires the token's `role` to be one of `roles` (403 FORBIDDEN otherwise). */
+  requireRole(...roles: string[]): RequestHandler;
+  /** Attribute-based rule: `policy(claims, req)` must return (or resolve to) true. */
+  requirePolicy(policy: (claims: VerifiedClaims, req: Request) => boolean | Promise<boolean>): RequestHandler;
+}
+
+/** The claims of a request behind requireAuth(), or null. */
+export function authOf(req: Request): VerifiedClaims | null {
+  return (req as unknown as { auth?: VerifiedClaims }).auth ?? null;
+}
+
+/**
+ * Same parsing as the server: no Authorization header or another scheme → null (UNAUTHENTICATED);
+ * a malformed Bearer header → '' (INVALID_TOKEN).
+ */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match) return match[1]!;
+  return /^\s*Bearer(\s|$)/i.test(header) ? '' : null;
+}
+
+export function sendVerifierError(err: VerifierError, res: Response): void {
+  if (err.status === 401) {
+    // RFC 6750 §3: tell the client which scheme and why.
+    const reason = err.code === 'UNAUTHENTICATED' ? '' : ', error="invalid_token"';
+    res.setHeader('WWW-Authenticate', `Bearer${reason}`);
+  } else if (err.code === 'FORBIDDEN') {
+    res.setHeader('WWW-Authenticate', 'Bearer, error="insufficient_scope"');
+  }
+  res.status(err.status).json(err.toJSON());
+}
+
+export function expressHelpers(verifier: Verifier, options: ExpressOptions = {}): ExpressHelpers {
+  const fail = (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(err instanceof VerifierError)) return next(err);
+    if (options.onError) return options.onError(err, req, res, next);
+    sendVerifierError(err, res);
+  };
+  // Every authorization helper needs the claims; behind requireAuth() they are already there.
+  const guard =
+    (check: (claims: VerifiedClaims, req: Request) => boolean | Promise<boolean>, message: string): RequestHandler =>
+    async (req, res, next) => {
+      try {
+        const claims = authOf(req) ?? (await authenticate(req));
+        if (!(await check(claims, req))) throw new VerifierError('FORBIDDEN', message);
+        next();
+      } catch (err) {
+        fail(err, req, res, next);
+      }
+    };
+  const authenticate = async (req: Request): Promise<VerifiedClaims> => {
+    const token = bearerToken(req.get('authorization'));
+    if (token === null) throw new VerifierError('UNAUTHENTICATED', 'Authentication required');
+    if (token === '') throw new VerifierError('INVALID_TOKEN', 'Authorization header must be "Bearer <token>"');
+    const claims = await verifier.verify(token);
+    (req as unknown as { auth: VerifiedClaims }).auth = claims;
+    return claims;
+  };
+
+  return {
+    requireAuth: () => guard(() => true, ''),
+    requireScope: (...scopes) => {
+      if (scopes.length === 0) throw new TypeError('requireScope needs at least one scope');
+      return guard((claims) => {
+        const granted = scopesOf(claims);
+        return scopes.every((s) => granted.has(s));
+      }, `Requires scope ${scopes.join(' ')}`);
+    },
+    requireRole: (...roles) => {
+      if (roles.length === 0) throw new TypeError('requireRole needs at least one role');
+      return guard((claims) => typeof claims.role === 'string' && roles.includes(claims.role), `Requires role ${roles.join(' or ')}`);
+    },
+    requirePolicy: (policy) => guard(policy, 'Not allowed'),
+  };
+}
