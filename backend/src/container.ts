@@ -42,6 +42,8 @@ import { MemoryRevocationStore } from './infrastructure/revocation/memory-revoca
 import { RedisIdBroadcast } from './infrastructure/revocation/redis-id-broadcast';
 import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
 import { revocationRoutes } from './modules/revocations/revocations.routes';
+import { authMessageHandlers } from './modules/auth/auth.message.controller';
+import { NatsRequestServer } from './modules/nats/request-server';
 import { SessionEventHub } from './modules/browser/session-events';
 
 export interface ContainerOptions {
@@ -190,6 +192,13 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     const publisher = new NatsRevocationPublisher(nats, revocationFeed, logger, `${natsPrefix}auth.revocations`);
     publisher.start();
     closers.unshift(() => publisher.stop());
+  }
+  if (nats) {
+    // Request/reply for the gateway on every instance; the queue group spreads requests over them.
+    const requests = new NatsRequestServer(nats, logger, { subjectPrefix: natsPrefix, queue: 'sessionary-auth' });
+    requests.serve(authMessageHandlers(auth));
+    closers.unshift(() => requests.stop());
+    logger.info('answering NATS requests', { subjects: `${natsPrefix}auth.*`, queue: 'sessionary-auth' });
   }
   const revocationStreams = revocationRoutes({ auth, feed: revocationFeed });
   // Forced-logout push for open web pages.

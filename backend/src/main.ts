@@ -16,7 +16,8 @@ if (config.clusterWorkers > 1 && cluster.isPrimary) {
 
 async function runServer(backgroundJobs: boolean): Promise<void> {
   try {
-    const container = await buildContainer(config, { logger, backgroundJobs });
+    // NATS_SUBJECT_PREFIX: a namespace for every subject (several deployments on one NATS, benchmarks).
+    const container = await buildContainer(config, { logger, backgroundJobs, natsSubjectPrefix: process.env.NATS_SUBJECT_PREFIX ?? '' });
     await container.start();
     let stopping = false;
     const shutdown = async (signal: string) => {

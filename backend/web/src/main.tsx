@@ -1,0 +1,116 @@
+// The account web app: a small shell (header, navigation, language switch) and one page per path.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { languageName, languages, language, onLanguageChange, setLanguage, t } from './i18n';
+import { Activity } from './pages/Activity';
+import { Admin } from './pages/Admin';
+import { Password } from './pages/Password';
+import { Sessions } from './pages/Sessions';
+import { SignIn } from './pages/SignIn';
+import { SignUp } from './pages/SignUp';
+import { TwoFactor } from './pages/TwoFactor';
+import { authState, onAuthChange, restore, signOut, type AuthState } from './session';
+
+const PAGES = [
+  { path: '/sessions', label: 'nav.sessions', view: Sessions },
+  { path: '/password', label: 'nav.password', view: Password },
+  { path: '/two-factor', label: 'nav.twoFactor', view: TwoFactor },
+  { path: '/activity', label: 'nav.activity', view: Activity },
+  { path: '/admin', label: 'nav.admin', view: Admin, admin: true },
+] as const;
+
+function usePath(): [string, (path: string) => void] {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const onPop = () => setPath(location.pathname);
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  const go = (next: string) => {
+    if (next !== location.pathname) history.pushState(null, '', next);
+    setPath(next);
+  };
+  return [path, go];
+}
+
+function LanguageSwitch() {
+  return (
+    <label class="lang">
+      <span class="visually-hidden">{t('language.label')}</span>
+      <select value={language()} onChange={(e) => setLanguage((e.currentTarget as HTMLSelectElement).value)} aria-label={t('language.label')}>
+        {languages.map((l) => (
+          <option key={l} value={l}>
+            {languageName(l)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function App() {
+  const [auth, setAuth] = useState<AuthState>(authState());
+  const [, setLang] = useState(language());
+  const [path, go] = usePath();
+  const [registered, setRegistered] = useState(false);
+  useEffect(() => onAuthChange(setAuth), []);
+  useEffect(() => onLanguageChange(() => setLang(language())), []);
+  useEffect(() => void restore(), []);
+
+  const user = auth.user;
+  const pages = PAGES.filter((p) => !('admin' in p) || user?.role === 'admin');
+  const page = pages.find((p) => p.path === path) ?? pages[0]!;
+  useEffect(() => {
+    if (auth.status === 'signedIn' && page.path !== path) go(page.path);
+    if (auth.status === 'signedOut' && path !== '/' && path !== '/sign-up') go('/');
+  }, [auth.status, path]);
+  useEffect(() => {
+    document.title = `${auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
+  });
+
+  const link = (to: string) => (e: Event) => (e.preventDefault(), go(to));
+  const View = page.view;
+  return (
+    <>
+      <a class="skip" href="#main">
+        {t('nav.skip')}
+      </a>
+      <header class="top">
+        <span class="brand">Sessionary</span>
+        {user && <span class="who">{user.email}</span>}
+        <LanguageSwitch />
+        {auth.status === 'signedIn' && (
+          <button type="button" onClick={() => void signOut()}>
+            {t('nav.signOut')}
+          </button>
+        )}
+      </header>
+      {auth.status === 'signedIn' && (
+        <nav aria-label={t('nav.label')}>
+          <ul>
+            {pages.map((p) => (
+              <li key={p.path}>
+                <a href={p.path} onClick={link(p.path)} aria-current={p === page ? 'page' : undefined}>
+                  {t(p.label)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      <main id="main">
+        {auth.status === 'loading' ? (
+          <p aria-busy="true">{t('common.loading')}</p>
+        ) : auth.status === 'signedIn' ? (
+          <View />
+        ) : path === '/sign-up' ? (
+          <SignUp go={go} registered={() => (setRegistered(true), go('/'))} />
+        ) : (
+          <SignIn notice={auth.notice ?? (registered ? { kind: 'registered' } : null)} go={go} />
+        )}
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,80 @@
+// The security-events timeline, newest first, paged with the API's cursor.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+import { dateTime, relativeTime, t } from '../i18n';
+import { ErrorAlert, Page, useAction } from '../ui';
+
+interface SecurityEvent {
+  id: string;
+  type: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  createdAt: string;
+}
+
+const PAGE = 20;
+
+function label(type: string): string {
+  const key = `event.${type}`;
+  const text = t(key);
+  return text === key ? type : text;
+}
+
+/** A short device description from the user agent, without a parser library in the page. */
+function device(ua: string | null): string {
+  if (!ua) return '—';
+  const browser = /(Edg|Firefox|Chrome|Safari|OPR)\/[\d.]+/.exec(ua)?.[1]?.replace('Edg', 'Edge').replace('OPR', 'Opera');
+  const os = /(Windows|Android|iPhone|iPad|Mac OS X|Linux|CrOS)/.exec(ua)?.[1]?.replace('Mac OS X', 'macOS').replace('CrOS', 'ChromeOS');
+  return [browser, os].filter(Boolean).join(' · ') || ua.slice(0, 40);
+}
+
+export function Activity() {
+  const [events, setEvents] = useState<SecurityEvent[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loaded, setLoaded] = useState(false);
+
+  const load = useAction(async (before: string | null) => {
+    const query = new URLSearchParams({ limit: String(PAGE), ...(before ? { before } : {}) });
+    const page = await api<{ events: SecurityEvent[]; nextCursor: string | null }>(`/api/user/security-events?${query}`);
+    setEvents((prev) => (before ? [...prev, ...page.events] : page.events));
+    setCursor(page.nextCursor);
+    setLoaded(true);
+  });
+  useEffect(() => void load.run(null), []);
+
+  return (
+    <Page title={t('activity.title')}>
+      <p>{t('activity.intro')}</p>
+      <ErrorAlert error={load.error} />
+      {!loaded ? (
+        <p aria-busy="true">{t('common.loading')}</p>
+      ) : events.length === 0 ? (
+        <p>{t('activity.empty')}</p>
+      ) : (
+        <ol class="timeline">
+          {events.map((e) => (
+            <li key={e.id} class={`event ${e.type.replace(/\W/g, '-')}`}>
+              <strong>{label(e.type)}</strong>
+              <span class="meta">
+                <time dateTime={e.createdAt} title={dateTime(e.createdAt)}>
+                  {relativeTime(e.createdAt)}
+                </time>
+                {' · '}
+                {device(e.userAgent)}
+                {' · '}
+                {e.ipAddress ?? '—'}
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {cursor && (
+        <div class="actions">
+          <button type="button" onClick={() => void load.run(cursor)} disabled={load.busy}>
+            {t('activity.more')}
+          </button>
+        </div>
+      )}
+    </Page>
+  );
+}

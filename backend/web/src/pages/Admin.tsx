@@ -1,0 +1,134 @@
+// Admin: pending registrations (approve / reject), find a user, sign them out everywhere, reset their 2FA.
+import { useEffect, useState } from 'preact/hooks';
+import { api, type User } from '../api';
+import { dateTime, t } from '../i18n';
+import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+
+interface Registration {
+  userId: string;
+  email: string;
+  username: string | null;
+  createdAt: string;
+}
+
+export function Admin() {
+  const [pending, setPending] = useState<Registration[] | null>(null);
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<User[] | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+
+  const load = useAction(async () => {
+    setPending((await api<{ registrations: Registration[] }>('/api/admin/registrations?status=pending')).registrations);
+  });
+  useEffect(() => void load.run(), []);
+
+  const decide = useAction(async (r: Registration, action: 'approve' | 'reject') => {
+    await api(`/api/admin/registrations/${r.userId}/${action}`, { method: 'POST' });
+    setMessage(t(action === 'approve' ? 'admin.approved' : 'admin.rejected', { email: r.email }));
+    await load.run();
+  });
+  const search = useAction(async () => {
+    setFound((await api<{ users: User[] }>(`/api/admin/users?${new URLSearchParams({ query })}`)).users);
+  });
+  const act = useAction(async (u: User, action: 'revoke-sessions' | 'reset-2fa') => {
+    const answer = await api<{ revoked?: number }>(`/api/admin/users/${u.id}/${action}`, { method: 'POST' });
+    setConfirming(null);
+    setMessage(action === 'revoke-sessions' ? t('admin.signedOut', { email: u.email, count: answer.revoked ?? 0 }) : t('admin.reset', { email: u.email }));
+    await search.run();
+  });
+
+  return (
+    <Page title={t('admin.title')}>
+      {message && <Status tone="success">{message}</Status>}
+      <ErrorAlert error={load.error || decide.error || act.error} />
+      <section aria-labelledby="pending-title">
+        <h2 id="pending-title">{t('admin.pending')}</h2>
+        {pending === null ? (
+          <p aria-busy="true">{t('common.loading')}</p>
+        ) : pending.length === 0 ? (
+          <p>{t('admin.noPending')}</p>
+        ) : (
+          <ul class="list">
+            {pending.map((r) => (
+              <li key={r.userId} class="card" data-email={r.email}>
+                <div class="row">
+                  <strong>{r.email}</strong>
+                  <span class="meta">{dateTime(r.createdAt)}</span>
+                </div>
+                <div class="actions">
+                  <button type="button" class="primary" onClick={() => void decide.run(r, 'approve')} disabled={decide.busy} aria-label={t('admin.approveNamed', { email: r.email })}>
+                    {t('admin.approve')}
+                  </button>
+                  <button type="button" class="danger" onClick={() => void decide.run(r, 'reject')} disabled={decide.busy} aria-label={t('admin.rejectNamed', { email: r.email })}>
+                    {t('admin.reject')}
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="find-title">
+        <h2 id="find-title">{t('admin.find')}</h2>
+        <form class="card" role="search" onSubmit={onSubmit(() => (setMessage(null), void search.run()))}>
+          <Field label={t('admin.query')} type="search" inputMode="search" value={query} onValue={setQuery} required hint={t('admin.queryHint')} />
+          <ErrorAlert error={search.error} />
+          <div class="actions">
+            <button type="submit" class="primary" disabled={search.busy}>
+              {t('admin.search')}
+            </button>
+          </div>
+        </form>
+        {found && found.length === 0 && <p>{t('admin.noneFound')}</p>}
+        {found && found.length > 0 && (
+          <ul class="list">
+            {found.map((u) => (
+              <li key={u.id} class="card" data-email={u.email}>
+                <div class="row">
+                  <strong>{u.email}</strong>
+                  <span class="badge">{u.role}</span>
+                  <span class="badge">{t(`status.${u.status}`)}</span>
+                  {u.twoFactorEnabled && <span class="badge on">2FA</span>}
+                </div>
+                {confirming === u.id ? (
+                  <div class="confirm" role="group" aria-label={t('admin.confirmSignOut', { email: u.email })}>
+                    <p>{t('admin.confirmSignOut', { email: u.email })}</p>
+                    <button type="button" class="danger" onClick={() => void act.run(u, 'revoke-sessions')} disabled={act.busy}>
+                      {t('admin.signOutEverywhere')}
+                    </button>
+                    <button type="button" onClick={() => setConfirming(null)}>
+                      {t('common.cancel')}
+                    </button>
+                  </div>
+                ) : confirming === `2fa:${u.id}` ? (
+                  <div class="confirm" role="group" aria-label={t('admin.confirmReset', { email: u.email })}>
+                    <p>{t('admin.confirmReset', { email: u.email })}</p>
+                    <button type="button" class="danger" onClick={() => void act.run(u, 'reset-2fa')} disabled={act.busy}>
+                      {t('admin.reset2fa')}
+                    </button>
+                    <button type="button" onClick={() => setConfirming(null)}>
+                      {t('common.cancel')}
+                    </button>
+                  </div>
+                ) : (
+                  <div class="actions">
+                    <button type="button" onClick={() => setConfirming(u.id)}>
+                      {t('admin.signOutEverywhere')}
+                    </button>
+                    {u.twoFactorEnabled && (
+                      <button type="button" onClick={() => setConfirming(`2fa:${u.id}`)}>
+                        {t('admin.reset2fa')}
+                      </button>
+                    )}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </Page>
+  );
+}

@@ -1,0 +1,97 @@
+// Sign in, then the second step when the account has 2FA (authenticator code or a backup code).
+import { useState } from 'preact/hooks';
+import { api, type BrowserTokens } from '../api';
+import { t } from '../i18n';
+import { signedIn, type Notice } from '../session';
+import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+
+type LoginAnswer = BrowserTokens | { mfaRequired: true; mfaToken: string };
+
+export function noticeText(notice: Notice): string {
+  if (notice.kind === 'forced') {
+    const key = `forced.${notice.reason}`;
+    const text = t(key);
+    return text === key ? t('forced.unknown') : text;
+  }
+  return t(notice.kind === 'signedOut' ? 'notice.signedOut' : 'notice.registered');
+}
+
+export function SignIn({ notice, go }: { notice: Notice | null; go: (path: string) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [device, setDevice] = useState('');
+  const [mfaToken, setMfaToken] = useState<string | null>(null);
+  const [code, setCode] = useState('');
+  const [backup, setBackup] = useState(false);
+
+  const login = useAction(async () => {
+    const answer = await api<LoginAnswer>('/api/auth/browser/login', {
+      method: 'POST',
+      auth: false,
+      body: { email, password, ...(device.trim() ? { deviceName: device.trim() } : {}) },
+    });
+    if ('mfaRequired' in answer) setMfaToken(answer.mfaToken);
+    else await signedIn(answer);
+  });
+
+  const second = useAction(async () => {
+    const factor = backup ? { backupCode: code.trim() } : { code: code.replace(/\s/g, '') };
+    try {
+      await signedIn(await api<BrowserTokens>('/api/auth/browser/login/2fa', { method: 'POST', auth: false, body: { mfaToken, ...factor } }));
+    } catch (err) {
+      // An expired or exhausted second step cannot be retried: start over from the password.
+      if ((err as { code?: string }).code === 'INVALID_TOKEN') setMfaToken(null);
+      throw err;
+    }
+  });
+
+  if (mfaToken) {
+    return (
+      <Page title={t('signIn.mfaTitle')}>
+        <p>{backup ? t('signIn.backupHelp') : t('signIn.totpHelp')}</p>
+        <form onSubmit={onSubmit(second.run)} class="card">
+          {backup ? (
+            <Field key="backup" label={t('signIn.backupCode')} value={code} onValue={setCode} autoComplete="off" required name="backupCode" />
+          ) : (
+            <Field key="totp" label={t('signIn.code')} value={code} onValue={setCode} autoComplete="one-time-code" inputMode="numeric" required name="code" maxLength={8} />
+          )}
+          <ErrorAlert error={second.error} />
+          <div class="actions">
+            <button type="submit" class="primary" disabled={second.busy}>
+              {t('signIn.verify')}
+            </button>
+            <button type="button" class="link" onClick={() => (setBackup(!backup), setCode(''), second.setError(null))}>
+              {backup ? t('signIn.useTotp') : t('signIn.useBackup')}
+            </button>
+            <button type="button" class="link" onClick={() => (setMfaToken(null), setCode(''))}>
+              {t('common.back')}
+            </button>
+          </div>
+        </form>
+      </Page>
+    );
+  }
+
+  return (
+    <Page title={t('signIn.title')}>
+      {notice && <Status tone={notice.kind === 'forced' ? 'warning' : 'info'}>{noticeText(notice)}</Status>}
+      <form onSubmit={onSubmit(login.run)} class="card">
+        <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="username" required name="email" />
+        <Field label={t('field.password')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required name="password" />
+        <Field label={t('signIn.deviceName')} value={device} onValue={setDevice} hint={t('signIn.deviceHint')} name="deviceName" maxLength={100} />
+        <ErrorAlert error={login.error} />
+        <div class="actions">
+          <button type="submit" class="primary" disabled={login.busy}>
+            {t('signIn.submit')}
+          </button>
+        </div>
+      </form>
+      <p>
+        {t('signIn.noAccount')}{' '}
+        <a href="/sign-up" onClick={(e) => (e.preventDefault(), go('/sign-up'))}>
+          {t('signUp.title')}
+        </a>
+      </p>
+    </Page>
+  );
+}

@@ -1,0 +1,57 @@
+// Registration; in approval mode the account waits for an administrator, and the page says so.
+import { useState } from 'preact/hooks';
+import { api, type User } from '../api';
+import { t } from '../i18n';
+import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+
+export function SignUp({ go, registered }: { go: (path: string) => void; registered: () => void }) {
+  const [email, setEmail] = useState('');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [pending, setPending] = useState<string | null>(null);
+
+  const register = useAction(async () => {
+    const { user } = await api<{ user: User }>('/api/auth/register', {
+      method: 'POST',
+      auth: false,
+      body: { email, password, ...(username.trim() ? { username: username.trim() } : {}) },
+    });
+    if (user.status === 'pending') setPending(user.email);
+    else registered();
+  });
+
+  const toSignIn = (e: Event) => (e.preventDefault(), go('/'));
+  if (pending) {
+    return (
+      <Page title={t('signUp.pendingTitle')}>
+        <Status>{t('signUp.pending', { email: pending })}</Status>
+        <p>
+          <a href="/" onClick={toSignIn}>
+            {t('signUp.toSignIn')}
+          </a>
+        </p>
+      </Page>
+    );
+  }
+  return (
+    <Page title={t('signUp.title')}>
+      <form onSubmit={onSubmit(register.run)} class="card">
+        <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="email" required name="email" />
+        <Field label={t('field.usernameOptional')} value={username} onValue={setUsername} autoComplete="nickname" name="username" maxLength={64} />
+        <Field label={t('field.password')} type="password" value={password} onValue={setPassword} autoComplete="new-password" required name="password" hint={t('field.passwordHint')} />
+        <ErrorAlert error={register.error} />
+        <div class="actions">
+          <button type="submit" class="primary" disabled={register.busy}>
+            {t('signUp.submit')}
+          </button>
+        </div>
+      </form>
+      <p>
+        {t('signUp.haveAccount')}{' '}
+        <a href="/" onClick={toSignIn}>
+          {t('signIn.title')}
+        </a>
+      </p>
+    </Page>
+  );
+}

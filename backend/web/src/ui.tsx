@@ -1,0 +1,99 @@
+// Small shared pieces: labelled fields, alerts, buttons with a busy state.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { errorText } from './errors';
+
+let ids = 0;
+export function Field(props: {
+  label: string;
+  value: string;
+  onValue: (v: string) => void;
+  type?: 'text' | 'email' | 'password' | 'search';
+  autoComplete?: string;
+  required?: boolean;
+  inputMode?: 'numeric' | 'text' | 'email' | 'search';
+  hint?: string;
+  name?: string;
+  pattern?: string;
+  maxLength?: number;
+}) {
+  const [id] = useState(() => `f${++ids}`);
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        // (The union of input types is narrower in preact's types than what is allowed here.)
+        type={(props.type ?? 'text') as 'text'}
+        value={props.value}
+        onInput={(e) => props.onValue((e.currentTarget as HTMLInputElement).value)}
+        autoComplete={props.autoComplete}
+        required={props.required}
+        inputMode={props.inputMode}
+        pattern={props.pattern}
+        maxLength={props.maxLength}
+        aria-describedby={props.hint ? `${id}-hint` : undefined}
+      />
+      {props.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function ErrorAlert({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <p class="alert error" role="alert">
+      {errorText(error)}
+    </p>
+  );
+}
+
+export function Status({ children, tone = 'info' }: { children: ComponentChildren; tone?: 'info' | 'success' | 'warning' }) {
+  return (
+    <p class={`alert ${tone}`} role="status">
+      {children}
+    </p>
+  );
+}
+
+/** Runs an async action with busy state and error capture. */
+export function useAction<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (...args: A) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn(...args);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}
+
+export function Page({ title, children }: { title: string; children: ComponentChildren }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Move focus to the new page's heading, so keyboard and screen-reader users land on it.
+  useEffect(() => heading.current?.focus(), [title]);
+  return (
+    <>
+      <h1 tabIndex={-1} ref={heading}>
+        {title}
+      </h1>
+      {children}
+    </>
+  );
+}
+
+export const onSubmit = (fn: () => void) => (e: Event) => {
+  e.preventDefault();
+  fn();
+};

@@ -1,0 +1,251 @@
+// The account web app in Debian's Chromium, as a person uses it: sign up (approval mode), sign in, sessions,
+// revoke, 2FA enrolment from the manual key, sign-in with a TOTP code and with a backup code, forced logout
+// pushed by the server, admin approval. axe-core and the 375 px check run on every screen; any CSP
+// violation or page error fails the suite; nothing token-like may reach Web Storage.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateSync } from 'otplib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { bearer, startTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from '../helpers/app';
+import { fitsNarrowScreen, launchChromium, seriousAxeViolations, watchProblems, webStorage } from '../helpers/browser';
+
+const ADMIN = { email: 'web-admin@example.test', password: 'admin-Quartz-41-meadow' };
+const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+const DIST = join(process.cwd(), 'backend', 'web', 'dist');
+
+describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'index.html')) && 'web app not built (npm run build:web)' }, () => {
+  let app: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  const screens: string[] = [];
+  const email = uniqueEmail('web');
+  let backupCodes: string[] = [];
+  let secret = '';
+
+  before(async () => {
+    [app, browser] = await Promise.all([
+      startTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, webDistDir: DIST }),
+      launchChromium(),
+    ]);
+    context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 800 } });
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+    problems = watchProblems(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  /** axe (no serious/critical violation) and the 375 px check on the screen now shown. */
+  async function checkScreen(name: string, p = page) {
+    const violations = await seriousAxeViolations(p);
+    assert.deepEqual(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `axe on ${name}`);
+    const narrow = await fitsNarrowScreen(p);
+    assert.ok(narrow.fits, `${name} scrolls sideways at 375 px (scrollWidth ${narrow.scrollWidth})`);
+    screens.push(name);
+  }
+  const heading = (name: string | RegExp, p = page) => p.getByRole('heading', { level: 1, name }).waitFor();
+  const totpNow = () => generateSync({ secret, epoch: Math.floor(app.clock.now().getTime() / 1000) });
+  const adminToken = async () => (await app.http.post('/api/auth/login').send(ADMIN)).body.accessToken as string;
+
+  it('when a person signs up in approval mode, then the page says the account waits for approval', async () => {
+    await page.goto(app.url);
+    await heading('Sign in');
+    await checkScreen('sign-in');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await heading('Create an account');
+    await checkScreen('sign-up');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await heading('Waiting for approval');
+    await page.getByText(/waiting for an administrator/).waitFor();
+    await checkScreen('sign-up-pending');
+  });
+
+  it('when an approved user signs in and a second device signs in, then both sessions are listed with the right devices', async () => {
+    const token = await adminToken();
+    const pending = await app.http.get('/api/admin/registrations').set(bearer(token));
+    const mine = pending.body.registrations.find((r: { email: string }) => r.email === email);
+    assert.equal((await app.http.post(`/api/admin/registrations/${mine.userId}/approve`).set(bearer(token))).status, 200);
+
+    await page.getByRole('link', { name: 'Back to sign-in' }).click();
+    await heading('Sign in');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByLabel('Name this device (optional)').fill('Test laptop');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await heading('Your sessions');
+
+    const phone = await app.http.post('/api/auth/login').set('User-Agent', IPHONE).send({ email, password: STRONG_PASSWORD, deviceName: 'Phone' });
+    assert.equal(phone.status, 200);
+    // A reload keeps the person signed in: the access token was only in memory, the cookie refreshes it.
+    await page.reload();
+    await heading('Your sessions');
+    const cards = page.locator('li.session');
+    await page.waitForFunction('document.querySelectorAll("li.session").length === 2');
+    const laptop = cards.filter({ hasText: 'Test laptop' });
+    assert.equal(await laptop.getByText('This device').count(), 1);
+    assert.match(await laptop.textContent() ?? '', /Chrom/);
+    const phoneCard = cards.filter({ hasText: 'Phone' });
+    assert.equal(await phoneCard.getByText('This device').count(), 0);
+    assert.match(await phoneCard.textContent() ?? '', /Mobile Safari|Safari/);
+    assert.match(await phoneCard.textContent() ?? '', /iOS/);
+    await checkScreen('sessions');
+
+    const storage = await webStorage(page);
+    assert.doesNotMatch(storage, /eyJ|[A-Za-z0-9_-]{40,}/, `nothing token-like in Web Storage: ${storage}`);
+    assert.equal((await context.cookies()).find((c) => c.name === 'sessionary_refresh')?.httpOnly, true);
+    assert.equal(await page.evaluate('document.cookie'), '', 'the refresh cookie is invisible to scripts');
+
+    // Revoke the other device, with confirmation.
+    await phoneCard.getByRole('button', { name: 'Sign out Phone' }).click();
+    await checkScreen('sessions-confirm');
+    await phoneCard.getByRole('button', { name: 'Yes, sign out' }).click();
+    await page.getByText('The device was signed out.').waitFor();
+    await page.waitForFunction('document.querySelectorAll("li.session").length === 1');
+    const me = await app.http.get('/api/user/me').set(bearer(phone.body.accessToken));
+    assert.equal(me.body.error.code, 'SESSION_TERMINATED');
+  });
+
+  it('when 2FA is enrolled from the manual key, then backup codes are shown once and the status is on', async () => {
+    await page.getByRole('link', { name: 'Two-factor' }).click();
+    await heading('Two-factor authentication');
+    await checkScreen('two-factor-off');
+    await page.getByLabel('Confirm your password').fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Set up two-factor' }).click();
+    await page.getByRole('img', { name: /QR code/ }).waitFor();
+    await checkScreen('two-factor-enrol');
+    secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/\s/g, '');
+    assert.match(secret, /^[A-Z2-7]{16,}$/);
+    await page.getByLabel('Authentication code').fill(totpNow());
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('heading', { name: 'Your backup codes' }).waitFor();
+    backupCodes = (await page.locator('ol.codes code').allTextContents()).map((c) => c.trim());
+    assert.equal(backupCodes.length, 10);
+    await checkScreen('two-factor-backup-codes');
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    await page.getByTestId('2fa-status').filter({ hasText: 'On' }).waitFor();
+    await checkScreen('two-factor-on');
+  });
+
+  it('when the person signs out and back in, then the 2FA step accepts a TOTP code and later a backup code', async () => {
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await heading('Sign in');
+    await page.getByText('You signed out.').waitFor();
+
+    const signIn = async () => {
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await heading('Two-factor check');
+    };
+    await signIn();
+    await checkScreen('sign-in-2fa');
+    // A TOTP code is single-use per 30 s step; the enrolment used this step, so move the server's clock on.
+    app.clock.advance(30);
+    await page.getByLabel('Authentication code').fill('000000');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('alert').filter({ hasText: 'That code is wrong' }).waitFor();
+    await checkScreen('sign-in-2fa-error');
+    await page.getByLabel('Authentication code').fill(totpNow());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await heading('Your sessions');
+
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await heading('Sign in');
+    await signIn();
+    await page.getByRole('button', { name: 'Use a backup code instead' }).click();
+    await page.getByLabel('Backup code').fill(backupCodes[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await heading('Your sessions');
+  });
+
+  it('when the session is revoked from another client, then the page returns to sign-in by itself within 2 s and says why', async () => {
+    await page.evaluate(`window.addEventListener('session_forced_logout', (e) => { window.__forced = e.detail; })`);
+    const browserSession = (await page.locator('li.session.current').getAttribute('data-session-id'))!;
+    const step1 = await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD, deviceName: 'Other client' });
+    const other = await app.http.post('/api/auth/login/2fa').send({ mfaToken: step1.body.mfaToken, backupCode: backupCodes[1] });
+    assert.equal(other.status, 200, JSON.stringify(other.body));
+
+    const started = Date.now();
+    const revoke = await app.http.delete(`/api/user/sessions/${browserSession}`).set(bearer(other.body.accessToken));
+    assert.equal(revoke.status, 204);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor({ timeout: 5000 });
+    const elapsed = Date.now() - started;
+    console.log(`# revoke → sign-in screen: ${elapsed} ms`);
+    assert.ok(elapsed < 2000, `forced logout took ${elapsed} ms`);
+    await page.getByText('This session was signed out from another device.').waitFor();
+    assert.deepEqual(await page.evaluate('window.__forced'), { reason: 'revoked_by_user' });
+    await checkScreen('sign-in-forced');
+  });
+
+  it('when an admin signs in, then they approve a pending registration, find a user and sign them out everywhere', async () => {
+    const waiting = uniqueEmail('pending');
+    assert.equal((await app.http.post('/api/auth/register').send({ email: waiting, password: STRONG_PASSWORD })).status, 202);
+    const adminPage = await context.newPage();
+    const adminProblems = watchProblems(adminPage);
+    await adminPage.goto(app.url);
+    await heading('Sign in', adminPage);
+    await adminPage.getByLabel('Email').fill(ADMIN.email);
+    await adminPage.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await adminPage.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await heading('Your sessions', adminPage);
+    await adminPage.getByRole('link', { name: 'Admin' }).click();
+    await heading('Administration', adminPage);
+    await adminPage.locator(`li[data-email="${waiting}"]`).waitFor();
+    await checkScreen('admin', adminPage);
+    await adminPage.getByRole('button', { name: `Approve ${waiting}` }).click();
+    await adminPage.getByText(`${waiting} was approved and can sign in.`).waitFor();
+    const login = await app.http.post('/api/auth/login').send({ email: waiting, password: STRONG_PASSWORD });
+    assert.equal(login.status, 200, 'the approved person can sign in');
+
+    await adminPage.getByLabel('Email, name or user id').fill(waiting.split('@')[0]!);
+    await adminPage.getByRole('button', { name: 'Search' }).click();
+    const found = adminPage.locator(`li[data-email="${waiting}"]`);
+    await found.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await found.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await adminPage.getByText(`${waiting} was signed out of 1 sessions.`).waitFor();
+    await checkScreen('admin-search', adminPage);
+    assert.equal((await app.http.get('/api/user/me').set(bearer(login.body.accessToken))).body.error.code, 'SESSION_TERMINATED');
+
+    await adminPage.getByRole('link', { name: 'Activity' }).click();
+    await heading('Security activity', adminPage);
+    await adminPage.locator('ol.timeline li').first().waitFor();
+    await checkScreen('activity', adminPage);
+
+    await adminPage.getByRole('link', { name: 'Password' }).click();
+    await heading('Change password', adminPage);
+    await app.http.post('/api/auth/login').send(ADMIN);
+    await adminPage.getByLabel('Current password').fill(ADMIN.password);
+    await adminPage.getByLabel('New password', { exact: true }).fill('walnut-Comet-93-harbour');
+    await adminPage.getByLabel('Repeat the new password').fill('walnut-Comet-93-harbour');
+    await adminPage.getByRole('button', { name: 'Change password' }).click();
+    await adminPage.getByText(/Password changed\. Other devices signed out: [1-9]/).waitFor();
+    await checkScreen('password', adminPage);
+
+    await adminPage.getByRole('combobox', { name: 'Language' }).selectOption('ru');
+    await heading('Смена пароля', adminPage);
+    await checkScreen('password-ru', adminPage);
+    assert.deepEqual(adminProblems, []);
+  });
+
+  it('when the browser prefers Russian, then the page starts in Russian', async () => {
+    const ru = await browser.newContext({ locale: 'ru-RU' });
+    const p = await ru.newPage();
+    await p.goto(app.url);
+    await heading('Вход', p);
+    assert.equal(await p.evaluate('document.documentElement.lang'), 'ru');
+    await ru.close();
+  });
+
+  it('then no screen logged a CSP violation or a page error', () => {
+    assert.deepEqual(problems, []);
+    assert.ok(screens.length >= 12, `screens checked: ${screens.join(', ')}`);
+  });
+});

@@ -1,0 +1,57 @@
+// Real-browser helpers: Debian's Chromium through playwright-core, axe-core injected from node_modules, the
+// 375 px no-horizontal-scroll check, and a collector for CSP violations and page errors.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    // The network is closed: without the background-networking flags Chromium floods refused connections.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/**
+ * axe-core on the current screen; returns serious and critical violations. Injected through the DevTools
+ * protocol (page.evaluate), which the page's CSP does not govern; a <script> tag would be refused by it.
+ */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(`(() => { if (!window.axe) { ${AXE_SOURCE}\n } })()`);
+  const violations = (await page.evaluate(`window.axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`)) as AxeViolation[];
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** True when the page, laid out 375 px wide, needs no horizontal scrolling. */
+export async function fitsNarrowScreen(page: Page): Promise<{ fits: boolean; scrollWidth: number }> {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: 740 });
+  const scrollWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+  if (before) await page.setViewportSize(before);
+  return { fits: scrollWidth <= 375, scrollWidth };
+}
+
+/** Console CSP violations and uncaught page errors, collected for the whole test. */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to (load|execute|apply)/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  return problems;
+}
+
+/** What the page keeps in Web Storage (must hold nothing token-like). */
+export async function webStorage(page: Page): Promise<string> {
+  return (await page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })')) as string;
+}
