@@ -32,7 +32,7 @@ export interface Exchange {
   requestHasBody: boolean;
   status: number;
   responseHeaders: Record<string, string | number | string[] | undefined>;
-  /** Raw response body; null when not recorded (event streams). */
+  /** Raw response body; null when not recorded (event streams, bodies over 1 MiB). */
   responseBody: Buffer | null;
 }
 
@@ -330,6 +330,7 @@ export function recordExchanges(onExchange: (x: Exchange) => void) {
     const chunks: Buffer[] = [];
     let size = 0;
     let streaming = false;
+    let truncated = false;
     const keep = (chunk: unknown, encoding?: unknown) => {
       if (streaming || chunk === undefined || chunk === null || typeof chunk === 'function') return;
       if (!streaming && mediaType(res.getHeader('content-type')) === 'text/event-stream') {
@@ -339,6 +340,7 @@ export function recordExchanges(onExchange: (x: Exchange) => void) {
       const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
       size += buf.length;
       if (size <= MAX_RECORDED) chunks.push(buf);
+      else truncated = true;
     };
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
@@ -357,7 +359,7 @@ export function recordExchanges(onExchange: (x: Exchange) => void) {
         requestHasBody: (requestHeaders['content-length'] !== undefined && requestHeaders['content-length'] !== '0') || requestHeaders['transfer-encoding'] !== undefined,
         status: res.statusCode,
         responseHeaders: res.getHeaders() as Exchange['responseHeaders'],
-        responseBody: streaming || mediaType(res.getHeader('content-type')) === 'text/event-stream' ? null : Buffer.concat(chunks),
+        responseBody: streaming || truncated || mediaType(res.getHeader('content-type')) === 'text/event-stream' ? null : Buffer.concat(chunks),
       });
     };
     res.once('finish', finish);
