@@ -108,6 +108,10 @@ async function main() {
     log(`1-minute load average at the end: ${loadavg()[0]!.toFixed(2)} (the machine is shared: compare the rows, not runs)`);
   } finally {
     await stopChild(child);
+    // The server's outbox stream for this prefix (see container.ts eventStream).
+    const nc = await connect({ servers: NATS_URL });
+    await (await nc.jetstreamManager()).streams.delete(`AUTH_EVENTS_${PREFIX.replace(/[^A-Za-z0-9]+/g, '_').replace(/_+$/, '').toUpperCase()}`).catch(() => undefined);
+    await nc.close();
     await db.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }

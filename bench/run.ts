@@ -14,7 +14,8 @@
 // The servers share the database and DATA_DIR (so the signing key) and a fixed JWT_ISSUER, so tokens
 // issued by A stay valid on B and C.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { keepSections } from './kept-sections';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -705,7 +706,8 @@ async function main(): Promise<void> {
     mkdirSync(join(ROOT, 'docs'), { recursive: true });
     // A clustered run is a different deployment: it gets its own page instead of replacing the default one.
     const page = CLUSTER_WORKERS > 1 ? 'benchmarks-cluster.md' : 'benchmarks.md';
-    writeFileSync(join(ROOT, 'docs', page), markdown(report));
+    const previous = existsSync(join(ROOT, 'docs', page)) ? readFileSync(join(ROOT, 'docs', page), 'utf8') : null;
+    writeFileSync(join(ROOT, 'docs', page), keepSections(previous, markdown(report)));
     log(`wrote docs/${page}`);
   } else {
     log('partial run: docs/benchmarks.md left unchanged (BENCH_WRITE_DOCS=1 to write it anyway)');

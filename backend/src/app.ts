@@ -20,7 +20,10 @@ import { requestId } from './modules/http/request-id';
 import { requestLogger } from './modules/http/request-logger';
 import { securityHeaders } from './modules/http/security-headers';
 import './modules/http/types';
-import { oauthRoutes } from './modules/oauth/oauth.routes';
+import { authorizationServerMetadata, oauthRoutes } from './modules/oauth/oauth.routes';
+import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
+import type { OAuthClientService } from './domain/oauth/client.service';
+import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { userRoutes } from './modules/user/user.routes';
 
@@ -36,7 +39,8 @@ export interface AppDeps {
   /** Origins allowed to call cross-origin with credentials headers; none = no CORS headers at all. */
   corsOrigins?: string[] | null;
   bodyLimit?: string;
-  oauth?: { clients: string[] | null; scopes: string[] | null };
+  /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
+  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; issuer: string };
   /** Per-IP limit for /api/auth/* and /oauth/token; per-account limit for login and 2FA. */
   rateLimits?: { perIp: RequestHandler; perAccount: RequestHandler; perUser: RequestHandler };
   twoFactorRoutes?: Router;
@@ -75,9 +79,14 @@ export function createApp(deps: AppDeps) {
   // /api/auth limiter) exempt from the per-IP limit, since relying services call it from a few addresses.
   app.get('/api/auth/validate', validateRoute(deps.auth));
   // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
-  // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape.
+  // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape. It applies
+  // the per-IP limit itself (token and revoke; introspection is for services), so a 429 has the OAuth shape too.
   const perIp = deps.rateLimits ? [deps.rateLimits.perIp] : [];
-  app.use('/oauth', ...perIp, oauthRoutes({ auth: deps.auth, clients: deps.oauth?.clients ?? null, scopes: deps.oauth?.scopes ?? null, accountLimit: deps.rateLimits?.perAccount }));
+  app.use(
+    '/oauth',
+    oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, logger: deps.logger, ipLimit: deps.rateLimits?.perIp, accountLimit: deps.rateLimits?.perAccount }),
+  );
+  app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));
   app.use(jsonBody(deps.bodyLimit ?? '16kb'));
 
   app.get('/health', async (_req, res) => {
@@ -99,6 +108,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/auth', ...perIp, authRoutes({ auth: deps.auth, accountLimit: deps.rateLimits?.perAccount }));
   app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes, attemptLimit: deps.rateLimits?.perUser }));
   if (deps.revocationRoutes) app.use('/api/revocations', deps.revocationRoutes.router);
+  app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth: deps.auth }));
   app.use('/api', docsRoutes());
   app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth, twoFactor: deps.twoFactor }));
 

@@ -7,6 +7,12 @@ export interface Config {
   databaseUrl: string | null;
   dataDir: string;
   redisUrl: string | null;
+  /**
+   * With Redis: revocations reach every instance within this many seconds even when pub/sub loses them
+   * (each instance reads them back from the database every third of it); an instance that can neither hear
+   * nor read revocations for longer answers authenticated requests with 503 until it has caught up.
+   */
+  revocationMaxLagSeconds: number;
   natsUrl: string | null;
   registrationMode: 'open' | 'approval';
   adminEmail: string | null;
@@ -32,7 +38,10 @@ export interface Config {
   jwtPublicKeysFile: string | null;
   totpEncryptionKey: string | null;
   totpIssuer: string;
+  /** OAUTH_CLIENTS: client ids registered at start (when missing) as public password/refresh_token clients. */
   oauthClients: string[] | null;
+  /** Seconds a rotated-away client secret stays valid (OAUTH_SECRET_ROTATION_OVERLAP). */
+  oauthSecretRotationOverlap: number;
   /** Browser origins allowed to call the API cross-origin (CORS_ORIGINS); null = same-origin only. */
   corsOrigins: string[] | null;
   logLevel: string;
@@ -92,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: str(env, 'DATABASE_URL'),
     dataDir: str(env, 'DATA_DIR') ?? './data',
     redisUrl: str(env, 'REDIS_URL'),
+    revocationMaxLagSeconds: int(env, 'REVOCATION_MAX_LAG_SECONDS', 5, 1),
     natsUrl: str(env, 'NATS_URL'),
     registrationMode: mode,
     adminEmail: str(env, 'ADMIN_EMAIL'),
@@ -117,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     totpEncryptionKey: str(env, 'TOTP_ENCRYPTION_KEY'),
     totpIssuer: str(env, 'TOTP_ISSUER') ?? 'Sessionary',
     oauthClients: str(env, 'OAUTH_CLIENTS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
+    oauthSecretRotationOverlap: int(env, 'OAUTH_SECRET_ROTATION_OVERLAP', 86_400, 0),
     corsOrigins: str(env, 'CORS_ORIGINS')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null,
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     bodyLimit: str(env, 'BODY_LIMIT') ?? '16kb',

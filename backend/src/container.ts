@@ -6,6 +6,7 @@ import { connect as connectNats, type NatsConnection } from 'nats';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp } from './app';
+import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
 import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import type { Config } from './config';
 import type { AuthService } from './domain/auth.service';
@@ -14,6 +15,12 @@ import { systemClock, type Clock } from './domain/ports';
 import type { SessionService } from './domain/session.service';
 import { RevocationFeed } from './domain/revocation-feed';
 import { createDomainServices } from './domain/services';
+import type { OAuthClientService } from './domain/oauth/client.service';
+import { createOAuthServices } from './domain/oauth/services';
+import type { OAuthTokenService } from './domain/oauth/token.service';
+import { OAuthClientCache } from './infrastructure/cache/oauth-client-cache';
+import { Sha256ClientSecrets } from './infrastructure/crypto/client-secrets';
+import { PrismaOAuthClientStore } from './infrastructure/prisma/oauth-client.repository';
 import { TwoFactorService } from './domain/two-factor.service';
 import type { UserService } from './domain/user.service';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
@@ -56,6 +63,8 @@ export interface ContainerOptions {
   /** JetStream stream and subject prefix for domain events (tests use unique ones). */
   events?: { stream: string; subjectPrefix: string };
   migrationsDir?: string;
+  /** ADMIN_EMAIL bootstrap at start; the CLI turns it off (it acts only on what the operator typed). Default true. */
+  bootstrapAdmin?: boolean;
   /** Prepended to every NATS subject this server publishes or serves (tests use unique ones). Default ''. */
   natsSubjectPrefix?: string;
   /** Where the built web app is (default backend/web/dist). */
@@ -72,7 +81,7 @@ export interface Container {
   stop(): Promise<void>;
   /** Requests received and not yet answered (0 when not listening). */
   activeRequests(): number;
-  services: { auth: AuthService; users: UserService; sessions: SessionService; twoFactor: TwoFactorService };
+  services: { auth: AuthService; users: UserService; sessions: SessionService; twoFactor: TwoFactorService; oauthClients: OAuthClientService; oauthTokens: OAuthTokenService };
   revocations: MemoryRevocationStore;
   relay: NatsOutboxRelay | null;
   revocationFeed: RevocationFeed;
@@ -100,9 +109,12 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   let redis: Redis | null = null;
   if (config.redisUrl) {
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    // Every ioredis connection needs an error listener, or ioredis prints "[ioredis] Unhandled error event"
+    // outside the JSON log. Connection errors repeat on every reconnect attempt: log the first of a streak.
+    redis.on('error', redisErrorLogger(logger, 'commands'));
     closers.unshift(async () => redis!.quit().catch(() => redis!.disconnect()));
   }
-  const profileCache = new ProfileCache(config.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed') : null);
+  const profileCache = new ProfileCache(config.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed', redisErrorLogger(logger, 'profile-cache subscriber')) : null);
   await profileCache.start();
   closers.unshift(() => profileCache.stop());
   const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool);
@@ -131,7 +143,16 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
 
-  const revocations = new MemoryRevocationStore(config.accessTokenTtl, clock, redis ? new RedisIdBroadcast(redis, redisPrefix) : null);
+  const revocations = new MemoryRevocationStore(
+    config.accessTokenTtl,
+    clock,
+    redis ? new RedisIdBroadcast(redis, redisPrefix, 'revoked-sessions', redisErrorLogger(logger, 'revocation subscriber')) : null,
+    {
+      source: (since) => uow.direct.sessions.listRevokedSince(since),
+      maxLagMs: config.revocationMaxLagSeconds * 1000,
+      log: (level, message, meta) => logger[level](message, meta),
+    },
+  );
   // Warm start: sessions revoked while this instance was down must stay refused.
   const warm = await uow.direct.sessions.listRevokedSince(new Date(clock.now().getTime() - (config.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);
@@ -165,17 +186,27 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   );
   auth.useSecondFactor(twoFactor);
 
-  if (config.adminEmail && config.adminPassword) {
-    const admin = await users.ensureAdmin(config.adminEmail, config.adminPassword);
-    logger.info('admin account ensured', { userId: admin.id });
-  }
+  // OAuth: the client registry (cached 5 minutes, invalidated on change on every instance) and the grants.
+  const oauthStore = new PrismaOAuthClientStore(prisma);
+  const clientCache = new OAuthClientCache((id) => oauthStore.findByClientId(id), 5 * 60_000, redis ? new RedisIdBroadcast(redis, redisPrefix, 'oauth-client-changed') : null);
+  await clientCache.start();
+  closers.unshift(() => clientCache.stop());
+  const { oauthClients, oauthTokens } = createOAuthServices(
+    { store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), uow, revocations, tokens, signer, clock },
+    { accessTokenTtl: config.accessTokenTtl, issuer: config.jwtIssuer, secretRotationOverlap: config.oauthSecretRotationOverlap },
+    { auth, sessions },
+  );
+  const bootstrapped = await oauthClients.bootstrap(config.oauthClients ?? []);
+  if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
+
+  if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config, logger);
 
   let relay: NatsOutboxRelay | null = null;
   if (config.natsUrl && backgroundJobs) {
-    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.natsUrl, ...(opts.events ?? { stream: 'AUTH_EVENTS', subjectPrefix: 'auth.events' }) });
+    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.natsUrl, ...eventStream(opts) });
     await relay.start();
     closers.unshift(() => relay!.stop());
-    logger.info('publishing domain events to NATS', { subjects: `${opts.events?.subjectPrefix ?? 'auth.events'}.>` });
+    logger.info('publishing domain events to NATS', { stream: eventStream(opts).stream, subjects: `${eventStream(opts).subjectPrefix}.>` });
   }
 
   // Revocation feed for other services: SSE always, NATS when configured.
@@ -200,7 +231,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     closers.unshift(() => requests.stop());
     logger.info('answering NATS requests', { subjects: `${natsPrefix}auth.*`, queue: 'sessionary-auth' });
   }
-  const revocationStreams = revocationRoutes({ auth, feed: revocationFeed });
+  const revocationStreams = revocationRoutes({ auth, feed: revocationFeed, clientTokens: oauthTokens });
   // Forced-logout push for open web pages.
   const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger);
   sessionEvents.start();
@@ -218,7 +249,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
     bodyLimit: config.bodyLimit,
-    oauth: { clients: config.oauthClients, scopes: null },
+    oauth: { clients: oauthClients, tokens: oauthTokens, issuer: config.jwtIssuer },
     metrics: createMetrics(),
     twoFactor,
     twoFactorRoutes: twoFactorRoutes({ twoFactor, attemptLimit: rateLimits.perUser }),
@@ -235,7 +266,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   return {
     app,
     config,
-    services: { auth, users, sessions, twoFactor },
+    services: { auth, users, sessions, twoFactor, oauthClients, oauthTokens },
     revocations,
     relay,
     revocationFeed,
@@ -260,6 +291,28 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       for (const close of closers) await close().catch((err) => logger.warn('shutdown step failed', { error: String(err) }));
     },
   };
+}
+
+/** Logs at most one error a minute per Redis connection: a down server errors on every reconnect attempt. */
+function redisErrorLogger(logger: Logger, connection: string): (err: Error) => void {
+  let reported = false;
+  return (err) => {
+    if (reported) return;
+    reported = true;
+    logger.warn('redis connection error', { connection, error: err.message });
+    setTimeout(() => (reported = false), 60_000).unref();
+  };
+}
+
+/**
+ * Where the outbox goes: AUTH_EVENTS with `auth.events.<type>` and the catalogue names, all under
+ * NATS_SUBJECT_PREFIX (which also names its own stream, so prefixed deployments never share one).
+ */
+function eventStream(opts: ContainerOptions): { stream: string; subjectPrefix: string; catalogueSubjectPrefix: string } {
+  const prefix = opts.natsSubjectPrefix ?? '';
+  if (opts.events) return { ...opts.events, catalogueSubjectPrefix: opts.natsSubjectPrefix ?? `${opts.events.subjectPrefix}.catalogue.` };
+  const suffix = prefix ? `_${prefix.replace(/[^A-Za-z0-9]+/g, '_').replace(/_+$/, '').toUpperCase()}` : '';
+  return { stream: `AUTH_EVENTS${suffix}`, subjectPrefix: `${prefix}auth.events`, catalogueSubjectPrefix: prefix };
 }
 
 async function startEmbedded(dataDir: string, closers: (() => Promise<unknown>)[], logger: Logger): Promise<string> {

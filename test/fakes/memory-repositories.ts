@@ -321,7 +321,7 @@ export class MemorySessionRepository implements SessionRepository {
     for (const s of rows.values()) {
       if (s.refreshTokenHash === session.refreshTokenHash) throw constraint('Session.refreshTokenHash must be unique');
     }
-    const row: Session = { ...copy(session), previousRefreshTokenHash: null, revokedAt: null, revokedReason: null };
+    const row: Session = { ...copy(session), clientId: session.clientId ?? null, scope: session.scope ?? null, previousRefreshTokenHash: null, revokedAt: null, revokedReason: null };
     rows.set(row.id, row);
     return copy(row);
   }
@@ -341,11 +341,11 @@ export class MemorySessionRepository implements SessionRepository {
     return older ? { session: copy(older), matched: 'previous' } : null;
   }
 
-  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<RotatedSession | null> {
+  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date, clientId: string | null = null): Promise<RotatedSession | null> {
     const rows = this.rows;
     let row: Session | undefined;
     for (const s of rows.values()) if (s.refreshTokenHash === oldHash) row = s;
-    if (!row || !MemorySessionRepository.live(row, now)) return null;
+    if (!row || !MemorySessionRepository.live(row, now) || row.clientId !== clientId) return null;
     for (const s of rows.values()) {
       if (s !== row && (s.refreshTokenHash === newHash || s.previousRefreshTokenHash === newHash)) {
         throw constraint('Session.refreshTokenHash must be unique');
@@ -370,15 +370,18 @@ export class MemorySessionRepository implements SessionRepository {
   }
 
   async revoke(
-    filter: { sessionId?: string; userId?: string; exceptSessionId?: string },
+    filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string },
     reason: RevokeReason,
     now: Date,
   ): Promise<string[]> {
-    if (filter.sessionId === undefined && filter.userId === undefined) throw new Error('revoke: sessionId or userId required');
+    if (filter.sessionId === undefined && filter.userId === undefined && filter.clientId === undefined) {
+      throw new Error('revoke: sessionId or userId required (or clientId)');
+    }
     const ids: string[] = [];
     for (const s of this.rows.values()) {
       if (filter.sessionId !== undefined && s.id !== filter.sessionId) continue;
       if (filter.userId !== undefined && s.userId !== filter.userId) continue;
+      if (filter.clientId !== undefined && s.clientId !== filter.clientId) continue;
       if (filter.exceptSessionId !== undefined && s.id === filter.exceptSessionId) continue;
       if (!MemorySessionRepository.live(s, now)) continue;
       s.revokedAt = new Date(now);

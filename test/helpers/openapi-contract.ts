@@ -48,6 +48,8 @@ interface Route {
 /** The API's namespaces (the same list the web app's page fallback keeps out of); everything else is the web app. */
 const API_PATHS = /^\/(api|oauth|\.well-known|health|metrics)(\/|$)/;
 
+const pathIsOAuth = (url: string) => url.startsWith('/oauth/');
+
 /** Shared responses for a refused request body, allowed on every operation (see info.description). */
 const BODY_REFUSALS: Record<number, string> = { 400: 'ValidationError', 413: 'PayloadTooLarge', 415: 'UnsupportedMediaType' };
 
@@ -92,7 +94,8 @@ export class ContractChecker {
     const opMethod = method === 'head' ? 'get' : method;
     const op = route?.item[opMethod] as Json | undefined;
     if (!route || !op) {
-      if (x.status === 404 && this.errorCode(x) === 'NOT_FOUND') return problems;
+      // The catch-all 404s: the API's NOT_FOUND, and /oauth's own in the OAuth error shape.
+      if (x.status === 404 && (this.errorCode(x) === 'NOT_FOUND' || (pathIsOAuth(x.url) && this.oauthError(x) === 'invalid_request'))) return problems;
       return [...problems, `${route ? `method ${x.method} of ${route.template}` : `path ${pathname}`} is not in docs/openapi.yaml (answered ${x.status})`];
     }
     const opPointer = `/paths/${escapePointer(route.template)}/${opMethod}`;
@@ -162,7 +165,7 @@ export class ContractChecker {
     const key = [String(x.status), `${String(x.status)[0]}XX`, 'default'].find((k) => k in responses);
     // The document's conventions: any request body may be refused (malformed JSON, NUL, too large, unreadable)
     // by any operation, with the shared responses below.
-    const bodyRefusal = x.requestHasBody ? BODY_REFUSALS[x.status] : undefined;
+    const bodyRefusal = x.status === 503 ? 'ServiceUnavailable' : x.requestHasBody && !pathIsOAuth(x.url) ? BODY_REFUSALS[x.status] : undefined;
     if (!key && !bodyRefusal) return [`status ${x.status} is not documented for this operation (documented: ${Object.keys(responses).join(', ')})${this.describeError(x)}`];
     const [response, pointer] = key
       ? this.deref(responses[key] as Json, `${opPointer}/responses/${key}`)
@@ -265,6 +268,15 @@ export class ContractChecker {
   private errorCode(x: Exchange): string | undefined {
     try {
       return JSON.parse(x.responseBody?.toString('utf8') ?? '')?.error?.code;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private oauthError(x: Exchange): string | undefined {
+    try {
+      const error = JSON.parse(x.responseBody?.toString('utf8') ?? '')?.error;
+      return typeof error === 'string' ? error : undefined;
     } catch {
       return undefined;
     }

@@ -115,21 +115,24 @@ describe('admin, oauth, health, security events', () => {
 
   it('when /oauth/token gets a password grant, then RFC 6749 tokens with no-store; the refresh grant rotates them', async () => {
     const u = await activeUser();
-    const res = await form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'mobile-app', scope: 'profile email' });
+    const res = await form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'web' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.match(res.headers['cache-control'] ?? '', /no-store/);
     assert.equal(typeof res.body.access_token, 'string');
     assert.equal(res.body.token_type, 'Bearer');
     assert.equal(res.body.expires_in, 900);
     assert.equal(typeof res.body.refresh_token, 'string');
-    assert.equal(res.body.scope, 'profile email');
+    // The bootstrap client `web` has no scopes: the granted scope is empty.
+    assert.equal(res.body.scope, '');
     assert.equal((await app.http.get('/api/user/me').set(bearer(res.body.access_token))).status, 200);
 
-    const rotated = await form({ grant_type: 'refresh_token', refresh_token: res.body.refresh_token, client_id: 'mobile-app' });
+    const rotated = await form({ grant_type: 'refresh_token', refresh_token: res.body.refresh_token, client_id: 'web' });
     assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
     assert.notEqual(rotated.body.refresh_token, res.body.refresh_token);
     assert.equal(rotated.body.token_type, 'Bearer');
-    const replay = await form({ grant_type: 'refresh_token', refresh_token: res.body.refresh_token, client_id: 'mobile-app' });
+    // Past the refresh grace window, a replay of the rotated token is reuse.
+    app.clock.advance(11);
+    const replay = await form({ grant_type: 'refresh_token', refresh_token: res.body.refresh_token, client_id: 'web' });
     assert.equal(replay.status, 400);
     assert.equal(replay.body.error, 'invalid_grant');
   });
@@ -137,15 +140,18 @@ describe('admin, oauth, health, security events', () => {
   it('when /oauth/token is misused, then the RFC 6749 error codes with error_description', async () => {
     const u = await activeUser();
     const cases: [string, Promise<{ status: number; body: { error?: string; error_description?: unknown } }>, number][] = [
-      ['invalid_request', form({ grant_type: 'password', username: u.email, client_id: 'c' }), 400],
-      ['invalid_request', form({ client_id: 'c' }), 400],
-      ['invalid_request', app.http.post('/oauth/token').send({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'c' }), 400],
+      ['invalid_request', form({ grant_type: 'password', username: u.email, client_id: 'web' }), 400],
+      ['invalid_request', form({ client_id: 'web' }), 400],
+      ['invalid_request', app.http.post('/oauth/token').send({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'web' }), 400],
       ['invalid_request', app.http.post('/oauth/token').set('Content-Type', 'application/json').send('{"grant_type": "password",'), 400],
       ['invalid_client', form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD }), 401],
-      ['invalid_grant', form({ grant_type: 'password', username: u.email, password: 'wrong-Password-000', client_id: 'c' }), 400],
-      ['invalid_grant', form({ grant_type: 'refresh_token', refresh_token: 'never-issued-refresh-token-value', client_id: 'c' }), 400],
-      ['unsupported_grant_type', form({ grant_type: 'client_credentials', client_id: 'c' }), 400],
-      ['invalid_scope', form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'c', scope: 'a"b' }), 400],
+      ['invalid_client', form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'no-such-client' }), 401],
+      ['invalid_grant', form({ grant_type: 'password', username: u.email, password: 'wrong-Password-000', client_id: 'web' }), 400],
+      ['invalid_grant', form({ grant_type: 'refresh_token', refresh_token: 'never-issued-refresh-token-value', client_id: 'web' }), 400],
+      ['unsupported_grant_type', form({ grant_type: 'authorization_code', client_id: 'web' }), 400],
+      ['unauthorized_client', form({ grant_type: 'client_credentials', client_id: 'web' }), 400],
+      ['invalid_scope', form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'web', scope: 'a"b' }), 400],
+      ['invalid_scope', form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'web', scope: 'admin' }), 400],
     ];
     for (const [error, pending, status] of cases) {
       const res = await pending;

@@ -52,8 +52,8 @@ describe('log hygiene: secrets never reach logs or responses', () => {
     const failed = record('failed-login', await app.http.post('/api/auth/login').send({ email, password: wrongPassword }));
     assert.equal(failed.status, 401);
     record('bad-json', await app.http.post('/api/auth/login').set('Content-Type', 'application/json').send(`{"password":"${password}",`));
-    record('oauth', await app.http.post('/oauth/token').type('form').send({ grant_type: 'password', username: email, password: newPassword, client_id: 'c' }));
-    record('oauth-bad', await app.http.post('/oauth/token').type('form').send({ grant_type: 'password', username: email, password: wrongPassword, client_id: 'c' }));
+    record('oauth', await app.http.post('/oauth/token').type('form').send({ grant_type: 'password', username: email, password: newPassword, client_id: 'web' }));
+    record('oauth-bad', await app.http.post('/oauth/token').type('form').send({ grant_type: 'password', username: email, password: wrongPassword, client_id: 'web' }));
     record('events', await app.http.get('/api/user/security-events').set(bearer(access)));
     record('validate', await app.http.get('/api/auth/validate').set(bearer(access)));
     // Let the last request lines reach the in-memory transport.

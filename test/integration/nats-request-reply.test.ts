@@ -14,7 +14,7 @@ describe('NATS request/reply', () => {
   const stream = `TEST_RR_${randomBytes(4).toString('hex')}`;
   // Any reply is JSON; the tests read it loosely.
   const call = async (subject: string, payload: unknown): Promise<any> => {
-    const reply = await nc.request(`${prefix}${subject}`, new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload)), { timeout: 5000 });
+    const reply = await nc.request(`${prefix}${subject}`, new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload)), { timeout: 20_000 });
     return JSON.parse(new TextDecoder().decode(reply.data));
   };
   const context = { ip: '203.0.113.9', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15' };

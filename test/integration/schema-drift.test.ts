@@ -49,7 +49,32 @@ const SCALAR_SQL: Record<string, string> = {
 };
 const NATIVE_SQL: Record<string, string> = { Uuid: 'uuid', Timestamptz: 'timestamp with time zone', Text: 'text' };
 
-/** "type/nullable/default/precision" per column, as Prisma would create it. */
+/** The table a model lives in: its @@map name, else the model name. */
+function tableOf(model: Model): string {
+  const mapped = model.blockAttrs.map((a) => /^@@map\("([^"]+)"\)/.exec(a)?.[1]).find(Boolean);
+  return mapped ?? model.name;
+}
+
+/** The column of a field: its @map name, else the field name. */
+function columnOf(f: Field): string {
+  return /@map\("([^"]+)"\)/.exec(f.attrs)?.[1] ?? f.name;
+}
+
+function modelNamed(schema: ReturnType<typeof parseSchema>, name: string): Model {
+  const m = schema.models.find((x) => x.name === name);
+  assert.ok(m, `no model ${name}`);
+  return m;
+}
+
+/** Field names of a model → column names (for @@index/@@unique/@relation lists, which name fields). */
+function columnsOf(model: Model, fieldNames: string[]): string[] {
+  return fieldNames.map((n) => {
+    const f = model.fields.find((x) => x.name === n);
+    return f ? columnOf(f) : n;
+  });
+}
+
+/** "type/nullable/default/precision" per table.column, as Prisma would create it. */
 function expectedColumns(schema: ReturnType<typeof parseSchema>): Map<string, string> {
   const modelNames = new Set(schema.models.map((m) => m.name));
   const out = new Map<string, string>();
@@ -62,7 +87,9 @@ function expectedColumns(schema: ReturnType<typeof parseSchema>): Map<string, st
       if (f.list) type += '[]';
       const precision = type.startsWith('timestamp') ? `(${native?.[2] ?? '3'})` : '';
       const hasDefault = /@default\(/.test(f.attrs);
-      out.set(`${model.name}.${f.name}`, `${type}${precision} ${f.optional ? 'NULL' : 'NOT NULL'}${hasDefault ? ' DEFAULT' : ''}`);
+      // Prisma emits scalar lists without NOT NULL (a list field cannot be optional in the schema language).
+      const nullable = f.optional || f.list;
+      out.set(`${tableOf(model)}.${columnOf(f)}`, `${type}${precision} ${nullable ? 'NULL' : 'NOT NULL'}${hasDefault ? ' DEFAULT' : ''}`);
     }
   }
   return out;
@@ -70,19 +97,21 @@ function expectedColumns(schema: ReturnType<typeof parseSchema>): Map<string, st
 
 const cols = (s: string) => /\[([^\]]*)\]/.exec(s)![1]!.split(',').map((c) => c.trim());
 
-/** "unique? (columns)" per index name, following Prisma's default names. */
+/** "unique? (columns)" per index name, following Prisma's default names (table and column names). */
 function expectedIndexes(schema: ReturnType<typeof parseSchema>): Map<string, string> {
   const out = new Map<string, string>();
   for (const model of schema.models) {
+    const table = tableOf(model);
     for (const f of model.fields) {
-      if (/@id\b/.test(f.attrs)) out.set(`${model.name}_pkey`, `UNIQUE (${f.name})`);
-      if (/@unique\b/.test(f.attrs)) out.set(`${model.name}_${f.name}_key`, `UNIQUE (${f.name})`);
+      if (/@id\b/.test(f.attrs)) out.set(`${table}_pkey`, `UNIQUE (${columnOf(f)})`);
+      if (/@unique\b/.test(f.attrs)) out.set(`${table}_${columnOf(f)}_key`, `UNIQUE (${columnOf(f)})`);
     }
     for (const a of model.blockAttrs) {
-      const c = cols(a);
-      if (a.startsWith('@@index')) out.set(`${model.name}_${c.join('_')}_idx`, `(${c.join(', ')})`);
-      else if (a.startsWith('@@unique')) out.set(`${model.name}_${c.join('_')}_key`, `UNIQUE (${c.join(', ')})`);
-      else if (a.startsWith('@@id')) out.set(`${model.name}_pkey`, `UNIQUE (${c.join(', ')})`);
+      if (a.startsWith('@@map')) continue;
+      const c = columnsOf(model, cols(a));
+      if (a.startsWith('@@index')) out.set(`${table}_${c.join('_')}_idx`, `(${c.join(', ')})`);
+      else if (a.startsWith('@@unique')) out.set(`${table}_${c.join('_')}_key`, `UNIQUE (${c.join(', ')})`);
+      else if (a.startsWith('@@id')) out.set(`${table}_pkey`, `UNIQUE (${c.join(', ')})`);
     }
   }
   return out;
@@ -95,12 +124,13 @@ function expectedForeignKeys(schema: ReturnType<typeof parseSchema>): Map<string
     for (const f of model.fields) {
       const rel = /@relation\(([^)]*)\)/.exec(f.attrs)?.[1];
       if (!rel || !/fields:/.test(rel)) continue;
-      const from = cols(/fields:\s*(\[[^\]]*\])/.exec(rel)![1]!);
-      const to = cols(/references:\s*(\[[^\]]*\])/.exec(rel)![1]!);
+      const target = modelNamed(schema, f.type);
+      const from = columnsOf(model, cols(/fields:\s*(\[[^\]]*\])/.exec(rel)![1]!));
+      const to = columnsOf(target, cols(/references:\s*(\[[^\]]*\])/.exec(rel)![1]!));
       // Prisma's default: Restrict for required relations, SetNull for optional ones.
       const onDelete = /onDelete:\s*(\w+)/.exec(rel)?.[1] ?? (f.optional ? 'SetNull' : 'Restrict');
       const sqlAction = { Cascade: 'CASCADE', SetNull: 'SET NULL', Restrict: 'RESTRICT', NoAction: 'NO ACTION', SetDefault: 'SET DEFAULT' }[onDelete];
-      out.set(`${model.name}_${from.join('_')}_fkey`, `${model.name}(${from.join(', ')}) -> ${f.type}(${to.join(', ')}) ON DELETE ${sqlAction}`);
+      out.set(`${tableOf(model)}_${from.join('_')}_fkey`, `${tableOf(model)}(${from.join(', ')}) -> ${tableOf(target)}(${to.join(', ')}) ON DELETE ${sqlAction}`);
     }
   }
   return out;
@@ -129,13 +159,13 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AuditEvent', 'BackupCode', 'MfaChallenge', 'RotatedRefreshToken', 'Session', 'User']);
-    assert.deepEqual([...schema.enums.keys()].sort(), ['Role', 'UserStatus']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AuditEvent', 'BackupCode', 'MfaChallenge', 'OAuthClient', 'RotatedRefreshToken', 'Session', 'User']);
+    assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 
   it('when migrated, then the tables are exactly the models plus _prisma_migrations', async () => {
     const rows = await q(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
-    assert.deepEqual(rows.map((r) => r.table_name).sort(), [...schema.models.map((m) => m.name), '_prisma_migrations'].sort());
+    assert.deepEqual(rows.map((r) => r.table_name).sort(), [...schema.models.map(tableOf), '_prisma_migrations'].sort());
   });
 
   it('when migrated, then every column has the type, nullability and default schema.prisma implies', async () => {
@@ -144,7 +174,8 @@ describe('schema drift: migrations vs schema.prisma', () => {
       FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`);
     const actual = new Map<string, string>();
     for (const r of rows) {
-      let type = r.data_type === 'USER-DEFINED' ? `enum ${r.udt_name}` : r.data_type === 'ARRAY' ? `${r.udt_name}[]` : r.data_type;
+      // Array columns report udt_name "_text" for text[].
+      let type = r.data_type === 'USER-DEFINED' ? `enum ${r.udt_name}` : r.data_type === 'ARRAY' ? `${String(r.udt_name).replace(/^_/, '')}[]` : r.data_type;
       if (type.startsWith('timestamp')) type += `(${r.datetime_precision})`;
       actual.set(`${r.table_name}.${r.column_name}`, `${type} ${r.is_nullable === 'YES' ? 'NULL' : 'NOT NULL'}${r.column_default !== null ? ' DEFAULT' : ''}`);
     }
@@ -155,9 +186,11 @@ describe('schema drift: migrations vs schema.prisma', () => {
     const fromClient = Object.entries({
       User: Prisma.UserScalarFieldEnum, Session: Prisma.SessionScalarFieldEnum, BackupCode: Prisma.BackupCodeScalarFieldEnum,
       MfaChallenge: Prisma.MfaChallengeScalarFieldEnum, AuditEvent: Prisma.AuditEventScalarFieldEnum,
-      RotatedRefreshToken: Prisma.RotatedRefreshTokenScalarFieldEnum,
+      RotatedRefreshToken: Prisma.RotatedRefreshTokenScalarFieldEnum, OAuthClient: Prisma.OAuthClientScalarFieldEnum,
     }).flatMap(([model, fields]) => Object.keys(fields).map((f) => `${model}.${f}`));
-    assert.deepEqual(fromClient.sort(), [...expectedColumns(schema).keys()].sort(), 'regenerate the client: node scripts/prisma-generate.mjs');
+    const modelNames = new Set(schema.models.map((m) => m.name));
+    const scalarFields = schema.models.flatMap((m) => m.fields.filter((f) => !modelNames.has(f.type)).map((f) => `${m.name}.${f.name}`));
+    assert.deepEqual(fromClient.sort(), scalarFields.sort(), 'regenerate the client: node scripts/prisma-generate.mjs');
   });
 
   it('when migrated, then indexes match @id, @unique, @@index and @@unique by name, columns and uniqueness', async () => {
@@ -223,7 +256,18 @@ describe('schema drift: migrations vs schema.prisma', () => {
       assert.deepEqual({ ...createdUser, updatedAt: user.updatedAt }, user);
       assert.deepEqual(await prisma.user.findUnique({ where: { id: user.id } }), createdUser);
 
+      const client = {
+        clientId: `crud-${randomUUID()}`, name: 'CRUD client', type: 'confidential' as const, secretHash: 'a'.repeat(64),
+        previousSecretHash: 'b'.repeat(64), previousSecretExpiresAt: t('2026-02-01T00:00:00.321Z'), grantTypes: ['client_credentials', 'refresh_token'],
+        allowedScopes: ['api:read', 'api:write'], defaultScopes: ['api:read'], redirectUris: ['https://app.example/cb'],
+        accessTokenTtl: 300, refreshTokenTtl: 86_400, active: false, createdAt: t('2025-12-01T00:00:00.111Z'), updatedAt: t('2025-12-02T00:00:00.222Z'),
+      };
+      assertCoversAllFields('OAuthClient', client, Prisma.OAuthClientScalarFieldEnum);
+      const createdClient = await prisma.oAuthClient.create({ data: client });
+      assert.deepEqual({ ...createdClient, updatedAt: client.updatedAt }, client);
+
       const session = {
+        clientId: client.clientId, scope: 'api:read',
         id: randomUUID(), userId: user.id, refreshTokenHash: `cur-${randomUUID()}`, previousRefreshTokenHash: `prev-${randomUUID()}`,
         userAgent: 'Mozilla/5.0', ipAddress: '2001:db8::1', deviceName: 'Desk', browser: 'Chrome', os: 'macOS', deviceType: 'desktop',
         aal: 2, createdAt: t('2026-03-01T00:00:00.001Z'), lastActiveAt: t('2026-03-02T00:00:00.002Z'), expiresAt: t('2026-04-01T00:00:00.003Z'),
@@ -268,6 +312,9 @@ describe('schema drift: migrations vs schema.prisma', () => {
         data: { id: randomUUID(), userId: u.id, refreshTokenHash: `d-${randomUUID()}`, expiresAt: new Date(), idleExpiresAt: new Date() },
       });
       assert.deepEqual([s.aal, s.previousRefreshTokenHash, s.revokedAt], [1, null, null]);
+      assert.deepEqual([s.clientId, s.scope], [null, null]);
+      const c = await prisma.oAuthClient.create({ data: { clientId: `d-${randomUUID()}`, name: 'd', type: 'public' } });
+      assert.deepEqual([c.secretHash, c.grantTypes, c.allowedScopes, c.defaultScopes, c.redirectUris, c.accessTokenTtl, c.active], [null, [], [], [], [], null, true]);
       const e = await prisma.auditEvent.create({ data: { id: randomUUID(), type: 'x' } });
       assert.deepEqual([e.userId, e.metadata, e.publishedAt], [null, {}, null]);
       const m = await prisma.mfaChallenge.create({ data: { id: randomUUID(), userId: u.id, tokenHash: `d-${randomUUID()}`, expiresAt: new Date() } });

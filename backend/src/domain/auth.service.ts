@@ -12,9 +12,9 @@ import type {
   TokenGenerator,
   UnitOfWork,
 } from './ports';
-import { SessionService } from './session.service';
+import { SessionService, type SessionClient } from './session.service';
 import type { SecondFactor, SecondFactorVerifier } from './two-factor.port';
-import type { AccessClaims, RequestContext, Session, SessionOwner, TokenPair, User } from './types';
+import { isClientToken, type AccessClaims, type RequestContext, type Session, type SessionOwner, type TokenPair, type User } from './types';
 
 export interface AuthSettings {
   registrationMode: 'open' | 'approval';
@@ -36,6 +36,20 @@ export interface MfaRequired {
 }
 
 export type LoginResult = TokenPair | MfaRequired;
+
+/** OAuth password grant: the session is bound to the client, with its scopes and lifetimes. */
+export interface LoginClient extends SessionClient {
+  /** Seconds; null = ACCESS_TOKEN_TTL. */
+  accessTokenTtl: number | null;
+}
+
+/** OAuth refresh grant: only a session of this client rotates; the new access token's scopes and lifetime. */
+export interface RefreshClient {
+  clientId: string;
+  accessTokenTtl: number | null;
+  /** From the session's granted scopes to this token's (keep or narrow; see OAuthTokenService). */
+  scopeFor: (granted: string[]) => string[];
+}
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -81,11 +95,16 @@ export class AuthService {
   async login(
     input: { email: string; password: string; deviceName: string | null },
     ctx: RequestContext,
+    client?: LoginClient,
   ): Promise<LoginResult> {
     const user = await this.verifyPassword(input.email, input.password, ctx);
-    if (user.twoFactorEnabled) return this.startMfaChallenge(user, input.deviceName, ctx);
+    if (user.twoFactorEnabled) {
+      // The OAuth password grant has no second step: refuse before any challenge is created.
+      if (client) throw Errors.mfaRequiredElsewhere();
+      return this.startMfaChallenge(user, input.deviceName, ctx);
+    }
     await this.lockout.recordSuccess(user);
-    return this.openSession(user, 1, input.deviceName, 'password', ctx);
+    return this.openSession(user, 1, input.deviceName, 'password', ctx, client);
   }
 
   /**
@@ -159,24 +178,29 @@ export class AuthService {
     return this.openSession(user, 2, challenge.deviceName, method, ctx);
   }
 
-  private async openSession(user: User, aal: number, deviceName: string | null, method: string, ctx: RequestContext): Promise<TokenPair> {
-    const { session, refreshToken } = await this.sessions.create(user, { aal, deviceName, method }, ctx);
-    return this.tokenPair(user, session, refreshToken);
+  private async openSession(user: User, aal: number, deviceName: string | null, method: string, ctx: RequestContext, client?: LoginClient): Promise<TokenPair> {
+    const { session, refreshToken } = await this.sessions.create(user, { aal, deviceName, method, client }, ctx);
+    return this.tokenPair(user, session, refreshToken, client ? { accessTokenTtl: client.accessTokenTtl, scope: client.scope } : undefined);
   }
 
   /**
    * The access token never outlives its session (absolute or idle expiry): so a session that has ended has
    * no valid token left, and revocation only ever needs to consider live sessions.
    */
-  private async tokenPair(user: SessionOwner, session: Session, refreshToken: string): Promise<TokenPair> {
+  private async tokenPair(
+    user: SessionOwner,
+    session: Session,
+    refreshToken: string,
+    oauth?: { accessTokenTtl: number | null; scope: string[] },
+  ): Promise<TokenPair> {
     const now = this.clock.now().getTime();
     const sessionLeft = Math.floor((Math.min(session.expiresAt.getTime(), session.idleExpiresAt.getTime()) - now) / 1000);
-    const ttl = Math.max(1, Math.min(this.settings.accessTokenTtl, sessionLeft));
-    const accessToken = await this.signer.sign(
-      { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username },
-      ttl,
-    );
-    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ttl, sessionId: session.id, user };
+    const ttl = Math.max(1, Math.min(oauth?.accessTokenTtl ?? this.settings.accessTokenTtl, sessionLeft));
+    const base = { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username };
+    const claims = session.clientId && oauth ? { ...base, client_id: session.clientId, scope: oauth.scope.join(' ') } : base;
+    const accessToken = await this.signer.sign(claims, ttl);
+    const pair: TokenPair = { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ttl, sessionId: session.id, user };
+    return oauth ? { ...pair, scope: oauth.scope } : pair;
   }
 
   /**
@@ -187,14 +211,17 @@ export class AuthService {
    * the window, or after its successor has itself been rotated — is reuse (likely theft): the session is
    * revoked.
    */
-  async refresh(refreshToken: string, ctx: RequestContext): Promise<TokenPair> {
+  async refresh(refreshToken: string, ctx: RequestContext, client?: RefreshClient): Promise<TokenPair> {
     const now = this.clock.now();
     const oldHash = this.tokens.hashToken(refreshToken);
     const next = this.tokens.successorToken(refreshToken);
     const nextHash = this.tokens.hashToken(next);
-    // The repository clamps the new idle expiry to the session's absolute expiry.
+    // The repository clamps the new idle expiry to the session's absolute expiry, and rotates only a session
+    // bound to this client (none for /api/auth): a token of another client stays untouched and is refused.
     const idleExpiresAt = this.sessions.idleDeadline(now);
-    const rotated = await this.uow.direct.sessions.rotate(oldHash, nextHash, now, idleExpiresAt);
+    const rotated = await this.uow.direct.sessions.rotate(oldHash, nextHash, now, idleExpiresAt, client?.clientId ?? null);
+    const scopeFor = (session: Session) =>
+      client ? { accessTokenTtl: client.accessTokenTtl, scope: client.scopeFor(session.scope ? session.scope.split(' ').filter(Boolean) : []) } : undefined;
     if (rotated) {
       const user = rotated.owner;
       if (user.status !== 'active') {
@@ -203,12 +230,14 @@ export class AuthService {
         });
         throw Errors.invalidRefreshToken();
       }
-      return this.tokenPair(user, rotated, next);
+      return this.tokenPair(user, rotated, next, scopeFor(rotated));
     }
     const found = await this.uow.direct.sessions.findByRefreshTokenHash(oldHash);
     if (!found || found.matched === 'current') throw Errors.invalidRefreshToken();
-    const replay = await this.graceReplay(found.session, nextHash, now);
-    if (replay) return this.tokenPair(replay, found.session, next);
+    // The grace replay is only for the client the token was issued to; from anyone else it is reuse.
+    const sameClient = found.session.clientId === (client?.clientId ?? null);
+    const replay = sameClient ? await this.graceReplay(found.session, nextHash, now) : null;
+    if (replay) return this.tokenPair(replay, found.session, next, scopeFor(found.session));
     if (!found.session.revokedAt) {
       await this.sessions.revokeWhere((r) => r.sessions.revoke({ sessionId: found.session.id }, 'refresh_token_reused', now), {
         userId: found.session.userId, type: 'refresh_token.reused', ctx, metadata: { sessionId: found.session.id },
@@ -248,6 +277,8 @@ export class AuthService {
   /** Verifies an access token: signature, iss, aud, exp, then the in-memory revocation view. */
   authenticate(accessToken: string): AccessClaims {
     const claims = this.signer.verify(accessToken);
+    // A client_credentials token has a client, not a user, as subject: it never passes as a user's token.
+    if (isClientToken(claims)) throw Errors.invalidToken('A client credentials token does not identify a user');
     if (this.revocations.isRevoked(claims.sid)) throw Errors.sessionTerminated();
     return claims;
   }

@@ -19,7 +19,10 @@ export type DomainErrorCode =
   | 'EMAIL_TAKEN'
   | 'MFA_ALREADY_ENABLED'
   | 'MFA_NOT_ENABLED'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'CLIENT_ID_TAKEN'
+  | 'MFA_REQUIRED';
 
 export interface FieldProblem {
   field: string;
@@ -61,6 +64,12 @@ export const Errors = {
   emailTaken: () => new DomainError('EMAIL_TAKEN', 'An account with this email already exists'),
   mfaAlreadyEnabled: () => new DomainError('MFA_ALREADY_ENABLED', 'Two-factor authentication is already enabled'),
   mfaNotEnabled: () => new DomainError('MFA_NOT_ENABLED', 'Two-factor authentication is not enabled'),
+  mfaRequiredElsewhere: () =>
+    new DomainError('MFA_REQUIRED', 'This account uses two-factor authentication; sign in through /api/auth/login'),
+  clientIdTaken: () => new DomainError('CLIENT_ID_TAKEN', 'An OAuth client with this clientId already exists'),
   rateLimited: (retryAfterSeconds: number) =>
     new DomainError('RATE_LIMITED', 'Too many requests', undefined, retryAfterSeconds),
+  /** A dependency (database, revocation feed) is unreachable: retry later, nothing was decided. */
+  serviceUnavailable: (retryAfterSeconds: number, message = 'Service temporarily unavailable') =>
+    new DomainError('SERVICE_UNAVAILABLE', message, undefined, retryAfterSeconds),
 };

@@ -5,6 +5,7 @@ import type {
   AccessClaims,
   AuditEvent,
   BackupCode,
+  ClientAccessClaims,
   DeviceInfo,
   MfaChallenge,
   NewAuditEvent,
@@ -50,11 +51,12 @@ export interface SessionRepository {
    * Atomic rotation: only succeeds while `oldHash` is still current and the session live at `now`.
    * Two concurrent calls with the same token: exactly one gets the session, the other null.
    * The old hash is kept as rotated (reuse detection); the new idle expiry is capped at the absolute one.
+   * Only a session of `clientId` (null = no OAuth client) rotates: a token bound to another client does not.
    */
-  rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<RotatedSession | null>;
+  rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date, clientId?: string | null): Promise<RotatedSession | null>;
   listActive(userId: string, now: Date): Promise<Session[]>;
   /** Revokes live sessions matching the filter; returns the ids revoked by this call. */
-  revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;
+  revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;
   /** Ids of sessions revoked after `since` (warms the revocation cache on start). */
   listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;
 }
@@ -107,15 +109,22 @@ export interface PasswordHasher {
 }
 
 export interface AccessTokenSigner {
-  sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'>, ttlSeconds: number): Promise<string>;
+  sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'> | ClientAccessClaims, ttlSeconds: number): Promise<string>;
   /** Verifies signature, algorithm, issuer, audience, expiry. Throws INVALID_TOKEN / TOKEN_EXPIRED. */
   verify(token: string): AccessClaims;
 }
 
 /** Fast, in-process view of revoked sessions so authenticated requests need no database round-trip. */
 export interface RevocationStore {
+  /**
+   * Whether the session was revoked. Throws SERVICE_UNAVAILABLE (fail closed) when this instance has lost
+   * the revocation feed for longer than its bound and so cannot vouch for its view.
+   */
   isRevoked(sessionId: string): boolean;
-  /** Marks sessions revoked here and tells other instances (Redis pub/sub when configured). */
+  /**
+   * Marks sessions revoked here and tells other instances. Never fails once the revocation has committed:
+   * a lost broadcast is made up by the other instances reading revocations back from the database.
+   */
   revoke(sessionIds: string[]): Promise<void>;
 }
 

@@ -49,6 +49,6 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings) {
     mfaChallengeMaxAttempts: s.mfaChallengeMaxAttempts,
     refreshReuseGraceSeconds: s.refreshReuseGraceSeconds ?? DEFAULT_REFRESH_REUSE_GRACE_SECONDS,
   });
-  const users = new UserService(p.uow, sessions, p.hasher, p.tokens);
+  const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy);
   return { sessions, lockout, auth, users };
 }

@@ -11,6 +11,14 @@ export interface SessionSettings {
   maxSessionsPerUser: number;
 }
 
+/** An OAuth session: the client it is bound to, the scopes granted, the client's refresh lifetime. */
+export interface SessionClient {
+  clientId: string;
+  scope: string[];
+  /** Seconds; null = REFRESH_TOKEN_TTL. */
+  refreshTokenTtl: number | null;
+}
+
 export interface CreatedSession {
   session: Session;
   refreshToken: string;
@@ -34,12 +42,13 @@ export class SessionService {
    */
   async create(
     user: User,
-    input: { aal: number; deviceName: string | null; method: string },
+    input: { aal: number; deviceName: string | null; method: string; client?: SessionClient },
     ctx: RequestContext,
   ): Promise<CreatedSession> {
     const now = this.clock.now();
     const refreshToken = this.tokens.opaqueToken();
-    const expiresAt = new Date(now.getTime() + this.settings.refreshTokenTtl * 1000);
+    const lifetime = input.client?.refreshTokenTtl ?? this.settings.refreshTokenTtl;
+    const expiresAt = new Date(now.getTime() + lifetime * 1000);
     const device = this.userAgents.parse(ctx.userAgent);
     const evicted: string[] = [];
     const session = await this.uow.run(async (r) => {
@@ -64,8 +73,11 @@ export class SessionService {
         lastActiveAt: now,
         expiresAt,
         idleExpiresAt: this.idleExpiry(now, expiresAt),
+        clientId: input.client?.clientId ?? null,
+        scope: input.client ? input.client.scope.join(' ') : null,
       });
-      await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, evictedSessions: evicted.length }));
+      const clientMeta = input.client ? { clientId: input.client.clientId } : {};
+      await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, evictedSessions: evicted.length, ...clientMeta }));
       return created;
     });
     if (evicted.length) await this.revocations.revoke(evicted);

@@ -44,9 +44,16 @@ export interface Session {
   idleExpiresAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** OAuth client the session was opened for; null for /api/auth sessions. Its refresh token works only for it. */
+  clientId: string | null;
+  /** Scopes granted to the session (OAuth), space-separated; null for /api/auth sessions. */
+  scope: string | null;
 }
 
-export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason'>;
+export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope'> & {
+  clientId?: string | null;
+  scope?: string | null;
+};
 
 /** What a token response needs of the session's user. */
 export type SessionOwner = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status'>;
@@ -62,7 +69,9 @@ export type RevokeReason =
   | 'password_changed'
   | 'refresh_token_reused'
   | 'admin'
-  | 'session_limit';
+  | 'session_limit'
+  | 'token_revoked'
+  | 'client_deactivated';
 
 /** Who is calling and from where: recorded on sessions and audit events. */
 export interface RequestContext {
@@ -88,6 +97,27 @@ export interface AccessClaims {
   iss: string;
   aud: string;
   jti: string;
+  /** OAuth: the client the token was issued to, and the granted scopes (space-separated). */
+  client_id?: string;
+  scope?: string;
+}
+
+/**
+ * Claims of a client_credentials token: the subject is the client. `sid` is unique per token and prefixed
+ * (CLIENT_TOKEN_SID_PREFIX), so one token can be revoked through the same revocation view as sessions.
+ */
+export interface ClientAccessClaims {
+  sub: string;
+  sid: string;
+  client_id: string;
+  scope: string;
+}
+
+export const CLIENT_TOKEN_SID_PREFIX = 'cc:';
+
+/** True for tokens issued by the client_credentials grant: they never act for a user. */
+export function isClientToken(claims: { sid: string }): boolean {
+  return claims.sid.startsWith(CLIENT_TOKEN_SID_PREFIX);
 }
 
 export interface TokenPair {
@@ -97,6 +127,8 @@ export interface TokenPair {
   expiresIn: number;
   sessionId: string;
   user: SessionOwner;
+  /** OAuth sessions: the scopes in this access token. */
+  scope?: string[];
 }
 
 export interface MfaChallenge {
@@ -134,7 +166,13 @@ export type AuditEventType =
   | '2fa.backup_code_used'
   | '2fa.backup_codes_regenerated'
   | 'refresh_token.reused'
-  | 'admin.sessions_revoked';
+  | 'admin.sessions_revoked'
+  | 'oauth_client.created'
+  | 'oauth_client.updated'
+  | 'oauth_client.secret_rotated'
+  | 'oauth_client.deactivated'
+  | 'admin.promoted'
+  | 'admin.bootstrap_refused';
 
 export interface AuditEvent {
   id: string;

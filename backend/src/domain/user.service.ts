@@ -2,9 +2,23 @@
 import { auditEntry } from './audit';
 import { DomainError, Errors } from './errors';
 import { normalizeEmail } from './auth.service';
+import type { PasswordPolicy } from './password-policy';
 import type { PasswordHasher, TokenGenerator, UnitOfWork } from './ports';
 import { SessionService } from './session.service';
 import type { AuditEvent, RequestContext, User, UserProfile } from './types';
+
+/** Who made an account an admin: the start-up bootstrap or the operator CLI (kept in the audit metadata). */
+export type AdminSource = 'ADMIN_EMAIL' | 'cli';
+
+export type AdminBootstrapResult =
+  | { outcome: 'created' | 'present'; user: User }
+  /** An active admin with that email exists and ADMIN_PASSWORD is not its password: nothing was changed. */
+  | { outcome: 'password_ignored'; user: User }
+  /** The account is not an active admin: left untouched (not elevated, not activated). */
+  | { outcome: 'refused'; user: User; reason: 'not_admin' | 'not_active' };
+
+/** Audit context for actions that come from the process itself rather than from a request. */
+export const SYSTEM_CONTEXT: RequestContext = { ipAddress: null, userAgent: null };
 
 export class UserService {
   constructor(
@@ -12,6 +26,7 @@ export class UserService {
     private readonly sessions: SessionService,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenGenerator,
+    private readonly policy: PasswordPolicy,
   ) {}
 
   async getProfile(userId: string): Promise<UserProfile> {
@@ -56,29 +71,70 @@ export class UserService {
     return this.sessions.revokeAll(userId, 'admin', { type: 'admin.sessions_revoked', ctx, actorId: adminId });
   }
 
-  /** ADMIN_EMAIL + ADMIN_PASSWORD: make sure an active admin with that email exists (idempotent). */
-  async ensureAdmin(emailInput: string, password: string): Promise<User> {
+  /**
+   * A new active admin whose password the operator chose (CLI `admin create`, ADMIN_EMAIL bootstrap).
+   * An existing email is EMAIL_TAKEN: turning an existing account into an admin is promoteToAdmin's job.
+   */
+  async createAdmin(input: { email: string; password: string; username?: string | null }, source: AdminSource, ctx: RequestContext): Promise<User> {
+    const problems = this.policy.check(input.password);
+    if (problems.length) throw Errors.validation(problems);
+    const email = normalizeEmail(input.email);
+    const passwordHash = await this.hasher.hash(input.password);
+    return this.uow.run(async (r) => {
+      const user = await r.users.create({ id: this.tokens.uuid(), email, username: input.username ?? 'admin', passwordHash, role: 'admin', status: 'active' });
+      await r.audit.record(auditEntry(user.id, 'user.registered', ctx, { source, role: 'admin', status: 'active' }));
+      return user;
+    });
+  }
+
+  /**
+   * Makes an existing account an admin (CLI `admin promote`): an explicit operator decision about a named
+   * account. A pending or disabled account is refused unless `activate` is given, so one command never
+   * does more than the operator asked for.
+   */
+  async promoteToAdmin(emailInput: string, opts: { activate: boolean }, source: AdminSource, ctx: RequestContext): Promise<{ user: User; changed: boolean }> {
+    const existing = await this.uow.direct.users.findByEmail(normalizeEmail(emailInput));
+    if (!existing) throw Errors.notFound('User');
+    if (existing.status !== 'active' && !opts.activate) {
+      throw existing.status === 'pending' ? Errors.accountPending() : Errors.accountDisabled();
+    }
+    if (existing.role === 'admin' && existing.status === 'active') return { user: existing, changed: false };
+    const user = await this.uow.run(async (r) => {
+      await r.users.setRole(existing.id, 'admin');
+      if (existing.status !== 'active') await r.users.setStatus(existing.id, 'active');
+      await r.audit.record(
+        auditEntry(existing.id, 'admin.promoted', ctx, { source, previousRole: existing.role, previousStatus: existing.status }),
+      );
+      const updated = await r.users.findById(existing.id);
+      if (!updated) throw Errors.notFound('User');
+      return updated;
+    });
+    return { user, changed: true };
+  }
+
+  /**
+   * ADMIN_EMAIL + ADMIN_PASSWORD at start. Creates the admin when the email is free. It never changes an
+   * existing account: bootstrap cannot tell the operator's account from one an attacker registered with the
+   * operator's email before the first start, so elevating (or activating) it would hand the attacker an admin
+   * account. Such an account is refused and left as it is; an existing admin keeps its own password.
+   */
+  async ensureAdmin(emailInput: string, password: string, ctx: RequestContext = SYSTEM_CONTEXT): Promise<AdminBootstrapResult> {
     const email = normalizeEmail(emailInput);
     const existing = await this.uow.direct.users.findByEmail(email);
     if (existing) {
       if (existing.role !== 'admin' || existing.status !== 'active') {
-        await this.uow.run(async (r) => {
-          await r.users.setRole(existing.id, 'admin');
-          await r.users.setStatus(existing.id, 'active');
-        });
+        const reason = existing.role !== 'admin' ? 'not_admin' : 'not_active';
+        await this.uow.direct.audit.record(auditEntry(existing.id, 'admin.bootstrap_refused', ctx, { source: 'ADMIN_EMAIL', reason }));
+        return { outcome: 'refused', user: existing, reason };
       }
-      return (await this.uow.direct.users.findById(existing.id))!;
+      const same = await this.hasher.verify(password, existing.passwordHash);
+      return { outcome: same ? 'present' : 'password_ignored', user: existing };
     }
-    const passwordHash = await this.hasher.hash(password);
     try {
-      return await this.uow.run(async (r) => {
-        const user = await r.users.create({ id: this.tokens.uuid(), email, username: 'admin', passwordHash, role: 'admin', status: 'active' });
-        await r.audit.record({ userId: user.id, type: 'user.registered', ipAddress: null, userAgent: null, metadata: { source: 'ADMIN_EMAIL', role: 'admin' } });
-        return user;
-      });
+      return { outcome: 'created', user: await this.createAdmin({ email, password }, 'ADMIN_EMAIL', ctx) };
     } catch (err) {
-      // Another instance (cluster worker) created it at the same moment: theirs is as good as ours.
-      if (err instanceof DomainError && err.code === 'EMAIL_TAKEN') return this.ensureAdmin(emailInput, password);
+      // Another instance (cluster worker) created it at the same moment: look again (it has our password).
+      if (err instanceof DomainError && err.code === 'EMAIL_TAKEN') return this.ensureAdmin(emailInput, password, ctx);
       throw err;
     }
   }

@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { Errors } from '../../domain/errors';
 import type { AccessTokenSigner } from '../../domain/ports';
-import type { AccessClaims } from '../../domain/types';
+import type { AccessClaims, ClientAccessClaims } from '../../domain/types';
 import type { SigningKeys } from './signing-keys';
 import type { SigningThreadPool } from './signing-thread-pool';
 
@@ -32,7 +32,7 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
     private readonly pool: SigningThreadPool | null = null,
   ) {}
 
-  async sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'>, ttlSeconds: number): Promise<string> {
+  async sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'> | ClientAccessClaims, ttlSeconds: number): Promise<string> {
     const options: jwt.SignOptions = {
       algorithm: 'RS256',
       keyid: this.keys.kid,

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { lockDataDir } from './data-dir-lock';
 
 export interface EmbeddedPostgres {
   /** postgres:// URL of the socket server (user postgres, database postgres, no TLS). */
@@ -19,12 +20,20 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const pgdata = join(resolve(dataDir), 'pgdata');
   mkdirSync(pgdata, { recursive: true });
-  const db = await PGlite.create({ dataDir: pgdata });
+  const unlock = lockDataDir(join(resolve(dataDir), 'pgdata.lock'), resolve(dataDir));
+  let db: PGlite;
+  try {
+    db = await PGlite.create({ dataDir: pgdata });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   try {
     await server.start();
   } catch (err) {
     await db.close();
+    unlock();
     throw err;
   }
   // With port 0 the OS picks a free port; start() stores it and getServerConn() returns "host:port".
@@ -37,6 +46,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       stopped = true;
       await server.stop();
       await db.close();
+      unlock();
     },
   };
 }

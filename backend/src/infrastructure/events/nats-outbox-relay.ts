@@ -3,7 +3,11 @@
 // stamps publishedAt. JetStream de-duplicates on Nats-Msg-Id (the event id), so a crash between publish
 // and stamp — or two instances relaying at once — never yields duplicates inside the duplicate window.
 // Without NATS_URL no relay runs and events simply stay in the table.
+// Each row goes out twice: as `<prefix>.<audit type>` (the original subjects, unchanged) and as the
+// catalogue events it stands for (USER_CREATED, USER_LOGGED_OUT, auth.password.reset, ...: see
+// domain/event-catalogue.ts and docs/events.md) on `<catalogueSubjectPrefix><name>`, in the same stream.
 import { connect, JSONCodec, type JetStreamClient, type NatsConnection } from 'nats';
+import { CATALOGUE, catalogueEvents, type OutboxRow } from '../../domain/event-catalogue';
 import type { Logger } from '../logger';
 import type { PrismaClient } from '../prisma/client';
 
@@ -11,6 +15,8 @@ export interface OutboxRelayOptions {
   natsUrl: string;
   stream: string;
   subjectPrefix: string;
+  /** Prepended to catalogue event names (USER_CREATED → `<prefix>USER_CREATED`). Default ''. */
+  catalogueSubjectPrefix?: string;
   batchSize?: number;
   intervalMs?: number;
 }
@@ -22,6 +28,10 @@ interface PendingRow {
   ipAddress: string | null;
   metadata: unknown;
   createdAt: Date;
+  email: string | null;
+  username: string | null;
+  role: string | null;
+  status: string | null;
 }
 
 export class NatsOutboxRelay {
@@ -40,11 +50,19 @@ export class NatsOutboxRelay {
   async start(): Promise<void> {
     this.nc = await connect({ servers: this.opts.natsUrl, name: 'auth-outbox-relay' });
     const jsm = await this.nc.jetstreamManager();
-    const subjects = [`${this.opts.subjectPrefix}.>`];
+    const own = `${this.opts.subjectPrefix}.`;
+    const catalogue = CATALOGUE.map((name) => this.catalogueSubject(name)).filter((s) => !s.startsWith(own));
+    const subjects = [`${this.opts.subjectPrefix}.>`, ...catalogue];
+    let existing: string[] | null = null;
     try {
-      await jsm.streams.info(this.opts.stream);
+      existing = (await jsm.streams.info(this.opts.stream)).config.subjects ?? [];
     } catch {
       await jsm.streams.add({ name: this.opts.stream, subjects });
+    }
+    if (existing && subjects.some((s) => !existing.includes(s))) {
+      // A stream created before the catalogue existed: add the catalogue subjects to it.
+      const info = await jsm.streams.info(this.opts.stream);
+      await jsm.streams.update(this.opts.stream, { ...info.config, subjects: [...new Set([...existing, ...subjects])] });
     }
     this.js = this.nc.jetstream();
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs ?? 1000);
@@ -55,8 +73,9 @@ export class NatsOutboxRelay {
   async flush(): Promise<number> {
     if (!this.js) return 0;
     const rows = await this.prisma.$queryRaw<PendingRow[]>`
-      SELECT "id", "userId", "type", "ipAddress", "metadata", "createdAt" FROM "AuditEvent"
-      WHERE "publishedAt" IS NULL ORDER BY "createdAt", "id" LIMIT ${this.opts.batchSize ?? 100}`;
+      SELECT a."id", a."userId", a."type", a."ipAddress", a."metadata", a."createdAt", u."email", u."username", u."role"::text AS "role", u."status"::text AS "status"
+      FROM "AuditEvent" a LEFT JOIN "User" u ON u."id" = a."userId"
+      WHERE a."publishedAt" IS NULL ORDER BY a."createdAt", a."id" LIMIT ${this.opts.batchSize ?? 100}`;
     const done: string[] = [];
     for (const row of rows) {
       await this.js.publish(`${this.opts.subjectPrefix}.${row.type}`, this.codec.encode({
@@ -67,12 +86,19 @@ export class NatsOutboxRelay {
         metadata: row.metadata,
         occurredAt: new Date(row.createdAt).toISOString(),
       }), { msgID: row.id });
+      for (const event of catalogueEvents(toOutboxRow(row))) {
+        await this.js.publish(this.catalogueSubject(event.type), this.codec.encode(event), { msgID: event.id });
+      }
       done.push(row.id);
     }
     if (done.length) {
       await this.prisma.auditEvent.updateMany({ where: { id: { in: done } }, data: { publishedAt: new Date() } });
     }
     return done.length;
+  }
+
+  private catalogueSubject(name: string): string {
+    return `${this.opts.catalogueSubjectPrefix ?? ''}${name}`;
   }
 
   private async tick(): Promise<void> {
@@ -90,4 +116,16 @@ export class NatsOutboxRelay {
     await this.running;
     await this.nc?.drain().catch(() => undefined);
   }
+}
+
+function toOutboxRow(row: PendingRow): OutboxRow {
+  return {
+    id: row.id,
+    userId: row.userId,
+    type: row.type,
+    ipAddress: row.ipAddress,
+    metadata: row.metadata && typeof row.metadata === 'object' ? (row.metadata as Record<string, unknown>) : {},
+    createdAt: new Date(row.createdAt),
+    user: row.email ? { email: row.email, username: row.username, role: row.role ?? 'user', status: row.status ?? 'active' } : null,
+  };
 }

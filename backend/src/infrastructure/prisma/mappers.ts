@@ -51,6 +51,8 @@ export function toSession(r: SessionRow): Session {
     idleExpiresAt: r.idleExpiresAt,
     revokedAt: r.revokedAt,
     revokedReason: r.revokedReason,
+    clientId: r.clientId,
+    scope: r.scope,
   };
 }
 

@@ -29,6 +29,7 @@ const ROTATE_SQL = `
         "idleExpiresAt" = LEAST("expiresAt", $4::timestamptz)
     WHERE "refreshTokenHash" = $1 AND "revokedAt" IS NULL
       AND "expiresAt" > $3::timestamptz AND "idleExpiresAt" > $3::timestamptz
+      AND "clientId" IS NOT DISTINCT FROM $5::text
     RETURNING ${COLUMN_LIST}
   ), history AS (
     INSERT INTO "RotatedRefreshToken" ("tokenHash", "sessionId", "rotatedAt")
@@ -68,6 +69,8 @@ export class PrismaSessionRepository implements SessionRepository {
         lastActiveAt: s.lastActiveAt,
         expiresAt: s.expiresAt,
         idleExpiresAt: s.idleExpiresAt,
+        clientId: s.clientId ?? null,
+        scope: s.scope ?? null,
       },
     });
     return toSession(row);
@@ -90,11 +93,11 @@ export class PrismaSessionRepository implements SessionRepository {
     return rotated ? { session: toSession(rotated.session), matched: 'previous' } : null;
   }
 
-  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date): Promise<RotatedSession | null> {
+  async rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date, clientId: string | null = null): Promise<RotatedSession | null> {
     // One statement and one round-trip: the compare-and-set UPDATE, the history row for the replaced token,
     // and the owner the new access token is issued for. Through the pool as a named statement when we have
     // it (the refresh hot path); the same SQL through Prisma otherwise (inside a transaction, tests).
-    const values = [oldHash, newHash, now, idleExpiresAt] as const;
+    const values = [oldHash, newHash, now, idleExpiresAt, clientId] as const;
     const rows = this.pool
       ? (await this.pool.query<SessionRow & OwnerColumns>({ name: 'session_rotate', text: ROTATE_SQL, values: [...values] })).rows
       : // "Unsafe" only means the SQL text is a plain string: it is a constant, and every value is a bound parameter.
@@ -120,12 +123,14 @@ export class PrismaSessionRepository implements SessionRepository {
   }
 
   async revoke(
-    filter: { sessionId?: string; userId?: string; exceptSessionId?: string },
+    filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string },
     reason: RevokeReason,
     now: Date,
   ): Promise<string[]> {
     // Refuse an empty filter: it would revoke every session of every user.
-    if (filter.sessionId === undefined && filter.userId === undefined) throw new Error('revoke: sessionId or userId required');
+    if (filter.sessionId === undefined && filter.userId === undefined && filter.clientId === undefined) {
+      throw new Error('revoke: sessionId or userId required (or clientId)');
+    }
     // A malformed id cannot match a uuid column; skip the query instead of letting PostgreSQL raise.
     if ((filter.sessionId !== undefined && !isUuid(filter.sessionId)) || (filter.userId !== undefined && !isUuid(filter.userId))) {
       return [];
@@ -135,6 +140,7 @@ export class PrismaSessionRepository implements SessionRepository {
     const conditions = [Prisma.sql`"revokedAt" IS NULL`, Prisma.sql`"expiresAt" > ${now}`, Prisma.sql`"idleExpiresAt" > ${now}`];
     if (filter.sessionId !== undefined) conditions.push(Prisma.sql`"id" = ${filter.sessionId}::uuid`);
     if (filter.userId !== undefined) conditions.push(Prisma.sql`"userId" = ${filter.userId}::uuid`);
+    if (filter.clientId !== undefined) conditions.push(Prisma.sql`"clientId" = ${filter.clientId}`);
     if (filter.exceptSessionId !== undefined && isUuid(filter.exceptSessionId)) {
       conditions.push(Prisma.sql`"id" <> ${filter.exceptSessionId}::uuid`);
     }

@@ -1,8 +1,8 @@
 // Bearer authentication: signature, iss, aud, exp and revocation, all in process (no database call).
 import type { Request, RequestHandler } from 'express';
-import { Errors } from '../../domain/errors';
+import { DomainError, Errors } from '../../domain/errors';
 import type { AuthService } from '../../domain/auth.service';
-import type { Role } from '../../domain/types';
+import type { AccessClaims, Role } from '../../domain/types';
 
 export function bearerToken(req: Request): string | null {
   const header = req.get('authorization');
@@ -19,6 +19,31 @@ export function authenticate(auth: AuthService): RequestHandler {
     if (token === null) return next(Errors.unauthenticated());
     if (token === '') return next(Errors.invalidToken('Authorization header must be "Bearer <token>"'));
     req.auth = auth.authenticate(token);
+    next();
+  };
+}
+
+/** Verifies client_credentials tokens (OAuthTokenService): signature, revocation, client still active. */
+export interface ClientTokenAuthenticator {
+  authenticateClientToken(token: string): Promise<AccessClaims>;
+}
+
+/**
+ * For resources that services read as well as people (the revocation feed): a user's token, or an OAuth
+ * client_credentials token (whose client must still be active). Scope checks are the route's.
+ */
+export function authenticateUserOrClient(auth: AuthService, clients: ClientTokenAuthenticator | undefined): RequestHandler {
+  return async (req, _res, next) => {
+    const token = bearerToken(req);
+    if (token === null) return next(Errors.unauthenticated());
+    if (token === '') return next(Errors.invalidToken('Authorization header must be "Bearer <token>"'));
+    try {
+      req.auth = auth.authenticate(token);
+    } catch (err) {
+      // AuthService refuses client tokens as INVALID_TOKEN; the OAuth service decides on those.
+      if (!clients || !(err instanceof DomainError) || err.code !== 'INVALID_TOKEN') throw err;
+      req.auth = await clients.authenticateClientToken(token);
+    }
     next();
   };
 }

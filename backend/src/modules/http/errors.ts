@@ -23,6 +23,9 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   MFA_ALREADY_ENABLED: 409,
   MFA_NOT_ENABLED: 409,
   RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  CLIENT_ID_TAKEN: 409,
+  MFA_REQUIRED: 401,
 };
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: FieldProblem[]): void {

@@ -1,112 +1,102 @@
-// POST /oauth/token (RFC 6749 §4.3 password grant, §6 refresh) over the same AuthService as /api/auth.
-// Errors use the OAuth shape {error, error_description}, not the API's.
+// /oauth: token (RFC 6749), revoke (RFC 7009), introspect (RFC 7662), and the RFC 8414 metadata document.
+// Everything under /oauth answers with Cache-Control: no-store and, on errors, the OAuth shape
+// {error, error_description} (never the API's {error: {code}}).
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import type { AuthService } from '../../domain/auth.service';
 import { DomainError } from '../../domain/errors';
-import type { TokenPair } from '../../domain/types';
-import { noStore, requestContext } from '../http/context';
+import type { OAuthClientService } from '../../domain/oauth/client.service';
+import { OAuthError, type OAuthErrorCode } from '../../domain/oauth/errors';
+import type { OAuthTokenService } from '../../domain/oauth/token.service';
+import { GRANT_TYPES } from '../../domain/oauth/types';
+import type { Logger } from '../../infrastructure/logger';
+import { noStore } from '../http/context';
+import { OAuthHandlers } from './oauth.handlers';
 
 export interface OAuthDeps {
-  auth: AuthService;
-  /** Allowed client_ids (OAUTH_CLIENTS); null accepts any public client id. */
-  clients: string[] | null;
-  /** Allowed scopes (OAUTH_SCOPES); null accepts any well-formed scope. */
-  scopes: string[] | null;
+  clients: OAuthClientService;
+  tokens: OAuthTokenService;
+  logger: Logger;
+  /** Per-IP limit on /oauth/token and /oauth/revoke (introspection is for services, like /api/auth/validate). */
+  ipLimit?: RequestHandler;
   /** Per-account limit (keys password grants by username), as on /api/auth/login. */
   accountLimit?: RequestHandler;
 }
 
-class OAuthError extends Error {
-  constructor(readonly error: string, readonly description: string, readonly status = 400) {
-    super(description);
-  }
-}
+const STATUS: Record<OAuthErrorCode, number> = {
+  invalid_request: 400,
+  invalid_client: 401,
+  invalid_grant: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  invalid_scope: 400,
+  unsupported_token_type: 400,
+};
 
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
 
-function field(req: Request, name: string): string | undefined {
-  const v = (req.body ?? {})[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new OAuthError('invalid_request', `${name} must be given once`);
-  // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
-  if (v.includes('\u0000')) throw new OAuthError('invalid_request', `${name} must not contain NUL characters`);
-  return v;
-}
-
-function required(req: Request, name: string): string {
-  const v = field(req, name);
-  if (!v) throw new OAuthError('invalid_request', `${name} is required`);
-  return v;
-}
-
-function tokenBody(pair: TokenPair, scope: string) {
-  return { access_token: pair.accessToken, token_type: 'Bearer', expires_in: pair.expiresIn, refresh_token: pair.refreshToken, scope };
-}
-
-export function oauthRoutes({ auth, clients, scopes, accountLimit }: OAuthDeps): Router {
+export function oauthRoutes({ clients, tokens, logger, ipLimit, accountLimit }: OAuthDeps): Router {
+  const h = new OAuthHandlers(clients, tokens);
+  const limited = ipLimit ? [ipLimit] : [];
   const router = Router();
-  const perAccount = accountLimit ? [accountLimit] : [];
-  router.post('/token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }), ...perAccount, async (req: Request, res: Response) => {
+  router.use((_req, res, next) => {
     noStore(res);
-    if (!req.is('application/x-www-form-urlencoded')) {
-      throw new OAuthError('invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
-    }
-    const grantType = required(req, 'grant_type');
-    const clientId = field(req, 'client_id');
-    if (!clientId || (clients && !clients.includes(clientId))) throw new OAuthError('invalid_client', 'Unknown client', 401);
-    const scope = checkScope(field(req, 'scope') ?? '', scopes);
-    const ctx = requestContext(req);
-    if (grantType === 'password') {
-      const result = await auth.login({ email: required(req, 'username'), password: required(req, 'password'), deviceName: `oauth:${clientId}`.slice(0, 100) }, ctx);
-      if ('mfaRequired' in result) {
-        throw new OAuthError('invalid_grant', 'This account uses two-factor authentication; sign in through /api/auth/login');
-      }
-      res.json(tokenBody(result, scope));
-      return;
-    }
-    if (grantType === 'refresh_token') {
-      res.json(tokenBody(await auth.refresh(required(req, 'refresh_token'), ctx), scope));
-      return;
-    }
-    throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
+    next();
   });
-  router.use(oauthErrors);
+  router.post('/token', ...limited, form, ...(accountLimit ? [accountLimit] : []), h.token);
+  router.post('/revoke', ...limited, form, h.revoke);
+  router.post('/introspect', form, h.introspect);
+  router.use((req: Request, res: Response) => {
+    res.status(404).json({ error: 'invalid_request', error_description: `No OAuth endpoint ${req.method} ${req.path}` });
+  });
+  router.use(oauthErrors(logger));
   return router;
 }
 
-function checkScope(scope: string, allowed: string[] | null): string {
-  const parts = scope.split(' ').filter(Boolean);
-  for (const p of parts) {
-    if (!SCOPE_TOKEN.test(p) || (allowed && !allowed.includes(p))) throw new OAuthError('invalid_scope', `Scope ${p} is not allowed`);
-  }
-  return parts.join(' ');
+/** RFC 8414 authorization server metadata, served at /.well-known/oauth-authorization-server. */
+export function authorizationServerMetadata(issuer: string, scopes: () => Promise<string[]>): RequestHandler {
+  const base = issuer.replace(/\/+$/, '');
+  return async (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json({
+      issuer,
+      token_endpoint: `${base}/oauth/token`,
+      revocation_endpoint: `${base}/oauth/revoke`,
+      introspection_endpoint: `${base}/oauth/introspect`,
+      jwks_uri: `${base}/.well-known/jwks.json`,
+      grant_types_supported: [...GRANT_TYPES],
+      // No authorization endpoint (yet): no response types.
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      scopes_supported: await scopes(),
+    });
+  };
 }
 
-function oauthErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
-  noStore(res);
-  if (err instanceof OAuthError) {
-    if (err.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="oauth"');
-    res.status(err.status).json({ error: err.error, error_description: err.description });
-    return;
-  }
-  if (err instanceof DomainError) {
-    if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, err.retryAfterSeconds)));
-    if (err.code === 'RATE_LIMITED') {
-      res.status(429).json({ error: 'rate_limited', error_description: err.message });
+function oauthErrors(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    noStore(res);
+    const send = (status: number, error: string, description: string) => res.status(status).json({ error, error_description: description });
+    if (err instanceof OAuthError) {
+      if (err.code === 'invalid_client' && err.basicChallenge) res.setHeader('WWW-Authenticate', 'Basic realm="oauth", charset="UTF-8"');
+      send(STATUS[err.code], err.code, err.message);
       return;
     }
-    if (err.code === 'VALIDATION_ERROR') {
-      res.status(400).json({ error: 'invalid_request', error_description: err.message });
+    if (err instanceof DomainError) {
+      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, err.retryAfterSeconds)));
+      if (err.code === 'RATE_LIMITED') return void send(429, 'rate_limited', err.message);
+      if (err.code === 'VALIDATION_ERROR') return void send(400, 'invalid_request', err.message);
+      // Bad credentials, locked/pending/disabled accounts, 2FA accounts, bad, reused or foreign refresh tokens.
+      send(400, 'invalid_grant', err.message);
       return;
     }
-    // Bad credentials, locked/pending/disabled accounts, bad or reused refresh tokens.
-    res.status(400).json({ error: 'invalid_grant', error_description: err.message });
-    return;
-  }
-  const e = err as { type?: string };
-  if (e?.type === 'entity.parse.failed' || e?.type === 'entity.too.large' || e?.type === 'parameters.too.many') {
-    res.status(400).json({ error: 'invalid_request', error_description: 'Request body could not be read' });
-    return;
-  }
-  next(err);
+    const e = err as { type?: string; status?: number };
+    if (e?.type === 'entity.too.large') return void send(413, 'invalid_request', 'Request body is too large');
+    if (e?.type === 'entity.parse.failed' || e?.type === 'parameters.too.many' || (e?.status && e.status >= 400 && e.status < 500)) {
+      send(400, 'invalid_request', 'Request body could not be read');
+      return;
+    }
+    logger.error('unhandled error', { requestId: req.id, method: req.method, path: req.path, error: String((err as Error)?.message ?? err), stack: (err as Error)?.stack });
+    send(500, 'server_error', 'Internal server error');
+  };
 }

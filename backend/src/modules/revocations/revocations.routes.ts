@@ -6,7 +6,7 @@ import { Errors } from '../../domain/errors';
 import type { AuthService } from '../../domain/auth.service';
 import { revocationToJson, type Revocation, type RevocationFeed } from '../../domain/revocation-feed';
 import type { AccessClaims } from '../../domain/types';
-import { authenticate, claimsOf } from '../http/authenticate';
+import { authenticateUserOrClient, claimsOf, type ClientTokenAuthenticator } from '../http/authenticate';
 
 export const REVOCATIONS_SCOPE = 'revocations:read';
 /** A resumed stream replays from this long before its cursor: revokedAt is stamped before commit. */
@@ -38,12 +38,19 @@ export interface RevocationRoutes {
   closeAll(): void;
 }
 
-export function revocationRoutes(deps: { auth: AuthService; feed: RevocationFeed; heartbeatMs?: number; now?: () => number }): RevocationRoutes {
+export function revocationRoutes(deps: {
+  auth: AuthService;
+  feed: RevocationFeed;
+  /** Accepts OAuth client_credentials tokens (scope revocations:read) besides users' tokens. */
+  clientTokens?: ClientTokenAuthenticator;
+  heartbeatMs?: number;
+  now?: () => number;
+}): RevocationRoutes {
   const router = Router();
   const open = new Set<Response>();
   const now = deps.now ?? Date.now;
 
-  router.get('/stream', authenticate(deps.auth), requireReader, async (req, res) => {
+  router.get('/stream', authenticateUserOrClient(deps.auth, deps.clientTokens), requireReader, async (req, res) => {
     const claims = claimsOf(req);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',

@@ -1,0 +1,299 @@
+// The OAuth client registry: one service behind the admin API, the `clients` CLI and the token endpoint.
+// Secrets are generated here (256 random bits), returned once, stored as SHA-256; a rotation keeps the
+// previous secret valid for an overlap so deployments can roll the new one out.
+import { auditEntry } from '../audit';
+import { Errors, type FieldProblem } from '../errors';
+import type { Clock, RevocationStore, TokenGenerator, UnitOfWork } from '../ports';
+import type { RequestContext } from '../types';
+import { OAuthError } from './errors';
+import type { ClientSecrets, OAuthClientLookup, OAuthClientStore } from './ports';
+import { isScopeToken, outside } from './scopes';
+import { GRANT_TYPES, type AuthenticatedClient, type ClientRegistration, type GrantType, type NewOAuthClient, type OAuthClient, type OAuthClientPatch } from './types';
+
+export interface OAuthClientSettings {
+  /** Seconds the previous secret stays valid after a rotation (OAUTH_SECRET_ROTATION_OVERLAP). */
+  secretRotationOverlap: number;
+  /** The server's ACCESS_TOKEN_TTL: the longest a client's access tokens may live (see validate()). */
+  maxAccessTokenTtl: number;
+}
+
+/** Who changes the registry (admin user id, or null for the CLI) and from where. */
+export interface Actor {
+  userId: string | null;
+  ctx: RequestContext;
+}
+
+export interface ClientCredentials {
+  clientId: string;
+  /** null when none was sent (public clients). */
+  secret: string | null;
+  method: AuthenticatedClient['method'];
+}
+
+const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,99}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_REFRESH_TTL = 366 * 86_400;
+
+export class OAuthClientService {
+  constructor(
+    private readonly store: OAuthClientStore,
+    private readonly lookup: OAuthClientLookup,
+    private readonly secrets: ClientSecrets,
+    private readonly tokens: TokenGenerator,
+    private readonly clock: Clock,
+    private readonly settings: OAuthClientSettings,
+    /** For deactivation: the client's sessions end with it. */
+    private readonly uow: UnitOfWork,
+    private readonly revocations: RevocationStore,
+  ) {}
+
+  // ---- management (admin API, CLI) ----
+
+  /** Registers a client; the secret (confidential clients) is in the result and nowhere else, ever. */
+  async create(input: ClientRegistration, actor: Actor): Promise<{ client: OAuthClient; secret: string | null }> {
+    const type = input.type ?? 'confidential';
+    const clientId = input.clientId ?? this.generateClientId(input.name);
+    const secret = type === 'confidential' ? this.secrets.generate() : null;
+    const draft: NewOAuthClient = {
+      clientId,
+      name: input.name,
+      type,
+      secretHash: secret === null ? null : this.secrets.hash(secret),
+      previousSecretHash: null,
+      previousSecretExpiresAt: null,
+      grantTypes: [...new Set(input.grantTypes)],
+      allowedScopes: [...new Set(input.allowedScopes ?? [])],
+      defaultScopes: [...new Set(input.defaultScopes ?? [])],
+      redirectUris: [...new Set(input.redirectUris ?? [])],
+      accessTokenTtl: input.accessTokenTtl ?? null,
+      refreshTokenTtl: input.refreshTokenTtl ?? null,
+      active: true,
+    };
+    this.validate(draft, input.clientId !== undefined);
+    const client = await this.store.create(draft, auditEntry(actor.userId, 'oauth_client.created', actor.ctx, { clientId, type }));
+    await this.lookup.changed(clientId);
+    return { client, secret };
+  }
+
+  list(): Promise<OAuthClient[]> {
+    return this.store.list();
+  }
+
+  /** Scopes any active client may be granted (the RFC 8414 metadata lists them). */
+  async supportedScopes(): Promise<string[]> {
+    const all = (await this.store.list()).filter((c) => c.active).flatMap((c) => c.allowedScopes);
+    return [...new Set(all)].sort();
+  }
+
+  async show(clientId: string): Promise<OAuthClient> {
+    const client = await this.store.findByClientId(clientId);
+    if (!client) throw Errors.notFound('OAuth client');
+    return client;
+  }
+
+  async update(clientId: string, patch: OAuthClientPatch, actor: Actor): Promise<OAuthClient> {
+    const current = await this.show(clientId);
+    const next = { ...current, ...dedupe(patch) };
+    this.validate(next, true);
+    const updated = await this.store.update(clientId, dedupe(patch), auditEntry(actor.userId, 'oauth_client.updated', actor.ctx, { clientId, fields: Object.keys(patch) }));
+    if (!updated) throw Errors.notFound('OAuth client');
+    await this.lookup.changed(clientId);
+    return updated;
+  }
+
+  /**
+   * New secret; the old one stays valid for `overlapSeconds` (default OAUTH_SECRET_ROTATION_OVERLAP; 0 ends it
+   * at once, e.g. after a leak). A secret older than the previous one is dropped.
+   */
+  async rotateSecret(clientId: string, actor: Actor, overlapSeconds = this.settings.secretRotationOverlap): Promise<{ client: OAuthClient; secret: string }> {
+    if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > 30 * 86_400) {
+      throw Errors.validation([{ field: 'overlapSeconds', message: 'overlapSeconds must be an integer from 0 to 2592000' }]);
+    }
+    const current = await this.show(clientId);
+    if (current.type !== 'confidential' || !current.secretHash) {
+      throw Errors.validation([{ field: 'clientId', message: 'A public client has no secret to rotate' }]);
+    }
+    const secret = this.secrets.generate();
+    const keepOld = overlapSeconds > 0;
+    const updated = await this.store.replaceSecret(
+      clientId,
+      {
+        secretHash: this.secrets.hash(secret),
+        previousSecretHash: keepOld ? current.secretHash : null,
+        previousSecretExpiresAt: keepOld ? new Date(this.clock.now().getTime() + overlapSeconds * 1000) : null,
+      },
+      auditEntry(actor.userId, 'oauth_client.secret_rotated', actor.ctx, { clientId, overlapSeconds }),
+    );
+    if (!updated) throw Errors.notFound('OAuth client');
+    await this.lookup.changed(clientId);
+    return { client: updated, secret };
+  }
+
+  /**
+   * Deactivates the client and ends every session opened through it, so its refresh and access tokens stop
+   * working at once; its client_credentials tokens fail too (they are checked against the client's state).
+   */
+  async deactivate(clientId: string, actor: Actor): Promise<{ client: OAuthClient; sessionsRevoked: number }> {
+    await this.show(clientId);
+    const updated = await this.store.update(clientId, { active: false }, auditEntry(actor.userId, 'oauth_client.deactivated', actor.ctx, { clientId }));
+    if (!updated) throw Errors.notFound('OAuth client');
+    await this.lookup.changed(clientId);
+    const now = this.clock.now();
+    const ids = await this.uow.run(async (r) => {
+      const revoked = await r.sessions.revoke({ clientId }, 'client_deactivated', now);
+      if (revoked.length) {
+        // Sessions of many users: no single owner; the actor is in the metadata.
+        await r.audit.record(auditEntry(null, 'session.revoked', actor.ctx, { reason: 'client_deactivated', clientId, actorId: actor.userId, sessionIds: revoked, count: revoked.length }));
+      }
+      return revoked;
+    });
+    if (ids.length) await this.revocations.revoke(ids);
+    return { client: updated, sessionsRevoked: ids.length };
+  }
+
+  /**
+   * Start-up registrations: on a registry with no clients at all (fresh install) the first-party public
+   * client `web`; then every id of OAUTH_CLIENTS that is missing, as a public client with the password and
+   * refresh_token grants (what those ids could do before the registry existed). Existing clients are never
+   * changed, so an operator's edits survive restarts. Returns the ids created.
+   */
+  async bootstrap(publicClientIds: string[]): Promise<string[]> {
+    const created: string[] = [];
+    const wanted = (await this.store.count()) === 0 ? ['web', ...publicClientIds] : publicClientIds;
+    for (const clientId of [...new Set(wanted)]) {
+      const draft: NewOAuthClient = {
+        clientId,
+        name: clientId === 'web' ? 'Web app (first party)' : clientId,
+        type: 'public',
+        secretHash: null,
+        previousSecretHash: null,
+        previousSecretExpiresAt: null,
+        grantTypes: ['password', 'refresh_token'],
+        allowedScopes: [],
+        defaultScopes: [],
+        redirectUris: [],
+        accessTokenTtl: null,
+        refreshTokenTtl: null,
+        active: true,
+      };
+      this.validate(draft, true);
+      if (await this.store.createIfMissing(draft)) created.push(clientId);
+    }
+    return created;
+  }
+
+  // ---- the OAuth endpoints ----
+
+  /**
+   * Client authentication (RFC 6749 §2.3). Unknown, inactive, a wrong secret, a confidential client without
+   * a secret or a public client with one: all invalid_client, with one message (no probing for client ids).
+   */
+  async authenticate(cred: ClientCredentials): Promise<AuthenticatedClient> {
+    const basic = cred.method === 'client_secret_basic';
+    const refuse = () => new OAuthError('invalid_client', 'Client authentication failed', basic);
+    const client = CLIENT_ID.test(cred.clientId) ? await this.lookup.find(cred.clientId) : null;
+    if (!client || !client.active) {
+      // Same work as a real comparison, so timing does not tell registered ids apart.
+      if (cred.secret) this.secrets.matches(cred.secret, '0'.repeat(64));
+      throw refuse();
+    }
+    if (client.type === 'public') {
+      if (cred.secret) throw refuse();
+      return { client, method: cred.method === 'client_secret_basic' ? 'client_secret_basic' : 'none' };
+    }
+    if (!cred.secret || !client.secretHash) throw refuse();
+    const current = this.secrets.matches(cred.secret, client.secretHash);
+    const previous =
+      client.previousSecretHash !== null &&
+      client.previousSecretExpiresAt !== null &&
+      client.previousSecretExpiresAt > this.clock.now() &&
+      this.secrets.matches(cred.secret, client.previousSecretHash);
+    if (!current && !previous) throw refuse();
+    return { client, method: cred.method };
+  }
+
+  /** The client's current record from the cache (for tokens presented later); null when unknown. */
+  find(clientId: string): Promise<OAuthClient | null> {
+    return CLIENT_ID.test(clientId) ? this.lookup.find(clientId) : Promise.resolve(null);
+  }
+
+  assertGrantAllowed(client: OAuthClient, grant: GrantType): void {
+    if (client.type === 'public' && grant === 'client_credentials') {
+      throw new OAuthError('unauthorized_client', 'Public clients cannot use the client_credentials grant');
+    }
+    if (!client.grantTypes.includes(grant)) throw new OAuthError('unauthorized_client', `This client may not use the ${grant} grant`);
+  }
+
+  /** Requested scopes must be allowed; none requested = the client's default scopes. */
+  grantScopes(client: OAuthClient, requested: string[] | null): string[] {
+    if (requested === null || requested.length === 0) return client.defaultScopes.filter((s) => client.allowedScopes.includes(s));
+    const refused = outside(requested, client.allowedScopes);
+    if (refused.length) throw new OAuthError('invalid_scope', `Scope not allowed for this client: ${refused.join(' ').slice(0, 200)}`);
+    return requested;
+  }
+
+  // ---- rules ----
+
+  private generateClientId(name: string): string {
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'client';
+    return `${slug}-${this.tokens.opaqueToken().replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toLowerCase()}`;
+  }
+
+  private validate(c: Omit<NewOAuthClient, 'secretHash' | 'previousSecretHash' | 'previousSecretExpiresAt'>, checkId: boolean): void {
+    const problems: FieldProblem[] = [];
+    if (checkId && (!CLIENT_ID.test(c.clientId) || UUID.test(c.clientId))) {
+      // A UUID-shaped client_id could equal a user id, and client tokens carry the client_id as `sub`.
+      problems.push({ field: 'clientId', message: 'clientId must be 1-100 characters of letters, digits, . _ ~ - (not a UUID)' });
+    }
+    if (typeof c.name !== 'string' || c.name.trim().length === 0 || c.name.length > 100) {
+      problems.push({ field: 'name', message: 'name must be 1-100 characters' });
+    }
+    if (c.type !== 'confidential' && c.type !== 'public') problems.push({ field: 'type', message: 'type must be confidential or public' });
+    if (!Array.isArray(c.grantTypes) || c.grantTypes.length === 0 || c.grantTypes.some((g) => !GRANT_TYPES.includes(g as GrantType))) {
+      problems.push({ field: 'grantTypes', message: `grantTypes must be a non-empty list of ${GRANT_TYPES.join(', ')}` });
+    } else if (c.type === 'public' && c.grantTypes.includes('client_credentials')) {
+      problems.push({ field: 'grantTypes', message: 'A public client cannot use client_credentials' });
+    }
+    for (const field of ['allowedScopes', 'defaultScopes'] as const) {
+      const list = c[field];
+      if (!Array.isArray(list) || list.length > 100 || list.some((s) => typeof s !== 'string' || s.length > 100 || !isScopeToken(s))) {
+        problems.push({ field, message: `${field} must be a list of scope tokens (printable ASCII, no space, " or \\)` });
+      }
+    }
+    if (Array.isArray(c.defaultScopes) && Array.isArray(c.allowedScopes) && outside(c.defaultScopes, c.allowedScopes).length) {
+      problems.push({ field: 'defaultScopes', message: 'defaultScopes must be a subset of allowedScopes' });
+    }
+    if (!Array.isArray(c.redirectUris) || c.redirectUris.length > 20 || c.redirectUris.some((u) => !isRedirectUri(u))) {
+      problems.push({ field: 'redirectUris', message: 'redirectUris must be absolute https URLs (http only for localhost) without a fragment' });
+    }
+    if (c.accessTokenTtl !== null && (!Number.isInteger(c.accessTokenTtl) || c.accessTokenTtl < 1 || c.accessTokenTtl > this.settings.maxAccessTokenTtl)) {
+      // Revocations are remembered for ACCESS_TOKEN_TTL: a longer-lived token could outlive its revocation.
+      problems.push({ field: 'accessTokenTtl', message: `accessTokenTtl must be null or 1-${this.settings.maxAccessTokenTtl} seconds (ACCESS_TOKEN_TTL)` });
+    }
+    if (c.refreshTokenTtl !== null && (!Number.isInteger(c.refreshTokenTtl) || c.refreshTokenTtl < 60 || c.refreshTokenTtl > MAX_REFRESH_TTL)) {
+      problems.push({ field: 'refreshTokenTtl', message: `refreshTokenTtl must be null or 60-${MAX_REFRESH_TTL} seconds` });
+    }
+    if (typeof c.active !== 'boolean') problems.push({ field: 'active', message: 'active must be a boolean' });
+    if (problems.length) throw Errors.validation(problems);
+  }
+}
+
+function isRedirectUri(u: unknown): boolean {
+  if (typeof u !== 'string' || u.length > 2000) return false;
+  try {
+    const url = new URL(u);
+    if (url.hash) return false;
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+function dedupe(patch: OAuthClientPatch): OAuthClientPatch {
+  const out: OAuthClientPatch = { ...patch };
+  for (const k of ['grantTypes', 'allowedScopes', 'defaultScopes', 'redirectUris'] as const) {
+    if (Array.isArray(out[k])) (out as Record<string, unknown>)[k] = [...new Set(out[k] as string[])];
+  }
+  return out;
+}
+

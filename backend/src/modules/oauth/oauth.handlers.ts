@@ -1,0 +1,70 @@
+// Thin handlers of /oauth/*: read the form, authenticate the client, call the domain, answer in RFC shape.
+import type { Request, Response } from 'express';
+import type { OAuthClientService } from '../../domain/oauth/client.service';
+import { OAuthError } from '../../domain/oauth/errors';
+import type { IssuedTokens, OAuthTokenService } from '../../domain/oauth/token.service';
+import { requestContext } from '../http/context';
+import { assertForm, clientCredentials, formField, requiredField } from './oauth.validators';
+
+const tokenBody = (t: IssuedTokens) => ({
+  access_token: t.accessToken,
+  token_type: 'Bearer',
+  expires_in: t.expiresIn,
+  ...(t.refreshToken ? { refresh_token: t.refreshToken } : {}),
+  scope: t.scope.join(' '),
+});
+
+export class OAuthHandlers {
+  constructor(
+    private readonly clients: OAuthClientService,
+    private readonly tokens: OAuthTokenService,
+  ) {}
+
+  token = async (req: Request, res: Response) => {
+    assertForm(req);
+    const grantType = requiredField(req, 'grant_type');
+    const client = await this.clients.authenticate(clientCredentials(req));
+    const scope = formField(req, 'scope');
+    const ctx = requestContext(req);
+    let issued: IssuedTokens;
+    if (grantType === 'password') {
+      issued = await this.tokens.passwordGrant(client, { username: requiredField(req, 'username'), password: requiredField(req, 'password'), scope }, ctx);
+    } else if (grantType === 'refresh_token') {
+      issued = await this.tokens.refreshGrant(client, { refreshToken: requiredField(req, 'refresh_token'), scope }, ctx);
+    } else if (grantType === 'client_credentials') {
+      issued = await this.tokens.clientCredentialsGrant(client, { scope });
+    } else {
+      throw new OAuthError('unsupported_grant_type', `grant_type ${grantType.slice(0, 40)} is not supported`);
+    }
+    res.json(tokenBody(issued));
+  };
+
+  /** RFC 7009 §2.2: 200 with an empty body, also for unknown or already invalid tokens. */
+  revoke = async (req: Request, res: Response) => {
+    assertForm(req);
+    const client = await this.clients.authenticate(clientCredentials(req));
+    const token = requiredField(req, 'token');
+    hint(req, ['access_token', 'refresh_token']);
+    await this.tokens.revoke(client, token, requestContext(req));
+    res.status(200).end();
+  };
+
+  /** RFC 7662: only for confidential clients (resource servers) that authenticate. */
+  introspect = async (req: Request, res: Response) => {
+    assertForm(req);
+    const client = await this.clients.authenticate(clientCredentials(req));
+    if (client.method === 'none') throw new OAuthError('invalid_client', 'Introspection requires client authentication (a confidential client)');
+    const token = requiredField(req, 'token');
+    hint(req, ['access_token', 'refresh_token']);
+    res.json(await this.tokens.introspect(token));
+  };
+}
+
+/**
+ * token_type_hint is only a hint (RFC 7009 §2.1, RFC 7662 §2.1): tokens are recognised by their shape. An
+ * unknown value is unsupported_token_type, as RFC 7009 §2.2.1 describes.
+ */
+function hint(req: Request, known: string[]): void {
+  const h = formField(req, 'token_type_hint');
+  if (h !== null && !known.includes(h)) throw new OAuthError('unsupported_token_type', `token_type_hint must be one of ${known.join(', ')}`);
+}

@@ -1,0 +1,55 @@
+// Reading RFC 6749 requests: form fields (each at most once, no NUL) and client authentication by HTTP Basic
+// (client_secret_basic, parsed with the basic-auth package) or form fields (client_secret_post).
+import type { Request } from 'express';
+import basicAuth from 'basic-auth';
+import type { ClientCredentials } from '../../domain/oauth/client.service';
+import { OAuthError } from '../../domain/oauth/errors';
+
+export function formField(req: Request, name: string): string | null {
+  const v = (req.body ?? {})[name];
+  if (v === undefined) return null;
+  if (typeof v !== 'string') throw new OAuthError('invalid_request', `${name} must be given once`);
+  // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+  if (v.includes('\u0000')) throw new OAuthError('invalid_request', `${name} must not contain NUL characters`);
+  return v;
+}
+
+export function requiredField(req: Request, name: string): string {
+  const v = formField(req, name);
+  if (!v) throw new OAuthError('invalid_request', `${name} is required`);
+  return v;
+}
+
+export function assertForm(req: Request): void {
+  if (!req.is('application/x-www-form-urlencoded')) {
+    throw new OAuthError('invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
+  }
+}
+
+/** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
+function formDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    throw new OAuthError('invalid_client', 'Malformed client credentials in the Authorization header', true);
+  }
+}
+
+/** Who the client says it is; verifying it is OAuthClientService.authenticate. */
+export function clientCredentials(req: Request): ClientCredentials {
+  const header = req.get('authorization');
+  const bodyId = formField(req, 'client_id');
+  const bodySecret = formField(req, 'client_secret');
+  if (header !== undefined) {
+    if (!/^\s*basic\s/i.test(header)) throw new OAuthError('invalid_client', 'Only HTTP Basic client authentication is accepted here', true);
+    const parsed = basicAuth.parse(header);
+    if (!parsed || !parsed.name) throw new OAuthError('invalid_client', 'Malformed client credentials in the Authorization header', true);
+    // RFC 6749 §2.3: one authentication method per request.
+    if (bodySecret !== null) throw new OAuthError('invalid_request', 'Send client credentials either in the Authorization header or in the body, not both');
+    const clientId = formDecode(parsed.name);
+    if (bodyId !== null && bodyId !== clientId) throw new OAuthError('invalid_request', 'client_id in the body differs from the Authorization header');
+    return { clientId, secret: parsed.pass ? formDecode(parsed.pass) : null, method: 'client_secret_basic' };
+  }
+  if (!bodyId) throw new OAuthError('invalid_client', 'client_id is required (or HTTP Basic client authentication)');
+  return { clientId: bodyId, secret: bodySecret || null, method: bodySecret ? 'client_secret_post' : 'none' };
+}
