@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomainError } from '../../backend/src/domain/errors';
 import { MemoryRevocationStore, type IdBroadcast } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
-import { FakeClock } from '../fakes/memory-repositories';
+import { FakeClock } from '../fakes/clock';
 
 class FakeBroadcast implements IdBroadcast {
   published: string[][] = [];
