@@ -8,6 +8,7 @@ import type { Metrics } from './infrastructure/observability/metrics';
 import type { RateLimits } from './infrastructure/rate-limit/rate-limits';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminRoutes } from './modules/admin/admin.routes';
+import { docsRoutes } from './modules/docs/docs.routes';
 import { authRoutes, validateRoute } from './modules/auth/auth.routes';
 import { browserAuthRoutes } from './modules/browser/browser-auth.routes';
 import type { SessionEventHub } from './modules/browser/session-events';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/user', userRoutes({ users, auth, sessions, perUser }));
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));
+  app.use('/api', docsRoutes());
   app.use('/api/admin', adminRoutes({ users, auth, twoFactor }));
 
   if (deps.web.distDir) app.use(webUi(deps.web.distDir));
