@@ -52,10 +52,15 @@ describe('cluster mode', () => {
   });
 
   after(async () => {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-    await db.drop();
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      // Bounded: a primary that ignores SIGTERM is killed rather than waited on for ever.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

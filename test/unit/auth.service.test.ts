@@ -105,6 +105,22 @@ describe('login', () => {
     assert.equal(s.db.tables.sessions.size, 0);
   });
 
+  test('when the email is unknown, then one dummy bcrypt compare runs (deterministic; the HTTP timing test is only a sanity check)', async (t) => {
+    const s = buildServices();
+    const { email } = await s.registerUser('frank@example.test');
+    const dummy = t.mock.method(s.hasher, 'verifyDummy');
+    const real = t.mock.method(s.hasher, 'verify');
+    await rejectsWithCode(s.auth.login({ email: 'nobody@example.test', password: 'a guess for nobody', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
+    assert.equal(dummy.mock.callCount(), 1);
+    assert.deepEqual(dummy.mock.calls[0]!.arguments, ['a guess for nobody']);
+    assert.equal(await dummy.mock.calls[0]!.result, false);
+    assert.equal(real.mock.callCount(), 0);
+    // A known email pays for its own compare instead, never a second one.
+    await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
+    assert.equal(dummy.mock.callCount(), 1);
+    assert.equal(real.mock.callCount(), 1);
+  });
+
   test('when the account is pending, then ACCOUNT_PENDING, but only after the right password', async () => {
     const s = buildServices({ registrationMode: 'approval' });
     const { email } = await s.registerUser('frank@example.test');
