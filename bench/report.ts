@@ -168,3 +168,41 @@ export function markdown(r: Report): string {
   out.push('Scenario ids: `baseline, validate, me, me-info, sessions, refresh, login`.', '');
   return out.join('\n');
 }
+
+/** How the run was set up, for the report's settings section (kept next to the rest of the report text). */
+export function describeSettings(s: {
+  hugeLimit: string;
+  clusterWorkers: number;
+  seedCost: number;
+  loginCost: number;
+  users: number;
+  connections: number;
+  loginConnections: number;
+  lightMe: { connections: number; rate: number };
+}): string[] {
+  return [
+    'Every server runs as its own child process (`node --import tsx backend/src/main.ts`), started on a fresh, migrated database ' +
+      'on the local PostgreSQL and polled on /health before any load; this process only generates load (autocannon, programmatic API).',
+    `Server env: \`RATE_LIMIT_AUTH_PER_MIN\` and \`RATE_LIMIT_ACCOUNT_PER_MIN\` = ${s.hugeLimit} (the limits would otherwise answer 429 within a second; ` +
+      'the limiter middleware still runs), a fixed `JWT_ISSUER`, `DATA_DIR` in a temp dir, no Redis, no NATS, Prisma pool of 10 connections (container default).',
+    '`LOG_LEVEL=warn` for every scenario except "with LOG_LEVEL=info": at info the server writes one JSON line per request, which ' +
+      'would make the numbers mostly a measure of the log sink. Production keeps info logging, so the info scenario shows its cost. ' +
+      'At warn the request logger returns before building its line (`logger.isInfoEnabled()`).',
+    'Server defaults that matter here (all configurable, all on in production): RS256 signing on one worker thread (`SIGNING_THREADS=1`), ' +
+      'bcrypt in niced child processes (`BCRYPT_WORKERS` = cores), the /me profile served from a 2 s in-process cache with invalidation on ' +
+      'every profile write (`PROFILE_CACHE_MS=2000`; every other read in these scenarios goes to PostgreSQL), helmet headers computed once. ' +
+      (s.clusterWorkers > 1 ? `This run used \`CLUSTER_WORKERS=${s.clusterWorkers}\` with Redis. ` : 'One server process (`CLUSTER_WORKERS=1`). '),
+    `Validate, /me, session list and refresh run on a server with \`BCRYPT_COST=${s.seedCost}\` (it only makes seeding fast; none of ` +
+      `those endpoints checks a password). Login runs on a restarted server with \`BCRYPT_COST=${s.loginCost}\` against users registered at that cost.`,
+    `Seeding goes through the HTTP API: ${s.users} users registered and logged in once each (one access token per user); ` +
+      `each load connection sends the token of a different user. Access tokens are checked the way the app does (signature, iss, aud, exp, ` +
+      'in-process revocation set).',
+    `Refresh: each of the ${s.connections} connections owns one session and sends, after every response, the refresh token that response returned ` +
+      '(autocannon `setupClient` + `requests[].setupRequest/onResponse` with per-connection state); warm-up and measured run use different ' +
+      'sessions, since a request cut off when a run ends leaves its chain unusable. Any non-200 in a chain is reported as a broken chain.',
+    `Login: ${s.loginConnections} connections, each logging one of ${s.loginConnections} users in over and over (MAX_SESSIONS_PER_USER=10, so old sessions are evicted as in production); ` +
+      `alongside it ${s.lightMe.connections} connections send GET /api/user/me at ${s.lightMe.rate} req/s in total. The bcrypt-bound limit is ` +
+      'measured in this process right before and right after the login run (server idle): one cost-12 `bcrypt.compare` in flight ' +
+      'per logical core for 4 s each; the mean is the limit. A control run of the light /me load alone comes before the login run.',
+  ];
+}

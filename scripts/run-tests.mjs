@@ -19,5 +19,8 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+// A hang guard, not a speed target: no test file may run longer than this (a missing service fails fast
+// on its own; this catches whatever still waits for ever). Generous because the machine may be shared.
+const timeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS || 15 * 60_000);
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${timeoutMs}`, ...files], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
 process.exit(run.status ?? 1);

@@ -7,6 +7,12 @@ export interface Config {
   databaseUrl: string | null;
   dataDir: string;
   redisUrl: string | null;
+  /**
+   * With Redis: revocations reach every instance within this many seconds even when pub/sub loses them
+   * (each instance reads them back from the database every third of it); an instance that can neither hear
+   * nor read revocations for longer answers authenticated requests with 503 until it has caught up.
+   */
+  revocationMaxLagSeconds: number;
   natsUrl: string | null;
   registrationMode: 'open' | 'approval';
   adminEmail: string | null;
@@ -95,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: str(env, 'DATABASE_URL'),
     dataDir: str(env, 'DATA_DIR') ?? './data',
     redisUrl: str(env, 'REDIS_URL'),
+    revocationMaxLagSeconds: int(env, 'REVOCATION_MAX_LAG_SECONDS', 5, 1),
     natsUrl: str(env, 'NATS_URL'),
     registrationMode: mode,
     adminEmail: str(env, 'ADMIN_EMAIL'),

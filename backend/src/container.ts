@@ -106,9 +106,12 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   let redis: Redis | null = null;
   if (config.redisUrl) {
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    // Every ioredis connection needs an error listener, or ioredis prints "[ioredis] Unhandled error event"
+    // outside the JSON log. Connection errors repeat on every reconnect attempt: log the first of a streak.
+    redis.on('error', redisErrorLogger(logger, 'commands'));
     closers.unshift(async () => redis!.quit().catch(() => redis!.disconnect()));
   }
-  const profileCache = new ProfileCache(config.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed') : null);
+  const profileCache = new ProfileCache(config.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed', redisErrorLogger(logger, 'profile-cache subscriber')) : null);
   await profileCache.start();
   closers.unshift(() => profileCache.stop());
   const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool);
@@ -137,7 +140,16 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
 
-  const revocations = new MemoryRevocationStore(config.accessTokenTtl, clock, redis ? new RedisIdBroadcast(redis, redisPrefix) : null);
+  const revocations = new MemoryRevocationStore(
+    config.accessTokenTtl,
+    clock,
+    redis ? new RedisIdBroadcast(redis, redisPrefix, 'revoked-sessions', redisErrorLogger(logger, 'revocation subscriber')) : null,
+    {
+      source: (since) => uow.direct.sessions.listRevokedSince(since),
+      maxLagMs: config.revocationMaxLagSeconds * 1000,
+      log: (level, message, meta) => logger[level](message, meta),
+    },
+  );
   // Warm start: sessions revoked while this instance was down must stay refused.
   const warm = await uow.direct.sessions.listRevokedSince(new Date(clock.now().getTime() - (config.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);
@@ -274,6 +286,17 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       }
       for (const close of closers) await close().catch((err) => logger.warn('shutdown step failed', { error: String(err) }));
     },
+  };
+}
+
+/** Logs at most one error a minute per Redis connection: a down server errors on every reconnect attempt. */
+function redisErrorLogger(logger: Logger, connection: string): (err: Error) => void {
+  let reported = false;
+  return (err) => {
+    if (reported) return;
+    reported = true;
+    logger.warn('redis connection error', { connection, error: err.message });
+    setTimeout(() => (reported = false), 60_000).unref();
   };
 }
 

@@ -1,4 +1,4 @@
-// In-memory adapters for every repository port, a unit of work with real rollback, and a settable clock.
+// In-memory adapters for every repository port and a unit of work with real rollback.
 // They follow the port docs and mirror the Prisma adapters where a test could tell the difference:
 // `findX` returns null when absent (and for non-UUID ids), duplicate email -> EMAIL_TAKEN, unique refresh /
 // MFA token hashes, foreign keys to users, compare-and-set for rotate / advanceTotpStep / consume / markUsed,
@@ -38,34 +38,6 @@ import type {
   User,
   UserStatus,
 } from '../../backend/src/domain/types';
-
-// ---------------------------------------------------------------------------------------------------------
-// Clock
-
-/** A clock that only moves when told to. Starts at a fixed instant so tests are reproducible. */
-export class FakeClock implements Clock {
-  private ms: number;
-
-  constructor(start: Date | string | number = '2026-01-01T00:00:00.000Z') {
-    this.ms = new Date(start).getTime();
-  }
-
-  now(): Date {
-    return new Date(this.ms);
-  }
-
-  set(to: Date | string | number): void {
-    this.ms = new Date(to).getTime();
-  }
-
-  advanceMs(ms: number): void {
-    this.ms += ms;
-  }
-
-  advanceSeconds(seconds: number): void {
-    this.ms += seconds * 1000;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Storage

@@ -18,7 +18,9 @@ import { loadSigningKeys, type SigningKeys } from '../../backend/src/infrastruct
 import { CryptoTokenGenerator } from '../../backend/src/infrastructure/crypto/token-generator';
 import { UaParserUserAgentParser } from '../../backend/src/infrastructure/crypto/user-agent-parser';
 import { MemoryRevocationStore } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
-import { FakeClock, MemoryDatabase, MemoryUnitOfWork } from './memory-repositories';
+import { FakeClock } from './clock';
+import { TEST_PASSWORD } from './passwords';
+import { MemoryDatabase, MemoryUnitOfWork } from './memory-repositories';
 
 /** Same defaults as the contract's configuration table (config.ts), except bcrypt cost 4. */
 export interface TestSettings extends SessionSettings, LockoutSettings, AuthSettings {
@@ -59,8 +61,7 @@ export const TEST_CTX: RequestContext = {
   userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
 };
 
-/** A password the policy accepts (not in the common list, 8–128 code points). */
-export const GOOD_PASSWORD = 'correct horse battery staple';
+export { TEST_PASSWORD } from './passwords';
 
 const tempDirs = new Set<string>();
 process.once('exit', () => {
@@ -97,13 +98,13 @@ export function buildServices(overrides: ServiceOverrides = {}) {
   );
 
   /** Registers a user (active in open mode) and returns it with its password. */
-  async function registerUser(email = `user-${tokens.uuid()}@example.test`, password = GOOD_PASSWORD, ctx = TEST_CTX) {
+  async function registerUser(email = `user-${tokens.uuid()}@example.test`, password = TEST_PASSWORD, ctx = TEST_CTX) {
     const user = await auth.register({ email, password, username: null }, ctx);
     return { user, email, password };
   }
 
   /** Logs in without 2FA and returns the token pair (fails the test if 2FA is on). */
-  async function login(email: string, password = GOOD_PASSWORD, ctx = TEST_CTX, deviceName: string | null = null): Promise<TokenPair> {
+  async function login(email: string, password = TEST_PASSWORD, ctx = TEST_CTX, deviceName: string | null = null): Promise<TokenPair> {
     const result = await auth.login({ email, password, deviceName }, ctx);
     if ('mfaRequired' in result) throw new Error('login: unexpected mfaRequired');
     return result;

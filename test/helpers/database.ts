@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrate } from '../../backend/src/infrastructure/database/migrator';
+import { requireService, unreachable } from './services';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
@@ -19,8 +20,13 @@ export interface TestDatabase {
 }
 
 async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl() });
-  await client.connect();
+  await requireService('PostgreSQL', adminUrl());
+  const client = new pg.Client({ connectionString: adminUrl(), connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw unreachable('PostgreSQL', adminUrl(), (err as Error).message);
+  }
   try {
     return await fn(client);
   } finally {

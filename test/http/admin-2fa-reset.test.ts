@@ -1,33 +1,29 @@
 // Recovery: a user who lost the authenticator and every backup code gets 2FA turned off by an admin.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
-import { bearer, registerAndLogin, startTestApp, STRONG_PASSWORD, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp, TEST_PASSWORD } from '../helpers/app';
 
 const ADMIN = { email: 'root@example.test', password: 'admin-Quartz-41-meadow' };
 
 describe('admin 2FA reset', () => {
-  let app: TestApp;
+  const app = useTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
   let adminToken: string;
   before(async () => {
-    app = await startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
     adminToken = (await app.http.post('/api/auth/login').send(ADMIN)).body.accessToken;
-  });
-  after(async () => {
-    await app.close();
   });
 
   it('when an admin resets a user\'s 2FA, then the user signs in with the password alone and the event names the admin', async () => {
     const user = await registerAndLogin(app);
     const enrol = await app.http.post('/api/user/2fa/enable').set(bearer(user.accessToken)).expect(200);
     await app.http.post('/api/user/2fa/verify').set(bearer(user.accessToken)).send({ code: generateTotpCode(enrol.body.secret, app.clock.now()) }).expect(200);
-    assert.equal((await app.http.post('/api/auth/login').send({ email: user.email, password: STRONG_PASSWORD })).body.mfaRequired, true);
+    assert.equal((await app.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD })).body.mfaRequired, true);
 
     const reset = await app.http.post(`/api/admin/users/${user.userId}/reset-2fa`).set(bearer(adminToken));
     assert.equal(reset.status, 200);
     assert.deepEqual(reset.body, { enabled: false });
 
-    const login = await app.http.post('/api/auth/login').send({ email: user.email, password: STRONG_PASSWORD });
+    const login = await app.http.post('/api/auth/login').send({ email: user.email, password: TEST_PASSWORD });
     assert.equal(login.status, 200);
     assert.ok(login.body.accessToken);
     const me = await app.http.get('/api/user/me').set(bearer(login.body.accessToken));

@@ -1,25 +1,25 @@
 // Admin endpoints (approval queue, forced logout), /oauth/token (RFC 6749), /health and security events.
 // One app in approval mode with an ADMIN_EMAIL admin: ordinary users are registered, then approved.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { STRONG_PASSWORD, bearer, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { TEST_PASSWORD, bearer, useTestApp, uniqueEmail } from '../helpers/app';
 
 const ADMIN_EMAIL = 'Root.Admin@Example.test';
 const ADMIN_PASSWORD = 'admin-Quartz-88-meadow';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 describe('admin, oauth, health, security events', () => {
-  let app: TestApp;
+  const app = useTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL, ADMIN_PASSWORD } });
   let admin: { accessToken: string };
 
   /** Registers (pending in approval mode), approves as admin, and logs in. */
   async function activeUser(userAgent = 'test-agent/1.0') {
     const email = uniqueEmail('u');
-    const reg = await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
+    const reg = await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
     assert.equal(reg.status, 202, JSON.stringify(reg.body));
     const ok = await app.http.post(`/api/admin/registrations/${reg.body.user.id}/approve`).set(bearer(admin.accessToken));
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
-    const login = await app.http.post('/api/auth/login').set('User-Agent', userAgent).send({ email, password: STRONG_PASSWORD });
+    const login = await app.http.post('/api/auth/login').set('User-Agent', userAgent).send({ email, password: TEST_PASSWORD });
     assert.equal(login.status, 200, JSON.stringify(login.body));
     return { email, userId: reg.body.user.id as string, ...(login.body as { accessToken: string; refreshToken: string; sessionId: string }) };
   }
@@ -27,13 +27,9 @@ describe('admin, oauth, health, security events', () => {
   const form = (fields: Record<string, string>) => app.http.post('/oauth/token').type('form').send(fields);
 
   before(async () => {
-    app = await startTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL, ADMIN_PASSWORD } });
     const res = await app.http.post('/api/auth/login').send({ email: ADMIN_EMAIL.toLowerCase(), password: ADMIN_PASSWORD });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     admin = res.body;
-  });
-  after(async () => {
-    await app.close();
   });
 
   it('when ADMIN_EMAIL/ADMIN_PASSWORD are set, then that admin logs in with role admin', async () => {
@@ -69,7 +65,7 @@ describe('admin, oauth, health, security events', () => {
     const emails = [uniqueEmail('approve'), uniqueEmail('reject')];
     const ids: string[] = [];
     for (const email of emails) {
-      const reg = await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD, username: 'pend' });
+      const reg = await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD, username: 'pend' });
       assert.equal(reg.status, 202);
       ids.push(reg.body.user.id);
     }
@@ -84,9 +80,9 @@ describe('admin, oauth, health, security events', () => {
     }
     assert.equal((await app.http.post(`/api/admin/registrations/${ids[0]}/approve`).set(bearer(admin.accessToken))).status, 200);
     assert.equal((await app.http.post(`/api/admin/registrations/${ids[1]}/reject`).set(bearer(admin.accessToken))).status, 200);
-    const approved = await app.http.post('/api/auth/login').send({ email: emails[0], password: STRONG_PASSWORD });
+    const approved = await app.http.post('/api/auth/login').send({ email: emails[0], password: TEST_PASSWORD });
     assert.equal(approved.status, 200);
-    const rejected = await app.http.post('/api/auth/login').send({ email: emails[1], password: STRONG_PASSWORD });
+    const rejected = await app.http.post('/api/auth/login').send({ email: emails[1], password: TEST_PASSWORD });
     assert.equal(rejected.status, 403);
     assert.equal(rejected.body.error.code, 'ACCOUNT_DISABLED');
     const after = await app.http.get('/api/admin/registrations?status=pending').set(bearer(admin.accessToken));
@@ -98,7 +94,7 @@ describe('admin, oauth, health, security events', () => {
 
   it("when an admin revokes a user's sessions, then {revoked: n} and the user's access tokens are SESSION_TERMINATED at once", async () => {
     const u = await activeUser();
-    const second = await app.http.post('/api/auth/login').send({ email: u.email, password: STRONG_PASSWORD });
+    const second = await app.http.post('/api/auth/login').send({ email: u.email, password: TEST_PASSWORD });
     const res = await app.http.post(`/api/admin/users/${u.userId}/revoke-sessions`).set(bearer(admin.accessToken));
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, { revoked: 2 });
@@ -115,7 +111,7 @@ describe('admin, oauth, health, security events', () => {
 
   it('when /oauth/token gets a password grant, then RFC 6749 tokens with no-store; the refresh grant rotates them', async () => {
     const u = await activeUser();
-    const res = await form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'web' });
+    const res = await form({ grant_type: 'password', username: u.email, password: TEST_PASSWORD, client_id: 'web' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.match(res.headers['cache-control'] ?? '', /no-store/);
     assert.equal(typeof res.body.access_token, 'string');
@@ -142,16 +138,16 @@ describe('admin, oauth, health, security events', () => {
     const cases: [string, Promise<{ status: number; body: { error?: string; error_description?: unknown } }>, number][] = [
       ['invalid_request', form({ grant_type: 'password', username: u.email, client_id: 'web' }), 400],
       ['invalid_request', form({ client_id: 'web' }), 400],
-      ['invalid_request', app.http.post('/oauth/token').send({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'web' }), 400],
+      ['invalid_request', app.http.post('/oauth/token').send({ grant_type: 'password', username: u.email, password: TEST_PASSWORD, client_id: 'web' }), 400],
       ['invalid_request', app.http.post('/oauth/token').set('Content-Type', 'application/json').send('{"grant_type": "password",'), 400],
-      ['invalid_client', form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD }), 401],
-      ['invalid_client', form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'no-such-client' }), 401],
+      ['invalid_client', form({ grant_type: 'password', username: u.email, password: TEST_PASSWORD }), 401],
+      ['invalid_client', form({ grant_type: 'password', username: u.email, password: TEST_PASSWORD, client_id: 'no-such-client' }), 401],
       ['invalid_grant', form({ grant_type: 'password', username: u.email, password: 'wrong-Password-000', client_id: 'web' }), 400],
       ['invalid_grant', form({ grant_type: 'refresh_token', refresh_token: 'never-issued-refresh-token-value', client_id: 'web' }), 400],
       ['unsupported_grant_type', form({ grant_type: 'authorization_code', client_id: 'web' }), 400],
       ['unauthorized_client', form({ grant_type: 'client_credentials', client_id: 'web' }), 400],
-      ['invalid_scope', form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'web', scope: 'a"b' }), 400],
-      ['invalid_scope', form({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'web', scope: 'admin' }), 400],
+      ['invalid_scope', form({ grant_type: 'password', username: u.email, password: TEST_PASSWORD, client_id: 'web', scope: 'a"b' }), 400],
+      ['invalid_scope', form({ grant_type: 'password', username: u.email, password: TEST_PASSWORD, client_id: 'web', scope: 'admin' }), 400],
     ];
     for (const [error, pending, status] of cases) {
       const res = await pending;
@@ -173,7 +169,7 @@ describe('admin, oauth, health, security events', () => {
     const u = await activeUser('events-agent/2.0');
     const failed = await app.http.post('/api/auth/login').set('User-Agent', 'events-agent/2.0').send({ email: u.email, password: 'wrong-Password-000' });
     assert.equal(failed.status, 401);
-    const second = await app.http.post('/api/auth/login').set('User-Agent', 'events-agent/2.0').send({ email: u.email, password: STRONG_PASSWORD });
+    const second = await app.http.post('/api/auth/login').set('User-Agent', 'events-agent/2.0').send({ email: u.email, password: TEST_PASSWORD });
     assert.equal((await app.http.post('/api/auth/logout').set('User-Agent', 'events-agent/2.0').set(bearer(second.body.accessToken))).status, 204);
 
     const res = await app.http.get('/api/user/security-events').set(bearer(u.accessToken));

@@ -1,8 +1,8 @@
 // /api/auth/register and /api/auth/login over HTTP, plus the cross-cutting conventions of the contract
 // (error shape, X-Request-Id, helmet headers, body limits, unknown routes).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { STRONG_PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { TEST_PASSWORD, useTestApp, uniqueEmail } from '../helpers/app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -28,17 +28,11 @@ function assertValidation(res: { status: number; body: unknown }, field: string)
 }
 
 describe('auth: register and login', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when a user registers in open mode, then 201 returns the public user with status active and no hash', async () => {
     const email = uniqueEmail('reg');
-    const res = await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD, username: 'ada' });
+    const res = await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD, username: 'ada' });
     assert.equal(res.status, 201);
     assert.match(res.headers['content-type'] ?? '', /application\/json/);
     const { user } = res.body;
@@ -48,34 +42,34 @@ describe('auth: register and login', () => {
     assert.equal(user.role, 'user');
     assert.equal(user.status, 'active');
     assert.doesNotMatch(res.text, /passwordHash|\$2[aby]\$/);
-    assert.ok(!res.text.includes(STRONG_PASSWORD));
+    assert.ok(!res.text.includes(TEST_PASSWORD));
   });
 
   it('when an email is registered again in another case, then 409 EMAIL_TAKEN', async () => {
     const email = uniqueEmail('dup');
-    assert.equal((await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD })).status, 201);
-    const res = await app.http.post('/api/auth/register').send({ email: email.toUpperCase(), password: STRONG_PASSWORD });
+    assert.equal((await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD })).status, 201);
+    const res = await app.http.post('/api/auth/register').send({ email: email.toUpperCase(), password: TEST_PASSWORD });
     assertError(res, 409, 'EMAIL_TAKEN');
   });
 
   it('when the same email is registered concurrently, then exactly one 201 and the rest 409 EMAIL_TAKEN', async () => {
     const email = uniqueEmail('race');
     const results = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => app.http.post('/api/auth/register').send({ email: i % 2 ? email.toUpperCase() : email, password: STRONG_PASSWORD })),
+      Array.from({ length: 5 }, (_, i) => app.http.post('/api/auth/register').send({ email: i % 2 ? email.toUpperCase() : email, password: TEST_PASSWORD })),
     );
     assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409, 409]);
     for (const r of results.filter((x) => x.status === 409)) assertError(r, 409, 'EMAIL_TAKEN');
   });
 
   it('when email is missing or malformed, then 400 VALIDATION_ERROR with an email detail', async () => {
-    assertValidation(await app.http.post('/api/auth/register').send({ password: STRONG_PASSWORD }), 'email');
-    assertValidation(await app.http.post('/api/auth/register').send({ email: 'not-an-email', password: STRONG_PASSWORD }), 'email');
+    assertValidation(await app.http.post('/api/auth/register').send({ password: TEST_PASSWORD }), 'email');
+    assertValidation(await app.http.post('/api/auth/register').send({ email: 'not-an-email', password: TEST_PASSWORD }), 'email');
   });
 
   it('when fields have the wrong JSON types, then 400 VALIDATION_ERROR names each field', async () => {
-    assertValidation(await app.http.post('/api/auth/register').send({ email: 123, password: STRONG_PASSWORD }), 'email');
+    assertValidation(await app.http.post('/api/auth/register').send({ email: 123, password: TEST_PASSWORD }), 'email');
     assertValidation(await app.http.post('/api/auth/register').send({ email: uniqueEmail(), password: 12345678901 }), 'password');
-    assertValidation(await app.http.post('/api/auth/login').send({ email: ['a@b.c'], password: STRONG_PASSWORD }), 'email');
+    assertValidation(await app.http.post('/api/auth/login').send({ email: ['a@b.c'], password: TEST_PASSWORD }), 'email');
   });
 
   it('when the password is short, common or 129 characters long, then 400 VALIDATION_ERROR on password', async () => {
@@ -90,8 +84,8 @@ describe('auth: register and login', () => {
 
   it('when a user logs in, then 200 returns the token pair with no-store caching', async () => {
     const email = uniqueEmail('login');
-    await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
-    const res = await app.http.post('/api/auth/login').send({ email: email.toUpperCase(), password: STRONG_PASSWORD });
+    await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
+    const res = await app.http.post('/api/auth/login').send({ email: email.toUpperCase(), password: TEST_PASSWORD });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.match(res.headers['cache-control'] ?? '', /no-store/);
     const b = res.body;
@@ -109,9 +103,9 @@ describe('auth: register and login', () => {
 
   it('when the email is unknown or the password wrong, then the same 401 INVALID_CREDENTIALS code and message', async () => {
     const email = uniqueEmail('creds');
-    await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
-    const unknown = assertError(await app.http.post('/api/auth/login').send({ email: uniqueEmail('nobody'), password: STRONG_PASSWORD }), 401, 'INVALID_CREDENTIALS');
-    const wrong = assertError(await app.http.post('/api/auth/login').send({ email, password: `${STRONG_PASSWORD}x` }), 401, 'INVALID_CREDENTIALS');
+    await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
+    const unknown = assertError(await app.http.post('/api/auth/login').send({ email: uniqueEmail('nobody'), password: TEST_PASSWORD }), 401, 'INVALID_CREDENTIALS');
+    const wrong = assertError(await app.http.post('/api/auth/login').send({ email, password: `${TEST_PASSWORD}x` }), 401, 'INVALID_CREDENTIALS');
     assert.deepEqual(unknown, wrong);
   });
 
@@ -122,7 +116,7 @@ describe('auth: register and login', () => {
   });
 
   it('when the body exceeds the size limit, then 413 in the contract error shape', async () => {
-    const res = await app.http.post('/api/auth/register').send({ email: uniqueEmail(), password: STRONG_PASSWORD, username: 'x'.repeat(64 * 1024) });
+    const res = await app.http.post('/api/auth/register').send({ email: uniqueEmail(), password: TEST_PASSWORD, username: 'x'.repeat(64 * 1024) });
     assert.equal(res.status, 413);
     assert.match(res.body.error?.code ?? '', /^[A-Z_]+$/);
     assert.equal(typeof res.body.error.message, 'string');
@@ -144,7 +138,7 @@ describe('auth: register and login', () => {
   });
 
   it('when any response is sent, then helmet security headers are present and x-powered-by is not', async () => {
-    const res = await app.http.post('/api/auth/login').send({ email: uniqueEmail(), password: STRONG_PASSWORD });
+    const res = await app.http.post('/api/auth/login').send({ email: uniqueEmail(), password: TEST_PASSWORD });
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.ok(res.headers['x-frame-options']);
     assert.ok(res.headers['content-security-policy']);
@@ -167,51 +161,39 @@ describe('auth: register and login', () => {
   // Last in this suite: it moves the app clock forward past the lock.
   it('when LOGIN_MAX_FAILURES wrong passwords are sent, then 423 ACCOUNT_LOCKED with Retry-After, even for the right password, until the lock ends', async () => {
     const email = uniqueEmail('locked');
-    await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
+    await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
     for (let i = 0; i < 5; i++) {
       assertError(await app.http.post('/api/auth/login').send({ email, password: `wrong-Guess-${i}-xyz` }), 401, 'INVALID_CREDENTIALS');
     }
-    const locked = await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD });
+    const locked = await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD });
     assertError(locked, 423, 'ACCOUNT_LOCKED');
     const retryAfter = Number(locked.headers['retry-after']);
     assert.ok(retryAfter > 0 && retryAfter <= 900, `Retry-After ${locked.headers['retry-after']}`);
     app.clock.advance(901);
-    assert.equal((await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD })).status, 200);
+    assert.equal((await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD })).status, 200);
   });
 });
 
 describe('auth: REGISTRATION_MODE=approval', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { REGISTRATION_MODE: 'approval' } });
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ env: { REGISTRATION_MODE: 'approval' } });
 
   it('when a user registers, then 202 with status pending, and login with the right password is 403 ACCOUNT_PENDING', async () => {
     const email = uniqueEmail('pending');
-    const reg = await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
+    const reg = await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
     assert.equal(reg.status, 202);
     assert.equal(reg.body.user.status, 'pending');
     assert.equal(reg.body.user.email, email);
-    assertError(await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD }), 403, 'ACCOUNT_PENDING');
+    assertError(await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD }), 403, 'ACCOUNT_PENDING');
     // The status is not revealed to someone without the password.
-    assertError(await app.http.post('/api/auth/login').send({ email, password: `${STRONG_PASSWORD}!` }), 401, 'INVALID_CREDENTIALS');
+    assertError(await app.http.post('/api/auth/login').send({ email, password: `${TEST_PASSWORD}!` }), 401, 'INVALID_CREDENTIALS');
   });
 });
 
 describe('NUL characters', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when a JSON string field contains U+0000, then 400 VALIDATION_ERROR names it instead of a database 500', async () => {
-    const reg = await app.http.post('/api/auth/register').send({ email: uniqueEmail(), password: STRONG_PASSWORD, username: 'a\u0000b' });
+    const reg = await app.http.post('/api/auth/register').send({ email: uniqueEmail(), password: TEST_PASSWORD, username: 'a\u0000b' });
     assert.equal(reg.status, 400);
     assert.deepEqual(reg.body.error.details, [{ field: 'username', message: 'must not contain NUL characters' }]);
     const login = await app.http.post('/api/auth/login').send({ email: 'a\u0000@example.test', password: 'whatever-else' });

@@ -1,8 +1,8 @@
 // Bad input of every shape, at every endpoint, gets a 4xx in the contract's error shape: never a 500,
 // never a stack trace.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp } from '../helpers/app';
 
 const ENDPOINTS: [method: 'post' | 'get' | 'delete', path: string][] = [
   ['post', '/api/auth/register'],
@@ -45,14 +45,10 @@ const BODIES: unknown[] = [
 ];
 
 describe('bad input never yields a 500', () => {
-  let app: TestApp;
+  const app = useTestApp();
   let token: string;
   before(async () => {
-    app = await startTestApp();
     token = (await registerAndLogin(app)).accessToken;
-  });
-  after(async () => {
-    await app.close();
   });
 
   it('when every endpoint gets malformed bodies with and without a token, then each answer is a contract-shaped 2xx/4xx', async () => {

@@ -1,8 +1,8 @@
 // The web page's token transport: refresh token in an HttpOnly, SameSite=Strict cookie on the browser auth
 // paths only, access token in the body; cross-site requests refused; the forced-logout event stream.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, registerAndLogin, startTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp, TEST_PASSWORD, uniqueEmail } from '../helpers/app';
 
 const cookieOf = (setCookie: string[] | string | undefined) => {
   const line = ([] as string[]).concat(setCookie ?? []).find((c) => c.startsWith('sessionary_refresh='));
@@ -11,18 +11,14 @@ const cookieOf = (setCookie: string[] | string | undefined) => {
 };
 
 describe('browser sessions: cookie transport', () => {
-  let app: TestApp;
+  const app = useTestApp();
   let origin: string;
   before(async () => {
-    app = await startTestApp();
     origin = app.url;
-  });
-  after(async () => {
-    await app.close();
   });
 
   async function browserLogin(email: string) {
-    const res = await app.http.post('/api/auth/browser/login').set('Origin', origin).send({ email, password: STRONG_PASSWORD, deviceName: 'test browser' });
+    const res = await app.http.post('/api/auth/browser/login').set('Origin', origin).send({ email, password: TEST_PASSWORD, deviceName: 'test browser' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return res;
   }
@@ -75,7 +71,7 @@ describe('browser sessions: cookie transport', () => {
     assert.equal(crossSite.status, 403);
     const silent = await app.http.post('/api/auth/browser/refresh').set('Cookie', cookie);
     assert.equal(silent.status, 403);
-    const login = await app.http.post('/api/auth/browser/login').set('Origin', 'https://evil.example').send({ email, password: STRONG_PASSWORD });
+    const login = await app.http.post('/api/auth/browser/login').set('Origin', 'https://evil.example').send({ email, password: TEST_PASSWORD });
     assert.equal(login.status, 403, 'no login CSRF either');
     // The refused requests did not touch the session: the cookie still works from the page's own origin.
     const ok = await app.http.post('/api/auth/browser/refresh').set('Sec-Fetch-Site', 'same-origin').set('Cookie', cookie);
@@ -96,7 +92,7 @@ describe('browser sessions: cookie transport', () => {
   });
 
   it('when the password is wrong, then 401 INVALID_CREDENTIALS and no cookie', async () => {
-    const res = await app.http.post('/api/auth/browser/login').set('Origin', origin).send({ email: uniqueEmail(), password: STRONG_PASSWORD });
+    const res = await app.http.post('/api/auth/browser/login').set('Origin', origin).send({ email: uniqueEmail(), password: TEST_PASSWORD });
     assert.equal(res.status, 401);
     assert.equal(res.body.error.code, 'INVALID_CREDENTIALS');
     assert.equal(res.headers['set-cookie'], undefined);
@@ -104,13 +100,7 @@ describe('browser sessions: cookie transport', () => {
 });
 
 describe('browser sessions: Secure cookie behind a trusted proxy', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { TRUST_PROXY: 'loopback' } });
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ env: { TRUST_PROXY: 'loopback' } });
 
   it('when TRUST_PROXY is set, then the refresh cookie is Secure and the proxied origin is accepted', async () => {
     const { email } = await registerAndLogin(app);
@@ -119,20 +109,14 @@ describe('browser sessions: Secure cookie behind a trusted proxy', () => {
       .set('X-Forwarded-Proto', 'https')
       .set('X-Forwarded-Host', 'id.example.com')
       .set('Origin', 'https://id.example.com')
-      .send({ email, password: STRONG_PASSWORD });
+      .send({ email, password: TEST_PASSWORD });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.match(cookieOf(res.headers['set-cookie']).line, /; Secure/);
   });
 });
 
 describe('forced-logout event stream', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   /** Reads server-sent `data:` events until `until` returns true or the stream ends. */
   async function readEvents(res: Response, until: (e: Record<string, unknown>) => boolean) {

@@ -1,15 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../helpers/app';
+import { useTestApp } from '../helpers/app';
 
 describe('CORS', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { CORS_ORIGINS: 'https://app.example.test' } });
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ env: { CORS_ORIGINS: 'https://app.example.test' } });
 
   it('when an allowed origin sends a preflight, then it may send Authorization and read X-Request-Id', async () => {
     const res = await app.http

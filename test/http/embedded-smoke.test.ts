@@ -10,7 +10,7 @@ import { loadConfig } from '../../backend/src/config';
 import { buildContainer } from '../../backend/src/container';
 import { createLogger } from '../../backend/src/infrastructure/logger';
 import { MIGRATIONS_DIR } from '../helpers/database';
-import { STRONG_PASSWORD, bearer } from '../helpers/app';
+import { TEST_PASSWORD, bearer } from '../helpers/app';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'auth-embedded-'));
 const boot = () =>
@@ -27,9 +27,9 @@ describe('embedded PGlite default', () => {
     let { url } = await c.start(0);
     let http = supertest(url);
     assert.deepEqual((await http.get('/health')).body.database, 'up');
-    const reg = await http.post('/api/auth/register').send({ email: 'Embedded@Example.test', password: STRONG_PASSWORD });
+    const reg = await http.post('/api/auth/register').send({ email: 'Embedded@Example.test', password: TEST_PASSWORD });
     assert.equal(reg.status, 201);
-    const login = await http.post('/api/auth/login').send({ email: 'embedded@example.test', password: STRONG_PASSWORD });
+    const login = await http.post('/api/auth/login').send({ email: 'embedded@example.test', password: TEST_PASSWORD });
     assert.equal(login.status, 200);
     const kid = (await http.get('/.well-known/jwks.json')).body.keys[0].kid;
     await c.stop();

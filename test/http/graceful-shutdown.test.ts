@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { startTestApp, uniqueEmail, STRONG_PASSWORD } from '../helpers/app';
+import { startTestApp, uniqueEmail, TEST_PASSWORD } from '../helpers/app';
 import { createTestDatabase } from '../helpers/database';
 
 describe('graceful shutdown', () => {
@@ -15,7 +15,7 @@ describe('graceful shutdown', () => {
       const inFlight = fetch(`${app.url}/api/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: STRONG_PASSWORD }),
+        body: JSON.stringify({ email, password: TEST_PASSWORD }),
       });
       // Stop only once the server has the request: a connection whose request has not arrived yet is idle,
       // and closing idle connections is exactly what stop() should do.

@@ -3,9 +3,9 @@
 // repeat locks double up to 24 h, and the failures are audited. Also: unknown email and wrong password
 // are indistinguishable, in body and (roughly) in response time.
 import { performance } from 'node:perf_hooks';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, STRONG_PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { bearer, TEST_PASSWORD, useTestApp, uniqueEmail, type TestApp } from '../helpers/app';
 
 type Res = { status: number; body: unknown; headers: Record<string, string | undefined> };
 
@@ -18,7 +18,7 @@ function assertError(res: Res, status: number, code: string): void {
 
 async function register(app: TestApp, tag: string): Promise<string> {
   const email = uniqueEmail(tag);
-  const res = await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
+  const res = await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return email;
 }
@@ -39,18 +39,12 @@ function retryAfterOf(res: Res): number {
 }
 
 describe('lockout: LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=60', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { LOGIN_MAX_FAILURES: '3', LOGIN_LOCK_SECONDS: '60' } });
-  });
-  after(async () => {
-    await app?.close();
-  });
+  const app = useTestApp({ env: { LOGIN_MAX_FAILURES: '3', LOGIN_LOCK_SECONDS: '60' } });
 
   it('when 3 wrong passwords are sent, then the 4th attempt is 423 ACCOUNT_LOCKED with Retry-After ≤ 60 even with the right password, and the lock expires by itself', async () => {
     const email = await register(app, 'lock');
     await failTimes(app, email, 3);
-    const locked = await attempt(app, email, STRONG_PASSWORD);
+    const locked = await attempt(app, email, TEST_PASSWORD);
     const retryAfter = retryAfterOf(locked);
     assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
     assert.ok((locked.body as { error: { message: string } }).error.message.length > 0);
@@ -61,7 +55,7 @@ describe('lockout: LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=60', () => {
     assert.ok(again <= retryAfter, `lock extended: ${again} > ${retryAfter}`);
 
     app.clock.advance(61);
-    const ok = await attempt(app, email, STRONG_PASSWORD);
+    const ok = await attempt(app, email, TEST_PASSWORD);
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal(typeof (ok.body as { accessToken?: unknown }).accessToken, 'string');
   });
@@ -69,37 +63,37 @@ describe('lockout: LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=60', () => {
   it('when 2 failures are followed by a success, then the counter resets and 2 more failures do not lock', async () => {
     const email = await register(app, 'reset');
     await failTimes(app, email, 2);
-    assert.equal((await attempt(app, email, STRONG_PASSWORD)).status, 200);
+    assert.equal((await attempt(app, email, TEST_PASSWORD)).status, 200);
     await failTimes(app, email, 2);
-    const res = await attempt(app, email, STRONG_PASSWORD);
+    const res = await attempt(app, email, TEST_PASSWORD);
     assert.equal(res.status, 200, `4 failures split by a success must not lock: ${JSON.stringify(res.body)}`);
   });
 
   it('when the account is locked again after a lock expired, then the second lock doubles to 120 s, and a success resets it to 60 s', async () => {
     const email = await register(app, 'double');
     await failTimes(app, email, 3);
-    const first = retryAfterOf(await attempt(app, email, STRONG_PASSWORD));
+    const first = retryAfterOf(await attempt(app, email, TEST_PASSWORD));
     assert.ok(first >= 50 && first <= 60, `first lock ${first}`);
 
     app.clock.advance(61);
     // The lock zeroed the failure counter: it takes 3 new failures to lock again.
     await failTimes(app, email, 3);
-    const second = retryAfterOf(await attempt(app, email, STRONG_PASSWORD));
+    const second = retryAfterOf(await attempt(app, email, TEST_PASSWORD));
     assert.ok(second > 60 && second <= 120 && second >= 110, `second lock ${second}`);
 
     app.clock.advance(121);
-    assert.equal((await attempt(app, email, STRONG_PASSWORD)).status, 200);
+    assert.equal((await attempt(app, email, TEST_PASSWORD)).status, 200);
     await failTimes(app, email, 3);
-    const afterSuccess = retryAfterOf(await attempt(app, email, STRONG_PASSWORD));
+    const afterSuccess = retryAfterOf(await attempt(app, email, TEST_PASSWORD));
     assert.ok(afterSuccess >= 50 && afterSuccess <= 60, `a success must reset the doubling: ${afterSuccess}`);
   });
 
   it('when an account is locked, then its security events hold login.failed per failure and account.locked with lockSeconds', async () => {
     const email = await register(app, 'events');
     await failTimes(app, email, 3);
-    retryAfterOf(await attempt(app, email, STRONG_PASSWORD));
+    retryAfterOf(await attempt(app, email, TEST_PASSWORD));
     app.clock.advance(61);
-    const login = await attempt(app, email, STRONG_PASSWORD);
+    const login = await attempt(app, email, TEST_PASSWORD);
     assert.equal(login.status, 200);
     const res = await app.http.get('/api/user/security-events').set(bearer((login.body as { accessToken: string }).accessToken));
     assert.equal(res.status, 200);
@@ -134,41 +128,29 @@ describe('lockout: LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=60', () => {
 });
 
 describe('lockout: the lock length is capped at 24 h (LOGIN_MAX_FAILURES=2, LOGIN_LOCK_SECONDS=50000)', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { LOGIN_MAX_FAILURES: '2', LOGIN_LOCK_SECONDS: '50000' } });
-  });
-  after(async () => {
-    await app?.close();
-  });
+  const app = useTestApp({ env: { LOGIN_MAX_FAILURES: '2', LOGIN_LOCK_SECONDS: '50000' } });
 
   it('when the doubled lock would be 100000 s, then it is 86400 s instead', async () => {
     const email = await register(app, 'cap');
     await failTimes(app, email, 2);
-    const first = retryAfterOf(await attempt(app, email, STRONG_PASSWORD));
+    const first = retryAfterOf(await attempt(app, email, TEST_PASSWORD));
     assert.ok(first > 49_990 && first <= 50_000, `first lock ${first}`);
     app.clock.advance(50_001);
     await failTimes(app, email, 2);
-    const second = retryAfterOf(await attempt(app, email, STRONG_PASSWORD));
+    const second = retryAfterOf(await attempt(app, email, TEST_PASSWORD));
     assert.ok(second > 86_390 && second <= 86_400, `second lock must be capped at 24 h, got ${second}`);
     // Still locked just before the 24 h end, free just after.
     app.clock.advance(86_390);
-    retryAfterOf(await attempt(app, email, STRONG_PASSWORD));
+    retryAfterOf(await attempt(app, email, TEST_PASSWORD));
     app.clock.advance(11);
-    assert.equal((await attempt(app, email, STRONG_PASSWORD)).status, 200);
+    assert.equal((await attempt(app, email, TEST_PASSWORD)).status, 200);
   });
 });
 
 describe('login: unknown email and wrong password are indistinguishable', () => {
-  let app: TestApp;
-  before(async () => {
-    // A bcrypt cost high enough for the comparison to dominate a request, low enough to stay fast; no lock
-    // during the timing runs.
-    app = await startTestApp({ env: { BCRYPT_COST: '8', LOGIN_MAX_FAILURES: '1000' } });
-  });
-  after(async () => {
-    await app?.close();
-  });
+  // A bcrypt cost high enough for the comparison to dominate a request, low enough to stay fast; no lock
+  // during the timing runs.
+  const app = useTestApp({ env: { BCRYPT_COST: '8', LOGIN_MAX_FAILURES: '1000' } });
 
   it('when the email is unknown or the password wrong, then both are 401 INVALID_CREDENTIALS with identical bodies', async () => {
     const email = await register(app, 'enum');

@@ -1,17 +1,11 @@
 // No secret reaches the logs, and no password or hash reaches a response body, across a full account flow.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { bearer, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { bearer, useTestApp, uniqueEmail } from '../helpers/app';
 
 describe('log hygiene: secrets never reach logs or responses', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when a user registers, logs in, refreshes, changes password and fails a login, then no log line or body leaks a secret', async () => {
     const email = uniqueEmail('hygiene');

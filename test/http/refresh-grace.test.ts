@@ -1,20 +1,14 @@
 // Refresh grace window (REFRESH_REUSE_GRACE_SECONDS): parallel or retried refreshes of one token must not
 // end the session, while replays after the window, after the successor was used, or of older tokens in the
 // chain still count as reuse. Time moves with the injected clock, never with sleeps.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp, type TestApp } from '../helpers/app';
 
 const refresh = (app: TestApp, refreshToken: string) => app.http.post('/api/auth/refresh').send({ refreshToken });
 
 describe('refresh grace window', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { REFRESH_REUSE_GRACE_SECONDS: '10' } });
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ env: { REFRESH_REUSE_GRACE_SECONDS: '10' } });
 
   it('when one token is refreshed 20 times in parallel, then all get 200 with the same successor and the session lives', async () => {
     const s = await registerAndLogin(app);
@@ -69,13 +63,7 @@ describe('refresh grace window', () => {
 });
 
 describe('refresh grace window disabled', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { REFRESH_REUSE_GRACE_SECONDS: '0' } });
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ env: { REFRESH_REUSE_GRACE_SECONDS: '0' } });
 
   it('when REFRESH_REUSE_GRACE_SECONDS=0 and the previous token is replayed at once, then it is reuse as before', async () => {
     const s = await registerAndLogin(app);

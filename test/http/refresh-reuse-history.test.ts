@@ -1,17 +1,11 @@
 // Reuse detection must not depend on how many rotations ago a token was replaced: a thief who refreshed
 // twice must still lose the session when the owner presents the original token.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp } from '../helpers/app';
 
 describe('refresh-token reuse across several rotations', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when a token rotated two refreshes ago is presented, then REFRESH_TOKEN_REUSED and the live chain dies', async () => {
     const s = await registerAndLogin(app);

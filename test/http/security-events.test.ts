@@ -1,9 +1,9 @@
 // GET /api/user/security-events: newest-first keyset pagination (?limit, ?before=<nextCursor>), input
 // validation, per-user isolation, and the event shape (no token, hash or password in any event).
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp } from '../helpers/app';
 
 interface Ev {
   id: string;
@@ -30,13 +30,7 @@ function assertValidation(res: { status: number; body: unknown }, field: string)
 }
 
 describe('security events', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { LOGIN_MAX_FAILURES: '50' } });
-  });
-  after(async () => {
-    await app?.close();
-  });
+  const app = useTestApp({ env: { LOGIN_MAX_FAILURES: '50' } });
 
   const login = async (email: string, password: string) => {
     const res = await app.http.post('/api/auth/login').set('User-Agent', 'events-test/1.0').send({ email, password });

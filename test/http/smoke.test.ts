@@ -1,15 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp } from '../helpers/app';
 
 describe('smoke: register, login, me, logout against PostgreSQL', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when a user logs out, then its access token gets SESSION_TERMINATED at once', async () => {
     const s = await registerAndLogin(app);

@@ -1,10 +1,10 @@
 // Refresh-token rotation and reuse detection, logout, /validate, JWKS and access-token forgeries.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign as rsaSign, verify as rsaVerify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp, type TestApp } from '../helpers/app';
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const decodePart = (token: string, i: 0 | 1) => JSON.parse(Buffer.from(token.split('.')[i]!, 'base64url').toString('utf8'));
@@ -24,13 +24,7 @@ async function refresh(app: TestApp, refreshToken: string) {
 }
 
 describe('tokens: refresh, logout, validate, JWKS, forgeries', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when a refresh token is used, then a new pair for the same session comes back with no-store', async () => {
     const s = await registerAndLogin(app);
@@ -222,13 +216,7 @@ describe('tokens: refresh, logout, validate, JWKS, forgeries', () => {
 });
 
 describe('tokens: short ACCESS_TOKEN_TTL and SESSION_IDLE_TTL', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { ACCESS_TOKEN_TTL: '1', SESSION_IDLE_TTL: '60' } });
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ env: { ACCESS_TOKEN_TTL: '1', SESSION_IDLE_TTL: '60' } });
 
   it('when the access token is past exp, then 401 TOKEN_EXPIRED and /validate says TOKEN_EXPIRED', async () => {
     const s = await registerAndLogin(app);

@@ -1,7 +1,7 @@
 // TOTP two-factor authentication over HTTP, against the real app and PostgreSQL: enrolment (secret, otpauth
 // URI, QR), verification and backup codes, the two-step login with mfaToken, drift window and replay,
 // lockout, regeneration, disabling, audit events, and that the secret never leaks after enrolment.
-// The app's TestClock drives TOTP time; every case that needs a fresh code first moves the clock to the
+// The app's FakeClock drives TOTP time; every case that needs a fresh code first moves the clock to the
 // start of a new 30 s step, so a code is never rejected just because its step was already used.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import jsQR from 'jsqr';
 import pg from 'pg';
 import { PNG } from 'pngjs';
 import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
-import { bearer, registerAndLogin, STRONG_PASSWORD, startTestApp, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
 
 const BASE32 = /^[A-Z2-7]+$/; // unpadded, as the Key Uri Format asks
 const STEP_MS = 30_000;
@@ -43,19 +43,19 @@ interface Enrolled {
 }
 
 describe('two-factor authentication (TOTP) over HTTP', () => {
-  let app: TestApp;
   let db: pg.Client;
+  // Registered before useTestApp: after hooks run in registration order, and the client must end before
+  // the fixture drops the database.
+  after(async () => {
+    await db?.end();
+  });
+  const app = useTestApp({ env: { LOGIN_MAX_FAILURES: '3', TOTP_ISSUER: 'Sessionary Test' } });
   /** Every secret handed out, checked against the logs at the end. */
   const secrets: string[] = [];
 
   before(async () => {
-    app = await startTestApp({ env: { LOGIN_MAX_FAILURES: '3', TOTP_ISSUER: 'Sessionary Test' } });
     db = new pg.Client({ connectionString: app.database.url });
     await db.connect();
-  });
-  after(async () => {
-    await db?.end();
-    await app?.close();
   });
 
   /**
@@ -430,6 +430,6 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
     const text = app.logs.join('\n');
     for (const s of secrets) assert.ok(!text.includes(s), 'a TOTP secret reached the logs');
     for (const c of u.backupCodes) assert.ok(!text.includes(c) && !text.includes(c.replace('-', '')), 'a backup code reached the logs');
-    assert.ok(!text.includes(STRONG_PASSWORD), 'no password in the logs');
+    assert.ok(!text.includes(TEST_PASSWORD), 'no password in the logs');
   });
 });

@@ -1,7 +1,7 @@
 // /api/user: profile, per-device sessions (listing, revocation, LRU limit), password change, client IPs.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, registerAndLogin, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp, uniqueEmail, type TestApp } from '../helpers/app';
 
 const CHROME_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 const SAFARI_IPHONE =
@@ -27,13 +27,7 @@ async function meCode(app: TestApp, token: string) {
 }
 
 describe('user: profile, sessions, change-password', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when /me is called, then the profile has the contract fields and no hash or secret', async () => {
     const s = await registerAndLogin(app);
@@ -194,13 +188,7 @@ describe('user: profile, sessions, change-password', () => {
 });
 
 describe('user: MAX_SESSIONS_PER_USER=2 and TRUST_PROXY=true', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { MAX_SESSIONS_PER_USER: '2', TRUST_PROXY: 'true' } });
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ env: { MAX_SESSIONS_PER_USER: '2', TRUST_PROXY: 'true' } });
 
   it('when a third login happens, then the least recently used session is evicted', async () => {
     const s = await registerAndLogin(app, { email: uniqueEmail('lru') });

@@ -5,24 +5,21 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp } from '../helpers/app';
 
 const INDEX = '<!doctype html><html><head><script type="module" src="/assets/app-abc.js"></script></head><body><div id="app"></div></body></html>';
 
 describe('web UI serving', () => {
-  let app: TestApp;
   let dist: string;
-  before(async () => {
+  before(() => {
     dist = mkdtempSync(join(tmpdir(), 'web-dist-'));
     mkdirSync(join(dist, 'assets'));
     writeFileSync(join(dist, 'index.html'), INDEX);
     writeFileSync(join(dist, 'assets', 'app-abc.js'), 'console.log(1)');
-    app = await startTestApp({ webDistDir: dist });
   });
-  after(async () => {
-    await app.close();
-    rmSync(dist, { recursive: true, force: true });
-  });
+  // Options as a function: read once the hook above has built the page.
+  const app = useTestApp(() => ({ webDistDir: dist }));
+  after(() => rmSync(dist, { recursive: true, force: true }));
 
   it('when / or a page path is requested, then the built page is served under a strict CSP', async () => {
     for (const path of ['/', '/sessions', '/settings/two-factor']) {
@@ -55,16 +52,8 @@ describe('web UI serving', () => {
 });
 
 describe('web UI missing build and WEB_UI=off', () => {
-  let missing: TestApp;
-  let off: TestApp;
-  before(async () => {
-    missing = await startTestApp({ webDistDir: join(tmpdir(), 'no-such-web-build') });
-    off = await startTestApp({ env: { WEB_UI: 'off' } });
-  });
-  after(async () => {
-    await missing.close();
-    await off.close();
-  });
+  const missing = useTestApp({ webDistDir: join(tmpdir(), 'no-such-web-build') });
+  const off = useTestApp({ env: { WEB_UI: 'off' } });
 
   it('when the page was not built, then / answers 503 with a page that says how to build it', async () => {
     const res = await missing.http.get('/').set('Accept', 'text/html');
@@ -84,14 +73,10 @@ describe('web UI missing build and WEB_UI=off', () => {
 
 describe('admin: find a user', () => {
   const ADMIN = { email: 'finder@example.test', password: 'admin-Quartz-41-meadow' };
-  let app: TestApp;
+  const app = useTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, WEB_UI: 'off' } });
   let adminToken: string;
   before(async () => {
-    app = await startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, WEB_UI: 'off' } });
     adminToken = (await app.http.post('/api/auth/login').send(ADMIN)).body.accessToken;
-  });
-  after(async () => {
-    await app.close();
   });
 
   it('when an admin searches by part of an email or by id, then matching users come back without secrets', async () => {

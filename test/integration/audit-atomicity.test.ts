@@ -18,9 +18,9 @@ import { createPrismaClient, type PrismaClient } from '../../backend/src/infrast
 import { PrismaUnitOfWork } from '../../backend/src/infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { TEST_PASSWORD } from '../fakes/passwords';
 
 const CTX: RequestContext = { ipAddress: '198.51.100.4', userAgent: 'atomicity-test/1.0' };
-const PASSWORD = 'plum-Orbit-7-lantern';
 const NEW_PASSWORD = 'quartz-Meadow-42-harbor';
 
 /** Returns `target` with some members replaced; the others still run on the target (same transaction). */
@@ -110,7 +110,7 @@ describe('audit atomicity (PrismaUnitOfWork on PostgreSQL)', () => {
   const faulty = (fault: (r: Repositories) => Repositories) => wire(new FaultyUnitOfWork(uow, fault), revocations);
 
   async function userWithSessions(n: number): Promise<{ user: User; sessionIds: string[] }> {
-    const user = await ok.auth.register({ email: `atomic-${randomUUID()}@example.test`, password: PASSWORD, username: null }, CTX);
+    const user = await ok.auth.register({ email: `atomic-${randomUUID()}@example.test`, password: TEST_PASSWORD, username: null }, CTX);
     const sessionIds: string[] = [];
     for (let i = 0; i < n; i++) sessionIds.push((await ok.sessions.create(user, { aal: 1, deviceName: null, method: 'password' }, CTX)).session.id);
     return { user, sessionIds };
@@ -189,14 +189,14 @@ describe('audit atomicity (PrismaUnitOfWork on PostgreSQL)', () => {
       const beforeRow = await prisma.user.findUniqueOrThrow({ where: { id: user.id } });
 
       await assert.rejects(
-        faulty(failingAudit).auth.changePassword(claimsFor(user, current), { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CTX),
+        faulty(failingAudit).auth.changePassword(claimsFor(user, current), { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }, CTX),
         InjectedFault,
       );
 
       const afterRow = await prisma.user.findUniqueOrThrow({ where: { id: user.id } });
       assert.equal(afterRow.passwordHash, beforeRow.passwordHash);
       assert.equal(afterRow.passwordChangedAt?.getTime() ?? null, beforeRow.passwordChangedAt?.getTime() ?? null);
-      assert.equal(await ok.hasher.verify(PASSWORD, afterRow.passwordHash), true, 'the old password still works');
+      assert.equal(await ok.hasher.verify(TEST_PASSWORD, afterRow.passwordHash), true, 'the old password still works');
       await assertLive([current, ...others]);
       assert.equal((await eventsOf(user.id, 'password.changed')).length, 0);
     });
@@ -217,7 +217,7 @@ describe('audit atomicity (PrismaUnitOfWork on PostgreSQL)', () => {
       });
 
       await assert.rejects(
-        faulty(failingUpdate).auth.changePassword(claimsFor(user, current), { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CTX),
+        faulty(failingUpdate).auth.changePassword(claimsFor(user, current), { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }, CTX),
         InjectedFault,
       );
 
@@ -269,7 +269,7 @@ describe('audit atomicity (PrismaUnitOfWork on PostgreSQL)', () => {
 
       await ok.auth.logout(claimsFor(user, s1), CTX);
       await ok.sessions.revokeOne(user.id, s2, CTX);
-      const revoked = await ok.auth.changePassword(claimsFor(user, s3), { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CTX);
+      const revoked = await ok.auth.changePassword(claimsFor(user, s3), { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }, CTX);
       const t1 = new Date();
       assert.equal(revoked, 1, 'only s4 was still live besides the caller');
 

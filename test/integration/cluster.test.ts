@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { STRONG_PASSWORD, uniqueEmail } from '../helpers/app';
+import { TEST_PASSWORD, uniqueEmail } from '../helpers/app';
 
 const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
@@ -52,18 +52,23 @@ describe('cluster mode', () => {
   });
 
   after(async () => {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-    await db.drop();
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      // Bounded: a primary that ignores SIGTERM is killed rather than waited on for ever.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('when a session is logged out through one worker, then no worker accepts its access token any more', async () => {
     const json = { 'content-type': 'application/json', connection: 'close' };
     const email = uniqueEmail('cluster');
-    await fetch(`${base}/api/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: STRONG_PASSWORD }) });
-    const login = (await (await fetch(`${base}/api/auth/login`, { method: "POST", headers: json, body: JSON.stringify({ email, password: STRONG_PASSWORD }) })).json()) as { accessToken: string };
+    await fetch(`${base}/api/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: TEST_PASSWORD }) });
+    const login = (await (await fetch(`${base}/api/auth/login`, { method: "POST", headers: json, body: JSON.stringify({ email, password: TEST_PASSWORD }) })).json()) as { accessToken: string };
     const auth = { authorization: `Bearer ${login.accessToken}`, connection: 'close' };
     // New connections are spread over the workers; every one must accept the token first...
     for (let i = 0; i < 6; i++) assert.equal((await fetch(`${base}/api/user/me`, { headers: auth })).status, 200);

@@ -1,17 +1,11 @@
 // Ended sessions and expired MFA challenges are purged after the retention period; live ones never.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, useTestApp } from '../helpers/app';
 
 describe('housekeeping', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('when a session ended more than 7 days ago, then it and its rotated-token history are purged, and live sessions stay', async () => {
     const ended = await registerAndLogin(app);

@@ -4,31 +4,28 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, JSONCodec, AckPolicy, type NatsConnection } from 'nats';
 import pg from 'pg';
-import { startTestApp, uniqueEmail, STRONG_PASSWORD, type TestApp } from '../helpers/app';
+import { TEST_NATS_URL, useTestApp, uniqueEmail, TEST_PASSWORD } from '../helpers/app';
 
-const NATS_URL = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
 const suffix = randomBytes(4).toString('hex');
 const stream = `TEST_AUTH_EVENTS_${suffix}`;
 const subjectPrefix = `test.${suffix}.auth.events`;
 
 describe('NATS outbox relay', () => {
-  let app: TestApp;
+  const app = useTestApp({ nats: true, events: { stream, subjectPrefix } });
   let nc: NatsConnection;
 
   before(async () => {
-    app = await startTestApp({ env: { NATS_URL }, events: { stream, subjectPrefix } });
-    nc = await connect({ servers: NATS_URL });
+    nc = await connect({ servers: TEST_NATS_URL, timeout: 2000, maxReconnectAttempts: 0 });
   });
   after(async () => {
-    await app.close();
     await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
     await nc.close();
   });
 
   it('when a user registers and logs in, then both events reach JetStream once and are stamped published', async () => {
     const email = uniqueEmail('relay');
-    const reg = await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
-    await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD }).expect(200);
+    const reg = await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
+    await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
     const relay = app.container.relay!;
     // The timer may already have published them; flush until the outbox is empty.
     while ((await relay.flush()) > 0);

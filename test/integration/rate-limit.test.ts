@@ -2,61 +2,20 @@
 // per-IP and per-account buckets, trust-proxy handling, the /validate exemption, Redis-shared counters
 // across two instances, the in-memory fallback when Redis is down, and Redis revocation fan-out.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import express from 'express';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../backend/src/config';
-import { buildContainer, type Container } from '../../backend/src/container';
 import { createLogger } from '../../backend/src/infrastructure/logger';
 import { createRateLimits, ipBucket } from '../../backend/src/infrastructure/rate-limit/rate-limits';
 import { errorHandler } from '../../backend/src/modules/http/errors';
-import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from '../helpers/database';
+import { TEST_PASSWORD, TEST_REDIS_URL, uniqueEmail, useTestApps, type TestAppOptions } from '../helpers/app';
+import { requireService } from '../helpers/services';
+import { waitFor } from '../helpers/wait';
 
-const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
-const PASSWORD = 'plum-Orbit-7-lantern';
-
-let db: TestDatabase;
-const dirs: string[] = [];
-const running: Container[] = [];
-
-interface Instance {
-  url: string;
-  container: Container;
-}
-
-async function boot(env: Record<string, string>, opts: { dataDir?: string; redisPrefix?: string } = {}): Promise<Instance> {
-  const dataDir = opts.dataDir ?? newDataDir();
-  const config = loadConfig({
-    BCRYPT_COST: '4',
-    LOG_LEVEL: 'error',
-    JWT_ISSUER: 'http://auth.test',
-    JWT_AUDIENCE: 'auth-test',
-    ...env,
-    DATABASE_URL: db.url,
-    DATA_DIR: dataDir,
-  });
-  const container = await buildContainer(config, {
-    logger: createLogger('error'),
-    migrationsDir: MIGRATIONS_DIR,
-    redisPrefix: opts.redisPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
-  });
-  running.push(container);
-  const { url } = await container.start(0);
-  return { url, container };
-}
-
-function newDataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'auth-rl-test-'));
-  dirs.push(dir);
-  return dir;
-}
-
-let emails = 0;
-const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${++emails}.${randomBytes(3).toString('hex')}@example.test`;
+// One database for the file; every instance a test starts is stopped after it.
+const apps = useTestApps();
+const boot = (env: Record<string, string>, opts: Omit<TestAppOptions, 'database' | 'env'> = {}) => apps.start({ env, ...opts });
 
 async function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${url}${path}`, {
@@ -83,16 +42,6 @@ function assertRateLimited(res: { status: number; headers: Headers; body: any })
   const retryAfter = Number(res.headers.get('retry-after'));
   assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${res.headers.get('retry-after')}`);
 }
-
-before(async () => {
-  db = await createTestDatabase();
-});
-
-after(async () => {
-  for (const c of running.splice(0)) await c.stop().catch(() => {});
-  await db?.drop();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
 
 describe('per-IP rate limit (in-process counters)', () => {
   it('when one IP sends a 4th login request within a minute at a limit of 3, then it gets 429 RATE_LIMITED with Retry-After and RateLimit-* headers', async () => {
@@ -122,7 +71,7 @@ describe('per-IP rate limit (in-process counters)', () => {
     await badLogin(url, uniqueEmail());
     await badLogin(url, uniqueEmail());
     assertRateLimited(await post(url, '/api/auth/refresh', { refreshToken: 'x'.repeat(40) }));
-    assertRateLimited(await post(url, '/api/auth/register', { email: uniqueEmail(), password: PASSWORD }));
+    assertRateLimited(await post(url, '/api/auth/register', { email: uniqueEmail(), password: TEST_PASSWORD }));
     const oauth = await fetch(`${url}/oauth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -209,10 +158,10 @@ describe('per-account rate limit', () => {
   it('when a valid login is made for a rate-limited account, then it is refused too (the limit runs before the password check)', async () => {
     const { url } = await boot({ RATE_LIMIT_AUTH_PER_MIN: '100', RATE_LIMIT_ACCOUNT_PER_MIN: '2', LOGIN_MAX_FAILURES: '50', TRUST_PROXY: '1' });
     const email = uniqueEmail();
-    assert.equal((await post(url, '/api/auth/register', { email, password: PASSWORD })).status, 201);
+    assert.equal((await post(url, '/api/auth/register', { email, password: TEST_PASSWORD })).status, 201);
     await badLogin(url, email, { 'X-Forwarded-For': '192.0.2.1' });
     await badLogin(url, email, { 'X-Forwarded-For': '192.0.2.2' });
-    assertRateLimited(await post(url, '/api/auth/login', { email, password: PASSWORD }, { 'X-Forwarded-For': '192.0.2.3' }));
+    assertRateLimited(await post(url, '/api/auth/login', { email, password: TEST_PASSWORD }, { 'X-Forwarded-For': '192.0.2.3' }));
   });
 
   it('when second-factor attempts reuse one mfaToken, then they are limited per token, and another token has its own bucket', async () => {
@@ -244,19 +193,20 @@ describe('Redis-backed rate limits and revocation (two instances)', () => {
   const prefix = `test:rl:${randomBytes(8).toString('hex')}:`;
 
   before(async () => {
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    await requireService('Redis', TEST_REDIS_URL);
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     await redis.ping();
   });
   after(async () => {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await redis?.quit();
   });
 
   it('when requests are split between two instances sharing Redis, then the limit applies to their total', async () => {
     const runPrefix = `${prefix}shared:`;
-    const env = { REDIS_URL, RATE_LIMIT_AUTH_PER_MIN: '4' };
-    const dataDir = newDataDir();
+    const env = { REDIS_URL: TEST_REDIS_URL, RATE_LIMIT_AUTH_PER_MIN: '4' };
+    const dataDir = apps.dataDir();
     const a = await boot(env, { dataDir, redisPrefix: runPrefix });
     const b = await boot(env, { dataDir, redisPrefix: runPrefix });
     const order = [a, b, a, b];
@@ -276,16 +226,16 @@ describe('Redis-backed rate limits and revocation (two instances)', () => {
     assert.ok(keys.every((k) => !k.includes('@')), `keys: ${keys.join(', ')}`);
   });
 
-  it('when a session is logged out on instance A, then instance B refuses its access token with SESSION_TERMINATED within ~2 s', async () => {
+  it('when a session is logged out on instance A, then instance B refuses its access token with SESSION_TERMINATED once pub/sub delivers (bounded poll)', async () => {
     const runPrefix = `${prefix}revoke:`;
-    const env = { REDIS_URL, RATE_LIMIT_AUTH_PER_MIN: '100' };
-    const dataDir = newDataDir(); // shared signing keys: B verifies A's tokens
+    const env = { REDIS_URL: TEST_REDIS_URL, RATE_LIMIT_AUTH_PER_MIN: '100' };
+    const dataDir = apps.dataDir(); // shared signing keys: B verifies A's tokens
     const a = await boot(env, { dataDir, redisPrefix: runPrefix });
     const b = await boot(env, { dataDir, redisPrefix: runPrefix });
 
     const email = uniqueEmail();
-    assert.equal((await post(a.url, '/api/auth/register', { email, password: PASSWORD })).status, 201);
-    const login = await post(a.url, '/api/auth/login', { email, password: PASSWORD });
+    assert.equal((await post(a.url, '/api/auth/register', { email, password: TEST_PASSWORD })).status, 201);
+    const login = await post(a.url, '/api/auth/login', { email, password: TEST_PASSWORD });
     assert.equal(login.status, 200);
     const auth = { Authorization: `Bearer ${login.body.accessToken}` };
     assert.equal((await get(b.url, '/api/user/me', auth)).status, 200);
@@ -293,12 +243,7 @@ describe('Redis-backed rate limits and revocation (two instances)', () => {
     assert.equal((await post(a.url, '/api/auth/logout', {}, auth)).status, 204);
     assert.equal((await get(a.url, '/api/user/me', auth)).body?.error?.code, 'SESSION_TERMINATED');
 
-    const deadline = Date.now() + 2000;
-    let last = await get(b.url, '/api/user/me', auth);
-    while (last.status === 200 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      last = await get(b.url, '/api/user/me', auth);
-    }
+    const last = await waitFor('instance B to learn of the logout', () => get(b.url, '/api/user/me', auth), (r) => r.status !== 200);
     assert.equal(last.status, 401);
     assert.equal(last.body.error.code, 'SESSION_TERMINATED');
     const validated = await get(b.url, '/api/auth/validate', auth);

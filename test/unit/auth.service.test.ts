@@ -1,20 +1,20 @@
 import test, { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { buildServices, GOOD_PASSWORD, rejectsWithCode, throwsWithCode } from '../fakes/services';
+import { buildServices, TEST_PASSWORD, rejectsWithCode, throwsWithCode } from '../fakes/services';
 
 const DAY = 24 * 60 * 60;
 
 describe('register', () => {
   test('when registration is open, then the user is active, a plain user, with a lower-cased email and a bcrypt hash', async () => {
     const s = buildServices();
-    const user = await s.auth.register({ email: '  Alice.Smith@Example.COM ', password: GOOD_PASSWORD, username: 'alice' }, s.ctx);
+    const user = await s.auth.register({ email: '  Alice.Smith@Example.COM ', password: TEST_PASSWORD, username: 'alice' }, s.ctx);
     assert.equal(user.status, 'active');
     assert.equal(user.role, 'user');
     assert.equal(user.email, 'alice.smith@example.com');
     assert.equal(user.username, 'alice');
     assert.match(user.passwordHash, /^\$2b\$04\$/);
-    assert.ok(!user.passwordHash.includes(GOOD_PASSWORD));
+    assert.ok(!user.passwordHash.includes(TEST_PASSWORD));
     const stored = await s.uow.direct.users.findByEmail('alice.smith@example.com');
     assert.equal(stored?.id, user.id);
     const events = s.db.auditEvents();
@@ -23,14 +23,14 @@ describe('register', () => {
 
   test('when registration needs approval, then the user is pending', async () => {
     const s = buildServices({ registrationMode: 'approval' });
-    const user = await s.auth.register({ email: 'bob@example.test', password: GOOD_PASSWORD, username: null }, s.ctx);
+    const user = await s.auth.register({ email: 'bob@example.test', password: TEST_PASSWORD, username: null }, s.ctx);
     assert.equal(user.status, 'pending');
     assert.deepEqual((await s.users.listRegistrations('pending')).map((u) => u.id), [user.id]);
   });
 
   test('when the email exists in another case, then EMAIL_TAKEN and nothing new is stored', async () => {
     const s = buildServices();
-    await s.auth.register({ email: 'carol@example.test', password: GOOD_PASSWORD, username: null }, s.ctx);
+    await s.auth.register({ email: 'carol@example.test', password: TEST_PASSWORD, username: null }, s.ctx);
     await rejectsWithCode(s.auth.register({ email: 'CAROL@Example.Test', password: 'another fine passphrase', username: null }, s.ctx), 'EMAIL_TAKEN');
     assert.equal(s.db.tables.users.size, 1);
     assert.equal(s.db.auditEvents().length, 1);
@@ -79,7 +79,7 @@ describe('login', () => {
   test('when the password is right, then a bearer token pair for a new session is returned', async () => {
     const s = buildServices();
     const { user, email } = await s.registerUser('dave@example.test');
-    const pair = await s.login('DAVE@example.test', GOOD_PASSWORD, s.ctx, 'Laptop');
+    const pair = await s.login('DAVE@example.test', TEST_PASSWORD, s.ctx, 'Laptop');
     assert.equal(pair.tokenType, 'Bearer');
     assert.equal(pair.expiresIn, 900);
     assert.equal(pair.user.id, user.id);
@@ -98,18 +98,34 @@ describe('login', () => {
   test('when the email is unknown or the password wrong, then the same INVALID_CREDENTIALS comes back', async () => {
     const s = buildServices();
     const { email } = await s.registerUser('erin@example.test');
-    const unknown = await rejectsWithCode(s.auth.login({ email: 'nobody@example.test', password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
+    const unknown = await rejectsWithCode(s.auth.login({ email: 'nobody@example.test', password: TEST_PASSWORD, deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
     const wrong = await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
     assert.equal(unknown.message, wrong.message);
     assert.deepEqual(unknown.details, wrong.details);
     assert.equal(s.db.tables.sessions.size, 0);
   });
 
+  test('when the email is unknown, then one dummy bcrypt compare runs (deterministic; the HTTP timing test is only a sanity check)', async (t) => {
+    const s = buildServices();
+    const { email } = await s.registerUser('frank@example.test');
+    const dummy = t.mock.method(s.hasher, 'verifyDummy');
+    const real = t.mock.method(s.hasher, 'verify');
+    await rejectsWithCode(s.auth.login({ email: 'nobody@example.test', password: 'a guess for nobody', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
+    assert.equal(dummy.mock.callCount(), 1);
+    assert.deepEqual(dummy.mock.calls[0]!.arguments, ['a guess for nobody']);
+    assert.equal(await dummy.mock.calls[0]!.result, false);
+    assert.equal(real.mock.callCount(), 0);
+    // A known email pays for its own compare instead, never a second one.
+    await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
+    assert.equal(dummy.mock.callCount(), 1);
+    assert.equal(real.mock.callCount(), 1);
+  });
+
   test('when the account is pending, then ACCOUNT_PENDING, but only after the right password', async () => {
     const s = buildServices({ registrationMode: 'approval' });
     const { email } = await s.registerUser('frank@example.test');
     await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
-    await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_PENDING');
+    await rejectsWithCode(s.auth.login({ email, password: TEST_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_PENDING');
     assert.equal(s.db.tables.sessions.size, 0);
   });
 
@@ -118,7 +134,7 @@ describe('login', () => {
     const { user, email } = await s.registerUser('gina@example.test');
     await s.users.rejectRegistration('00000000-0000-4000-8000-000000000000', user.id, s.ctx);
     await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
-    await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_DISABLED');
+    await rejectsWithCode(s.auth.login({ email, password: TEST_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_DISABLED');
     assert.equal(s.db.tables.sessions.size, 0);
   });
 
@@ -135,7 +151,7 @@ describe('refresh', () => {
     const s = buildServices();
     const { email } = await s.registerUser();
     const first = await s.login(email);
-    s.clock.advanceSeconds(3600);
+    s.clock.advance(3600);
     const second = await s.auth.refresh(first.refreshToken, s.ctx);
     assert.equal(second.sessionId, first.sessionId);
     assert.notEqual(second.refreshToken, first.refreshToken);
@@ -240,9 +256,9 @@ describe('refresh', () => {
     const { email } = await s.registerUser();
     const a = await s.login(email);
     const b = await s.login(email);
-    s.clock.advanceSeconds(s.settings.sessionIdleTtl - 1);
+    s.clock.advance(s.settings.sessionIdleTtl - 1);
     assert.ok(await s.auth.refresh(a.refreshToken, s.ctx), 'one second before the idle deadline it still works');
-    s.clock.advanceSeconds(1);
+    s.clock.advance(1);
     await rejectsWithCode(s.auth.refresh(b.refreshToken, s.ctx), 'INVALID_REFRESH_TOKEN');
   });
 
@@ -251,9 +267,9 @@ describe('refresh', () => {
     const { email } = await s.registerUser();
     let pair = await s.login(email);
     const expiresAt = s.db.tables.sessions.get(pair.sessionId)!.expiresAt.getTime();
-    s.clock.advanceSeconds(13 * DAY);
+    s.clock.advance(13 * DAY);
     pair = await s.auth.refresh(pair.refreshToken, s.ctx);
-    s.clock.advanceSeconds(13 * DAY);
+    s.clock.advance(13 * DAY);
     pair = await s.auth.refresh(pair.refreshToken, s.ctx);
     const session = s.db.tables.sessions.get(pair.sessionId)!;
     assert.ok(session.idleExpiresAt.getTime() <= expiresAt, 'the idle deadline never outlives the absolute expiry');
@@ -318,7 +334,7 @@ describe('changePassword', () => {
     const s = buildServices();
     const { email } = await s.registerUser();
     const claims = s.auth.authenticate((await s.login(email)).accessToken);
-    const err = await rejectsWithCode(s.auth.changePassword(claims, { currentPassword: GOOD_PASSWORD, newPassword: GOOD_PASSWORD }, s.ctx), 'VALIDATION_ERROR');
+    const err = await rejectsWithCode(s.auth.changePassword(claims, { currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD }, s.ctx), 'VALIDATION_ERROR');
     assert.equal(err.details?.[0]?.field, 'newPassword');
   });
 
@@ -327,7 +343,7 @@ describe('changePassword', () => {
     const { email } = await s.registerUser();
     const claims = s.auth.authenticate((await s.login(email)).accessToken);
     for (const newPassword of ['password1', 'short', 'x'.repeat(129)]) {
-      const err = await rejectsWithCode(s.auth.changePassword(claims, { currentPassword: GOOD_PASSWORD, newPassword }, s.ctx), 'VALIDATION_ERROR');
+      const err = await rejectsWithCode(s.auth.changePassword(claims, { currentPassword: TEST_PASSWORD, newPassword }, s.ctx), 'VALIDATION_ERROR');
       assert.equal(err.details?.[0]?.field, 'newPassword');
     }
   });
@@ -337,8 +353,8 @@ describe('changePassword', () => {
     const { email, user } = await s.registerUser();
     const caller = await s.login(email);
     const others = [await s.login(email), await s.login(email)];
-    s.clock.advanceSeconds(5);
-    const n = await s.auth.changePassword(s.auth.authenticate(caller.accessToken), { currentPassword: GOOD_PASSWORD, newPassword: NEW_PASSWORD }, s.ctx);
+    s.clock.advance(5);
+    const n = await s.auth.changePassword(s.auth.authenticate(caller.accessToken), { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD }, s.ctx);
     assert.equal(n, 2);
     for (const o of others) {
       throwsWithCode(() => s.auth.authenticate(o.accessToken), 'SESSION_TERMINATED');
@@ -348,7 +364,7 @@ describe('changePassword', () => {
     assert.equal(s.auth.authenticate(caller.accessToken).sid, caller.sessionId);
     assert.equal((await s.auth.refresh(caller.refreshToken, s.ctx)).sessionId, caller.sessionId);
     assert.equal((await s.userRow(user.id)).passwordChangedAt?.getTime(), s.clock.now().getTime());
-    await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
+    await rejectsWithCode(s.auth.login({ email, password: TEST_PASSWORD, deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
     assert.ok((await s.login(email, NEW_PASSWORD)).accessToken);
     assert.equal(s.db.auditEvents().filter((e) => e.type === 'password.changed').length, 1);
   });
@@ -360,7 +376,7 @@ describe('AuthService: access tokens never outlive their session', () => {
     const { email } = await s.registerUser();
     const first = await s.login(email);
     assert.equal(first.expiresIn, 900);
-    s.clock.advanceSeconds(400);
+    s.clock.advance(400);
     const later = await s.auth.refresh(first.refreshToken, s.ctx);
     assert.equal(later.expiresIn, 600, 'capped at the 600 s the session has left');
     const claims = s.auth.authenticate(later.accessToken);
@@ -371,7 +387,7 @@ describe('AuthService: access tokens never outlive their session', () => {
     const s = buildServices({ sessionIdleTtl: 100, accessTokenTtl: 60 });
     const { email, password } = await s.registerUser();
     await s.login(email);
-    s.clock.advanceSeconds(101);
+    s.clock.advance(101);
     const current = await s.login(email);
     const claims = s.auth.authenticate(current.accessToken);
     assert.equal(await s.auth.changePassword(claims, { currentPassword: password, newPassword: 'another-Plum-9-orbit' }, s.ctx), 0);

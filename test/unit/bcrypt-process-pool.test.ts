@@ -35,6 +35,24 @@ describe('BcryptProcessPool', () => {
     for (const pid of pids) assert.equal(niceOf(pid), 10);
   });
 
+  it('when a worker crashes with a job in flight, then that job fails instead of hanging and the next job gets a new worker', async () => {
+    const p = new BcryptProcessPool(1);
+    try {
+      await p.run({ op: 'hash', data: 'warm', cost: 4 });
+      const [first] = (p as unknown as { children: { pid: number; kill(sig: string): boolean }[] }).children;
+      // Cost 14 keeps the job busy long enough for the kill to land while it runs.
+      const inFlight = p.run({ op: 'hash', data: 'slow', cost: 14 });
+      first!.kill('SIGKILL');
+      await assert.rejects(inFlight, /bcrypt worker exited/);
+      const hash = await p.run({ op: 'hash', data: 'after', cost: 4 });
+      assert.equal(bcrypt.compareSync('after', hash as string), true);
+      const [second] = (p as unknown as { children: { pid: number }[] }).children;
+      assert.notEqual(second!.pid, first!.pid);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('when the pool is closed, then new jobs are refused', async () => {
     const p = new BcryptProcessPool(1);
     await p.run({ op: 'hash', data: 'x', cost: 4 });

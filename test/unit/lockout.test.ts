@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { buildServices, GOOD_PASSWORD, rejectsWithCode, type Services } from '../fakes/services';
+import { buildServices, TEST_PASSWORD, rejectsWithCode, type Services } from '../fakes/services';
 
 const WRONG = 'definitely not the password';
 
@@ -36,8 +36,8 @@ test('when 5 consecutive wrong passwords are given, then the account is locked f
 test('when the account is locked, then even the right password is refused and nothing is counted', async () => {
   const { s, user, email } = await setup();
   await failTimes(s, email, 5);
-  s.clock.advanceSeconds(100);
-  const err = await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
+  s.clock.advance(100);
+  const err = await rejectsWithCode(s.auth.login({ email, password: TEST_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
   assert.equal(err.retryAfterSeconds, 800);
   await rejectsWithCode(s.auth.login({ email, password: WRONG, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
   const row = await s.userRow(user.id);
@@ -49,10 +49,10 @@ test('when the account is locked, then even the right password is refused and no
 test('when the lock time passes, then the lock expires by itself and the right password works', async () => {
   const { s, user, email } = await setup();
   await failTimes(s, email, 5);
-  s.clock.advanceSeconds(899);
-  const err = await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
+  s.clock.advance(899);
+  const err = await rejectsWithCode(s.auth.login({ email, password: TEST_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
   assert.equal(err.retryAfterSeconds, 1);
-  s.clock.advanceSeconds(1);
+  s.clock.advance(1);
   const pair = await s.login(email);
   assert.equal(pair.user.id, user.id);
   const row = await s.userRow(user.id);
@@ -62,9 +62,9 @@ test('when the lock time passes, then the lock expires by itself and the right p
 test('when the account is locked a second time, then the lock doubles to 1800 s', async () => {
   const { s, email } = await setup();
   await failTimes(s, email, 5);
-  s.clock.advanceSeconds(901);
+  s.clock.advance(901);
   await failTimes(s, email, 5);
-  const err = await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
+  const err = await rejectsWithCode(s.auth.login({ email, password: TEST_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
   assert.equal(err.retryAfterSeconds, 1800);
 });
 
@@ -75,7 +75,7 @@ test('when locks keep repeating, then each doubles and the length is capped at 2
     await failTimes(s, email, 5);
     const err = await rejectsWithCode(s.auth.login({ email, password: WRONG, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
     seen.push(err.retryAfterSeconds!);
-    s.clock.advanceSeconds(err.retryAfterSeconds!);
+    s.clock.advance(err.retryAfterSeconds!);
   }
   assert.deepEqual(seen, [900, 1800, 3600, 7200, 14400, 28800, 57600, 86400, 86400]);
   assert.equal(s.lockout.lockDuration(1000), 86400, 'no overflow for huge lock counts');
@@ -95,7 +95,7 @@ test('when a login succeeds after some failures, then the failure count starts a
 test('when a successful login follows an expired lock, then the next lock is back to the first length', async () => {
   const { s, email } = await setup();
   await failTimes(s, email, 5);
-  s.clock.advanceSeconds(900);
+  s.clock.advance(900);
   await s.login(email);
   await failTimes(s, email, 5);
   const err = await rejectsWithCode(s.auth.login({ email, password: WRONG, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
@@ -105,7 +105,7 @@ test('when a successful login follows an expired lock, then the next lock is bac
 test('when LOGIN_MAX_FAILURES and LOGIN_LOCK_SECONDS are configured, then they are honoured', async () => {
   const { s, email } = await setup({ maxFailures: 2, lockSeconds: 60 });
   await failTimes(s, email, 2);
-  const err = await rejectsWithCode(s.auth.login({ email, password: GOOD_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
+  const err = await rejectsWithCode(s.auth.login({ email, password: TEST_PASSWORD, deviceName: null }, s.ctx), 'ACCOUNT_LOCKED');
   assert.equal(err.retryAfterSeconds, 60);
 });
 
@@ -121,7 +121,7 @@ test('when failures target an unknown email, then they fail like wrong passwords
 test('when a burst of parallel guesses locks the account, then a right password finishing afterwards is refused too', async () => {
   const { s, user, email } = await setup();
   // 10 wrong guesses and the right one last, all read the account before any failure is recorded.
-  const guesses = [...Array.from({ length: 10 }, (_, i) => `${WRONG} ${i}`), GOOD_PASSWORD];
+  const guesses = [...Array.from({ length: 10 }, (_, i) => `${WRONG} ${i}`), TEST_PASSWORD];
   const results = await Promise.allSettled(guesses.map((password) => s.auth.login({ email, password, deviceName: null }, s.ctx)));
   const last = results.at(-1)!;
   assert.equal(last.status, 'rejected', 'the right guess must not open a session once the account is locked');

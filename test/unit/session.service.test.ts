@@ -13,14 +13,14 @@ test('when a login goes beyond MAX_SESSIONS_PER_USER, then the least recently us
   const s = buildServices({ maxSessionsPerUser: 3 });
   const { email, user } = await s.registerUser();
   const a = await s.login(email);
-  s.clock.advanceSeconds(60);
+  s.clock.advance(60);
   const b = await s.login(email);
-  s.clock.advanceSeconds(60);
+  s.clock.advance(60);
   const c = await s.login(email);
-  s.clock.advanceSeconds(60);
+  s.clock.advance(60);
   // Refreshing A makes it the most recently used: B is now the least recently used.
   const a2 = await s.auth.refresh(a.refreshToken, s.ctx);
-  s.clock.advanceSeconds(60);
+  s.clock.advance(60);
   const d = await s.login(email);
 
   const active = await s.sessions.listActive(user.id);
@@ -40,9 +40,9 @@ test('when several sessions are beyond the limit (limit lowered), then the oldes
   const s = buildServices({ maxSessionsPerUser: 2 });
   const { email, user } = await s.registerUser();
   const first = await s.login(email);
-  s.clock.advanceSeconds(1);
+  s.clock.advance(1);
   const second = await s.login(email);
-  s.clock.advanceSeconds(1);
+  s.clock.advance(1);
   const third = await s.login(email);
   const active = (await s.sessions.listActive(user.id)).map((x) => x.id);
   assert.deepEqual(active, [third.sessionId, second.sessionId]);
@@ -53,12 +53,12 @@ test('when sessions are listed, then only live ones come, most recently active f
   const s = buildServices();
   const { email, user } = await s.registerUser();
   const desktop = await s.login(email);
-  s.clock.advanceSeconds(10);
+  s.clock.advance(10);
   const phone = await s.login(email, undefined, IPHONE, 'My iPhone');
-  s.clock.advanceSeconds(10);
+  s.clock.advance(10);
   const doomed = await s.login(email);
   await s.auth.logout(s.auth.authenticate(doomed.accessToken), s.ctx);
-  s.clock.advanceSeconds(10);
+  s.clock.advance(10);
   await s.auth.refresh(desktop.refreshToken, s.ctx);
 
   const active = await s.sessions.listActive(user.id);
@@ -73,7 +73,7 @@ test('when sessions are listed, then only live ones come, most recently active f
   assert.equal(active[0]!.browser, 'Chrome 120');
   assert.equal(active[0]!.deviceType, 'desktop');
   // Expired sessions disappear from the list.
-  s.clock.advanceSeconds(s.settings.sessionIdleTtl - 15);
+  s.clock.advance(s.settings.sessionIdleTtl - 15);
   assert.deepEqual((await s.sessions.listActive(user.id)).map((x) => x.id), [desktop.sessionId]);
 });
 

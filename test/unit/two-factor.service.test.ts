@@ -6,10 +6,11 @@ import type { RequestContext, User } from '../../backend/src/domain/types';
 import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
 import { cryptoRandomSource } from '../../backend/src/infrastructure/crypto/secret-box';
 import { generateTotpCode, OtplibTotpProvider, totpStepAt } from '../../backend/src/infrastructure/crypto/totp';
-import { FakeClock, MemoryDatabase, MemoryUnitOfWork } from '../fakes/memory-repositories';
+import { FakeClock } from '../fakes/clock';
+import { TEST_PASSWORD } from '../fakes/passwords';
+import { MemoryDatabase, MemoryUnitOfWork } from '../fakes/memory-repositories';
 import { AuditFailureSwitch, FakeQrCodeRenderer, FakeSecretCipher, SequentialIds } from '../fakes/two-factor-fakes';
 
-const PASSWORD = 'correct horse battery staple';
 const USER_ID = '11111111-1111-4111-8111-111111111111';
 const ctx: RequestContext = { ipAddress: '203.0.113.7', userAgent: 'node-test' };
 // 10 s into a time step, so "now" is unambiguous.
@@ -54,7 +55,7 @@ describe('TwoFactorService', () => {
       id: USER_ID,
       email: 'alice@example.com',
       username: null,
-      passwordHash: await hasher.hash(PASSWORD),
+      passwordHash: await hasher.hash(TEST_PASSWORD),
       role: 'user',
       status: 'active',
     });
@@ -70,7 +71,7 @@ describe('TwoFactorService', () => {
   async function enrolled(): Promise<{ secret: string; backupCodes: string[] }> {
     const { secret } = await service.enable(USER_ID, ctx);
     const { backupCodes } = await service.verify(USER_ID, codeAt(secret), ctx);
-    clock.advanceSeconds(30);
+    clock.advance(30);
     return { secret, backupCodes };
   }
 
@@ -174,7 +175,7 @@ describe('TwoFactorService', () => {
       const { secret } = await service.enable(USER_ID, ctx);
       const code = codeAt(secret);
       await service.verify(USER_ID, code, ctx);
-      clock.advanceSeconds(5);
+      clock.advance(5);
       await rejectsWith(service.verifySecondFactor(user(), { code }, ctx), 'MFA_INVALID_CODE');
     });
 
@@ -183,7 +184,7 @@ describe('TwoFactorService', () => {
       const code = codeAt(secret);
       await service.verifySecondFactor(user(), { code }, ctx);
       await rejectsWith(service.verifySecondFactor(user(), { code }, ctx), 'MFA_INVALID_CODE');
-      clock.advanceSeconds(30);
+      clock.advance(30);
       assert.equal(await service.verifySecondFactor(user(), { code: codeAt(secret) }, ctx), 'totp');
     });
 
@@ -208,7 +209,7 @@ describe('TwoFactorService', () => {
 
     test('when the code is from the previous step (clock drift −1), then it is accepted', async () => {
       const { secret } = await enrolled();
-      clock.advanceSeconds(60);
+      clock.advance(60);
       assert.equal(await service.verifySecondFactor(user(), { code: codeAt(secret, -1) }, ctx), 'totp');
     });
 
@@ -219,7 +220,7 @@ describe('TwoFactorService', () => {
 
     test('when the code is two steps away (drift ±2), then it is refused', async () => {
       const { secret } = await enrolled();
-      clock.advanceSeconds(120);
+      clock.advance(120);
       await rejectsWith(service.verifySecondFactor(user(), { code: codeAt(secret, -2) }, ctx), 'MFA_INVALID_CODE');
       await rejectsWith(service.verifySecondFactor(user(), { code: codeAt(secret, +2) }, ctx), 'MFA_INVALID_CODE');
     });
@@ -274,7 +275,7 @@ describe('TwoFactorService', () => {
   describe('regenerateBackupCodes', () => {
     test('when regenerated with the password, then the new set works, the old set stops working, and it is audited', async () => {
       const { backupCodes: old } = await enrolled();
-      const { backupCodes: fresh } = await service.regenerateBackupCodes(USER_ID, PASSWORD, ctx);
+      const { backupCodes: fresh } = await service.regenerateBackupCodes(USER_ID, TEST_PASSWORD, ctx);
       assert.equal(fresh.length, 10);
       for (const c of fresh) assert.match(c, BACKUP_CODE);
       assert.equal(storedCodes().length, 10);
@@ -290,14 +291,14 @@ describe('TwoFactorService', () => {
     });
 
     test('when 2FA is off, then regenerating is MFA_NOT_ENABLED', async () => {
-      await rejectsWith(service.regenerateBackupCodes(USER_ID, PASSWORD, ctx), 'MFA_NOT_ENABLED');
+      await rejectsWith(service.regenerateBackupCodes(USER_ID, TEST_PASSWORD, ctx), 'MFA_NOT_ENABLED');
     });
   });
 
   describe('disable', () => {
     test('when disabled with the password and a TOTP code, then the secret and backup codes are cleared and it is audited', async () => {
       const { secret } = await enrolled();
-      await service.disable(USER_ID, { password: PASSWORD, code: codeAt(secret) }, ctx);
+      await service.disable(USER_ID, { password: TEST_PASSWORD, code: codeAt(secret) }, ctx);
       const u = user();
       assert.equal(u.twoFactorEnabled, false);
       assert.equal(u.totpSecretEncrypted, null);
@@ -308,7 +309,7 @@ describe('TwoFactorService', () => {
 
     test('when disabled with a backup code, then 2FA is off', async () => {
       const { backupCodes } = await enrolled();
-      await service.disable(USER_ID, { password: PASSWORD, code: backupCodes[5]!.toUpperCase() }, ctx);
+      await service.disable(USER_ID, { password: TEST_PASSWORD, code: backupCodes[5]!.toUpperCase() }, ctx);
       assert.equal(user().twoFactorEnabled, false);
       assert.equal(storedCodes().length, 0);
       assert.deepEqual(auditTypes().slice(-2), ['2fa.backup_code_used', '2fa.disabled']);
@@ -324,21 +325,21 @@ describe('TwoFactorService', () => {
       const { secret } = await enrolled();
       const code = codeAt(secret);
       await service.verifySecondFactor(user(), { code }, ctx);
-      await rejectsWith(service.disable(USER_ID, { password: PASSWORD, code }, ctx), 'MFA_INVALID_CODE');
-      await rejectsWith(service.disable(USER_ID, { password: PASSWORD, code: 'abcde-fghij' }, ctx), 'MFA_INVALID_CODE');
+      await rejectsWith(service.disable(USER_ID, { password: TEST_PASSWORD, code }, ctx), 'MFA_INVALID_CODE');
+      await rejectsWith(service.disable(USER_ID, { password: TEST_PASSWORD, code: 'abcde-fghij' }, ctx), 'MFA_INVALID_CODE');
       assert.equal(user().twoFactorEnabled, true);
       assert.equal(storedCodes().length, 10);
     });
 
     test('when 2FA is not enabled, then disabling is MFA_NOT_ENABLED', async () => {
-      await rejectsWith(service.disable(USER_ID, { password: PASSWORD, code: '123456' }, ctx), 'MFA_NOT_ENABLED');
+      await rejectsWith(service.disable(USER_ID, { password: TEST_PASSWORD, code: '123456' }, ctx), 'MFA_NOT_ENABLED');
     });
 
     test('when 2FA is disabled and enabled again, then a new secret and new backup codes are issued', async () => {
       const first = await enrolled();
-      await service.disable(USER_ID, { password: PASSWORD, code: codeAt(first.secret) }, ctx);
+      await service.disable(USER_ID, { password: TEST_PASSWORD, code: codeAt(first.secret) }, ctx);
       // setTotpSecret keeps totpLastUsedStep (see the Prisma adapter), so the step used to disable stays spent.
-      clock.advanceSeconds(30);
+      clock.advance(30);
       const second = await enrolled();
       assert.notEqual(second.secret, first.secret);
       await rejectsWith(service.verifySecondFactor(user(), { backupCode: first.backupCodes[0]! }, ctx), 'MFA_INVALID_CODE');

@@ -1,6 +1,7 @@
 // Registration, password login (with the optional second step), refresh-token rotation, logout and
 // access-token authentication. Revocation is checked against an in-process view, not the database.
 import { auditEntry } from './audit';
+import { canonicalEmail, normalizeEmail } from './email';
 import { DomainError, Errors } from './errors';
 import { LockoutPolicy } from './lockout';
 import { normalizePassword, PasswordPolicy } from './password-policy';
@@ -37,6 +38,8 @@ export interface MfaRequired {
 
 export type LoginResult = TokenPair | MfaRequired;
 
+export { normalizeEmail } from './email';
+
 /** OAuth password grant: the session is bound to the client, with its scopes and lifetimes. */
 export interface LoginClient extends SessionClient {
   /** Seconds; null = ACCESS_TOKEN_TTL. */
@@ -49,10 +52,6 @@ export interface RefreshClient {
   accessTokenTtl: number | null;
   /** From the session's granted scopes to this token's (keep or narrow; see OAuthTokenService). */
   scopeFor: (granted: string[]) => string[];
-}
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 export class AuthService {
@@ -82,7 +81,8 @@ export class AuthService {
   ): Promise<User> {
     const problems = this.policy.check(input.password);
     if (problems.length) throw Errors.validation(problems);
-    const email = normalizeEmail(input.email);
+    const email = canonicalEmail(input.email);
+    if (!email) throw Errors.validation([{ field: 'email', message: 'email must be a valid email address' }]);
     const passwordHash = await this.hasher.hash(input.password);
     const status = this.settings.registrationMode === 'approval' ? 'pending' : 'active';
     return this.uow.run(async (r) => {

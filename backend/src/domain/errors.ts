@@ -20,6 +20,7 @@ export type DomainErrorCode =
   | 'MFA_ALREADY_ENABLED'
   | 'MFA_NOT_ENABLED'
   | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
   | 'CLIENT_ID_TAKEN'
   | 'MFA_REQUIRED';
 
@@ -68,4 +69,7 @@ export const Errors = {
   clientIdTaken: () => new DomainError('CLIENT_ID_TAKEN', 'An OAuth client with this clientId already exists'),
   rateLimited: (retryAfterSeconds: number) =>
     new DomainError('RATE_LIMITED', 'Too many requests', undefined, retryAfterSeconds),
+  /** A dependency (database, revocation feed) is unreachable: retry later, nothing was decided. */
+  serviceUnavailable: (retryAfterSeconds: number, message = 'Service temporarily unavailable') =>
+    new DomainError('SERVICE_UNAVAILABLE', message, undefined, retryAfterSeconds),
 };

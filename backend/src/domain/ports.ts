@@ -116,8 +116,15 @@ export interface AccessTokenSigner {
 
 /** Fast, in-process view of revoked sessions so authenticated requests need no database round-trip. */
 export interface RevocationStore {
+  /**
+   * Whether the session was revoked. Throws SERVICE_UNAVAILABLE (fail closed) when this instance has lost
+   * the revocation feed for longer than its bound and so cannot vouch for its view.
+   */
   isRevoked(sessionId: string): boolean;
-  /** Marks sessions revoked here and tells other instances (Redis pub/sub when configured). */
+  /**
+   * Marks sessions revoked here and tells other instances. Never fails once the revocation has committed:
+   * a lost broadcast is made up by the other instances reading revocations back from the database.
+   */
   revoke(sessionIds: string[]): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 // Account reads, administration (approval, rejection, forced logout) and the user's security events.
 import { auditEntry } from './audit';
 import { DomainError, Errors } from './errors';
-import { normalizeEmail } from './auth.service';
+import { canonicalEmail, normalizeEmail } from './email';
 import type { PasswordPolicy } from './password-policy';
 import type { PasswordHasher, TokenGenerator, UnitOfWork } from './ports';
 import { SessionService } from './session.service';
@@ -78,7 +78,8 @@ export class UserService {
   async createAdmin(input: { email: string; password: string; username?: string | null }, source: AdminSource, ctx: RequestContext): Promise<User> {
     const problems = this.policy.check(input.password);
     if (problems.length) throw Errors.validation(problems);
-    const email = normalizeEmail(input.email);
+    const email = canonicalEmail(input.email);
+    if (!email) throw Errors.validation([{ field: 'email', message: 'email must be a valid email address' }]);
     const passwordHash = await this.hasher.hash(input.password);
     return this.uow.run(async (r) => {
       const user = await r.users.create({ id: this.tokens.uuid(), email, username: input.username ?? 'admin', passwordHash, role: 'admin', status: 'active' });

@@ -17,6 +17,7 @@ import { isIP } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { normalizeEmail } from '../../domain/email';
 import { Errors } from '../../domain/errors';
 
 export interface RateLimitOptions {
@@ -126,7 +127,8 @@ function accountKey(req: Request): string | null {
   }
   const email = typeof body.email === 'string' ? body.email : body.grant_type === 'password' ? body.username : undefined;
   if (typeof email !== 'string') return null;
-  const normalised = email.trim().toLowerCase();
+  // The same canonical form as the account itself, so NFD / upper-case / punycode spellings share a bucket.
+  const normalised = normalizeEmail(email);
   return normalised ? `email:${sha256(normalised)}` : null;
 }
 

@@ -1,15 +1,27 @@
 // Fans id lists out to every instance through Redis pub/sub (REDIS_URL), one channel per topic: revoked
 // sessions (refused by all instances on the next request) and changed user profiles (dropped from caches).
+// Pub/sub is at-most-once: messages published while a subscriber is disconnected are lost, so subscribers
+// are told when their connection drops and comes back (the revocation store then reads the database).
 import { Redis } from 'ioredis';
 import type { IdBroadcast } from './memory-revocation-store';
 
 export class RedisIdBroadcast implements IdBroadcast {
   private readonly subscriber: Redis;
   private readonly channel: string;
+  private closed = false;
 
-  /** `topic` names the channel: revoked sessions by default; the profile cache uses its own. */
-  constructor(private readonly publisher: Redis, keyPrefix: string, topic = 'revoked-sessions') {
+  /**
+   * `topic` names the channel: revoked sessions by default; the profile cache uses its own. `onError` gets
+   * the subscriber connection's errors (without a listener ioredis prints "Unhandled error event" lines).
+   */
+  constructor(
+    private readonly publisher: Redis,
+    keyPrefix: string,
+    topic = 'revoked-sessions',
+    onError: (err: Error) => void = () => undefined,
+  ) {
     this.subscriber = publisher.duplicate();
+    this.subscriber.on('error', onError);
     this.channel = `${keyPrefix}${topic}`;
   }
 
@@ -17,7 +29,7 @@ export class RedisIdBroadcast implements IdBroadcast {
     await this.publisher.publish(this.channel, JSON.stringify(sessionIds));
   }
 
-  async subscribe(onRevoked: (sessionIds: string[]) => void): Promise<void> {
+  async subscribe(onRevoked: (sessionIds: string[]) => void, onStatus?: (connected: boolean) => void): Promise<void> {
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       try {
@@ -28,9 +40,20 @@ export class RedisIdBroadcast implements IdBroadcast {
       }
     });
     await this.subscriber.subscribe(this.channel);
+    if (!onStatus) return;
+    onStatus(true);
+    this.subscriber.on('close', () => onStatus(false));
+    // ioredis re-subscribes by itself after 'ready'; subscribing again (idempotent) tells us when it is live.
+    this.subscriber.on('ready', () => {
+      this.subscriber.subscribe(this.channel).then(
+        () => !this.closed && onStatus(true),
+        () => undefined, // dropped again: the next 'ready' retries
+      );
+    });
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.subscriber.disconnect();
   }
 }

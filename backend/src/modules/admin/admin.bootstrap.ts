@@ -16,7 +16,8 @@ export async function bootstrapAdmin(users: UserService, settings: { adminEmail:
     result = await users.ensureAdmin(email, password);
   } catch (err) {
     if (err instanceof DomainError && err.code === 'VALIDATION_ERROR') {
-      logger.error('ADMIN_PASSWORD refused by the password policy: no admin account was created', { problems: err.details?.map((d) => d.message) });
+      const what = err.details?.some((d) => d.field === 'email') ? 'ADMIN_EMAIL is not a valid email address' : 'ADMIN_PASSWORD refused by the password policy';
+      logger.error(`${what}: no admin account was created`, { problems: err.details?.map((d) => d.message) });
       return;
     }
     throw err;

@@ -2,6 +2,7 @@
 // same domain services with the same validation chains; replies are the HTTP success bodies, or
 // {"error": {code, message, details?}} with the same codes. Every instance subscribes in one queue group,
 // so NATS hands each request to exactly one of them.
+import { findUnreadableText } from '../http/json-body';
 import { validationResult, type ValidationChain } from 'express-validator';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { DomainError, Errors } from '../../domain/errors';
@@ -33,6 +34,9 @@ export function decode(data: Uint8Array): InboundMessage {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw Errors.validation([{ field: 'body', message: 'Must be a JSON object' }]);
   }
+  // Same rule as HTTP bodies: no NUL, no lone surrogates, anywhere (they fail later as 500s).
+  const unreadable = findUnreadableText(parsed);
+  if (unreadable) throw Errors.validation([unreadable]);
   const { accessToken, context, ...body } = parsed as Record<string, unknown>;
   if (accessToken !== undefined && accessToken !== null && typeof accessToken !== 'string') {
     throw Errors.validation([{ field: 'accessToken', message: 'accessToken must be a string' }]);

@@ -1,0 +1,100 @@
+// Load generation: autocannon runs (tracked so Ctrl-C can stop them), the warm-up + measured pair, and
+// turning a run into a ScenarioResult. Also the small HTTP helpers seeding uses.
+import os from 'node:os';
+import autocannon from 'autocannon';
+import type { ScenarioResult } from './report';
+import { DURATION, WARMUP } from './settings';
+
+/** State of the current run, shared by the phases. */
+export const runState = {
+  /** Set on Ctrl-C/SIGTERM: running load stops, and no further phase starts. */
+  aborted: false,
+  /** 1-minute load average sampled when the last measured run started (includes the bench's own load). */
+  loadAtStart: 0,
+  /** CLOCK_MONOTONIC µs of the last measured run, to cut a CPU profile down to it. */
+  lastWindow: [0, 0] as [number, number],
+};
+
+const running = new Set<autocannon.Instance>();
+
+/** autocannon, tracked so an abort can stop it (which also lets the servers close their connections). */
+export function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  if (runState.aborted) return Promise.reject(new Error('aborted'));
+  const inst = autocannon(opts);
+  running.add(inst);
+  return Promise.resolve(inst).finally(() => running.delete(inst));
+}
+
+export function abortLoad(): void {
+  runState.aborted = true;
+  for (const inst of running) inst.stop();
+}
+
+export const monoUs = () => Number(process.hrtime.bigint() / 1000n);
+
+export function summarize(id: string, title: string, r: autocannon.Result, notes: string[] = []): ScenarioResult {
+  const statusCodes: Record<string, number> = {};
+  for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = Number(v.count);
+  return {
+    id,
+    title,
+    connections: r.connections,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    mismatches: r.mismatches,
+    statusCodes,
+    load1: runState.loadAtStart,
+    notes,
+  };
+}
+
+export const clean = (s: ScenarioResult | undefined) => !!s && s.errors === 0 && s.non2xx === 0 && s.mismatches === 0 && s.total > 0;
+
+/** Warm-up run (discarded), then the measured run; `make` builds fresh options for each. */
+export async function measure(make: (phase: 'warmup' | 'measure') => autocannon.Options): Promise<autocannon.Result> {
+  await cannon({ ...make('warmup'), duration: WARMUP });
+  runState.loadAtStart = os.loadavg()[0]!;
+  const from = monoUs();
+  const r = await cannon({ ...make('measure'), duration: DURATION });
+  runState.lastWindow = [from, monoUs()];
+  return r;
+}
+
+/** Each connection sends `Authorization: Bearer <token>` of its own user (round robin over the seeded users). */
+export function bearerPerConnection(tokens: string[]) {
+  let n = 0;
+  return (client: autocannon.Client) => client.setHeaders({ authorization: `Bearer ${tokens[n++ % tokens.length]}` });
+}
+
+export async function api(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
+
+export async function pool<T, R>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
+  return out;
+}

@@ -1,0 +1,119 @@
+// Servers a test owns because it stops and restarts them: a redis-server and a PostgreSQL cluster (initdb /
+// pg_ctl in a temp dir), each on a free port of its own. The shared services on the standard ports are never
+// touched. Every wait is a bounded poll.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Polls `check` every 50 ms until it is true or `ms` have passed (then throws `what`). */
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface OwnRedis {
+  url: string;
+  port: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A redis-server without persistence on a free port; start() / stop() may be called repeatedly. */
+export async function ownRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+  const redis: OwnRedis = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async start() {
+      if (child) return;
+      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      await waitFor(`redis-server on ${port}`, () => accepts(port));
+    },
+    async stop() {
+      const running = child;
+      child = null;
+      if (!running || running.exitCode !== null || running.signalCode !== null) return;
+      const exited = new Promise((r) => running.once('exit', r));
+      running.kill('SIGKILL');
+      await exited;
+    },
+  };
+  await redis.start();
+  return redis;
+}
+
+export interface OwnPostgres {
+  port: number;
+  /** Admin URL of the `postgres` database (user postgres, trust). */
+  url: string;
+  start(): Promise<void>;
+  /** Fast shutdown: connections are cut as in a crash or restart. */
+  stop(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+function postgresBin(): string {
+  const root = '/usr/lib/postgresql';
+  const version = readdirSync(root).sort((a, b) => Number(b) - Number(a))[0];
+  if (!version) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql');
+  return join(root, version, 'bin');
+}
+
+/** A throw-away PostgreSQL cluster: initdb in a temp dir, listening on a free loopback port. */
+export async function ownPostgres(): Promise<OwnPostgres> {
+  const bin = postgresBin();
+  const dir = mkdtempSync(join(tmpdir(), 'auth-pg-'));
+  const data = join(dir, 'data');
+  const port = await freePort();
+  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const ctl = (...args: string[]) => {
+    const r = spawnSync(join(bin, 'pg_ctl'), ['-D', data, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`pg_ctl ${args[0]} failed: ${r.stderr}${r.stdout}`);
+  };
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
+  const pgServer: OwnPostgres = {
+    port,
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    async start() {
+      ctl('start', '-w', '-l', join(dir, 'log'), '-o', opts);
+      await waitFor(`postgres on ${port}`, () => accepts(port));
+    },
+    async stop() {
+      ctl('stop', '-w', '-m', 'fast');
+    },
+    async destroy() {
+      if (existsSync(join(data, 'postmaster.pid'))) ctl('stop', '-w', '-m', 'immediate');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await pgServer.start();
+  return pgServer;
+}
