@@ -28,7 +28,8 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
 
   before(async () => {
     [app, browser] = await Promise.all([
-      startTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, webDistDir: DIST }),
+      // No refresh grace window: tabs that raced each other into a reuse would end the session at once.
+      startTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REFRESH_REUSE_GRACE_SECONDS: '0' }, webDistDir: DIST }),
       launchChromium(),
     ]);
     context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 800 } });
@@ -111,6 +112,16 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
     await page.waitForFunction('document.querySelectorAll("li.session").length === 1');
     const me = await app.http.get('/api/user/me').set(bearer(phone.body.accessToken));
     assert.equal(me.body.error.code, 'SESSION_TERMINATED');
+  });
+
+  it('when several tabs load at the same moment, then their cookie refreshes take turns and the session survives', async () => {
+    const tabs = [page, await context.newPage(), await context.newPage()];
+    for (let round = 0; round < 2; round++) {
+      await Promise.all(tabs.map((tab) => (tab === page || round > 0 ? tab.reload() : tab.goto(`${app.url}/sessions`))));
+      await Promise.all(tabs.map((tab) => heading('Your sessions', tab)));
+    }
+    await page.waitForFunction('document.querySelectorAll("li.session.current").length === 1');
+    for (const tab of tabs.slice(1)) await tab.close();
   });
 
   it('when 2FA is enrolled from the manual key, then backup codes are shown once and the status is on', async () => {

@@ -35,7 +35,8 @@ describe('NATS outbox relay', () => {
     const consumer = await nc.jetstream().consumers.get(stream, 'test');
     const codec = JSONCodec<{ id: string; type: string; userId: string; metadata: Record<string, unknown> }>();
     const seen: { subject: string; type: string; userId: string }[] = [];
-    const batch = await consumer.fetch({ max_messages: 10, expires: 1000 });
+    // Catalogue events double the messages; a loaded machine needs more than a second to deliver them all.
+    const batch = await consumer.fetch({ max_messages: 10, expires: 3000 });
     for await (const m of batch) {
       const body = codec.decode(m.data);
       seen.push({ subject: m.subject, type: body.type, userId: body.userId });
