@@ -8,6 +8,7 @@ import type { UserService } from './domain/user.service';
 import type { Logger } from './infrastructure/logger';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminRoutes } from './modules/admin/admin.routes';
+import { docsRoutes } from './modules/docs/docs.routes';
 import { authRoutes, validateRoute } from './modules/auth/auth.routes';
 import { browserAuthRoutes } from './modules/browser/browser-auth.routes';
 import type { SessionEventHub } from './modules/browser/session-events';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/user', userRoutes({ users: deps.users, auth: deps.auth, sessions: deps.sessions, twoFactor: deps.twoFactorRoutes, attemptLimit: deps.rateLimits?.perUser }));
   if (deps.revocationRoutes) app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth: deps.auth }));
+  app.use('/api', docsRoutes());
   app.use('/api/admin', adminRoutes({ users: deps.users, auth: deps.auth, twoFactor: deps.twoFactor }));
 
   if (deps.web?.distDir) app.use(webUi(deps.web.distDir));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { connect as connectNats, type NatsConnection } from 'nats';
 import { dictionary } from '@zxcvbn-ts/language-common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp } from './app';
 import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
 import { twoFactorRoutes } from './modules/user/two-factor.routes';
@@ -68,6 +69,8 @@ export interface ContainerOptions {
   natsSubjectPrefix?: string;
   /** Where the built web app is (default backend/web/dist). */
   webDistDir?: string;
+  /** Sees every request before the app does (the HTTP tests check all traffic against docs/openapi.yaml). */
+  observeHttp?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface Container {
@@ -270,7 +273,8 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     nats,
     housekeeping,
     async start(port = config.port) {
-      server = new GracefulServer(app);
+      const observe = opts.observeHttp;
+      server = new GracefulServer(observe ? (req, res) => (observe(req, res), app(req, res)) : app);
       const actual = await server.listen(port);
       logger.info('listening', { port: actual });
       return { port: actual, url: `http://127.0.0.1:${actual}` };

@@ -18,6 +18,7 @@ import { createLogger } from '../../backend/src/infrastructure/logger';
 import { FakeClock } from '../fakes/clock';
 import { TEST_PASSWORD } from '../fakes/passwords';
 import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from './database';
+import { contractRecorder } from './openapi-contract';
 import { requireService, TEST_NATS_URL, TEST_REDIS_URL } from './services';
 
 export { TEST_PASSWORD } from '../fakes/passwords';
@@ -42,6 +43,8 @@ export interface TestApp {
   clock: FakeClock;
   logs: string[];
   dataDir: string;
+  /** Exchanges that disagree with docs/openapi.yaml so far; close() fails when any exist. */
+  contractViolations: string[];
   redisPrefix: string;
   close(): Promise<void>;
 }
@@ -104,6 +107,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   };
   const memory = new MemoryTransport();
   const clock = FakeClock.ticking();
+  const contract = contractRecorder();
   let container: Container;
   try {
     const config = loadConfig({
@@ -124,6 +128,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       events: opts.events,
       natsSubjectPrefix: opts.natsSubjectPrefix,
       webDistDir: opts.webDistDir,
+      observeHttp: contract.observe,
     });
   } catch (err) {
     await cleanup();
@@ -139,9 +144,17 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     clock,
     logs: memory.lines,
     dataDir,
+    contractViolations: contract.violations,
     redisPrefix,
     close() {
-      closed ??= container.stop().finally(cleanup);
+      closed ??= container
+        .stop()
+        .finally(cleanup)
+        .then(() => {
+          if (contract.violations.length === 0) return;
+          const unique = [...new Set(contract.violations)];
+          throw new Error(`HTTP traffic disagrees with docs/openapi.yaml (${unique.length}):\n  ${unique.join('\n  ')}`);
+        });
       return closed;
     },
   };
