@@ -167,7 +167,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
 
   // Domain services.
-  const { sessions, auth, users } = createDomainServices(
+  const { sessions, auth, users, lockout } = createDomainServices(
     { uow, revocations, tokens, userAgents: new UaParserUserAgentParser(), clock, hasher, policy, signer },
     { ...config, mfaChallengeTtl: 300, mfaChallengeMaxAttempts: 5 },
   );
@@ -183,6 +183,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     cryptoRandomSource,
     clock,
     { issuer: config.totpIssuer },
+    lockout,
   );
   auth.useSecondFactor(twoFactor);
 

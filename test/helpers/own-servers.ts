@@ -92,10 +92,15 @@ export async function ownPostgres(): Promise<OwnPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'auth-pg-'));
   const data = join(dir, 'data');
   const port = await freePort();
-  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { encoding: 'utf8' });
+  // PostgreSQL refuses to run as root: then the cluster belongs to the `postgres` system user.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) spawnSync('chown', ['postgres', dir]);
+  const run = (cmd: string, args: string[]) =>
+    asRoot ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' }) : spawnSync(cmd, args, { encoding: 'utf8' });
+  const init = run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const ctl = (...args: string[]) => {
-    const r = spawnSync(join(bin, 'pg_ctl'), ['-D', data, ...args], { encoding: 'utf8' });
+    const r = run(join(bin, 'pg_ctl'), ['-D', data, ...args]);
     if (r.status !== 0) throw new Error(`pg_ctl ${args[0]} failed: ${r.stderr}${r.stdout}`);
   };
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;

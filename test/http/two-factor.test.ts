@@ -348,8 +348,12 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
     assertError(await disable({ password: u.password, code: wrong }), 401, 'MFA_INVALID_CODE');
     assertError(await disable({ password: u.password, code: 'zzzzz-zzzzz' }), 401, 'MFA_INVALID_CODE');
     assert.equal((await app.http.get('/api/user/me').set(bearer(u.accessToken))).body.user.twoFactorEnabled, true);
+    // The three failures count toward the lockout (LOGIN_MAX_FAILURES=3): locked until the lock expires.
+    assertError(await disable({ password: u.password, code }), 423, 'ACCOUNT_LOCKED');
+    app.clock.advance(901);
+    freshStep();
 
-    const res = await disable({ password: u.password, code });
+    const res = await disable({ password: u.password, code: codeAt(u.secret) });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body, { enabled: false });
 

@@ -46,7 +46,8 @@ describe('web UI serving', () => {
     for (const path of ['/api/nope', '/oauth/nope', '/api']) {
       const res = await app.http.get(path).set('Accept', 'text/html');
       assert.equal(res.status, 404, path);
-      assert.equal(res.body.error.code, 'NOT_FOUND');
+      assert.match(res.headers['content-type'], /application\/json/, `${path} is answered by the API, not the page`);
+      assert.notEqual(res.text, INDEX);
     }
   });
 });

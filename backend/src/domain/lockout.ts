@@ -6,6 +6,12 @@ import { Errors } from './errors';
 import type { Clock, UnitOfWork } from './ports';
 import type { RequestContext, User } from './types';
 
+/**
+ * Checks of the password or a code by a signed-in user (re-authentication). They count with login failures:
+ * otherwise a stolen session could guess the password through them without ever locking.
+ */
+export type ReauthContext = 'change_password' | '2fa_enable' | '2fa_disable' | '2fa_backup_codes';
+
 export interface LockoutSettings {
   maxFailures: number;
   lockSeconds: number;
@@ -33,10 +39,14 @@ export class LockoutPolicy {
   }
 
   /** Counts one failure (with its audit event) and locks when the threshold is reached. */
-  async recordFailure(user: User, factor: 'password' | 'totp' | 'backup_code', ctx: RequestContext): Promise<void> {
+  async recordFailure(user: User, factor: 'password' | 'totp' | 'backup_code', ctx: RequestContext, context: ReauthContext | 'login' = 'login'): Promise<void> {
     await this.uow.run(async (r) => {
       const { failedLoginCount, lockCount } = await r.users.recordLoginFailure(user.id);
-      await r.audit.record(auditEntry(user.id, 'login.failed', ctx, { factor, consecutiveFailures: failedLoginCount }));
+      await r.audit.record(
+        context === 'login'
+          ? auditEntry(user.id, 'login.failed', ctx, { factor, consecutiveFailures: failedLoginCount })
+          : auditEntry(user.id, 'reauth.failed', ctx, { factor, context, consecutiveFailures: failedLoginCount }),
+      );
       if (failedLoginCount < this.settings.maxFailures) return;
       const seconds = this.lockDuration(lockCount);
       const until = new Date(this.clock.now().getTime() + seconds * 1000);

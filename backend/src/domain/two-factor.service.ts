@@ -3,7 +3,8 @@
 // per user and advanced with a compare-and-set (RFC 6238 §5.2). The secret is stored encrypted and shown
 // only once, at enrolment; backup codes are stored as salted slow hashes and shown only when generated.
 import { auditEntry } from './audit';
-import { Errors } from './errors';
+import { DomainError, Errors } from './errors';
+import type { LockoutPolicy, ReauthContext } from './lockout';
 import type { Clock, PasswordHasher, Repositories, TokenGenerator, UnitOfWork } from './ports';
 import type { SecondFactor, SecondFactorVerifier } from './two-factor.port';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
@@ -50,6 +51,8 @@ export class TwoFactorService implements SecondFactorVerifier {
     private readonly random: RandomSource,
     private readonly clock: Clock,
     private readonly settings: TwoFactorSettings,
+    /** Wrong passwords and codes on disable / backup-codes count toward the login lockout (absent in some unit tests). */
+    private readonly lockout: LockoutPolicy | null = null,
   ) {}
 
   /**
@@ -96,8 +99,17 @@ export class TwoFactorService implements SecondFactorVerifier {
   async disable(userId: string, input: { password: string; code: string }, ctx: RequestContext): Promise<void> {
     const user = await this.requireUser(this.uow.direct, userId);
     if (!user.twoFactorEnabled || !user.totpSecretEncrypted) throw Errors.mfaNotEnabled();
-    if (!(await this.passwords.verify(input.password, user.passwordHash))) throw Errors.invalidCredentials();
-    const secondFactor = await this.prepareFactor(user, input.code);
+    await this.checkPassword(user, input.password, '2fa_disable', ctx);
+    let secondFactor: PreparedFactor;
+    try {
+      secondFactor = await this.prepareFactor(user, input.code);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'MFA_INVALID_CODE') {
+        await this.lockout?.recordFailure(user, normalizeTotpCode(input.code) !== null ? 'totp' : 'backup_code', ctx, '2fa_disable');
+      }
+      throw err;
+    }
+    await this.lockout?.recordSuccess(user);
     await this.uow.run(async (r) => {
       await secondFactor.commit(r);
       const current = await this.requireUser(r, userId);
@@ -116,7 +128,8 @@ export class TwoFactorService implements SecondFactorVerifier {
   async regenerateBackupCodes(userId: string, password: string, ctx: RequestContext): Promise<{ backupCodes: string[] }> {
     const user = await this.requireUser(this.uow.direct, userId);
     if (!user.twoFactorEnabled) throw Errors.mfaNotEnabled();
-    if (!(await this.passwords.verify(password, user.passwordHash))) throw Errors.invalidCredentials();
+    await this.checkPassword(user, password, '2fa_backup_codes', ctx);
+    await this.lockout?.recordSuccess(user);
     const { codes, hashed } = await this.newBackupCodes();
     await this.uow.run(async (r) => {
       const current = await this.requireUser(r, userId);
@@ -155,6 +168,14 @@ export class TwoFactorService implements SecondFactorVerifier {
   }
 
   // --- internals -------------------------------------------------------------------------------------------
+
+  /** Re-authentication by password: refused while locked, and a wrong one counts toward the lockout. */
+  private async checkPassword(user: User, password: string, context: ReauthContext, ctx: RequestContext): Promise<void> {
+    this.lockout?.assertNotLocked(user);
+    if (await this.passwords.verify(password, user.passwordHash)) return;
+    await this.lockout?.recordFailure(user, 'password', ctx, context);
+    throw Errors.invalidCredentials();
+  }
 
   private async requireUser(r: Repositories, userId: string): Promise<User> {
     const user = await r.users.findById(userId);

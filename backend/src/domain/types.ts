@@ -157,6 +157,7 @@ export type AuditEventType =
   | 'registration.rejected'
   | 'login.succeeded'
   | 'login.failed'
+  | 'reauth.failed'
   | 'account.locked'
   | 'logout'
   | 'session.revoked'

@@ -43,9 +43,45 @@ interface HttpishError {
   expose?: boolean;
 }
 
+// Codes and messages by which pg, Prisma's adapter and PostgreSQL report that the database cannot be reached
+// (server down, restarting, connection cut, pool starved): a retryable outage, not a bug.
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'P1001', 'P1002', 'P1017', 'P2024',
+]);
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|connection (?:is )?closed|Can't reach database|terminating connection|database system is (?:starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|DatabaseNotReachable|ConnectionClosed/i;
+
+/** True when `err` (or one of its causes) says the database is unreachable. */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown; kind?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return true;
+    if (typeof e.kind === 'string' && /NotReachable|ConnectionClosed|SocketTimeout/.test(e.kind)) return true;
+    if (typeof e.message === 'string' && UNREACHABLE_MESSAGE.test(e.message)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+/** Seconds a client should wait before retrying during a database outage. */
+const OUTAGE_RETRY_AFTER_SECONDS = 2;
+/** A new outage is logged once; requests failing within this long of the previous failure belong to it. */
+const OUTAGE_QUIET_MS = 30_000;
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
+  let lastOutageFailure = 0;
   return (err, req, res, _next) => {
     if (res.headersSent) return;
+    if (isDatabaseUnreachable(err)) {
+      const now = Date.now();
+      if (now - lastOutageFailure > OUTAGE_QUIET_MS) {
+        logger.error('database unreachable: answering 503 until it is back', { requestId: req.id, path: req.path, error: String(err?.message ?? err).slice(0, 200) });
+      }
+      lastOutageFailure = now;
+      res.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+      sendError(res, 503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable');
+      return;
+    }
     if (err instanceof DomainError) {
       if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, err.retryAfterSeconds)));
       sendError(res, STATUS_BY_CODE[err.code], err.code, err.message, err.details);
