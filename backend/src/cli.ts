@@ -10,9 +10,10 @@ import { buildContainer, type Container } from './container';
 import { DomainError } from './domain/errors';
 import { createLogger } from './infrastructure/logger';
 import { adminCli } from './modules/admin/admin.cli';
+import { oauthClientsCli } from './modules/oauth/oauth-clients.cli';
 import { cliContext, CliUsageError, type CliGroup, type CliIO } from './modules/cli/command';
 
-const groups: CliGroup[] = [adminCli];
+const groups: CliGroup[] = [adminCli, oauthClientsCli];
 
 function help(io: CliIO, group?: CliGroup): void {
   const lines = ['usage: npm run cli -- <group> <command> [--flags]', ''];
