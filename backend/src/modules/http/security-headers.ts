@@ -26,3 +26,23 @@ export function securityHeaders(options?: Readonly<HelmetOptions>): RequestHandl
     next();
   };
 }
+
+/**
+ * The Content-Security-Policy of the HTML pages this server serves (the web app, the API reference): scripts,
+ * connections and fonts from this origin only, images also as data: URLs (the 2FA QR code), no plugins, no
+ * framing. Only the style rule differs: Swagger UI sets style attributes, so the reference page needs inline styles.
+ */
+export function pageCsp({ inlineStyles = false } = {}): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    inlineStyles ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

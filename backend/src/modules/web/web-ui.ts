@@ -5,19 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { Router, type RequestHandler, type Response } from 'express';
+import { pageCsp } from '../http/security-headers';
 
-export const PAGE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+const PAGE_CSP = pageCsp();
 
 /** Paths that belong to the API and services: never answered with the page. */
 const NOT_PAGES = /^\/(api|oauth|\.well-known|health|metrics)(\/|$)/;
