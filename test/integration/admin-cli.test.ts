@@ -1,7 +1,6 @@
 // `npm run cli -- admin create|promote` run as a real process (node + tsx, like `npm run cli`) against a fresh
 // PostgreSQL database (DATABASE_URL) and against the embedded database under DATA_DIR. Checks the exit code,
 // the effect through the HTTP API, and the audit event.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,34 +12,12 @@ import { loadConfig } from '../../backend/src/config';
 import { buildContainer } from '../../backend/src/container';
 import { createLogger } from '../../backend/src/infrastructure/logger';
 import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from '../helpers/database';
+import { runCli } from '../helpers/cli';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const ADMIN_PASSWORD = 'operator-Granite-42-harbour';
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/src/cli.ts', ...args], {
-      cwd: ROOT,
-      // Only what the test sets: no DATABASE_URL or DATA_DIR leaking in from the runner's environment.
-      env: { PATH: process.env.PATH ?? '', BCRYPT_COST: '4', BCRYPT_WORKERS: '0', SIGNING_THREADS: '0', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const cli = runCli;
 
 async function auditOf(db: TestDatabase, email: string): Promise<{ type: string; userAgent: string | null; metadata: Record<string, unknown> }[]> {
   const client = new pg.Client({ connectionString: db.url });

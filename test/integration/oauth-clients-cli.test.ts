@@ -1,38 +1,15 @@
 // `npm run cli -- clients ...` run as a real process (node + tsx, like `npm run cli`) against a fresh, empty
 // PostgreSQL database (DATABASE_URL): the CLI migrates it, registers clients, and a server started on that
 // database then issues tokens for them. Exit codes, JSON output, and that secrets appear only when issued.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startTestApp } from '../helpers/app';
 import { createEmptyDatabase, type TestDatabase } from '../helpers/database';
+import { runCli } from '../helpers/cli';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/src/cli.ts', ...args], {
-      cwd: ROOT,
-      // Only what the test sets: no DATABASE_URL or DATA_DIR leaking in from the runner's environment.
-      env: { PATH: process.env.PATH ?? '', BCRYPT_COST: '4', BCRYPT_WORKERS: '0', SIGNING_THREADS: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
