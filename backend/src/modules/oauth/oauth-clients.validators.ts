@@ -9,17 +9,16 @@ const ttl = (field: string) =>
 
 export const clientIdParam = param('clientId').isString().isLength({ min: 1, max: 100 }).withMessage('clientId is invalid');
 
+/** Scopes, redirect URIs and lifetimes: optional and checked alike on create and update. */
+const settingRules = (): ValidationChain[] => [list('allowedScopes'), list('defaultScopes'), list('redirectUris'), ttl('accessTokenTtl'), ttl('refreshTokenTtl')];
+
 export const createClientRules: ValidationChain[] = [
   body('name').isString().withMessage('name is required').bail().trim().isLength({ min: 1, max: 100 }).withMessage('name must be 1-100 characters'),
   body('clientId').optional().isString().withMessage('clientId must be a string'),
   body('type').optional().isIn(['confidential', 'public']).withMessage('type must be confidential or public'),
   body('grantTypes').isArray({ min: 1 }).withMessage('grantTypes must be a non-empty list').bail()
     .custom((v: unknown[]) => v.every((x) => typeof x === 'string')).withMessage('grantTypes must be a list of strings'),
-  list('allowedScopes'),
-  list('defaultScopes'),
-  list('redirectUris'),
-  ttl('accessTokenTtl'),
-  ttl('refreshTokenTtl'),
+  ...settingRules(),
 ];
 
 export const updateClientRules: ValidationChain[] = [
@@ -27,11 +26,7 @@ export const updateClientRules: ValidationChain[] = [
   body('name').optional().isString().withMessage('name must be a string').bail().trim().isLength({ min: 1, max: 100 }).withMessage('name must be 1-100 characters'),
   body('grantTypes').optional().isArray({ min: 1 }).withMessage('grantTypes must be a non-empty list').bail()
     .custom((v: unknown[]) => v.every((x) => typeof x === 'string')).withMessage('grantTypes must be a list of strings'),
-  list('allowedScopes'),
-  list('defaultScopes'),
-  list('redirectUris'),
-  ttl('accessTokenTtl'),
-  ttl('refreshTokenTtl'),
+  ...settingRules(),
   body('active').optional().isBoolean({ strict: true }).withMessage('active must be a boolean'),
   body('clientId').not().exists().withMessage('clientId cannot be changed'),
   body('type').not().exists().withMessage('type cannot be changed'),
