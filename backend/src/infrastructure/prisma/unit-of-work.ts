@@ -9,7 +9,7 @@ import type { SecretCipher } from '../../domain/two-factor.ports';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
 import { PrismaSessionRepository } from './session.repository';
 import type pg from 'pg';
-import type { ProfileCache } from './profile-cache';
+import type { ProfileCache } from '../cache/profile-cache';
 import { PrismaUserRepository } from './user.repository';
 
 /** Repositories bound to a client or to a transaction client. */
