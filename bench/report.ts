@@ -8,6 +8,8 @@ export interface ScenarioResult {
   rps: number;
   p50: number;
   p99: number;
+  /** Only where a target asks for it (autocannon reports none): computed from every response time. */
+  p95?: number;
   total: number;
   /** Connection errors + timeouts. */
   errors: number;
@@ -51,6 +53,8 @@ export interface Report {
   logging: string | null;
   settings: string[];
   profile: string | null;
+  /** Every scenario id (settings.ts ALL), for the "running it" section. */
+  scenarioIds: readonly string[];
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
@@ -165,7 +169,7 @@ export function markdown(r: Report): string {
   out.push('Knobs: `BENCH_DURATION` (s, default 10), `BENCH_WARMUP` (s, default 2), `BENCH_CONNECTIONS` (default 32),');
   out.push('`BENCH_LOGIN_CONNECTIONS` (default 8), `BENCH_USERS` (default 50), `BENCH_MAX_SECONDS` (watchdog, default 300),');
   out.push('`TEST_DATABASE_URL` (admin URL of the PostgreSQL server, default `postgresql://postgres@127.0.0.1:5432/postgres`).');
-  out.push('Scenario ids: `baseline, validate, me, me-info, sessions, refresh, login`.', '');
+  out.push(`Scenario ids: \`${r.scenarioIds.join(', ')}\`; \`BENCH_OAUTH_RATE\` (req/s of the OAuth refresh_token grant, default 100), \`BENCH_OAUTH_CONNECTIONS\` (default 10), \`TEST_NATS_URL\` (default \`nats://127.0.0.1:4222\`; without NATS that scenario is skipped).`, '');
   return out.join('\n');
 }
 

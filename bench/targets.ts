@@ -1,6 +1,8 @@
 // The performance targets, checked against the scenario results, and the logging-cost sentence.
 import { clean } from './load';
 import type { Report, ScenarioResult, Target } from './report';
+import { OAUTH_REFRESH } from './settings';
+import { introspectTarget, oauthRefreshTarget } from './targets-oauth';
 
 type Get = (id: string) => ScenarioResult | undefined;
 
@@ -63,7 +65,15 @@ function loginTarget(get: Get, bcrypt: Report['bcrypt']): Target {
 
 /** Every target, in report order; a target whose scenarios did not run is "not run". */
 export function checkTargets(get: Get, bcrypt: Report['bcrypt']): Target[] {
-  return [ratioTarget(get, 'validate', 'validate', 0.8), ratioTarget(get, '/me', 'me', 0.5), refreshTarget(get), sessionsTarget(get), loginTarget(get, bcrypt)];
+  return [
+    ratioTarget(get, 'validate', 'validate', 0.8),
+    ratioTarget(get, '/me', 'me', 0.5),
+    refreshTarget(get),
+    sessionsTarget(get),
+    loginTarget(get, bcrypt),
+    oauthRefreshTarget(get, OAUTH_REFRESH.rate),
+    introspectTarget(get),
+  ];
 }
 
 /** What one JSON log line per request costs, from the me and me-info scenarios (null unless both ran). */
