@@ -1,8 +1,8 @@
 // The scenarios that run on the seeded server A, in order. A new scenario on seeded data goes here (and its
 // id into settings.ts ALL); one that needs its own server configuration gets a phase like me-info.ts/login.ts.
-import { me, sessions, validate } from './reads';
+import { floorSessions, me, sessions, validate } from './reads';
 import { oauthClientCredentials, oauthIntrospect, oauthRefresh } from './oauth';
-import { refresh } from './refresh';
+import { floorRefresh, refresh } from './refresh';
 import type { AppScenario } from './types';
 
 export const SERVER_A_SCENARIOS: AppScenario[] = [
@@ -10,7 +10,9 @@ export const SERVER_A_SCENARIOS: AppScenario[] = [
   // Right after validate: the two are compared (the aim is introspection as fast as validation).
   oauthIntrospect,
   me,
+  floorSessions,
   sessions,
+  floorRefresh,
   refresh,
   oauthRefresh,
   oauthClientCredentials,
