@@ -95,6 +95,21 @@ const clusterWorkers: Setting<number> = {
 export const schema = {
   http: {
     port: int('PORT', 'HTTP port', 3000),
+    // The issuer must not follow PORT: a restart on another port, or two instances on two ports, would then
+    // refuse each other's tokens (issue 9). Production sets the URL clients reach the service at.
+    publicUrl: {
+      ...text('PUBLIC_URL', 'URL clients reach the service at (scheme, host, optional port and path); the default `iss`/`aud` of access tokens; set it in production', 'http://localhost:3000'),
+      parse(raw: string, name: string): string {
+        let url: URL;
+        try {
+          url = new URL(raw);
+        } catch {
+          throw new Error(`${name} must be an absolute http(s) URL, got "${raw}"`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an absolute http(s) URL, got "${raw}"`);
+        return raw.replace(/\/+$/, '');
+      },
+    } satisfies Setting<string>,
     trustProxy,
     corsOrigins: list('CORS_ORIGINS', 'comma-separated browser origins allowed to call the API cross-origin; unset = no CORS headers'),
     bodyLimit: text('BODY_LIMIT', 'maximum JSON body', '16kb'),
@@ -141,7 +156,7 @@ export const schema = {
       'seconds after a rotation during which the token just replaced may be presented again and gets the same successor (0 = strict single use)',
       10,
     ),
-    issuer: text('JWT_ISSUER', '`iss` of access tokens', (r) => `http://localhost:${r.PORT as number}`, 'http://localhost:$PORT'),
+    issuer: text('JWT_ISSUER', '`iss` of access tokens', (r) => r.PUBLIC_URL as string, 'PUBLIC_URL'),
     audience: text('JWT_AUDIENCE', '`aud` of access tokens', (r) => r.JWT_ISSUER as string, 'JWT_ISSUER'),
     privateKey: optional('JWT_PRIVATE_KEY', 'RS256 signing key (PEM, RSA >= 2048 bits) inline; unset (and no file) = generated under DATA_DIR/keys'),
     privateKeyFile: optional('JWT_PRIVATE_KEY_FILE', 'RS256 signing key (PEM) as a file'),
