@@ -190,6 +190,9 @@ export const schema = {
     encryptionKey: optional('TOTP_ENCRYPTION_KEY', '32-byte AES key (base64 or hex) for TOTP secrets at rest; unset = generated under DATA_DIR/keys'),
     challengeTtl: int('MFA_CHALLENGE_TTL', 'lifetime of the mfaToken between the password step and the second factor, seconds', 300, 1),
     challengeMaxAttempts: int('MFA_CHALLENGE_MAX_ATTEMPTS', 'wrong codes one mfaToken accepts before it is burnt', 5, 1),
+    // Why a window at all: the contract's `POST /api/user/2fa/enable` has no body, so a client written to it
+    // must keep working right after sign-in; later, a stolen access token alone cannot enrol (docs/two-factor.md).
+    reauthWindow: int('REAUTH_WINDOW_SECONDS', 'starting 2FA enrolment without the password is allowed this many seconds after the session signed in; later the password is required (0 = always)', 300),
   },
   oauth: {
     clients: list('OAUTH_CLIENTS', 'comma-separated client ids registered at start (when missing) as public password/refresh_token clients'),

@@ -11,7 +11,7 @@ import { validate } from '../http/validate';
 export interface TwoFactorRouteDeps {
   auth: AuthService;
   twoFactor: TwoFactorService;
-  /** Per-user limit on the code- and password-checking routes (verify, disable, backup-codes). */
+  /** Per-user limit on the code- and password-checking routes (enable, verify, disable, backup-codes). */
   perUser: RequestHandler;
 }
 
@@ -29,18 +29,32 @@ export const disableRules = [requiredString('password', 1024), requiredString('c
 
 export const backupCodesRules = [requiredString('password', 1024)];
 
+/**
+ * `password` is optional for the contract's body-less call, which is accepted only within
+ * REAUTH_WINDOW_SECONDS of signing in (403 REAUTH_REQUIRED after that); sent, it is checked.
+ */
+export const enableRules = [
+  body('password')
+    .optional({ values: 'null' })
+    .isString().withMessage('password must be a string').bail()
+    .isLength({ min: 1, max: 1024 }).withMessage('password must be 1–1024 characters'),
+];
+
 export function twoFactorRoutes({ auth, twoFactor, perUser }: TwoFactorRouteDeps): Router {
   const router = Router();
   router.use(authenticate(auth));
 
-  router.post('/enable', async (req: Request, res: Response) => {
-    const enrolment = await twoFactor.enable(claimsOf(req).sub, requestContext(req));
+  router.post('/enable', validate(enableRules), perUser, async (req: Request, res: Response) => {
+    const { sub, sid } = claimsOf(req);
+    const password = typeof req.body?.password === 'string' ? req.body.password : null;
+    const enrolment = await twoFactor.enable(sub, { password, sessionId: sid }, requestContext(req));
     noStore(res).json({ secret: enrolment.secret, otpauthUrl: enrolment.otpauthUrl, qrCodeDataUrl: enrolment.qrCodeDataUrl });
   });
 
   router.post('/verify', validate(verifyRules), perUser, async (req: Request, res: Response) => {
-    const { backupCodes } = await twoFactor.verify(claimsOf(req).sub, String(req.body.code), requestContext(req));
-    noStore(res).json({ enabled: true, backupCodes });
+    const { sub, sid } = claimsOf(req);
+    const { backupCodes, revokedSessions } = await twoFactor.verify(sub, String(req.body.code), requestContext(req), sid);
+    noStore(res).json({ enabled: true, backupCodes, revokedSessions });
   });
 
   router.post('/disable', validate(disableRules), perUser, async (req: Request, res: Response) => {
