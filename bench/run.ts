@@ -21,12 +21,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../test/helpers/database';
 import { killAllSync, stopChild } from './children';
+import { startFloor } from './floor';
 import { keepSections } from './kept-sections';
 import { abortLoad, runState } from './load';
 import { summarise } from './profile-summary';
 import { consoleTable, consoleTargets, describeSettings, markdown, type Report, type ScenarioResult } from './report';
 import { runBaseline, runLogin, runMeInfo, SERVER_A_SCENARIOS } from './scenarios';
-import { benchEnv, cleanup, errorLines, machine, seed, startApp, type Seeded } from './servers';
+import { benchEnv, cleanup, errorLines, machine, seed, startApp, vacuum, type Seeded } from './servers';
 import {
   ALL,
   CLUSTER_WORKERS,
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
 
   if (selected('baseline')) results.set('baseline', await runBaseline());
 
-  const chainsNeeded = selected('refresh') ? CONNECTIONS : 0;
+  const chainsNeeded = selected('refresh') || selected('floor-refresh') ? CONNECTIONS : 0;
   const sessionsPerUser = 1 + Math.ceil((2 * chainsNeeded) / USERS);
   const maxSessions = Math.max(10, sessionsPerUser + 2);
   let seeded: Seeded | null = null;
@@ -94,16 +95,23 @@ async function main(): Promise<void> {
   if (needApp) {
     const onA = SERVER_A_SCENARIOS.filter((s) => selected(s.id));
     const profA = PROFILE && onA.some((s) => s.id === PROFILE) ? profileDir : undefined;
+    // The floor (a bare node:http server, own database) runs beside server A, so the pairs of scenarios
+    // (floor-sessions/sessions, floor-refresh/refresh) are measured minutes apart on the same machine.
+    const floor = onA.some((s) => s.id.startsWith('floor-')) ? await startFloor(tmp, chainsNeeded, runId) : null;
+    if (floor) benchEnv.floorDb = floor.db;
     const a = await startApp({ name: 'server-A', logLevel: 'warn', bcryptCost: SEED_COST, maxSessionsPerUser: maxSessions, profileDir: profA });
     try {
       seeded = await seed(a.url, runId, chainsNeeded);
-      for (const scenario of onA) results.set(scenario.id, await scenario.run({ base: a.url, seeded, sessionsPerUser }));
+      // autovacuum is off on the development machine's PostgreSQL: start every run from vacuumed tables.
+      await vacuum(benchEnv.db!.url);
+      for (const scenario of onA) results.set(scenario.id, await scenario.run({ base: a.url, seeded, sessionsPerUser, floor }));
     } finally {
       await stopChild(a);
+      if (floor) await stopChild(floor.child);
       const errs = errorLines(a);
       if (errs.count) {
         log(`server-A logged ${errs.count} error line(s), first: ${errs.first}`);
-        for (const r of results.values()) if (r.id !== 'baseline') r.notes.push(`server logged ${errs.count} error-level line(s) during its phase; first: \`${errs.first}\``);
+        for (const r of results.values()) if (r.id !== 'baseline' && !r.id.startsWith('floor-')) r.notes.push(`server logged ${errs.count} error-level line(s) during its phase; first: \`${errs.first}\``);
       }
     }
   }

@@ -12,16 +12,17 @@ import type { Machine } from './report';
 import { CLUSTER_WORKERS, HUGE_LIMIT, ISSUER, PASSWORD, ROOT, USERS, log } from './settings';
 
 /** The run's database and temp dir, once created. */
-export const benchEnv: { db: TestDatabase | null; tmp: string | null } = { db: null, tmp: null };
+export const benchEnv: { db: TestDatabase | null; floorDb: TestDatabase | null; tmp: string | null } = { db: null, floorDb: null, tmp: null };
 
 let cleaning: Promise<void> | null = null;
 
 export function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await stopAll().catch((e) => console.error('stopping children failed:', e));
-    if (benchEnv.db) {
-      const d = benchEnv.db;
-      benchEnv.db = null;
+    for (const key of ['db', 'floorDb'] as const) {
+      const d = benchEnv[key];
+      if (!d) continue;
+      benchEnv[key] = null;
       await d.drop().catch((e) => console.error(`dropping database ${d.name} failed:`, e));
     }
     if (benchEnv.tmp) {
@@ -30,6 +31,17 @@ export function cleanup(): Promise<void> {
     }
   })();
   return cleaning;
+}
+
+/** VACUUM ANALYZE the whole database (autovacuum is off on the development machine's PostgreSQL). */
+export async function vacuum(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('VACUUM ANALYZE');
+  } finally {
+    await c.end();
+  }
 }
 
 export async function machine(url: string): Promise<Machine> {

@@ -1,10 +1,10 @@
 // The scenarios that run on the seeded server A, in order. A new scenario on seeded data goes here (and its
 // id into settings.ts ALL); one that needs its own server configuration gets a phase like me-info.ts/login.ts.
-import { me, sessions, validate } from './reads';
-import { refresh } from './refresh';
+import { floorSessions, me, sessions, validate } from './reads';
+import { floorRefresh, refresh } from './refresh';
 import type { AppScenario } from './types';
 
-export const SERVER_A_SCENARIOS: AppScenario[] = [validate, me, sessions, refresh];
+export const SERVER_A_SCENARIOS: AppScenario[] = [validate, me, floorSessions, sessions, floorRefresh, refresh];
 
 export { runBaseline } from './baseline';
 export { runMeInfo } from './me-info';

@@ -4,7 +4,7 @@
 // calling one is raised to aal 2.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
+import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
 import { bearer, registerAndLogin, TEST_PASSWORD, useTestApp, type TestApp } from '../helpers/app';
 
 const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { aal: number };

@@ -4,10 +4,10 @@ import { param, query } from 'express-validator';
 import type { AuthService } from '../../domain/auth.service';
 import type { TwoFactorService } from '../../domain/two-factor.service';
 import type { UserService } from '../../domain/user.service';
-import { authenticate, claimsOf, requireRole } from '../http/authenticate';
-import { requestContext } from '../http/context';
-import { profile } from '../http/mappers';
-import { validate } from '../http/validate';
+import { authenticate, claimsOf, requireRole } from '../../http/authenticate';
+import { requestContext } from '../../http/context';
+import { profile } from '../../http/mappers';
+import { validate } from '../../http/validate';
 
 const userIdParam = param('userId').isUUID().withMessage('userId must be a UUID');
 

@@ -2,9 +2,9 @@
 import type { Request, Response } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import { DomainError } from '../../domain/errors';
-import { bearerToken, claimsOf } from '../http/authenticate';
-import { noStore, requestContext } from '../http/context';
-import { publicUser, tokenResponse } from '../http/mappers';
+import { bearerToken, claimsOf } from '../../http/authenticate';
+import { noStore, requestContext } from '../../http/context';
+import { publicUser, tokenResponse } from '../../http/mappers';
 
 export class AuthController {
   constructor(private readonly auth: AuthService) {}

@@ -3,8 +3,8 @@
 import type { AuthService } from '../../domain/auth.service';
 import { DomainError, Errors } from '../../domain/errors';
 import type { AccessClaims } from '../../domain/types';
-import { publicUser, tokenResponse } from '../http/mappers';
-import { checkBody, type InboundMessage, type MessageHandler } from '../nats/request-server';
+import { publicUser, tokenResponse } from '../../http/mappers';
+import { checkBody, type InboundMessage, type MessageHandler } from '../../nats/request-server';
 import { changePasswordRules } from '../user/validators';
 import { loginRules, mfaLoginRules, refreshRules, registerRules } from './validators';
 

@@ -1,8 +1,8 @@
 // /api/auth routes. Per-IP limits are mounted by the app on the whole prefix; per-account limits here.
 import { Router, type RequestHandler } from 'express';
 import type { AuthService } from '../../domain/auth.service';
-import { authenticate } from '../http/authenticate';
-import { validate } from '../http/validate';
+import { authenticate } from '../../http/authenticate';
+import { validate } from '../../http/validate';
 import { AuthController } from './auth.controller';
 import { loginRules, mfaLoginRules, refreshRules, registerRules } from './validators';
 

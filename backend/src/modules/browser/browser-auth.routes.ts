@@ -5,10 +5,10 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { AuthService } from '../../domain/auth.service';
 import { DomainError, Errors } from '../../domain/errors';
 import type { TokenPair } from '../../domain/types';
-import { bearerToken } from '../http/authenticate';
-import { noStore, requestContext } from '../http/context';
-import { publicUser } from '../http/mappers';
-import { validate } from '../http/validate';
+import { bearerToken } from '../../http/authenticate';
+import { noStore, requestContext } from '../../http/context';
+import { publicUser } from '../../http/mappers';
+import { validate } from '../../http/validate';
 import { loginRules, mfaLoginRules } from '../auth/validators';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie, type CookieSettings } from './refresh-cookie';
 import { sameOriginOnly } from './same-origin';

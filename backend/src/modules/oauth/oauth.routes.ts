@@ -8,7 +8,7 @@ import { OAuthError, type OAuthErrorCode } from '../../domain/oauth/errors';
 import type { OAuthTokenService } from '../../domain/oauth/token.service';
 import { GRANT_TYPES } from '../../domain/oauth/types';
 import type { Logger } from '../../infrastructure/logger';
-import { noStore } from '../http/context';
+import { noStore } from '../../http/context';
 import { OAuthHandlers } from './oauth.handlers';
 
 export interface OAuthDeps {

@@ -4,9 +4,9 @@ import type { AuthService } from '../../domain/auth.service';
 import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
 import { Errors } from '../../domain/errors';
-import { claimsOf } from '../http/authenticate';
-import { requestContext } from '../http/context';
-import { profile, securityEvent, sessionView } from '../http/mappers';
+import { claimsOf } from '../../http/authenticate';
+import { requestContext } from '../../http/context';
+import { profile, securityEvent, sessionView } from '../../http/mappers';
 
 export class UserController {
   constructor(

@@ -3,8 +3,8 @@ import { Router, type RequestHandler } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
-import { authenticate } from '../http/authenticate';
-import { validate } from '../http/validate';
+import { authenticate } from '../../http/authenticate';
+import { validate } from '../../http/validate';
 import { UserController } from './user.controller';
 import { changePasswordRules, securityEventsRules } from './validators';
 

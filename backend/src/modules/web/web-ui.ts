@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { Router, type RequestHandler, type Response } from 'express';
-import { pageCsp } from '../http/security-headers';
+import { pageCsp } from '../../http/security-headers';
 
 const PAGE_CSP = pageCsp();
 

@@ -1,6 +1,6 @@
 // One JSON line per request. Only the path (no query string: it may carry tokens) and never a body or header.
 import type { RequestHandler } from 'express';
-import type { Logger } from '../../infrastructure/logger';
+import type { Logger } from '../infrastructure/logger';
 import { clientIp } from './context';
 
 export function requestLogger(logger: Logger): RequestHandler {

@@ -17,8 +17,8 @@ import { isIP } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { normalizeEmail } from '../../domain/email';
-import { Errors } from '../../domain/errors';
+import { normalizeEmail } from '../domain/email';
+import { Errors } from '../domain/errors';
 
 export interface RateLimitOptions {
   perIpPerMin: number;

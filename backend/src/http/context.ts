@@ -1,6 +1,6 @@
 // Who is calling from where. req.ip honours X-Forwarded-For only when TRUST_PROXY is set (app setting).
 import type { Request, Response } from 'express';
-import type { RequestContext } from '../../domain/types';
+import type { RequestContext } from '../domain/types';
 
 export function requestContext(req: Request): RequestContext {
   const ua = req.get('user-agent');

@@ -3,8 +3,8 @@
 // the same domain services as the HTTP routes, on a container built without listening.
 import { hostname, userInfo } from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
-import type { Container } from '../../container';
-import type { RequestContext } from '../../domain/types';
+import type { Container } from '../container';
+import type { RequestContext } from '../domain/types';
 
 export type CliOptions = NonNullable<ParseArgsConfig['options']>;
 export type CliValues = Record<string, string | boolean | (string | boolean)[] | undefined>;

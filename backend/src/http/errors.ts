@@ -1,8 +1,8 @@
 // The single place where domain error codes become HTTP statuses, and where anything unexpected
 // becomes a 500 without internals. Body-parser failures are client errors in the contract's shape.
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { DomainError, type DomainErrorCode, type FieldProblem } from '../../domain/errors';
-import type { Logger } from '../../infrastructure/logger';
+import { DomainError, type DomainErrorCode, type FieldProblem } from '../domain/errors';
+import type { Logger } from '../infrastructure/logger';
 
 export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   VALIDATION_ERROR: 400,

@@ -1,5 +1,5 @@
 // Request fields our middleware adds.
-import type { AccessClaims } from '../../domain/types';
+import type { AccessClaims } from '../domain/types';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -1,8 +1,8 @@
 // Bearer authentication: signature, iss, aud, exp and revocation, all in process (no database call).
 import type { Request, RequestHandler } from 'express';
-import { DomainError, Errors } from '../../domain/errors';
-import type { AuthService } from '../../domain/auth.service';
-import type { AccessClaims, Role } from '../../domain/types';
+import { DomainError, Errors } from '../domain/errors';
+import type { AuthService } from '../domain/auth.service';
+import type { AccessClaims, Role } from '../domain/types';
 
 export function bearerToken(req: Request): string | null {
   const header = req.get('authorization');

@@ -4,9 +4,9 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { body } from 'express-validator';
 import type { AuthService } from '../../domain/auth.service';
 import type { TwoFactorService } from '../../domain/two-factor.service';
-import { authenticate, claimsOf } from '../http/authenticate';
-import { noStore, requestContext } from '../http/context';
-import { validate } from '../http/validate';
+import { authenticate, claimsOf } from '../../http/authenticate';
+import { noStore, requestContext } from '../../http/context';
+import { validate } from '../../http/validate';
 
 export interface TwoFactorRouteDeps {
   auth: AuthService;

@@ -1,7 +1,7 @@
 // Turns express-validator failures into one VALIDATION_ERROR with per-field details.
 import type { NextFunction, Request, Response } from 'express';
 import { validationResult, type ValidationChain } from 'express-validator';
-import { Errors } from '../../domain/errors';
+import { Errors } from '../domain/errors';
 
 export function validate(chains: ValidationChain[]) {
   return [

@@ -1,5 +1,5 @@
 // Response mappers whitelist fields: a hash, secret or internal counter cannot leak by accident.
-import type { AuditEvent, Session, SessionOwner, TokenPair, UserProfile } from '../../domain/types';
+import type { AuditEvent, Session, SessionOwner, TokenPair, UserProfile } from '../domain/types';
 
 export const publicUser = (u: SessionOwner) => ({ id: u.id, email: u.email, username: u.username, role: u.role, status: u.status });
 

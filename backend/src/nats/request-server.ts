@@ -5,9 +5,9 @@
 import { findUnreadableText } from '../http/json-body';
 import { validationResult, type ValidationChain } from 'express-validator';
 import type { Msg, NatsConnection, Subscription } from 'nats';
-import { DomainError, Errors } from '../../domain/errors';
-import type { RequestContext } from '../../domain/types';
-import type { Logger } from '../../infrastructure/logger';
+import { DomainError, Errors } from '../domain/errors';
+import type { RequestContext } from '../domain/types';
+import type { Logger } from '../infrastructure/logger';
 
 /** A decoded request: the JSON body (HTTP's request body), the caller's access token and where the user is. */
 export interface InboundMessage {

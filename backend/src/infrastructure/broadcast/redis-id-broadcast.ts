@@ -3,7 +3,7 @@
 // Pub/sub is at-most-once: messages published while a subscriber is disconnected are lost, so subscribers
 // are told when their connection drops and comes back (the revocation store then reads the database).
 import { Redis } from 'ioredis';
-import type { IdBroadcast } from './memory-revocation-store';
+import type { IdBroadcast } from './id-broadcast';
 
 export class RedisIdBroadcast implements IdBroadcast {
   private readonly subscriber: Redis;
@@ -25,16 +25,16 @@ export class RedisIdBroadcast implements IdBroadcast {
     this.channel = `${keyPrefix}${topic}`;
   }
 
-  async publish(sessionIds: string[]): Promise<void> {
-    await this.publisher.publish(this.channel, JSON.stringify(sessionIds));
+  async publish(ids: string[]): Promise<void> {
+    await this.publisher.publish(this.channel, JSON.stringify(ids));
   }
 
-  async subscribe(onRevoked: (sessionIds: string[]) => void, onStatus?: (connected: boolean) => void): Promise<void> {
+  async subscribe(onIds: (ids: string[]) => void, onStatus?: (connected: boolean) => void): Promise<void> {
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       try {
         const ids = JSON.parse(message);
-        if (Array.isArray(ids)) onRevoked(ids.filter((x): x is string => typeof x === 'string'));
+        if (Array.isArray(ids)) onIds(ids.filter((x): x is string => typeof x === 'string'));
       } catch {
         // Malformed messages are ignored: only our own instances publish on this channel.
       }

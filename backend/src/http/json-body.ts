@@ -5,7 +5,7 @@
 //   decoding), IDNA, normalisation and the database all fail on them in their own ways.
 // Keys are checked as well as values, at any depth (iteratively: a body can nest deeper than the stack).
 import express, { type RequestHandler } from 'express';
-import { Errors, type FieldProblem } from '../../domain/errors';
+import { Errors, type FieldProblem } from '../domain/errors';
 
 // ES2024 String methods (Node ≥ 20); the project's TypeScript lib predates them.
 type Es2024String = { isWellFormed(): boolean; toWellFormed(): string };

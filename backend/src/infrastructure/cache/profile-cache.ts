@@ -4,7 +4,7 @@
 // transaction commits (a read between the two could otherwise re-cache the old row) — and, with Redis,
 // on every other instance too. The TTL bounds staleness if an invalidation message is ever lost.
 import type { UserProfile } from '../../domain/types';
-import type { IdBroadcast } from '../revocation/memory-revocation-store';
+import type { IdBroadcast } from '../broadcast/id-broadcast';
 
 export class ProfileCache {
   private readonly entries = new Map<string, { profile: UserProfile; expiresAt: number }>();
