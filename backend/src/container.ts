@@ -46,7 +46,7 @@ import { MemoryRevocationStore } from './infrastructure/revocation/memory-revoca
 import { RedisIdBroadcast } from './infrastructure/broadcast/redis-id-broadcast';
 import { createRateLimits } from './http/rate-limits';
 import { revocationRoutes } from './modules/revocations/revocations.routes';
-import { authMessageHandlers } from './modules/auth/auth.message.controller';
+import { authMessageHandlers } from './modules/auth/auth.messages';
 import { NatsRequestServer } from './nats/request-server';
 import { SessionEventHub } from './modules/browser/session-events';
 
