@@ -1,8 +1,10 @@
 // /api/auth/browser: the same sign-in, 2FA, refresh and logout as /api/auth, for a web page. The refresh
 // token travels in an HttpOnly cookie; the access token is returned in the body and kept in memory by the
 // page. Native apps keep using /api/auth. Cross-site requests are refused before anything else runs.
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import type { AuthService } from '../../domain/auth.service';
+import { emailKey, mfaTokenKey } from '../../http/rate-limit-keys';
+import type { RateLimits } from '../../http/rate-limits';
 import { validate } from '../../http/validate';
 import { loginRules, mfaLoginRules } from '../auth/auth.validators';
 import { BrowserAuthHandlers } from './browser.handlers';
@@ -13,7 +15,7 @@ export interface BrowserAuthDeps {
   auth: AuthService;
   cookie: CookieSettings;
   /** Per-account limit on password and second-factor attempts, as on /api/auth. */
-  perAccount: RequestHandler;
+  perAccount: RateLimits['perAccount'];
   /** CORS_ORIGINS: other origins of the operator's own that may use the cookie endpoints. */
   trustedOrigins?: readonly string[];
 }
@@ -22,8 +24,8 @@ export function browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins = [
   const h = new BrowserAuthHandlers(auth, cookie);
   const router = Router();
   router.use(sameOriginOnly(trustedOrigins));
-  router.post('/login', validate(loginRules), perAccount, h.login);
-  router.post('/login/2fa', validate(mfaLoginRules), perAccount, h.loginSecondFactor);
+  router.post('/login', validate(loginRules), perAccount(emailKey('email')), h.login);
+  router.post('/login/2fa', validate(mfaLoginRules), perAccount(mfaTokenKey), h.loginSecondFactor);
   router.post('/refresh', h.refresh);
   router.post('/logout', h.logout);
   return router;
