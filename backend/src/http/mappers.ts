@@ -1,0 +1,39 @@
+// Response mappers whitelist fields: a hash, secret or internal counter cannot leak by accident.
+import type { AuditEvent, Session, SessionOwner, TokenPair, UserProfile } from '../domain/types';
+
+export const publicUser = (u: SessionOwner) => ({ id: u.id, email: u.email, username: u.username, role: u.role, status: u.status });
+
+export const profile = (u: UserProfile) => ({ ...publicUser(u), twoFactorEnabled: u.twoFactorEnabled, createdAt: u.createdAt.toISOString() });
+
+export const tokenResponse = (t: TokenPair) => ({
+  accessToken: t.accessToken,
+  refreshToken: t.refreshToken,
+  tokenType: t.tokenType,
+  expiresIn: t.expiresIn,
+  sessionId: t.sessionId,
+  user: publicUser(t.user),
+});
+
+export const sessionView = (s: Session, currentSessionId: string) => ({
+  id: s.id,
+  current: s.id === currentSessionId,
+  browser: s.browser,
+  os: s.os,
+  deviceType: s.deviceType,
+  deviceName: s.deviceName,
+  userAgent: s.userAgent,
+  ipAddress: s.ipAddress,
+  createdAt: s.createdAt.toISOString(),
+  lastActiveAt: s.lastActiveAt.toISOString(),
+  expiresAt: s.expiresAt.toISOString(),
+  aal: s.aal,
+});
+
+export const securityEvent = (e: AuditEvent) => ({
+  id: e.id,
+  type: e.type,
+  ipAddress: e.ipAddress,
+  userAgent: e.userAgent,
+  createdAt: e.createdAt.toISOString(),
+  metadata: e.metadata,
+});
