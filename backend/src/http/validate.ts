@@ -25,7 +25,7 @@ export function validate(chains: ValidationChain[], orElse?: () => DomainError) 
       const seen = new Set<string>();
       const details = result
         .array()
-        .map((e) => ({ field: e.type === 'field' ? e.path : 'body', message: String(e.msg) }))
+        .map((e) => ({ field: e.type === 'field' && e.path ? e.path : 'body', message: String(e.msg) }))
         .filter((d) => (seen.has(d.field) ? false : (seen.add(d.field), true)));
       next(Errors.validation(details));
     },
