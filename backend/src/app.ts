@@ -25,12 +25,13 @@ import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
 import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
+import { trustedDeviceRoutes } from './modules/trusted-devices/trusted-devices.routes';
 import { twoFactorRoutes } from './modules/two-factor/two-factor.routes';
 import { userRoutes } from './modules/user/user.routes';
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'trustedDevices'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -49,7 +50,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps) {
-  const { auth, users, sessions, twoFactor } = deps.services;
+  const { auth, users, sessions, twoFactor, trustedDevices } = deps.services;
   const { perIp, perAccount, perUser } = deps.rateLimits;
   const app = express();
   app.disable('x-powered-by');
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps) {
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
   app.use('/api/auth', perIp, authRoutes({ auth, perAccount }));
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
+  app.use('/api/user/trusted-devices', trustedDeviceRoutes({ auth, trustedDevices }));
   app.use('/api/user', userRoutes({ users, auth, sessions, perUser }));
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));

@@ -200,6 +200,7 @@ export const schema = {
     challengeMaxAttempts: int('MFA_CHALLENGE_MAX_ATTEMPTS', 'wrong codes one mfaToken accepts before it is burnt', 5, 1),
     // Why a window at all: the contract's `POST /api/user/2fa/enable` has no body, so a client written to it
     // must keep working right after sign-in; later, a stolen access token alone cannot enrol (docs/two-factor.md).
+    trustedDeviceTtl: int('TRUSTED_DEVICE_TTL', '"remember this device" at the 2FA step: seconds the device skips the second factor (0 = the option is off)', 2_592_000),
     reauthWindow: int('REAUTH_WINDOW_SECONDS', 'starting 2FA enrolment without the password is allowed this many seconds after the session signed in; later the password is required (0 = always)', 300),
   },
   mail: {

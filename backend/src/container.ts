@@ -261,7 +261,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
   const app = createApp({
     logger,
-    services: { auth, users, sessions, twoFactor },
+    services: { auth, users, sessions, twoFactor, trustedDevices: services.trustedDevices },
     jwks: () => keys.jwks,
     databaseUp: async () => {
       await prisma.$queryRaw`SELECT 1`;

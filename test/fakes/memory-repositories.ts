@@ -17,6 +17,7 @@ import type { MailMessage, MailOutbox } from '../../backend/src/domain/mail';
 import type {
   AuditRepository,
   BackupCodeRepository,
+  TrustedDeviceRepository,
   Clock,
   MfaChallengeRepository,
   Repositories,
@@ -27,6 +28,7 @@ import type {
 import type {
   AuditEvent,
   BackupCode,
+  TrustedDevice,
   MfaChallenge,
   RotatedSession,
   UserProfile,
@@ -63,6 +65,7 @@ export interface MemoryTables {
   sessions: Map<string, Session>;
   mfaChallenges: Map<string, MfaChallenge>;
   backupCodes: Map<string, StoredBackupCode>;
+  trustedDevices: Map<string, TrustedDevice>;
   audit: Map<string, AuditEvent>;
   /** Every rotated-away refresh-token hash → its session id (RotatedRefreshToken). */
   rotatedTokens: Map<string, string>;
@@ -73,7 +76,7 @@ export interface MemoryTables {
 }
 
 function emptyTables(): MemoryTables {
-  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], seq: 0 };
+  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), trustedDevices: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], seq: 0 };
 }
 
 /** Missing row on an update: Prisma throws P2025 ("Record to update not found"). */
@@ -466,6 +469,59 @@ export class MemoryBackupCodeRepository implements BackupCodeRepository {
   }
 }
 
+export class MemoryTrustedDeviceRepository implements TrustedDeviceRepository {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  private get rows(): Map<string, TrustedDevice> {
+    this.guard();
+    return this.db.tables.trustedDevices;
+  }
+
+  async create(d: Omit<TrustedDevice, 'lastUsedAt' | 'createdAt'>): Promise<TrustedDevice> {
+    const rows = this.rows;
+    if (!isUuid(d.id) || rows.has(d.id)) throw constraint(`TrustedDevice.id ${d.id} is invalid or taken`);
+    this.db.assertUserExists(d.userId, 'TrustedDevice');
+    for (const r of rows.values()) if (r.tokenHash === d.tokenHash) throw constraint('TrustedDevice.tokenHash must be unique');
+    const row: TrustedDevice = { ...structuredClone(d), lastUsedAt: null, createdAt: this.db.clock.now() };
+    rows.set(row.id, row);
+    return structuredClone(row);
+  }
+
+  async findLive(userId: string, tokenHash: string, now: Date): Promise<TrustedDevice | null> {
+    for (const r of this.rows.values()) {
+      if (r.userId === userId && r.tokenHash === tokenHash && r.expiresAt.getTime() > now.getTime()) return structuredClone(r);
+    }
+    return null;
+  }
+
+  async touch(id: string, sessionId: string, now: Date): Promise<void> {
+    const row = this.rows.get(id);
+    if (!row) return;
+    row.lastSessionId = sessionId;
+    row.lastUsedAt = new Date(now);
+  }
+
+  async listLive(userId: string, now: Date): Promise<TrustedDevice[]> {
+    return [...this.rows.values()]
+      .filter((r) => r.userId === userId && r.expiresAt.getTime() > now.getTime())
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id))
+      .map((r) => structuredClone(r));
+  }
+
+  async delete(userId: string, id: string): Promise<boolean> {
+    const row = this.rows.get(id);
+    if (!row || row.userId !== userId) return false;
+    return this.rows.delete(id);
+  }
+
+  async deleteAll(userId: string): Promise<number> {
+    const rows = this.rows;
+    let n = 0;
+    for (const [id, row] of [...rows]) if (row.userId === userId && rows.delete(id)) n++;
+    return n;
+  }
+}
+
 export class MemoryAuditRepository implements AuditRepository {
   constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
 
@@ -522,6 +578,7 @@ export function createMemoryRepositories(db: MemoryDatabase, guard: Guard): Repo
     sessions: new MemorySessionRepository(db, guard),
     mfaChallenges: new MemoryMfaChallengeRepository(db, guard),
     backupCodes: new MemoryBackupCodeRepository(db, guard),
+    trustedDevices: new MemoryTrustedDeviceRepository(db, guard),
     audit: new MemoryAuditRepository(db, guard),
     mail: new MemoryMailOutbox(db, guard),
   };
@@ -553,6 +610,7 @@ export class MemoryUnitOfWork implements UnitOfWork {
       sessions: this.autoCommit(repos.sessions),
       mfaChallenges: this.autoCommit(repos.mfaChallenges),
       backupCodes: this.autoCommit(repos.backupCodes),
+      trustedDevices: this.autoCommit(repos.trustedDevices),
       audit: this.autoCommit(repos.audit),
       mail: this.autoCommit(repos.mail),
     };

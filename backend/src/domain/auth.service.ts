@@ -14,6 +14,7 @@ import type {
   UnitOfWork,
 } from './ports';
 import { SessionService, type SessionClient } from './session.service';
+import { forgetTrustedDevices, type TrustedDeviceService } from './trusted-devices';
 import type { TwoFactorSettings } from './two-factor.service';
 import type { SecondFactor, SecondFactorVerifier } from './two-factor.ports';
 import { isClientToken, type AccessClaims, type RequestContext, type Session, type SessionOwner, type TokenPair, type User } from './types';
@@ -67,6 +68,7 @@ export class AuthService {
     private readonly secondFactor: SecondFactorVerifier,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
+    private readonly trustedDevices: TrustedDeviceService,
   ) {}
 
   async register(
@@ -87,7 +89,8 @@ export class AuthService {
   }
 
   async login(
-    input: { email: string; password: string; deviceName: string | null },
+    /** trustedDeviceToken: from "remember this device" on this device; skips the second factor while live. */
+    input: { email: string; password: string; deviceName: string | null; trustedDeviceToken?: string | null },
     ctx: RequestContext,
     client?: LoginClient,
   ): Promise<LoginResult> {
@@ -95,7 +98,14 @@ export class AuthService {
     if (user.twoFactorEnabled) {
       // The OAuth password grant has no second step: refuse before any challenge is created.
       if (client) throw Errors.mfaRequiredElsewhere();
-      return this.startMfaChallenge(user, input.deviceName, ctx);
+      // A remembered device stands in for the code (the password was just checked): the session counts as
+      // two-factor, as the device proved the factor when it was remembered (docs/two-factor.md).
+      const device = await this.trustedDevices.recognise(user.id, input.trustedDeviceToken ?? null);
+      if (!device) return this.startMfaChallenge(user, input.deviceName, ctx);
+      await this.lockout.recordSuccess(user);
+      const pair = await this.openSession(user, 2, input.deviceName ?? device.deviceName, 'trusted_device', ctx);
+      await this.trustedDevices.used(device, pair.sessionId);
+      return pair;
     }
     await this.lockout.recordSuccess(user);
     return this.openSession(user, 1, input.deviceName, 'password', ctx, client);
@@ -144,7 +154,13 @@ export class AuthService {
   }
 
   /** Second login step: the mfaToken is bound to one user, short-lived, and consumed on success. */
-  async completeMfaLogin(mfaToken: string, factor: SecondFactor, ctx: RequestContext): Promise<TokenPair> {
+  async completeMfaLogin(
+    mfaToken: string,
+    factor: SecondFactor,
+    ctx: RequestContext,
+    /** rememberDevice: also return a trusted-device token for this device (null when TRUSTED_DEVICE_TTL is 0). */
+    opts: { rememberDevice?: boolean } = {},
+  ): Promise<TokenPair & { trustedDevice?: { token: string; expiresAt: Date } | null }> {
     const now = this.clock.now();
     const challenge = await this.uow.direct.mfaChallenges.findByTokenHash(this.tokens.hashToken(mfaToken));
     if (!challenge || challenge.consumedAt || challenge.expiresAt <= now || challenge.attempts >= this.settings.twoFactor.challengeMaxAttempts) {
@@ -168,7 +184,9 @@ export class AuthService {
       throw Errors.invalidToken('MFA token is invalid or expired');
     }
     await this.lockout.recordSuccess(user);
-    return this.openSession(user, 2, challenge.deviceName, method, ctx);
+    const pair = await this.openSession(user, 2, challenge.deviceName, method, ctx);
+    if (!opts.rememberDevice) return pair;
+    return { ...pair, trustedDevice: await this.trustedDevices.remember(user, pair.sessionId, challenge.deviceName, ctx) };
   }
 
   private async openSession(user: User, aal: number, deviceName: string | null, method: string, ctx: RequestContext, client?: LoginClient): Promise<TokenPair> {
@@ -299,7 +317,11 @@ export class AuthService {
     const revoked = await this.sessions.revokeWhere(
       (r) => r.sessions.revoke({ userId: user.id, exceptSessionId: claims.sid }, 'password_changed', now),
       { userId: user.id, type: 'password.changed', ctx, metadata: { keptSessionId: claims.sid } },
-      (r) => r.users.updatePassword(user.id, hash, now),
+      // A new password forgets every remembered device: whoever learnt the old one may have trusted theirs.
+      async (r) => {
+        await r.users.updatePassword(user.id, hash, now);
+        await forgetTrustedDevices(r, user.id, 'password_changed', ctx);
+      },
     );
     return revoked.length;
   }

@@ -15,6 +15,7 @@ import type {
   RotatedSession,
   Role,
   Session,
+  TrustedDevice,
   User,
   UserProfile,
   UserStatus,
@@ -80,6 +81,20 @@ export interface BackupCodeRepository {
   deleteAll(userId: string): Promise<void>;
 }
 
+export interface TrustedDeviceRepository {
+  create(device: Omit<TrustedDevice, 'lastUsedAt' | 'createdAt'>): Promise<TrustedDevice>;
+  /** The unexpired device of this user with this token hash, or null. */
+  findLive(userId: string, tokenHash: string, now: Date): Promise<TrustedDevice | null>;
+  /** Records a sign-in through the device. */
+  touch(id: string, sessionId: string, now: Date): Promise<void>;
+  /** Unexpired devices of the user, most recently created first. */
+  listLive(userId: string, now: Date): Promise<TrustedDevice[]>;
+  /** Deletes one device of the user; false when there is none with that id. */
+  delete(userId: string, id: string): Promise<boolean>;
+  /** Deletes every device of the user; returns how many. */
+  deleteAll(userId: string): Promise<number>;
+}
+
 export interface AuditRepository {
   record(event: NewAuditEvent): Promise<void>;
   listForUser(userId: string, opts: { limit: number; before?: { createdAt: Date; id: string } }): Promise<AuditEvent[]>;
@@ -91,6 +106,7 @@ export interface Repositories {
   sessions: SessionRepository;
   mfaChallenges: MfaChallengeRepository;
   backupCodes: BackupCodeRepository;
+  trustedDevices: TrustedDeviceRepository;
   audit: AuditRepository;
   /** Outgoing mail, queued with the change it tells about (sent later by the mail relay). */
   mail: MailOutbox;

@@ -8,6 +8,7 @@ import type { AccessTokenSigner, Clock, PasswordHasher, RevocationStore, TokenGe
 import { SessionService, type SessionSettings } from './session.service';
 import { TwoFactorService, type TwoFactorSettings } from './two-factor.service';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
+import { TrustedDeviceService } from './trusted-devices';
 import { UserService } from './user.service';
 
 export interface DomainPorts {
@@ -42,13 +43,15 @@ export interface DomainServices {
   twoFactor: TwoFactorService;
   auth: AuthService;
   users: UserService;
+  trustedDevices: TrustedDeviceService;
 }
 
 export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
   const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions);
   const lockout = new LockoutPolicy(p.uow, p.clock, s.lockout);
   const twoFactor = new TwoFactorService(p.uow, p.hasher, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
-  const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s);
+  const trustedDevices = new TrustedDeviceService(p.uow, p.tokens, p.userAgents, p.clock, s.twoFactor);
+  const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, trustedDevices);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy);
-  return { sessions, lockout, twoFactor, auth, users };
+  return { sessions, lockout, twoFactor, auth, users, trustedDevices };
 }

@@ -7,6 +7,7 @@ import { DomainError, Errors } from './errors';
 import type { LockoutPolicy, ReauthContext } from './lockout';
 import type { Clock, PasswordHasher, Repositories, TokenGenerator, UnitOfWork } from './ports';
 import type { SessionService } from './session.service';
+import { forgetTrustedDevices } from './trusted-devices';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecondFactor, SecondFactorVerifier, SecretCipher, TotpProvider } from './two-factor.ports';
 import type { RequestContext, User } from './types';
 
@@ -20,6 +21,8 @@ export interface TwoFactorSettings {
   challengeMaxAttempts: number;
   /** Seconds after sign-in during which enrolment may start without the password (0 = password always). */
   reauthWindow: number;
+  /** TRUSTED_DEVICE_TTL (TrustedDeviceService). */
+  trustedDeviceTtl: number;
 }
 
 /**
@@ -162,6 +165,7 @@ export class TwoFactorService implements SecondFactorVerifier {
       await r.users.setTotpSecret(userId, null, false);
       await r.backupCodes.deleteAll(userId);
       await r.audit.record(auditEntry(userId, '2fa.disabled', ctx, { method: secondFactor.method }));
+      await forgetTrustedDevices(r, userId, '2fa_disabled', ctx);
     });
   }
 
@@ -192,6 +196,7 @@ export class TwoFactorService implements SecondFactorVerifier {
       await r.users.setTotpSecret(userId, null, false);
       await r.backupCodes.deleteAll(userId);
       await r.audit.record(auditEntry(userId, '2fa.disabled', ctx, { method: 'admin_reset', actorId: adminId, wasEnabled: user.twoFactorEnabled }));
+      await forgetTrustedDevices(r, userId, 'admin_2fa_reset', ctx);
     });
   }
 

@@ -146,6 +146,22 @@ export interface MfaChallenge {
   createdAt: Date;
 }
 
+/** A device where the second factor is skipped until expiresAt ("remember this device" at the 2FA step). */
+export interface TrustedDevice {
+  id: string;
+  userId: string;
+  tokenHash: string;
+  deviceName: string | null;
+  browser: string | null;
+  os: string | null;
+  deviceType: string | null;
+  ipAddress: string | null;
+  lastSessionId: string | null;
+  lastUsedAt: Date | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
 export interface BackupCode {
   id: string;
   userId: string;
@@ -168,6 +184,8 @@ export type AuditEventType =
   | '2fa.disabled'
   | '2fa.backup_code_used'
   | '2fa.backup_codes_regenerated'
+  | '2fa.device_trusted'
+  | '2fa.trusted_devices_forgotten'
   | 'refresh_token.reused'
   | 'admin.sessions_revoked'
   | 'oauth_client.created'

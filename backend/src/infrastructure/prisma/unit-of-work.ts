@@ -8,6 +8,7 @@ import { PrismaMailOutbox } from './mail-outbox.repository';
 import type { SecretCipher } from '../../domain/two-factor.ports';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
 import { PrismaSessionRepository } from './session.repository';
+import { PrismaTrustedDeviceRepository } from './trusted-device.repository';
 import type pg from 'pg';
 import type { ProfileCache } from '../cache/profile-cache';
 import { PrismaUserRepository } from './user.repository';
@@ -27,6 +28,7 @@ export function createRepositories(
     sessions: new PrismaSessionRepository(db, pool),
     mfaChallenges: new PrismaMfaChallengeRepository(db),
     backupCodes: new PrismaBackupCodeRepository(db),
+    trustedDevices: new PrismaTrustedDeviceRepository(db),
     audit: new PrismaAuditRepository(db),
     mail: new PrismaMailOutbox(db, mailCipher),
   };

@@ -16,16 +16,18 @@ export class AuthHandlers {
   };
 
   login = async (req: Request, res: Response) => {
-    const { email, password, deviceName } = req.body;
-    const result = await this.auth.login({ email, password, deviceName: deviceName || null }, requestContext(req));
+    const { email, password, deviceName, trustedDeviceToken } = req.body;
+    const result = await this.auth.login({ email, password, deviceName: deviceName || null, trustedDeviceToken: trustedDeviceToken ?? null }, requestContext(req));
     noStore(res).json('mfaRequired' in result ? result : tokenResponse(result));
   };
 
   loginSecondFactor = async (req: Request, res: Response) => {
     const { mfaToken, code, backupCode } = req.body;
     const factor = typeof code === 'string' ? { code } : { backupCode: backupCode as string };
-    const pair = await this.auth.completeMfaLogin(mfaToken, factor, requestContext(req));
-    noStore(res).json(tokenResponse(pair));
+    const pair = await this.auth.completeMfaLogin(mfaToken, factor, requestContext(req), { rememberDevice: req.body.rememberDevice === true });
+    // The device token goes to the app once, here; it sends it back as `trustedDeviceToken` at /login.
+    const device = pair.trustedDevice ? { trustedDeviceToken: pair.trustedDevice.token, trustedDeviceExpiresAt: pair.trustedDevice.expiresAt.toISOString() } : {};
+    noStore(res).json({ ...tokenResponse(pair), ...device });
   };
 
   refresh = async (req: Request, res: Response) => {

@@ -25,12 +25,16 @@ export const loginRules = [
   requiredString('email', 254),
   requiredString('password', 1024),
   body('deviceName').optional({ values: 'null' }).isString().withMessage('deviceName must be a string').bail().trim().isLength({ max: 100 }),
+  // From an earlier "remember this device" (native apps; the browser sends a cookie instead). Unknown or
+  // expired tokens are simply ignored: the answer is then the usual second-factor challenge.
+  body('trustedDeviceToken').optional({ values: 'null' }).isString().withMessage('trustedDeviceToken must be a string').bail().isLength({ min: 1, max: 256 }),
 ];
 
 export const mfaLoginRules = [
   requiredString('mfaToken', 256),
   body('code').optional({ values: 'null' }).isString().withMessage('code must be a string').bail().isLength({ max: 16 }),
   body('backupCode').optional({ values: 'null' }).isString().withMessage('backupCode must be a string').bail().isLength({ max: 32 }),
+  body('rememberDevice').optional({ values: 'null' }).isBoolean({ strict: true }).withMessage('rememberDevice must be true or false'),
   body().custom((b) => {
     const hasCode = typeof b?.code === 'string';
     const hasBackup = typeof b?.backupCode === 'string';

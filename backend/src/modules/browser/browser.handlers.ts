@@ -8,6 +8,7 @@ import { bearerToken } from '../../http/authenticate';
 import { noStore, requestContext } from '../../http/context';
 import { publicUser } from '../../http/mappers';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie, type CookieSettings } from './refresh-cookie';
+import { readTrustedDeviceCookie, setTrustedDeviceCookie } from './trusted-device-cookie';
 
 /** The token response without the refresh token (it went into the cookie). */
 const browserTokens = (t: TokenPair) => ({ accessToken: t.accessToken, tokenType: t.tokenType, expiresIn: t.expiresIn, sessionId: t.sessionId, user: publicUser(t.user) });
@@ -18,14 +19,16 @@ export class BrowserAuthHandlers {
     private readonly cookie: CookieSettings,
   ) {}
 
-  private issue(req: Request, res: Response, pair: TokenPair): void {
+  private issue(req: Request, res: Response, pair: TokenPair, device?: { token: string; expiresAt: Date } | null): void {
     setRefreshCookie(req, res, pair.refreshToken, this.cookie);
+    if (device) setTrustedDeviceCookie(req, res, device.token, device.expiresAt, this.cookie);
     noStore(res).json(browserTokens(pair));
   }
 
   login = async (req: Request, res: Response) => {
     const { email, password, deviceName } = req.body;
-    const result = await this.auth.login({ email, password, deviceName: deviceName || null }, requestContext(req));
+    const trustedDeviceToken = readTrustedDeviceCookie(req);
+    const result = await this.auth.login({ email, password, deviceName: deviceName || null, trustedDeviceToken }, requestContext(req));
     if ('mfaRequired' in result) noStore(res).json(result);
     else this.issue(req, res, result);
   };
@@ -33,7 +36,9 @@ export class BrowserAuthHandlers {
   loginSecondFactor = async (req: Request, res: Response) => {
     const { mfaToken, code, backupCode } = req.body;
     const factor = typeof code === 'string' ? { code } : { backupCode: backupCode as string };
-    this.issue(req, res, await this.auth.completeMfaLogin(mfaToken, factor, requestContext(req)));
+    const pair = await this.auth.completeMfaLogin(mfaToken, factor, requestContext(req), { rememberDevice: req.body.rememberDevice === true });
+    // "Remember this device": the token goes only into an HttpOnly cookie, never into the body.
+    this.issue(req, res, pair, pair.trustedDevice);
   };
 
   refresh = async (req: Request, res: Response) => {
