@@ -4,6 +4,7 @@ import type { AuthService } from '../../domain/auth.service';
 import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
 import { authenticate } from '../../http/authenticate';
+import type { LeanHandler } from '../../http/lean-route';
 import { validate } from '../../http/validate';
 import { UserController } from './user.controller';
 import { changePasswordRules, securityEventsRules } from './validators';
@@ -16,13 +17,18 @@ export interface UserRouteDeps {
   perUser: RequestHandler;
 }
 
+/** GET /api/user/me and /api/user/sessions for the lean chain (http/lean-route.ts); each authenticates itself. */
+export function leanUserRoutes({ users, auth, sessions }: Omit<UserRouteDeps, 'perUser'>): { me: LeanHandler; sessions: LeanHandler } {
+  const c = new UserController(users, auth, sessions);
+  return { me: c.me, sessions: c.listSessions };
+}
+
 export function userRoutes({ users, auth, sessions, perUser }: UserRouteDeps): Router {
   const c = new UserController(users, auth, sessions);
   const router = Router();
   router.use(authenticate(auth));
-  router.get('/me', c.me);
+  // GET /me and GET /sessions: leanUserRoutes below, mounted ahead of this router.
   router.post('/change-password', validate(changePasswordRules), perUser, c.changePassword);
-  router.get('/sessions', c.listSessions);
   // Before /:sessionId, so "others" is not taken for an id.
   router.delete('/sessions/others', c.revokeOtherSessions);
   router.delete('/sessions/:sessionId', c.revokeSession);
