@@ -26,6 +26,7 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   SERVICE_UNAVAILABLE: 503,
   CLIENT_ID_TAKEN: 409,
   MFA_REQUIRED: 401,
+  REAUTH_REQUIRED: 403,
 };
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: FieldProblem[]): void {

@@ -2,16 +2,18 @@
 import { Router, type RequestHandler } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import { authenticate } from '../../http/authenticate';
+import { emailKey, mfaTokenKey } from '../../http/rate-limit-keys';
+import type { RateLimits } from '../../http/rate-limits';
 import { validate } from '../../http/validate';
-import { AuthController } from './auth.controller';
 import { jsonBody, readLeanJson, simpleBytes } from '../../http/json-body';
 import { step, type LeanHandler } from '../../http/lean-route';
-import { loginRules, mfaLoginRules, registerRules } from './validators';
+import { AuthHandlers } from './auth.handlers';
+import { loginRules, mfaLoginRules, registerRules } from './auth.validators';
 
 export interface AuthRouteDeps {
   auth: AuthService;
-  /** Tighter per-account limit for password and second-factor attempts. */
-  perAccount: RequestHandler;
+  /** Tighter per-account limit for password and second-factor attempts, keyed per route below. */
+  perAccount: RateLimits['perAccount'];
 }
 
 /**
@@ -19,7 +21,7 @@ export interface AuthRouteDeps {
  * of every relying service), needs no body parsing, and is exempt from the per-IP limit.
  */
 export function validateRoute(auth: AuthService): LeanHandler {
-  return new AuthController(auth).validate;
+  return new AuthHandlers(auth).validate;
 }
 
 /**
@@ -28,7 +30,7 @@ export function validateRoute(auth: AuthService): LeanHandler {
  * for everyday requests, body-parser for anything else), the per-IP limit, the field check, the rotation.
  */
 export function refreshRoute({ auth, perIp, bodyLimit }: { auth: AuthService; perIp: RequestHandler; bodyLimit: string }): LeanHandler {
-  const c = new AuthController(auth);
+  const h = new AuthHandlers(auth);
   const parse = jsonBody(bodyLimit);
   const limitBytes = simpleBytes(bodyLimit) ?? 0;
   return async (req, res) => {
@@ -36,18 +38,18 @@ export function refreshRoute({ auth, perIp, bodyLimit }: { auth: AuthService; pe
     if (lean) req.body = await lean;
     else await step(parse, req, res);
     await step(perIp, req, res);
-    await c.refresh(req, res);
+    await h.refresh(req, res);
   };
 }
 
 export function authRoutes({ auth, perAccount }: AuthRouteDeps): Router {
-  const c = new AuthController(auth);
+  const h = new AuthHandlers(auth);
   const router = Router();
-  router.post('/register', validate(registerRules), c.register);
-  router.post('/login', validate(loginRules), perAccount, c.login);
-  router.post('/login/2fa', validate(mfaLoginRules), perAccount, c.loginSecondFactor);
+  router.post('/register', validate(registerRules), h.register);
+  router.post('/login', validate(loginRules), perAccount(emailKey('email')), h.login);
+  router.post('/login/2fa', validate(mfaLoginRules), perAccount(mfaTokenKey), h.loginSecondFactor);
   // POST /refresh: refreshRoute above, mounted ahead of this router.
-  router.post('/logout', authenticate(auth), c.logout);
-  router.post('/logout-all', authenticate(auth), c.logoutAll);
+  router.post('/logout', authenticate(auth), h.logout);
+  router.post('/logout-all', authenticate(auth), h.logoutAll);
   return router;
 }

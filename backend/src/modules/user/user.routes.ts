@@ -6,8 +6,8 @@ import type { UserService } from '../../domain/user.service';
 import { authenticate } from '../../http/authenticate';
 import type { LeanHandler } from '../../http/lean-route';
 import { validate } from '../../http/validate';
-import { UserController } from './user.controller';
-import { changePasswordRules, securityEventsRules } from './validators';
+import { UserHandlers } from './user.handlers';
+import { changePasswordRules, securityEventsRules } from './user.validators';
 
 export interface UserRouteDeps {
   users: UserService;
@@ -19,19 +19,19 @@ export interface UserRouteDeps {
 
 /** GET /api/user/me and /api/user/sessions for the lean chain (http/lean-route.ts); each authenticates itself. */
 export function leanUserRoutes({ users, auth, sessions }: Omit<UserRouteDeps, 'perUser'>): { me: LeanHandler; sessions: LeanHandler } {
-  const c = new UserController(users, auth, sessions);
-  return { me: c.me, sessions: c.listSessions };
+  const h = new UserHandlers(users, auth, sessions);
+  return { me: h.me, sessions: h.listSessions };
 }
 
 export function userRoutes({ users, auth, sessions, perUser }: UserRouteDeps): Router {
-  const c = new UserController(users, auth, sessions);
+  const h = new UserHandlers(users, auth, sessions);
   const router = Router();
   router.use(authenticate(auth));
-  // GET /me and GET /sessions: leanUserRoutes below, mounted ahead of this router.
-  router.post('/change-password', validate(changePasswordRules), perUser, c.changePassword);
+  // GET /me and GET /sessions: leanUserRoutes above, mounted ahead of this router.
+  router.post('/change-password', validate(changePasswordRules), perUser, h.changePassword);
   // Before /:sessionId, so "others" is not taken for an id.
-  router.delete('/sessions/others', c.revokeOtherSessions);
-  router.delete('/sessions/:sessionId', c.revokeSession);
-  router.get('/security-events', validate(securityEventsRules), c.securityEvents);
+  router.delete('/sessions/others', h.revokeOtherSessions);
+  router.delete('/sessions/:sessionId', h.revokeSession);
+  router.get('/security-events', validate(securityEventsRules), h.securityEvents);
   return router;
 }
