@@ -6,8 +6,10 @@ import type { UserService } from '../../domain/user.service';
 import { authenticate } from '../../http/authenticate';
 import type { LeanHandler } from '../../http/lean-route';
 import { validate } from '../../http/validate';
+import { retryReadOnce } from '../../http/safe-read';
 import { UserHandlers } from './user.handlers';
-import { changePasswordRules, securityEventsRules } from './user.validators';
+import { Errors } from '../../domain/errors';
+import { changePasswordRules, securityEventsRules, sessionIdParam } from './user.validators';
 
 export interface UserRouteDeps {
   users: UserService;
@@ -20,7 +22,8 @@ export interface UserRouteDeps {
 /** GET /api/user/me and /api/user/sessions for the lean chain (http/lean-route.ts); each authenticates itself. */
 export function leanUserRoutes({ users, auth, sessions }: Omit<UserRouteDeps, 'perUser'>): { me: LeanHandler; sessions: LeanHandler } {
   const h = new UserHandlers(users, auth, sessions);
-  return { me: h.me, sessions: h.listSessions };
+  // Safe reads: tried once more after a connection error, as on the ordinary chain (safe-read.ts).
+  return { me: retryReadOnce(h.me), sessions: retryReadOnce(h.listSessions) };
 }
 
 export function userRoutes({ users, auth, sessions, perUser }: UserRouteDeps): Router {
@@ -31,7 +34,8 @@ export function userRoutes({ users, auth, sessions, perUser }: UserRouteDeps): R
   router.post('/change-password', validate(changePasswordRules), perUser, h.changePassword);
   // Before /:sessionId, so "others" is not taken for an id.
   router.delete('/sessions/others', h.revokeOtherSessions);
-  router.delete('/sessions/:sessionId', h.revokeSession);
-  router.get('/security-events', validate(securityEventsRules), h.securityEvents);
+  // The contract answers 404 NOT_FOUND for any id that names none of the caller's live sessions, malformed ones included.
+  router.delete('/sessions/:sessionId', validate(sessionIdParam, () => Errors.notFound('Session')), h.revokeSession);
+  router.get('/security-events', validate(securityEventsRules), retryReadOnce(h.securityEvents));
   return router;
 }
