@@ -182,6 +182,40 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
     await heading('Your sessions');
   });
 
+  it('when "remember this device" is ticked at the 2FA step, then the next sign-in in this browser skips the code, until the device is forgotten in settings', async () => {
+    const signIn = async () => {
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await heading('Sign in');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    };
+    await signIn();
+    await heading('Two-factor check');
+    app.clock.advance(30);
+    await page.getByLabel('Authentication code').fill(totpNow());
+    await page.getByLabel(/Remember this device for 30 days/).check();
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await heading('Your sessions');
+    const deviceCookie = (await context.cookies()).find((c) => c.name === 'sessionary_device');
+    assert.equal(deviceCookie?.httpOnly, true, 'the device token is in an HttpOnly cookie');
+    assert.doesNotMatch(await webStorage(page), /[A-Za-z0-9_-]{40,}/);
+
+    await signIn();
+    await heading('Your sessions'); // no code asked
+
+    await page.getByRole('link', { name: 'Two-factor' }).click();
+    await heading('Two-factor authentication');
+    const device = page.locator('li.trusted-device').filter({ hasText: 'This device' });
+    await device.waitFor();
+    await checkScreen('two-factor-trusted-devices');
+    await device.getByRole('button', { name: /^Forget/ }).click();
+    await page.getByText('The device will ask for a code at its next sign-in.').waitFor();
+    await page.getByTestId('trusted-none').waitFor();
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await heading('Your sessions');
+  });
+
   it('when the session is revoked from another client, then the page returns to sign-in by itself within 2 s and says why', async () => {
     await page.evaluate(`window.addEventListener('session_forced_logout', (e) => { window.__forced = e.detail; })`);
     const browserSession = (await page.locator('li.session.current').getAttribute('data-session-id'))!;

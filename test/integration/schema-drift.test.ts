@@ -159,7 +159,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AuditEvent', 'BackupCode', 'MfaChallenge', 'OAuthClient', 'OutgoingMail', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'User']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AuditEvent', 'BackupCode', 'MfaChallenge', 'OAuthClient', 'OutgoingMail', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 

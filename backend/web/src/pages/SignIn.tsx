@@ -23,6 +23,8 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: (path: strin
   const [mfaToken, setMfaToken] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const [backup, setBackup] = useState(false);
+  /** "Remember this device": the server sets an HttpOnly cookie that skips this step here for 30 days. */
+  const [remember, setRemember] = useState(false);
 
   const login = useAction(async () => {
     const answer = await api<LoginAnswer>('/api/auth/browser/login', {
@@ -37,7 +39,7 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: (path: strin
   const second = useAction(async () => {
     const factor = backup ? { backupCode: code.trim() } : { code: code.replace(/\s/g, '') };
     try {
-      await signedIn(await api<BrowserTokens>('/api/auth/browser/login/2fa', { method: 'POST', auth: false, body: { mfaToken, ...factor } }));
+      await signedIn(await api<BrowserTokens>('/api/auth/browser/login/2fa', { method: 'POST', auth: false, body: { mfaToken, ...factor, rememberDevice: remember } }));
     } catch (err) {
       // An expired or exhausted second step cannot be retried: start over from the password.
       if ((err as { code?: string }).code === 'INVALID_TOKEN') setMfaToken(null);
@@ -55,6 +57,10 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: (path: strin
           ) : (
             <Field key="totp" label={t('signIn.code')} value={code} onValue={setCode} autoComplete="one-time-code" inputMode="numeric" required name="code" maxLength={8} />
           )}
+          <label class="check">
+            <input type="checkbox" name="rememberDevice" checked={remember} onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)} />{' '}
+            {t('signIn.rememberDevice')}
+          </label>
           <ErrorAlert error={second.error} />
           <div class="actions">
             <button type="submit" class="primary" disabled={second.busy}>

@@ -5,6 +5,7 @@ import { api } from '../api';
 import { t } from '../i18n';
 import { authState, reloadUser } from '../session';
 import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { TrustedDevices } from './TrustedDevices';
 
 interface Enrolment {
   secret: string;
@@ -147,6 +148,7 @@ export function TwoFactor() {
         </form>
       )}
 
+      {enabled && mode === 'none' && <TrustedDevices />}
       {enabled && mode === 'none' && (
         <div class="actions">
           <button type="button" onClick={() => (setMode('regenerate'), setMessage(null))}>
