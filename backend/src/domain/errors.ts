@@ -22,7 +22,9 @@ export type DomainErrorCode =
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'
   | 'CLIENT_ID_TAKEN'
-  | 'MFA_REQUIRED';
+  | 'MFA_REQUIRED'
+  | 'EMAIL_NOT_VERIFIED'
+  | 'LINK_INVALID';
 
 export interface FieldProblem {
   field: string;
@@ -67,6 +69,10 @@ export const Errors = {
   mfaRequiredElsewhere: () =>
     new DomainError('MFA_REQUIRED', 'This account uses two-factor authentication; sign in through /api/auth/login'),
   clientIdTaken: () => new DomainError('CLIENT_ID_TAKEN', 'An OAuth client with this clientId already exists'),
+  emailNotVerified: () =>
+    new DomainError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: follow the link in the mail we sent'),
+  /** A mailed link (reset, verification, report) that is unknown, used, superseded or expired: one answer for all. */
+  linkInvalid: () => new DomainError('LINK_INVALID', 'This link is invalid, has already been used, or has expired'),
   rateLimited: (retryAfterSeconds: number) =>
     new DomainError('RATE_LIMITED', 'Too many requests', undefined, retryAfterSeconds),
   /** A dependency (database, revocation feed) is unreachable: retry later, nothing was decided. */

@@ -26,6 +26,8 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   SERVICE_UNAVAILABLE: 503,
   CLIENT_ID_TAKEN: 409,
   MFA_REQUIRED: 401,
+  EMAIL_NOT_VERIFIED: 403,
+  LINK_INVALID: 400,
 };
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: FieldProblem[]): void {
