@@ -7,9 +7,10 @@
 //   0. bcrypt limit: how many cost-12 compares/s this machine does with one compare per core.
 //   1. baseline: bench/baseline-server.ts.
 //   2. server A (LOG_LEVEL=warn, BCRYPT_COST=4): seed users and sessions over HTTP, then the scenarios of
-//      scenarios/index.ts (validate, /me, session list, refresh rotation). The bcrypt cost plays no part in
+//      scenarios/index.ts (validate, introspect, /me, session list, refresh rotation, the OAuth grants). The bcrypt cost plays no part in
 //      these (no password is checked), so cost 4 only makes seeding fast.
 //   3. server B (LOG_LEVEL=info): /me again, to show what one JSON log line per request costs.
+//   3b. server N (NATS_URL, own subject prefix): auth.validate over NATS request/reply.
 //   4. server C (BCRYPT_COST=12): login load, with a light /me load alongside for its p99.
 // The servers share the database and DATA_DIR (so the signing key) and a fixed JWT_ISSUER, so tokens
 // issued by A stay valid on B and C.
@@ -26,7 +27,8 @@ import { keepSections } from './kept-sections';
 import { abortLoad, runState } from './load';
 import { summarise } from './profile-summary';
 import { consoleTable, consoleTargets, describeSettings, markdown, type Report, type ScenarioResult } from './report';
-import { runBaseline, runLogin, runMeInfo, SERVER_A_SCENARIOS } from './scenarios';
+import { runBaseline, runLogin, runMeInfo, runNatsValidate, SERVER_A_SCENARIOS } from './scenarios';
+import { OAUTH_SETTINGS } from './scenarios/oauth';
 import { benchEnv, cleanup, errorLines, machine, seed, startApp, vacuum, type Seeded } from './servers';
 import {
   ALL,
@@ -121,6 +123,11 @@ async function main(): Promise<void> {
     if (r) results.set('me-info', r);
   }
 
+  if (selected('nats-validate') && seeded) {
+    const r = await runNatsValidate(seeded, maxSessions);
+    if (r) results.set('nats-validate', r);
+  }
+
   if (selected('login') && seeded) {
     const phase = await runLogin(seeded, runId, PROFILE === 'login' ? profileDir : undefined);
     for (const r of phase.results) results.set(r.id, r);
@@ -157,7 +164,8 @@ async function main(): Promise<void> {
     targets,
     logging,
     profile,
-    settings: describeSettings({
+    settings: [
+      ...describeSettings({
       hugeLimit: HUGE_LIMIT,
       clusterWorkers: CLUSTER_WORKERS,
       seedCost: SEED_COST,
@@ -166,7 +174,9 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       loginConnections: LOGIN_CONNECTIONS,
       lightMe: LIGHT_ME,
-    }),
+      }),
+      ...OAUTH_SETTINGS,
+    ],
   };
 
   console.log('');

@@ -88,6 +88,8 @@ export interface AppServerOpts {
   bcryptCost: number;
   maxSessionsPerUser: number;
   profileDir?: string;
+  /** Extra server environment for one phase (e.g. NATS_URL for nats-validate). */
+  env?: Record<string, string>;
 }
 
 export async function startApp(o: AppServerOpts): Promise<Child> {
@@ -114,6 +116,7 @@ export async function startApp(o: AppServerOpts): Promise<Child> {
       REGISTRATION_MODE: 'open',
       // BENCH_CLUSTER_WORKERS=n runs the app with CLUSTER_WORKERS=n, which needs Redis for shared state.
       ...(CLUSTER_WORKERS > 1 ? { CLUSTER_WORKERS: String(CLUSTER_WORKERS), REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379' } : {}),
+      ...o.env,
     },
   });
   await waitForHttp(child, '/health');

@@ -1,7 +1,8 @@
 // The performance targets, checked against the scenario results, and the logging-cost sentence.
 import { clean } from './load';
 import type { Report, ScenarioResult, Target } from './report';
-import { LIGHT_ME } from './settings';
+import { LIGHT_ME, OAUTH_REFRESH } from './settings';
+import { introspectTarget, oauthRefreshTarget } from './targets-oauth';
 
 type Get = (id: string) => ScenarioResult | undefined;
 
@@ -65,6 +66,8 @@ export function checkTargets(get: Get, bcrypt: Report['bcrypt']): Target[] {
     floorTarget(get, 'refresh rotation', 'refresh', 0.9, 60),
     floorTarget(get, 'session list', 'sessions', 0.9),
     loginTarget(get, bcrypt),
+    oauthRefreshTarget(get, OAUTH_REFRESH.rate),
+    introspectTarget(get),
   ];
 }
 

@@ -7,7 +7,7 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp } from './app';
 import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
-import type { Config } from './config';
+import { mailLinkBase, type Config } from './config';
 import { PasswordPolicy } from './domain/password-policy';
 import { systemClock, type Clock } from './domain/ports';
 import { RevocationFeed } from './domain/revocation-feed';
@@ -17,6 +17,7 @@ import { createOAuthServices } from './domain/oauth/services';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import { OAuthClientCache } from './infrastructure/cache/oauth-client-cache';
 import { Sha256ClientSecrets } from './infrastructure/crypto/client-secrets';
+import { PrismaClientTokenRevocations } from './infrastructure/prisma/client-token-revocations';
 import { PrismaOAuthClientStore } from './infrastructure/prisma/oauth-client.repository';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
@@ -47,7 +48,7 @@ import { MemoryRevocationStore } from './infrastructure/revocation/memory-revoca
 import { RedisIdBroadcast } from './infrastructure/broadcast/redis-id-broadcast';
 import { createRateLimits } from './http/rate-limits';
 import { revocationRoutes } from './modules/revocations/revocations.routes';
-import { authMessageHandlers } from './modules/auth/auth.message.controller';
+import { authMessageHandlers } from './modules/auth/auth.messages';
 import { NatsRequestServer } from './nats/request-server';
 import { SessionEventHub } from './modules/browser/session-events';
 
@@ -145,18 +146,22 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
+  // Revocations are recorded durably in two places: Session.revokedAt (users' tokens) and
+  // revoked_client_tokens (client_credentials tokens); the in-memory view is warmed and caught up from both.
+  const clientTokenRevocations = new PrismaClientTokenRevocations(prisma);
+  const revokedSince = async (since: Date) => [...(await uow.direct.sessions.listRevokedSince(since)), ...(await clientTokenRevocations.listSince(since))];
   const revocations = new MemoryRevocationStore(
     tokenConfig.accessTokenTtl,
     clock,
     redis ? new RedisIdBroadcast(redis, redisPrefix, 'revoked-sessions', redisErrorLogger(logger, 'revocation subscriber')) : null,
     {
-      source: (since) => uow.direct.sessions.listRevokedSince(since),
+      source: revokedSince,
       maxLagMs: config.redis.revocationMaxLagSeconds * 1000,
       log: (level, message, meta) => logger[level](message, meta),
     },
   );
   // Warm start: sessions revoked while this instance was down must stay refused.
-  const warm = await uow.direct.sessions.listRevokedSince(new Date(clock.now().getTime() - (tokenConfig.accessTokenTtl + 60) * 1000));
+  const warm = await revokedSince(new Date(clock.now().getTime() - (tokenConfig.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);
   closers.unshift(() => revocations.stop());
   const rateLimits = createRateLimits({
@@ -194,7 +199,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   await clientCache.start();
   closers.unshift(() => clientCache.stop());
   const { oauthClients, oauthTokens } = createOAuthServices(
-    { store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), uow, revocations, tokens, signer, clock },
+    { store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock },
     { accessTokenTtl: tokenConfig.accessTokenTtl, issuer: tokenConfig.issuer, secretRotationOverlap: config.oauth.secretRotationOverlap },
     { auth, sessions },
   );
@@ -208,7 +213,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   if (backgroundJobs) {
     const sender = new NodemailerMailSender({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, devDir: join(dataDir, 'mail'), logger });
     mailRelay = new MailRelay(prisma, sender, cipher, clock, logger, {
-      templates: { productName: config.mail.productName, publicUrl: config.mail.publicUrl },
+      templates: { productName: config.mail.productName, publicUrl: mailLinkBase(config) },
       retrySeconds: config.mail.retrySeconds,
       maxAttempts: config.mail.maxAttempts,
       intervalMs: opts.mailRelayIntervalMs,

@@ -24,7 +24,8 @@ export type DomainErrorCode =
   | 'CLIENT_ID_TAKEN'
   | 'MFA_REQUIRED'
   | 'EMAIL_NOT_VERIFIED'
-  | 'LINK_INVALID';
+  | 'LINK_INVALID'
+  | 'REAUTH_REQUIRED';
 
 export interface FieldProblem {
   field: string;
@@ -68,6 +69,9 @@ export const Errors = {
   mfaNotEnabled: () => new DomainError('MFA_NOT_ENABLED', 'Two-factor authentication is not enabled'),
   mfaRequiredElsewhere: () =>
     new DomainError('MFA_REQUIRED', 'This account uses two-factor authentication; sign in through /api/auth/login'),
+  /** A sensitive change needs the password again: the session signed in too long ago (REAUTH_WINDOW_SECONDS). */
+  reauthRequired: () =>
+    new DomainError('REAUTH_REQUIRED', 'Confirm your password: this session signed in too long ago for this change'),
   clientIdTaken: () => new DomainError('CLIENT_ID_TAKEN', 'An OAuth client with this clientId already exists'),
   emailNotVerified: () =>
     new DomainError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: follow the link in the mail we sent'),

@@ -56,7 +56,7 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainS
   const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions, newDevices);
   const lockout = new LockoutPolicy(p.uow, p.clock, s.lockout);
   const verification = new EmailVerification(p.tokens, p.clock, s.recovery);
-  const twoFactor = new TwoFactorService(p.uow, p.hasher, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, lockout);
+  const twoFactor = new TwoFactorService(p.uow, p.hasher, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
   const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, verification);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy);
   const recovery = new AccountRecoveryService(p.uow, p.revocations, p.hasher, p.policy, lockout, p.tokens, verification, p.clock, s.recovery);

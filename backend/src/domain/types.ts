@@ -75,7 +75,9 @@ export type RevokeReason =
   | 'token_revoked'
   | 'client_deactivated'
   | 'password_reset'
-  | 'reported_by_user';
+  | 'reported_by_user'
+  /** 2FA was turned on in another session: sessions that never proved the new factor end. */
+  | 'two_factor_enabled';
 
 /** Who is calling and from where: recorded on sessions and audit events. */
 export interface RequestContext {

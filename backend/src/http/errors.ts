@@ -28,6 +28,7 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   MFA_REQUIRED: 401,
   EMAIL_NOT_VERIFIED: 403,
   LINK_INVALID: 400,
+  REAUTH_REQUIRED: 403,
 };
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: FieldProblem[]): void {

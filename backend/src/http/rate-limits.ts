@@ -1,23 +1,24 @@
-// Per-IP and per-account rate limits (rate-limiter-flexible). In-process counters by default; with Redis,
-// counters are shared by every instance, and a per-process memory limiter takes over while Redis is down
-// (insuranceLimiter), so an outage degrades to per-instance limits instead of no limits or 500s.
+// Per-IP, per-account and per-user rate limits (rate-limiter-flexible) as Express middleware. In-process
+// counters by default; with Redis, counters are shared by every instance, and a per-process memory limiter
+// takes over while Redis is down (insuranceLimiter), so an outage degrades to per-instance limits instead of
+// no limits or 500s.
 //
-// perIp    — mounted by the app on /api/auth and /oauth; keyed by req.ip, which Express derives from
-//            X-Forwarded-For only when TRUST_PROXY is set (we never read that header ourselves).
-//            GET /api/auth/validate never reaches it: the app mounts that route ahead of the limiter, since it
-//            is called service-to-service, often from a few IPs.
-// perAccount — mounted after validation on POST /api/auth/login (keyed by the normalised email) and
-//            /api/auth/login/2fa (keyed by a SHA-256 of the mfaToken), so rotating IPs does not buy an
-//            attacker more guesses against one account. Keys are hashed: no emails or tokens in Redis.
+// perIp      — mounted by the app on /api/auth and /oauth; keyed by req.ip, which Express derives from
+//              X-Forwarded-For only when TRUST_PROXY is set (we never read that header ourselves).
+//              GET /api/auth/validate never reaches it: the app mounts that route ahead of the limiter, since it
+//              is called service-to-service, often from a few IPs.
+// perAccount — one counter per account, whichever route is used, so rotating IPs does not buy an attacker
+//              more guesses against one account. The route that mounts it says which account a request is
+//              after (`perAccount(key)`, keys in rate-limit-keys.ts): the email on login, the mfaToken on
+//              the 2FA step, the username of an OAuth password grant. This module never reads a body.
+// perUser    — authenticated attempts that check a password or code, keyed by the signed-in user.
 //
 // Every limited response carries IETF draft RateLimit-Limit / -Remaining / -Reset / -Policy headers;
 // a rejected one becomes Errors.rateLimited(seconds) → 429 RATE_LIMITED with Retry-After.
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { normalizeEmail } from '../domain/email';
 import { Errors } from '../domain/errors';
 
 export interface RateLimitOptions {
@@ -32,17 +33,21 @@ export interface RateLimitOptions {
   keyPrefix: string;
 }
 
+/** Which bucket a request counts against; `null` lets it through uncounted (no account named). */
+export type RateLimitKey = (req: Request) => string | null;
+
 export interface RateLimits {
   perIp: RequestHandler;
-  perAccount: RequestHandler;
+  /** The per-account limiter, counting by the key the mounting route gives (one shared set of buckets). */
+  perAccount(key: RateLimitKey): RequestHandler;
   /** Authenticated attempts that check a password or code (change-password, 2FA settings), per user. */
   perUser: RequestHandler;
   /**
    * Requests that mail someone (password reset, verification resend): per client IP and per address (the
-   * normalised `email` of the body, hashed), hourly. The per-address limit counts whether or not an account
+   * route's key, e.g. emailKey('email')), hourly. The per-address limit counts whether or not an account
    * has the address, so a 429 tells nothing about the account; it also stops mail-bombing one inbox.
    */
-  perMailRequest: RequestHandler[];
+  perMailRequest(address: RateLimitKey): RequestHandler[];
   close(): Promise<void>;
 }
 
@@ -87,7 +92,7 @@ function setHeaders(res: Response, quota: Quota): void {
   res.setHeader('RateLimit-Reset', String(tightest.resetSeconds));
 }
 
-function middleware(limiter: RateLimiterAbstract, points: number, keyOf: (req: Request) => string | null, window = WINDOW_SECONDS): RequestHandler {
+function middleware(limiter: RateLimiterAbstract, points: number, keyOf: RateLimitKey, window = WINDOW_SECONDS): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'OPTIONS') return next();
     const key = keyOf(req);
@@ -126,46 +131,25 @@ export function ipBucket(ip: string): string {
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-
-/** Per-account key: the mfaToken's hash on the second step, the normalised email's hash otherwise. */
-function accountKey(req: Request): string | null {
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  // Decided by route, never by which fields are present: an extra random `mfaToken` on /login must not
-  // move the request into a fresh bucket.
-  if (/\/2fa\/?$/i.test(req.path)) {
-    return typeof body.mfaToken === 'string' && body.mfaToken ? `mfa:${sha256(body.mfaToken)}` : null;
-  }
-  const email = typeof body.email === 'string' ? body.email : body.grant_type === 'password' ? body.username : undefined;
-  if (typeof email !== 'string') return null;
-  // The same canonical form as the account itself, so NFD / upper-case / punycode spellings share a bucket.
-  const normalised = normalizeEmail(email);
-  return normalised ? `email:${sha256(normalised)}` : null;
-}
-
 export function createRateLimits(opts: RateLimitOptions): RateLimits {
   const ipLimiter = makeLimiter('ip', opts.perIpPerMin, opts.redis, opts.keyPrefix);
   const accountLimiter = makeLimiter('account', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
 
   const perIp = middleware(ipLimiter, opts.perIpPerMin, (req) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
-  const perAccount = middleware(accountLimiter, opts.perAccountPerMin, accountKey);
   const userLimiter = makeLimiter('user', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
   const perUser = middleware(userLimiter, opts.perAccountPerMin, (req) => (req.auth ? `user:${req.auth.sub}` : null));
 
   const HOUR = 3600;
   const mailIp = opts.mailPerIpPerHour ?? 30;
   const mailAddress = opts.mailPerAddressPerHour ?? 5;
-  const perMailRequest = [
-    middleware(makeLimiter('mail-ip', mailIp, opts.redis, opts.keyPrefix, HOUR), mailIp, (req) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown'), HOUR),
-    middleware(makeLimiter('mail-address', mailAddress, opts.redis, opts.keyPrefix, HOUR), mailAddress, (req) => {
-      const email = (req.body as Record<string, unknown> | undefined)?.email;
-      return typeof email === 'string' ? `email:${sha256(normalizeEmail(email))}` : null;
-    }, HOUR),
-  ];
+  const mailIpLimiter = makeLimiter('mail-ip', mailIp, opts.redis, opts.keyPrefix, HOUR);
+  const mailAddressLimiter = makeLimiter('mail-address', mailAddress, opts.redis, opts.keyPrefix, HOUR);
+  const perMailIp = middleware(mailIpLimiter, mailIp, (req) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown'), HOUR);
+  const perMailRequest = (address: RateLimitKey) => [perMailIp, middleware(mailAddressLimiter, mailAddress, address, HOUR)];
 
   return {
     perIp,
-    perAccount,
+    perAccount: (key) => middleware(accountLimiter, opts.perAccountPerMin, key),
     perUser,
     perMailRequest,
     // The Redis client belongs to the container, which closes it; the memory counters use unref'd timers.

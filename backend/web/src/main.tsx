@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { languageName, languages, language, onLanguageChange, setLanguage, t } from './i18n';
 import { Activity } from './pages/Activity';
 import { Admin } from './pages/Admin';
+import { OAuthClients } from './pages/OAuthClients';
 import { Password } from './pages/Password';
 import { Sessions } from './pages/Sessions';
 import { SignIn } from './pages/SignIn';
@@ -17,6 +18,7 @@ const PAGES = [
   { path: '/two-factor', label: 'nav.twoFactor', view: TwoFactor },
   { path: '/activity', label: 'nav.activity', view: Activity },
   { path: '/admin', label: 'nav.admin', view: Admin, admin: true },
+  { path: '/oauth-clients', label: 'nav.oauthClients', view: OAuthClients, admin: true },
 ] as const;
 
 function usePath(): [string, (path: string) => void] {

@@ -6,6 +6,8 @@ import type { AuthService } from '../../domain/auth.service';
 import type { Logger } from '../../infrastructure/logger';
 import { authenticate } from '../../http/authenticate';
 import { validate } from '../../http/validate';
+import { emailKey } from '../../http/rate-limit-keys';
+import type { RateLimits } from '../../http/rate-limits';
 import { RecoveryController } from './recovery.controller';
 import { emailChangeRules, mailRequestRules, resetConfirmRules, tokenRules } from './validators';
 
@@ -14,7 +16,7 @@ export interface RecoveryRouteDeps {
   auth: AuthService;
   logger: Logger;
   /** Per-IP and per-address hourly limits on requests that send mail. */
-  perMailRequest: RequestHandler[];
+  perMailRequest: RateLimits['perMailRequest'];
   /** Per-user limit on requests that check the current password. */
   perUser: RequestHandler;
 }
@@ -23,9 +25,9 @@ export interface RecoveryRouteDeps {
 export function recoveryRoutes({ recovery, logger, perMailRequest }: RecoveryRouteDeps): Router {
   const c = new RecoveryController(recovery, logger);
   const router = Router();
-  router.post('/password-reset', validate(mailRequestRules), ...perMailRequest, c.requestPasswordReset);
+  router.post('/password-reset', validate(mailRequestRules), ...perMailRequest(emailKey('email')), c.requestPasswordReset);
   router.post('/password-reset/confirm', validate(resetConfirmRules), c.confirmPasswordReset);
-  router.post('/email-verification', validate(mailRequestRules), ...perMailRequest, c.resendVerification);
+  router.post('/email-verification', validate(mailRequestRules), ...perMailRequest(emailKey('email')), c.resendVerification);
   router.post('/email-verification/confirm', validate(tokenRules), c.confirmEmail);
   router.post('/sign-in-report', validate(tokenRules), c.reportSignIn);
   return router;

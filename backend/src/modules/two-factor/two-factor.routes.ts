@@ -1,58 +1,26 @@
 // /api/user/2fa/*: TOTP enrolment, backup codes, disabling. Every route requires a bearer token.
-// Responses carrying the secret or backup codes are never cached (Cache-Control: no-store).
-import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { body } from 'express-validator';
+import { Router, type RequestHandler } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import type { TwoFactorService } from '../../domain/two-factor.service';
-import { authenticate, claimsOf } from '../../http/authenticate';
-import { noStore, requestContext } from '../../http/context';
+import { authenticate } from '../../http/authenticate';
 import { validate } from '../../http/validate';
+import { TwoFactorHandlers } from './two-factor.handlers';
+import { backupCodesRules, disableRules, enableRules, verifyRules } from './two-factor.validators';
 
 export interface TwoFactorRouteDeps {
   auth: AuthService;
   twoFactor: TwoFactorService;
-  /** Per-user limit on the code- and password-checking routes (verify, disable, backup-codes). */
+  /** Per-user limit on the code- and password-checking routes (enable, verify, disable, backup-codes). */
   perUser: RequestHandler;
 }
 
-const requiredString = (field: string, max: number) =>
-  body(field)
-    .exists({ values: 'null' }).withMessage(`${field} is required`).bail()
-    .isString().withMessage(`${field} must be a string`).bail()
-    .isLength({ min: 1, max }).withMessage(`${field} must be 1–${max} characters`);
-
-/** Like /api/auth/login/2fa: any string is accepted here; a wrong or malformed code is MFA_INVALID_CODE. */
-export const verifyRules = [requiredString('code', 16)];
-
-/** `code` is a TOTP code or a backup code (any case, with or without the hyphen). */
-export const disableRules = [requiredString('password', 1024), requiredString('code', 32)];
-
-export const backupCodesRules = [requiredString('password', 1024)];
-
 export function twoFactorRoutes({ auth, twoFactor, perUser }: TwoFactorRouteDeps): Router {
+  const h = new TwoFactorHandlers(twoFactor);
   const router = Router();
   router.use(authenticate(auth));
-
-  router.post('/enable', async (req: Request, res: Response) => {
-    const enrolment = await twoFactor.enable(claimsOf(req).sub, requestContext(req));
-    noStore(res).json({ secret: enrolment.secret, otpauthUrl: enrolment.otpauthUrl, qrCodeDataUrl: enrolment.qrCodeDataUrl });
-  });
-
-  router.post('/verify', validate(verifyRules), perUser, async (req: Request, res: Response) => {
-    const { backupCodes } = await twoFactor.verify(claimsOf(req).sub, String(req.body.code), requestContext(req));
-    noStore(res).json({ enabled: true, backupCodes });
-  });
-
-  router.post('/disable', validate(disableRules), perUser, async (req: Request, res: Response) => {
-    const { password, code } = req.body as { password: string; code: string };
-    await twoFactor.disable(claimsOf(req).sub, { password, code }, requestContext(req));
-    noStore(res).json({ enabled: false });
-  });
-
-  router.post('/backup-codes', validate(backupCodesRules), perUser, async (req: Request, res: Response) => {
-    const { backupCodes } = await twoFactor.regenerateBackupCodes(claimsOf(req).sub, String(req.body.password), requestContext(req));
-    noStore(res).json({ backupCodes });
-  });
-
+  router.post('/enable', validate(enableRules), perUser, h.enable);
+  router.post('/verify', validate(verifyRules), perUser, h.verify);
+  router.post('/disable', validate(disableRules), perUser, h.disable);
+  router.post('/backup-codes', validate(backupCodesRules), perUser, h.regenerateBackupCodes);
   return router;
 }

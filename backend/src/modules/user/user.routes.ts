@@ -5,8 +5,8 @@ import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
 import { authenticate } from '../../http/authenticate';
 import { validate } from '../../http/validate';
-import { UserController } from './user.controller';
-import { changePasswordRules, securityEventsRules } from './validators';
+import { UserHandlers } from './user.handlers';
+import { changePasswordRules, securityEventsRules } from './user.validators';
 
 export interface UserRouteDeps {
   users: UserService;
@@ -17,15 +17,15 @@ export interface UserRouteDeps {
 }
 
 export function userRoutes({ users, auth, sessions, perUser }: UserRouteDeps): Router {
-  const c = new UserController(users, auth, sessions);
+  const h = new UserHandlers(users, auth, sessions);
   const router = Router();
   router.use(authenticate(auth));
-  router.get('/me', c.me);
-  router.post('/change-password', validate(changePasswordRules), perUser, c.changePassword);
-  router.get('/sessions', c.listSessions);
+  router.get('/me', h.me);
+  router.post('/change-password', validate(changePasswordRules), perUser, h.changePassword);
+  router.get('/sessions', h.listSessions);
   // Before /:sessionId, so "others" is not taken for an id.
-  router.delete('/sessions/others', c.revokeOtherSessions);
-  router.delete('/sessions/:sessionId', c.revokeSession);
-  router.get('/security-events', validate(securityEventsRules), c.securityEvents);
+  router.delete('/sessions/others', h.revokeOtherSessions);
+  router.delete('/sessions/:sessionId', h.revokeSession);
+  router.get('/security-events', validate(securityEventsRules), h.securityEvents);
   return router;
 }

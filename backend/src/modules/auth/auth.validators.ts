@@ -1,11 +1,6 @@
 // express-validator chains for /api/auth. Types are checked explicitly: `{"password": 123}` is a 400.
 import { body } from 'express-validator';
-
-const requiredString = (field: string, max: number) =>
-  body(field)
-    .exists({ values: 'null' }).withMessage(`${field} is required`).bail()
-    .isString().withMessage(`${field} must be a string`).bail()
-    .isLength({ min: 1, max }).withMessage(`${field} must be 1–${max} characters`);
+import { requiredString } from '../../http/validate';
 
 export const registerRules = [
   body('email')

@@ -1,10 +1,9 @@
+// express-validator chains for /api/user (change-password is also the NATS auth.change_password body).
 import { body, query } from 'express-validator';
+import { requiredString } from '../../http/validate';
 
 export const changePasswordRules = [
-  body('currentPassword')
-    .exists({ values: 'null' }).withMessage('currentPassword is required').bail()
-    .isString().withMessage('currentPassword must be a string').bail()
-    .isLength({ min: 1, max: 1024 }).withMessage('currentPassword must be 1–1024 characters'),
+  requiredString('currentPassword', 1024),
   body('newPassword')
     .exists({ values: 'null' }).withMessage('newPassword is required').bail()
     .isString().withMessage('newPassword must be a string').bail()

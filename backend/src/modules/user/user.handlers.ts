@@ -1,4 +1,4 @@
-// Thin HTTP adapters for /api/user.
+// /api/user handlers: parse, call the service, map, respond.
 import type { Request, Response } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import type { SessionService } from '../../domain/session.service';
@@ -8,7 +8,7 @@ import { claimsOf } from '../../http/authenticate';
 import { requestContext } from '../../http/context';
 import { profile, securityEvent, sessionView } from '../../http/mappers';
 
-export class UserController {
+export class UserHandlers {
   constructor(
     private readonly users: UserService,
     private readonly auth: AuthService,

@@ -5,8 +5,8 @@ import { DomainError, Errors } from '../../domain/errors';
 import type { AccessClaims } from '../../domain/types';
 import { publicUser, tokenResponse } from '../../http/mappers';
 import { checkBody, type InboundMessage, type MessageHandler } from '../../nats/request-server';
-import { changePasswordRules } from '../user/validators';
-import { loginRules, mfaLoginRules, refreshRules, registerRules } from './validators';
+import { changePasswordRules } from '../user/user.validators';
+import { loginRules, mfaLoginRules, refreshRules, registerRules } from './auth.validators';
 
 export function authMessageHandlers(auth: AuthService): Record<string, MessageHandler> {
   const claims = (m: InboundMessage): AccessClaims => {

@@ -1,4 +1,4 @@
-// Thin HTTP adapters for /api/auth: parse, call the service, map, respond.
+// /api/auth handlers: parse, call AuthService, map, respond (the NATS handlers call the same service).
 import type { Request, Response } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import { DomainError } from '../../domain/errors';
@@ -6,7 +6,7 @@ import { bearerToken, claimsOf } from '../../http/authenticate';
 import { noStore, requestContext } from '../../http/context';
 import { publicUser, tokenResponse } from '../../http/mappers';
 
-export class AuthController {
+export class AuthHandlers {
   constructor(private readonly auth: AuthService) {}
 
   register = async (req: Request, res: Response) => {
