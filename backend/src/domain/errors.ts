@@ -33,15 +33,18 @@ export interface FieldProblem {
 }
 
 export class DomainError extends Error {
+  /** Whole seconds until a retry may succeed (lockout, rate limits, outages); at least 1, since 0 invites an instant retry. */
+  readonly retryAfterSeconds?: number;
+
   constructor(
     readonly code: DomainErrorCode,
     message: string,
     readonly details?: FieldProblem[],
-    /** Seconds until a retry may succeed (lockout, rate limits). */
-    readonly retryAfterSeconds?: number,
+    retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';
+    if (retryAfterSeconds !== undefined) this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }
 
