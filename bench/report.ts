@@ -169,7 +169,7 @@ export function markdown(r: Report): string {
   out.push('`BENCH_LOGIN_CONNECTIONS` (default 16), `BENCH_USERS` (default 50), `BENCH_MAX_SECONDS` (watchdog, default 600),');
   out.push('`TEST_DATABASE_URL` (admin URL of the PostgreSQL server, default `postgresql://postgres@127.0.0.1:5432/postgres`).');
   out.push(`Scenario ids: ${ALL.map((id) => `\`${id}\``).join(', ')}.`, '');
-  out.push('`BENCH_OAUTH_RATE` (req/s of the OAuth refresh_token grant, default 100), `BENCH_OAUTH_CONNECTIONS` (default 10), `TEST_NATS_URL` (default `nats://127.0.0.1:4222`; without a NATS server the nats-validate scenario is skipped).', '');
+  out.push('`BENCH_OAUTH_RATE` (req/s of the OAuth refresh_token grant, default 100), `BENCH_OAUTH_CONNECTIONS` (default 20), `TEST_NATS_URL` (default `nats://127.0.0.1:4222`; without a NATS server the nats-validate scenario is skipped).', '');
   return out.join('\n');
 }
 
