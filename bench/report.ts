@@ -11,6 +11,8 @@ export interface ScenarioResult {
   p99: number;
   /** Only where a target asks for it (autocannon reports none): computed from every response time. */
   p95?: number;
+  /** oauth-introspect only: median req/s ratio to validate over alternating short runs. */
+  pairedRatio?: number;
   total: number;
   /** Connection errors + timeouts. */
   errors: number;
