@@ -71,7 +71,9 @@ export type RevokeReason =
   | 'admin'
   | 'session_limit'
   | 'token_revoked'
-  | 'client_deactivated';
+  | 'client_deactivated'
+  /** 2FA was turned on in another session: sessions that never proved the new factor end. */
+  | 'two_factor_enabled';
 
 /** Who is calling and from where: recorded on sessions and audit events. */
 export interface RequestContext {

@@ -6,7 +6,8 @@ import type { UserService } from '../../domain/user.service';
 import { authenticate } from '../../http/authenticate';
 import { validate } from '../../http/validate';
 import { UserHandlers } from './user.handlers';
-import { changePasswordRules, securityEventsRules } from './user.validators';
+import { Errors } from '../../domain/errors';
+import { changePasswordRules, securityEventsRules, sessionIdParam } from './user.validators';
 
 export interface UserRouteDeps {
   users: UserService;
@@ -25,7 +26,8 @@ export function userRoutes({ users, auth, sessions, perUser }: UserRouteDeps): R
   router.get('/sessions', h.listSessions);
   // Before /:sessionId, so "others" is not taken for an id.
   router.delete('/sessions/others', h.revokeOtherSessions);
-  router.delete('/sessions/:sessionId', h.revokeSession);
+  // The contract answers 404 NOT_FOUND for any id that names none of the caller's live sessions, malformed ones included.
+  router.delete('/sessions/:sessionId', validate(sessionIdParam, () => Errors.notFound('Session')), h.revokeSession);
   router.get('/security-events', validate(securityEventsRules), h.securityEvents);
   return router;
 }
