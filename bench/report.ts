@@ -122,6 +122,13 @@ export function markdown(r: Report): string {
         `mean of ${r.bcrypt.samples.map((x) => fmt(x, 1)).join(' and ')}/s measured just before and after the login run)`,
     );
   }
+  if (m.loadAvgAtStart[0]! > m.cores) {
+    out.push(
+      `- **The machine was busy with other work**: a 1-minute load average of ${m.loadAvgAtStart[0]!.toFixed(1)} on ${m.cores} cores when the run started ` +
+        '(see "load1" per scenario). Absolute numbers are then far below an idle machine\'s and a target missed here may be met there; ' +
+        'ratios measured close together (introspect vs validate, the floor pairs) are the more telling figures.',
+    );
+  }
   out.push('');
   out.push('The load generator, the server, the baseline, the floor and PostgreSQL all share this one machine, so every number');
   out.push('here includes contention between them; compare runs on the same machine only.', '');
