@@ -11,6 +11,8 @@ export interface ScenarioResult {
   p99: number;
   /** Only where a target asks for it (autocannon reports none): computed from every response time. */
   p95?: number;
+  /** oauth-introspect only: median req/s ratio to validate over alternating short runs. */
+  pairedRatio?: number;
   total: number;
   /** Connection errors + timeouts. */
   errors: number;
@@ -20,6 +22,8 @@ export interface ScenarioResult {
   statusCodes: Record<string, number>;
   /** 1-minute load average when the measured run started. */
   load1: number;
+  /** CPU ms per request of the server process and of its PostgreSQL backends (bench/cpu.ts), when counted. */
+  cpu?: { server: number; postgres: number } | null;
   notes: string[];
 }
 
@@ -77,10 +81,12 @@ function rows(scenarios: ScenarioResult[]): string[][] {
     `${s.non2xx}${statusText(s) ? ` (${statusText(s)})` : ''}`,
     String(s.mismatches),
     s.load1.toFixed(1),
+    s.cpu ? fmt(s.cpu.server, 2) : '',
+    s.cpu ? fmt(s.cpu.postgres, 2) : '',
   ]);
 }
 
-const HEAD = ['scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx', 'bad body', 'load1'];
+const HEAD = ['scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx', 'bad body', 'load1', 'server CPU ms/req', 'PG CPU ms/req'];
 
 export function consoleTable(scenarios: ScenarioResult[]): string {
   const all = [HEAD, ...rows(scenarios)];
@@ -120,6 +126,13 @@ export function markdown(r: Report): string {
         `mean of ${r.bcrypt.samples.map((x) => fmt(x, 1)).join(' and ')}/s measured just before and after the login run)`,
     );
   }
+  if (m.loadAvgAtStart[0]! > m.cores) {
+    out.push(
+      `- **The machine was busy with other work**: a 1-minute load average of ${m.loadAvgAtStart[0]!.toFixed(1)} on ${m.cores} cores when the run started ` +
+        '(see "load1" per scenario). Absolute numbers are then far below an idle machine\'s and a target missed here may be met there; ' +
+        'ratios measured close together (introspect vs validate, the floor pairs) are the more telling figures.',
+    );
+  }
   out.push('');
   out.push('The load generator, the server, the baseline, the floor and PostgreSQL all share this one machine, so every number');
   out.push('here includes contention between them; compare runs on the same machine only.', '');
@@ -129,7 +142,10 @@ export function markdown(r: Report): string {
     'req/s is autocannon\'s `requests.average` (mean of per-second samples), p50/p99 its `latency.p50`/`latency.p99`. ' +
       '"errors" counts connection errors and timeouts, "non-2xx" every response outside 200–299 (with the status codes), ' +
       '"bad body" responses that were 2xx but failed the scenario\'s content check; "load1" is the 1-minute load average ' +
-      'when the measured run started (it includes the benchmark itself; much above the core count means other work was competing).',
+      'when the measured run started (it includes the benchmark itself; much above the core count means other work was competing). ' +
+      '"server CPU ms/req" is the CPU time (user + system, all threads, from /proc) the server process spent per request during the ' +
+      'measured run, "PG CPU ms/req" the same for the PostgreSQL backends of its database: on a shared machine req/s depends on the share ' +
+      'of the CPU the scheduler gives the run, CPU per request much less, so the floor ratios are also given in CPU terms.',
     '',
   );
   out.push(mdTable(HEAD, rows(r.scenarios)), '');
@@ -169,7 +185,7 @@ export function markdown(r: Report): string {
   out.push('`BENCH_LOGIN_CONNECTIONS` (default 16), `BENCH_USERS` (default 50), `BENCH_MAX_SECONDS` (watchdog, default 600),');
   out.push('`TEST_DATABASE_URL` (admin URL of the PostgreSQL server, default `postgresql://postgres@127.0.0.1:5432/postgres`).');
   out.push(`Scenario ids: ${ALL.map((id) => `\`${id}\``).join(', ')}.`, '');
-  out.push('`BENCH_OAUTH_RATE` (req/s of the OAuth refresh_token grant, default 100), `BENCH_OAUTH_CONNECTIONS` (default 10), `TEST_NATS_URL` (default `nats://127.0.0.1:4222`; without a NATS server the nats-validate scenario is skipped).', '');
+  out.push('`BENCH_OAUTH_RATE` (req/s of the OAuth refresh_token grant, default 100), `BENCH_OAUTH_CONNECTIONS` (default 20), `TEST_NATS_URL` (default `nats://127.0.0.1:4222`; without a NATS server the nats-validate scenario is skipped).', '');
   return out.join('\n');
 }
 

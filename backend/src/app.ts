@@ -9,7 +9,8 @@ import type { RateLimits } from './http/rate-limits';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminRoutes } from './modules/admin/admin.routes';
 import { docsRoutes } from './modules/docs/docs.routes';
-import { authRoutes, validateRoute } from './modules/auth/auth.routes';
+import { authRoutes, refreshRoute, validateRoute } from './modules/auth/auth.routes';
+import { emailChangeRoutes, recoveryRoutes } from './modules/recovery/recovery.routes';
 import { browserAuthRoutes } from './modules/browser/browser.routes';
 import type { SessionEventHub } from './modules/browser/session-events';
 import { authenticate } from './http/authenticate';
@@ -18,7 +19,8 @@ import { errorHandler, notFoundRoute } from './http/errors';
 import { jsonBody } from './http/json-body';
 import { requestId } from './http/request-id';
 import { requestLogger } from './http/request-logger';
-import { securityHeaders } from './http/security-headers';
+import { helmetHeaders, securityHeaders } from './http/security-headers';
+import { leanKit } from './http/lean-route';
 import './http/types';
 import { authorizationServerMetadata, oauthRoutes } from './modules/oauth/oauth.routes';
 import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
@@ -26,11 +28,11 @@ import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { twoFactorRoutes } from './modules/two-factor/two-factor.routes';
-import { userRoutes } from './modules/user/user.routes';
+import { leanUserRoutes, userRoutes } from './modules/user/user.routes';
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -39,7 +41,7 @@ export interface AppDeps {
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
   oauth: { clients: OAuthClientService; tokens: OAuthTokenService; issuer: string };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
-  rateLimits: Pick<RateLimits, 'perIp' | 'perAccount' | 'perUser'>;
+  rateLimits: Pick<RateLimits, 'perIp' | 'perAccount' | 'perUser' | 'perMailRequest'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
   metrics: Metrics;
   /** The revocation feed for other services (/api/revocations/stream). */
@@ -49,31 +51,39 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps) {
-  const { auth, users, sessions, twoFactor } = deps.services;
-  const { perIp, perAccount, perUser } = deps.rateLimits;
+  const { auth, users, sessions, twoFactor, recovery } = deps.services;
+  const { perIp, perAccount, perUser, perMailRequest } = deps.rateLimits;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   if (deps.http.trustProxy !== undefined) app.set('trust proxy', deps.http.trustProxy);
 
-  app.use(requestId);
-  app.use(requestLogger(deps.logger));
-  app.use(deps.metrics.middleware);
-  app.use(securityHeaders());
-  if (deps.http.corsOrigins?.length) {
-    // Bearer tokens travel in the Authorization header, never in cookies: no credentials mode needed.
-    app.use(
-      cors({
+  // Bearer tokens travel in the Authorization header, never in cookies: no credentials mode needed.
+  const corsMiddleware = deps.http.corsOrigins?.length
+    ? cors({
         origin: deps.http.corsOrigins,
         allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
         exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
         maxAge: 600,
-      }),
-    );
-  }
-  // Ahead of everything below: the hottest route, no body to parse, and (being mounted before the
-  // /api/auth limiter) exempt from the per-IP limit, since relying services call it from a few addresses.
-  app.get('/api/auth/validate', validateRoute(auth));
+      })
+    : null;
+
+  // The hot routes, ahead of everything (issue 15): each does on its lean chain what the app-wide middleware
+  // below does for every other route (request id, security headers, CORS, log line, metrics) and only the
+  // steps it needs (see http/lean-route.ts). /validate is exempt from the per-IP limit, since relying
+  // services call it from a few addresses; /refresh applies it itself.
+  const lean = leanKit({ logger: deps.logger, metrics: deps.metrics, securityHeaders: helmetHeaders(), cors: corsMiddleware });
+  const leanUser = leanUserRoutes({ users, auth, sessions });
+  app.post('/api/auth/refresh', lean.route('/api/auth/refresh', refreshRoute({ auth, perIp, bodyLimit: deps.http.bodyLimit })));
+  app.get('/api/auth/validate', lean.route('/api/auth/validate', validateRoute(auth)));
+  app.get('/api/user/me', lean.route('/api/user/me', leanUser.me));
+  app.get('/api/user/sessions', lean.route('/api/user/sessions', leanUser.sessions));
+
+  app.use(requestId);
+  app.use(requestLogger(deps.logger));
+  app.use(deps.metrics.middleware);
+  app.use(securityHeaders());
+  if (corsMiddleware) app.use(corsMiddleware);
   // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
   // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape. It applies
   // the per-IP limit itself (token and revoke; introspection is for services), so a 429 has the OAuth shape too.
@@ -96,8 +106,10 @@ export function createApp(deps: AppDeps) {
   const cookie = { maxAgeSeconds: deps.web.refreshCookieMaxAge, behindProxy: trustProxy !== undefined && trustProxy !== false };
   app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }));
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
-  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }));
+  const recoveryDeps = { recovery, auth, logger: deps.logger, perMailRequest, perUser };
+  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }), recoveryRoutes(recoveryDeps));
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
+  app.use('/api/user/email', emailChangeRoutes(recoveryDeps));
   app.use('/api/user', userRoutes({ users, auth, sessions, perUser }));
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));

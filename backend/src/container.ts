@@ -35,6 +35,7 @@ import { GracefulServer } from './http/graceful-server';
 import { createLogger, type Logger } from './infrastructure/logger';
 import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
 import { MailRelay } from './infrastructure/mail/mail-relay';
+import { UaDeviceIdentifier } from './infrastructure/user-agent/device-identifier';
 import { NodemailerMailSender } from './infrastructure/mail/nodemailer-sender';
 import { NatsRevocationPublisher } from './infrastructure/events/nats-revocations';
 import { createMetrics } from './http/metrics';
@@ -139,7 +140,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     tokenConfig.signingThreads > 0 ? new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, tokenConfig.signingThreads) : null;
   if (signingPool) closers.unshift(() => signingPool.close());
   const signer = new JwtAccessTokenSigner(keys, tokenConfig.issuer, tokenConfig.audience, signingPool);
-  const bcryptPool = passwords.bcryptWorkers > 0 ? new BcryptProcessPool(passwords.bcryptWorkers) : null;
+  const bcryptPool = passwords.bcryptWorkers > 0 ? new BcryptProcessPool(passwords.bcryptWorkers, passwords.bcryptNice) : null;
   if (bcryptPool) closers.unshift(() => bcryptPool.close());
   const hasher = new BcryptPasswordHasher(passwords.bcryptCost, bcryptPool);
   const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
@@ -186,6 +187,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       // Backup codes carry ~50 random bits; a lower cost keeps checking all ten affordable at login.
       backupCodeHasher: new BcryptPasswordHasher(Math.min(passwords.bcryptCost, 10), bcryptPool),
       random: cryptoRandomSource,
+      devices: new UaDeviceIdentifier(),
     },
     config,
   );
@@ -261,7 +263,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
   const app = createApp({
     logger,
-    services: { auth, users, sessions, twoFactor },
+    services: { auth, users, sessions, twoFactor, recovery: services.recovery },
     jwks: () => keys.jwks,
     databaseUp: async () => {
       await prisma.$queryRaw`SELECT 1`;
