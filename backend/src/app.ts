@@ -27,10 +27,11 @@ import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { twoFactorRoutes } from './modules/user/two-factor.routes';
 import { userRoutes } from './modules/user/user.routes';
+import { recordSessionActivity } from './modules/user/session-activity.middleware';
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'activity' | 'accountDeletion'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -49,7 +50,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps) {
-  const { auth, users, sessions, twoFactor } = deps.services;
+  const { auth, users, sessions, twoFactor, activity, accountDeletion } = deps.services;
   const { perIp, perAccount, perUser } = deps.rateLimits;
   const app = express();
   app.disable('x-powered-by');
@@ -95,10 +96,12 @@ export function createApp(deps: AppDeps) {
   const { trustProxy, corsOrigins } = deps.http;
   const cookie = { maxAgeSeconds: deps.web.refreshCookieMaxAge, behindProxy: trustProxy !== undefined && trustProxy !== false };
   app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }));
+  // Last seen of a session (time, IP): stamped after the response, at most once a minute per session.
+  app.use(['/api/user', '/api/admin'], recordSessionActivity(activity, deps.logger));
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
   app.use('/api/auth', perIp, authRoutes({ auth, perAccount }));
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
-  app.use('/api/user', userRoutes({ users, auth, sessions, perUser }));
+  app.use('/api/user', userRoutes({ users, auth, sessions, accountDeletion, perUser }));
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));
   app.use('/api', docsRoutes());

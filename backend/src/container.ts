@@ -175,7 +175,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     },
     config,
   );
-  const { auth, users, sessions, twoFactor } = services;
+  const { auth, users, sessions, twoFactor, activity, accountDeletion } = services;
 
   // OAuth: the client registry (cached 5 minutes, invalidated on change on every instance) and the grants.
   const oauthStore = new PrismaOAuthClientStore(prisma);
@@ -229,7 +229,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
   const app = createApp({
     logger,
-    services: { auth, users, sessions, twoFactor },
+    services: { auth, users, sessions, twoFactor, activity, accountDeletion },
     jwks: () => keys.jwks,
     databaseUp: async () => {
       await prisma.$queryRaw`SELECT 1`;

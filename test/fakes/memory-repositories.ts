@@ -186,6 +186,7 @@ export class MemoryUserRepository implements UserRepository {
       totpSecretEncrypted: null,
       totpLastUsedStep: null,
       passwordChangedAt: null,
+      deletedAt: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -217,7 +218,7 @@ export class MemoryUserRepository implements UserRepository {
   /** Oldest first (the approval queue). */
   async listByStatus(status: UserStatus, limit: number): Promise<User[]> {
     return [...this.rows.values()]
-      .filter((u) => u.status === status)
+      .filter((u) => u.status === status && u.deletedAt === null)
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
       .slice(0, limit)
       .map(copy);
@@ -226,6 +227,7 @@ export class MemoryUserRepository implements UserRepository {
   async search(text: string, limit: number): Promise<User[]> {
     const needle = text.toLowerCase();
     return [...this.rows.values()]
+      .filter((u) => u.deletedAt === null)
       .filter((u) => u.id === needle || u.email.toLowerCase().includes(needle) || (u.username ?? '').toLowerCase().includes(needle))
       .sort((a, b) => a.email.localeCompare(b.email))
       .slice(0, limit)
@@ -263,6 +265,27 @@ export class MemoryUserRepository implements UserRepository {
     this.touch(row);
   }
 
+  async anonymise(id: string, now: Date): Promise<boolean> {
+    const row = this.rows.get(id);
+    if (!row || row.deletedAt !== null) return false;
+    Object.assign(row, {
+      email: `deleted-${id}@deleted.invalid`,
+      username: null,
+      passwordHash: '',
+      status: 'disabled',
+      role: 'user',
+      twoFactorEnabled: false,
+      totpSecretEncrypted: null,
+      failedLoginCount: 0,
+      lockCount: 0,
+      lockedUntil: null,
+      passwordChangedAt: null,
+      deletedAt: new Date(now),
+    });
+    this.touch(row);
+    return true;
+  }
+
   async advanceTotpStep(id: string, step: number): Promise<boolean> {
     const row = this.rows.get(id);
     if (!row) return false;
@@ -293,7 +316,17 @@ export class MemorySessionRepository implements SessionRepository {
     for (const s of rows.values()) {
       if (s.refreshTokenHash === session.refreshTokenHash) throw constraint('Session.refreshTokenHash must be unique');
     }
-    const row: Session = { ...copy(session), clientId: session.clientId ?? null, scope: session.scope ?? null, previousRefreshTokenHash: null, revokedAt: null, revokedReason: null };
+    const row: Session = {
+      ...copy(session),
+      clientId: session.clientId ?? null,
+      scope: session.scope ?? null,
+      name: null,
+      lastSeenAt: null,
+      lastSeenIp: null,
+      previousRefreshTokenHash: null,
+      revokedAt: null,
+      revokedReason: null,
+    };
     rows.set(row.id, row);
     return copy(row);
   }
@@ -363,6 +396,28 @@ export class MemorySessionRepository implements SessionRepository {
     return ids;
   }
 
+  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<boolean> {
+    const row = this.rows.get(sessionId);
+    if (!row || row.userId !== userId || !MemorySessionRepository.live(row, now)) return false;
+    row.name = name;
+    return true;
+  }
+
+  async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean> {
+    const row = this.rows.get(sessionId);
+    if (!row || row.revokedAt !== null || (row.lastSeenAt !== null && row.lastSeenAt.getTime() > staleBefore.getTime())) return false;
+    row.lastSeenAt = new Date(now);
+    row.lastSeenIp = ipAddress;
+    return true;
+  }
+
+  async anonymiseForUser(userId: string): Promise<void> {
+    for (const row of this.rows.values()) {
+      if (row.userId !== userId) continue;
+      Object.assign(row, { userAgent: null, ipAddress: null, lastSeenIp: null, deviceName: null, name: null, browser: null, os: null, deviceType: null });
+    }
+  }
+
   /** Inclusive of `since`, oldest first. */
   async listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]> {
     return [...this.rows.values()]
@@ -408,6 +463,11 @@ export class MemoryMfaChallengeRepository implements MfaChallengeRepository {
     if (!row) throw notFoundRow('MfaChallenge', id);
     row.attempts += 1;
     return row.attempts;
+  }
+
+  async deleteForUser(userId: string): Promise<void> {
+    const rows = this.rows;
+    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
   }
 }
 
@@ -494,6 +554,14 @@ export class MemoryAuditRepository implements AuditRepository {
       .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || (x.id < y.id ? 1 : x.id > y.id ? -1 : 0))
       .slice(0, opts.limit)
       .map(copy);
+  }
+
+  async anonymiseForUser(userId: string): Promise<void> {
+    for (const row of this.rows.values()) {
+      if (row.userId !== userId) continue;
+      row.ipAddress = null;
+      row.userAgent = null;
+    }
   }
 }
 

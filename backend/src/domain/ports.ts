@@ -40,6 +40,12 @@ export interface UserRepository {
   setTotpSecret(id: string, encryptedSecret: string | null, enabled: boolean): Promise<void>;
   /** Compare-and-set: stores `step` only when it is greater than the stored one. False = replay. */
   advanceTotpStep(id: string, step: number): Promise<boolean>;
+  /**
+   * Account deletion: the row becomes a tombstone — email replaced by one that cannot receive mail (so the
+   * address can register again), no name, no usable password, 2FA off, status disabled, deletedAt set.
+   * False when there was no live account to delete.
+   */
+  anonymise(id: string, now: Date): Promise<boolean>;
 }
 
 export interface SessionRepository {
@@ -59,6 +65,15 @@ export interface SessionRepository {
   revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;
   /** Ids of sessions revoked after `since` (warms the revocation cache on start). */
   listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;
+  /** Sets the user's label of one of their live sessions; false when there is no such live session. */
+  rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<boolean>;
+  /**
+   * Stamps lastSeenAt/lastSeenIp, only when the stored lastSeenAt is null or at or before `staleBefore`:
+   * one cheap conditional UPDATE, so several instances together still write at most once per interval.
+   */
+  touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean>;
+  /** Account deletion: wipes device data (user agent, IPs, names, browser, OS) from every session of the user. */
+  anonymiseForUser(userId: string): Promise<void>;
 }
 
 export interface MfaChallengeRepository {
@@ -67,6 +82,8 @@ export interface MfaChallengeRepository {
   /** Atomically marks the challenge consumed; false when it was already consumed. */
   consume(id: string, now: Date): Promise<boolean>;
   recordAttempt(id: string): Promise<number>;
+  /** Account deletion: drops the user's challenges (they hold IPs and user agents). */
+  deleteForUser(userId: string): Promise<void>;
 }
 
 export interface BackupCodeRepository {
@@ -80,6 +97,8 @@ export interface BackupCodeRepository {
 export interface AuditRepository {
   record(event: NewAuditEvent): Promise<void>;
   listForUser(userId: string, opts: { limit: number; before?: { createdAt: Date; id: string } }): Promise<AuditEvent[]>;
+  /** Account deletion: removes IP address and user agent from every audit row of the user (rows and ids stay). */
+  anonymiseForUser(userId: string): Promise<void>;
 }
 
 /** The repositories bound to one transaction. */

@@ -1,10 +1,12 @@
 // The whole domain wiring in one place: which service gets which ports and which slice of the settings.
 // The composition root (container.ts), the unit-test fakes and the integration tests all call this, so tests
 // exercise the same collaboration as production, only with other adapters.
+import { AccountDeletion } from './account-deletion';
 import { AuthService, type AuthSettings } from './auth.service';
 import { LockoutPolicy, type LockoutSettings } from './lockout';
 import { PasswordPolicy } from './password-policy';
 import type { AccessTokenSigner, Clock, PasswordHasher, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
+import { SessionActivity } from './session-activity';
 import { SessionService, type SessionSettings } from './session.service';
 import { TwoFactorService, type TwoFactorSettings } from './two-factor.service';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
@@ -42,6 +44,9 @@ export interface DomainServices {
   twoFactor: TwoFactorService;
   auth: AuthService;
   users: UserService;
+  /** lastSeenAt / last IP of sessions, written at most once a minute each. */
+  activity: SessionActivity;
+  accountDeletion: AccountDeletion;
 }
 
 export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
@@ -49,6 +54,8 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainS
   const lockout = new LockoutPolicy(p.uow, p.clock, s.lockout);
   const twoFactor = new TwoFactorService(p.uow, p.hasher, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, lockout);
   const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s);
-  const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy);
-  return { sessions, lockout, twoFactor, auth, users };
+  const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy, p.userAgents);
+  const activity = new SessionActivity(p.uow, p.clock);
+  const accountDeletion = new AccountDeletion(p.uow, sessions, twoFactor, p.clock);
+  return { sessions, lockout, twoFactor, auth, users, activity, accountDeletion };
 }

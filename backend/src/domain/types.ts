@@ -17,6 +17,8 @@ export interface User {
   totpSecretEncrypted: string | null;
   totpLastUsedStep: number | null;
   passwordChangedAt: Date | null;
+  /** Set once the user deleted the account (the row is then an anonymised tombstone). */
+  deletedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -37,6 +39,11 @@ export interface Session {
   browser: string | null;
   os: string | null;
   deviceType: string | null;
+  /** The user's own label for the session; null until renamed. */
+  name: string | null;
+  /** Last authenticated request (at most a minute stale) and its client IP; null until the first one. */
+  lastSeenAt: Date | null;
+  lastSeenIp: string | null;
   aal: number;
   createdAt: Date;
   lastActiveAt: Date;
@@ -50,7 +57,7 @@ export interface Session {
   scope: string | null;
 }
 
-export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope'> & {
+export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope' | 'name' | 'lastSeenAt' | 'lastSeenIp'> & {
   clientId?: string | null;
   scope?: string | null;
 };
@@ -71,7 +78,8 @@ export type RevokeReason =
   | 'admin'
   | 'session_limit'
   | 'token_revoked'
-  | 'client_deactivated';
+  | 'client_deactivated'
+  | 'account_deleted';
 
 /** Who is calling and from where: recorded on sessions and audit events. */
 export interface RequestContext {
@@ -173,7 +181,8 @@ export type AuditEventType =
   | 'oauth_client.secret_rotated'
   | 'oauth_client.deactivated'
   | 'admin.promoted'
-  | 'admin.bootstrap_refused';
+  | 'admin.bootstrap_refused'
+  | 'user.deleted';
 
 export interface AuditEvent {
   id: string;

@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { languageName, languages, language, onLanguageChange, setLanguage, t } from './i18n';
+import { Account } from './pages/Account';
 import { Activity } from './pages/Activity';
 import { Admin } from './pages/Admin';
 import { Password } from './pages/Password';
@@ -16,6 +17,7 @@ const PAGES = [
   { path: '/password', label: 'nav.password', view: Password },
   { path: '/two-factor', label: 'nav.twoFactor', view: TwoFactor },
   { path: '/activity', label: 'nav.activity', view: Activity },
+  { path: '/account', label: 'nav.account', view: Account },
   { path: '/admin', label: 'nav.admin', view: Admin, admin: true },
 ] as const;
 

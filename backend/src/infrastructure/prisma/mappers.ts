@@ -26,6 +26,7 @@ export function toUser(r: UserRow): User {
     totpSecretEncrypted: r.totpSecretEncrypted,
     totpLastUsedStep: r.totpLastUsedStep,
     passwordChangedAt: r.passwordChangedAt,
+    deletedAt: r.deletedAt,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -44,6 +45,9 @@ export function toSession(r: SessionRow): Session {
     browser: r.browser,
     os: r.os,
     deviceType: r.deviceType,
+    name: r.name,
+    lastSeenAt: r.lastSeenAt,
+    lastSeenIp: r.lastSeenIp,
     aal: r.aal,
     createdAt: r.createdAt,
     lastActiveAt: r.lastActiveAt,

@@ -1,23 +1,25 @@
 // /api/user: everything here requires a bearer token.
 import { Router, type RequestHandler } from 'express';
+import type { AccountDeletion } from '../../domain/account-deletion';
 import type { AuthService } from '../../domain/auth.service';
 import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
 import { authenticate } from '../http/authenticate';
 import { validate } from '../http/validate';
 import { UserController } from './user.controller';
-import { changePasswordRules, securityEventsRules } from './validators';
+import { changePasswordRules, deleteAccountRules, renameSessionRules, securityEventsRules } from './validators';
 
 export interface UserRouteDeps {
   users: UserService;
   auth: AuthService;
   sessions: SessionService;
+  accountDeletion: AccountDeletion;
   /** Per-user limit on requests that check the current password. */
   perUser: RequestHandler;
 }
 
-export function userRoutes({ users, auth, sessions, perUser }: UserRouteDeps): Router {
-  const c = new UserController(users, auth, sessions);
+export function userRoutes({ users, auth, sessions, accountDeletion, perUser }: UserRouteDeps): Router {
+  const c = new UserController(users, auth, sessions, accountDeletion);
   const router = Router();
   router.use(authenticate(auth));
   router.get('/me', c.me);
@@ -26,6 +28,8 @@ export function userRoutes({ users, auth, sessions, perUser }: UserRouteDeps): R
   // Before /:sessionId, so "others" is not taken for an id.
   router.delete('/sessions/others', c.revokeOtherSessions);
   router.delete('/sessions/:sessionId', c.revokeSession);
+  router.patch('/sessions/:sessionId', validate(renameSessionRules), c.renameSession);
+  router.post('/delete-account', validate(deleteAccountRules), perUser, c.deleteAccount);
   router.get('/security-events', validate(securityEventsRules), c.securityEvents);
   return router;
 }

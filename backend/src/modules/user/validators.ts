@@ -1,4 +1,5 @@
 import { body, query } from 'express-validator';
+import { SESSION_NAME_MAX } from '../../domain/session.service';
 
 export const changePasswordRules = [
   body('currentPassword')
@@ -16,4 +17,24 @@ export const securityEventsRules = [
   query('limit').optional().isString().withMessage('limit must be given once').bail()
     .isInt({ min: 1, max: 100 }).withMessage('limit must be an integer 1–100'),
   query('before').optional().isString().isLength({ max: 200 }),
+];
+
+/** Length and characters are checked by SessionService.rename (after trimming); here only the type. */
+export const renameSessionRules = [
+  body('name')
+    .exists().withMessage('name is required (null or "" clears it)').bail()
+    .custom((v) => v === null || typeof v === 'string').withMessage('name must be a string or null').bail()
+    // Far above the limit, so a huge body fails here before any normalisation work.
+    .custom((v) => v === null || (v as string).length <= SESSION_NAME_MAX * 4).withMessage(`name must be at most ${SESSION_NAME_MAX} characters`),
+];
+
+export const deleteAccountRules = [
+  body('password')
+    .exists({ values: 'null' }).withMessage('password is required').bail()
+    .isString().withMessage('password must be a string').bail()
+    .isLength({ min: 1, max: 1024 }).withMessage('password must be 1–1024 characters'),
+  // Required only while 2FA is on (AccountDeletion decides): a TOTP code or a backup code.
+  body('code').optional({ values: 'null' })
+    .isString().withMessage('code must be a string').bail()
+    .isLength({ max: 32 }).withMessage('code must be at most 32 characters'),
 ];
