@@ -17,10 +17,15 @@ export const runState = {
 
 const running = new Set<autocannon.Instance>();
 
-/** autocannon, tracked so an abort can stop it (which also lets the servers close their connections). */
-export function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+/**
+ * autocannon, tracked so an abort can stop it (which also lets the servers close their connections).
+ * `onLatency` receives every response time (ms), for percentiles autocannon does not report (p95).
+ */
+export function cannon(opts: autocannon.Options, onLatency?: (ms: number) => void): Promise<autocannon.Result> {
   if (runState.aborted) return Promise.reject(new Error('aborted'));
   const inst = autocannon(opts);
+  // 'response' is emitted as (client, statusCode, resBytes, responseTime).
+  if (onLatency) inst.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => onLatency(ms));
   running.add(inst);
   return Promise.resolve(inst).finally(() => running.delete(inst));
 }
@@ -52,14 +57,21 @@ export function summarize(id: string, title: string, r: autocannon.Result, notes
   };
 }
 
+/** The p-th percentile (0-100) of response times, nearest rank. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
 export const clean = (s: ScenarioResult | undefined) => !!s && s.errors === 0 && s.non2xx === 0 && s.mismatches === 0 && s.total > 0;
 
 /** Warm-up run (discarded), then the measured run; `make` builds fresh options for each. */
-export async function measure(make: (phase: 'warmup' | 'measure') => autocannon.Options): Promise<autocannon.Result> {
+export async function measure(make: (phase: 'warmup' | 'measure') => autocannon.Options, onLatency?: (ms: number) => void): Promise<autocannon.Result> {
   await cannon({ ...make('warmup'), duration: WARMUP });
   runState.loadAtStart = os.loadavg()[0]!;
   const from = monoUs();
-  const r = await cannon({ ...make('measure'), duration: DURATION });
+  const r = await cannon({ ...make('measure'), duration: DURATION }, onLatency);
   runState.lastWindow = [from, monoUs()];
   return r;
 }

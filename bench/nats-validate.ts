@@ -1,17 +1,17 @@
 // `npm run bench:nats`: auth.validate over NATS request/reply beside GET /api/auth/validate over HTTP,
 // against one server child process (fresh database, the machine's NATS under a unique subject prefix).
 // HTTP load comes from autocannon; NATS load from CONNECTIONS concurrent request loops on one client
-// connection. Both share this load-generator process, so the numbers compare the two adapters on the
-// same machine, not their ceilings.
+// connection (natsLoad, shared with the nats-validate scenario of `npm run bench`). Both share this
+// load-generator process, so the numbers compare the two adapters on the same machine, not their ceilings.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { connect } from 'nats';
 import { createTestDatabase } from '../test/helpers/database';
 import { freePort, spawnNode, stopChild, waitForHttp } from './children';
+import { dropEventStream, NATS_URL, natsLoad } from './scenarios/nats-validate';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const num = (name: string, fallback: number) => Number(process.env[name] || fallback);
@@ -19,7 +19,6 @@ const DURATION = num('BENCH_DURATION', 5);
 const WARMUP = num('BENCH_WARMUP', 2);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 16);
 const USERS = num('BENCH_USERS', 20);
-const NATS_URL = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
 const PREFIX = `bench.${randomBytes(5).toString('hex')}.`;
 const PASSWORD = `Bench-${randomBytes(6).toString('hex')}-pw`;
 const log = (msg: string) => console.log(`[bench:nats ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -27,33 +26,6 @@ const log = (msg: string) => console.log(`[bench:nats ${new Date().toISOString()
 async function post(url: string, body: unknown): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return res.json();
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
-}
-
-async function natsLoad(tokens: string[], seconds: number) {
-  const nc = await connect({ servers: NATS_URL });
-  const enc = new TextEncoder();
-  const payloads = tokens.map((t) => enc.encode(JSON.stringify({ accessToken: t })));
-  const latencies: number[] = [];
-  let bad = 0;
-  const until = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async (_, c) => {
-      let i = c;
-      while (performance.now() < until) {
-        const t0 = performance.now();
-        const reply = await nc.request(`${PREFIX}auth.validate`, payloads[i++ % payloads.length]!, { timeout: 5000 });
-        latencies.push(performance.now() - t0);
-        if (!new TextDecoder().decode(reply.data).includes('"valid":true')) bad += 1;
-      }
-    }),
-  );
-  await nc.close();
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), total: latencies.length, bad };
 }
 
 async function main() {
@@ -98,20 +70,18 @@ async function main() {
       });
     await http(WARMUP);
     const h = await http(DURATION);
-    await natsLoad(tokens, WARMUP);
-    const m = await natsLoad(tokens, DURATION);
+    const nats = (seconds: number) => natsLoad({ url: NATS_URL, subject: `${PREFIX}auth.validate`, tokens, concurrency: CONNECTIONS, seconds });
+    await nats(WARMUP);
+    const m = await nats(DURATION);
     const rows = [
       { scenario: 'GET /api/auth/validate (HTTP)', rps: Math.round(h.requests.average), p50: h.latency.p50, p99: h.latency.p99, total: h.requests.total, bad: h.non2xx + h.errors },
-      { scenario: 'auth.validate (NATS request/reply)', rps: Math.round(m.rps), p50: +m.p50.toFixed(2), p99: +m.p99.toFixed(2), total: m.total, bad: m.bad },
+      { scenario: 'auth.validate (NATS request/reply)', rps: Math.round(m.rps), p50: +m.p50.toFixed(2), p99: +m.p99.toFixed(2), total: m.total, bad: m.bad + m.errors },
     ];
     console.table(rows);
     log(`1-minute load average at the end: ${loadavg()[0]!.toFixed(2)} (the machine is shared: compare the rows, not runs)`);
   } finally {
     await stopChild(child);
-    // The server's outbox stream for this prefix (see container.ts eventStream).
-    const nc = await connect({ servers: NATS_URL });
-    await (await nc.jetstreamManager()).streams.delete(`AUTH_EVENTS_${PREFIX.replace(/[^A-Za-z0-9]+/g, '_').replace(/_+$/, '').toUpperCase()}`).catch(() => undefined);
-    await nc.close();
+    await dropEventStream(NATS_URL, PREFIX).catch(() => undefined);
     await db.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }

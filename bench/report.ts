@@ -1,4 +1,5 @@
 // Formatting for the benchmark: the console table and docs/benchmarks.md.
+import { ALL } from './settings';
 
 export interface ScenarioResult {
   id: string;
@@ -8,6 +9,8 @@ export interface ScenarioResult {
   rps: number;
   p50: number;
   p99: number;
+  /** Only where a target asks for it (autocannon reports none): computed from every response time. */
+  p95?: number;
   total: number;
   /** Connection errors + timeouts. */
   errors: number;
@@ -118,7 +121,7 @@ export function markdown(r: Report): string {
     );
   }
   out.push('');
-  out.push('The load generator, the server, the baseline and PostgreSQL all share this one machine, so every number');
+  out.push('The load generator, the server, the baseline, the floor and PostgreSQL all share this one machine, so every number');
   out.push('here includes contention between them; compare runs on the same machine only.', '');
 
   out.push('## Results', '');
@@ -162,10 +165,11 @@ export function markdown(r: Report): string {
   out.push('BENCH_CLUSTER_WORKERS=2 npm run bench  # the app with CLUSTER_WORKERS=2 + local Redis; writes docs/benchmarks-cluster.md');
   out.push('node --import tsx bench/profile-summary.ts <file.cpuprofile>   # summarise a saved profile again');
   out.push('```', '');
-  out.push('Knobs: `BENCH_DURATION` (s, default 10), `BENCH_WARMUP` (s, default 2), `BENCH_CONNECTIONS` (default 32),');
-  out.push('`BENCH_LOGIN_CONNECTIONS` (default 8), `BENCH_USERS` (default 50), `BENCH_MAX_SECONDS` (watchdog, default 300),');
+  out.push('Knobs: `BENCH_DURATION` (s, default 10), `BENCH_WARMUP` (s, default 2), `BENCH_CONNECTIONS` (default 50),');
+  out.push('`BENCH_LOGIN_CONNECTIONS` (default 16), `BENCH_USERS` (default 50), `BENCH_MAX_SECONDS` (watchdog, default 300),');
   out.push('`TEST_DATABASE_URL` (admin URL of the PostgreSQL server, default `postgresql://postgres@127.0.0.1:5432/postgres`).');
-  out.push('Scenario ids: `baseline, validate, me, me-info, sessions, refresh, login`.', '');
+  out.push(`Scenario ids: ${ALL.map((id) => `\`${id}\``).join(', ')}.`, '');
+  out.push('`BENCH_OAUTH_RATE` (req/s of the OAuth refresh_token grant, default 100), `BENCH_OAUTH_CONNECTIONS` (default 10), `TEST_NATS_URL` (default `nats://127.0.0.1:4222`; without a NATS server the nats-validate scenario is skipped).', '');
   return out.join('\n');
 }
 
@@ -197,6 +201,14 @@ export function describeSettings(s: {
     `Seeding goes through the HTTP API: ${s.users} users registered and logged in once each (one access token per user); ` +
       `each load connection sends the token of a different user. Access tokens are checked the way the app does (signature, iss, aud, exp, ` +
       'in-process revocation set).',
+    'Floor (issue 15): `bench/floor-server.ts`, a bare `node:http` server started beside server A on its own fresh database with its own ' +
+      'minimal schema (`bench/floor-schema.sql`: users, sessions with a primary key, the unique current-token hash and a user index, and the ' +
+      'rotated-token history), seeded in SQL with the same users, sessions per user and chains. Its refresh does the same work as the app ' +
+      '(one statement: compare-and-set rotation, history row, owner join; an RS256 access token with the same claims via jsonwebtoken on the ' +
+      'event loop; JSON out), its session list the same query and JSON with ISO timestamps, its bearer check RS256 once per token then ' +
+      'cached until exp (as the app does). It has no framework, validation, logging, metrics, limits or security headers. The floor ' +
+      'scenarios run right before the app\'s, with the same load; the targets are the ratios within this run.',
+    'Both databases are `VACUUM ANALYZE`d after seeding: autovacuum is off on the development machine\'s PostgreSQL.',
     `Refresh: each of the ${s.connections} connections owns one session and sends, after every response, the refresh token that response returned ` +
       '(autocannon `setupClient` + `requests[].setupRequest/onResponse` with per-connection state); warm-up and measured run use different ' +
       'sessions, since a request cut off when a run ends leaves its chain unusable. Any non-200 in a chain is reported as a broken chain.',

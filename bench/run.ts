@@ -7,9 +7,10 @@
 //   0. bcrypt limit: how many cost-12 compares/s this machine does with one compare per core.
 //   1. baseline: bench/baseline-server.ts.
 //   2. server A (LOG_LEVEL=warn, BCRYPT_COST=4): seed users and sessions over HTTP, then the scenarios of
-//      scenarios/index.ts (validate, /me, session list, refresh rotation). The bcrypt cost plays no part in
+//      scenarios/index.ts (validate, introspect, /me, session list, refresh rotation, the OAuth grants). The bcrypt cost plays no part in
 //      these (no password is checked), so cost 4 only makes seeding fast.
 //   3. server B (LOG_LEVEL=info): /me again, to show what one JSON log line per request costs.
+//   3b. server N (NATS_URL, own subject prefix): auth.validate over NATS request/reply.
 //   4. server C (BCRYPT_COST=12): login load, with a light /me load alongside for its p99.
 // The servers share the database and DATA_DIR (so the signing key) and a fixed JWT_ISSUER, so tokens
 // issued by A stay valid on B and C.
@@ -21,12 +22,14 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../test/helpers/database';
 import { killAllSync, stopChild } from './children';
+import { startFloor } from './floor';
 import { keepSections } from './kept-sections';
 import { abortLoad, runState } from './load';
 import { summarise } from './profile-summary';
 import { consoleTable, consoleTargets, describeSettings, markdown, type Report, type ScenarioResult } from './report';
-import { runBaseline, runLogin, runMeInfo, SERVER_A_SCENARIOS } from './scenarios';
-import { benchEnv, cleanup, errorLines, machine, seed, startApp, type Seeded } from './servers';
+import { runBaseline, runLogin, runMeInfo, runNatsValidate, SERVER_A_SCENARIOS } from './scenarios';
+import { OAUTH_SETTINGS } from './scenarios/oauth';
+import { benchEnv, cleanup, errorLines, machine, seed, startApp, vacuum, type Seeded } from './servers';
 import {
   ALL,
   CLUSTER_WORKERS,
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
 
   if (selected('baseline')) results.set('baseline', await runBaseline());
 
-  const chainsNeeded = selected('refresh') ? CONNECTIONS : 0;
+  const chainsNeeded = selected('refresh') || selected('floor-refresh') ? CONNECTIONS : 0;
   const sessionsPerUser = 1 + Math.ceil((2 * chainsNeeded) / USERS);
   const maxSessions = Math.max(10, sessionsPerUser + 2);
   let seeded: Seeded | null = null;
@@ -94,16 +97,23 @@ async function main(): Promise<void> {
   if (needApp) {
     const onA = SERVER_A_SCENARIOS.filter((s) => selected(s.id));
     const profA = PROFILE && onA.some((s) => s.id === PROFILE) ? profileDir : undefined;
+    // The floor (a bare node:http server, own database) runs beside server A, so the pairs of scenarios
+    // (floor-sessions/sessions, floor-refresh/refresh) are measured minutes apart on the same machine.
+    const floor = onA.some((s) => s.id.startsWith('floor-')) ? await startFloor(tmp, chainsNeeded, runId) : null;
+    if (floor) benchEnv.floorDb = floor.db;
     const a = await startApp({ name: 'server-A', logLevel: 'warn', bcryptCost: SEED_COST, maxSessionsPerUser: maxSessions, profileDir: profA });
     try {
       seeded = await seed(a.url, runId, chainsNeeded);
-      for (const scenario of onA) results.set(scenario.id, await scenario.run({ base: a.url, seeded, sessionsPerUser }));
+      // autovacuum is off on the development machine's PostgreSQL: start every run from vacuumed tables.
+      await vacuum(benchEnv.db!.url);
+      for (const scenario of onA) results.set(scenario.id, await scenario.run({ base: a.url, seeded, sessionsPerUser, floor }));
     } finally {
       await stopChild(a);
+      if (floor) await stopChild(floor.child);
       const errs = errorLines(a);
       if (errs.count) {
         log(`server-A logged ${errs.count} error line(s), first: ${errs.first}`);
-        for (const r of results.values()) if (r.id !== 'baseline') r.notes.push(`server logged ${errs.count} error-level line(s) during its phase; first: \`${errs.first}\``);
+        for (const r of results.values()) if (r.id !== 'baseline' && !r.id.startsWith('floor-')) r.notes.push(`server logged ${errs.count} error-level line(s) during its phase; first: \`${errs.first}\``);
       }
     }
   }
@@ -111,6 +121,11 @@ async function main(): Promise<void> {
   if (selected('me-info') && seeded) {
     const r = await runMeInfo(seeded, maxSessions, PROFILE === 'me-info' ? profileDir : undefined);
     if (r) results.set('me-info', r);
+  }
+
+  if (selected('nats-validate') && seeded) {
+    const r = await runNatsValidate(seeded, maxSessions);
+    if (r) results.set('nats-validate', r);
   }
 
   if (selected('login') && seeded) {
@@ -149,7 +164,8 @@ async function main(): Promise<void> {
     targets,
     logging,
     profile,
-    settings: describeSettings({
+    settings: [
+      ...describeSettings({
       hugeLimit: HUGE_LIMIT,
       clusterWorkers: CLUSTER_WORKERS,
       seedCost: SEED_COST,
@@ -158,7 +174,9 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       loginConnections: LOGIN_CONNECTIONS,
       lightMe: LIGHT_ME,
-    }),
+      }),
+      ...OAUTH_SETTINGS,
+    ],
   };
 
   console.log('');

@@ -12,16 +12,17 @@ import type { Machine } from './report';
 import { CLUSTER_WORKERS, HUGE_LIMIT, ISSUER, PASSWORD, ROOT, USERS, log } from './settings';
 
 /** The run's database and temp dir, once created. */
-export const benchEnv: { db: TestDatabase | null; tmp: string | null } = { db: null, tmp: null };
+export const benchEnv: { db: TestDatabase | null; floorDb: TestDatabase | null; tmp: string | null } = { db: null, floorDb: null, tmp: null };
 
 let cleaning: Promise<void> | null = null;
 
 export function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await stopAll().catch((e) => console.error('stopping children failed:', e));
-    if (benchEnv.db) {
-      const d = benchEnv.db;
-      benchEnv.db = null;
+    for (const key of ['db', 'floorDb'] as const) {
+      const d = benchEnv[key];
+      if (!d) continue;
+      benchEnv[key] = null;
       await d.drop().catch((e) => console.error(`dropping database ${d.name} failed:`, e));
     }
     if (benchEnv.tmp) {
@@ -30,6 +31,17 @@ export function cleanup(): Promise<void> {
     }
   })();
   return cleaning;
+}
+
+/** VACUUM ANALYZE the whole database (autovacuum is off on the development machine's PostgreSQL). */
+export async function vacuum(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('VACUUM ANALYZE');
+  } finally {
+    await c.end();
+  }
 }
 
 export async function machine(url: string): Promise<Machine> {
@@ -76,6 +88,8 @@ export interface AppServerOpts {
   bcryptCost: number;
   maxSessionsPerUser: number;
   profileDir?: string;
+  /** Extra server environment for one phase (e.g. NATS_URL for nats-validate). */
+  env?: Record<string, string>;
 }
 
 export async function startApp(o: AppServerOpts): Promise<Child> {
@@ -102,6 +116,7 @@ export async function startApp(o: AppServerOpts): Promise<Child> {
       REGISTRATION_MODE: 'open',
       // BENCH_CLUSTER_WORKERS=n runs the app with CLUSTER_WORKERS=n, which needs Redis for shared state.
       ...(CLUSTER_WORKERS > 1 ? { CLUSTER_WORKERS: String(CLUSTER_WORKERS), REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379' } : {}),
+      ...o.env,
     },
   });
   await waitForHttp(child, '/health');

@@ -1,6 +1,8 @@
 // The performance targets, checked against the scenario results, and the logging-cost sentence.
 import { clean } from './load';
 import type { Report, ScenarioResult, Target } from './report';
+import { LIGHT_ME, OAUTH_REFRESH } from './settings';
+import { introspectTarget, oauthRefreshTarget } from './targets-oauth';
 
 type Get = (id: string) => ScenarioResult | undefined;
 
@@ -19,51 +21,54 @@ function ratioTarget(get: Get, name: string, id: string, factor: number): Target
   };
 }
 
-function refreshTarget(get: Get): Target {
-  const s = get('refresh');
-  if (!s) return { name: 'refresh rotation', requirement: '≥ 1,500 req/s with p99 < 60 ms', measured: 'not run', met: null };
-  const broken = s.notes.some((n) => n.includes('BROKE'));
+/** Issue 15: the app's route at ≥ factor × the floor (a bare node:http handler doing the same work), in one run. */
+function floorTarget(get: Get, name: string, id: string, factor: number, p99Max?: number): Target {
+  const s = get(id);
+  const f = get(`floor-${id}`);
+  const requirement = `≥ ${factor} × floor req/s${p99Max ? ` with p99 < ${p99Max} ms` : ''}`;
+  if (!s || !f) return { name, requirement, measured: 'not run', met: null };
+  const broken = [...s.notes, ...f.notes].some((n) => n.includes('BROKE'));
+  const ratio = s.rps / f.rps;
+  const ok = clean(s) && clean(f) && !broken;
+  const misses = [ratio < factor ? `ratio below ${factor}` : '', p99Max && s.p99 >= p99Max ? `p99 ≥ ${p99Max} ms` : ''].filter(Boolean);
   return {
-    name: 'refresh rotation',
-    requirement: '≥ 1,500 req/s with p99 < 60 ms',
-    measured: `${Math.round(s.rps).toLocaleString('en-US')} req/s, p99 ${s.p99} ms`,
-    met: s.rps >= 1500 && s.p99 < 60 && clean(s) && !broken,
-    why: broken
-      ? 'a refresh chain broke'
-      : !clean(s)
-        ? 'errors or non-2xx responses'
-        : [s.rps < 1500 ? 'req/s below 1,500' : '', s.p99 >= 60 ? 'p99 ≥ 60 ms' : ''].filter(Boolean).join(', ') || undefined,
+    name,
+    requirement: `${requirement} (floor ${Math.round(f.rps).toLocaleString('en-US')} req/s, p99 ${f.p99} ms)`,
+    measured: `${Math.round(s.rps).toLocaleString('en-US')} req/s = ${ratio.toFixed(2)} × floor, p99 ${s.p99} ms`,
+    met: ok && misses.length === 0,
+    why: broken ? 'a refresh chain broke' : !ok ? 'errors or non-2xx responses' : misses.join(', ') || undefined,
   };
-}
-
-function sessionsTarget(get: Get): Target {
-  const s = get('sessions');
-  return s
-    ? { name: 'session list', requirement: '≥ 3,000 req/s', measured: `${Math.round(s.rps).toLocaleString('en-US')} req/s`, met: s.rps >= 3000 && clean(s), why: clean(s) ? undefined : 'errors or non-2xx responses' }
-    : { name: 'session list', requirement: '≥ 3,000 req/s', measured: 'not run', met: null };
 }
 
 function loginTarget(get: Get, bcrypt: Report['bcrypt']): Target {
   const l = get('login');
   const m = get('me-during-login');
   const ctl = get('me-control');
-  if (!l || !m || !bcrypt) return { name: 'login', requirement: '≥ 0.9 × bcrypt-bound limit while /me p99 < 50 ms', measured: 'not run', met: null };
+  if (!l || !m || !bcrypt) return { name: 'login', requirement: '≥ 0.85 × bcrypt-bound limit while /me p99 < 50 ms', measured: 'not run', met: null };
   const ratio = l.rps / bcrypt.hashesPerSecond;
   const ok = clean(l) && clean(m);
   return {
     name: 'login',
-    requirement: `≥ 0.9 × bcrypt-bound limit (≥ ${(0.9 * bcrypt.hashesPerSecond).toFixed(1)}/s) while /me p99 < 50 ms`,
+    requirement: `≥ 0.85 × bcrypt-bound limit (≥ ${(0.85 * bcrypt.hashesPerSecond).toFixed(1)}/s) while /me at ${LIGHT_ME.rate} req/s keeps p99 < 50 ms`,
     measured: `${l.rps.toFixed(1)} logins/s = ${ratio.toFixed(2)} × ${bcrypt.hashesPerSecond.toFixed(1)}/s; /me p99 ${m.p99} ms${ctl ? ` (${ctl.p99} ms without login load)` : ''}`,
-    met: ratio >= 0.9 && m.p99 < 50 && ok,
+    met: ratio >= 0.85 && m.p99 < 50 && ok,
     why: !ok
       ? 'errors or non-2xx responses'
-      : [ratio < 0.9 ? 'login rate below 0.9 × limit' : '', m.p99 >= 50 ? '/me p99 ≥ 50 ms during login load' : ''].filter(Boolean).join(', ') || undefined,
+      : [ratio < 0.85 ? 'login rate below 0.85 × limit' : '', m.p99 >= 50 ? '/me p99 ≥ 50 ms during login load' : ''].filter(Boolean).join(', ') || undefined,
   };
 }
 
 /** Every target, in report order; a target whose scenarios did not run is "not run". */
 export function checkTargets(get: Get, bcrypt: Report['bcrypt']): Target[] {
-  return [ratioTarget(get, 'validate', 'validate', 0.8), ratioTarget(get, '/me', 'me', 0.5), refreshTarget(get), sessionsTarget(get), loginTarget(get, bcrypt)];
+  return [
+    ratioTarget(get, 'validate', 'validate', 0.8),
+    ratioTarget(get, '/me', 'me', 0.5),
+    floorTarget(get, 'refresh rotation', 'refresh', 0.9, 60),
+    floorTarget(get, 'session list', 'sessions', 0.9),
+    loginTarget(get, bcrypt),
+    oauthRefreshTarget(get, OAUTH_REFRESH.rate),
+    introspectTarget(get),
+  ];
 }
 
 /** What one JSON log line per request costs, from the me and me-info scenarios (null unless both ran). */

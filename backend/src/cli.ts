@@ -11,7 +11,7 @@ import { DomainError } from './domain/errors';
 import { createLogger } from './infrastructure/logger';
 import { adminCli } from './modules/admin/admin.cli';
 import { oauthClientsCli } from './modules/oauth/oauth-clients.cli';
-import { cliContext, CliUsageError, type CliGroup, type CliIO } from './modules/cli/command';
+import { cliContext, CliUsageError, type CliGroup, type CliIO } from './cli/command';
 
 const groups: CliGroup[] = [adminCli, oauthClientsCli];
 

@@ -176,6 +176,14 @@ export const schema = {
     challengeTtl: int('MFA_CHALLENGE_TTL', 'lifetime of the mfaToken between the password step and the second factor, seconds', 300, 1),
     challengeMaxAttempts: int('MFA_CHALLENGE_MAX_ATTEMPTS', 'wrong codes one mfaToken accepts before it is burnt', 5, 1),
   },
+  mail: {
+    smtpUrl: optional('SMTP_URL', 'SMTP server for outgoing mail (`smtp://user:pass@host:587`, `smtps://...`); unset = a dev transport that writes each mail under DATA_DIR/mail and logs it (links only at debug level)'),
+    productName: text('PRODUCT_NAME', 'product name in mails (subjects, greetings, sender name)', 'Sessionary'),
+    from: text('MAIL_FROM', 'sender of outgoing mail', (r) => `"${r.PRODUCT_NAME as string}" <no-reply@localhost>`, '"$PRODUCT_NAME" <no-reply@localhost>'),
+    publicUrl: text('PUBLIC_URL', 'where users open the web app: the base of every link in mails', (r) => `http://localhost:${r.PORT as number}`, 'http://localhost:$PORT'),
+    retrySeconds: int('MAIL_RETRY_SECONDS', 'first retry after a failed send, seconds; doubles per attempt up to an hour', 30),
+    maxAttempts: int('MAIL_MAX_ATTEMPTS', 'sends tried before a mail is given up (with the default backoff 20 attempts span about 16 hours)', 20, 1),
+  },
   oauth: {
     clients: list('OAUTH_CLIENTS', 'comma-separated client ids registered at start (when missing) as public password/refresh_token clients'),
     secretRotationOverlap: int('OAUTH_SECRET_ROTATION_OVERLAP', 'seconds a rotated-away client secret stays valid', 86_400),

@@ -17,6 +17,7 @@ import { createOAuthServices } from './domain/oauth/services';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import { OAuthClientCache } from './infrastructure/cache/oauth-client-cache';
 import { Sha256ClientSecrets } from './infrastructure/crypto/client-secrets';
+import { PrismaClientTokenRevocations } from './infrastructure/prisma/client-token-revocations';
 import { PrismaOAuthClientStore } from './infrastructure/prisma/oauth-client.repository';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
@@ -24,28 +25,30 @@ import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
 import { loadSigningKeys } from './infrastructure/crypto/signing-keys';
 import { SigningThreadPool } from './infrastructure/crypto/signing-thread-pool';
 import { CryptoTokenGenerator, deriveSuccessorKey } from './infrastructure/crypto/token-generator';
-import { UaParserUserAgentParser } from './infrastructure/crypto/user-agent-parser';
-import { PngQrCodeRenderer } from './infrastructure/crypto/qr';
+import { UaParserUserAgentParser } from './infrastructure/user-agent/user-agent-parser';
+import { PngQrCodeRenderer } from './infrastructure/two-factor/qr';
 import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from './infrastructure/crypto/secret-box';
-import { OtplibTotpProvider } from './infrastructure/crypto/totp';
+import { OtplibTotpProvider } from './infrastructure/two-factor/totp';
 import { startEmbeddedPostgres } from './infrastructure/database/embedded';
 import { migrate } from './infrastructure/database/migrator';
-import { GracefulServer } from './infrastructure/http/graceful-server';
+import { GracefulServer } from './http/graceful-server';
 import { createLogger, type Logger } from './infrastructure/logger';
 import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
+import { MailRelay } from './infrastructure/mail/mail-relay';
+import { NodemailerMailSender } from './infrastructure/mail/nodemailer-sender';
 import { NatsRevocationPublisher } from './infrastructure/events/nats-revocations';
-import { createMetrics } from './infrastructure/observability/metrics';
+import { createMetrics } from './http/metrics';
 import { createDatabaseClients } from './infrastructure/prisma/client';
 import { PrismaHousekeeping } from './infrastructure/prisma/housekeeping';
-import { ProfileCache } from './infrastructure/prisma/profile-cache';
+import { ProfileCache } from './infrastructure/cache/profile-cache';
 import { PrismaRevocationLog } from './infrastructure/prisma/revocation-log';
 import { PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
-import { RedisIdBroadcast } from './infrastructure/revocation/redis-id-broadcast';
-import { createRateLimits } from './infrastructure/rate-limit/rate-limits';
+import { RedisIdBroadcast } from './infrastructure/broadcast/redis-id-broadcast';
+import { createRateLimits } from './http/rate-limits';
 import { revocationRoutes } from './modules/revocations/revocations.routes';
-import { authMessageHandlers } from './modules/auth/auth.message.controller';
-import { NatsRequestServer } from './modules/nats/request-server';
+import { authMessageHandlers } from './modules/auth/auth.messages';
+import { NatsRequestServer } from './nats/request-server';
 import { SessionEventHub } from './modules/browser/session-events';
 
 export interface ContainerOptions {
@@ -64,6 +67,8 @@ export interface ContainerOptions {
   webDistDir?: string;
   /** Sees every request before the app does (the HTTP tests check all traffic against docs/openapi.yaml). */
   observeHttp?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** How often the mail relay looks for due mail, ms (default 1000; tests use less). */
+  mailRelayIntervalMs?: number;
 }
 
 export interface Container {
@@ -75,6 +80,8 @@ export interface Container {
   /** The domain services, for entry points other than HTTP (CLI commands, message handlers). */
   services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor'> & { oauthClients: OAuthClientService; oauthTokens: OAuthTokenService };
   relay: NatsOutboxRelay | null;
+  /** Sends queued mail; null when this process runs no background jobs. */
+  mailRelay: MailRelay | null;
   revocationFeed: RevocationFeed;
   /** The server's NATS connection (request/reply, revocations), when NATS_URL is set. */
   nats: NatsConnection | null;
@@ -109,7 +116,10 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const profileCache = new ProfileCache(config.database.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed', redisErrorLogger(logger, 'profile-cache subscriber')) : null);
   await profileCache.start();
   closers.unshift(() => profileCache.stop());
-  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool);
+  // One AES-256-GCM key (TOTP_ENCRYPTION_KEY or generated under DATA_DIR/keys) for every secret at rest:
+  // TOTP secrets and the parameters of queued mail (which may hold link tokens).
+  const cipher = new AesGcmSecretCipher(loadOrCreateKey(dataDir, config.twoFactor.encryptionKey));
+  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool, cipher);
 
   const { backgroundJobs } = config.runtime;
   const housekeeping = new PrismaHousekeeping(prisma, clock, logger);
@@ -135,18 +145,22 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
+  // Revocations are recorded durably in two places: Session.revokedAt (users' tokens) and
+  // revoked_client_tokens (client_credentials tokens); the in-memory view is warmed and caught up from both.
+  const clientTokenRevocations = new PrismaClientTokenRevocations(prisma);
+  const revokedSince = async (since: Date) => [...(await uow.direct.sessions.listRevokedSince(since)), ...(await clientTokenRevocations.listSince(since))];
   const revocations = new MemoryRevocationStore(
     tokenConfig.accessTokenTtl,
     clock,
     redis ? new RedisIdBroadcast(redis, redisPrefix, 'revoked-sessions', redisErrorLogger(logger, 'revocation subscriber')) : null,
     {
-      source: (since) => uow.direct.sessions.listRevokedSince(since),
+      source: revokedSince,
       maxLagMs: config.redis.revocationMaxLagSeconds * 1000,
       log: (level, message, meta) => logger[level](message, meta),
     },
   );
   // Warm start: sessions revoked while this instance was down must stay refused.
-  const warm = await uow.direct.sessions.listRevokedSince(new Date(clock.now().getTime() - (tokenConfig.accessTokenTtl + 60) * 1000));
+  const warm = await revokedSince(new Date(clock.now().getTime() - (tokenConfig.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);
   closers.unshift(() => revocations.stop());
   const rateLimits = createRateLimits({
@@ -167,7 +181,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       policy,
       signer,
       totp: new OtplibTotpProvider(),
-      cipher: new AesGcmSecretCipher(loadOrCreateKey(dataDir, config.twoFactor.encryptionKey)),
+      cipher,
       qr: new PngQrCodeRenderer(),
       // Backup codes carry ~50 random bits; a lower cost keeps checking all ten affordable at login.
       backupCodeHasher: new BcryptPasswordHasher(Math.min(passwords.bcryptCost, 10), bcryptPool),
@@ -183,7 +197,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   await clientCache.start();
   closers.unshift(() => clientCache.stop());
   const { oauthClients, oauthTokens } = createOAuthServices(
-    { store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), uow, revocations, tokens, signer, clock },
+    { store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock },
     { accessTokenTtl: tokenConfig.accessTokenTtl, issuer: tokenConfig.issuer, secretRotationOverlap: config.oauth.secretRotationOverlap },
     { auth, sessions },
   );
@@ -191,6 +205,24 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
   if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
+
+  // Outgoing mail leaves the OutgoingMail outbox through the relay (SMTP_URL, or the dev transport).
+  let mailRelay: MailRelay | null = null;
+  if (backgroundJobs) {
+    const sender = new NodemailerMailSender({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, devDir: join(dataDir, 'mail'), logger });
+    mailRelay = new MailRelay(prisma, sender, cipher, clock, logger, {
+      templates: { productName: config.mail.productName, publicUrl: config.mail.publicUrl },
+      retrySeconds: config.mail.retrySeconds,
+      maxAttempts: config.mail.maxAttempts,
+      intervalMs: opts.mailRelayIntervalMs,
+    });
+    mailRelay.start();
+    closers.unshift(async () => {
+      await mailRelay!.stop();
+      sender.close();
+    });
+    if (!config.mail.smtpUrl) logger.info('SMTP_URL is not set: mail is written under DATA_DIR/mail instead of being sent', { dir: join(dataDir, 'mail') });
+  }
 
   let relay: NatsOutboxRelay | null = null;
   if (config.nats.url && backgroundJobs) {
@@ -251,6 +283,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   return {
     services: { auth, users, sessions, twoFactor, oauthClients, oauthTokens },
     relay,
+    mailRelay,
     revocationFeed,
     nats,
     housekeeping,

@@ -1,12 +1,25 @@
 // The scenarios that run on the seeded server A, in order. A new scenario on seeded data goes here (and its
 // id into settings.ts ALL); one that needs its own server configuration gets a phase like me-info.ts/login.ts.
-import { me, sessions, validate } from './reads';
-import { refresh } from './refresh';
+import { floorSessions, me, sessions, validate } from './reads';
+import { oauthClientCredentials, oauthIntrospect, oauthRefresh } from './oauth';
+import { floorRefresh, refresh } from './refresh';
 import type { AppScenario } from './types';
 
-export const SERVER_A_SCENARIOS: AppScenario[] = [validate, me, sessions, refresh];
+export const SERVER_A_SCENARIOS: AppScenario[] = [
+  validate,
+  // Right after validate: the two are compared (the aim is introspection as fast as validation).
+  oauthIntrospect,
+  me,
+  floorSessions,
+  sessions,
+  floorRefresh,
+  refresh,
+  oauthRefresh,
+  oauthClientCredentials,
+];
 
 export { runBaseline } from './baseline';
 export { runMeInfo } from './me-info';
 export { runLogin } from './login';
+export { runNatsValidate } from './nats-validate';
 export type { AppScenario, ScenarioContext } from './types';

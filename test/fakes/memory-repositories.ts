@@ -13,6 +13,7 @@
 // transaction, which deadlocks on a one-connection pool such as PGlite's.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Errors } from '../../backend/src/domain/errors';
+import type { MailMessage, MailOutbox } from '../../backend/src/domain/mail';
 import type {
   AuditRepository,
   BackupCodeRepository,
@@ -65,12 +66,14 @@ export interface MemoryTables {
   audit: Map<string, AuditEvent>;
   /** Every rotated-away refresh-token hash → its session id (RotatedRefreshToken). */
   rotatedTokens: Map<string, string>;
+  /** Queued mail, oldest first (OutgoingMail). */
+  mail: MailMessage[];
   /** Monotonic counter for insertion order (backup codes) and ordered audit ids. */
   seq: number;
 }
 
 function emptyTables(): MemoryTables {
-  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), audit: new Map(), rotatedTokens: new Map(), seq: 0 };
+  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], seq: 0 };
 }
 
 /** Missing row on an update: Prisma throws P2025 ("Record to update not found"). */
@@ -565,6 +568,15 @@ export class MemoryAuditRepository implements AuditRepository {
   }
 }
 
+export class MemoryMailOutbox implements MailOutbox {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  async enqueue(message: MailMessage): Promise<void> {
+    this.guard();
+    this.db.tables.mail.push(JSON.parse(JSON.stringify(message)) as MailMessage);
+  }
+}
+
 export function createMemoryRepositories(db: MemoryDatabase, guard: Guard): Repositories {
   return {
     users: new MemoryUserRepository(db, guard),
@@ -572,6 +584,7 @@ export function createMemoryRepositories(db: MemoryDatabase, guard: Guard): Repo
     mfaChallenges: new MemoryMfaChallengeRepository(db, guard),
     backupCodes: new MemoryBackupCodeRepository(db, guard),
     audit: new MemoryAuditRepository(db, guard),
+    mail: new MemoryMailOutbox(db, guard),
   };
 }
 
@@ -602,6 +615,7 @@ export class MemoryUnitOfWork implements UnitOfWork {
       mfaChallenges: this.autoCommit(repos.mfaChallenges),
       backupCodes: this.autoCommit(repos.backupCodes),
       audit: this.autoCommit(repos.audit),
+      mail: this.autoCommit(repos.mail),
     };
   }
 

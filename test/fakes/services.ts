@@ -15,10 +15,10 @@ import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bc
 import { JwtAccessTokenSigner } from '../../backend/src/infrastructure/crypto/jwt-signer';
 import { loadSigningKeys, type SigningKeys } from '../../backend/src/infrastructure/crypto/signing-keys';
 import { CryptoTokenGenerator } from '../../backend/src/infrastructure/crypto/token-generator';
-import { UaParserUserAgentParser } from '../../backend/src/infrastructure/crypto/user-agent-parser';
-import { PngQrCodeRenderer } from '../../backend/src/infrastructure/crypto/qr';
+import { UaParserUserAgentParser } from '../../backend/src/infrastructure/user-agent/user-agent-parser';
+import { PngQrCodeRenderer } from '../../backend/src/infrastructure/two-factor/qr';
 import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from '../../backend/src/infrastructure/crypto/secret-box';
-import { OtplibTotpProvider } from '../../backend/src/infrastructure/crypto/totp';
+import { OtplibTotpProvider } from '../../backend/src/infrastructure/two-factor/totp';
 import { MemoryRevocationStore } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
 import { FakeClock } from './clock';
 import { TEST_PASSWORD } from './passwords';

@@ -55,3 +55,15 @@ export function watchProblems(page: Page): string[] {
 export async function webStorage(page: Page): Promise<string> {
   return (await page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })')) as string;
 }
+
+/**
+ * The per-screen checks of the browser suites: no serious or critical axe violation, and no horizontal
+ * scrolling at 375 px. Fails naming the screen.
+ */
+export async function assertScreenOk(page: Page, name: string): Promise<void> {
+  const violations = await seriousAxeViolations(page);
+  const listed = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  if (listed.length) throw new Error(`axe on ${name}:\n  ${listed.join('\n  ')}`);
+  const narrow = await fitsNarrowScreen(page);
+  if (!narrow.fits) throw new Error(`${name} scrolls sideways at 375 px (scrollWidth ${narrow.scrollWidth})`);
+}

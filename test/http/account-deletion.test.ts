@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
+import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
 import { catalogueEvents } from '../../backend/src/domain/event-catalogue';
 import { bearer, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
 

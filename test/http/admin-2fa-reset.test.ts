@@ -1,7 +1,7 @@
 // Recovery: a user who lost the authenticator and every backup code gets 2FA turned off by an admin.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
+import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
 import { bearer, registerAndLogin, useTestApp, TEST_PASSWORD } from '../helpers/app';
 
 const ADMIN = { email: 'root@example.test', password: 'admin-Quartz-41-meadow' };

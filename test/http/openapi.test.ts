@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { STATUS_BY_CODE } from '../../backend/src/modules/http/errors';
+import { STATUS_BY_CODE } from '../../backend/src/http/errors';
 import { openApiDocument } from '../../backend/src/modules/docs/openapi-document';
 import { ContractChecker, type Exchange } from '../helpers/openapi-contract';
 import { startTestApp, type TestApp } from '../helpers/app';

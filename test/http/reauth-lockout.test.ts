@@ -3,7 +3,7 @@
 // 14,400 times a day through them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
+import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
 import { STRONG_PASSWORD, bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
 
 type Res = { status: number; body: { error?: { code?: string } }; headers: Record<string, string | undefined> };

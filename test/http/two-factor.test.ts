@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
 import pg from 'pg';
 import { PNG } from 'pngjs';
-import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
+import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
 import { bearer, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
 
 const BASE32 = /^[A-Z2-7]+$/; // unpadded, as the Key Uri Format asks

@@ -11,11 +11,11 @@ import { systemClock, type AccessTokenSigner, type Repositories, type UnitOfWork
 import { createDomainServices, type DomainSettings } from '../../backend/src/domain/services';
 import type { AccessClaims, RequestContext, User } from '../../backend/src/domain/types';
 import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
-import { PngQrCodeRenderer } from '../../backend/src/infrastructure/crypto/qr';
+import { PngQrCodeRenderer } from '../../backend/src/infrastructure/two-factor/qr';
 import { AesGcmSecretCipher, cryptoRandomSource } from '../../backend/src/infrastructure/crypto/secret-box';
 import { CryptoTokenGenerator } from '../../backend/src/infrastructure/crypto/token-generator';
-import { OtplibTotpProvider } from '../../backend/src/infrastructure/crypto/totp';
-import { UaParserUserAgentParser } from '../../backend/src/infrastructure/crypto/user-agent-parser';
+import { OtplibTotpProvider } from '../../backend/src/infrastructure/two-factor/totp';
+import { UaParserUserAgentParser } from '../../backend/src/infrastructure/user-agent/user-agent-parser';
 import { createPrismaClient, type PrismaClient } from '../../backend/src/infrastructure/prisma/client';
 import { PrismaUnitOfWork } from '../../backend/src/infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from '../../backend/src/infrastructure/revocation/memory-revocation-store';

@@ -3,7 +3,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { generateTotpCode } from '../../backend/src/infrastructure/crypto/totp';
+import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
 import { bearer, registerAndLogin, useTestApps, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/wait';
 

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../backend/src/infrastructure/logger';
-import { createRateLimits, ipBucket } from '../../backend/src/infrastructure/rate-limit/rate-limits';
-import { errorHandler } from '../../backend/src/modules/http/errors';
+import { emailKey } from '../../backend/src/http/rate-limit-keys';
+import { createRateLimits, ipBucket } from '../../backend/src/http/rate-limits';
+import { errorHandler } from '../../backend/src/http/errors';
 import { TEST_PASSWORD, TEST_REDIS_URL, uniqueEmail, useTestApps, type TestAppOptions } from '../helpers/app';
 import { requireService } from '../helpers/services';
 import { waitFor } from '../helpers/wait';
@@ -186,6 +187,23 @@ describe('per-account rate limit', () => {
     await attempt();
     assertRateLimited(await attempt());
   });
+
+  it('when OAuth password grants carry an extra random email field, then they still count against the username bucket, shared with /api/auth/login', async () => {
+    const { url } = await boot({ RATE_LIMIT_AUTH_PER_MIN: '100', RATE_LIMIT_ACCOUNT_PER_MIN: '2', LOGIN_MAX_FAILURES: '50', OAUTH_CLIENTS: 'web' });
+    const email = uniqueEmail();
+    const grant = () =>
+      fetch(`${url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'password', client_id: 'web', username: email, password: 'wrong-password-123', email: uniqueEmail() }),
+      });
+    assert.equal((await grant()).status, 400);
+    assert.equal((await grant()).status, 400);
+    const third = await grant();
+    assert.equal(third.status, 429);
+    assert.ok(third.headers.get('retry-after'));
+    assertRateLimited(await badLogin(url, email));
+  });
 });
 
 describe('Redis-backed rate limits and revocation (two instances)', () => {
@@ -256,7 +274,7 @@ describe('createRateLimits (adapter)', () => {
     const app = express();
     app.use(express.json());
     app.use('/api/auth', limits.perIp);
-    app.post('/api/auth/login', limits.perAccount, (_req, res) => {
+    app.post('/api/auth/login', limits.perAccount(emailKey('email')), (_req, res) => {
       res.status(401).json({ error: { code: 'INVALID_CREDENTIALS', message: 'x' } });
     });
     app.use(errorHandler(createLogger('error')));

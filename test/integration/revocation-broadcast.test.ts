@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MemoryRevocationStore } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
-import { RedisIdBroadcast } from '../../backend/src/infrastructure/revocation/redis-id-broadcast';
+import { RedisIdBroadcast } from '../../backend/src/infrastructure/broadcast/redis-id-broadcast';
 import { FakeClock } from '../fakes/clock';
 import { requireService, TEST_REDIS_URL } from '../helpers/services';
 import { waitFor } from '../helpers/wait';

@@ -159,7 +159,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AuditEvent', 'BackupCode', 'MfaChallenge', 'OAuthClient', 'RotatedRefreshToken', 'Session', 'User']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AuditEvent', 'BackupCode', 'MfaChallenge', 'OAuthClient', 'OutgoingMail', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'User']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 
@@ -187,6 +187,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
       User: Prisma.UserScalarFieldEnum, Session: Prisma.SessionScalarFieldEnum, BackupCode: Prisma.BackupCodeScalarFieldEnum,
       MfaChallenge: Prisma.MfaChallengeScalarFieldEnum, AuditEvent: Prisma.AuditEventScalarFieldEnum,
       RotatedRefreshToken: Prisma.RotatedRefreshTokenScalarFieldEnum, OAuthClient: Prisma.OAuthClientScalarFieldEnum,
+      OutgoingMail: Prisma.OutgoingMailScalarFieldEnum, RevokedClientToken: Prisma.RevokedClientTokenScalarFieldEnum,
     }).flatMap(([model, fields]) => Object.keys(fields).map((f) => `${model}.${f}`));
     const modelNames = new Set(schema.models.map((m) => m.name));
     const scalarFields = schema.models.flatMap((m) => m.fields.filter((f) => !modelNames.has(f.type)).map((f) => `${m.name}.${f.name}`));

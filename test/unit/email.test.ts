@@ -2,8 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalEmail, normalizeEmail } from '../../backend/src/domain/email';
-import { findUnreadableText } from '../../backend/src/modules/http/json-body';
-import { decode } from '../../backend/src/modules/nats/request-server';
+import { findUnreadableText } from '../../backend/src/http/json-body';
+import { decode } from '../../backend/src/nats/request-server';
 import { DomainError } from '../../backend/src/domain/errors';
 
 describe('canonicalEmail', () => {

@@ -3,7 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomainError } from '../../backend/src/domain/errors';
-import { MemoryRevocationStore, type IdBroadcast } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
+import type { IdBroadcast } from '../../backend/src/infrastructure/broadcast/id-broadcast';
+import { MemoryRevocationStore } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
 import { FakeClock } from '../fakes/clock';
 
 class FakeBroadcast implements IdBroadcast {

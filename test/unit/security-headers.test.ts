@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import helmet from 'helmet';
 import supertest from 'supertest';
-import { securityHeaders } from '../../backend/src/modules/http/security-headers';
+import { securityHeaders } from '../../backend/src/http/security-headers';
 
 function headersOf(middleware: express.RequestHandler) {
   const app = express();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { stringToBytes } from 'otplib';
-import { generateTotpCode, OtplibTotpProvider, totpStepAt } from '../../backend/src/infrastructure/crypto/totp';
+import { generateTotpCode, OtplibTotpProvider, totpStepAt } from '../../backend/src/infrastructure/two-factor/totp';
 
 // The RFC's SHA1 seed is the 20 ASCII bytes "12345678901234567890".
 const SEED = stringToBytes('12345678901234567890');

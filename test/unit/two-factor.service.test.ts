@@ -4,7 +4,7 @@ import { DomainError } from '../../backend/src/domain/errors';
 import type { TwoFactorService } from '../../backend/src/domain/two-factor.service';
 import type { RequestContext, User } from '../../backend/src/domain/types';
 import { BcryptPasswordHasher } from '../../backend/src/infrastructure/crypto/bcrypt-hasher';
-import { generateTotpCode, totpStepAt } from '../../backend/src/infrastructure/crypto/totp';
+import { generateTotpCode, totpStepAt } from '../../backend/src/infrastructure/two-factor/totp';
 import { FakeClock } from '../fakes/clock';
 import { TEST_PASSWORD } from '../fakes/passwords';
 import type { MemoryDatabase } from '../fakes/memory-repositories';

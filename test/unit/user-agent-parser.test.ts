@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { UaParserUserAgentParser } from '../../backend/src/infrastructure/crypto/user-agent-parser';
+import { UaParserUserAgentParser } from '../../backend/src/infrastructure/user-agent/user-agent-parser';
 
 const parser = new UaParserUserAgentParser();
 

@@ -40,8 +40,6 @@ export interface MfaRequired {
 
 export type LoginResult = TokenPair | MfaRequired;
 
-export { normalizeEmail } from './email';
-
 /** OAuth password grant: the session is bound to the client, with its scopes and lifetimes. */
 export interface LoginClient extends SessionClient {
   /** Seconds; null = ACCESS_TOKEN_TTL. */

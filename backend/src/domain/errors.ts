@@ -1,5 +1,5 @@
 // Typed domain errors with stable codes. They carry no HTTP status: the HTTP layer maps codes to statuses
-// in one place (modules/http/error-handler.ts).
+// in one place (http/errors.ts).
 
 export type DomainErrorCode =
   | 'VALIDATION_ERROR'

@@ -19,6 +19,7 @@ import type {
   UserProfile,
   UserStatus,
 } from './types';
+import type { MailOutbox } from './mail';
 
 export interface UserRepository {
   findById(id: string): Promise<User | null>;
@@ -108,6 +109,8 @@ export interface Repositories {
   mfaChallenges: MfaChallengeRepository;
   backupCodes: BackupCodeRepository;
   audit: AuditRepository;
+  /** Outgoing mail, queued with the change it tells about (sent later by the mail relay). */
+  mail: MailOutbox;
 }
 
 /** Runs work atomically: an audit event is written in the same transaction as the change it records. */

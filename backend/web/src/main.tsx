@@ -5,6 +5,7 @@ import { languageName, languages, language, onLanguageChange, setLanguage, t } f
 import { Account } from './pages/Account';
 import { Activity } from './pages/Activity';
 import { Admin } from './pages/Admin';
+import { OAuthClients } from './pages/OAuthClients';
 import { Password } from './pages/Password';
 import { Sessions } from './pages/Sessions';
 import { SignIn } from './pages/SignIn';
@@ -19,6 +20,7 @@ const PAGES = [
   { path: '/activity', label: 'nav.activity', view: Activity },
   { path: '/account', label: 'nav.account', view: Account },
   { path: '/admin', label: 'nav.admin', view: Admin, admin: true },
+  { path: '/oauth-clients', label: 'nav.oauthClients', view: OAuthClients, admin: true },
 ] as const;
 
 function usePath(): [string, (path: string) => void] {

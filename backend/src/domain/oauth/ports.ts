@@ -34,3 +34,14 @@ export interface ClientSecrets {
   hash(secret: string): string;
   matches(secret: string, hash: string): boolean;
 }
+
+/**
+ * The durable record of revoked client_credentials tokens (RevocationStore only remembers them in memory
+ * and tells other instances): read back on start and by the revocation catch-up, so a restart does not
+ * make a revoked token valid again before it expires.
+ */
+export interface ClientTokenRevocations {
+  record(revocation: { tokenId: string; clientId: string; revokedAt: Date; expiresAt: Date }): Promise<void>;
+  /** Revocations at or after `since` (inclusive, like SessionRepository.listRevokedSince). */
+  listSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;
+}

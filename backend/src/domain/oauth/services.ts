@@ -3,13 +3,14 @@ import type { AuthService } from '../auth.service';
 import type { AccessTokenSigner, Clock, RevocationStore, TokenGenerator, UnitOfWork } from '../ports';
 import type { SessionService } from '../session.service';
 import { OAuthClientService } from './client.service';
-import type { ClientSecrets, OAuthClientLookup, OAuthClientStore } from './ports';
+import type { ClientSecrets, ClientTokenRevocations, OAuthClientLookup, OAuthClientStore } from './ports';
 import { OAuthTokenService } from './token.service';
 
 export interface OAuthPorts {
   store: OAuthClientStore;
   lookup: OAuthClientLookup;
   secrets: ClientSecrets;
+  clientTokenRevocations: ClientTokenRevocations;
   uow: UnitOfWork;
   revocations: RevocationStore;
   tokens: TokenGenerator;
@@ -31,6 +32,6 @@ export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { aut
   const oauthTokens = new OAuthTokenService(oauthClients, core.auth, core.sessions, p.uow, p.signer, p.revocations, p.tokens, p.clock, {
     accessTokenTtl: s.accessTokenTtl,
     issuer: s.issuer,
-  });
+  }, p.clientTokenRevocations);
   return { oauthClients, oauthTokens };
 }

@@ -8,6 +8,7 @@ import { SessionService } from '../session.service';
 import { CLIENT_TOKEN_SID_PREFIX, isClientToken, type AccessClaims, type RequestContext, type TokenPair } from '../types';
 import { OAuthClientService } from './client.service';
 import { OAuthError } from './errors';
+import type { ClientTokenRevocations } from './ports';
 import { formatScope, outside, parseScope } from './scopes';
 import type { AuthenticatedClient, OAuthClient } from './types';
 
@@ -53,6 +54,7 @@ export class OAuthTokenService {
     private readonly tokens: TokenGenerator,
     private readonly clock: Clock,
     private readonly settings: OAuthTokenSettings,
+    private readonly clientTokenRevocations: ClientTokenRevocations,
   ) {}
 
   async passwordGrant(
@@ -115,6 +117,8 @@ export class OAuthTokenService {
       if (!claims) return;
       if (claims.client_id !== client.clientId) throw notIssuedTo();
       if (isClientToken(claims)) {
+        // Durable first: the in-memory view alone would forget the revocation on restart.
+        await this.clientTokenRevocations.record({ tokenId: claims.sid, clientId: client.clientId, revokedAt: this.clock.now(), expiresAt: new Date(claims.exp * 1000) });
         await this.revocations.revoke([claims.sid]);
         return;
       }

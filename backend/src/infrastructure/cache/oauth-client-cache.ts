@@ -3,7 +3,7 @@
 // (Redis pub/sub, its own channel), on every other instance; the TTL bounds staleness if a message is lost.
 import type { OAuthClientLookup } from '../../domain/oauth/ports';
 import type { OAuthClient } from '../../domain/oauth/types';
-import type { IdBroadcast } from '../revocation/memory-revocation-store';
+import type { IdBroadcast } from '../broadcast/id-broadcast';
 
 export class OAuthClientCache implements OAuthClientLookup {
   private readonly entries = new Map<string, { client: OAuthClient | null; expiresAt: number }>();

@@ -4,10 +4,12 @@ import type { Repositories, UnitOfWork } from '../../domain/ports';
 import type { Db, PrismaClient } from './client';
 import { PrismaAuditRepository } from './audit.repository';
 import { PrismaBackupCodeRepository } from './backup-code.repository';
+import { PrismaMailOutbox } from './mail-outbox.repository';
+import type { SecretCipher } from '../../domain/two-factor.ports';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
 import { PrismaSessionRepository } from './session.repository';
 import type pg from 'pg';
-import type { ProfileCache } from './profile-cache';
+import type { ProfileCache } from '../cache/profile-cache';
 import { PrismaUserRepository } from './user.repository';
 
 /** Repositories bound to a client or to a transaction client. */
@@ -17,6 +19,8 @@ export function createRepositories(
   touched: Set<string> | null = null,
   /** The pool under `db`, for statements that bypass Prisma on hot paths; only outside transactions. */
   pool: pg.Pool | null = null,
+  /** Encrypts queued mail (its parameters may hold link tokens); without one, queuing mail throws. */
+  mailCipher: SecretCipher | null = null,
 ): Repositories {
   return {
     users: new PrismaUserRepository(db, cache, touched),
@@ -24,6 +28,7 @@ export function createRepositories(
     mfaChallenges: new PrismaMfaChallengeRepository(db),
     backupCodes: new PrismaBackupCodeRepository(db),
     audit: new PrismaAuditRepository(db),
+    mail: new PrismaMailOutbox(db, mailCipher),
   };
 }
 
@@ -43,14 +48,15 @@ export class PrismaUnitOfWork implements UnitOfWork {
     private readonly options: UnitOfWorkOptions = { maxWait: 10_000, timeout: 10_000 },
     private readonly cache: ProfileCache | null = null,
     pool: pg.Pool | null = null,
+    private readonly mailCipher: SecretCipher | null = null,
   ) {
-    this.direct = createRepositories(client, cache, null, pool);
+    this.direct = createRepositories(client, cache, null, pool, mailCipher);
   }
 
   async run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     const touched = new Set<string>();
     try {
-      return await this.client.$transaction((tx) => work(createRepositories(tx, this.cache, touched)), this.options);
+      return await this.client.$transaction((tx) => work(createRepositories(tx, this.cache, touched, null, this.mailCipher)), this.options);
     } finally {
       // After commit (or rollback): drop anything a concurrent read re-cached while the transaction ran.
       this.cache?.invalidate(touched);

@@ -6,7 +6,7 @@ import type { UserRepository } from '../../domain/ports';
 import type { NewUser, Role, User, UserProfile, UserStatus } from '../../domain/types';
 import type { Db } from './client';
 import { isUuid, toUser } from './mappers';
-import type { ProfileCache } from './profile-cache';
+import type { ProfileCache } from '../cache/profile-cache';
 
 /**
  * Which unique key a P2002 hit. With driver adapters Prisma 7 reports the constraint under

@@ -15,14 +15,7 @@
 // the view is complete by construction and nothing polls.
 import { Errors } from '../../domain/errors';
 import type { Clock, RevocationStore } from '../../domain/ports';
-
-/** Publishes lists of ids to every instance (revoked sessions; also profile-cache invalidations). */
-export interface IdBroadcast {
-  publish(sessionIds: string[]): Promise<void>;
-  /** `onStatus(true)` once the subscription is live (again), `onStatus(false)` when the connection drops. */
-  subscribe(onRevoked: (sessionIds: string[]) => void, onStatus?: (connected: boolean) => void): Promise<void>;
-  close(): Promise<void>;
-}
+import type { IdBroadcast } from '../broadcast/id-broadcast';
 
 /** Reads sessions revoked at or after `since` from the database (the durable record). */
 export type RevocationSource = (since: Date) => Promise<{ id: string; revokedAt: Date }[]>;

@@ -1,7 +1,7 @@
 // `npm run cli -- admin create|promote`: the operator's explicit way to make an admin, next to (and safer
 // than) the ADMIN_EMAIL bootstrap. Both call UserService, which audits them with source "cli".
 import { DomainError } from '../../domain/errors';
-import { CliUsageError, readSecret, stringFlag, type CliGroup } from '../cli/command';
+import { CliUsageError, readSecret, stringFlag, type CliGroup } from '../../cli/command';
 
 export const adminCli: CliGroup = {
   name: 'admin',

@@ -1,15 +1,17 @@
 // /api/auth routes. Per-IP limits are mounted by the app on the whole prefix; per-account limits here.
 import { Router, type RequestHandler } from 'express';
 import type { AuthService } from '../../domain/auth.service';
-import { authenticate } from '../http/authenticate';
-import { validate } from '../http/validate';
-import { AuthController } from './auth.controller';
-import { loginRules, mfaLoginRules, refreshRules, registerRules } from './validators';
+import { authenticate } from '../../http/authenticate';
+import { emailKey, mfaTokenKey } from '../../http/rate-limit-keys';
+import type { RateLimits } from '../../http/rate-limits';
+import { validate } from '../../http/validate';
+import { AuthHandlers } from './auth.handlers';
+import { loginRules, mfaLoginRules, refreshRules, registerRules } from './auth.validators';
 
 export interface AuthRouteDeps {
   auth: AuthService;
-  /** Tighter per-account limit for password and second-factor attempts. */
-  perAccount: RequestHandler;
+  /** Tighter per-account limit for password and second-factor attempts, keyed per route below. */
+  perAccount: RateLimits['perAccount'];
 }
 
 /**
@@ -17,17 +19,17 @@ export interface AuthRouteDeps {
  * of every relying service), needs no body parsing, and is exempt from the per-IP limit.
  */
 export function validateRoute(auth: AuthService): RequestHandler {
-  return new AuthController(auth).validate;
+  return new AuthHandlers(auth).validate;
 }
 
 export function authRoutes({ auth, perAccount }: AuthRouteDeps): Router {
-  const c = new AuthController(auth);
+  const h = new AuthHandlers(auth);
   const router = Router();
-  router.post('/register', validate(registerRules), c.register);
-  router.post('/login', validate(loginRules), perAccount, c.login);
-  router.post('/login/2fa', validate(mfaLoginRules), perAccount, c.loginSecondFactor);
-  router.post('/refresh', validate(refreshRules), c.refresh);
-  router.post('/logout', authenticate(auth), c.logout);
-  router.post('/logout-all', authenticate(auth), c.logoutAll);
+  router.post('/register', validate(registerRules), h.register);
+  router.post('/login', validate(loginRules), perAccount(emailKey('email')), h.login);
+  router.post('/login/2fa', validate(mfaLoginRules), perAccount(mfaTokenKey), h.loginSecondFactor);
+  router.post('/refresh', validate(refreshRules), h.refresh);
+  router.post('/logout', authenticate(auth), h.logout);
+  router.post('/logout-all', authenticate(auth), h.logoutAll);
   return router;
 }

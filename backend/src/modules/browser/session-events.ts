@@ -5,7 +5,7 @@
 // with fetch() and its in-memory bearer token.
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../../infrastructure/logger';
-import { claimsOf } from '../http/authenticate';
+import { claimsOf } from '../../http/authenticate';
 
 export interface RevocationFeed {
   onRevoked(listener: (sessionIds: string[]) => void): () => void;

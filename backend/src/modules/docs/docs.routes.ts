@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type Response } from 'express';
-import { pageCsp } from '../http/security-headers';
+import { pageCsp } from '../../http/security-headers';
 import { openApiJson } from './openapi-document';
 
 const DOCS_CSP = pageCsp({ inlineStyles: true });

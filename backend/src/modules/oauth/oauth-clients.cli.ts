@@ -3,7 +3,7 @@
 // Results are JSON on stdout (the client view; `clientSecret` only from create and rotate-secret), so
 // scripts can read them: `npm run cli -- clients create ... | jq -r .clientSecret`.
 import type { GrantType, OAuthClientPatch } from '../../domain/oauth/types';
-import { CliUsageError, stringFlag, type CliCommand, type CliGroup, type CliRun, type CliValues } from '../cli/command';
+import { CliUsageError, stringFlag, type CliCommand, type CliGroup, type CliRun, type CliValues } from '../../cli/command';
 import { clientView } from './oauth-clients.mappers';
 
 /** Repeatable flags; each value may also hold several space- or comma-separated items. */

@@ -3,8 +3,8 @@ import type { Request, Response } from 'express';
 import { matchedData } from 'express-validator';
 import type { OAuthClientService } from '../../domain/oauth/client.service';
 import type { ClientRegistration, OAuthClientPatch } from '../../domain/oauth/types';
-import { claimsOf } from '../http/authenticate';
-import { noStore, requestContext } from '../http/context';
+import { claimsOf } from '../../http/authenticate';
+import { noStore, requestContext } from '../../http/context';
 import { clientView } from './oauth-clients.mappers';
 
 const PATCH_FIELDS = ['name', 'grantTypes', 'allowedScopes', 'defaultScopes', 'redirectUris', 'accessTokenTtl', 'refreshTokenTtl', 'active'] as const;

@@ -2,8 +2,8 @@
 import { Router } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import type { OAuthClientService } from '../../domain/oauth/client.service';
-import { authenticate, requireRole } from '../http/authenticate';
-import { validate } from '../http/validate';
+import { authenticate, requireRole } from '../../http/authenticate';
+import { validate } from '../../http/validate';
 import { OAuthClientHandlers } from './oauth-clients.handlers';
 import { clientIdParam, createClientRules, rotateSecretRules, updateClientRules } from './oauth-clients.validators';
 

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { OAuthClientService } from '../../domain/oauth/client.service';
 import { OAuthError } from '../../domain/oauth/errors';
 import type { IssuedTokens, OAuthTokenService } from '../../domain/oauth/token.service';
-import { requestContext } from '../http/context';
+import { requestContext } from '../../http/context';
 import { assertForm, clientCredentials, formField, requiredField } from './oauth.validators';
 
 const tokenBody = (t: IssuedTokens) => ({

@@ -8,7 +8,9 @@ import { OAuthError, type OAuthErrorCode } from '../../domain/oauth/errors';
 import type { OAuthTokenService } from '../../domain/oauth/token.service';
 import { GRANT_TYPES } from '../../domain/oauth/types';
 import type { Logger } from '../../infrastructure/logger';
-import { noStore } from '../http/context';
+import { noStore } from '../../http/context';
+import { emailKey } from '../../http/rate-limit-keys';
+import type { RateLimits } from '../../http/rate-limits';
 import { OAuthHandlers } from './oauth.handlers';
 
 export interface OAuthDeps {
@@ -17,8 +19,8 @@ export interface OAuthDeps {
   logger: Logger;
   /** Per-IP limit on /oauth/token and /oauth/revoke (introspection is for services, like /api/auth/validate). */
   perIp: RequestHandler;
-  /** Per-account limit (keys password grants by username), as on /api/auth/login. */
-  perAccount: RequestHandler;
+  /** Per-account limit on password grants (keyed by username, which is the email), shared with /api/auth/login. */
+  perAccount: RateLimits['perAccount'];
 }
 
 const STATUS: Record<OAuthErrorCode, number> = {
@@ -31,6 +33,10 @@ const STATUS: Record<OAuthErrorCode, number> = {
   unsupported_token_type: 400,
 };
 
+/** Only the password grant names an account; other grants pass the per-account limiter uncounted. */
+const byUsername = emailKey('username');
+const passwordGrantAccount = (req: Request) => ((req.body as Record<string, unknown> | undefined)?.grant_type === 'password' ? byUsername(req) : null);
+
 const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
 
 export function oauthRoutes({ clients, tokens, logger, perIp, perAccount }: OAuthDeps): Router {
@@ -40,7 +46,7 @@ export function oauthRoutes({ clients, tokens, logger, perIp, perAccount }: OAut
     noStore(res);
     next();
   });
-  router.post('/token', perIp, form, perAccount, h.token);
+  router.post('/token', perIp, form, perAccount(passwordGrantAccount), h.token);
   router.post('/revoke', perIp, form, h.revoke);
   router.post('/introspect', form, h.introspect);
   router.use((req: Request, res: Response) => {

@@ -6,7 +6,7 @@ import { Errors } from '../../domain/errors';
 import type { AuthService } from '../../domain/auth.service';
 import { revocationToJson, type Revocation, type RevocationFeed } from '../../domain/revocation-feed';
 import type { AccessClaims } from '../../domain/types';
-import { authenticateUserOrClient, claimsOf, type ClientTokenAuthenticator } from '../http/authenticate';
+import { authenticateUserOrClient, claimsOf, type ClientTokenAuthenticator } from '../../http/authenticate';
 
 export const REVOCATIONS_SCOPE = 'revocations:read';
 /** A resumed stream replays from this long before its cursor: revokedAt is stamped before commit. */

@@ -5,7 +5,7 @@ import type { RequestHandler } from 'express';
 import type { SessionActivity } from '../../domain/session-activity';
 import { isClientToken } from '../../domain/types';
 import type { Logger } from '../../infrastructure/logger';
-import { clientIp } from '../http/context';
+import { clientIp } from '../../http/context';
 
 export function recordSessionActivity(activity: SessionActivity, logger: Logger): RequestHandler {
   return (req, res, next) => {

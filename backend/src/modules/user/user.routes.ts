@@ -4,10 +4,10 @@ import type { AccountDeletion } from '../../domain/account-deletion';
 import type { AuthService } from '../../domain/auth.service';
 import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
-import { authenticate } from '../http/authenticate';
-import { validate } from '../http/validate';
-import { UserController } from './user.controller';
-import { changePasswordRules, deleteAccountRules, renameSessionRules, securityEventsRules } from './validators';
+import { authenticate } from '../../http/authenticate';
+import { validate } from '../../http/validate';
+import { UserHandlers } from './user.handlers';
+import { changePasswordRules, deleteAccountRules, renameSessionRules, securityEventsRules } from './user.validators';
 
 export interface UserRouteDeps {
   users: UserService;
@@ -19,17 +19,17 @@ export interface UserRouteDeps {
 }
 
 export function userRoutes({ users, auth, sessions, accountDeletion, perUser }: UserRouteDeps): Router {
-  const c = new UserController(users, auth, sessions, accountDeletion);
+  const h = new UserHandlers(users, auth, sessions, accountDeletion);
   const router = Router();
   router.use(authenticate(auth));
-  router.get('/me', c.me);
-  router.post('/change-password', validate(changePasswordRules), perUser, c.changePassword);
-  router.get('/sessions', c.listSessions);
+  router.get('/me', h.me);
+  router.post('/change-password', validate(changePasswordRules), perUser, h.changePassword);
+  router.get('/sessions', h.listSessions);
   // Before /:sessionId, so "others" is not taken for an id.
-  router.delete('/sessions/others', c.revokeOtherSessions);
-  router.delete('/sessions/:sessionId', c.revokeSession);
-  router.patch('/sessions/:sessionId', validate(renameSessionRules), c.renameSession);
-  router.post('/delete-account', validate(deleteAccountRules), perUser, c.deleteAccount);
-  router.get('/security-events', validate(securityEventsRules), c.securityEvents);
+  router.delete('/sessions/others', h.revokeOtherSessions);
+  router.delete('/sessions/:sessionId', h.revokeSession);
+  router.patch('/sessions/:sessionId', validate(renameSessionRules), h.renameSession);
+  router.post('/delete-account', validate(deleteAccountRules), perUser, h.deleteAccount);
+  router.get('/security-events', validate(securityEventsRules), h.securityEvents);
   return router;
 }

@@ -1,0 +1,37 @@
+// Outgoing mail as the domain sees it: a message is a template name, a recipient and the template's
+// parameters. The domain queues mail in the same transaction as the change it tells about (MailOutbox, a
+// repository like the others); a relay sends queued mail later through a MailSender, with retries. So a
+// request never waits for, or fails because of, a mail server, and a dead mail server loses no mail.
+// Rendering (subject, plain text, HTML, links) is the templates' job (infrastructure/mail/templates.ts).
+
+/** Every mail the product sends, with what its template needs. Tokens travel only here, never in logs. */
+export type MailMessage =
+  | { template: 'password_reset'; to: string; params: { token: string; expiresInMinutes: number } }
+  | { template: 'password_changed'; to: string; params: { time: string; ipAddress: string | null } }
+  | { template: 'verify_email'; to: string; params: { token: string; expiresInMinutes: number } }
+  | { template: 'email_change_requested'; to: string; params: { newEmail: string; time: string } }
+  | {
+      template: 'new_device';
+      to: string;
+      params: { device: string; ipAddress: string | null; time: string; token: string; expiresInMinutes: number };
+    };
+
+export type MailTemplate = MailMessage['template'];
+
+/** Queues mail inside the caller's transaction (Repositories.mail). */
+export interface MailOutbox {
+  enqueue(message: MailMessage): Promise<void>;
+}
+
+/** A rendered mail, ready for the wire. */
+export interface RenderedMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Delivers one rendered mail (SMTP, or the dev transport). Throws when the server did not accept it. */
+export interface MailSender {
+  send(mail: RenderedMail): Promise<void>;
+}

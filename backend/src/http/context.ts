@@ -1,0 +1,20 @@
+// Who is calling from where. req.ip honours X-Forwarded-For only when TRUST_PROXY is set (app setting).
+import type { Request, Response } from 'express';
+import type { RequestContext } from '../domain/types';
+
+export function requestContext(req: Request): RequestContext {
+  const ua = req.get('user-agent');
+  return { ipAddress: clientIp(req), userAgent: ua ? ua.slice(0, 512) : null };
+}
+
+/** The client address, with IPv4-mapped IPv6 (::ffff:1.2.3.4) shown as plain IPv4. */
+export function clientIp(req: Request): string | null {
+  const ip = req.ip;
+  if (!ip) return null;
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+/** Token- and secret-bearing responses must not be cached by browsers or proxies. */
+export function noStore(res: Response): Response {
+  return res.setHeader('Cache-Control', 'no-store').setHeader('Pragma', 'no-cache');
+}

@@ -1,0 +1,108 @@
+// The single place where domain error codes become HTTP statuses, and where anything unexpected
+// becomes a 500 without internals. Body-parser failures are client errors in the contract's shape.
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { DomainError, type DomainErrorCode, type FieldProblem } from '../domain/errors';
+import type { Logger } from '../infrastructure/logger';
+
+export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
+  VALIDATION_ERROR: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_TOKEN: 401,
+  TOKEN_EXPIRED: 401,
+  SESSION_TERMINATED: 401,
+  INVALID_CREDENTIALS: 401,
+  INVALID_REFRESH_TOKEN: 401,
+  REFRESH_TOKEN_REUSED: 401,
+  MFA_INVALID_CODE: 401,
+  ACCOUNT_LOCKED: 423,
+  ACCOUNT_PENDING: 403,
+  ACCOUNT_DISABLED: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  EMAIL_TAKEN: 409,
+  MFA_ALREADY_ENABLED: 409,
+  MFA_NOT_ENABLED: 409,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  CLIENT_ID_TAKEN: 409,
+  MFA_REQUIRED: 401,
+};
+
+export function sendError(res: Response, status: number, code: string, message: string, details?: FieldProblem[]): void {
+  res.status(status).json({ error: { code, message, ...(details ? { details } : {}) } });
+}
+
+export const notFoundRoute: RequestHandler = (req, res) => {
+  sendError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`);
+};
+
+interface HttpishError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+}
+
+// Codes and messages by which pg, Prisma's adapter and PostgreSQL report that the database cannot be reached
+// (server down, restarting, connection cut, pool starved): a retryable outage, not a bug.
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'P1001', 'P1002', 'P1017', 'P2024',
+]);
+const UNREACHABLE_MESSAGE =
+  /Connection terminated|connection (?:is )?closed|Can't reach database|terminating connection|database system is (?:starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|DatabaseNotReachable|ConnectionClosed/i;
+
+/** True when `err` (or one of its causes) says the database is unreachable. */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown; kind?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return true;
+    if (typeof e.kind === 'string' && /NotReachable|ConnectionClosed|SocketTimeout/.test(e.kind)) return true;
+    if (typeof e.message === 'string' && UNREACHABLE_MESSAGE.test(e.message)) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+/** Seconds a client should wait before retrying during a database outage. */
+const OUTAGE_RETRY_AFTER_SECONDS = 2;
+/** A new outage is logged once; requests failing within this long of the previous failure belong to it. */
+const OUTAGE_QUIET_MS = 30_000;
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  let lastOutageFailure = 0;
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    if (isDatabaseUnreachable(err)) {
+      const now = Date.now();
+      if (now - lastOutageFailure > OUTAGE_QUIET_MS) {
+        logger.error('database unreachable: answering 503 until it is back', { requestId: req.id, path: req.path, error: String(err?.message ?? err).slice(0, 200) });
+      }
+      lastOutageFailure = now;
+      res.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+      sendError(res, 503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable');
+      return;
+    }
+    if (err instanceof DomainError) {
+      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, err.retryAfterSeconds)));
+      sendError(res, STATUS_BY_CODE[err.code], err.code, err.message, err.details);
+      return;
+    }
+    const e = err as HttpishError;
+    if (e.type === 'entity.parse.failed') {
+      sendError(res, 400, 'VALIDATION_ERROR', 'Request body is not valid JSON', [{ field: 'body', message: 'Malformed JSON' }]);
+      return;
+    }
+    if (e.type === 'entity.too.large') {
+      sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
+      return;
+    }
+    const status = e.status ?? e.statusCode;
+    if (status && status >= 400 && status < 500) {
+      // Other body-parser/client errors (bad charset, encoding): a clear 4xx, no internals.
+      sendError(res, status === 415 ? 415 : 400, status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_ERROR', 'Request could not be read');
+      return;
+    }
+    logger.error('unhandled error', { requestId: req.id, method: req.method, path: req.path, error: String(err?.message ?? err), stack: err?.stack });
+    sendError(res, 500, 'INTERNAL_ERROR', 'Internal server error');
+  };
+}

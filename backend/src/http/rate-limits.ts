@@ -1,0 +1,138 @@
+// Per-IP, per-account and per-user rate limits (rate-limiter-flexible) as Express middleware. In-process
+// counters by default; with Redis, counters are shared by every instance, and a per-process memory limiter
+// takes over while Redis is down (insuranceLimiter), so an outage degrades to per-instance limits instead of
+// no limits or 500s.
+//
+// perIp      — mounted by the app on /api/auth and /oauth; keyed by req.ip, which Express derives from
+//              X-Forwarded-For only when TRUST_PROXY is set (we never read that header ourselves).
+//              GET /api/auth/validate never reaches it: the app mounts that route ahead of the limiter, since it
+//              is called service-to-service, often from a few IPs.
+// perAccount — one counter per account, whichever route is used, so rotating IPs does not buy an attacker
+//              more guesses against one account. The route that mounts it says which account a request is
+//              after (`perAccount(key)`, keys in rate-limit-keys.ts): the email on login, the mfaToken on
+//              the 2FA step, the username of an OAuth password grant. This module never reads a body.
+// perUser    — authenticated attempts that check a password or code, keyed by the signed-in user.
+//
+// Every limited response carries IETF draft RateLimit-Limit / -Remaining / -Reset / -Policy headers;
+// a rejected one becomes Errors.rateLimited(seconds) → 429 RATE_LIMITED with Retry-After.
+import { isIP } from 'node:net';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { Errors } from '../domain/errors';
+
+export interface RateLimitOptions {
+  perIpPerMin: number;
+  perAccountPerMin: number;
+  /** Shared counters across instances when given; in-process counters otherwise. */
+  redis: Redis | null;
+  /** Namespace for Redis keys, e.g. `auth:rl:`. */
+  keyPrefix: string;
+}
+
+/** Which bucket a request counts against; `null` lets it through uncounted (no account named). */
+export type RateLimitKey = (req: Request) => string | null;
+
+export interface RateLimits {
+  perIp: RequestHandler;
+  /** The per-account limiter, counting by the key the mounting route gives (one shared set of buckets). */
+  perAccount(key: RateLimitKey): RequestHandler;
+  /** Authenticated attempts that check a password or code (change-password, 2FA settings), per user. */
+  perUser: RequestHandler;
+  close(): Promise<void>;
+}
+
+const WINDOW_SECONDS = 60;
+
+interface Quota {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+function makeLimiter(name: string, points: number, redis: Redis | null, keyPrefix: string): RateLimiterAbstract {
+  const base = { keyPrefix: `${keyPrefix}${name}`, points, duration: WINDOW_SECONDS };
+  if (!redis) return new RateLimiterMemory(base);
+  return new RateLimiterRedis({
+    ...base,
+    // ioredis client: no useRedisPackage (that flag is for the `redis` package).
+    storeClient: redis,
+    // While the connection is not ready, go straight to the insurance limiter instead of queueing.
+    rejectIfRedisNotReady: true,
+    // Once a key is over the limit, refuse it from memory until its window ends: a flood costs no Redis calls.
+    inMemoryBlockOnConsumed: points + 1,
+    insuranceLimiter: new RateLimiterMemory(base),
+  });
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/**
+ * Writes the draft-standard headers. When two limiters apply to one request (per-IP and per-account on
+ * login) the policy lists both and Limit/Remaining/Reset describe the one closest to exhaustion.
+ */
+function setHeaders(res: Response, quota: Quota): void {
+  const quotas: Quota[] = (res.locals.rateLimitQuotas ??= []);
+  quotas.push(quota);
+  const tightest = quotas.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.resetSeconds > a.resetSeconds) ? b : a));
+  res.setHeader('RateLimit-Policy', quotas.map((q) => `${q.limit};w=${WINDOW_SECONDS}`).join(', '));
+  res.setHeader('RateLimit-Limit', String(tightest.limit));
+  res.setHeader('RateLimit-Remaining', String(tightest.remaining));
+  res.setHeader('RateLimit-Reset', String(tightest.resetSeconds));
+}
+
+function middleware(limiter: RateLimiterAbstract, points: number, keyOf: RateLimitKey): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'OPTIONS') return next();
+    const key = keyOf(req);
+    if (key === null) return next();
+    limiter.consume(key).then(
+      (r) => {
+        setHeaders(res, { limit: points, remaining: r.remainingPoints, resetSeconds: seconds(r.msBeforeNext) });
+        next();
+      },
+      (err: unknown) => {
+        if (err instanceof RateLimiterRes) {
+          const wait = seconds(err.msBeforeNext);
+          setHeaders(res, { limit: points, remaining: 0, resetSeconds: wait });
+          next(Errors.rateLimited(wait));
+          return;
+        }
+        // Only reachable if both the store and the insurance limiter fail.
+        next(err);
+      },
+    );
+  };
+}
+
+/**
+ * The bucket for a client address. IPv6 clients usually control a whole /64, so they share one bucket per
+ * /64; IPv4-mapped IPv6 addresses count as their IPv4 address.
+ */
+export function ipBucket(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (isIP(ip) !== 6) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::');
+  const h = head ? head.split(':') : [];
+  const t = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = ip.includes('::') ? [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+export function createRateLimits(opts: RateLimitOptions): RateLimits {
+  const ipLimiter = makeLimiter('ip', opts.perIpPerMin, opts.redis, opts.keyPrefix);
+  const accountLimiter = makeLimiter('account', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
+
+  const perIp = middleware(ipLimiter, opts.perIpPerMin, (req) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
+  const userLimiter = makeLimiter('user', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
+  const perUser = middleware(userLimiter, opts.perAccountPerMin, (req) => (req.auth ? `user:${req.auth.sub}` : null));
+
+  return {
+    perIp,
+    perAccount: (key) => middleware(accountLimiter, opts.perAccountPerMin, key),
+    perUser,
+    // The Redis client belongs to the container, which closes it; the memory counters use unref'd timers.
+    async close() {},
+  };
+}

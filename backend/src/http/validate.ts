@@ -1,0 +1,28 @@
+// Turns express-validator failures into one VALIDATION_ERROR with per-field details, and the body-field
+// rules every feature's `<feature>.validators.ts` shares.
+import type { NextFunction, Request, Response } from 'express';
+import { body, validationResult, type ValidationChain } from 'express-validator';
+import { Errors } from '../domain/errors';
+
+/** A required body string of 1–`max` characters. Types are checked: `{"password": 123}` is a 400. */
+export const requiredString = (field: string, max: number): ValidationChain =>
+  body(field)
+    .exists({ values: 'null' }).withMessage(`${field} is required`).bail()
+    .isString().withMessage(`${field} must be a string`).bail()
+    .isLength({ min: 1, max }).withMessage(`${field} must be 1–${max} characters`);
+
+export function validate(chains: ValidationChain[]) {
+  return [
+    ...chains,
+    (req: Request, _res: Response, next: NextFunction) => {
+      const result = validationResult(req);
+      if (result.isEmpty()) return next();
+      const seen = new Set<string>();
+      const details = result
+        .array()
+        .map((e) => ({ field: e.type === 'field' ? e.path : 'body', message: String(e.msg) }))
+        .filter((d) => (seen.has(d.field) ? false : (seen.add(d.field), true)));
+      next(Errors.validation(details));
+    },
+  ];
+}

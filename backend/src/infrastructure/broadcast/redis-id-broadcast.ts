@@ -1,0 +1,59 @@
+// Fans id lists out to every instance through Redis pub/sub (REDIS_URL), one channel per topic: revoked
+// sessions (refused by all instances on the next request) and changed user profiles (dropped from caches).
+// Pub/sub is at-most-once: messages published while a subscriber is disconnected are lost, so subscribers
+// are told when their connection drops and comes back (the revocation store then reads the database).
+import { Redis } from 'ioredis';
+import type { IdBroadcast } from './id-broadcast';
+
+export class RedisIdBroadcast implements IdBroadcast {
+  private readonly subscriber: Redis;
+  private readonly channel: string;
+  private closed = false;
+
+  /**
+   * `topic` names the channel: revoked sessions by default; the profile cache uses its own. `onError` gets
+   * the subscriber connection's errors (without a listener ioredis prints "Unhandled error event" lines).
+   */
+  constructor(
+    private readonly publisher: Redis,
+    keyPrefix: string,
+    topic = 'revoked-sessions',
+    onError: (err: Error) => void = () => undefined,
+  ) {
+    this.subscriber = publisher.duplicate();
+    this.subscriber.on('error', onError);
+    this.channel = `${keyPrefix}${topic}`;
+  }
+
+  async publish(ids: string[]): Promise<void> {
+    await this.publisher.publish(this.channel, JSON.stringify(ids));
+  }
+
+  async subscribe(onIds: (ids: string[]) => void, onStatus?: (connected: boolean) => void): Promise<void> {
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      try {
+        const ids = JSON.parse(message);
+        if (Array.isArray(ids)) onIds(ids.filter((x): x is string => typeof x === 'string'));
+      } catch {
+        // Malformed messages are ignored: only our own instances publish on this channel.
+      }
+    });
+    await this.subscriber.subscribe(this.channel);
+    if (!onStatus) return;
+    onStatus(true);
+    this.subscriber.on('close', () => onStatus(false));
+    // ioredis re-subscribes by itself after 'ready'; subscribing again (idempotent) tells us when it is live.
+    this.subscriber.on('ready', () => {
+      this.subscriber.subscribe(this.channel).then(
+        () => !this.closed && onStatus(true),
+        () => undefined, // dropped again: the next 'ready' retries
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.subscriber.disconnect();
+  }
+}

@@ -1,0 +1,109 @@
+// Every mail the product sends, in one place: subject, plain-text body and HTML body per template. Links
+// carry their token in the URL fragment (#token=...), which browsers never send to a server, so a token
+// cannot end up in an access log or a Referer header; the web app's landing page reads it from there.
+// Values are escaped for HTML; nothing here reads a request or the database.
+import type { MailMessage, RenderedMail } from '../../domain/mail';
+
+export interface TemplateSettings {
+  /** PRODUCT_NAME: in subjects, greetings and the signature. */
+  productName: string;
+  /** PUBLIC_URL: the web app's origin (and path prefix, if any). */
+  publicUrl: string;
+}
+
+/** The web app's landing page for each token-bearing mail. */
+export const LANDING_PATHS = {
+  password_reset: '/reset-password',
+  verify_email: '/verify-email',
+  new_device: '/not-me',
+} as const;
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+export function landingLink(settings: TemplateSettings, page: keyof typeof LANDING_PATHS, token: string): string {
+  return `${settings.publicUrl.replace(/\/+$/, '')}${LANDING_PATHS[page]}#token=${encodeURIComponent(token)}`;
+}
+
+/** A mail's content before layout: paragraphs, an optional button (link), and a closing line. */
+interface Content {
+  subject: string;
+  paragraphs: string[];
+  action?: { label: string; url: string };
+  after?: string[];
+}
+
+function content(m: MailMessage, s: TemplateSettings): Content {
+  const p = s.productName;
+  switch (m.template) {
+    case 'password_reset':
+      return {
+        subject: `Reset your ${p} password`,
+        paragraphs: [`Someone (hopefully you) asked to reset the password of your ${p} account.`],
+        action: { label: 'Choose a new password', url: landingLink(s, 'password_reset', m.params.token) },
+        after: [
+          `The link works once, for ${m.params.expiresInMinutes} minutes; asking again replaces it.`,
+          'If you did not ask for this, ignore this mail: your password stays as it is.',
+        ],
+      };
+    case 'password_changed':
+      return {
+        subject: `Your ${p} password was changed`,
+        paragraphs: [
+          `The password of your ${p} account was reset on ${m.params.time}${m.params.ipAddress ? ` from ${m.params.ipAddress}` : ''}.`,
+          'Every session was signed out. Two-step verification, if it is on, still applies.',
+        ],
+        after: ['If this was not you, reset your password at once and contact your administrator.'],
+      };
+    case 'verify_email':
+      return {
+        subject: `Confirm your email address for ${p}`,
+        paragraphs: [`Please confirm that this address belongs to your ${p} account.`],
+        action: { label: 'Confirm this address', url: landingLink(s, 'verify_email', m.params.token) },
+        after: [`The link works once, for ${m.params.expiresInMinutes} minutes.`, 'If you did not create an account, ignore this mail.'],
+      };
+    case 'email_change_requested':
+      return {
+        subject: `The email address of your ${p} account is being changed`,
+        paragraphs: [
+          `On ${m.params.time} someone signed in to your ${p} account asked to change its email address to ${m.params.newEmail}.`,
+          'The change takes effect once the new address is confirmed.',
+        ],
+        after: ['If this was not you, change your password now: whoever did this knows it.'],
+      };
+    case 'new_device':
+      return {
+        subject: `New sign-in to your ${p} account`,
+        paragraphs: [
+          `Your ${p} account was just signed in to from a device it has not used before.`,
+          `Device: ${m.params.device}`,
+          `IP address: ${m.params.ipAddress ?? 'unknown'}`,
+          `Time: ${m.params.time}`,
+        ],
+        action: { label: 'This wasn\'t me', url: landingLink(s, 'new_device', m.params.token) },
+        after: [
+          `If it was you, there is nothing to do. If not, the link signs that device out at once and lets you choose a new password (it works once, for ${Math.round(m.params.expiresInMinutes / 60)} hours).`,
+        ],
+      };
+  }
+}
+
+export function renderMail(m: MailMessage, s: TemplateSettings): RenderedMail {
+  const c = content(m, s);
+  const text = [
+    ...c.paragraphs,
+    ...(c.action ? [`${c.action.label}: ${c.action.url}`] : []),
+    ...(c.after ?? []),
+    `— ${s.productName}`,
+  ].join('\n\n');
+  const para = (t: string) => `<p style="margin:0 0 16px">${escapeHtml(t)}</p>`;
+  const button = c.action
+    ? `<p style="margin:0 0 16px"><a href="${escapeHtml(c.action.url)}" style="display:inline-block;padding:10px 18px;background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:4px">${escapeHtml(c.action.label)}</a></p>` +
+      `<p style="margin:0 0 16px;font-size:13px;color:#444">${escapeHtml(c.action.url)}</p>`
+    : '';
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(c.subject)}</title></head>` +
+    `<body style="font-family:system-ui,sans-serif;font-size:15px;line-height:1.5;color:#111;max-width:560px;margin:24px auto;padding:0 16px">` +
+    c.paragraphs.map(para).join('') + button + (c.after ?? []).map(para).join('') +
+    `<p style="margin:24px 0 0;color:#444">— ${escapeHtml(s.productName)}</p></body></html>`;
+  return { to: m.to, subject: c.subject, text, html };
+}

@@ -1,0 +1,62 @@
+// /api/auth handlers: parse, call AuthService, map, respond (the NATS handlers call the same service).
+import type { Request, Response } from 'express';
+import type { AuthService } from '../../domain/auth.service';
+import { DomainError } from '../../domain/errors';
+import { bearerToken, claimsOf } from '../../http/authenticate';
+import { noStore, requestContext } from '../../http/context';
+import { publicUser, tokenResponse } from '../../http/mappers';
+
+export class AuthHandlers {
+  constructor(private readonly auth: AuthService) {}
+
+  register = async (req: Request, res: Response) => {
+    const { email, password, username } = req.body;
+    const user = await this.auth.register({ email, password, username: username ?? null }, requestContext(req));
+    res.status(user.status === 'pending' ? 202 : 201).json({ user: publicUser(user) });
+  };
+
+  login = async (req: Request, res: Response) => {
+    const { email, password, deviceName } = req.body;
+    const result = await this.auth.login({ email, password, deviceName: deviceName || null }, requestContext(req));
+    noStore(res).json('mfaRequired' in result ? result : tokenResponse(result));
+  };
+
+  loginSecondFactor = async (req: Request, res: Response) => {
+    const { mfaToken, code, backupCode } = req.body;
+    const factor = typeof code === 'string' ? { code } : { backupCode: backupCode as string };
+    const pair = await this.auth.completeMfaLogin(mfaToken, factor, requestContext(req));
+    noStore(res).json(tokenResponse(pair));
+  };
+
+  refresh = async (req: Request, res: Response) => {
+    const pair = await this.auth.refresh(req.body.refreshToken, requestContext(req));
+    noStore(res).json(tokenResponse(pair));
+  };
+
+  logout = async (req: Request, res: Response) => {
+    await this.auth.logout(claimsOf(req), requestContext(req));
+    res.status(204).end();
+  };
+
+  logoutAll = async (req: Request, res: Response) => {
+    await this.auth.logoutAll(claimsOf(req), requestContext(req));
+    res.status(204).end();
+  };
+
+  /** For other services: always 200, with the reason when the token is not valid. */
+  validate = (req: Request, res: Response) => {
+    noStore(res);
+    const token = bearerToken(req);
+    if (!token) {
+      res.json({ valid: false, reason: token === null ? 'UNAUTHENTICATED' : 'INVALID_TOKEN' });
+      return;
+    }
+    try {
+      const c = this.auth.authenticate(token);
+      res.json({ valid: true, claims: { sub: c.sub, sid: c.sid, role: c.role, email: c.email, username: c.username ?? null, aal: c.aal, exp: c.exp } });
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      res.json({ valid: false, reason: err.code });
+    }
+  };
+}

@@ -1,0 +1,42 @@
+// express-validator chains for /api/auth. Types are checked explicitly: `{"password": 123}` is a 400.
+import { body } from 'express-validator';
+import { requiredString } from '../../http/validate';
+
+export const registerRules = [
+  body('email')
+    .exists({ values: 'null' }).withMessage('email is required').bail()
+    .isString().withMessage('email must be a string').bail()
+    .trim()
+    .isLength({ max: 254 }).withMessage('email is too long').bail()
+    .isEmail().withMessage('email must be a valid email address'),
+  // Length and common-password checks live in the domain policy (so the service enforces them everywhere).
+  body('password')
+    .exists({ values: 'null' }).withMessage('password is required').bail()
+    .isString().withMessage('password must be a string').bail()
+    .isLength({ max: 1024 }).withMessage('password is too long'),
+  body('username')
+    .optional({ values: 'null' })
+    .isString().withMessage('username must be a string').bail()
+    .trim()
+    .isLength({ min: 1, max: 64 }).withMessage('username must be 1–64 characters'),
+];
+
+export const loginRules = [
+  requiredString('email', 254),
+  requiredString('password', 1024),
+  body('deviceName').optional({ values: 'null' }).isString().withMessage('deviceName must be a string').bail().trim().isLength({ max: 100 }),
+];
+
+export const mfaLoginRules = [
+  requiredString('mfaToken', 256),
+  body('code').optional({ values: 'null' }).isString().withMessage('code must be a string').bail().isLength({ max: 16 }),
+  body('backupCode').optional({ values: 'null' }).isString().withMessage('backupCode must be a string').bail().isLength({ max: 32 }),
+  body().custom((b) => {
+    const hasCode = typeof b?.code === 'string';
+    const hasBackup = typeof b?.backupCode === 'string';
+    if (hasCode === hasBackup) throw new Error('Send exactly one of code or backupCode');
+    return true;
+  }),
+];
+
+export const refreshRules = [requiredString('refreshToken', 512)];

@@ -1,0 +1,127 @@
+// The OAuth scenarios on the seeded server A (the bench client and its sessions come from oauth-setup.ts):
+//   oauth-refresh             POST /oauth/token grant_type=refresh_token at a fixed rate (OAUTH_REFRESH.rate,
+//                             default 100 req/s), each connection following its own rotation chain; p95 from
+//                             every response time of the measured run (autocannon reports no p95).
+//   oauth-client-credentials  POST /oauth/token grant_type=client_credentials, as fast as it goes.
+//   oauth-introspect          POST /oauth/introspect of the seeded users' access tokens, as fast as it goes,
+//                             beside `validate` (GET /api/auth/validate on the same tokens, same server, same run).
+// Every request authenticates the client by HTTP Basic (client_secret_basic).
+import { measure, percentile, summarize } from '../load';
+import { CONNECTIONS, OAUTH_REFRESH, log } from '../settings';
+import { benchClient, clientChains, formHeaders } from './oauth-setup';
+import type { AppScenario } from './types';
+
+interface ChainState {
+  token: string;
+  ok: number;
+  failed: number;
+  firstFailure: string | null;
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+export const oauthRefresh: AppScenario = {
+  id: 'oauth-refresh',
+  async run({ base, seeded }) {
+    const ob = await benchClient();
+    const chains = await clientChains(base, seeded, OAUTH_REFRESH.connections);
+    log(`scenario oauth-refresh (${OAUTH_REFRESH.rate} req/s over ${OAUTH_REFRESH.connections} connections)`);
+    const phases: Record<'warmup' | 'measure', ChainState[]> = { warmup: [], measure: [] };
+    const latencies: number[] = [];
+    const r = await measure(
+      (phase) => {
+        const supply = [...(phase === 'warmup' ? chains[0] : chains[1])];
+        return {
+          url: base,
+          connections: OAUTH_REFRESH.connections,
+          overallRate: OAUTH_REFRESH.rate,
+          setupClient: (client) => {
+            const state: ChainState = { token: supply.shift()!, ok: 0, failed: 0, firstFailure: null };
+            phases[phase].push(state);
+            client.setRequests([
+              {
+                method: 'POST',
+                path: '/oauth/token',
+                headers: formHeaders(ob.basic),
+                setupRequest: (req) => ({ ...req, body: form({ grant_type: 'refresh_token', refresh_token: state.token }) }),
+                onResponse: (status, body) => {
+                  let next: string | undefined;
+                  try {
+                    next = status === 200 ? JSON.parse(body).refresh_token : undefined;
+                  } catch {
+                    // counted as a failure below
+                  }
+                  if (next) {
+                    state.token = next;
+                    state.ok++;
+                  } else {
+                    state.failed++;
+                    state.firstFailure ??= `${status} ${body.slice(0, 120)}`;
+                  }
+                },
+              },
+            ]);
+          },
+          verifyBody: (b) => b.includes('"refresh_token"'),
+        };
+      },
+      (ms) => latencies.push(ms),
+    );
+    const m = phases.measure;
+    const broken = m.filter((s) => s.failed > 0);
+    const p95 = percentile(latencies, 95);
+    const notes = [
+      `p95 ${p95.toFixed(1)} ms (nearest rank over all ${latencies.length} response times of the measured run); target rate ${OAUTH_REFRESH.rate} req/s`,
+      `${m.length} independent chains; ` + (broken.length ? `**${broken.length} chain(s) BROKE** — first failure: \`${broken[0]!.firstFailure}\`` : 'no chain broke'),
+    ];
+    const result = summarize('oauth-refresh', `POST /oauth/token refresh_token grant at ${OAUTH_REFRESH.rate} req/s (fixed rate)`, r, notes);
+    return { ...result, p95 };
+  },
+};
+
+export const oauthClientCredentials: AppScenario = {
+  id: 'oauth-client-credentials',
+  async run({ base }) {
+    const ob = await benchClient();
+    log('scenario oauth-client-credentials');
+    const r = await measure(() => ({
+      url: `${base}/oauth/token`,
+      method: 'POST',
+      connections: CONNECTIONS,
+      headers: formHeaders(ob.basic),
+      body: form({ grant_type: 'client_credentials' }),
+      verifyBody: (b) => b.includes('"access_token"'),
+    }));
+    return summarize('oauth-client-credentials', 'POST /oauth/token client_credentials grant (signs an RS256 token each)', r);
+  },
+};
+
+export const oauthIntrospect: AppScenario = {
+  id: 'oauth-introspect',
+  async run({ base, seeded }) {
+    const ob = await benchClient();
+    log('scenario oauth-introspect');
+    let n = 0;
+    const r = await measure(() => ({
+      url: `${base}/oauth/introspect`,
+      method: 'POST',
+      connections: CONNECTIONS,
+      // Each connection introspects the access token of its own user, as `validate` validates it.
+      setupClient: (client) => client.setHeadersAndBody(formHeaders(ob.basic), form({ token: seeded.accessTokens[n++ % seeded.accessTokens.length]! })),
+      verifyBody: (b) => b.includes('"active":true'),
+    }));
+    return summarize('oauth-introspect', 'POST /oauth/introspect (user access tokens, client_secret_basic)', r);
+  },
+};
+
+/** How the OAuth and NATS scenarios were set up, for the report's settings section. */
+export const OAUTH_SETTINGS = [
+  'OAuth: one confidential client (password, refresh_token and client_credentials grants, scope `api:read`) registered with ' +
+    '`npm run cli -- clients create` on the bench database while server A runs; every request authenticates it by HTTP Basic. ' +
+    `The refresh_token grant runs at a fixed ${OAUTH_REFRESH.rate} req/s (autocannon \`overallRate\`) over ${OAUTH_REFRESH.connections} connections, ` +
+    'each following the rotation chain of its own session opened by the password grant (different sessions for warm-up and measured run); ' +
+    'its p95 is the nearest-rank 95th percentile of every response time of the measured run. client_credentials and introspection run ' +
+    'flat out; introspection checks the same user access tokens as GET /api/auth/validate, right after it on the same server.',
+  'NATS: `auth.validate` request/reply on server N (server A\'s settings plus `NATS_URL` and a fresh `NATS_SUBJECT_PREFIX`, so the outbox ' +
+    'relay also runs), driven from the load generator by as many concurrent request loops as HTTP connections, on one NATS connection.',
+];
