@@ -92,9 +92,32 @@ const clusterWorkers: Setting<number> = {
   },
 };
 
+/** `iss`/`aud` when neither PUBLIC_URL nor JWT_ISSUER is set: fixed, so it never follows PORT (issue 9). */
+const DEV_ISSUER = 'http://localhost:3000';
+
+/** The base of links in mails: PUBLIC_URL, else this instance on localhost (development). */
+export function mailLinkBase(config: { http: { publicUrl: string | null; port: number } }): string {
+  return config.http.publicUrl ?? `http://localhost:${config.http.port}`;
+}
+
 export const schema = {
   http: {
     port: int('PORT', 'HTTP port', 3000),
+    // The issuer must not follow PORT: a restart on another port, or two instances on two ports, would then
+    // refuse each other's tokens (issue 9). Production sets the URL clients reach the service at.
+    publicUrl: {
+      ...optional('PUBLIC_URL', 'URL clients reach the service and the web app at (scheme, host, optional port and path): the default `iss`/`aud` of access tokens and the base of links in mails; set it in production. Unset: `iss`/`aud` are http://localhost:3000 (whatever PORT is), mail links use http://localhost:$PORT'),
+      parse(raw: string, name: string): string {
+        let url: URL;
+        try {
+          url = new URL(raw);
+        } catch {
+          throw new Error(`${name} must be an absolute http(s) URL, got "${raw}"`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an absolute http(s) URL, got "${raw}"`);
+        return raw.replace(/\/+$/, '');
+      },
+    } satisfies Setting<string | null>,
     trustProxy,
     corsOrigins: list('CORS_ORIGINS', 'comma-separated browser origins allowed to call the API cross-origin; unset = no CORS headers'),
     bodyLimit: text('BODY_LIMIT', 'maximum JSON body', '16kb'),
@@ -141,7 +164,7 @@ export const schema = {
       'seconds after a rotation during which the token just replaced may be presented again and gets the same successor (0 = strict single use)',
       10,
     ),
-    issuer: text('JWT_ISSUER', '`iss` of access tokens', (r) => `http://localhost:${r.PORT as number}`, 'http://localhost:$PORT'),
+    issuer: text('JWT_ISSUER', '`iss` of access tokens', (r) => (r.PUBLIC_URL as string | null) ?? DEV_ISSUER, `PUBLIC_URL, else ${DEV_ISSUER}`),
     audience: text('JWT_AUDIENCE', '`aud` of access tokens', (r) => r.JWT_ISSUER as string, 'JWT_ISSUER'),
     privateKey: optional('JWT_PRIVATE_KEY', 'RS256 signing key (PEM, RSA >= 2048 bits) inline; unset (and no file) = generated under DATA_DIR/keys'),
     privateKeyFile: optional('JWT_PRIVATE_KEY_FILE', 'RS256 signing key (PEM) as a file'),
@@ -175,12 +198,14 @@ export const schema = {
     encryptionKey: optional('TOTP_ENCRYPTION_KEY', '32-byte AES key (base64 or hex) for TOTP secrets at rest; unset = generated under DATA_DIR/keys'),
     challengeTtl: int('MFA_CHALLENGE_TTL', 'lifetime of the mfaToken between the password step and the second factor, seconds', 300, 1),
     challengeMaxAttempts: int('MFA_CHALLENGE_MAX_ATTEMPTS', 'wrong codes one mfaToken accepts before it is burnt', 5, 1),
+    // Why a window at all: the contract's `POST /api/user/2fa/enable` has no body, so a client written to it
+    // must keep working right after sign-in; later, a stolen access token alone cannot enrol (docs/two-factor.md).
+    reauthWindow: int('REAUTH_WINDOW_SECONDS', 'starting 2FA enrolment without the password is allowed this many seconds after the session signed in; later the password is required (0 = always)', 300),
   },
   mail: {
     smtpUrl: optional('SMTP_URL', 'SMTP server for outgoing mail (`smtp://user:pass@host:587`, `smtps://...`); unset = a dev transport that writes each mail under DATA_DIR/mail and logs it (links only at debug level)'),
     productName: text('PRODUCT_NAME', 'product name in mails (subjects, greetings, sender name)', 'Sessionary'),
     from: text('MAIL_FROM', 'sender of outgoing mail', (r) => `"${r.PRODUCT_NAME as string}" <no-reply@localhost>`, '"$PRODUCT_NAME" <no-reply@localhost>'),
-    publicUrl: text('PUBLIC_URL', 'where users open the web app: the base of every link in mails', (r) => `http://localhost:${r.PORT as number}`, 'http://localhost:$PORT'),
     retrySeconds: int('MAIL_RETRY_SECONDS', 'first retry after a failed send, seconds; doubles per attempt up to an hour', 30),
     maxAttempts: int('MAIL_MAX_ATTEMPTS', 'sends tried before a mail is given up (with the default backoff 20 attempts span about 16 hours)', 20, 1),
   },

@@ -7,7 +7,7 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp } from './app';
 import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
-import type { Config } from './config';
+import { mailLinkBase, type Config } from './config';
 import { PasswordPolicy } from './domain/password-policy';
 import { systemClock, type Clock } from './domain/ports';
 import { RevocationFeed } from './domain/revocation-feed';
@@ -211,7 +211,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   if (backgroundJobs) {
     const sender = new NodemailerMailSender({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, devDir: join(dataDir, 'mail'), logger });
     mailRelay = new MailRelay(prisma, sender, cipher, clock, logger, {
-      templates: { productName: config.mail.productName, publicUrl: config.mail.publicUrl },
+      templates: { productName: config.mail.productName, publicUrl: mailLinkBase(config) },
       retrySeconds: config.mail.retrySeconds,
       maxAttempts: config.mail.maxAttempts,
       intervalMs: opts.mailRelayIntervalMs,

@@ -142,7 +142,10 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
     for (const tab of tabs.slice(1)) await tab.close();
   });
 
-  it('when 2FA is enrolled from the manual key, then backup codes are shown once and the status is on', async () => {
+  it('when 2FA is enrolled from the manual key (password confirmed), then backup codes are shown once, the status is on and the other device is signed out', async () => {
+    // A session that never proves the new factor: enrolment ends it (issue 9, item 4).
+    const tablet = await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD, deviceName: 'Tablet' });
+    assert.equal(tablet.status, 200);
     await page.getByRole('link', { name: 'Two-factor' }).click();
     await heading('Two-factor authentication');
     await checkScreen('two-factor-off');
@@ -160,7 +163,9 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
     await checkScreen('two-factor-backup-codes');
     await page.getByRole('button', { name: 'I have saved them' }).click();
     await page.getByTestId('2fa-status').filter({ hasText: 'On' }).waitFor();
+    await page.getByText('Your other sessions were signed out (1)').waitFor();
     await checkScreen('two-factor-on');
+    assert.equal((await app.http.get('/api/user/me').set(bearer(tablet.body.accessToken))).body.error.code, 'SESSION_TERMINATED');
   });
 
   it('when new backup codes are made, then ten new ones are shown once and the old ones stop working', async () => {

@@ -377,6 +377,13 @@ export class MemorySessionRepository implements SessionRepository {
       .map(copy);
   }
 
+  async setAal(sessionId: string, aal: number, now: Date): Promise<boolean> {
+    const row = this.rows.get(sessionId);
+    if (!row || !MemorySessionRepository.live(row, now)) return false;
+    row.aal = aal;
+    return true;
+  }
+
   async revoke(
     filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string },
     reason: RevokeReason,

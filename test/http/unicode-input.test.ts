@@ -4,35 +4,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { STRONG_PASSWORD, bearer, registerAndLogin, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { ZERO_UUID, concretePaths, documentedOperations, readsBody, type Method } from '../helpers/openapi-routes';
 
 const ADMIN_EMAIL = 'unicode-admin@example.test';
 const ADMIN_PASSWORD = 'admin-Quartz-88-meadow';
 
-/** Every route that reads a body (JSON, or a form for /oauth/token), plus a path no route has. */
-const ROUTES: [method: 'post' | 'delete', path: string][] = [
-  ['post', '/api/auth/register'],
-  ['post', '/api/auth/login'],
-  ['post', '/api/auth/login/2fa'],
-  ['post', '/api/auth/refresh'],
-  ['post', '/api/auth/logout'],
-  ['post', '/api/auth/logout-all'],
-  ['post', '/api/auth/browser/login'],
-  ['post', '/api/auth/browser/login/2fa'],
-  ['post', '/api/auth/browser/refresh'],
-  ['post', '/api/auth/browser/logout'],
-  ['post', '/api/user/change-password'],
-  ['delete', '/api/user/sessions/others'],
-  ['delete', '/api/user/sessions/00000000-0000-0000-0000-000000000000'],
-  ['post', '/api/user/2fa/enable'],
-  ['post', '/api/user/2fa/verify'],
-  ['post', '/api/user/2fa/disable'],
-  ['post', '/api/user/2fa/backup-codes'],
-  ['post', '/api/admin/registrations/00000000-0000-0000-0000-000000000000/approve'],
-  ['post', '/api/admin/registrations/00000000-0000-0000-0000-000000000000/reject'],
-  ['post', '/api/admin/users/00000000-0000-0000-0000-000000000000/reset-2fa'],
-  ['post', '/api/admin/users/00000000-0000-0000-0000-000000000000/revoke-sessions'],
-  ['post', '/oauth/token'],
-  ['post', '/api/no-such-route'],
+/**
+ * Every route in docs/openapi.yaml that reads a body (JSON, or a form for /oauth/*) or could (every POST,
+ * PATCH, PUT and DELETE: the body parser runs before the route), and a path no route has; path parameters
+ * are an unknown UUID.
+ */
+const ROUTES: [method: Method, path: string, anonymous: boolean][] = [
+  ...documentedOperations()
+    .filter((op) => readsBody(op) || op.method !== 'get')
+    .map((op) => [op.method, concretePaths(op, [ZERO_UUID])[0]!, op.anonymous] as [Method, string, boolean]),
+  ['post', '/api/no-such-route', true],
 ];
 
 const FIELDS = ['email', 'password', 'username', 'deviceName', 'refreshToken', 'mfaToken', 'code', 'backupCode', 'currentPassword', 'newPassword'];
@@ -81,23 +67,36 @@ describe('invalid Unicode in bodies', () => {
     assert.deepEqual(res.body.error.details, [{ field: 'email', message: 'must be valid Unicode text (no lone surrogates)' }]);
   });
 
-  it('when every body-reading route gets invalid Unicode with no token, a user token and an admin token, then never a 5xx and always the error shape', async () => {
+  it('when the routes come from docs/openapi.yaml, then the newer body-reading routes are among them', () => {
+    const paths = ROUTES.map(([method, path]) => `${method} ${path}`);
+    assert.ok(!paths.some((p) => p.startsWith('get ')));
+    for (const route of ['post /oauth/token', 'post /oauth/introspect', 'post /api/admin/oauth-clients', `patch /api/admin/oauth-clients/${ZERO_UUID}`, 'delete /api/user/sessions/others', 'post /api/auth/logout-all']) {
+      assert.ok(paths.includes(route), route);
+    }
+  });
+
+  it('when every body-reading route gets invalid Unicode as the caller it serves (and a few bodies without a token), then never a 5xx and always the error shape', async () => {
     const failures: string[] = [];
     let sent = 0;
-    for (const [method, path] of ROUTES) {
-      for (const token of [null, userToken, adminToken]) {
-        const bodies: [type: string, body: string | Buffer][] = [
-          ...BAD_JSON.map((b) => ['application/json', b] as [string, string]),
-          ...BAD_BYTES.map((b) => ['application/json; charset=utf-8', b] as [string, Buffer]),
-          ['application/x-www-form-urlencoded', 'grant_type=password&username=a%ED%A0%80b%40example.com&password=x&client_id=c'],
-          ['application/x-www-form-urlencoded', 'grant_type=refresh_token&refresh_token=%F0%9F&client_id=%C0%AF'],
-        ];
-        for (const [type, body] of bodies) {
+    const bodies: [type: string, body: string | Buffer][] = [
+      ...BAD_JSON.map((b) => ['application/json', b] as [string, string]),
+      ...BAD_BYTES.map((b) => ['application/json; charset=utf-8', b] as [string, Buffer]),
+      ['application/x-www-form-urlencoded', 'grant_type=password&username=a%ED%A0%80b%40example.com&password=x&client_id=c'],
+      ['application/x-www-form-urlencoded', 'grant_type=refresh_token&refresh_token=%F0%9F&client_id=%C0%AF'],
+    ];
+    // Without a token a protected route refuses at once: one body of each kind is enough there.
+    const few = [bodies[0]!, bodies[BAD_JSON.length]!, bodies[bodies.length - 1]!];
+    for (const [method, path, anonymous] of ROUTES) {
+      const callers: [token: string | null, bodies: typeof bodies][] = anonymous
+        ? [[null, bodies]]
+        : [[path.startsWith('/api/admin/') ? adminToken : userToken, bodies], [null, few]];
+      for (const [token, sending] of callers) {
+        for (const [type, body] of sending) {
           let req = app.http[method](path).set('Content-Type', type).set('Origin', app.url);
           if (token) req = req.set(bearer(token));
           const res = await req.send(body);
           sent += 1;
-          const shapeOk = path === '/oauth/token' ? typeof res.body.error === 'string' : typeof res.body.error?.code === 'string';
+          const shapeOk = path.startsWith('/oauth/') ? typeof res.body.error === 'string' : typeof res.body.error?.code === 'string';
           if (res.status >= 500 || (res.status >= 400 && !shapeOk)) {
             failures.push(`${method.toUpperCase()} ${path} [${type}] ${String(body).slice(0, 60)} → ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
           }

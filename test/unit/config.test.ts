@@ -24,6 +24,17 @@ test('when no variable is set, then the defaults are the contract\'s', () => {
   assert.equal(c.rateLimits.perAccountPerMin, 10, 'tighter than the per-IP limit');
 });
 
+test('when PORT differs, then the default iss/aud stay the same (they come from PUBLIC_URL, not the port)', () => {
+  assert.equal(loadConfig({ PORT: '4001' }).tokens.issuer, 'http://localhost:3000');
+  assert.equal(loadConfig({ PORT: '4002' }).tokens.audience, 'http://localhost:3000');
+  const prod = loadConfig({ PUBLIC_URL: 'https://auth.example.com/', PORT: '8080' });
+  assert.equal(prod.tokens.issuer, 'https://auth.example.com', 'a trailing slash is dropped');
+  assert.equal(prod.tokens.audience, 'https://auth.example.com');
+  assert.equal(loadConfig({ PUBLIC_URL: 'https://auth.example.com', JWT_AUDIENCE: 'api' }).tokens.audience, 'api');
+  assert.throws(() => loadConfig({ PUBLIC_URL: 'auth.example.com' }), /PUBLIC_URL/);
+  assert.throws(() => loadConfig({ PUBLIC_URL: 'ftp://auth.example.com' }), /PUBLIC_URL/);
+});
+
 test('when only the per-IP limit is raised, then the per-account limit follows it at half', () => {
   assert.equal(loadConfig({ RATE_LIMIT_AUTH_PER_MIN: '1000' }).rateLimits.perAccountPerMin, 500);
   assert.equal(loadConfig({ RATE_LIMIT_AUTH_PER_MIN: '1000', RATE_LIMIT_ACCOUNT_PER_MIN: '7' }).rateLimits.perAccountPerMin, 7);

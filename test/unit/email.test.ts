@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalEmail, normalizeEmail } from '../../backend/src/domain/email';
-import { findUnreadableText } from '../../backend/src/http/json-body';
+import { findUnreadableText } from '../../backend/src/http/storable-text';
 import { decode } from '../../backend/src/nats/request-server';
 import { DomainError } from '../../backend/src/domain/errors';
 

@@ -43,6 +43,9 @@ describe('event catalogue', () => {
     const pw = catalogueEvents(row('password.changed', { keptSessionId: 's6', sessionIds: ['s7'] }))[0]!;
     assert.equal(pw.type, 'auth.password.reset');
     assert.deepEqual(pw.data, { keptSessionId: 's6', revokedSessionIds: ['s7'] });
+    const enabled = catalogueEvents(row('2fa.enabled', { keptSessionId: 's8', sessionIds: ['s9'], backupCodes: 10 }));
+    assert.deepEqual(enabled.map((e) => [e.type, e.data]), [['TWO_FACTOR_ENABLED', {}], ['SESSION_REVOKED', { sessionIds: ['s9'], reason: 'two_factor_enabled' }]]);
+    assert.deepEqual(catalogueEvents(row('2fa.enabled', { sessionIds: [] })).map((e) => e.type), ['TWO_FACTOR_ENABLED']);
   });
 
   it('when an account is deleted, then USER_DELETED names the user and the ended sessions, and no personal data', () => {

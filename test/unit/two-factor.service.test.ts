@@ -62,7 +62,7 @@ describe('TwoFactorService', () => {
 
   /** Enrols and verifies; leaves the clock one step later so the next code is fresh. */
   async function enrolled(): Promise<{ secret: string; backupCodes: string[] }> {
-    const { secret } = await service.enable(USER_ID, ctx);
+    const { secret } = await service.enable(USER_ID, { password: TEST_PASSWORD, sessionId: null }, ctx);
     const { backupCodes } = await service.verify(USER_ID, codeAt(secret), ctx);
     clock.advance(30);
     return { secret, backupCodes };
@@ -70,7 +70,7 @@ describe('TwoFactorService', () => {
 
   describe('enable', () => {
     test('when a user starts enrolment, then a 160-bit base32 secret, its otpauth URI and a PNG QR code of it are returned', async () => {
-      const result = await service.enable(USER_ID, ctx);
+      const result = await service.enable(USER_ID, { password: TEST_PASSWORD, sessionId: null }, ctx);
       assert.match(result.secret, /^[A-Z2-7]{32,}$/, '20 bytes or more of base32');
       const url = new URL(result.otpauthUrl);
       assert.equal(url.protocol, 'otpauth:');
@@ -86,7 +86,7 @@ describe('TwoFactorService', () => {
     });
 
     test('when enrolment has started, then 2FA is still off and the secret is stored encrypted only', async () => {
-      const { secret } = await service.enable(USER_ID, ctx);
+      const { secret } = await service.enable(USER_ID, { password: TEST_PASSWORD, sessionId: null }, ctx);
       const u = user();
       assert.equal(u.twoFactorEnabled, false);
       assert.ok(u.totpSecretEncrypted);
@@ -96,12 +96,12 @@ describe('TwoFactorService', () => {
 
     test('when 2FA is already enabled, then enabling again is MFA_ALREADY_ENABLED', async () => {
       await enrolled();
-      await rejectsWith(service.enable(USER_ID, ctx), 'MFA_ALREADY_ENABLED');
+      await rejectsWith(service.enable(USER_ID, { password: TEST_PASSWORD, sessionId: null }, ctx), 'MFA_ALREADY_ENABLED');
     });
 
     test('when enable is called twice before verifying, then only the second secret is pending', async () => {
-      const first = await service.enable(USER_ID, ctx);
-      const second = await service.enable(USER_ID, ctx);
+      const first = await service.enable(USER_ID, { password: TEST_PASSWORD, sessionId: null }, ctx);
+      const second = await service.enable(USER_ID, { password: TEST_PASSWORD, sessionId: null }, ctx);
       assert.notEqual(first.secret, second.secret);
       await rejectsWith(service.verify(USER_ID, codeAt(first.secret), ctx), 'MFA_INVALID_CODE');
       const { backupCodes } = await service.verify(USER_ID, codeAt(second.secret), ctx);
@@ -111,7 +111,7 @@ describe('TwoFactorService', () => {
 
   describe('verify', () => {
     test('when the first code is correct, then 2FA is on and 10 distinct backup codes are returned once, stored only as hashes', async () => {
-      const { secret } = await service.enable(USER_ID, ctx);
+      const { secret } = await service.enable(USER_ID, { password: TEST_PASSWORD, sessionId: null }, ctx);
       const { backupCodes } = await service.verify(USER_ID, codeAt(secret), ctx);
       assert.equal(backupCodes.length, 10);
       assert.equal(new Set(backupCodes).size, 10);
@@ -128,7 +128,7 @@ describe('TwoFactorService', () => {
     });
 
     test('when the code is wrong, then MFA_INVALID_CODE and 2FA stays off', async () => {
-      const { secret } = await service.enable(USER_ID, ctx);
+      const { secret } = await service.enable(USER_ID, { password: TEST_PASSWORD, sessionId: null }, ctx);
       const wrong = codeAt(secret) === '000000' ? '111111' : '000000';
       await rejectsWith(service.verify(USER_ID, wrong, ctx), 'MFA_INVALID_CODE');
       await rejectsWith(service.verify(USER_ID, 'not-a-code', ctx), 'MFA_INVALID_CODE');
@@ -148,7 +148,7 @@ describe('TwoFactorService', () => {
     });
 
     test('when the audit write fails, then enabling is rolled back with it', async () => {
-      const { secret } = await service.enable(USER_ID, ctx);
+      const { secret } = await service.enable(USER_ID, { password: TEST_PASSWORD, sessionId: null }, ctx);
       uow.failAuditWith = new Error('audit down');
       await assert.rejects(service.verify(USER_ID, codeAt(secret), ctx), /audit down/);
       assert.equal(user().twoFactorEnabled, false);
@@ -165,7 +165,7 @@ describe('TwoFactorService', () => {
     });
 
     test('when the code that completed enrolment is replayed at login in the same step, then it is refused', async () => {
-      const { secret } = await service.enable(USER_ID, ctx);
+      const { secret } = await service.enable(USER_ID, { password: TEST_PASSWORD, sessionId: null }, ctx);
       const code = codeAt(secret);
       await service.verify(USER_ID, code, ctx);
       clock.advance(5);

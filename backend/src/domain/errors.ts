@@ -22,7 +22,8 @@ export type DomainErrorCode =
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'
   | 'CLIENT_ID_TAKEN'
-  | 'MFA_REQUIRED';
+  | 'MFA_REQUIRED'
+  | 'REAUTH_REQUIRED';
 
 export interface FieldProblem {
   field: string;
@@ -30,15 +31,18 @@ export interface FieldProblem {
 }
 
 export class DomainError extends Error {
+  /** Whole seconds until a retry may succeed (lockout, rate limits, outages); at least 1, since 0 invites an instant retry. */
+  readonly retryAfterSeconds?: number;
+
   constructor(
     readonly code: DomainErrorCode,
     message: string,
     readonly details?: FieldProblem[],
-    /** Seconds until a retry may succeed (lockout, rate limits). */
-    readonly retryAfterSeconds?: number,
+    retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';
+    if (retryAfterSeconds !== undefined) this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }
 
@@ -66,6 +70,9 @@ export const Errors = {
   mfaNotEnabled: () => new DomainError('MFA_NOT_ENABLED', 'Two-factor authentication is not enabled'),
   mfaRequiredElsewhere: () =>
     new DomainError('MFA_REQUIRED', 'This account uses two-factor authentication; sign in through /api/auth/login'),
+  /** A sensitive change needs the password again: the session signed in too long ago (REAUTH_WINDOW_SECONDS). */
+  reauthRequired: () =>
+    new DomainError('REAUTH_REQUIRED', 'Confirm your password: this session signed in too long ago for this change'),
   clientIdTaken: () => new DomainError('CLIENT_ID_TAKEN', 'An OAuth client with this clientId already exists'),
   rateLimited: (retryAfterSeconds: number) =>
     new DomainError('RATE_LIMITED', 'Too many requests', undefined, retryAfterSeconds),

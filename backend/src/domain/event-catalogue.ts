@@ -84,8 +84,11 @@ export function catalogueEvents(row: OutboxRow): CatalogueEvent[] {
       return [event('SESSION_REVOKED', { sessionIds: ids(m), reason: 'refresh_token_reused' })];
     case 'admin.sessions_revoked':
       return [event('SESSION_REVOKED', { sessionIds: ids(m), reason: 'admin', actorId: str(m.actorId) })];
-    case '2fa.enabled':
-      return [event('TWO_FACTOR_ENABLED', {})];
+    case '2fa.enabled': {
+      // Completing enrolment ends the user's other sessions (TwoFactorService.verify): say so like any revocation.
+      const revoked = ids(m);
+      return [event('TWO_FACTOR_ENABLED', {}), ...(revoked.length ? [event('SESSION_REVOKED', { sessionIds: revoked, reason: 'two_factor_enabled' })] : [])];
+    }
     case '2fa.disabled':
       return [event('TWO_FACTOR_DISABLED', { method: str(m.method), actorId: str(m.actorId) })];
     case 'user.deleted':

@@ -62,6 +62,8 @@ export interface SessionRepository {
    */
   rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date, clientId?: string | null): Promise<RotatedSession | null>;
   listActive(userId: string, now: Date): Promise<Session[]>;
+  /** Sets the assurance level of a live session (a second factor was proved in it); false when not live. */
+  setAal(sessionId: string, aal: number, now: Date): Promise<boolean>;
   /** Revokes live sessions matching the filter; returns the ids revoked by this call. */
   revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;
   /** Ids of sessions revoked after `since` (warms the revocation cache on start). */

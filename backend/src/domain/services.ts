@@ -52,7 +52,7 @@ export interface DomainServices {
 export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
   const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions);
   const lockout = new LockoutPolicy(p.uow, p.clock, s.lockout);
-  const twoFactor = new TwoFactorService(p.uow, p.hasher, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, lockout);
+  const twoFactor = new TwoFactorService(p.uow, p.hasher, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
   const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy, p.userAgents);
   const activity = new SessionActivity(p.uow, p.clock);

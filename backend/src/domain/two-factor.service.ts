@@ -6,10 +6,11 @@ import { auditEntry } from './audit';
 import { DomainError, Errors } from './errors';
 import type { LockoutPolicy, ReauthContext } from './lockout';
 import type { Clock, PasswordHasher, Repositories, TokenGenerator, UnitOfWork } from './ports';
+import type { SessionService } from './session.service';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecondFactor, SecondFactorVerifier, SecretCipher, TotpProvider } from './two-factor.ports';
 import type { RequestContext, User } from './types';
 
-/** config.twoFactor: TOTP_ISSUER, MFA_CHALLENGE_TTL, MFA_CHALLENGE_MAX_ATTEMPTS. */
+/** config.twoFactor: TOTP_ISSUER, MFA_CHALLENGE_TTL, MFA_CHALLENGE_MAX_ATTEMPTS, REAUTH_WINDOW_SECONDS. */
 export interface TwoFactorSettings {
   /** Shown in authenticator apps (otpauth label prefix and `issuer` parameter). */
   issuer: string;
@@ -17,6 +18,17 @@ export interface TwoFactorSettings {
   challengeTtl: number;
   /** Wrong codes allowed against one mfaToken before it is burnt (AuthService). */
   challengeMaxAttempts: number;
+  /** Seconds after sign-in during which enrolment may start without the password (0 = password always). */
+  reauthWindow: number;
+}
+
+/**
+ * Who starts an enrolment: the password typed again, or (password null) the session it comes from, which
+ * must have signed in within REAUTH_WINDOW_SECONDS. A stolen access token alone is not enough to enrol.
+ */
+export interface EnrolmentReauth {
+  password: string | null;
+  sessionId: string | null;
 }
 
 export interface TotpEnrolment {
@@ -55,15 +67,28 @@ export class TwoFactorService implements SecondFactorVerifier {
     private readonly random: RandomSource,
     private readonly clock: Clock,
     private readonly settings: TwoFactorSettings,
+    /** Ends the sessions that never proved the new factor when enrolment completes (with fan-out). */
+    private readonly sessions: SessionService,
     /** Wrong passwords and codes on disable / backup-codes count toward the login lockout (absent in some unit tests). */
     private readonly lockout: LockoutPolicy | null = null,
   ) {}
 
   /**
    * Starts enrolment: a new secret is stored (encrypted) as pending, replacing any earlier pending one.
-   * 2FA stays off until verify() succeeds. The only time the secret leaves the server.
+   * 2FA stays off until verify() succeeds. The only time the secret leaves the server. Needs the password
+   * (a wrong one counts toward the lockout, as on every re-authentication) unless the session signed in
+   * within REAUTH_WINDOW_SECONDS: otherwise a stolen access token could enrol an authenticator of the
+   * thief's and lock the owner out.
    */
-  async enable(userId: string, _ctx: RequestContext): Promise<TotpEnrolment> {
+  async enable(userId: string, reauth: EnrolmentReauth, ctx: RequestContext): Promise<TotpEnrolment> {
+    const current = await this.requireUser(this.uow.direct, userId);
+    if (current.twoFactorEnabled) throw Errors.mfaAlreadyEnabled();
+    if (reauth.password !== null) {
+      await this.checkPassword(current, reauth.password, '2fa_enable', ctx);
+      await this.lockout?.recordSuccess(current);
+    } else {
+      await this.assertRecentSignIn(reauth.sessionId);
+    }
     const secret = this.totp.generateSecret();
     const user = await this.uow.run(async (r) => {
       const found = await this.requireUser(r, userId);
@@ -76,8 +101,13 @@ export class TwoFactorService implements SecondFactorVerifier {
     return { secret, otpauthUrl, qrCodeDataUrl };
   }
 
-  /** Completes enrolment with a first code from the app; returns the backup codes (shown once). */
-  async verify(userId: string, codeInput: string, ctx: RequestContext): Promise<{ backupCodes: string[] }> {
+  /**
+   * Completes enrolment with a first code from the app; returns the backup codes (shown once). The calling
+   * session (`sessionId`) has now proved the password and the new factor: it is raised to aal 2. Every other
+   * session of the user ends (`two_factor_enabled`): none of them proved the factor, and one may be the
+   * intruder the user is locking out. Returns how many ended.
+   */
+  async verify(userId: string, codeInput: string, ctx: RequestContext, sessionId: string | null = null): Promise<{ backupCodes: string[]; revokedSessions: number }> {
     const user = await this.requireUser(this.uow.direct, userId);
     if (user.twoFactorEnabled) throw Errors.mfaAlreadyEnabled();
     if (!user.totpSecretEncrypted) throw Errors.mfaNotEnabled();
@@ -85,18 +115,25 @@ export class TwoFactorService implements SecondFactorVerifier {
     const step = this.matchTotp(user, codeInput);
     if (step === null) throw Errors.mfaInvalidCode();
     const { codes, hashed } = await this.newBackupCodes();
-    await this.uow.run(async (r) => {
-      // The compare-and-set comes first: it refuses a replayed step and serialises concurrent verifies.
-      if (!(await r.users.advanceTotpStep(userId, step))) throw Errors.mfaInvalidCode();
-      const current = await this.requireUser(r, userId);
-      if (current.twoFactorEnabled) throw Errors.mfaAlreadyEnabled();
-      // enable() was called again meanwhile: the code belongs to a secret that is no longer pending.
-      if (current.totpSecretEncrypted !== pendingSecret) throw Errors.mfaInvalidCode();
-      await r.users.setTotpSecret(userId, pendingSecret, true);
-      await r.backupCodes.replaceAll(userId, hashed);
-      await r.audit.record(auditEntry(userId, '2fa.enabled', ctx, { backupCodes: hashed.length }));
-    });
-    return { backupCodes: codes };
+    const now = this.clock.now();
+    // One transaction: the factor turns on, this session is raised, the others end, and the single
+    // `2fa.enabled` event lists them (sessionIds, count); the revocation view learns of them after commit.
+    const revoked = await this.sessions.revokeWhere(
+      async (r) => {
+        // The compare-and-set comes first: it refuses a replayed step and serialises concurrent verifies.
+        if (!(await r.users.advanceTotpStep(userId, step))) throw Errors.mfaInvalidCode();
+        const current = await this.requireUser(r, userId);
+        if (current.twoFactorEnabled) throw Errors.mfaAlreadyEnabled();
+        // enable() was called again meanwhile: the code belongs to a secret that is no longer pending.
+        if (current.totpSecretEncrypted !== pendingSecret) throw Errors.mfaInvalidCode();
+        await r.users.setTotpSecret(userId, pendingSecret, true);
+        await r.backupCodes.replaceAll(userId, hashed);
+        if (sessionId) await r.sessions.setAal(sessionId, 2, now);
+        return r.sessions.revoke(sessionId ? { userId, exceptSessionId: sessionId } : { userId }, 'two_factor_enabled', now);
+      },
+      { userId, type: '2fa.enabled', ctx, metadata: { backupCodes: hashed.length, keptSessionId: sessionId } },
+    );
+    return { backupCodes: codes, revokedSessions: revoked.length };
   }
 
   /** Turns 2FA off: needs the password and a TOTP or backup code. Clears the secret and backup codes. */
@@ -194,6 +231,15 @@ export class TwoFactorService implements SecondFactorVerifier {
     if (await this.passwords.verify(password, user.passwordHash)) return;
     await this.lockout?.recordFailure(user, 'password', ctx, context);
     throw Errors.invalidCredentials();
+  }
+
+  /** Enrolment without the password: only from a session that signed in within REAUTH_WINDOW_SECONDS. */
+  private async assertRecentSignIn(sessionId: string | null): Promise<void> {
+    const windowMs = this.settings.reauthWindow * 1000;
+    const session = sessionId && windowMs > 0 ? await this.uow.direct.sessions.findById(sessionId) : null;
+    // createdAt is when the password (and the second factor, if any) was given for this session; refresh
+    // rotations keep the session and so never make it "recent" again.
+    if (!session || this.clock.now().getTime() - session.createdAt.getTime() > windowMs) throw Errors.reauthRequired();
   }
 
   private async requireUser(r: Repositories, userId: string): Promise<User> {

@@ -79,6 +79,8 @@ export type RevokeReason =
   | 'session_limit'
   | 'token_revoked'
   | 'client_deactivated'
+  /** 2FA was turned on in another session: sessions that never proved the new factor end. */
+  | 'two_factor_enabled'
   | 'account_deleted';
 
 /** Who is calling and from where: recorded on sessions and audit events. */

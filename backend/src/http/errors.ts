@@ -26,6 +26,7 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   SERVICE_UNAVAILABLE: 503,
   CLIENT_ID_TAKEN: 409,
   MFA_REQUIRED: 401,
+  REAUTH_REQUIRED: 403,
 };
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: FieldProblem[]): void {
@@ -68,6 +69,11 @@ const OUTAGE_RETRY_AFTER_SECONDS = 2;
 /** A new outage is logged once; requests failing within this long of the previous failure belong to it. */
 const OUTAGE_QUIET_MS = 30_000;
 
+/** The one writer of Retry-After (both error shapes use it); the value comes normalised from DomainError. */
+export function setRetryAfter(res: Response, seconds: number | undefined): void {
+  if (seconds !== undefined) res.setHeader('Retry-After', String(seconds));
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   let lastOutageFailure = 0;
   return (err, req, res, _next) => {
@@ -78,12 +84,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         logger.error('database unreachable: answering 503 until it is back', { requestId: req.id, path: req.path, error: String(err?.message ?? err).slice(0, 200) });
       }
       lastOutageFailure = now;
-      res.setHeader('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+      setRetryAfter(res, OUTAGE_RETRY_AFTER_SECONDS);
       sendError(res, 503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable');
       return;
     }
     if (err instanceof DomainError) {
-      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, err.retryAfterSeconds)));
+      setRetryAfter(res, err.retryAfterSeconds);
       sendError(res, STATUS_BY_CODE[err.code], err.code, err.message, err.details);
       return;
     }

@@ -1,47 +1,8 @@
-// JSON bodies for the API. Two kinds of text are refused here, for every route, as a VALIDATION_ERROR naming
-// the field, before any handler or validator sees them:
-// - U+0000: PostgreSQL text cannot hold it, so it would fail in the database as a 500;
-// - lone UTF-16 surrogates (`"\ud800"` is valid JSON text but not Unicode): validators (isEmail's URI
-//   decoding), IDNA, normalisation and the database all fail on them in their own ways.
-// Keys are checked as well as values, at any depth (iteratively: a body can nest deeper than the stack).
+// JSON bodies for the API. Text that cannot be stored (storable-text.ts: NUL, lone surrogates) is refused
+// here, for every route, as a VALIDATION_ERROR naming the field, before any handler or validator sees it.
 import express, { type RequestHandler } from 'express';
-import { Errors, type FieldProblem } from '../domain/errors';
-
-// ES2024 String methods (Node ≥ 20); the project's TypeScript lib predates them.
-type Es2024String = { isWellFormed(): boolean; toWellFormed(): string };
-const wellFormed = (s: string) => (s as unknown as Es2024String).isWellFormed();
-/** For naming a bad key in the error: lone surrogates become U+FFFD so the response itself is valid JSON text. */
-const printable = (s: string) => (s as unknown as Es2024String).toWellFormed();
-
-function textProblem(s: string): string | null {
-  if (s.includes('\u0000')) return 'must not contain NUL characters';
-  if (!wellFormed(s)) return 'must be valid Unicode text (no lone surrogates)';
-  return null;
-}
-
-/** The first string (value or key) in a parsed JSON value that is not storable text, or null. */
-export function findUnreadableText(value: unknown): FieldProblem | null {
-  const stack: [unknown, string][] = [[value, '']];
-  while (stack.length) {
-    const [v, path] = stack.pop()!;
-    if (typeof v === 'string') {
-      const message = textProblem(v);
-      if (message) return { field: path || 'body', message };
-      continue;
-    }
-    if (v === null || typeof v !== 'object') continue;
-    const entries = Object.entries(v);
-    // Reversed so the first field in document order is the one reported.
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i]!;
-      const childPath = path ? `${path}.${key}` : key;
-      const keyProblem = textProblem(key);
-      if (keyProblem) return { field: printable(childPath), message: keyProblem };
-      stack.push([child, childPath]);
-    }
-  }
-  return null;
-}
+import { Errors } from '../domain/errors';
+import { findUnreadableText } from './storable-text';
 
 export const rejectUnreadableText: RequestHandler = (req, _res, next) => {
   const problem = findUnreadableText(req.body);

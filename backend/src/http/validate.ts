@@ -2,7 +2,7 @@
 // rules every feature's `<feature>.validators.ts` shares.
 import type { NextFunction, Request, Response } from 'express';
 import { body, validationResult, type ValidationChain } from 'express-validator';
-import { Errors } from '../domain/errors';
+import { Errors, type DomainError } from '../domain/errors';
 
 /** A required body string of 1–`max` characters. Types are checked: `{"password": 123}` is a 400. */
 export const requiredString = (field: string, max: number): ValidationChain =>
@@ -11,16 +11,21 @@ export const requiredString = (field: string, max: number): ValidationChain =>
     .isString().withMessage(`${field} must be a string`).bail()
     .isLength({ min: 1, max }).withMessage(`${field} must be 1–${max} characters`);
 
-export function validate(chains: ValidationChain[]) {
+/**
+ * The chains, then one check of their results. `orElse` replaces VALIDATION_ERROR where the contract wants
+ * another answer (an id that cannot exist names nothing: 404, the same as an id that does not).
+ */
+export function validate(chains: ValidationChain[], orElse?: () => DomainError) {
   return [
     ...chains,
     (req: Request, _res: Response, next: NextFunction) => {
       const result = validationResult(req);
       if (result.isEmpty()) return next();
+      if (orElse) return next(orElse());
       const seen = new Set<string>();
       const details = result
         .array()
-        .map((e) => ({ field: e.type === 'field' ? e.path : 'body', message: String(e.msg) }))
+        .map((e) => ({ field: e.type === 'field' && e.path ? e.path : 'body', message: String(e.msg) }))
         .filter((d) => (seen.has(d.field) ? false : (seen.add(d.field), true)));
       next(Errors.validation(details));
     },

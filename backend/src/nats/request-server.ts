@@ -2,7 +2,7 @@
 // same domain services with the same validation chains; replies are the HTTP success bodies, or
 // {"error": {code, message, details?}} with the same codes. Every instance subscribes in one queue group,
 // so NATS hands each request to exactly one of them.
-import { findUnreadableText } from '../http/json-body';
+import { findUnreadableText } from '../http/storable-text';
 import { validationResult, type ValidationChain } from 'express-validator';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { DomainError, Errors } from '../domain/errors';
@@ -75,7 +75,7 @@ export function errorReply(err: unknown): { error: { code: string; message: stri
         code: err.code,
         message: err.message,
         ...(err.details ? { details: err.details } : {}),
-        ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: Math.max(1, err.retryAfterSeconds) } : {}),
+        ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
       },
     };
   }

@@ -122,6 +122,15 @@ export class PrismaSessionRepository implements SessionRepository {
     return rows.map(toSession);
   }
 
+  async setAal(sessionId: string, aal: number, now: Date): Promise<boolean> {
+    if (!isUuid(sessionId)) return false;
+    const { count } = await this.db.session.updateMany({
+      where: { id: sessionId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } },
+      data: { aal },
+    });
+    return count === 1;
+  }
+
   async revoke(
     filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string },
     reason: RevokeReason,

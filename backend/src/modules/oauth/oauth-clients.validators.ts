@@ -23,6 +23,8 @@ export const createClientRules: ValidationChain[] = [
 
 export const updateClientRules: ValidationChain[] = [
   clientIdParam,
+  // Every field is optional, so without this a form, an array or no body at all would read as "change nothing".
+  body().custom((v) => typeof v === 'object' && v !== null && !Array.isArray(v)).withMessage('the body must be a JSON object'),
   body('name').optional().isString().withMessage('name must be a string').bail().trim().isLength({ min: 1, max: 100 }).withMessage('name must be 1-100 characters'),
   body('grantTypes').optional().isArray({ min: 1 }).withMessage('grantTypes must be a non-empty list').bail()
     .custom((v: unknown[]) => v.every((x) => typeof x === 'string')).withMessage('grantTypes must be a list of strings'),

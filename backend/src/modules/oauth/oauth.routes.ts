@@ -9,6 +9,7 @@ import type { OAuthTokenService } from '../../domain/oauth/token.service';
 import { GRANT_TYPES } from '../../domain/oauth/types';
 import type { Logger } from '../../infrastructure/logger';
 import { noStore } from '../../http/context';
+import { setRetryAfter } from '../../http/errors';
 import { emailKey } from '../../http/rate-limit-keys';
 import type { RateLimits } from '../../http/rate-limits';
 import { OAuthHandlers } from './oauth.handlers';
@@ -88,7 +89,7 @@ function oauthErrors(logger: Logger) {
       return;
     }
     if (err instanceof DomainError) {
-      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, err.retryAfterSeconds)));
+      setRetryAfter(res, err.retryAfterSeconds);
       if (err.code === 'RATE_LIMITED') return void send(429, 'rate_limited', err.message);
       if (err.code === 'VALIDATION_ERROR') return void send(400, 'invalid_request', err.message);
       // Bad credentials, locked/pending/disabled accounts, 2FA accounts, bad, reused or foreign refresh tokens.

@@ -4,13 +4,15 @@ import type { Request } from 'express';
 import basicAuth from 'basic-auth';
 import type { ClientCredentials } from '../../domain/oauth/client.service';
 import { OAuthError } from '../../domain/oauth/errors';
+import { textProblem } from '../../http/storable-text';
 
 export function formField(req: Request, name: string): string | null {
   const v = (req.body ?? {})[name];
   if (v === undefined) return null;
   if (typeof v !== 'string') throw new OAuthError('invalid_request', `${name} must be given once`);
-  // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
-  if (v.includes('\u0000')) throw new OAuthError('invalid_request', `${name} must not contain NUL characters`);
+  // Refused here (in the OAuth error shape) rather than failing in the database.
+  const problem = textProblem(v);
+  if (problem) throw new OAuthError('invalid_request', `${name} ${problem}`);
   return v;
 }
 

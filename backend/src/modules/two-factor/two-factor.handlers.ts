@@ -9,13 +9,16 @@ export class TwoFactorHandlers {
   constructor(private readonly twoFactor: TwoFactorService) {}
 
   enable = async (req: Request, res: Response) => {
-    const enrolment = await this.twoFactor.enable(claimsOf(req).sub, requestContext(req));
+    const { sub, sid } = claimsOf(req);
+    const password = typeof req.body?.password === 'string' ? req.body.password : null;
+    const enrolment = await this.twoFactor.enable(sub, { password, sessionId: sid }, requestContext(req));
     noStore(res).json({ secret: enrolment.secret, otpauthUrl: enrolment.otpauthUrl, qrCodeDataUrl: enrolment.qrCodeDataUrl });
   };
 
   verify = async (req: Request, res: Response) => {
-    const { backupCodes } = await this.twoFactor.verify(claimsOf(req).sub, String(req.body.code), requestContext(req));
-    noStore(res).json({ enabled: true, backupCodes });
+    const { sub, sid } = claimsOf(req);
+    const { backupCodes, revokedSessions } = await this.twoFactor.verify(sub, String(req.body.code), requestContext(req), sid);
+    noStore(res).json({ enabled: true, backupCodes, revokedSessions });
   };
 
   disable = async (req: Request, res: Response) => {

@@ -5,12 +5,12 @@ import type { TwoFactorService } from '../../domain/two-factor.service';
 import { authenticate } from '../../http/authenticate';
 import { validate } from '../../http/validate';
 import { TwoFactorHandlers } from './two-factor.handlers';
-import { backupCodesRules, disableRules, verifyRules } from './two-factor.validators';
+import { backupCodesRules, disableRules, enableRules, verifyRules } from './two-factor.validators';
 
 export interface TwoFactorRouteDeps {
   auth: AuthService;
   twoFactor: TwoFactorService;
-  /** Per-user limit on the code- and password-checking routes (verify, disable, backup-codes). */
+  /** Per-user limit on the code- and password-checking routes (enable, verify, disable, backup-codes). */
   perUser: RequestHandler;
 }
 
@@ -18,7 +18,7 @@ export function twoFactorRoutes({ auth, twoFactor, perUser }: TwoFactorRouteDeps
   const h = new TwoFactorHandlers(twoFactor);
   const router = Router();
   router.use(authenticate(auth));
-  router.post('/enable', h.enable);
+  router.post('/enable', validate(enableRules), perUser, h.enable);
   router.post('/verify', validate(verifyRules), perUser, h.verify);
   router.post('/disable', validate(disableRules), perUser, h.disable);
   router.post('/backup-codes', validate(backupCodesRules), perUser, h.regenerateBackupCodes);

@@ -7,7 +7,8 @@ import type { UserService } from '../../domain/user.service';
 import { authenticate } from '../../http/authenticate';
 import { validate } from '../../http/validate';
 import { UserHandlers } from './user.handlers';
-import { changePasswordRules, deleteAccountRules, renameSessionRules, securityEventsRules } from './user.validators';
+import { Errors } from '../../domain/errors';
+import { changePasswordRules, deleteAccountRules, renameSessionRules, securityEventsRules, sessionIdParam } from './user.validators';
 
 export interface UserRouteDeps {
   users: UserService;
@@ -27,8 +28,9 @@ export function userRoutes({ users, auth, sessions, accountDeletion, perUser }: 
   router.get('/sessions', h.listSessions);
   // Before /:sessionId, so "others" is not taken for an id.
   router.delete('/sessions/others', h.revokeOtherSessions);
-  router.delete('/sessions/:sessionId', h.revokeSession);
-  router.patch('/sessions/:sessionId', validate(renameSessionRules), h.renameSession);
+  // The contract answers 404 NOT_FOUND for any id that names none of the caller's live sessions, malformed ones included.
+  router.delete('/sessions/:sessionId', validate(sessionIdParam, () => Errors.notFound('Session')), h.revokeSession);
+  router.patch('/sessions/:sessionId', validate(sessionIdParam, () => Errors.notFound('Session')), validate(renameSessionRules), h.renameSession);
   router.post('/delete-account', validate(deleteAccountRules), perUser, h.deleteAccount);
   router.get('/security-events', validate(securityEventsRules), h.securityEvents);
   return router;

@@ -1,5 +1,5 @@
 // express-validator chains for /api/user (change-password is also the NATS auth.change_password body).
-import { body, query } from 'express-validator';
+import { body, param, query } from 'express-validator';
 import { SESSION_NAME_MAX } from '../../domain/session.service';
 import { requiredString } from '../../http/validate';
 
@@ -17,6 +17,9 @@ export const securityEventsRules = [
     .isInt({ min: 1, max: 100 }).withMessage('limit must be an integer 1–100'),
   query('before').optional().isString().isLength({ max: 200 }),
 ];
+
+/** Checked at the route (a malformed id is 404 there), so the service only sees ids that could exist. */
+export const sessionIdParam = [param('sessionId').isUUID()];
 
 /** Length and characters are checked by SessionService.rename (after trimming); here only the type. */
 export const renameSessionRules = [

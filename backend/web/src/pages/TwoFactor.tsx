@@ -53,6 +53,8 @@ export function TwoFactor() {
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  /** Other sessions that enrolment ended (none of them proved the new factor). */
+  const [signedOut, setSignedOut] = useState(0);
   const [mode, setMode] = useState<'none' | 'regenerate' | 'disable'>('none');
 
   const reset = () => (setPassword(''), setCode(''), setMode('none'));
@@ -62,7 +64,11 @@ export function TwoFactor() {
     setPassword('');
   });
   const verify = useAction(async () => {
-    const { backupCodes } = await api<{ backupCodes: string[] }>('/api/user/2fa/verify', { method: 'POST', body: { code: code.replace(/\s/g, '') } });
+    const { backupCodes, revokedSessions } = await api<{ backupCodes: string[]; revokedSessions?: number }>('/api/user/2fa/verify', {
+      method: 'POST',
+      body: { code: code.replace(/\s/g, '') },
+    });
+    setSignedOut(revokedSessions ?? 0);
     setEnrolment(null);
     setCode('');
     setCodes(backupCodes);
@@ -82,7 +88,9 @@ export function TwoFactor() {
 
   const finish = () => {
     setCodes(null);
-    setMessage(enabled ? t('twoFactor.enabledNow') : null);
+    const others = enabled && signedOut > 0 ? ` ${t('twoFactor.othersSignedOut', { count: signedOut })}` : '';
+    setMessage(enabled ? t('twoFactor.enabledNow') + others : null);
+    setSignedOut(0);
   };
   if (codes) {
     return (
