@@ -5,6 +5,7 @@ import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bearer, registerAndLogin, useTestApp, type TestApp } from '../helpers/app';
+import { waitFor } from '../helpers/wait';
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const decodePart = (token: string, i: 0 | 1) => JSON.parse(Buffer.from(token.split('.')[i]!, 'base64url').toString('utf8'));
@@ -222,8 +223,9 @@ describe('tokens: short ACCESS_TOKEN_TTL and SESSION_IDLE_TTL', () => {
     const s = await registerAndLogin(app);
     const login = await app.http.post('/api/auth/login').send({ email: s.email, password: s.password });
     assert.equal(login.body.expiresIn, 1);
-    await new Promise((r) => setTimeout(r, 2100));
-    assert.deepEqual(await code(app, s.accessToken), { status: 401, code: 'TOKEN_EXPIRED' });
+    // exp is whole seconds (iat + 1), so the token dies within about a second: poll instead of sleeping 2.1 s.
+    const expired = await waitFor('the 1 s access token to expire', () => code(app, s.accessToken), (c) => c.status === 401, { timeoutMs: 5_000, intervalMs: 50 });
+    assert.deepEqual(expired, { status: 401, code: 'TOKEN_EXPIRED' });
     const v = await app.http.get('/api/auth/validate').set(bearer(s.accessToken));
     assert.deepEqual(v.body, { valid: false, reason: 'TOKEN_EXPIRED' });
     // The session itself is still alive: refreshing yields a working token.

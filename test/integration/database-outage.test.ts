@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { migrate } from '../../backend/src/infrastructure/database/migrator';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
 import { MIGRATIONS_DIR } from '../helpers/database';
-import { ownPostgres, type OwnPostgres } from '../helpers/own-servers';
+import pg from 'pg';
+import { ownPostgres, waitFor, type OwnPostgres } from '../helpers/own-servers';
 
 describe('database outage', () => {
   let pgServer: OwnPostgres;
@@ -57,6 +58,35 @@ describe('database outage', () => {
     assert.ok(count(503) > 0, 'the outage was seen');
     assert.deepEqual(statuses.filter((x) => x !== 200 && x !== 503), []);
     assert.equal(app.logs.filter((l) => l.includes('database unreachable')).length, 1);
+    assert.deepEqual(app.logs.filter((l) => l.includes('unhandled error')), []);
+  });
+
+  it('when the connection under a GET is cut, then the read is retried once and answers 200, while a write cut the same way answers 503', async () => {
+    const s = await registerAndLogin(app);
+    const admin = new pg.Client({ connectionString: pgServer.url });
+    await admin.connect();
+    const waiting = `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()`;
+    try {
+      // Hold the Session table so both requests' statements wait on their connections, then cut exactly those
+      // connections (as a restart or failover would) and let the table go.
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE "Session" IN ACCESS EXCLUSIVE MODE');
+      const read = app.http.get('/api/user/sessions').set(bearer(s.accessToken)).then((r) => r);
+      const write = app.http.delete('/api/user/sessions/others').set(bearer(s.accessToken)).then((r) => r);
+      await waitFor('both statements waiting on the lock', async () => (await admin.query(waiting)).rowCount === 2, 10_000);
+      const cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM (${waiting}) w`);
+      assert.equal(cut.rowCount, 2);
+      await admin.query('COMMIT');
+      const [r, w] = await Promise.all([read, write]);
+      assert.equal(r.status, 200, `the GET was retried on a fresh connection: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.sessions.length, 1);
+      assert.equal(w.status, 503, `the write was not retried: ${JSON.stringify(w.body)}`);
+      assert.equal(w.body.error.code, 'SERVICE_UNAVAILABLE');
+      assert.ok(Number(w.headers['retry-after']) >= 1);
+    } finally {
+      await admin.query('ROLLBACK').catch(() => undefined);
+      await admin.end();
+    }
     assert.deepEqual(app.logs.filter((l) => l.includes('unhandled error')), []);
   });
 });

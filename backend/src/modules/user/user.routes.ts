@@ -6,6 +6,7 @@ import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
 import { authenticate } from '../../http/authenticate';
 import { validate } from '../../http/validate';
+import { retryReadOnce } from '../../http/safe-read';
 import { UserHandlers } from './user.handlers';
 import { Errors } from '../../domain/errors';
 import { changePasswordRules, deleteAccountRules, renameSessionRules, securityEventsRules, sessionIdParam } from './user.validators';
@@ -23,15 +24,15 @@ export function userRoutes({ users, auth, sessions, accountDeletion, perUser }: 
   const h = new UserHandlers(users, auth, sessions, accountDeletion);
   const router = Router();
   router.use(authenticate(auth));
-  router.get('/me', h.me);
+  router.get('/me', retryReadOnce(h.me));
   router.post('/change-password', validate(changePasswordRules), perUser, h.changePassword);
-  router.get('/sessions', h.listSessions);
+  router.get('/sessions', retryReadOnce(h.listSessions));
   // Before /:sessionId, so "others" is not taken for an id.
   router.delete('/sessions/others', h.revokeOtherSessions);
   // The contract answers 404 NOT_FOUND for any id that names none of the caller's live sessions, malformed ones included.
   router.delete('/sessions/:sessionId', validate(sessionIdParam, () => Errors.notFound('Session')), h.revokeSession);
   router.patch('/sessions/:sessionId', validate(sessionIdParam, () => Errors.notFound('Session')), validate(renameSessionRules), h.renameSession);
   router.post('/delete-account', validate(deleteAccountRules), perUser, h.deleteAccount);
-  router.get('/security-events', validate(securityEventsRules), h.securityEvents);
+  router.get('/security-events', validate(securityEventsRules), retryReadOnce(h.securityEvents));
   return router;
 }
