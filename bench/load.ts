@@ -2,6 +2,7 @@
 // turning a run into a ScenarioResult. Also the small HTTP helpers seeding uses.
 import os from 'node:os';
 import autocannon from 'autocannon';
+import { cpuSince, sampleCpu, type CpuTarget } from './cpu';
 import type { ScenarioResult } from './report';
 import { DURATION, WARMUP } from './settings';
 
@@ -13,6 +14,9 @@ export const runState = {
   loadAtStart: 0,
   /** CLOCK_MONOTONIC µs of the last measured run, to cut a CPU profile down to it. */
   lastWindow: [0, 0] as [number, number],
+  /** Whose CPU time the next measured run counts (set by the scenario), and what it counted. */
+  cpuTarget: null as CpuTarget | null,
+  lastCpu: null as { server: number; postgres: number } | null,
 };
 
 const running = new Set<autocannon.Instance>();
@@ -53,6 +57,7 @@ export function summarize(id: string, title: string, r: autocannon.Result, notes
     mismatches: r.mismatches,
     statusCodes,
     load1: runState.loadAtStart,
+    cpu: runState.lastCpu && r.requests.total > 0 ? { server: runState.lastCpu.server / r.requests.total, postgres: runState.lastCpu.postgres / r.requests.total } : null,
     notes,
   };
 }
@@ -70,9 +75,12 @@ export const clean = (s: ScenarioResult | undefined) => !!s && s.errors === 0 &&
 export async function measure(make: (phase: 'warmup' | 'measure') => autocannon.Options, onLatency?: (ms: number) => void): Promise<autocannon.Result> {
   await cannon({ ...make('warmup'), duration: WARMUP });
   runState.loadAtStart = os.loadavg()[0]!;
+  const target = runState.cpuTarget;
+  const cpuBefore = target ? await sampleCpu(target) : null;
   const from = monoUs();
   const r = await cannon({ ...make('measure'), duration: DURATION }, onLatency);
   runState.lastWindow = [from, monoUs()];
+  runState.lastCpu = target && cpuBefore ? await cpuSince(target, cpuBefore) : null;
   return r;
 }
 

@@ -20,6 +20,8 @@ export interface ScenarioResult {
   statusCodes: Record<string, number>;
   /** 1-minute load average when the measured run started. */
   load1: number;
+  /** CPU ms per request of the server process and of its PostgreSQL backends (bench/cpu.ts), when counted. */
+  cpu?: { server: number; postgres: number } | null;
   notes: string[];
 }
 
@@ -77,10 +79,12 @@ function rows(scenarios: ScenarioResult[]): string[][] {
     `${s.non2xx}${statusText(s) ? ` (${statusText(s)})` : ''}`,
     String(s.mismatches),
     s.load1.toFixed(1),
+    s.cpu ? fmt(s.cpu.server, 2) : '',
+    s.cpu ? fmt(s.cpu.postgres, 2) : '',
   ]);
 }
 
-const HEAD = ['scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx', 'bad body', 'load1'];
+const HEAD = ['scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx', 'bad body', 'load1', 'server CPU ms/req', 'PG CPU ms/req'];
 
 export function consoleTable(scenarios: ScenarioResult[]): string {
   const all = [HEAD, ...rows(scenarios)];
@@ -129,7 +133,10 @@ export function markdown(r: Report): string {
     'req/s is autocannon\'s `requests.average` (mean of per-second samples), p50/p99 its `latency.p50`/`latency.p99`. ' +
       '"errors" counts connection errors and timeouts, "non-2xx" every response outside 200–299 (with the status codes), ' +
       '"bad body" responses that were 2xx but failed the scenario\'s content check; "load1" is the 1-minute load average ' +
-      'when the measured run started (it includes the benchmark itself; much above the core count means other work was competing).',
+      'when the measured run started (it includes the benchmark itself; much above the core count means other work was competing). ' +
+      '"server CPU ms/req" is the CPU time (user + system, all threads, from /proc) the server process spent per request during the ' +
+      'measured run, "PG CPU ms/req" the same for the PostgreSQL backends of its database: on a shared machine req/s depends on the share ' +
+      'of the CPU the scheduler gives the run, CPU per request much less, so the floor ratios are also given in CPU terms.',
     '',
   );
   out.push(mdTable(HEAD, rows(r.scenarios)), '');

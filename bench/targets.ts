@@ -34,7 +34,9 @@ function floorTarget(get: Get, name: string, id: string, factor: number, p99Max?
   return {
     name,
     requirement: `${requirement} (floor ${Math.round(f.rps).toLocaleString('en-US')} req/s, p99 ${f.p99} ms)`,
-    measured: `${Math.round(s.rps).toLocaleString('en-US')} req/s = ${ratio.toFixed(2)} × floor, p99 ${s.p99} ms`,
+    measured:
+      `${Math.round(s.rps).toLocaleString('en-US')} req/s = ${ratio.toFixed(2)} × floor, p99 ${s.p99} ms` +
+      (s.cpu && f.cpu ? `; CPU per request floor/app: server ${(f.cpu.server / s.cpu.server).toFixed(2)}, total ${((f.cpu.server + f.cpu.postgres) / (s.cpu.server + s.cpu.postgres)).toFixed(2)}` : ''),
     met: ok && misses.length === 0,
     why: broken ? 'a refresh chain broke' : !ok ? 'errors or non-2xx responses' : misses.join(', ') || undefined,
   };

@@ -139,7 +139,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     tokenConfig.signingThreads > 0 ? new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, tokenConfig.signingThreads) : null;
   if (signingPool) closers.unshift(() => signingPool.close());
   const signer = new JwtAccessTokenSigner(keys, tokenConfig.issuer, tokenConfig.audience, signingPool);
-  const bcryptPool = passwords.bcryptWorkers > 0 ? new BcryptProcessPool(passwords.bcryptWorkers) : null;
+  const bcryptPool = passwords.bcryptWorkers > 0 ? new BcryptProcessPool(passwords.bcryptWorkers, passwords.bcryptNice) : null;
   if (bcryptPool) closers.unshift(() => bcryptPool.close());
   const hasher = new BcryptPasswordHasher(passwords.bcryptCost, bcryptPool);
   const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));

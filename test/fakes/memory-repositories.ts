@@ -222,7 +222,9 @@ export class MemoryUserRepository implements UserRepository {
   async listByStatus(status: UserStatus, limit: number): Promise<User[]> {
     return [...this.rows.values()]
       .filter((u) => u.status === status && u.deletedAt === null)
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
+      // Stable sort over insertion order: PostgreSQL's microsecond createdAt separates users this fake's
+      // millisecond clock gives the same instant, so within one instant insertion order is the real order.
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
       .slice(0, limit)
       .map(copy);
   }

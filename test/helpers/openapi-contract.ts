@@ -360,6 +360,16 @@ export function recordExchanges(onExchange: (x: Exchange) => void) {
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     res.write = ((...args: unknown[]) => (keep(args[0], args[1]), write(...args))) as typeof res.write;
     res.end = ((...args: unknown[]) => (keep(args[0], args[1]), end(...args))) as typeof res.end;
+    // Headers passed to writeHead as a flat array (the lean routes' fast path) are never stored where
+    // getHeaders() looks: note them here.
+    const written: Record<string, string> = {};
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.writeHead = ((...args: unknown[]) => {
+      const list = args.find((a) => Array.isArray(a)) as unknown[] | undefined;
+      if (list) for (let i = 0; i + 1 < list.length; i += 2) written[String(list[i]).toLowerCase()] = String(list[i + 1]);
+      return writeHead(...args);
+    }) as typeof res.writeHead;
+    const header = (name: string) => res.getHeader(name) ?? written[name];
     let done = false;
     const finish = () => {
       if (done || !res.headersSent) return;
@@ -372,8 +382,8 @@ export function recordExchanges(onExchange: (x: Exchange) => void) {
         requestBody: parsed,
         requestHasBody: (requestHeaders['content-length'] !== undefined && requestHeaders['content-length'] !== '0') || requestHeaders['transfer-encoding'] !== undefined,
         status: res.statusCode,
-        responseHeaders: res.getHeaders() as Exchange['responseHeaders'],
-        responseBody: streaming || truncated || mediaType(res.getHeader('content-type')) === 'text/event-stream' ? null : Buffer.concat(chunks),
+        responseHeaders: { ...written, ...res.getHeaders() } as Exchange['responseHeaders'],
+        responseBody: streaming || truncated || mediaType(header('content-type')) === 'text/event-stream' ? null : Buffer.concat(chunks),
       });
     };
     res.once('finish', finish);

@@ -5,7 +5,7 @@ import type { AuthService } from '../domain/auth.service';
 import type { AccessClaims, Role } from '../domain/types';
 
 export function bearerToken(req: Request): string | null {
-  const header = req.get('authorization');
+  const header = req.headers.authorization;
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (match) return match[1]!;
@@ -13,12 +13,18 @@ export function bearerToken(req: Request): string | null {
   return /^\s*Bearer(\s|$)/i.test(header) ? '' : null;
 }
 
+/** The caller's verified claims (also stored on req.auth); throws the contract's 401s. */
+export function authenticateRequest(auth: AuthService, req: Request): AccessClaims {
+  const token = bearerToken(req);
+  if (token === null) throw Errors.unauthenticated();
+  if (token === '') throw Errors.invalidToken('Authorization header must be "Bearer <token>"');
+  req.auth = auth.authenticate(token);
+  return req.auth;
+}
+
 export function authenticate(auth: AuthService): RequestHandler {
   return (req, _res, next) => {
-    const token = bearerToken(req);
-    if (token === null) return next(Errors.unauthenticated());
-    if (token === '') return next(Errors.invalidToken('Authorization header must be "Bearer <token>"'));
-    req.auth = auth.authenticate(token);
+    authenticateRequest(auth, req);
     next();
   };
 }

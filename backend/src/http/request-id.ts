@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 
-const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const requestId: RequestHandler = (req, res, next) => {
   const incoming = req.get('x-request-id');
-  req.id = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
+  req.id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', req.id);
   next();
 };

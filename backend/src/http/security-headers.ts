@@ -5,11 +5,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 
-export function securityHeaders(options?: Readonly<HelmetOptions>): RequestHandler {
-  const headers: [string, string | number | readonly string[]][] = [];
+/** helmet's headers for `options`, as [name, value] pairs (recorded once; see above). */
+export function helmetHeaders(options?: Readonly<HelmetOptions>): [string, string][] {
+  const headers: [string, string][] = [];
   const recorder = {
     setHeader(name: string, value: string | number | readonly string[]) {
-      headers.push([name, value]);
+      headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)]);
       return recorder;
     },
     removeHeader() {},
@@ -21,6 +22,11 @@ export function securityHeaders(options?: Readonly<HelmetOptions>): RequestHandl
   helmet(options)({ headers: {} } as IncomingMessage, recorder as unknown as ServerResponse, () => (called = true));
   // helmet is synchronous today; if a future version is not, fail loudly at start instead of sending nothing.
   if (!called || headers.length === 0) throw new Error('helmet did not produce its headers synchronously');
+  return headers;
+}
+
+export function securityHeaders(options?: Readonly<HelmetOptions>): RequestHandler {
+  const headers = helmetHeaders(options);
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();

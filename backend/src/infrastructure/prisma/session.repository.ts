@@ -83,12 +83,10 @@ export class PrismaSessionRepository implements SessionRepository {
   }
 
   async findByRefreshTokenHash(hash: string): Promise<{ session: Session; matched: 'current' | 'previous' } | null> {
-    // One query over both unique indexes (PostgreSQL turns the OR into a BitmapOr).
-    const row = await this.db.session.findFirst({
-      where: { OR: [{ refreshTokenHash: hash }, { previousRefreshTokenHash: hash }] },
-    });
-    if (row) return { session: toSession(row), matched: row.refreshTokenHash === hash ? 'current' : 'previous' };
-    // Older rotated tokens: only reached on the failure path, so the extra lookup costs the hot path nothing.
+    const row = await this.db.session.findUnique({ where: { refreshTokenHash: hash } });
+    if (row) return { session: toSession(row), matched: 'current' };
+    // Every replaced token, the immediately previous one included, has a history row (written by rotate()):
+    // only reached on the failure path, so the second lookup costs the hot path nothing.
     const rotated = await this.db.rotatedRefreshToken.findUnique({ where: { tokenHash: hash }, include: { session: true } });
     return rotated ? { session: toSession(rotated.session), matched: 'previous' } : null;
   }

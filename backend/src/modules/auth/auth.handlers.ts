@@ -4,7 +4,9 @@ import type { AuthService } from '../../domain/auth.service';
 import { DomainError } from '../../domain/errors';
 import { bearerToken, claimsOf } from '../../http/authenticate';
 import { noStore, requestContext } from '../../http/context';
+import { NO_STORE, sendJson } from '../../http/lean-route';
 import { publicUser, tokenResponse } from '../../http/mappers';
+import { refreshTokenOf } from './auth.validators';
 
 export class AuthHandlers {
   constructor(private readonly auth: AuthService) {}
@@ -28,9 +30,10 @@ export class AuthHandlers {
     noStore(res).json(tokenResponse(pair));
   };
 
+  /** On the lean chain (auth.routes.ts refreshRoute): body and rate limit done, the field checked here. */
   refresh = async (req: Request, res: Response) => {
-    const pair = await this.auth.refresh(req.body.refreshToken, requestContext(req));
-    noStore(res).json(tokenResponse(pair));
+    const pair = await this.auth.refresh(refreshTokenOf(req.body), requestContext(req));
+    sendJson(req, res, 200, tokenResponse(pair), NO_STORE);
   };
 
   logout = async (req: Request, res: Response) => {
@@ -45,18 +48,17 @@ export class AuthHandlers {
 
   /** For other services: always 200, with the reason when the token is not valid. */
   validate = (req: Request, res: Response) => {
-    noStore(res);
     const token = bearerToken(req);
     if (!token) {
-      res.json({ valid: false, reason: token === null ? 'UNAUTHENTICATED' : 'INVALID_TOKEN' });
+      sendJson(req, res, 200, { valid: false, reason: token === null ? 'UNAUTHENTICATED' : 'INVALID_TOKEN' }, NO_STORE);
       return;
     }
     try {
       const c = this.auth.authenticate(token);
-      res.json({ valid: true, claims: { sub: c.sub, sid: c.sid, role: c.role, email: c.email, username: c.username ?? null, aal: c.aal, exp: c.exp } });
+      sendJson(req, res, 200, { valid: true, claims: { sub: c.sub, sid: c.sid, role: c.role, email: c.email, username: c.username ?? null, aal: c.aal, exp: c.exp } }, NO_STORE);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      res.json({ valid: false, reason: err.code });
+      sendJson(req, res, 200, { valid: false, reason: err.code }, NO_STORE);
     }
   };
 }

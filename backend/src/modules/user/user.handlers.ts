@@ -5,7 +5,8 @@ import type { AuthService } from '../../domain/auth.service';
 import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
 import { Errors } from '../../domain/errors';
-import { claimsOf } from '../../http/authenticate';
+import { authenticateRequest, claimsOf } from '../../http/authenticate';
+import { sendJson } from '../../http/lean-route';
 import { requestContext } from '../../http/context';
 import { profile, securityEvent, sessionView } from '../../http/mappers';
 
@@ -17,9 +18,10 @@ export class UserHandlers {
     private readonly deletion: AccountDeletion,
   ) {}
 
+  /** On the lean chain (user.routes.ts leanUserRoutes): authenticates itself. */
   me = async (req: Request, res: Response) => {
-    const user = await this.users.getProfile(claimsOf(req).sub);
-    res.json({ user: profile(user) });
+    const user = await this.users.getProfile(authenticateRequest(this.auth, req).sub);
+    sendJson(req, res, 200, { user: profile(user) });
   };
 
   changePassword = async (req: Request, res: Response) => {
@@ -28,10 +30,11 @@ export class UserHandlers {
     res.json({ revokedSessions });
   };
 
+  /** On the lean chain (user.routes.ts leanUserRoutes): authenticates itself. */
   listSessions = async (req: Request, res: Response) => {
-    const { sub, sid } = claimsOf(req);
+    const { sub, sid } = authenticateRequest(this.auth, req);
     const sessions = await this.sessions.listActive(sub);
-    res.json({ sessions: sessions.map((s) => sessionView(s, sid)) });
+    sendJson(req, res, 200, { sessions: sessions.map((s) => sessionView(s, sid)) });
   };
 
   renameSession = async (req: Request, res: Response) => {

@@ -5,6 +5,7 @@ import type { AuthService } from '../../domain/auth.service';
 import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
 import { authenticate } from '../../http/authenticate';
+import type { LeanHandler } from '../../http/lean-route';
 import { validate } from '../../http/validate';
 import { retryReadOnce } from '../../http/safe-read';
 import { UserHandlers } from './user.handlers';
@@ -20,13 +21,19 @@ export interface UserRouteDeps {
   perUser: RequestHandler;
 }
 
+/** GET /api/user/me and /api/user/sessions for the lean chain (http/lean-route.ts); each authenticates itself. */
+export function leanUserRoutes({ users, auth, sessions, accountDeletion }: Omit<UserRouteDeps, 'perUser'>): { me: LeanHandler; sessions: LeanHandler } {
+  const h = new UserHandlers(users, auth, sessions, accountDeletion);
+  // Safe reads: tried once more after a connection error, as on the ordinary chain (safe-read.ts).
+  return { me: retryReadOnce(h.me), sessions: retryReadOnce(h.listSessions) };
+}
+
 export function userRoutes({ users, auth, sessions, accountDeletion, perUser }: UserRouteDeps): Router {
   const h = new UserHandlers(users, auth, sessions, accountDeletion);
   const router = Router();
   router.use(authenticate(auth));
-  router.get('/me', retryReadOnce(h.me));
+  // GET /me and GET /sessions: leanUserRoutes above, mounted ahead of this router.
   router.post('/change-password', validate(changePasswordRules), perUser, h.changePassword);
-  router.get('/sessions', retryReadOnce(h.listSessions));
   // Before /:sessionId, so "others" is not taken for an id.
   router.delete('/sessions/others', h.revokeOtherSessions);
   // The contract answers 404 NOT_FOUND for any id that names none of the caller's live sessions, malformed ones included.
