@@ -2,7 +2,8 @@
 // - every live session is revoked (reason `account_deleted`) and the revocation is broadcast at once, so
 //   access tokens stop working on every instance, as with any other revocation;
 // - the user row becomes a tombstone (UserRepository.anonymise): the email is replaced, so the address can
-//   register again; name, password hash, TOTP secret go; backup codes and pending MFA challenges are deleted;
+//   register again; name, password hash, TOTP secret go; backup codes, pending MFA challenges, mailed
+//   tokens (reset, verification, "this wasn't me") and known-device fingerprints are deleted;
 // - device data (user agent, IPs, names) is wiped from the user's sessions, and IP address and user agent
 //   from every audit row of the user. The audit rows themselves stay, owned by the tombstone's id, which no
 //   longer leads to a person (docs/security.md, "Deleting an account");
@@ -39,6 +40,8 @@ export class AccountDeletion {
         if (!(await r.users.anonymise(userId, now))) throw Errors.sessionTerminated();
         await r.backupCodes.deleteAll(userId);
         await r.mfaChallenges.deleteForUser(userId);
+        await r.accountTokens.deleteForUser(userId);
+        await r.knownDevices.deleteForUser(userId);
         await r.sessions.anonymiseForUser(userId);
         await r.audit.anonymiseForUser(userId);
         await r.audit.record(auditEntry(userId, 'user.deleted', ANONYMOUS, { method: secondFactor?.method ?? 'password', sessionIds, count: sessionIds.length }));

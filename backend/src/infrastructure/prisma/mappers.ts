@@ -27,6 +27,7 @@ export function toUser(r: UserRow): User {
     totpLastUsedStep: r.totpLastUsedStep,
     passwordChangedAt: r.passwordChangedAt,
     deletedAt: r.deletedAt,
+    emailVerified: r.emailVerified,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
