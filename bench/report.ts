@@ -11,6 +11,8 @@ export interface ScenarioResult {
   p99: number;
   /** Only where a target asks for it (autocannon reports none): computed from every response time. */
   p95?: number;
+  /** oauth-introspect only: median req/s ratio to validate over alternating short runs. */
+  pairedRatio?: number;
   total: number;
   /** Connection errors + timeouts. */
   errors: number;
@@ -124,6 +126,13 @@ export function markdown(r: Report): string {
         `mean of ${r.bcrypt.samples.map((x) => fmt(x, 1)).join(' and ')}/s measured just before and after the login run)`,
     );
   }
+  if (m.loadAvgAtStart[0]! > m.cores) {
+    out.push(
+      `- **The machine was busy with other work**: a 1-minute load average of ${m.loadAvgAtStart[0]!.toFixed(1)} on ${m.cores} cores when the run started ` +
+        '(see "load1" per scenario). Absolute numbers are then far below an idle machine\'s and a target missed here may be met there; ' +
+        'ratios measured close together (introspect vs validate, the floor pairs) are the more telling figures.',
+    );
+  }
   out.push('');
   out.push('The load generator, the server, the baseline, the floor and PostgreSQL all share this one machine, so every number');
   out.push('here includes contention between them; compare runs on the same machine only.', '');
@@ -176,7 +185,7 @@ export function markdown(r: Report): string {
   out.push('`BENCH_LOGIN_CONNECTIONS` (default 16), `BENCH_USERS` (default 50), `BENCH_MAX_SECONDS` (watchdog, default 600),');
   out.push('`TEST_DATABASE_URL` (admin URL of the PostgreSQL server, default `postgresql://postgres@127.0.0.1:5432/postgres`).');
   out.push(`Scenario ids: ${ALL.map((id) => `\`${id}\``).join(', ')}.`, '');
-  out.push('`BENCH_OAUTH_RATE` (req/s of the OAuth refresh_token grant, default 100), `BENCH_OAUTH_CONNECTIONS` (default 10), `TEST_NATS_URL` (default `nats://127.0.0.1:4222`; without a NATS server the nats-validate scenario is skipped).', '');
+  out.push('`BENCH_OAUTH_RATE` (req/s of the OAuth refresh_token grant, default 100), `BENCH_OAUTH_CONNECTIONS` (default 20), `TEST_NATS_URL` (default `nats://127.0.0.1:4222`; without a NATS server the nats-validate scenario is skipped).', '');
   return out.join('\n');
 }
 

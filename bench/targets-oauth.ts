@@ -21,18 +21,24 @@ export function oauthRefreshTarget(get: Get, rate: number): Target {
   return { name, requirement, measured: `${s.rps.toFixed(1)} req/s, p95 ${s.p95.toFixed(1)} ms, p99 ${s.p99} ms`, met: !why, why };
 }
 
-/** "Aim: introspect as fast as validate": met at ≥ 0.9 × validate's req/s (the two differ only by noise then). */
+/**
+ * "Aim: introspect as fast as validate": met at ≥ 0.9 × validate's req/s. The figure is the median ratio of
+ * the alternating short runs (oauth-introspect's pairedRatio), which a drifting machine load skews least;
+ * the two full runs, minutes apart, are shown beside it.
+ */
 export function introspectTarget(get: Get): Target {
   const name = 'introspect vs validate';
+  const requirement = '≥ 0.9 × GET /api/auth/validate req/s (same server, alternating runs)';
   const i = get('oauth-introspect');
   const v = get('validate');
-  if (!i || !v) return { name, requirement: '≥ 0.9 × GET /api/auth/validate req/s (same run)', measured: 'not run', met: null };
-  const ratio = i.rps / v.rps;
-  const ok = clean(i) && clean(v);
+  if (!i || i.pairedRatio === undefined) return { name, requirement, measured: 'not run', met: null };
+  const ratio = i.pairedRatio;
+  const ok = clean(i) && (!v || clean(v));
+  const full = v ? `; full runs ${int(i.rps)} vs ${int(v.rps)} req/s = ${(i.rps / v.rps).toFixed(2)}` : '';
   return {
     name,
-    requirement: `≥ 0.9 × GET /api/auth/validate req/s (≥ ${int(0.9 * v.rps)}, same run)`,
-    measured: `${int(i.rps)} req/s = ${ratio.toFixed(2)} × validate (${int(v.rps)} req/s)`,
+    requirement,
+    measured: `median paired ratio ${ratio.toFixed(2)}${full}`,
     met: ok && ratio >= 0.9,
     why: ok ? (ratio >= 0.9 ? undefined : 'below 0.9 × validate') : 'errors or non-2xx responses',
   };

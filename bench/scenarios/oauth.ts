@@ -6,7 +6,8 @@
 //   oauth-introspect          POST /oauth/introspect of the seeded users' access tokens, as fast as it goes,
 //                             beside `validate` (GET /api/auth/validate on the same tokens, same server, same run).
 // Every request authenticates the client by HTTP Basic (client_secret_basic).
-import { measure, percentile, summarize } from '../load';
+import type autocannon from 'autocannon';
+import { bearerPerConnection, cannon, measure, percentile, summarize } from '../load';
 import { CONNECTIONS, OAUTH_REFRESH, log } from '../settings';
 import { benchClient, clientChains, formHeaders } from './oauth-setup';
 import type { AppScenario } from './types';
@@ -96,21 +97,47 @@ export const oauthClientCredentials: AppScenario = {
   },
 };
 
+/** Rounds of the paired introspect/validate comparison, and seconds per run in each round. */
+const PAIRED = { rounds: 3, seconds: 3 };
+
 export const oauthIntrospect: AppScenario = {
   id: 'oauth-introspect',
   async run({ base, seeded }) {
     const ob = await benchClient();
     log('scenario oauth-introspect');
-    let n = 0;
-    const r = await measure(() => ({
-      url: `${base}/oauth/introspect`,
-      method: 'POST',
+    const tokens = seeded.accessTokens;
+    const introspect = (): autocannon.Options => {
+      let n = 0;
+      return {
+        url: `${base}/oauth/introspect`,
+        method: 'POST',
+        connections: CONNECTIONS,
+        // Each connection introspects the access token of its own user, as `validate` validates it.
+        setupClient: (client) => client.setHeadersAndBody(formHeaders(ob.basic), form({ token: tokens[n++ % tokens.length]! })),
+        verifyBody: (b) => b.includes('"active":true'),
+      };
+    };
+    const validate = (): autocannon.Options => ({
+      url: `${base}/api/auth/validate`,
       connections: CONNECTIONS,
-      // Each connection introspects the access token of its own user, as `validate` validates it.
-      setupClient: (client) => client.setHeadersAndBody(formHeaders(ob.basic), form({ token: seeded.accessTokens[n++ % seeded.accessTokens.length]! })),
-      verifyBody: (b) => b.includes('"active":true'),
-    }));
-    return summarize('oauth-introspect', 'POST /oauth/introspect (user access tokens, client_secret_basic)', r);
+      setupClient: bearerPerConnection(tokens),
+      verifyBody: (b) => b.includes('"valid":true'),
+    });
+    const r = await measure(introspect);
+    // On a machine shared with other work the load drifts within minutes, so the ratio to validate is also
+    // measured in alternating short runs (validate, introspect, validate, ...); the median round is the figure.
+    const ratios: number[] = [];
+    for (let i = 0; i < PAIRED.rounds; i++) {
+      const v = await cannon({ ...validate(), duration: PAIRED.seconds });
+      const x = await cannon({ ...introspect(), duration: PAIRED.seconds });
+      ratios.push(x.requests.average / v.requests.average);
+    }
+    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
+    const notes = [
+      `paired with GET /api/auth/validate in ${PAIRED.rounds} alternating rounds of ${PAIRED.seconds} s each: introspect/validate req/s ` +
+        `${ratios.map((x) => x.toFixed(2)).join(', ')} (median ${median.toFixed(2)})`,
+    ];
+    return { ...summarize('oauth-introspect', 'POST /oauth/introspect (user access tokens, client_secret_basic)', r, notes), pairedRatio: median };
   },
 };
 
@@ -121,7 +148,8 @@ export const OAUTH_SETTINGS = [
     `The refresh_token grant runs at a fixed ${OAUTH_REFRESH.rate} req/s (autocannon \`overallRate\`) over ${OAUTH_REFRESH.connections} connections, ` +
     'each following the rotation chain of its own session opened by the password grant (different sessions for warm-up and measured run); ' +
     'its p95 is the nearest-rank 95th percentile of every response time of the measured run. client_credentials and introspection run ' +
-    'flat out; introspection checks the same user access tokens as GET /api/auth/validate, right after it on the same server.',
+    'flat out; introspection checks the same user access tokens as GET /api/auth/validate on the same server, and is then compared with it in ' +
+    'three alternating 3 s rounds (validate, introspect) whose median ratio is the target figure.',
   'NATS: `auth.validate` request/reply on server N (server A\'s settings plus `NATS_URL` and a fresh `NATS_SUBJECT_PREFIX`, so the outbox ' +
     'relay also runs), driven from the load generator by as many concurrent request loops as HTTP connections, on one NATS connection.',
 ];

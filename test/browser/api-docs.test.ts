@@ -34,8 +34,9 @@ describe('API reference page', () => {
     const res = await page.goto(`${app.url}/api/docs`);
     assert.equal(res?.status(), 200);
     assert.match(String(res?.headers()['content-security-policy']), /script-src 'self'/);
-    await page.waitForSelector('.opblock');
-    await page.waitForFunction(`document.querySelectorAll('.opblock').length >= ${operationCount}`);
+    // Swagger UI parses the whole document in the page; on a loaded two-core machine that takes well over 15 s.
+    await page.waitForSelector('.opblock', { timeout: 60_000 });
+    await page.waitForFunction(`document.querySelectorAll('.opblock').length >= ${operationCount}`, undefined, { timeout: 60_000 });
     assert.equal(await page.locator('.opblock').count(), operationCount);
     assert.match(await page.locator('.info .title').innerText(), /Sessionary/);
     assert.deepEqual(problems, []);
