@@ -12,7 +12,11 @@ interface SecurityEvent {
   browser: string | null;
   os: string | null;
   createdAt: string;
+  metadata?: Record<string, unknown> | null;
 }
+
+/** Sign-ins from a device the account had not used before (the server marks them). */
+const isNewDevice = (e: SecurityEvent) => e.type === 'login.new_device' || (e.type === 'login.succeeded' && e.metadata?.newDevice === true);
 
 const PAGE = 20;
 
@@ -51,6 +55,7 @@ export function Activity() {
           {events.map((e) => (
             <li key={e.id} class={`event ${e.type.replace(/\W/g, '-')}`}>
               <strong>{label(e.type)}</strong>
+              {isNewDevice(e) && <span class="badge new-device">{t('activity.newDevice')}</span>}
               <span class="meta">
                 <time dateTime={e.createdAt} title={dateTime(e.createdAt)}>
                   {relativeTime(e.createdAt)}
