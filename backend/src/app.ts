@@ -10,6 +10,7 @@ import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminRoutes } from './modules/admin/admin.routes';
 import { docsRoutes } from './modules/docs/docs.routes';
 import { authRoutes, refreshRoute, validateRoute } from './modules/auth/auth.routes';
+import { emailChangeRoutes, recoveryRoutes } from './modules/recovery/recovery.routes';
 import { browserAuthRoutes } from './modules/browser/browser.routes';
 import type { SessionEventHub } from './modules/browser/session-events';
 import { authenticate } from './http/authenticate';
@@ -31,7 +32,7 @@ import { leanUserRoutes, userRoutes } from './modules/user/user.routes';
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -40,7 +41,7 @@ export interface AppDeps {
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
   oauth: { clients: OAuthClientService; tokens: OAuthTokenService; issuer: string };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
-  rateLimits: Pick<RateLimits, 'perIp' | 'perAccount' | 'perUser'>;
+  rateLimits: Pick<RateLimits, 'perIp' | 'perAccount' | 'perUser' | 'perMailRequest'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
   metrics: Metrics;
   /** The revocation feed for other services (/api/revocations/stream). */
@@ -50,8 +51,8 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps) {
-  const { auth, users, sessions, twoFactor } = deps.services;
-  const { perIp, perAccount, perUser } = deps.rateLimits;
+  const { auth, users, sessions, twoFactor, recovery } = deps.services;
+  const { perIp, perAccount, perUser, perMailRequest } = deps.rateLimits;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -105,8 +106,10 @@ export function createApp(deps: AppDeps) {
   const cookie = { maxAgeSeconds: deps.web.refreshCookieMaxAge, behindProxy: trustProxy !== undefined && trustProxy !== false };
   app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }));
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
-  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }));
+  const recoveryDeps = { recovery, auth, logger: deps.logger, perMailRequest, perUser };
+  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }), recoveryRoutes(recoveryDeps));
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
+  app.use('/api/user/email', emailChangeRoutes(recoveryDeps));
   app.use('/api/user', userRoutes({ users, auth, sessions, perUser }));
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));

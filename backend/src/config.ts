@@ -151,6 +151,7 @@ export const schema = {
     registrationMode: oneOf('REGISTRATION_MODE', '`open` or `approval` (an admin must approve new accounts)', ['open', 'approval'] as const, 'open'),
     adminEmail: optional('ADMIN_EMAIL', 'with ADMIN_PASSWORD: an active admin with this email exists after start'),
     adminPassword: optional('ADMIN_PASSWORD', 'with ADMIN_EMAIL: the admin\'s password when the account is created'),
+    requireEmailVerification: flag('REQUIRE_EMAIL_VERIFICATION', 'refuse sign-in with EMAIL_NOT_VERIFIED until the account\'s email address is confirmed', false),
   },
   passwords: {
     bcryptCost: int('BCRYPT_COST', 'bcrypt work factor', 12, 4, 31),
@@ -193,6 +194,8 @@ export const schema = {
       Number.MAX_SAFE_INTEGER,
       'half of RATE_LIMIT_AUTH_PER_MIN (10)',
     ),
+    mailPerAddressPerHour: int('RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR', 'password-reset and verification-mail requests per hour per email address', 5, 1),
+    mailPerIpPerHour: int('RATE_LIMIT_MAIL_PER_IP_PER_HOUR', 'password-reset and verification-mail requests per hour per client IP', 30, 1),
   },
   twoFactor: {
     issuer: text('TOTP_ISSUER', 'issuer shown in authenticator apps', 'Sessionary'),
@@ -202,6 +205,12 @@ export const schema = {
     // Why a window at all: the contract's `POST /api/user/2fa/enable` has no body, so a client written to it
     // must keep working right after sign-in; later, a stolen access token alone cannot enrol (docs/two-factor.md).
     reauthWindow: int('REAUTH_WINDOW_SECONDS', 'starting 2FA enrolment without the password is allowed this many seconds after the session signed in; later the password is required (0 = always)', 300),
+  },
+  recovery: {
+    passwordResetTtl: int('PASSWORD_RESET_TTL', 'lifetime of a password-reset link, seconds', 1800, 60),
+    emailVerificationTtl: int('EMAIL_VERIFICATION_TTL', 'lifetime of an email-verification link, seconds', 86_400, 60),
+    newDeviceAlerts: flag('NEW_DEVICE_ALERTS', 'mail the user when a sign-in comes from a device (browser, OS, network) the account has not used before', true),
+    signInReportTtl: int('SIGN_IN_REPORT_TTL', 'lifetime of the "this wasn\'t me" link in a new-device mail, seconds', 604_800, 60),
   },
   mail: {
     smtpUrl: optional('SMTP_URL', 'SMTP server for outgoing mail (`smtp://user:pass@host:587`, `smtps://...`); unset = a dev transport that writes each mail under DATA_DIR/mail and logs it (links only at debug level)'),

@@ -35,6 +35,7 @@ import { GracefulServer } from './http/graceful-server';
 import { createLogger, type Logger } from './infrastructure/logger';
 import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
 import { MailRelay } from './infrastructure/mail/mail-relay';
+import { UaDeviceIdentifier } from './infrastructure/user-agent/device-identifier';
 import { NodemailerMailSender } from './infrastructure/mail/nodemailer-sender';
 import { NatsRevocationPublisher } from './infrastructure/events/nats-revocations';
 import { createMetrics } from './http/metrics';
@@ -186,6 +187,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       // Backup codes carry ~50 random bits; a lower cost keeps checking all ten affordable at login.
       backupCodeHasher: new BcryptPasswordHasher(Math.min(passwords.bcryptCost, 10), bcryptPool),
       random: cryptoRandomSource,
+      devices: new UaDeviceIdentifier(),
     },
     config,
   );
@@ -261,7 +263,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
   const app = createApp({
     logger,
-    services: { auth, users, sessions, twoFactor },
+    services: { auth, users, sessions, twoFactor, recovery: services.recovery },
     jwks: () => keys.jwks,
     databaseUp: async () => {
       await prisma.$queryRaw`SELECT 1`;

@@ -15,8 +15,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Errors } from '../../backend/src/domain/errors';
 import type { MailMessage, MailOutbox } from '../../backend/src/domain/mail';
 import type {
+  AccountTokenRepository,
   AuditRepository,
   BackupCodeRepository,
+  KnownDeviceRepository,
   Clock,
   MfaChallengeRepository,
   Repositories,
@@ -25,6 +27,9 @@ import type {
   UserRepository,
 } from '../../backend/src/domain/ports';
 import type {
+  AccountToken,
+  AccountTokenPurpose,
+  NewAccountToken,
   AuditEvent,
   BackupCode,
   MfaChallenge,
@@ -68,12 +73,15 @@ export interface MemoryTables {
   rotatedTokens: Map<string, string>;
   /** Queued mail, oldest first (OutgoingMail). */
   mail: MailMessage[];
+  accountTokens: Map<string, AccountToken>;
+  /** `${userId} ${key}` → last seen. */
+  knownDevices: Map<string, Date>;
   /** Monotonic counter for insertion order (backup codes) and ordered audit ids. */
   seq: number;
 }
 
 function emptyTables(): MemoryTables {
-  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], seq: 0 };
+  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], accountTokens: new Map(), knownDevices: new Map(), seq: 0 };
 }
 
 /** Missing row on an update: Prisma throws P2025 ("Record to update not found"). */
@@ -159,8 +167,8 @@ export class MemoryUserRepository implements UserRepository {
   async findProfile(id: string): Promise<UserProfile | null> {
     const row = this.rows.get(id);
     if (!row) return null;
-    const { email, username, role, status, twoFactorEnabled, createdAt } = copy(row);
-    return { id, email, username, role, status, twoFactorEnabled, createdAt };
+    const { email, username, role, status, twoFactorEnabled, emailVerified, createdAt } = copy(row);
+    return { id, email, username, role, status, twoFactorEnabled, emailVerified, createdAt };
   }
 
   async findByEmail(email: string): Promise<User | null> {
@@ -189,6 +197,7 @@ export class MemoryUserRepository implements UserRepository {
       totpSecretEncrypted: null,
       totpLastUsedStep: null,
       passwordChangedAt: null,
+      emailVerified: user.emailVerified ?? false,
       createdAt: now,
       updatedAt: now,
     };
@@ -275,6 +284,20 @@ export class MemoryUserRepository implements UserRepository {
     row.totpLastUsedStep = step;
     this.touch(row);
     return true;
+  }
+
+  async setEmailVerified(id: string): Promise<void> {
+    const row = this.mustGet(id);
+    row.emailVerified = true;
+    this.touch(row);
+  }
+
+  async changeEmail(id: string, email: string): Promise<void> {
+    const row = this.mustGet(id);
+    for (const other of this.rows.values()) if (other.id !== id && other.email === email) throw Errors.emailTaken();
+    row.email = email;
+    row.emailVerified = true;
+    this.touch(row);
   }
 }
 
@@ -518,6 +541,49 @@ export class MemoryMailOutbox implements MailOutbox {
   }
 }
 
+export class MemoryAccountTokenRepository implements AccountTokenRepository {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  private get rows(): Map<string, AccountToken> {
+    this.guard();
+    return this.db.tables.accountTokens;
+  }
+
+  async issue(token: NewAccountToken, replaceUnused: boolean): Promise<void> {
+    const rows = this.rows;
+    this.db.assertUserExists(token.userId, 'AccountToken');
+    if (replaceUnused) {
+      for (const [id, row] of [...rows]) if (row.userId === token.userId && row.purpose === token.purpose && !row.usedAt) rows.delete(id);
+    }
+    for (const row of rows.values()) if (row.tokenHash === token.tokenHash) throw constraint('AccountToken.tokenHash is unique');
+    rows.set(token.id, { ...copy(token), usedAt: null });
+  }
+
+  async consume(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<AccountToken | null> {
+    for (const row of this.rows.values()) {
+      if (row.tokenHash !== tokenHash || row.purpose !== purpose || row.usedAt || row.expiresAt <= now) continue;
+      row.usedAt = now;
+      return copy(row);
+    }
+    return null;
+  }
+}
+
+export class MemoryKnownDeviceRepository implements KnownDeviceRepository {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  async remember(userId: string, key: string, now: Date): Promise<'new' | 'first' | 'known'> {
+    this.guard();
+    const rows = this.db.tables.knownDevices;
+    this.db.assertUserExists(userId, 'KnownDevice');
+    const id = `${userId} ${key}`;
+    const known = rows.has(id);
+    const any = [...rows.keys()].some((k) => k.startsWith(`${userId} `));
+    rows.set(id, now);
+    return known ? 'known' : any ? 'new' : 'first';
+  }
+}
+
 export function createMemoryRepositories(db: MemoryDatabase, guard: Guard): Repositories {
   return {
     users: new MemoryUserRepository(db, guard),
@@ -526,6 +592,8 @@ export function createMemoryRepositories(db: MemoryDatabase, guard: Guard): Repo
     backupCodes: new MemoryBackupCodeRepository(db, guard),
     audit: new MemoryAuditRepository(db, guard),
     mail: new MemoryMailOutbox(db, guard),
+    accountTokens: new MemoryAccountTokenRepository(db, guard),
+    knownDevices: new MemoryKnownDeviceRepository(db, guard),
   };
 }
 
@@ -557,6 +625,8 @@ export class MemoryUnitOfWork implements UnitOfWork {
       backupCodes: this.autoCommit(repos.backupCodes),
       audit: this.autoCommit(repos.audit),
       mail: this.autoCommit(repos.mail),
+      accountTokens: this.autoCommit(repos.accountTokens),
+      knownDevices: this.autoCommit(repos.knownDevices),
     };
   }
 

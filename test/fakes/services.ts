@@ -16,6 +16,7 @@ import { JwtAccessTokenSigner } from '../../backend/src/infrastructure/crypto/jw
 import { loadSigningKeys, type SigningKeys } from '../../backend/src/infrastructure/crypto/signing-keys';
 import { CryptoTokenGenerator } from '../../backend/src/infrastructure/crypto/token-generator';
 import { UaParserUserAgentParser } from '../../backend/src/infrastructure/user-agent/user-agent-parser';
+import { UaDeviceIdentifier } from '../../backend/src/infrastructure/user-agent/device-identifier';
 import { PngQrCodeRenderer } from '../../backend/src/infrastructure/two-factor/qr';
 import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from '../../backend/src/infrastructure/crypto/secret-box';
 import { OtplibTotpProvider } from '../../backend/src/infrastructure/two-factor/totp';
@@ -93,6 +94,7 @@ export function buildServices(overrides: ServiceOverrides = {}) {
     qr: new PngQrCodeRenderer(),
     backupCodeHasher: hasher,
     random: cryptoRandomSource,
+    devices: new UaDeviceIdentifier(),
   };
   const ports: DomainPorts = { ...defaultPorts, ...replacePorts?.(defaultPorts) };
   const { uow, tokens, signer, policy, userAgents, revocations } = ports;

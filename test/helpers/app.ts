@@ -70,8 +70,9 @@ export interface TestAppOptions {
 
 /** Generous limits so ordinary tests never hit them, unless the test sets a limit itself. */
 function limitDefaults(env: Record<string, string>): Record<string, string> {
-  if (env.RATE_LIMIT_AUTH_PER_MIN || env.RATE_LIMIT_ACCOUNT_PER_MIN) return {};
-  return { RATE_LIMIT_AUTH_PER_MIN: '100000', RATE_LIMIT_ACCOUNT_PER_MIN: '100000' };
+  const mail: Record<string, string> = env.RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR || env.RATE_LIMIT_MAIL_PER_IP_PER_HOUR ? {} : { RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR: '100000', RATE_LIMIT_MAIL_PER_IP_PER_HOUR: '100000' };
+  if (env.RATE_LIMIT_AUTH_PER_MIN || env.RATE_LIMIT_ACCOUNT_PER_MIN) return mail;
+  return { RATE_LIMIT_AUTH_PER_MIN: '100000', RATE_LIMIT_ACCOUNT_PER_MIN: '100000', ...mail };
 }
 
 async function deleteKeys(url: string, prefix: string): Promise<void> {
@@ -129,6 +130,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       natsSubjectPrefix: opts.natsSubjectPrefix,
       webDistDir: opts.webDistDir,
       observeHttp: contract.observe,
+      // Tests that read mail wait for the relay: look for due mail often.
+      mailRelayIntervalMs: env.SMTP_URL ? 150 : undefined,
     });
   } catch (err) {
     await cleanup();

@@ -3,6 +3,7 @@
 // the server's state afterwards is checked independently of what the script itself checks.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { bearer, useTestApp } from '../helpers/app';
@@ -18,7 +19,9 @@ interface Run {
 
 function runWalkthrough(env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [SCRIPT.pathname], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The script's `node` is the one running the tests (Node 24 in CI's second run), not whatever PATH has first.
+    const path = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+    const child = spawn('bash', [SCRIPT.pathname], { env: { ...process.env, PATH: path, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

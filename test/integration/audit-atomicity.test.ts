@@ -15,6 +15,7 @@ import { PngQrCodeRenderer } from '../../backend/src/infrastructure/two-factor/q
 import { AesGcmSecretCipher, cryptoRandomSource } from '../../backend/src/infrastructure/crypto/secret-box';
 import { CryptoTokenGenerator } from '../../backend/src/infrastructure/crypto/token-generator';
 import { OtplibTotpProvider } from '../../backend/src/infrastructure/two-factor/totp';
+import { UaDeviceIdentifier } from '../../backend/src/infrastructure/user-agent/device-identifier';
 import { UaParserUserAgentParser } from '../../backend/src/infrastructure/user-agent/user-agent-parser';
 import { createPrismaClient, type PrismaClient } from '../../backend/src/infrastructure/prisma/client';
 import { PrismaUnitOfWork } from '../../backend/src/infrastructure/prisma/unit-of-work';
@@ -96,6 +97,7 @@ function wire(uow: UnitOfWork, revocations: MemoryRevocationStore) {
       qr: new PngQrCodeRenderer(),
       backupCodeHasher: hasher,
       random: cryptoRandomSource,
+      devices: new UaDeviceIdentifier(),
     },
     settings,
   );
@@ -112,7 +114,7 @@ describe('audit atomicity (PrismaUnitOfWork on PostgreSQL)', () => {
   before(async () => {
     db = await createTestDatabase();
     prisma = createPrismaClient(db.url, { poolMax: 4 });
-    uow = new PrismaUnitOfWork(prisma);
+    uow = new PrismaUnitOfWork(prisma, undefined, null, null, new AesGcmSecretCipher(randomBytes(32)));
     revocations = new MemoryRevocationStore(900, systemClock);
     ok = wire(uow, revocations);
   });

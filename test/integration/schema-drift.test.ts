@@ -159,7 +159,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AuditEvent', 'BackupCode', 'MfaChallenge', 'OAuthClient', 'OutgoingMail', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'User']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'KnownDevice', 'MfaChallenge', 'OAuthClient', 'OutgoingMail', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'User']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 
@@ -188,6 +188,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
       MfaChallenge: Prisma.MfaChallengeScalarFieldEnum, AuditEvent: Prisma.AuditEventScalarFieldEnum,
       RotatedRefreshToken: Prisma.RotatedRefreshTokenScalarFieldEnum, OAuthClient: Prisma.OAuthClientScalarFieldEnum,
       OutgoingMail: Prisma.OutgoingMailScalarFieldEnum, RevokedClientToken: Prisma.RevokedClientTokenScalarFieldEnum,
+      AccountToken: Prisma.AccountTokenScalarFieldEnum, KnownDevice: Prisma.KnownDeviceScalarFieldEnum,
     }).flatMap(([model, fields]) => Object.keys(fields).map((f) => `${model}.${f}`));
     const modelNames = new Set(schema.models.map((m) => m.name));
     const scalarFields = schema.models.flatMap((m) => m.fields.filter((f) => !modelNames.has(f.type)).map((f) => `${m.name}.${f.name}`));
@@ -249,7 +250,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
         id: randomUUID(), email: `crud-${randomUUID()}@example.com`, username: 'crud', passwordHash: '$2b$12$hash',
         role: 'admin' as const, status: 'pending' as const, failedLoginCount: 3, lockCount: 2,
         lockedUntil: t('2030-01-01T00:00:00.001Z'), twoFactorEnabled: true, totpSecretEncrypted: 'enc', totpLastUsedStep: 2_000_000_000,
-        passwordChangedAt: t('2026-01-01T00:00:00.999Z'), createdAt: t('2025-01-01T00:00:00.123Z'), updatedAt: t('2025-01-02T00:00:00.456Z'),
+        passwordChangedAt: t('2026-01-01T00:00:00.999Z'), emailVerified: true, createdAt: t('2025-01-01T00:00:00.123Z'), updatedAt: t('2025-01-02T00:00:00.456Z'),
       };
       assertCoversAllFields('User', user, Prisma.UserScalarFieldEnum);
       const createdUser = await prisma.user.create({ data: user });
@@ -299,6 +300,25 @@ describe('schema drift: migrations vs schema.prisma', () => {
       };
       assertCoversAllFields('AuditEvent', event, Prisma.AuditEventScalarFieldEnum);
       assert.deepEqual(await prisma.auditEvent.create({ data: event }), event);
+
+      const accountToken = {
+        id: randomUUID(), userId: user.id, purpose: 'sign_in_report', tokenHash: `at-${randomUUID()}`, subject: session.id,
+        expiresAt: t('2026-08-01T00:00:00.001Z'), usedAt: t('2026-07-02T00:00:00.002Z'), createdAt: t('2026-07-01T00:00:00.003Z'),
+      };
+      assertCoversAllFields('AccountToken', accountToken, Prisma.AccountTokenScalarFieldEnum);
+      assert.deepEqual(await prisma.accountToken.create({ data: accountToken }), accountToken);
+
+      const device = { userId: user.id, fingerprint: 'f'.repeat(64), firstSeenAt: t('2026-07-01T00:00:00.004Z'), lastSeenAt: t('2026-07-03T00:00:00.005Z') };
+      assertCoversAllFields('KnownDevice', device, Prisma.KnownDeviceScalarFieldEnum);
+      assert.deepEqual(await prisma.knownDevice.create({ data: device }), device);
+
+      const mail = {
+        id: randomUUID(), template: 'password_reset', recipient: 'crud@example.com', payload: 'ciphertext', attempts: 3,
+        nextAttemptAt: t('2026-07-01T00:10:00.006Z'), lastError: 'ECONNREFUSED', sentAt: t('2026-07-01T00:20:00.007Z'),
+        failedAt: t('2026-07-01T00:30:00.008Z'), createdAt: t('2026-07-01T00:00:00.009Z'),
+      };
+      assertCoversAllFields('OutgoingMail', mail, Prisma.OutgoingMailScalarFieldEnum);
+      assert.deepEqual(await prisma.outgoingMail.create({ data: mail }), mail);
     });
 
     it('when optional fields are omitted, then the database defaults and NULLs apply', async () => {

@@ -3,6 +3,7 @@
 import { auditEntry } from './audit';
 import { canonicalEmail, normalizeEmail } from './email';
 import { DomainError, Errors } from './errors';
+import type { EmailVerification } from './email-verification';
 import { LockoutPolicy } from './lockout';
 import { normalizePassword, PasswordPolicy } from './password-policy';
 import type {
@@ -20,7 +21,7 @@ import { isClientToken, type AccessClaims, type RequestContext, type Session, ty
 
 /** Slices of config.accounts, config.tokens and config.twoFactor. */
 export interface AuthSettings {
-  accounts: { registrationMode: 'open' | 'approval' };
+  accounts: { registrationMode: 'open' | 'approval'; requireEmailVerification: boolean };
   tokens: {
     accessTokenTtl: number;
     /**
@@ -67,6 +68,7 @@ export class AuthService {
     private readonly secondFactor: SecondFactorVerifier,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
+    private readonly verification: EmailVerification | null = null,
   ) {}
 
   async register(
@@ -82,6 +84,7 @@ export class AuthService {
     return this.uow.run(async (r) => {
       const user = await r.users.create({ id: this.tokens.uuid(), email, username: input.username, passwordHash, role: 'user', status });
       await r.audit.record(auditEntry(user.id, 'user.registered', ctx, { status }));
+      await this.verification?.queue(r, user.id, user.email);
       return user;
     });
   }
@@ -125,6 +128,7 @@ export class AuthService {
     // Status is revealed only to someone who knows the password.
     if (current.status === 'pending') throw Errors.accountPending();
     if (current.status === 'disabled') throw Errors.accountDisabled();
+    if (this.settings.accounts.requireEmailVerification && !current.emailVerified) throw Errors.emailNotVerified();
     return current;
   }
 

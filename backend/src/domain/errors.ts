@@ -23,6 +23,8 @@ export type DomainErrorCode =
   | 'SERVICE_UNAVAILABLE'
   | 'CLIENT_ID_TAKEN'
   | 'MFA_REQUIRED'
+  | 'EMAIL_NOT_VERIFIED'
+  | 'LINK_INVALID'
   | 'REAUTH_REQUIRED';
 
 export interface FieldProblem {
@@ -74,6 +76,10 @@ export const Errors = {
   reauthRequired: () =>
     new DomainError('REAUTH_REQUIRED', 'Confirm your password: this session signed in too long ago for this change'),
   clientIdTaken: () => new DomainError('CLIENT_ID_TAKEN', 'An OAuth client with this clientId already exists'),
+  emailNotVerified: () =>
+    new DomainError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: follow the link in the mail we sent'),
+  /** A mailed link (reset, verification, report) that is unknown, used, superseded or expired: one answer for all. */
+  linkInvalid: () => new DomainError('LINK_INVALID', 'This link is invalid, has already been used, or has expired'),
   rateLimited: (retryAfterSeconds: number) =>
     new DomainError('RATE_LIMITED', 'Too many requests', undefined, retryAfterSeconds),
   /** A dependency (database, revocation feed) is unreachable: retry later, nothing was decided. */

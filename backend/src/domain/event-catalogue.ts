@@ -77,6 +77,11 @@ export function catalogueEvents(row: OutboxRow): CatalogueEvent[] {
       return [event('USER_LOGGED_OUT', { allDevices: m.reason === 'logout_all', sessionIds: ids(m) })];
     case 'password.changed':
       return [event('auth.password.reset', { keptSessionId: str(m.keptSessionId), revokedSessionIds: ids(m) })];
+    case 'password.reset':
+      // A reset by mail: like a change, but no session is kept.
+      return [event('auth.password.reset', { keptSessionId: null, revokedSessionIds: ids(m) })];
+    case 'session.reported':
+      return [event('SESSION_REVOKED', { sessionIds: ids(m), reason: 'reported_by_user' })];
     case 'session.revoked':
       return [event('SESSION_REVOKED', { sessionIds: ids(m), reason: str(m.reason) ?? 'revoked_by_user' })];
     case 'refresh_token.reused':

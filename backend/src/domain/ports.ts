@@ -20,6 +20,7 @@ import type {
   UserStatus,
 } from './types';
 import type { MailOutbox } from './mail';
+import type { AccountToken, AccountTokenPurpose, DeviceIdentity, NewAccountToken, RequestContext } from './types';
 
 export interface UserRepository {
   findById(id: string): Promise<User | null>;
@@ -41,6 +42,29 @@ export interface UserRepository {
   setTotpSecret(id: string, encryptedSecret: string | null, enabled: boolean): Promise<void>;
   /** Compare-and-set: stores `step` only when it is greater than the stored one. False = replay. */
   advanceTotpStep(id: string, step: number): Promise<boolean>;
+  setEmailVerified(id: string): Promise<void>;
+  /** The new (canonical) address, verified. Throws EMAIL_TAKEN when another account has it. */
+  changeEmail(id: string, email: string): Promise<void>;
+}
+
+export interface AccountTokenRepository {
+  /** Stores a token; with `replaceUnused`, the user's unused tokens of that purpose are deleted first (newest link only). */
+  issue(token: NewAccountToken, replaceUnused: boolean): Promise<void>;
+  /** Atomically marks a live token of `purpose` used and returns it; null when unknown, used or expired. */
+  consume(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<AccountToken | null>;
+}
+
+export interface KnownDeviceRepository {
+  /**
+   * Records a sign-in from a device. 'new': the account had devices, not this one; 'first': the account had
+   * none (its first sign-in, nothing to warn about); 'known': seen before.
+   */
+  remember(userId: string, key: string, now: Date): Promise<'new' | 'first' | 'known'>;
+}
+
+/** Tells devices apart for new-device alerts (browser and OS families, coarse network). */
+export interface DeviceIdentifier {
+  identify(ctx: RequestContext): DeviceIdentity;
 }
 
 export interface SessionRepository {
@@ -94,6 +118,8 @@ export interface Repositories {
   audit: AuditRepository;
   /** Outgoing mail, queued with the change it tells about (sent later by the mail relay). */
   mail: MailOutbox;
+  accountTokens: AccountTokenRepository;
+  knownDevices: KnownDeviceRepository;
 }
 
 /** Runs work atomically: an audit event is written in the same transaction as the change it records. */

@@ -4,7 +4,10 @@
 import { AuthService, type AuthSettings } from './auth.service';
 import { LockoutPolicy, type LockoutSettings } from './lockout';
 import { PasswordPolicy } from './password-policy';
-import type { AccessTokenSigner, Clock, PasswordHasher, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
+import type { AccessTokenSigner, Clock, DeviceIdentifier, PasswordHasher, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
+import { AccountRecoveryService, type RecoverySettings } from './account-recovery.service';
+import { EmailVerification, type EmailVerificationSettings } from './email-verification';
+import { NewDeviceAlerts, type NewDeviceSettings } from './new-device-alerts';
 import { SessionService, type SessionSettings } from './session.service';
 import { TwoFactorService, type TwoFactorSettings } from './two-factor.service';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
@@ -25,6 +28,8 @@ export interface DomainPorts {
   /** A cheaper slow hash than `hasher`: a login with a backup code compares against up to ten hashes. */
   backupCodeHasher: BackupCodeHasher;
   random: RandomSource;
+  /** Tells devices apart for new-device alerts. */
+  devices: DeviceIdentifier;
 }
 
 /** The slices of Config the domain reads; Config satisfies it as it is (same group and key names). */
@@ -34,6 +39,7 @@ export interface DomainSettings {
   sessions: SessionSettings;
   lockout: LockoutSettings;
   twoFactor: TwoFactorSettings;
+  recovery: RecoverySettings & EmailVerificationSettings & NewDeviceSettings;
 }
 
 export interface DomainServices {
@@ -42,13 +48,17 @@ export interface DomainServices {
   twoFactor: TwoFactorService;
   auth: AuthService;
   users: UserService;
+  recovery: AccountRecoveryService;
 }
 
 export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
-  const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions);
+  const newDevices = new NewDeviceAlerts(p.devices, p.tokens, p.clock, s.recovery);
+  const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions, newDevices);
   const lockout = new LockoutPolicy(p.uow, p.clock, s.lockout);
+  const verification = new EmailVerification(p.tokens, p.clock, s.recovery);
   const twoFactor = new TwoFactorService(p.uow, p.hasher, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
-  const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s);
+  const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, verification);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy);
-  return { sessions, lockout, twoFactor, auth, users };
+  const recovery = new AccountRecoveryService(p.uow, p.revocations, p.hasher, p.policy, lockout, p.tokens, verification, p.clock, s.recovery);
+  return { sessions, lockout, twoFactor, auth, users, recovery };
 }

@@ -4,6 +4,7 @@ import { auditEntry } from './audit';
 import { Errors } from './errors';
 import type { Clock, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser, Repositories } from './ports';
 import type { AuditEventType, RequestContext, RevokeReason, Session, User } from './types';
+import type { NewDeviceAlerts } from './new-device-alerts';
 
 /** config.sessions: REFRESH_TOKEN_TTL, SESSION_IDLE_TTL, MAX_SESSIONS_PER_USER. */
 export interface SessionSettings {
@@ -33,6 +34,8 @@ export class SessionService {
     private readonly userAgents: UserAgentParser,
     private readonly clock: Clock,
     private readonly settings: SessionSettings,
+    /** Mails the owner about sign-ins from devices the account has not used before (none in some unit tests). */
+    private readonly newDevices: NewDeviceAlerts | null = null,
   ) {}
 
   /**
@@ -76,7 +79,8 @@ export class SessionService {
         scope: input.client ? input.client.scope.join(' ') : null,
       });
       const clientMeta = input.client ? { clientId: input.client.clientId } : {};
-      await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, evictedSessions: evicted.length, ...clientMeta }));
+      const newDevice = (await this.newDevices?.onSignIn(r, user, created.id, ctx)) ?? false;
+      await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, evictedSessions: evicted.length, ...clientMeta, ...(newDevice ? { newDevice } : {}) }));
       return created;
     });
     if (evicted.length) await this.revocations.revoke(evicted);

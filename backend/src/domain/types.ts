@@ -17,14 +17,16 @@ export interface User {
   totpSecretEncrypted: string | null;
   totpLastUsedStep: number | null;
   passwordChangedAt: Date | null;
+  /** The owner has shown they read mail at `email` (verification link or a completed password reset). */
+  emailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
 /** What /me shows: no hash, no secret, no counters. */
-export type UserProfile = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status' | 'twoFactorEnabled' | 'createdAt'>;
+export type UserProfile = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status' | 'twoFactorEnabled' | 'createdAt'> & { emailVerified?: boolean };
 
-export type NewUser = Pick<User, 'id' | 'email' | 'username' | 'passwordHash' | 'role' | 'status'>;
+export type NewUser = Pick<User, 'id' | 'email' | 'username' | 'passwordHash' | 'role' | 'status'> & { emailVerified?: boolean };
 
 export interface Session {
   id: string;
@@ -72,6 +74,8 @@ export type RevokeReason =
   | 'session_limit'
   | 'token_revoked'
   | 'client_deactivated'
+  | 'password_reset'
+  | 'reported_by_user'
   /** 2FA was turned on in another session: sessions that never proved the new factor end. */
   | 'two_factor_enabled';
 
@@ -175,7 +179,14 @@ export type AuditEventType =
   | 'oauth_client.secret_rotated'
   | 'oauth_client.deactivated'
   | 'admin.promoted'
-  | 'admin.bootstrap_refused';
+  | 'admin.bootstrap_refused'
+  | 'password.reset_requested'
+  | 'password.reset'
+  | 'email.verified'
+  | 'email.change_requested'
+  | 'email.changed'
+  | 'login.new_device'
+  | 'session.reported';
 
 export interface AuditEvent {
   id: string;
@@ -188,3 +199,27 @@ export interface AuditEvent {
 }
 
 export type NewAuditEvent = Omit<AuditEvent, 'id' | 'createdAt'>;
+
+/** What a mailed single-use token is for. */
+export type AccountTokenPurpose = 'password_reset' | 'email_verification' | 'sign_in_report';
+
+export interface AccountToken {
+  id: string;
+  userId: string;
+  purpose: AccountTokenPurpose;
+  tokenHash: string;
+  /** email_verification: the address it verifies; sign_in_report: the session it ends. */
+  subject: string | null;
+  expiresAt: Date;
+  usedAt: Date | null;
+}
+
+export type NewAccountToken = Omit<AccountToken, 'usedAt'>;
+
+/** A device as new-device alerts tell them apart: a stable key and words for the mail. */
+export interface DeviceIdentity {
+  /** Browser family + OS family + coarse network, hashed: the same for the same device on the same network. */
+  key: string;
+  /** "Firefox on Windows", for people. */
+  description: string;
+}

@@ -3,7 +3,7 @@ import type { AuditEvent, Session, SessionOwner, TokenPair, UserProfile } from '
 
 export const publicUser = (u: SessionOwner) => ({ id: u.id, email: u.email, username: u.username, role: u.role, status: u.status });
 
-export const profile = (u: UserProfile) => ({ ...publicUser(u), twoFactorEnabled: u.twoFactorEnabled, createdAt: u.createdAt.toISOString() });
+export const profile = (u: UserProfile) => ({ ...publicUser(u), twoFactorEnabled: u.twoFactorEnabled, emailVerified: u.emailVerified ?? false, createdAt: u.createdAt.toISOString() });
 
 export const tokenResponse = (t: TokenPair) => ({
   accessToken: t.accessToken,

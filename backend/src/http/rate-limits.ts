@@ -24,6 +24,9 @@ import { Errors } from '../domain/errors';
 export interface RateLimitOptions {
   perIpPerMin: number;
   perAccountPerMin: number;
+  /** Password-reset and verification-mail requests per hour, per address and per IP (default 5 and 30). */
+  mailPerAddressPerHour?: number;
+  mailPerIpPerHour?: number;
   /** Shared counters across instances when given; in-process counters otherwise. */
   redis: Redis | null;
   /** Namespace for Redis keys, e.g. `auth:rl:`. */
@@ -39,19 +42,27 @@ export interface RateLimits {
   perAccount(key: RateLimitKey): RequestHandler;
   /** Authenticated attempts that check a password or code (change-password, 2FA settings), per user. */
   perUser: RequestHandler;
+  /**
+   * Requests that mail someone (password reset, verification resend): per client IP and per address (the
+   * route's key, e.g. emailKey('email')), hourly. The per-address limit counts whether or not an account
+   * has the address, so a 429 tells nothing about the account; it also stops mail-bombing one inbox.
+   */
+  perMailRequest(address: RateLimitKey): RequestHandler[];
   close(): Promise<void>;
 }
 
 const WINDOW_SECONDS = 60;
 
 interface Quota {
+  /** Window, seconds. */
+  window: number;
   limit: number;
   remaining: number;
   resetSeconds: number;
 }
 
-function makeLimiter(name: string, points: number, redis: Redis | null, keyPrefix: string): RateLimiterAbstract {
-  const base = { keyPrefix: `${keyPrefix}${name}`, points, duration: WINDOW_SECONDS };
+function makeLimiter(name: string, points: number, redis: Redis | null, keyPrefix: string, duration = WINDOW_SECONDS): RateLimiterAbstract {
+  const base = { keyPrefix: `${keyPrefix}${name}`, points, duration };
   if (!redis) return new RateLimiterMemory(base);
   return new RateLimiterRedis({
     ...base,
@@ -75,26 +86,26 @@ function setHeaders(res: Response, quota: Quota): void {
   const quotas: Quota[] = (res.locals.rateLimitQuotas ??= []);
   quotas.push(quota);
   const tightest = quotas.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.resetSeconds > a.resetSeconds) ? b : a));
-  res.setHeader('RateLimit-Policy', quotas.map((q) => `${q.limit};w=${WINDOW_SECONDS}`).join(', '));
+  res.setHeader('RateLimit-Policy', quotas.map((q) => `${q.limit};w=${q.window}`).join(', '));
   res.setHeader('RateLimit-Limit', String(tightest.limit));
   res.setHeader('RateLimit-Remaining', String(tightest.remaining));
   res.setHeader('RateLimit-Reset', String(tightest.resetSeconds));
 }
 
-function middleware(limiter: RateLimiterAbstract, points: number, keyOf: RateLimitKey): RequestHandler {
+function middleware(limiter: RateLimiterAbstract, points: number, keyOf: RateLimitKey, window = WINDOW_SECONDS): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'OPTIONS') return next();
     const key = keyOf(req);
     if (key === null) return next();
     limiter.consume(key).then(
       (r) => {
-        setHeaders(res, { limit: points, remaining: r.remainingPoints, resetSeconds: seconds(r.msBeforeNext) });
+        setHeaders(res, { window, limit: points, remaining: r.remainingPoints, resetSeconds: seconds(r.msBeforeNext) });
         next();
       },
       (err: unknown) => {
         if (err instanceof RateLimiterRes) {
           const wait = seconds(err.msBeforeNext);
-          setHeaders(res, { limit: points, remaining: 0, resetSeconds: wait });
+          setHeaders(res, { window, limit: points, remaining: 0, resetSeconds: wait });
           next(Errors.rateLimited(wait));
           return;
         }
@@ -128,10 +139,19 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
   const userLimiter = makeLimiter('user', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
   const perUser = middleware(userLimiter, opts.perAccountPerMin, (req) => (req.auth ? `user:${req.auth.sub}` : null));
 
+  const HOUR = 3600;
+  const mailIp = opts.mailPerIpPerHour ?? 30;
+  const mailAddress = opts.mailPerAddressPerHour ?? 5;
+  const mailIpLimiter = makeLimiter('mail-ip', mailIp, opts.redis, opts.keyPrefix, HOUR);
+  const mailAddressLimiter = makeLimiter('mail-address', mailAddress, opts.redis, opts.keyPrefix, HOUR);
+  const perMailIp = middleware(mailIpLimiter, mailIp, (req) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown'), HOUR);
+  const perMailRequest = (address: RateLimitKey) => [perMailIp, middleware(mailAddressLimiter, mailAddress, address, HOUR)];
+
   return {
     perIp,
     perAccount: (key) => middleware(accountLimiter, opts.perAccountPerMin, key),
     perUser,
+    perMailRequest,
     // The Redis client belongs to the container, which closes it; the memory counters use unref'd timers.
     async close() {},
   };

@@ -26,6 +26,7 @@ export function toUser(r: UserRow): User {
     totpSecretEncrypted: r.totpSecretEncrypted,
     totpLastUsedStep: r.totpLastUsedStep,
     passwordChangedAt: r.passwordChangedAt,
+    emailVerified: r.emailVerified,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

@@ -5,6 +5,8 @@ import type { Db, PrismaClient } from './client';
 import { PrismaAuditRepository } from './audit.repository';
 import { PrismaBackupCodeRepository } from './backup-code.repository';
 import { PrismaMailOutbox } from './mail-outbox.repository';
+import { PrismaAccountTokenRepository } from './account-token.repository';
+import { PrismaKnownDeviceRepository } from './known-device.repository';
 import type { SecretCipher } from '../../domain/two-factor.ports';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
 import { PrismaSessionRepository } from './session.repository';
@@ -29,6 +31,8 @@ export function createRepositories(
     backupCodes: new PrismaBackupCodeRepository(db),
     audit: new PrismaAuditRepository(db),
     mail: new PrismaMailOutbox(db, mailCipher),
+    accountTokens: new PrismaAccountTokenRepository(db),
+    knownDevices: new PrismaKnownDeviceRepository(db),
   };
 }
 

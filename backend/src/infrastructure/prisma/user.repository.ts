@@ -23,7 +23,7 @@ function isEmailConflict(meta: Record<string, unknown> | undefined): boolean {
   return true;
 }
 
-const PROFILE_COLUMNS = { id: true, email: true, username: true, role: true, status: true, twoFactorEnabled: true, createdAt: true } as const;
+const PROFILE_COLUMNS = { id: true, email: true, username: true, role: true, status: true, twoFactorEnabled: true, emailVerified: true, createdAt: true } as const;
 
 export class PrismaUserRepository implements UserRepository {
   constructor(
@@ -62,7 +62,8 @@ export class PrismaUserRepository implements UserRepository {
   async create(user: NewUser): Promise<User> {
     try {
       const { id, email, username, passwordHash, role, status } = user; // only known fields reach Prisma
-      return toUser(await this.db.user.create({ data: { id, email, username, passwordHash, role, status } }));
+      const emailVerified = user.emailVerified ?? false;
+      return toUser(await this.db.user.create({ data: { id, email, username, passwordHash, role, status, emailVerified } }));
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002' && isEmailConflict(err.meta)) {
         throw Errors.emailTaken();
@@ -144,5 +145,22 @@ export class PrismaUserRepository implements UserRepository {
       data: { totpLastUsedStep: step },
     });
     return count === 1;
+  }
+
+  async setEmailVerified(id: string): Promise<void> {
+    this.changed(id);
+    await this.db.user.update({ where: { id }, data: { emailVerified: true } });
+  }
+
+  async changeEmail(id: string, email: string): Promise<void> {
+    this.changed(id);
+    try {
+      await this.db.user.update({ where: { id }, data: { email, emailVerified: true } });
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002' && isEmailConflict(err.meta)) {
+        throw Errors.emailTaken();
+      }
+      throw err;
+    }
   }
 }

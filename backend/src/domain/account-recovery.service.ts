@@ -1,0 +1,173 @@
+// Getting back into an account and keeping its address true: password reset by mail, email verification
+// (and re-verification on a change of address), and the "this wasn't me" link of new-device alerts.
+// Every mailed link is a single-use opaque token, stored as SHA-256 only (AccountTokenRepository); mails are
+// queued in the same transaction as the change (MailOutbox) and sent later, so no request waits for SMTP.
+import { auditEntry } from './audit';
+import { canonicalEmail, normalizeEmail } from './email';
+import type { EmailVerification } from './email-verification';
+import { Errors } from './errors';
+import type { LockoutPolicy } from './lockout';
+import type { PasswordPolicy } from './password-policy';
+import type { Clock, PasswordHasher, RevocationStore, TokenGenerator, UnitOfWork } from './ports';
+import type { AccessClaims, RequestContext } from './types';
+
+export interface RecoverySettings {
+  /** PASSWORD_RESET_TTL, seconds. */
+  passwordResetTtl: number;
+}
+
+export interface SignInReport {
+  /** The session the link was about; ended now (or already over). */
+  sessionId: string;
+  /** A fresh password-reset token: the landing page goes straight on to "choose a new password". */
+  resetToken: string;
+  resetExpiresIn: number;
+}
+
+export class AccountRecoveryService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly revocations: RevocationStore,
+    private readonly hasher: PasswordHasher,
+    private readonly policy: PasswordPolicy,
+    private readonly lockout: LockoutPolicy,
+    private readonly tokens: TokenGenerator,
+    private readonly verification: EmailVerification,
+    private readonly clock: Clock,
+    private readonly settings: RecoverySettings,
+  ) {}
+
+  /**
+   * Mails a reset link when an active account has this address; does nothing otherwise. The caller answers
+   * the same either way (and does not wait for this), so the answer tells nothing about the address.
+   */
+  async requestPasswordReset(emailInput: string, ctx: RequestContext): Promise<void> {
+    const user = await this.uow.direct.users.findByEmail(normalizeEmail(emailInput));
+    if (!user || user.status !== 'active') return;
+    await this.uow.run(async (r) => {
+      const token = await this.issueResetToken(r, user.id);
+      await r.mail.enqueue({ template: 'password_reset', to: user.email, params: { token, expiresInMinutes: Math.round(this.settings.passwordResetTtl / 60) } });
+      await r.audit.record(auditEntry(user.id, 'password.reset_requested', ctx));
+    });
+  }
+
+  private async issueResetToken(r: Parameters<Parameters<UnitOfWork['run']>[0]>[0], userId: string): Promise<string> {
+    const token = this.tokens.opaqueToken();
+    await r.accountTokens.issue(
+      {
+        id: this.tokens.uuid(),
+        userId,
+        purpose: 'password_reset',
+        tokenHash: this.tokens.hashToken(token),
+        subject: null,
+        expiresAt: new Date(this.clock.now().getTime() + this.settings.passwordResetTtl * 1000),
+      },
+      true,
+    );
+    return token;
+  }
+
+  /**
+   * Sets the new password with a reset token: every session ends, the lockout counters are cleared (the
+   * owner has proven they read the account's mail, which also verifies the address), `password.reset` is
+   * recorded and a notice mailed. Two-factor authentication is left as it is: the next sign-in still asks
+   * for a code, and no session is opened here.
+   */
+  async confirmPasswordReset(token: string, newPassword: string, ctx: RequestContext): Promise<void> {
+    // Checked before the token is spent, so a weak password does not burn the link.
+    const problems = this.policy.check(newPassword, 'newPassword');
+    if (problems.length) throw Errors.validation(problems);
+    const hash = await this.hasher.hash(newPassword);
+    const now = this.clock.now();
+    const revoked = await this.uow.run(async (r) => {
+      const used = await r.accountTokens.consume(this.tokens.hashToken(token), 'password_reset', now);
+      if (!used) throw Errors.linkInvalid();
+      const user = await r.users.findById(used.userId);
+      if (!user || user.status !== 'active') throw Errors.linkInvalid();
+      await r.users.updatePassword(user.id, hash, now);
+      await r.users.resetLoginFailures(user.id);
+      if (!user.emailVerified) await r.users.setEmailVerified(user.id);
+      const ids = await r.sessions.revoke({ userId: user.id }, 'password_reset', now);
+      await r.audit.record(auditEntry(user.id, 'password.reset', ctx, { sessionIds: ids, count: ids.length }));
+      await r.mail.enqueue({ template: 'password_changed', to: user.email, params: { time: now.toISOString(), ipAddress: ctx.ipAddress } });
+      return ids;
+    });
+    if (revoked.length) await this.revocations.revoke(revoked);
+  }
+
+  /** "Send the verification mail again": like a reset request, silent about unknown or verified addresses. */
+  async resendVerification(emailInput: string): Promise<void> {
+    const user = await this.uow.direct.users.findByEmail(normalizeEmail(emailInput));
+    if (!user || user.emailVerified || user.status === 'disabled') return;
+    await this.uow.run((r) => this.verification.queue(r, user.id, user.email));
+  }
+
+  /**
+   * Confirms an address with its link. For the account's own address it marks it verified; for a new address
+   * (a change requested with POST /api/user/email) it becomes the account's address, verified.
+   */
+  async confirmEmail(token: string, ctx: RequestContext): Promise<{ email: string }> {
+    const now = this.clock.now();
+    return this.uow.run(async (r) => {
+      const used = await r.accountTokens.consume(this.tokens.hashToken(token), 'email_verification', now);
+      if (!used || !used.subject) throw Errors.linkInvalid();
+      const user = await r.users.findById(used.userId);
+      if (!user || user.status === 'disabled') throw Errors.linkInvalid();
+      if (used.subject === user.email) {
+        await r.users.setEmailVerified(user.id);
+        await r.audit.record(auditEntry(user.id, 'email.verified', ctx));
+      } else {
+        // EMAIL_TAKEN when another account registered the address meanwhile; the link stays unused (rollback).
+        await r.users.changeEmail(user.id, used.subject);
+        await r.audit.record(auditEntry(user.id, 'email.changed', ctx));
+      }
+      return { email: used.subject };
+    });
+  }
+
+  /**
+   * A signed-in user asks to move the account to another address (password re-checked, with lockout). The
+   * new address gets a verification link and becomes the account's only when it is confirmed; the current
+   * address is told at once, so an intruder cannot quietly take the account over.
+   */
+  async requestEmailChange(claims: AccessClaims, input: { password: string; newEmail: string }, ctx: RequestContext): Promise<{ pendingEmail: string }> {
+    const user = await this.uow.direct.users.findById(claims.sub);
+    if (!user) throw Errors.sessionTerminated();
+    this.lockout.assertNotLocked(user);
+    if (!(await this.hasher.verify(input.password, user.passwordHash))) {
+      await this.lockout.recordFailure(user, 'password', ctx, 'change_email');
+      throw Errors.invalidCredentials();
+    }
+    await this.lockout.recordSuccess(user);
+    const email = canonicalEmail(input.newEmail);
+    if (!email) throw Errors.validation([{ field: 'newEmail', message: 'newEmail must be a valid email address' }]);
+    if (email === user.email) throw Errors.validation([{ field: 'newEmail', message: 'newEmail is already the account\'s address' }]);
+    if (await this.uow.direct.users.findByEmail(email)) throw Errors.emailTaken();
+    await this.uow.run(async (r) => {
+      await this.verification.queue(r, user.id, email);
+      await r.mail.enqueue({ template: 'email_change_requested', to: user.email, params: { newEmail: email, time: this.clock.now().toISOString() } });
+      await r.audit.record(auditEntry(user.id, 'email.change_requested', ctx, { sessionId: claims.sid }));
+    });
+    return { pendingEmail: email };
+  }
+
+  /**
+   * The "this wasn't me" link of a new-device mail: ends that session at once (`session.reported`), and hands
+   * back a fresh password-reset token, since whoever signed in knew the password. Single use; expired,
+   * used or unknown links are LINK_INVALID.
+   */
+  async reportSignIn(token: string, ctx: RequestContext): Promise<SignInReport> {
+    const now = this.clock.now();
+    const { sessionId, revoked, resetToken } = await this.uow.run(async (r) => {
+      const used = await r.accountTokens.consume(this.tokens.hashToken(token), 'sign_in_report', now);
+      if (!used || !used.subject) throw Errors.linkInvalid();
+      const user = await r.users.findById(used.userId);
+      if (!user || user.status !== 'active') throw Errors.linkInvalid();
+      const ids = await r.sessions.revoke({ sessionId: used.subject, userId: user.id }, 'reported_by_user', now);
+      await r.audit.record(auditEntry(user.id, 'session.reported', ctx, { sessionId: used.subject, sessionIds: ids, count: ids.length }));
+      return { sessionId: used.subject, revoked: ids, resetToken: await this.issueResetToken(r, user.id) };
+    });
+    if (revoked.length) await this.revocations.revoke(revoked);
+    return { sessionId, resetToken, resetExpiresIn: this.settings.passwordResetTtl };
+  }
+}

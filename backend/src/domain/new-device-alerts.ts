@@ -1,0 +1,52 @@
+// New-device alerts: on every successful sign-in, inside the transaction that opens the session, the device
+// (browser family + OS family + coarse network, see DeviceIdentifier) is remembered for the account. A device
+// the account has not used before — not on its very first sign-in, which has nothing to compare with — is
+// recorded as `login.new_device` and mailed to the owner with a "this wasn't me" link: a single-use token
+// (SHA-256 at rest, SIGN_IN_REPORT_TTL) that ends exactly that session (AccountRecoveryService.reportSignIn).
+import { auditEntry } from './audit';
+import type { Clock, DeviceIdentifier, Repositories, TokenGenerator } from './ports';
+import type { RequestContext, User } from './types';
+
+export interface NewDeviceSettings {
+  /** NEW_DEVICE_ALERTS. */
+  newDeviceAlerts: boolean;
+  /** SIGN_IN_REPORT_TTL, seconds. */
+  signInReportTtl: number;
+}
+
+export class NewDeviceAlerts {
+  constructor(
+    private readonly devices: DeviceIdentifier,
+    private readonly tokens: TokenGenerator,
+    private readonly clock: Clock,
+    private readonly settings: NewDeviceSettings,
+  ) {}
+
+  /** True when the sign-in came from a new device (and the alert was recorded and queued). */
+  async onSignIn(r: Repositories, user: Pick<User, 'id' | 'email'>, sessionId: string, ctx: RequestContext): Promise<boolean> {
+    if (!this.settings.newDeviceAlerts) return false;
+    const now = this.clock.now();
+    const device = this.devices.identify(ctx);
+    if ((await r.knownDevices.remember(user.id, device.key, now)) !== 'new') return false;
+    const token = this.tokens.opaqueToken();
+    const ttl = this.settings.signInReportTtl;
+    await r.accountTokens.issue(
+      {
+        id: this.tokens.uuid(),
+        userId: user.id,
+        purpose: 'sign_in_report',
+        tokenHash: this.tokens.hashToken(token),
+        subject: sessionId,
+        expiresAt: new Date(now.getTime() + ttl * 1000),
+      },
+      false,
+    );
+    await r.audit.record(auditEntry(user.id, 'login.new_device', ctx, { sessionId, device: device.description }));
+    await r.mail.enqueue({
+      template: 'new_device',
+      to: user.email,
+      params: { device: device.description, ipAddress: ctx.ipAddress, time: now.toISOString(), token, expiresInMinutes: Math.round(ttl / 60) },
+    });
+    return true;
+  }
+}

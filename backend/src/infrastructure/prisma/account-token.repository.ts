@@ -1,0 +1,28 @@
+// AccountTokenRepository on Prisma: mailed single-use tokens, stored as SHA-256 only. Consumption is one
+// conditional UPDATE, so two clicks on one link (or two tabs) can never both use it.
+import type { AccountTokenRepository } from '../../domain/ports';
+import type { AccountToken, AccountTokenPurpose, NewAccountToken } from '../../domain/types';
+import type { Db } from './client';
+
+export class PrismaAccountTokenRepository implements AccountTokenRepository {
+  constructor(private readonly db: Db) {}
+
+  async issue(token: NewAccountToken, replaceUnused: boolean): Promise<void> {
+    if (replaceUnused) {
+      await this.db.accountToken.deleteMany({ where: { userId: token.userId, purpose: token.purpose, usedAt: null } });
+    }
+    const { id, userId, purpose, tokenHash, subject, expiresAt } = token;
+    await this.db.accountToken.create({ data: { id, userId, purpose, tokenHash, subject, expiresAt } });
+  }
+
+  async consume(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<AccountToken | null> {
+    const rows = await this.db.$queryRaw<AccountToken[]>`
+      UPDATE "AccountToken" SET "usedAt" = ${now}
+      WHERE "tokenHash" = ${tokenHash} AND "purpose" = ${purpose} AND "usedAt" IS NULL AND "expiresAt" > ${now}
+      RETURNING "id", "userId", "purpose", "tokenHash", "subject", "expiresAt", "usedAt"`;
+    const r = rows[0];
+    return r
+      ? { id: r.id, userId: r.userId, purpose: r.purpose, tokenHash: r.tokenHash, subject: r.subject, expiresAt: r.expiresAt, usedAt: r.usedAt }
+      : null;
+  }
+}

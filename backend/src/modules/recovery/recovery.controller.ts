@@ -1,0 +1,54 @@
+// Thin HTTP adapters for password reset, email verification and "this wasn't me".
+import type { Request, Response } from 'express';
+import type { AccountRecoveryService } from '../../domain/account-recovery.service';
+import type { Logger } from '../../infrastructure/logger';
+import { claimsOf } from '../../http/authenticate';
+import { noStore, requestContext } from '../../http/context';
+
+/** One answer whether or not an account has the address: the body, the status and the timing. */
+const ACCEPTED = { message: 'If an account uses this address, a mail is on its way.' };
+
+export class RecoveryController {
+  constructor(
+    private readonly recovery: AccountRecoveryService,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Answers at once and does the work afterwards: the response cannot wait longer for a known address (a
+   * database write and a queued mail) than for an unknown one, so its timing says nothing either.
+   */
+  private acceptedThen(req: Request, res: Response, work: () => Promise<void>): void {
+    res.status(202).json(ACCEPTED);
+    work().catch((err: unknown) => this.logger.warn('mail request failed after it was answered', { requestId: req.id, path: req.path, error: String((err as Error)?.message ?? err) }));
+  }
+
+  requestPasswordReset = (req: Request, res: Response) => {
+    const ctx = requestContext(req);
+    this.acceptedThen(req, res, () => this.recovery.requestPasswordReset(req.body.email, ctx));
+  };
+
+  confirmPasswordReset = async (req: Request, res: Response) => {
+    await this.recovery.confirmPasswordReset(req.body.token, req.body.newPassword, requestContext(req));
+    res.status(204).end();
+  };
+
+  resendVerification = (req: Request, res: Response) => {
+    this.acceptedThen(req, res, () => this.recovery.resendVerification(req.body.email));
+  };
+
+  confirmEmail = async (req: Request, res: Response) => {
+    const { email } = await this.recovery.confirmEmail(req.body.token, requestContext(req));
+    res.json({ email, emailVerified: true });
+  };
+
+  reportSignIn = async (req: Request, res: Response) => {
+    const report = await this.recovery.reportSignIn(req.body.token, requestContext(req));
+    noStore(res).json({ sessionId: report.sessionId, resetToken: report.resetToken, resetExpiresIn: report.resetExpiresIn });
+  };
+
+  requestEmailChange = async (req: Request, res: Response) => {
+    const { pendingEmail } = await this.recovery.requestEmailChange(claimsOf(req), { password: req.body.password, newEmail: req.body.newEmail }, requestContext(req));
+    res.status(202).json({ pendingEmail });
+  };
+}

@@ -1,0 +1,42 @@
+// Password reset, email verification and "this wasn't me" under /api/auth (no token needed: the mailed link
+// is the credential), and the change of address under /api/user/email (signed in, password re-checked).
+import { Router, type RequestHandler } from 'express';
+import type { AccountRecoveryService } from '../../domain/account-recovery.service';
+import type { AuthService } from '../../domain/auth.service';
+import type { Logger } from '../../infrastructure/logger';
+import { authenticate } from '../../http/authenticate';
+import { validate } from '../../http/validate';
+import { emailKey } from '../../http/rate-limit-keys';
+import type { RateLimits } from '../../http/rate-limits';
+import { RecoveryController } from './recovery.controller';
+import { emailChangeRules, mailRequestRules, resetConfirmRules, tokenRules } from './validators';
+
+export interface RecoveryRouteDeps {
+  recovery: AccountRecoveryService;
+  auth: AuthService;
+  logger: Logger;
+  /** Per-IP and per-address hourly limits on requests that send mail. */
+  perMailRequest: RateLimits['perMailRequest'];
+  /** Per-user limit on requests that check the current password. */
+  perUser: RequestHandler;
+}
+
+/** Mounted on /api/auth, behind its per-IP limit. */
+export function recoveryRoutes({ recovery, logger, perMailRequest }: RecoveryRouteDeps): Router {
+  const c = new RecoveryController(recovery, logger);
+  const router = Router();
+  router.post('/password-reset', validate(mailRequestRules), ...perMailRequest(emailKey('email')), c.requestPasswordReset);
+  router.post('/password-reset/confirm', validate(resetConfirmRules), c.confirmPasswordReset);
+  router.post('/email-verification', validate(mailRequestRules), ...perMailRequest(emailKey('email')), c.resendVerification);
+  router.post('/email-verification/confirm', validate(tokenRules), c.confirmEmail);
+  router.post('/sign-in-report', validate(tokenRules), c.reportSignIn);
+  return router;
+}
+
+/** Mounted on /api/user/email. */
+export function emailChangeRoutes({ recovery, auth, logger, perUser }: RecoveryRouteDeps): Router {
+  const c = new RecoveryController(recovery, logger);
+  const router = Router();
+  router.post('/', authenticate(auth), validate(emailChangeRules), perUser, c.requestEmailChange);
+  return router;
+}
