@@ -66,7 +66,7 @@ expect "the phone's token is refused" "$(curl -s $API/api/user/me -H "Authorizat
 expect "one session is left" "$(curl -s $API/api/user/sessions -H "Authorization: Bearer $TOKEN" | field sessions.length)" '^1$'
 
 step "5. Turn on two-factor authentication"
-ENROL=$(curl -s -X POST $API/api/user/2fa/enable -H "Authorization: Bearer $TOKEN")
+ENROL=$(curl -s $API/api/user/2fa/enable -H "Authorization: Bearer $TOKEN" --json '{"password":"'$PASSWORD'"}')
 SECRET=$(echo "$ENROL" | field secret)
 echo "$ENROL" | field otpauthUrl
 expect "a base32 secret for the authenticator app" "$SECRET" '^[A-Z2-7]{32}$'

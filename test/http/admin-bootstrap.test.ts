@@ -1,10 +1,9 @@
 // ADMIN_EMAIL bootstrap against PostgreSQL across restarts: it creates the admin when the email is free, and
 // never elevates or activates an account whose password it did not set (someone may have registered the
 // operator's email first). An ADMIN_PASSWORD that is not applied is reported in the log.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { STRONG_PASSWORD, bearer, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { TEST_PASSWORD, bearer, uniqueEmail, useTestApps, type TestApp } from '../helpers/app';
 
 const OPERATOR_PASSWORD = 'operator-Granite-42-harbour';
 
@@ -13,32 +12,17 @@ function logLines(app: TestApp): { level: string; message: string; [k: string]: 
 }
 
 describe('ADMIN_EMAIL bootstrap', () => {
-  let db: TestDatabase;
-  const apps: TestApp[] = [];
-  const start = async (env: Record<string, string> = {}) => {
-    const app = await startTestApp({ database: db, env });
-    apps.push(app);
-    return app;
-  };
-  const stop = async (app: TestApp) => {
-    apps.splice(apps.indexOf(app), 1);
-    await app.close();
-  };
-
-  before(async () => {
-    db = await createTestDatabase();
-  });
-  after(async () => {
-    for (const app of apps) await app.close();
-    await db.drop();
-  });
+  // Restarts share the suite's database; every instance still open is closed after the suite.
+  const apps = useTestApps();
+  const start = (env: Record<string, string> = {}) => apps.start({ env });
+  const stop = (app: TestApp) => app.close();
 
   it('when someone registered the ADMIN_EMAIL first, then a restart with ADMIN_EMAIL leaves that account a user, its tokens keep role user, and an error line says why', async () => {
     const email = uniqueEmail('boss');
     const before = await start();
-    const reg = await before.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
+    const reg = await before.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
     assert.equal(reg.status, 201);
-    const login = await before.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD });
+    const login = await before.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD });
     assert.equal(login.status, 200);
     await stop(before);
 
@@ -46,7 +30,7 @@ describe('ADMIN_EMAIL bootstrap', () => {
     const refreshed = await app.http.post('/api/auth/refresh').send({ refreshToken: login.body.refreshToken });
     assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
     assert.equal(refreshed.body.user.role, 'user');
-    const attacker = await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD });
+    const attacker = await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD });
     assert.equal(attacker.status, 200);
     assert.equal(attacker.body.user.role, 'user');
     const admin = await app.http.get('/api/admin/registrations').set(bearer(attacker.body.accessToken));
@@ -68,12 +52,12 @@ describe('ADMIN_EMAIL bootstrap', () => {
   it('when a pending registration holds the ADMIN_EMAIL in approval mode, then bootstrap neither activates nor promotes it', async () => {
     const email = uniqueEmail('pending-boss');
     const before = await start({ REGISTRATION_MODE: 'approval' });
-    const reg = await before.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
+    const reg = await before.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
     assert.equal(reg.status, 202);
     await stop(before);
 
     const app = await start({ REGISTRATION_MODE: 'approval', ADMIN_EMAIL: email, ADMIN_PASSWORD: OPERATOR_PASSWORD });
-    const res = await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD });
+    const res = await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD });
     assert.equal(res.status, 403, JSON.stringify(res.body));
     assert.equal(res.body.error.code, 'ACCOUNT_PENDING');
     assert.ok(logLines(app).some((l) => l.level === 'error' && /ADMIN_EMAIL/.test(l.message)));

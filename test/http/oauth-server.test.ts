@@ -1,10 +1,10 @@
 // The OAuth 2 authorization server end to end: client registry through the admin API, client authentication
 // (Basic and form), the password, refresh_token and client_credentials grants with scopes and per-client
 // lifetimes, RFC 7009 revocation, RFC 7662 introspection, RFC 8414 metadata, and every error path.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { STRONG_PASSWORD, bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
+import { TEST_PASSWORD, bearer, registerAndLogin, useTestApp } from '../helpers/app';
 
 const ADMIN_EMAIL = 'oauth.admin@example.test';
 const ADMIN_PASSWORD = 'admin-Cobalt-41-harbor';
@@ -24,7 +24,7 @@ function assertOAuthError(res: Res, status: number, error: string) {
 }
 
 describe('OAuth authorization server', () => {
-  let app: TestApp;
+  const app = useTestApp({ env: { ADMIN_EMAIL, ADMIN_PASSWORD, OAUTH_CLIENTS: 'legacy-app' } });
   let adminToken: string;
   let gateway: { clientId: string; secret: string };
   let mobile: { clientId: string; secret: string };
@@ -46,14 +46,13 @@ describe('OAuth authorization server', () => {
 
   async function passwordLogin(clientId: string, secret: string | null, extra: Record<string, string> = {}) {
     const u = await registerAndLogin(app);
-    const fields: Record<string, string> = { grant_type: 'password', username: u.email, password: STRONG_PASSWORD, ...extra };
+    const fields: Record<string, string> = { grant_type: 'password', username: u.email, password: TEST_PASSWORD, ...extra };
     const res = secret === null ? await token({ ...fields, client_id: clientId }) : await token(fields, basic(clientId, secret));
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return { user: u, tokens: res.body as { access_token: string; refresh_token: string; scope: string; expires_in: number } };
   }
 
   before(async () => {
-    app = await startTestApp({ env: { ADMIN_EMAIL, ADMIN_PASSWORD, OAUTH_CLIENTS: 'legacy-app' } });
     const login = await app.http.post('/api/auth/login').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
     assert.equal(login.status, 200, JSON.stringify(login.body));
     adminToken = login.body.accessToken;
@@ -63,9 +62,6 @@ describe('OAuth authorization server', () => {
       accessTokenTtl: 60, refreshTokenTtl: 3600,
     });
     resourceServer = await createClient({ name: 'resource server', grantTypes: ['client_credentials'] });
-  });
-  after(async () => {
-    await app.close();
   });
 
   describe('client registry', () => {
@@ -357,7 +353,7 @@ describe('OAuth authorization server', () => {
       await db.connect();
       await db.query(`UPDATE "User" SET "twoFactorEnabled" = true, "totpSecretEncrypted" = 'x' WHERE "id" = $1`, [u.userId]);
       await db.end();
-      const res = await token({ grant_type: 'password', username: u.email, password: STRONG_PASSWORD, client_id: 'web' });
+      const res = await token({ grant_type: 'password', username: u.email, password: TEST_PASSWORD, client_id: 'web' });
       assertOAuthError(res, 400, 'invalid_grant');
       assert.match(res.body.error_description, /two-factor/);
     });

@@ -11,9 +11,9 @@ import supertest from 'supertest';
 import { loadConfig } from '../../backend/src/config';
 import { buildContainer } from '../../backend/src/container';
 import { createLogger } from '../../backend/src/infrastructure/logger';
-import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from '../helpers/database';
+import { MIGRATIONS_DIR, type TestDatabase } from '../helpers/database';
 import { runCli } from '../helpers/cli';
-import { STRONG_PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { TEST_PASSWORD, uniqueEmail, useTestApp } from '../helpers/app';
 
 const ADMIN_PASSWORD = 'operator-Granite-42-harbour';
 
@@ -34,15 +34,10 @@ async function auditOf(db: TestDatabase, email: string): Promise<{ type: string;
 }
 
 describe('admin CLI on DATABASE_URL', () => {
+  const app = useTestApp({ env: { REGISTRATION_MODE: 'approval' } });
   let db: TestDatabase;
-  let app: TestApp;
-  before(async () => {
-    db = await createTestDatabase();
-    app = await startTestApp({ database: db, env: { REGISTRATION_MODE: 'approval' } });
-  });
-  after(async () => {
-    await app?.close();
-    await db?.drop();
+  before(() => {
+    db = app.database;
   });
 
   it('when `admin create` gets the password on stdin, then exit 0, the admin logs in with role admin, and the creation is audited with source cli', async () => {
@@ -76,18 +71,18 @@ describe('admin CLI on DATABASE_URL', () => {
 
   it('when `admin promote` names a pending registration, then it is refused without --activate, and with it the account becomes an active admin (audited)', async () => {
     const email = uniqueEmail('cli-promote');
-    const reg = await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD });
+    const reg = await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD });
     assert.equal(reg.status, 202);
 
     const refused = await cli(['admin', 'promote', '--email', email], { DATABASE_URL: db.url });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /pending.*--activate/);
-    assert.equal((await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD })).body.error.code, 'ACCOUNT_PENDING');
+    assert.equal((await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD })).body.error.code, 'ACCOUNT_PENDING');
 
     const res = await cli(['admin', 'promote', '--email', email, '--activate'], { DATABASE_URL: db.url });
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /promoted/);
-    const login = await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD });
+    const login = await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD });
     assert.equal(login.status, 200, JSON.stringify(login.body));
     assert.equal(login.body.user.role, 'admin');
     const promoted = (await auditOf(db, email)).find((e) => e.type === 'admin.promoted');

@@ -4,22 +4,18 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import pg from 'pg';
-import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
-
-const NATS_URL = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
+import { bearer, registerAndLogin, TEST_NATS_URL, useTestApp } from '../helpers/app';
 
 describe('event catalogue over JetStream', () => {
-  let app: TestApp;
   let nc: NatsConnection;
   const prefix = `test.${randomBytes(6).toString('hex')}.`;
   const stream = `TEST_CATALOGUE_${randomBytes(4).toString('hex')}`;
+  const app = useTestApp({ nats: true, natsSubjectPrefix: prefix, events: { stream, subjectPrefix: `${prefix}auth.events` } });
 
   before(async () => {
-    app = await startTestApp({ env: { NATS_URL }, natsSubjectPrefix: prefix, events: { stream, subjectPrefix: `${prefix}auth.events` } });
-    nc = await connect({ servers: NATS_URL });
+    nc = await connect({ servers: TEST_NATS_URL });
   });
   after(async () => {
-    await app.close();
     await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
     await nc.close();
   });

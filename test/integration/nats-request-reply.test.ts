@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
-import { bearer, STRONG_PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
+import { bearer, startTestApp, TEST_NATS_URL, TEST_PASSWORD, uniqueEmail, useTestApp } from '../helpers/app';
 
-const NATS_URL = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
+const NATS_URL = TEST_NATS_URL;
 
 describe('NATS request/reply', () => {
-  let app: TestApp;
   let nc: NatsConnection;
   const prefix = `test.${randomBytes(6).toString('hex')}.`;
   const stream = `TEST_RR_${randomBytes(4).toString('hex')}`;
+  const app = useTestApp({ nats: true, natsSubjectPrefix: prefix, events: { stream, subjectPrefix: `${prefix}auth.events` } });
   // Any reply is JSON; the tests read it loosely.
   const call = async (subject: string, payload: unknown): Promise<any> => {
     const reply = await nc.request(`${prefix}${subject}`, new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload)), { timeout: 20_000 });
@@ -20,21 +20,19 @@ describe('NATS request/reply', () => {
   const context = { ip: '203.0.113.9', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15' };
 
   before(async () => {
-    app = await startTestApp({ env: { NATS_URL }, natsSubjectPrefix: prefix, events: { stream, subjectPrefix: `${prefix}auth.events` } });
     nc = await connect({ servers: NATS_URL });
   });
   after(async () => {
     await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
     await nc.close();
-    await app.close();
   });
 
   it('when a user registers and logs in over NATS, then the replies are the HTTP bodies and the session records the caller context', async () => {
     const email = uniqueEmail('nats');
-    const reg = await call('auth.register', { email, password: STRONG_PASSWORD, context });
+    const reg = await call('auth.register', { email, password: TEST_PASSWORD, context });
     assert.equal(reg.user.email, email);
     assert.equal(reg.user.status, 'active');
-    const login = await call('auth.login', { email, password: STRONG_PASSWORD, deviceName: 'gateway test', context });
+    const login = await call('auth.login', { email, password: TEST_PASSWORD, deviceName: 'gateway test', context });
     assert.equal(login.tokenType, 'Bearer');
     assert.ok(login.accessToken && login.refreshToken && login.sessionId);
     const sessions = await app.http.get('/api/user/sessions').set(bearer(login.accessToken)).expect(200);
@@ -47,8 +45,8 @@ describe('NATS request/reply', () => {
     assert.equal(bad.error.code, 'VALIDATION_ERROR');
     assert.deepEqual(bad.error.details.map((d: { field: string }) => d.field).sort(), ['email', 'password']);
     const email = uniqueEmail('nats');
-    await call('auth.register', { email, password: STRONG_PASSWORD });
-    assert.equal((await call('auth.register', { email: email.toUpperCase(), password: STRONG_PASSWORD })).error.code, 'EMAIL_TAKEN');
+    await call('auth.register', { email, password: TEST_PASSWORD });
+    assert.equal((await call('auth.register', { email: email.toUpperCase(), password: TEST_PASSWORD })).error.code, 'EMAIL_TAKEN');
     assert.equal((await call('auth.login', { email, password: 'wrong-password-here' })).error.code, 'INVALID_CREDENTIALS');
     assert.equal((await call('auth.login', '{not json')).error.code, 'VALIDATION_ERROR');
     assert.equal((await call('auth.refresh', { refreshToken: 'nope' })).error.code, 'INVALID_REFRESH_TOKEN');
@@ -56,8 +54,8 @@ describe('NATS request/reply', () => {
 
   it('when tokens are validated, refreshed and logged out over NATS, then the session behaves as over HTTP', async () => {
     const email = uniqueEmail('nats');
-    await call('auth.register', { email, password: STRONG_PASSWORD });
-    const login = await call('auth.login', { email, password: STRONG_PASSWORD });
+    await call('auth.register', { email, password: TEST_PASSWORD });
+    const login = await call('auth.login', { email, password: TEST_PASSWORD });
     const valid = await call('auth.validate', { accessToken: login.accessToken });
     assert.equal(valid.valid, true);
     assert.equal(valid.claims.sid, login.sessionId);
@@ -73,11 +71,11 @@ describe('NATS request/reply', () => {
 
   it('when the password changes or all sessions end over NATS, then other sessions are revoked', async () => {
     const email = uniqueEmail('nats');
-    await call('auth.register', { email, password: STRONG_PASSWORD });
-    const a = await call('auth.login', { email, password: STRONG_PASSWORD });
-    const b = await call('auth.login', { email, password: STRONG_PASSWORD });
+    await call('auth.register', { email, password: TEST_PASSWORD });
+    const a = await call('auth.login', { email, password: TEST_PASSWORD });
+    const b = await call('auth.login', { email, password: TEST_PASSWORD });
     assert.equal((await call('auth.change_password', { accessToken: a.accessToken, currentPassword: 'wrong-one-here', newPassword: 'violet-Canyon-42-drum' })).error.code, 'INVALID_CREDENTIALS');
-    const changed = await call('auth.change_password', { accessToken: a.accessToken, currentPassword: STRONG_PASSWORD, newPassword: 'violet-Canyon-42-drum' });
+    const changed = await call('auth.change_password', { accessToken: a.accessToken, currentPassword: TEST_PASSWORD, newPassword: 'violet-Canyon-42-drum' });
     assert.deepEqual(changed, { revokedSessions: 1 });
     assert.equal((await call('auth.validate', { accessToken: b.accessToken })).reason, 'SESSION_TERMINATED');
     const c = await call('auth.login', { email, password: 'violet-Canyon-42-drum' });

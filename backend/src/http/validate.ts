@@ -17,6 +17,13 @@ export const requiredString = (field: string, max: number): ValidationChain =>
  */
 export function validate(chains: ValidationChain[], orElse?: () => DomainError) {
   return [
+    // A JSON array is valid JSON but never a valid request here; without this a route whose fields are
+    // all optional (2FA enable) would read `[]` as "no body" and answer 200.
+    (req: Request, _res: Response, next: NextFunction) => {
+      const b: unknown = req.body;
+      if (b === undefined || (typeof b === 'object' && b !== null && !Array.isArray(b))) return next();
+      next(Errors.validation([{ field: 'body', message: 'the body must be a JSON object' }]));
+    },
     ...chains,
     (req: Request, _res: Response, next: NextFunction) => {
       const result = validationResult(req);
