@@ -7,6 +7,7 @@ import { Admin } from './pages/Admin';
 import { OAuthClients } from './pages/OAuthClients';
 import { Password } from './pages/Password';
 import { Sessions } from './pages/Sessions';
+import { ForgotPassword, NotMe, ResetPassword, VerifyEmail } from './pages/Recovery';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 import { TwoFactor } from './pages/TwoFactor';
@@ -20,6 +21,14 @@ const PAGES = [
   { path: '/admin', label: 'nav.admin', view: Admin, admin: true },
   { path: '/oauth-clients', label: 'nav.oauthClients', view: OAuthClients, admin: true },
 ] as const;
+
+/** Pages opened from links in mail: shown whether or not someone is signed in on this browser. */
+const LANDINGS: Record<string, { title: string; view: (props: { go: (path: string) => void }) => preact.JSX.Element }> = {
+  '/forgot-password': { title: 'forgot.title', view: ForgotPassword },
+  '/reset-password': { title: 'reset.title', view: ResetPassword },
+  '/verify-email': { title: 'verify.title', view: VerifyEmail },
+  '/not-me': { title: 'notMe.title', view: NotMe },
+};
 
 function usePath(): [string, (path: string) => void] {
   const [path, setPath] = useState(location.pathname);
@@ -62,12 +71,14 @@ function App() {
   const user = auth.user;
   const pages = PAGES.filter((p) => !('admin' in p) || user?.role === 'admin');
   const page = pages.find((p) => p.path === path) ?? pages[0]!;
+  const landing = LANDINGS[path];
   useEffect(() => {
+    if (landing) return;
     if (auth.status === 'signedIn' && page.path !== path) go(page.path);
     if (auth.status === 'signedOut' && path !== '/' && path !== '/sign-up') go('/');
   }, [auth.status, path]);
   useEffect(() => {
-    document.title = `${auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
+    document.title = `${landing ? t(landing.title) : auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
   });
 
   const link = (to: string) => (e: Event) => (e.preventDefault(), go(to));
@@ -87,7 +98,7 @@ function App() {
           </button>
         )}
       </header>
-      {auth.status === 'signedIn' && (
+      {auth.status === 'signedIn' && !landing && (
         <nav aria-label={t('nav.label')}>
           <ul>
             {pages.map((p) => (
@@ -101,7 +112,9 @@ function App() {
         </nav>
       )}
       <main id="main">
-        {auth.status === 'loading' ? (
+        {landing ? (
+          <landing.view go={go} />
+        ) : auth.status === 'loading' ? (
           <p aria-busy="true">{t('common.loading')}</p>
         ) : auth.status === 'signedIn' ? (
           <View />

@@ -10,7 +10,11 @@ interface SecurityEvent {
   ipAddress: string | null;
   userAgent: string | null;
   createdAt: string;
+  metadata?: Record<string, unknown> | null;
 }
+
+/** Sign-ins from a device the account had not used before (the server marks them). */
+const isNewDevice = (e: SecurityEvent) => e.type === 'login.new_device' || (e.type === 'login.succeeded' && e.metadata?.newDevice === true);
 
 const PAGE = 20;
 
@@ -55,6 +59,7 @@ export function Activity() {
           {events.map((e) => (
             <li key={e.id} class={`event ${e.type.replace(/\W/g, '-')}`}>
               <strong>{label(e.type)}</strong>
+              {isNewDevice(e) && <span class="badge new-device">{t('activity.newDevice')}</span>}
               <span class="meta">
                 <time dateTime={e.createdAt} title={dateTime(e.createdAt)}>
                   {relativeTime(e.createdAt)}
