@@ -47,6 +47,8 @@ declare module 'autocannon' {
       timeout?: number;
       pipelining?: number;
       overallRate?: number;
+      /** With a rate set, autocannon otherwise "corrects" latencies for coordinated omission with an expected interval of ceil(1 / per-connection rate) ms. */
+      ignoreCoordinatedOmission?: boolean;
       method?: string;
       headers?: Record<string, string>;
       body?: string | Buffer;

@@ -1,4 +1,4 @@
-// Scenario "nats-validate": auth.validate over NATS request/reply (backend/src/modules/nats/request-server.ts)
+// Scenario "nats-validate": auth.validate over NATS request/reply (backend/src/nats/request-server.ts)
 // on a server started with NATS_URL and a subject prefix of its own, with the seeded users' access tokens —
 // the NATS twin of `validate` (GET /api/auth/validate on server A). autocannon speaks HTTP only, so the load
 // is `concurrency` request loops on one NATS connection in this process. `npm run bench:nats`

@@ -2,11 +2,13 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { languageName, languages, language, onLanguageChange, setLanguage, t } from './i18n';
+import { Account } from './pages/Account';
 import { Activity } from './pages/Activity';
 import { Admin } from './pages/Admin';
 import { OAuthClients } from './pages/OAuthClients';
 import { Password } from './pages/Password';
 import { Sessions } from './pages/Sessions';
+import { ForgotPassword, NotMe, ResetPassword, VerifyEmail } from './pages/Recovery';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 import { TwoFactor } from './pages/TwoFactor';
@@ -17,9 +19,18 @@ const PAGES = [
   { path: '/password', label: 'nav.password', view: Password },
   { path: '/two-factor', label: 'nav.twoFactor', view: TwoFactor },
   { path: '/activity', label: 'nav.activity', view: Activity },
+  { path: '/account', label: 'nav.account', view: Account },
   { path: '/admin', label: 'nav.admin', view: Admin, admin: true },
   { path: '/oauth-clients', label: 'nav.oauthClients', view: OAuthClients, admin: true },
 ] as const;
+
+/** Pages opened from links in mail: shown whether or not someone is signed in on this browser. */
+const LANDINGS: Record<string, { title: string; view: (props: { go: (path: string) => void }) => preact.JSX.Element }> = {
+  '/forgot-password': { title: 'forgot.title', view: ForgotPassword },
+  '/reset-password': { title: 'reset.title', view: ResetPassword },
+  '/verify-email': { title: 'verify.title', view: VerifyEmail },
+  '/not-me': { title: 'notMe.title', view: NotMe },
+};
 
 function usePath(): [string, (path: string) => void] {
   const [path, setPath] = useState(location.pathname);
@@ -62,12 +73,14 @@ function App() {
   const user = auth.user;
   const pages = PAGES.filter((p) => !('admin' in p) || user?.role === 'admin');
   const page = pages.find((p) => p.path === path) ?? pages[0]!;
+  const landing = LANDINGS[path];
   useEffect(() => {
+    if (landing) return;
     if (auth.status === 'signedIn' && page.path !== path) go(page.path);
     if (auth.status === 'signedOut' && path !== '/' && path !== '/sign-up') go('/');
   }, [auth.status, path]);
   useEffect(() => {
-    document.title = `${auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
+    document.title = `${landing ? t(landing.title) : auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
   });
 
   const link = (to: string) => (e: Event) => (e.preventDefault(), go(to));
@@ -87,7 +100,7 @@ function App() {
           </button>
         )}
       </header>
-      {auth.status === 'signedIn' && (
+      {auth.status === 'signedIn' && !landing && (
         <nav aria-label={t('nav.label')}>
           <ul>
             {pages.map((p) => (
@@ -101,7 +114,9 @@ function App() {
         </nav>
       )}
       <main id="main">
-        {auth.status === 'loading' ? (
+        {landing ? (
+          <landing.view go={go} />
+        ) : auth.status === 'loading' ? (
           <p aria-busy="true">{t('common.loading')}</p>
         ) : auth.status === 'signedIn' ? (
           <View />

@@ -51,7 +51,11 @@ export const refreshRules = [requiredString('refreshToken', 512)];
  * as requiredString('refreshToken', 512) above.
  */
 export function refreshTokenOf(reqBody: unknown): string {
-  const value = reqBody !== null && typeof reqBody === 'object' ? (reqBody as Record<string, unknown>).refreshToken : undefined;
+  // As validate() in http/validate.ts: a body that is not a JSON object is refused as a whole.
+  if (reqBody !== undefined && (typeof reqBody !== 'object' || reqBody === null || Array.isArray(reqBody))) {
+    throw Errors.validation([{ field: 'body', message: 'the body must be a JSON object' }]);
+  }
+  const value = (reqBody as Record<string, unknown> | undefined)?.refreshToken;
   const fail = (message: string) => Errors.validation([{ field: 'refreshToken', message }]);
   if (value === undefined || value === null) throw fail('refreshToken is required');
   if (typeof value !== 'string') throw fail('refreshToken must be a string');

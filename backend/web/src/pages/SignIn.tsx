@@ -93,6 +93,11 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: (path: strin
         </div>
       </form>
       <p>
+        <a href="/forgot-password" onClick={(e) => (e.preventDefault(), go('/forgot-password'))}>
+          {t('signIn.forgot')}
+        </a>
+      </p>
+      <p>
         {t('signIn.noAccount')}{' '}
         <a href="/sign-up" onClick={(e) => (e.preventDefault(), go('/sign-up'))}>
           {t('signUp.title')}

@@ -1,0 +1,174 @@
+// Pages reached from mail, signed in or not: "forgot password", the reset link, the verification link and
+// the "this wasn't me" link of a new-device mail. Tokens arrive in the URL fragment (#token=…), which the
+// browser never sends to a server; the page removes it from the address bar as soon as it has read it.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+import { t } from '../i18n';
+import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+
+type Go = (path: string) => void;
+
+/** The token in #token=…, read once, then wiped from the address bar (and so from history and screenshots). */
+function useFragmentToken(): string | null {
+  const [token] = useState(() => new URLSearchParams(location.hash.slice(1)).get('token'));
+  useEffect(() => {
+    if (location.hash) history.replaceState(null, '', location.pathname);
+  }, []);
+  return token;
+}
+
+function SignInLink({ go }: { go: Go }) {
+  return (
+    <p>
+      <a href="/" onClick={(e) => (e.preventDefault(), go('/'))}>
+        {t('recovery.toSignIn')}
+      </a>
+    </p>
+  );
+}
+
+export function ForgotPassword({ go }: { go: Go }) {
+  const [email, setEmail] = useState('');
+  const [sent, setSent] = useState(false);
+  const send = useAction(async () => {
+    await api('/api/auth/password-reset', { method: 'POST', auth: false, body: { email } });
+    setSent(true);
+  });
+  return (
+    <Page title={t('forgot.title')}>
+      {sent ? (
+        <Status tone="success">{t('forgot.sent')}</Status>
+      ) : (
+        <>
+          <p>{t('forgot.intro')}</p>
+          <form onSubmit={onSubmit(send.run)} class="card">
+            <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="username" required name="email" />
+            <ErrorAlert error={send.error} />
+            <div class="actions">
+              <button type="submit" class="primary" disabled={send.busy}>
+                {t('forgot.submit')}
+              </button>
+            </div>
+          </form>
+        </>
+      )}
+      <SignInLink go={go} />
+    </Page>
+  );
+}
+
+/** The new-password form; `token` from the reset link, or from the "this wasn't me" answer. */
+function NewPasswordForm({ token, go }: { token: string; go: Go }) {
+  const [next, setNext] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [mismatch, setMismatch] = useState(false);
+  const [done, setDone] = useState(false);
+  const reset = useAction(async () => {
+    if (next !== repeat) return setMismatch(true);
+    setMismatch(false);
+    await api('/api/auth/password-reset/confirm', { method: 'POST', auth: false, body: { token, newPassword: next } });
+    setDone(true);
+  });
+  if (done) {
+    return (
+      <>
+        <Status tone="success">{t('reset.done')}</Status>
+        <SignInLink go={go} />
+      </>
+    );
+  }
+  return (
+    <form onSubmit={onSubmit(reset.run)} class="card">
+      <Field label={t('password.new')} type="password" value={next} onValue={setNext} autoComplete="new-password" required hint={t('field.passwordHint')} />
+      <Field label={t('password.repeat')} type="password" value={repeat} onValue={setRepeat} autoComplete="new-password" required />
+      {mismatch && (
+        <p class="alert error" role="alert">
+          {t('password.mismatch')}
+        </p>
+      )}
+      <ErrorAlert error={reset.error} />
+      <div class="actions">
+        <button type="submit" class="primary" disabled={reset.busy}>
+          {t('reset.submit')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function ResetPassword({ go }: { go: Go }) {
+  const token = useFragmentToken();
+  return (
+    <Page title={t('reset.title')}>
+      {token ? (
+        <>
+          <p>{t('reset.intro')}</p>
+          <NewPasswordForm token={token} go={go} />
+        </>
+      ) : (
+        <>
+          <Status tone="warning">{t('recovery.noToken')}</Status>
+          <SignInLink go={go} />
+        </>
+      )}
+    </Page>
+  );
+}
+
+export function VerifyEmail({ go }: { go: Go }) {
+  const token = useFragmentToken();
+  const [email, setEmail] = useState<string | null>(null);
+  const confirm = useAction(async () => {
+    setEmail((await api<{ email: string }>('/api/auth/email-verification/confirm', { method: 'POST', auth: false, body: { token } })).email);
+  });
+  useEffect(() => void (token && confirm.run()), []);
+  return (
+    <Page title={t('verify.title')}>
+      {!token ? (
+        <Status tone="warning">{t('recovery.noToken')}</Status>
+      ) : email ? (
+        <Status tone="success">{t('verify.done', { email })}</Status>
+      ) : confirm.error ? (
+        <ErrorAlert error={confirm.error} />
+      ) : (
+        <p aria-busy="true">{t('common.loading')}</p>
+      )}
+      <SignInLink go={go} />
+    </Page>
+  );
+}
+
+export function NotMe({ go }: { go: Go }) {
+  const token = useFragmentToken();
+  const [resetToken, setResetToken] = useState<string | null>(null);
+  // One deliberate click rather than on load: a mail scanner that opens links must not end a session.
+  const report = useAction(async () => {
+    setResetToken((await api<{ resetToken: string }>('/api/auth/sign-in-report', { method: 'POST', auth: false, body: { token } })).resetToken);
+  });
+  return (
+    <Page title={t('notMe.title')}>
+      {!token ? (
+        <>
+          <Status tone="warning">{t('recovery.noToken')}</Status>
+          <SignInLink go={go} />
+        </>
+      ) : resetToken ? (
+        <>
+          <Status tone="success">{t('notMe.ended')}</Status>
+          <p>{t('notMe.choose')}</p>
+          <NewPasswordForm token={resetToken} go={go} />
+        </>
+      ) : (
+        <>
+          <p>{t('notMe.intro')}</p>
+          <ErrorAlert error={report.error} />
+          <div class="actions">
+            <button type="button" class="primary" disabled={report.busy} onClick={() => void report.run()}>
+              {t('notMe.submit')}
+            </button>
+          </div>
+        </>
+      )}
+    </Page>
+  );
+}
