@@ -29,10 +29,11 @@ import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { twoFactorRoutes } from './modules/two-factor/two-factor.routes';
 import { leanUserRoutes, userRoutes } from './modules/user/user.routes';
+import { recordSessionActivity, withSessionActivity } from './modules/user/session-activity.middleware';
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -51,7 +52,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps) {
-  const { auth, users, sessions, twoFactor, recovery } = deps.services;
+  const { auth, users, sessions, twoFactor, recovery, activity, accountDeletion } = deps.services;
   const { perIp, perAccount, perUser, perMailRequest } = deps.rateLimits;
   const app = express();
   app.disable('x-powered-by');
@@ -73,11 +74,13 @@ export function createApp(deps: AppDeps) {
   // steps it needs (see http/lean-route.ts). /validate is exempt from the per-IP limit, since relying
   // services call it from a few addresses; /refresh applies it itself.
   const lean = leanKit({ logger: deps.logger, metrics: deps.metrics, securityHeaders: helmetHeaders(), cors: corsMiddleware });
-  const leanUser = leanUserRoutes({ users, auth, sessions });
+  const leanUser = leanUserRoutes({ users, auth, sessions, accountDeletion });
+  // Last seen of a session (time, IP): one Map lookup here, the write after the answer has gone out.
+  const seen = withSessionActivity(activity, deps.logger);
   app.post('/api/auth/refresh', lean.route('/api/auth/refresh', refreshRoute({ auth, perIp, bodyLimit: deps.http.bodyLimit })));
   app.get('/api/auth/validate', lean.route('/api/auth/validate', validateRoute(auth)));
-  app.get('/api/user/me', lean.route('/api/user/me', leanUser.me));
-  app.get('/api/user/sessions', lean.route('/api/user/sessions', leanUser.sessions));
+  app.get('/api/user/me', lean.route('/api/user/me', seen(leanUser.me)));
+  app.get('/api/user/sessions', lean.route('/api/user/sessions', seen(leanUser.sessions)));
 
   app.use(requestId);
   app.use(requestLogger(deps.logger));
@@ -105,12 +108,14 @@ export function createApp(deps: AppDeps) {
   const { trustProxy, corsOrigins } = deps.http;
   const cookie = { maxAgeSeconds: deps.web.refreshCookieMaxAge, behindProxy: trustProxy !== undefined && trustProxy !== false };
   app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }));
+  // Last seen of a session (time, IP): stamped after the response, at most once a minute per session.
+  app.use(['/api/user', '/api/admin'], recordSessionActivity(activity, deps.logger));
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
   const recoveryDeps = { recovery, auth, logger: deps.logger, perMailRequest, perUser };
   app.use('/api/auth', perIp, authRoutes({ auth, perAccount }), recoveryRoutes(recoveryDeps));
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
   app.use('/api/user/email', emailChangeRoutes(recoveryDeps));
-  app.use('/api/user', userRoutes({ users, auth, sessions, perUser }));
+  app.use('/api/user', userRoutes({ users, auth, sessions, accountDeletion, perUser }));
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));
   app.use('/api', docsRoutes());

@@ -1,6 +1,7 @@
 // The account web app in Debian's Chromium, as a person uses it: sign up (approval mode), sign in, sessions,
-// revoke, 2FA enrolment from the manual key, sign-in with a TOTP code and with a backup code, forced logout
-// pushed by the server, admin approval. axe-core and the 375 px check run on every screen; any CSP
+// rename and revoke, 2FA enrolment from the manual key, new backup codes, sign-in with a TOTP code and with a
+// backup code, forced logout pushed by the server, 2FA turned off, account deleted, admin approval, and the
+// lockout and rate-limit messages. axe-core and the 375 px check run on every screen; any CSP
 // violation or page error fails the suite; nothing token-like may reach Web Storage.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,11 +27,15 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
   let backupCodes: string[] = [];
   let secret = '';
 
+  /** A second small server for the lockout and rate-limit messages (limits the journey would trip over). */
+  let limited: TestApp;
+
   before(async () => {
-    [app, browser] = await Promise.all([
+    [app, browser, limited] = await Promise.all([
       // No refresh grace window: tabs that raced each other into a reuse would end the session at once.
       startTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REFRESH_REUSE_GRACE_SECONDS: '0' }, webDistDir: DIST }),
       launchChromium(),
+      startTestApp({ env: { LOGIN_MAX_FAILURES: '2', RATE_LIMIT_ACCOUNT_PER_MIN: '4', RATE_LIMIT_AUTH_PER_MIN: '100000' }, webDistDir: DIST }),
     ]);
     context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 800 } });
     context.setDefaultTimeout(10_000);
@@ -39,7 +44,7 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
   });
   after(async () => {
     await browser?.close();
-    await app?.close();
+    await Promise.all([app?.close(), limited?.close()]);
   });
 
   /** axe (no serious/critical violation) and the 375 px check on the screen now shown. */
@@ -112,6 +117,19 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
     await page.waitForFunction('document.querySelectorAll("li.session").length === 1');
     const me = await app.http.get('/api/user/me').set(bearer(phone.body.accessToken));
     assert.equal(me.body.error.code, 'SESSION_TERMINATED');
+
+    // Name this session; the list shows the new name, and the last IP and last seen of each session.
+    await laptop.getByRole('button', { name: 'Rename Test laptop' }).click();
+    await laptop.getByLabel('New name for Test laptop').fill('Work laptop');
+    await checkScreen('sessions-rename');
+    await laptop.getByRole('button', { name: 'Save name' }).click();
+    await page.getByText('The session was renamed.').waitFor();
+    const renamed = cards.filter({ hasText: 'Work laptop' });
+    await renamed.getByRole('heading', { name: 'Work laptop' }).waitFor();
+    assert.match((await renamed.textContent()) ?? '', /Last IP address127\.0\.0\.1/);
+    assert.equal(await renamed.locator('dt:text-is("Last seen") + dd time').count(), 1);
+    await page.reload();
+    await cards.filter({ hasText: 'Work laptop' }).getByText('This device').waitFor();
   });
 
   it('when several tabs load at the same moment, then their cookie refreshes take turns and the session survives', async () => {
@@ -148,6 +166,27 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
     await page.getByText('Your other sessions were signed out (1)').waitFor();
     await checkScreen('two-factor-on');
     assert.equal((await app.http.get('/api/user/me').set(bearer(tablet.body.accessToken))).body.error.code, 'SESSION_TERMINATED');
+  });
+
+  it('when new backup codes are made, then ten new ones are shown once and the old ones stop working', async () => {
+    await page.getByRole('button', { name: 'New backup codes' }).click();
+    await page.getByLabel('Confirm your password').fill('not my password');
+    await page.getByRole('button', { name: 'New backup codes' }).last().click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong email or password.' }).waitFor();
+    await checkScreen('two-factor-regenerate-error');
+    await page.getByLabel('Confirm your password').fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'New backup codes' }).last().click();
+    await page.getByRole('heading', { name: 'Your backup codes' }).waitFor();
+    const fresh = (await page.locator('ol.codes code').allTextContents()).map((c) => c.trim());
+    assert.equal(fresh.length, 10);
+    assert.equal(fresh.filter((c) => backupCodes.includes(c)).length, 0, 'all codes are new');
+    const old = backupCodes[0]!;
+    backupCodes = fresh;
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    await page.getByTestId('2fa-status').filter({ hasText: 'On' }).waitFor();
+    const step1 = await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD });
+    const withOld = await app.http.post('/api/auth/login/2fa').send({ mfaToken: step1.body.mfaToken, backupCode: old });
+    assert.equal(withOld.body.error?.code, 'MFA_INVALID_CODE', 'an old backup code no longer signs in');
   });
 
   it('when the person signs out and back in, then the 2FA step accepts a TOTP code and later a backup code', async () => {
@@ -199,6 +238,47 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
     await page.getByText('This session was signed out from another device.').waitFor();
     assert.deepEqual(await page.evaluate('window.__forced'), { reason: 'revoked_by_user' });
     await checkScreen('sign-in-forced');
+  });
+
+  it('when the person turns two-factor off and then deletes the account, then they land on sign-in and the address is free', async () => {
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await heading('Two-factor check');
+    app.clock.advance(30);
+    await page.getByLabel('Authentication code').fill(totpNow());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await heading('Your sessions');
+
+    await page.getByRole('link', { name: 'Two-factor' }).click();
+    await page.getByRole('button', { name: 'Turn off two-factor' }).click();
+    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByLabel('Authentication code or backup code').fill('000000');
+    await page.getByRole('button', { name: 'Turn off two-factor' }).last().click();
+    await page.getByRole('alert').filter({ hasText: 'That code is wrong' }).waitFor();
+    await checkScreen('two-factor-disable-error');
+    await page.getByLabel('Authentication code or backup code').fill(backupCodes[2]!);
+    await page.getByRole('button', { name: 'Turn off two-factor' }).last().click();
+    await page.getByText('Two-factor authentication is off.').waitFor();
+    await page.getByTestId('2fa-status').filter({ hasText: 'Off' }).waitFor();
+    await checkScreen('two-factor-off-again');
+
+    await page.getByRole('link', { name: 'Account' }).click();
+    await heading('Your account');
+    await checkScreen('account');
+    await page.getByRole('button', { name: 'Delete account…' }).click();
+    await page.getByLabel('Password', { exact: true }).fill('not my password');
+    await page.getByRole('button', { name: 'Delete my account for good' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong email or password.' }).waitFor();
+    await checkScreen('account-delete-confirm');
+    assert.equal((await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD })).status, 200, 'nothing was deleted');
+    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Delete my account for good' }).click();
+    await heading('Sign in');
+    await page.getByText('Your account was deleted and every session has ended.').waitFor();
+    await checkScreen('sign-in-deleted');
+    assert.equal((await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD })).body.error?.code, 'INVALID_CREDENTIALS');
+    assert.equal((await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD })).status, 202, 'the address registers again');
   });
 
   it('when an admin signs in, then they approve a pending registration, find a user and sign them out everywhere', async () => {
@@ -260,8 +340,46 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
     await ru.close();
   });
 
+  it('when the account is locked or sign-ins are rate limited, then the page says until when and after how many seconds', async () => {
+    const [locked, busy] = [uniqueEmail('locked'), uniqueEmail('busy')];
+    for (const who of [locked, busy]) assert.equal((await limited.http.post('/api/auth/register').send({ email: who, password: STRONG_PASSWORD })).status, 201);
+    for (let i = 0; i < 2; i++) await limited.http.post('/api/auth/login').send({ email: locked, password: 'wrong password' });
+    for (let i = 0; i < 4; i++) await limited.http.post('/api/auth/login').send({ email: busy, password: 'wrong password' });
+
+    // Another origin (the second server's port): its own storage, so it starts in the browser's English.
+    const p = await context.newPage();
+    const pageProblems = watchProblems(p);
+    await p.goto(limited.url);
+    await heading('Sign in', p);
+    const signIn = async (who: string) => {
+      await p.getByLabel('Email').fill(who);
+      await p.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+    };
+    await signIn(locked);
+    const lockedText = (await p.getByRole('alert').filter({ hasText: 'the account is locked until' }).textContent()) ?? '';
+    // LOGIN_LOCK_SECONDS (900) from now, in the page's locale: the time of day is in the sentence.
+    const hourAt = (ms: number) => new Intl.DateTimeFormat('en-US', { hour: 'numeric' }).formatToParts(new Date(ms)).find((x) => x.type === 'hour')!.value;
+    const hours = [...new Set([hourAt(Date.now() + 880_000), hourAt(Date.now() + 920_000)])].join('|');
+    assert.match(lockedText, new RegExp(`until .*\\b(${hours}):\\d{2}`), lockedText);
+    await checkScreen('sign-in-locked', p);
+
+    await signIn(busy);
+    const limitedText = (await p.getByRole('alert').filter({ hasText: 'Too many attempts' }).textContent()) ?? '';
+    const seconds = Number(/Try again in (\d+) s\./.exec(limitedText)?.[1]);
+    assert.ok(seconds > 0 && seconds <= 60, limitedText);
+
+    await p.getByRole('combobox', { name: 'Language' }).selectOption('ru');
+    await heading('Вход', p);
+    // The fields keep what was typed; only the language changed.
+    await p.getByRole('button', { name: 'Войти', exact: true }).click();
+    await p.getByRole('alert').filter({ hasText: /Повторите через \d+ с\./ }).waitFor();
+    assert.deepEqual(pageProblems, []);
+    await p.close();
+  });
+
   it('then no screen logged a CSP violation or a page error', () => {
     assert.deepEqual(problems, []);
-    assert.ok(screens.length >= 12, `screens checked: ${screens.join(', ')}`);
+    assert.ok(screens.length >= 20, `screens checked: ${screens.join(', ')}`);
   });
 });

@@ -197,6 +197,7 @@ export class MemoryUserRepository implements UserRepository {
       totpSecretEncrypted: null,
       totpLastUsedStep: null,
       passwordChangedAt: null,
+      deletedAt: null,
       emailVerified: user.emailVerified ?? false,
       createdAt: now,
       updatedAt: now,
@@ -229,7 +230,7 @@ export class MemoryUserRepository implements UserRepository {
   /** Oldest first (the approval queue). */
   async listByStatus(status: UserStatus, limit: number): Promise<User[]> {
     return [...this.rows.values()]
-      .filter((u) => u.status === status)
+      .filter((u) => u.status === status && u.deletedAt === null)
       // Stable sort over insertion order: PostgreSQL's microsecond createdAt separates users this fake's
       // millisecond clock gives the same instant, so within one instant insertion order is the real order.
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
@@ -240,6 +241,7 @@ export class MemoryUserRepository implements UserRepository {
   async search(text: string, limit: number): Promise<User[]> {
     const needle = text.toLowerCase();
     return [...this.rows.values()]
+      .filter((u) => u.deletedAt === null)
       .filter((u) => u.id === needle || u.email.toLowerCase().includes(needle) || (u.username ?? '').toLowerCase().includes(needle))
       .sort((a, b) => a.email.localeCompare(b.email))
       .slice(0, limit)
@@ -275,6 +277,28 @@ export class MemoryUserRepository implements UserRepository {
     row.totpSecretEncrypted = encryptedSecret;
     row.twoFactorEnabled = enabled;
     this.touch(row);
+  }
+
+  async anonymise(id: string, now: Date): Promise<boolean> {
+    const row = this.rows.get(id);
+    if (!row || row.deletedAt !== null) return false;
+    Object.assign(row, {
+      email: `deleted-${id}@deleted.invalid`,
+      username: null,
+      passwordHash: '',
+      status: 'disabled',
+      role: 'user',
+      twoFactorEnabled: false,
+      totpSecretEncrypted: null,
+      failedLoginCount: 0,
+      lockCount: 0,
+      lockedUntil: null,
+      passwordChangedAt: null,
+      emailVerified: false,
+      deletedAt: new Date(now),
+    });
+    this.touch(row);
+    return true;
   }
 
   async advanceTotpStep(id: string, step: number): Promise<boolean> {
@@ -321,7 +345,17 @@ export class MemorySessionRepository implements SessionRepository {
     for (const s of rows.values()) {
       if (s.refreshTokenHash === session.refreshTokenHash) throw constraint('Session.refreshTokenHash must be unique');
     }
-    const row: Session = { ...copy(session), clientId: session.clientId ?? null, scope: session.scope ?? null, previousRefreshTokenHash: null, revokedAt: null, revokedReason: null };
+    const row: Session = {
+      ...copy(session),
+      clientId: session.clientId ?? null,
+      scope: session.scope ?? null,
+      name: null,
+      lastSeenAt: null,
+      lastSeenIp: null,
+      previousRefreshTokenHash: null,
+      revokedAt: null,
+      revokedReason: null,
+    };
     rows.set(row.id, row);
     return copy(row);
   }
@@ -398,6 +432,28 @@ export class MemorySessionRepository implements SessionRepository {
     return ids;
   }
 
+  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<boolean> {
+    const row = this.rows.get(sessionId);
+    if (!row || row.userId !== userId || !MemorySessionRepository.live(row, now)) return false;
+    row.name = name;
+    return true;
+  }
+
+  async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean> {
+    const row = this.rows.get(sessionId);
+    if (!row || row.revokedAt !== null || (row.lastSeenAt !== null && row.lastSeenAt.getTime() > staleBefore.getTime())) return false;
+    row.lastSeenAt = new Date(now);
+    row.lastSeenIp = ipAddress;
+    return true;
+  }
+
+  async anonymiseForUser(userId: string): Promise<void> {
+    for (const row of this.rows.values()) {
+      if (row.userId !== userId) continue;
+      Object.assign(row, { userAgent: null, ipAddress: null, lastSeenIp: null, deviceName: null, name: null, browser: null, os: null, deviceType: null });
+    }
+  }
+
   /** Inclusive of `since`, oldest first. */
   async listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]> {
     return [...this.rows.values()]
@@ -443,6 +499,11 @@ export class MemoryMfaChallengeRepository implements MfaChallengeRepository {
     if (!row) throw notFoundRow('MfaChallenge', id);
     row.attempts += 1;
     return row.attempts;
+  }
+
+  async deleteForUser(userId: string): Promise<void> {
+    const rows = this.rows;
+    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
   }
 }
 
@@ -530,6 +591,14 @@ export class MemoryAuditRepository implements AuditRepository {
       .slice(0, opts.limit)
       .map(copy);
   }
+
+  async anonymiseForUser(userId: string): Promise<void> {
+    for (const row of this.rows.values()) {
+      if (row.userId !== userId) continue;
+      row.ipAddress = null;
+      row.userAgent = null;
+    }
+  }
 }
 
 export class MemoryMailOutbox implements MailOutbox {
@@ -567,6 +636,11 @@ export class MemoryAccountTokenRepository implements AccountTokenRepository {
     }
     return null;
   }
+
+  async deleteForUser(userId: string): Promise<void> {
+    const rows = this.rows;
+    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+  }
 }
 
 export class MemoryKnownDeviceRepository implements KnownDeviceRepository {
@@ -581,6 +655,12 @@ export class MemoryKnownDeviceRepository implements KnownDeviceRepository {
     const any = [...rows.keys()].some((k) => k.startsWith(`${userId} `));
     rows.set(id, now);
     return known ? 'known' : any ? 'new' : 'first';
+  }
+
+  async deleteForUser(userId: string): Promise<void> {
+    this.guard();
+    const rows = this.db.tables.knownDevices;
+    for (const id of [...rows.keys()]) if (id.startsWith(`${userId} `)) rows.delete(id);
   }
 }
 

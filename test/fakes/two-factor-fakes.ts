@@ -53,7 +53,11 @@ export class AuditFailureSwitch implements UnitOfWork {
       if (!failure) return work(r);
       return work({
         ...r,
-        audit: { record: () => Promise.reject(failure), listForUser: (userId, opts) => r.audit.listForUser(userId, opts) },
+        audit: {
+          record: () => Promise.reject(failure),
+          listForUser: (userId, opts) => r.audit.listForUser(userId, opts),
+          anonymiseForUser: (userId) => r.audit.anonymiseForUser(userId),
+        },
       });
     });
   }

@@ -159,7 +159,7 @@ describe('security events', () => {
     assert.deepEqual(viaCursor.events.map((e) => e.id), bobEvents.map((e) => e.id));
   });
 
-  it('when events are listed, then each has exactly {id,type,ipAddress,userAgent,createdAt,metadata} and no token, hash or password', async () => {
+  it('when events are listed, then each has exactly {id,type,ipAddress,userAgent,browser,os,deviceType,createdAt,metadata} and no token, hash or password', async () => {
     const u = await userWithHistory();
     const res = await app.http.get('/api/user/security-events').query({ limit: 100 }).set(bearer(u.accessToken));
     assert.equal(res.status, 200);
@@ -169,7 +169,7 @@ describe('security events', () => {
       assert.ok(types.has(t), `${t} missing from ${[...types].join(',')}`);
     }
     for (const e of events) {
-      assert.deepEqual(Object.keys(e).sort(), ['createdAt', 'id', 'ipAddress', 'metadata', 'type', 'userAgent']);
+      assert.deepEqual(Object.keys(e).sort(), ['browser', 'createdAt', 'deviceType', 'id', 'ipAddress', 'metadata', 'os', 'type', 'userAgent']);
       assert.match(e.id, UUID);
       assert.match(e.createdAt, ISO);
       assert.equal(typeof e.type, 'string');

@@ -251,6 +251,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
         role: 'admin' as const, status: 'pending' as const, failedLoginCount: 3, lockCount: 2,
         lockedUntil: t('2030-01-01T00:00:00.001Z'), twoFactorEnabled: true, totpSecretEncrypted: 'enc', totpLastUsedStep: 2_000_000_000,
         passwordChangedAt: t('2026-01-01T00:00:00.999Z'), emailVerified: true, createdAt: t('2025-01-01T00:00:00.123Z'), updatedAt: t('2025-01-02T00:00:00.456Z'),
+        deletedAt: t('2026-02-01T00:00:00.777Z'),
       };
       assertCoversAllFields('User', user, Prisma.UserScalarFieldEnum);
       const createdUser = await prisma.user.create({ data: user });
@@ -272,6 +273,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
         clientId: client.clientId, scope: 'api:read',
         id: randomUUID(), userId: user.id, refreshTokenHash: `cur-${randomUUID()}`, previousRefreshTokenHash: `prev-${randomUUID()}`,
         userAgent: 'Mozilla/5.0', ipAddress: '2001:db8::1', deviceName: 'Desk', browser: 'Chrome', os: 'macOS', deviceType: 'desktop',
+        name: 'Work laptop', lastSeenAt: t('2026-03-02T00:01:00.009Z'), lastSeenIp: '198.51.100.7',
         aal: 2, createdAt: t('2026-03-01T00:00:00.001Z'), lastActiveAt: t('2026-03-02T00:00:00.002Z'), expiresAt: t('2026-04-01T00:00:00.003Z'),
         idleExpiresAt: t('2026-03-15T00:00:00.004Z'), revokedAt: t('2026-03-03T00:00:00.005Z'), revokedReason: 'admin',
       };
@@ -334,6 +336,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
       });
       assert.deepEqual([s.aal, s.previousRefreshTokenHash, s.revokedAt], [1, null, null]);
       assert.deepEqual([s.clientId, s.scope], [null, null]);
+      assert.deepEqual([s.name, s.lastSeenAt, s.lastSeenIp, u.deletedAt], [null, null, null, null]);
       const c = await prisma.oAuthClient.create({ data: { clientId: `d-${randomUUID()}`, name: 'd', type: 'public' } });
       assert.deepEqual([c.secretHash, c.grantTypes, c.allowedScopes, c.defaultScopes, c.redirectUris, c.accessTokenTtl, c.active], [null, [], [], [], [], null, true]);
       const e = await prisma.auditEvent.create({ data: { id: randomUUID(), type: 'x' } });

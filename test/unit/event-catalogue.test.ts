@@ -48,9 +48,17 @@ describe('event catalogue', () => {
     assert.deepEqual(catalogueEvents(row('2fa.enabled', { sessionIds: [] })).map((e) => e.type), ['TWO_FACTOR_ENABLED']);
   });
 
+  it('when an account is deleted, then USER_DELETED names the user and the ended sessions, and no personal data', () => {
+    const [e, ...rest] = catalogueEvents(row('user.deleted', { method: 'password', sessionIds: ['s1', 's2'], count: 2 }, { ipAddress: null, user: { email: 'deleted-x@deleted.invalid', username: null, role: 'user', status: 'disabled' } }));
+    assert.equal(rest.length, 0);
+    assert.equal(e!.type, 'USER_DELETED');
+    assert.equal(e!.userId, 'b6a1f0de-2c1b-4c55-8a0e-0d7f7c2d1a11');
+    assert.deepEqual(e!.data, { revokedSessionIds: ['s1', 's2'] });
+  });
+
   it('when metadata holds anything beyond the whitelist, then it never reaches the event', () => {
     const leaky = { secret: 'JBSWY3DP', passwordHash: '$2b$', refreshToken: 'rt', code: '123456', backupCodes: 10 };
-    for (const type of ['user.registered', 'login.succeeded', 'logout', 'password.changed', 'session.revoked', '2fa.enabled', '2fa.disabled', 'registration.approved']) {
+    for (const type of ['user.registered', 'login.succeeded', 'logout', 'password.changed', 'session.revoked', '2fa.enabled', '2fa.disabled', 'registration.approved', 'user.deleted']) {
       for (const e of catalogueEvents(row(type, leaky))) {
         assert.doesNotMatch(JSON.stringify(e), /JBSWY3DP|\$2b\$|"rt"|123456|backupCodes|secret|passwordHash|refreshToken/, `${type} → ${e.type}`);
       }

@@ -110,7 +110,8 @@ export class AuthService {
    */
   async verifyPassword(emailInput: string, password: string, ctx: RequestContext): Promise<User> {
     const user = await this.uow.direct.users.findByEmail(normalizeEmail(emailInput));
-    if (!user) {
+    // A deleted account's tombstone is nobody's account: it answers like an unknown email.
+    if (!user || user.deletedAt) {
       await this.hasher.verifyDummy(password);
       await this.uow.direct.audit.record(auditEntry(null, 'login.failed', ctx, { reason: 'unknown_account' }));
       throw Errors.invalidCredentials();

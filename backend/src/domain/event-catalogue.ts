@@ -18,6 +18,7 @@ export const CATALOGUE = [
   'SESSION_REVOKED',
   'TWO_FACTOR_ENABLED',
   'TWO_FACTOR_DISABLED',
+  'USER_DELETED',
 ] as const;
 export type CatalogueName = (typeof CATALOGUE)[number];
 
@@ -95,6 +96,9 @@ export function catalogueEvents(row: OutboxRow): CatalogueEvent[] {
     }
     case '2fa.disabled':
       return [event('TWO_FACTOR_DISABLED', { method: str(m.method), actorId: str(m.actorId) })];
+    case 'user.deleted':
+      // The account is a tombstone by now: no email or name to send, and none is needed (userId says who).
+      return [event('USER_DELETED', { revokedSessionIds: ids(m) })];
     default:
       return [];
   }

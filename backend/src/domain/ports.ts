@@ -42,6 +42,12 @@ export interface UserRepository {
   setTotpSecret(id: string, encryptedSecret: string | null, enabled: boolean): Promise<void>;
   /** Compare-and-set: stores `step` only when it is greater than the stored one. False = replay. */
   advanceTotpStep(id: string, step: number): Promise<boolean>;
+  /**
+   * Account deletion: the row becomes a tombstone — email replaced by one that cannot receive mail (so the
+   * address can register again), no name, no usable password, 2FA off, status disabled, deletedAt set.
+   * False when there was no live account to delete.
+   */
+  anonymise(id: string, now: Date): Promise<boolean>;
   setEmailVerified(id: string): Promise<void>;
   /** The new (canonical) address, verified. Throws EMAIL_TAKEN when another account has it. */
   changeEmail(id: string, email: string): Promise<void>;
@@ -52,6 +58,8 @@ export interface AccountTokenRepository {
   issue(token: NewAccountToken, replaceUnused: boolean): Promise<void>;
   /** Atomically marks a live token of `purpose` used and returns it; null when unknown, used or expired. */
   consume(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<AccountToken | null>;
+  /** Account deletion: the user's mailed tokens go (a verification token's subject is an address). */
+  deleteForUser(userId: string): Promise<void>;
 }
 
 export interface KnownDeviceRepository {
@@ -60,6 +68,8 @@ export interface KnownDeviceRepository {
    * none (its first sign-in, nothing to warn about); 'known': seen before.
    */
   remember(userId: string, key: string, now: Date): Promise<'new' | 'first' | 'known'>;
+  /** Account deletion: the device fingerprints go too. */
+  deleteForUser(userId: string): Promise<void>;
 }
 
 /** Tells devices apart for new-device alerts (browser and OS families, coarse network). */
@@ -86,6 +96,15 @@ export interface SessionRepository {
   revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;
   /** Ids of sessions revoked after `since` (warms the revocation cache on start). */
   listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;
+  /** Sets the user's label of one of their live sessions; false when there is no such live session. */
+  rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<boolean>;
+  /**
+   * Stamps lastSeenAt/lastSeenIp, only when the stored lastSeenAt is null or at or before `staleBefore`:
+   * one cheap conditional UPDATE, so several instances together still write at most once per interval.
+   */
+  touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean>;
+  /** Account deletion: wipes device data (user agent, IPs, names, browser, OS) from every session of the user. */
+  anonymiseForUser(userId: string): Promise<void>;
 }
 
 export interface MfaChallengeRepository {
@@ -94,6 +113,8 @@ export interface MfaChallengeRepository {
   /** Atomically marks the challenge consumed; false when it was already consumed. */
   consume(id: string, now: Date): Promise<boolean>;
   recordAttempt(id: string): Promise<number>;
+  /** Account deletion: drops the user's challenges (they hold IPs and user agents). */
+  deleteForUser(userId: string): Promise<void>;
 }
 
 export interface BackupCodeRepository {
@@ -107,6 +128,8 @@ export interface BackupCodeRepository {
 export interface AuditRepository {
   record(event: NewAuditEvent): Promise<void>;
   listForUser(userId: string, opts: { limit: number; before?: { createdAt: Date; id: string } }): Promise<AuditEvent[]>;
+  /** Account deletion: removes IP address and user agent from every audit row of the user (rows and ids stay). */
+  anonymiseForUser(userId: string): Promise<void>;
 }
 
 /** The repositories bound to one transaction. */

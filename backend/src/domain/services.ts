@@ -1,6 +1,7 @@
 // The whole domain wiring in one place: which service gets which ports and which slice of the settings.
 // The composition root (container.ts), the unit-test fakes and the integration tests all call this, so tests
 // exercise the same collaboration as production, only with other adapters.
+import { AccountDeletion } from './account-deletion';
 import { AuthService, type AuthSettings } from './auth.service';
 import { LockoutPolicy, type LockoutSettings } from './lockout';
 import { PasswordPolicy } from './password-policy';
@@ -8,6 +9,7 @@ import type { AccessTokenSigner, Clock, DeviceIdentifier, PasswordHasher, Revoca
 import { AccountRecoveryService, type RecoverySettings } from './account-recovery.service';
 import { EmailVerification, type EmailVerificationSettings } from './email-verification';
 import { NewDeviceAlerts, type NewDeviceSettings } from './new-device-alerts';
+import { SessionActivity } from './session-activity';
 import { SessionService, type SessionSettings } from './session.service';
 import { TwoFactorService, type TwoFactorSettings } from './two-factor.service';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
@@ -48,6 +50,9 @@ export interface DomainServices {
   twoFactor: TwoFactorService;
   auth: AuthService;
   users: UserService;
+  /** lastSeenAt / last IP of sessions, written at most once a minute each. */
+  activity: SessionActivity;
+  accountDeletion: AccountDeletion;
   recovery: AccountRecoveryService;
 }
 
@@ -58,7 +63,9 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainS
   const verification = new EmailVerification(p.tokens, p.clock, s.recovery);
   const twoFactor = new TwoFactorService(p.uow, p.hasher, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
   const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, verification);
-  const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy);
+  const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy, p.userAgents);
   const recovery = new AccountRecoveryService(p.uow, p.revocations, p.hasher, p.policy, lockout, p.tokens, verification, p.clock, s.recovery);
-  return { sessions, lockout, twoFactor, auth, users, recovery };
+  const activity = new SessionActivity(p.uow, p.clock);
+  const accountDeletion = new AccountDeletion(p.uow, sessions, twoFactor, p.clock);
+  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion };
 }

@@ -26,6 +26,9 @@ export interface CreatedSession {
   refreshToken: string;
 }
 
+/** Longest session name ("Work laptop") a user may set; longer input is a validation error, not cut. */
+export const SESSION_NAME_MAX = 64;
+
 export class SessionService {
   constructor(
     private readonly uow: UnitOfWork,
@@ -102,6 +105,21 @@ export class SessionService {
 
   async listActive(userId: string): Promise<Session[]> {
     return this.uow.direct.sessions.listActive(userId, this.clock.now());
+  }
+
+  /**
+   * Names one of the caller's live sessions; a blank name clears it. Surrounding white space is dropped and
+   * control characters are refused (the name is shown in lists). Another user's session is NOT_FOUND.
+   */
+  async rename(userId: string, sessionId: string, input: string | null): Promise<Session> {
+    const name = (input ?? '').normalize('NFC').trim();
+    if ([...name].length > SESSION_NAME_MAX) throw Errors.validation([{ field: 'name', message: `name must be at most ${SESSION_NAME_MAX} characters` }]);
+    if (/\p{Cc}/u.test(name)) throw Errors.validation([{ field: 'name', message: 'name must not contain control characters' }]);
+    const now = this.clock.now();
+    if (!(await this.uow.direct.sessions.rename(userId, sessionId, name || null, now))) throw Errors.notFound('Session');
+    const session = await this.uow.direct.sessions.findById(sessionId);
+    if (!session) throw Errors.notFound('Session');
+    return session;
   }
 
   /** Revokes one of the caller's sessions; another user's session is NOT_FOUND, never FORBIDDEN. */

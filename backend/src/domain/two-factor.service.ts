@@ -140,17 +140,7 @@ export class TwoFactorService implements SecondFactorVerifier {
   async disable(userId: string, input: { password: string; code: string }, ctx: RequestContext): Promise<void> {
     const user = await this.requireUser(this.uow.direct, userId);
     if (!user.twoFactorEnabled || !user.totpSecretEncrypted) throw Errors.mfaNotEnabled();
-    await this.checkPassword(user, input.password, '2fa_disable', ctx);
-    let secondFactor: PreparedFactor;
-    try {
-      secondFactor = await this.prepareFactor(user, input.code);
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'MFA_INVALID_CODE') {
-        await this.lockout?.recordFailure(user, normalizeTotpCode(input.code) !== null ? 'totp' : 'backup_code', ctx, '2fa_disable');
-      }
-      throw err;
-    }
-    await this.lockout?.recordSuccess(user);
+    const secondFactor = (await this.reauthenticate(user, input, ctx, '2fa_disable'))!;
     await this.uow.run(async (r) => {
       await secondFactor.commit(r);
       const current = await this.requireUser(r, userId);
@@ -163,6 +153,31 @@ export class TwoFactorService implements SecondFactorVerifier {
       await r.backupCodes.deleteAll(userId);
       await r.audit.record(auditEntry(userId, '2fa.disabled', ctx, { method: secondFactor.method }));
     });
+  }
+
+  /**
+   * Re-authentication for a grave step (turning 2FA off, deleting the account): the password and, when 2FA
+   * is on, a TOTP or backup code. Wrong ones count toward the lockout. Returns the second factor, to be
+   * consumed by `commit` inside the caller's transaction; null when the account has no 2FA.
+   */
+  async reauthenticate(user: User, input: { password: string; code?: string | null }, ctx: RequestContext, context: ReauthContext): Promise<PreparedFactor | null> {
+    if (user.twoFactorEnabled && !input.code) {
+      throw Errors.validation([{ field: 'code', message: 'code is required while two-factor authentication is on' }]);
+    }
+    await this.checkPassword(user, input.password, context, ctx);
+    let secondFactor: PreparedFactor | null = null;
+    if (user.twoFactorEnabled && input.code) {
+      try {
+        secondFactor = await this.prepareFactor(user, input.code);
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'MFA_INVALID_CODE') {
+          await this.lockout?.recordFailure(user, normalizeTotpCode(input.code) !== null ? 'totp' : 'backup_code', ctx, context);
+        }
+        throw err;
+      }
+    }
+    await this.lockout?.recordSuccess(user);
+    return secondFactor;
   }
 
   /** Replaces every backup code (the old ones stop working); needs the password. */
@@ -296,7 +311,7 @@ export class TwoFactorService implements SecondFactorVerifier {
   }
 }
 
-interface PreparedFactor {
+export interface PreparedFactor {
   method: 'totp' | 'backup_code';
   /** Unused backup codes left after this one (backup codes only). */
   remaining: number | null;

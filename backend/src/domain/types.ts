@@ -17,6 +17,8 @@ export interface User {
   totpSecretEncrypted: string | null;
   totpLastUsedStep: number | null;
   passwordChangedAt: Date | null;
+  /** Set once the user deleted the account (the row is then an anonymised tombstone). */
+  deletedAt: Date | null;
   /** The owner has shown they read mail at `email` (verification link or a completed password reset). */
   emailVerified: boolean;
   createdAt: Date;
@@ -39,6 +41,11 @@ export interface Session {
   browser: string | null;
   os: string | null;
   deviceType: string | null;
+  /** The user's own label for the session; null until renamed. */
+  name: string | null;
+  /** Last authenticated request (at most a minute stale) and its client IP; null until the first one. */
+  lastSeenAt: Date | null;
+  lastSeenIp: string | null;
   aal: number;
   createdAt: Date;
   lastActiveAt: Date;
@@ -52,7 +59,7 @@ export interface Session {
   scope: string | null;
 }
 
-export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope'> & {
+export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope' | 'name' | 'lastSeenAt' | 'lastSeenIp'> & {
   clientId?: string | null;
   scope?: string | null;
 };
@@ -77,7 +84,8 @@ export type RevokeReason =
   | 'password_reset'
   | 'reported_by_user'
   /** 2FA was turned on in another session: sessions that never proved the new factor end. */
-  | 'two_factor_enabled';
+  | 'two_factor_enabled'
+  | 'account_deleted';
 
 /** Who is calling and from where: recorded on sessions and audit events. */
 export interface RequestContext {
@@ -186,7 +194,8 @@ export type AuditEventType =
   | 'email.change_requested'
   | 'email.changed'
   | 'login.new_device'
-  | 'session.reported';
+  | 'session.reported'
+  | 'user.deleted';
 
 export interface AuditEvent {
   id: string;

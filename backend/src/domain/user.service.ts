@@ -3,9 +3,12 @@ import { auditEntry } from './audit';
 import { DomainError, Errors } from './errors';
 import { canonicalEmail, normalizeEmail } from './email';
 import type { PasswordPolicy } from './password-policy';
-import type { PasswordHasher, TokenGenerator, UnitOfWork } from './ports';
+import type { PasswordHasher, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
 import { SessionService } from './session.service';
-import type { AuditEvent, RequestContext, User, UserProfile } from './types';
+import type { AuditEvent, DeviceInfo, RequestContext, User, UserProfile } from './types';
+
+/** A security event with its user agent parsed (the same parser as sessions), for the activity page. */
+export type SecurityEventView = AuditEvent & { device: DeviceInfo };
 
 /** Who made an account an admin: the start-up bootstrap or the operator CLI (kept in the audit metadata). */
 export type AdminSource = 'ADMIN_EMAIL' | 'cli';
@@ -27,6 +30,7 @@ export class UserService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenGenerator,
     private readonly policy: PasswordPolicy,
+    private readonly userAgents: UserAgentParser,
   ) {}
 
   async getProfile(userId: string): Promise<UserProfile> {
@@ -140,7 +144,8 @@ export class UserService {
     }
   }
 
-  async securityEvents(userId: string, opts: { limit: number; before?: { createdAt: Date; id: string } }): Promise<AuditEvent[]> {
-    return this.uow.direct.audit.listForUser(userId, opts);
+  async securityEvents(userId: string, opts: { limit: number; before?: { createdAt: Date; id: string } }): Promise<SecurityEventView[]> {
+    const events = await this.uow.direct.audit.listForUser(userId, opts);
+    return events.map((e) => ({ ...e, device: this.userAgents.parse(e.userAgent) }));
   }
 }

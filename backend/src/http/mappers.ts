@@ -1,5 +1,6 @@
 // Response mappers whitelist fields: a hash, secret or internal counter cannot leak by accident.
-import type { AuditEvent, Session, SessionOwner, TokenPair, UserProfile } from '../domain/types';
+import type { SecurityEventView } from '../domain/user.service';
+import type { Session, SessionOwner, TokenPair, UserProfile } from '../domain/types';
 
 export const publicUser = (u: SessionOwner) => ({ id: u.id, email: u.email, username: u.username, role: u.role, status: u.status });
 
@@ -21,19 +22,26 @@ export const sessionView = (s: Session, currentSessionId: string) => ({
   os: s.os,
   deviceType: s.deviceType,
   deviceName: s.deviceName,
+  name: s.name,
   userAgent: s.userAgent,
   ipAddress: s.ipAddress,
+  lastIpAddress: s.lastSeenIp ?? s.ipAddress,
   createdAt: s.createdAt.toISOString(),
   lastActiveAt: s.lastActiveAt.toISOString(),
+  // A refresh stamps lastActiveAt, a request with the access token lastSeenAt: last seen is the later one.
+  lastSeenAt: (s.lastSeenAt && s.lastSeenAt > s.lastActiveAt ? s.lastSeenAt : s.lastActiveAt).toISOString(),
   expiresAt: s.expiresAt.toISOString(),
   aal: s.aal,
 });
 
-export const securityEvent = (e: AuditEvent) => ({
+export const securityEvent = (e: SecurityEventView) => ({
   id: e.id,
   type: e.type,
   ipAddress: e.ipAddress,
   userAgent: e.userAgent,
+  browser: e.device.browser,
+  os: e.device.os,
+  deviceType: e.device.deviceType,
   createdAt: e.createdAt.toISOString(),
   metadata: e.metadata,
 });

@@ -1,20 +1,13 @@
 // API error codes are stable; the page turns them into sentences in the person's language.
 import { ApiError } from './api';
+import { errorMessage } from './error-messages';
 import { dateTime, t } from './i18n';
 
 export function errorText(err: unknown): string {
   if (!(err instanceof ApiError)) return t('error.unexpected');
-  switch (err.code) {
-    case 'ACCOUNT_LOCKED':
-      return err.retryAfter ? t('error.ACCOUNT_LOCKED_until', { time: dateTime(new Date(Date.now() + err.retryAfter * 1000)) }) : t('error.ACCOUNT_LOCKED');
-    case 'RATE_LIMITED':
-      return t('error.RATE_LIMITED', { seconds: err.retryAfter ?? 60 });
-    case 'VALIDATION_ERROR':
-      // Field problems come from the server in English; the lead sentence is localised.
-      return [t('error.VALIDATION_ERROR'), ...err.details.map((d) => d.message)].join(' ');
-    default: {
-      const text = t(`error.${err.code}`);
-      return text === `error.${err.code}` ? t('error.unknown', { code: err.code }) : text;
-    }
-  }
+  const { key, params } = errorMessage(err.code, err.retryAfter, dateTime);
+  const text = t(key, params);
+  if (text === key) return t('error.unknown', { code: err.code });
+  // Field problems come from the server in English; the lead sentence is localised.
+  return err.code === 'VALIDATION_ERROR' ? [text, ...err.details.map((d) => d.message)].join(' ') : text;
 }

@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { languageName, languages, language, onLanguageChange, setLanguage, t } from './i18n';
+import { Account } from './pages/Account';
 import { Activity } from './pages/Activity';
 import { Admin } from './pages/Admin';
 import { OAuthClients } from './pages/OAuthClients';
@@ -18,6 +19,7 @@ const PAGES = [
   { path: '/password', label: 'nav.password', view: Password },
   { path: '/two-factor', label: 'nav.twoFactor', view: TwoFactor },
   { path: '/activity', label: 'nav.activity', view: Activity },
+  { path: '/account', label: 'nav.account', view: Account },
   { path: '/admin', label: 'nav.admin', view: Admin, admin: true },
   { path: '/oauth-clients', label: 'nav.oauthClients', view: OAuthClients, admin: true },
 ] as const;

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from './errors';
+import { t } from './i18n';
 
 let ids = 0;
 export function Field(props: {
@@ -97,3 +98,51 @@ export const onSubmit = (fn: () => void) => (e: Event) => {
   e.preventDefault();
   fn();
 };
+
+/** "Are you sure?" in place: the question, a dangerous yes and a cancel, grouped under the question's name. */
+export function Confirm(props: { question: string; yes: string; busy: boolean; onYes: () => void; onCancel: () => void }) {
+  return (
+    <div class="confirm" role="group" aria-label={props.question}>
+      <p>{props.question}</p>
+      <button type="button" class="danger" onClick={props.onYes} disabled={props.busy}>
+        {props.yes}
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        {t('common.cancel')}
+      </button>
+    </div>
+  );
+}
+
+/**
+ * A form in a card: optional heading and help, the fields, the error, a submit button (primary, or danger
+ * for destructive steps) and, when given, a cancel button.
+ */
+export function FormCard(props: {
+  title?: string;
+  help?: ComponentChildren;
+  submit: string;
+  tone?: 'primary' | 'danger';
+  action: { busy: boolean; error: unknown; run: () => void };
+  onCancel?: () => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <form class="card" onSubmit={onSubmit(props.action.run)}>
+      {props.title && <h2>{props.title}</h2>}
+      {props.help && <p>{props.help}</p>}
+      {props.children}
+      <ErrorAlert error={props.action.error} />
+      <div class="actions">
+        <button type="submit" class={props.tone ?? 'primary'} disabled={props.action.busy}>
+          {props.submit}
+        </button>
+        {props.onCancel && (
+          <button type="button" onClick={props.onCancel}>
+            {t('common.cancel')}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -25,4 +25,8 @@ export class PrismaAccountTokenRepository implements AccountTokenRepository {
       ? { id: r.id, userId: r.userId, purpose: r.purpose, tokenHash: r.tokenHash, subject: r.subject, expiresAt: r.expiresAt, usedAt: r.usedAt }
       : null;
   }
+
+  async deleteForUser(userId: string): Promise<void> {
+    await this.db.accountToken.deleteMany({ where: { userId } });
+  }
 }

@@ -37,4 +37,9 @@ export class PrismaAuditRepository implements AuditRepository {
     });
     return rows.map(toAuditEvent);
   }
+
+  async anonymiseForUser(userId: string): Promise<void> {
+    if (!isUuid(userId)) return;
+    await this.db.auditEvent.updateMany({ where: { userId }, data: { ipAddress: null, userAgent: null } });
+  }
 }

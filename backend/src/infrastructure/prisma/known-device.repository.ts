@@ -18,4 +18,8 @@ export class PrismaKnownDeviceRepository implements KnownDeviceRepository {
     const devices = await this.db.knownDevice.count({ where: { userId } });
     return devices > 1 ? 'new' : 'first';
   }
+
+  async deleteForUser(userId: string): Promise<void> {
+    await this.db.knownDevice.deleteMany({ where: { userId } });
+  }
 }

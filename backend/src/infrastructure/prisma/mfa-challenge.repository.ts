@@ -2,7 +2,7 @@
 import type { MfaChallengeRepository } from '../../domain/ports';
 import type { MfaChallenge } from '../../domain/types';
 import type { Db } from './client';
-import { toMfaChallenge } from './mappers';
+import { isUuid, toMfaChallenge } from './mappers';
 
 export class PrismaMfaChallengeRepository implements MfaChallengeRepository {
   constructor(private readonly db: Db) {}
@@ -40,5 +40,10 @@ export class PrismaMfaChallengeRepository implements MfaChallengeRepository {
       select: { attempts: true },
     });
     return row.attempts;
+  }
+
+  async deleteForUser(userId: string): Promise<void> {
+    if (!isUuid(userId)) return;
+    await this.db.mfaChallenge.deleteMany({ where: { userId } });
   }
 }

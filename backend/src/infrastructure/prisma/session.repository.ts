@@ -158,6 +158,33 @@ export class PrismaSessionRepository implements SessionRepository {
     return rows.map((r) => r.id);
   }
 
+  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<boolean> {
+    if (!isUuid(userId) || !isUuid(sessionId)) return false;
+    const { count } = await this.db.session.updateMany({
+      where: { id: sessionId, userId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } },
+      data: { name },
+    });
+    return count === 1;
+  }
+
+  async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean> {
+    if (!isUuid(sessionId)) return false;
+    // One statement on the primary key; the condition makes it a no-op when another instance wrote recently.
+    const { count } = await this.db.session.updateMany({
+      where: { id: sessionId, revokedAt: null, OR: [{ lastSeenAt: null }, { lastSeenAt: { lte: staleBefore } }] },
+      data: { lastSeenAt: now, lastSeenIp: ipAddress },
+    });
+    return count === 1;
+  }
+
+  async anonymiseForUser(userId: string): Promise<void> {
+    if (!isUuid(userId)) return;
+    await this.db.session.updateMany({
+      where: { userId },
+      data: { userAgent: null, ipAddress: null, lastSeenIp: null, deviceName: null, name: null, browser: null, os: null, deviceType: null },
+    });
+  }
+
   /** Inclusive of `since`: warming a revocation cache must not miss a boundary row. */
   async listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]> {
     const rows = await this.db.session.findMany({

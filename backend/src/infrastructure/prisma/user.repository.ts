@@ -91,9 +91,9 @@ export class PrismaUserRepository implements UserRepository {
     this.changed(id);
   }
 
-  /** Oldest first: this serves the approval queue. */
+  /** Oldest first: this serves the approval queue. Deleted accounts (tombstones) are nobody's business. */
   async listByStatus(status: UserStatus, limit: number): Promise<User[]> {
-    const rows = await this.db.user.findMany({ where: { status }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit });
+    const rows = await this.db.user.findMany({ where: { status, deletedAt: null }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit });
     return rows.map(toUser);
   }
 
@@ -101,6 +101,7 @@ export class PrismaUserRepository implements UserRepository {
     const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
     const rows = await this.db.user.findMany({
       where: {
+        deletedAt: null,
         OR: [
           { email: { contains: text, mode: 'insensitive' } },
           { username: { contains: text, mode: 'insensitive' } },
@@ -137,6 +138,33 @@ export class PrismaUserRepository implements UserRepository {
     this.changed(id);
     await this.db.user.update({ where: { id }, data: { totpSecretEncrypted: encryptedSecret, twoFactorEnabled: enabled } });
     this.changed(id);
+  }
+
+  async anonymise(id: string, now: Date): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    this.changed(id);
+    // `.invalid` is reserved (RFC 2606): the tombstone address can never receive mail or be registered, and
+    // an empty hash is never a bcrypt hash, so no password matches it.
+    const { count } = await this.db.user.updateMany({
+      where: { id, deletedAt: null },
+      data: {
+        email: `deleted-${id}@deleted.invalid`,
+        username: null,
+        passwordHash: '',
+        status: 'disabled',
+        role: 'user',
+        twoFactorEnabled: false,
+        totpSecretEncrypted: null,
+        failedLoginCount: 0,
+        lockCount: 0,
+        lockedUntil: null,
+        passwordChangedAt: null,
+        emailVerified: false,
+        deletedAt: now,
+      },
+    });
+    this.changed(id);
+    return count === 1;
   }
 
   async advanceTotpStep(id: string, step: number): Promise<boolean> {

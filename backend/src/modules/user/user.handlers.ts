@@ -1,5 +1,6 @@
 // /api/user handlers: parse, call the service, map, respond.
 import type { Request, Response } from 'express';
+import type { AccountDeletion } from '../../domain/account-deletion';
 import type { AuthService } from '../../domain/auth.service';
 import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
@@ -14,6 +15,7 @@ export class UserHandlers {
     private readonly users: UserService,
     private readonly auth: AuthService,
     private readonly sessions: SessionService,
+    private readonly deletion: AccountDeletion,
   ) {}
 
   /** On the lean chain (user.routes.ts leanUserRoutes): authenticates itself. */
@@ -33,6 +35,19 @@ export class UserHandlers {
     const { sub, sid } = authenticateRequest(this.auth, req);
     const sessions = await this.sessions.listActive(sub);
     sendJson(req, res, 200, { sessions: sessions.map((s) => sessionView(s, sid)) });
+  };
+
+  renameSession = async (req: Request, res: Response) => {
+    const { sub, sid } = claimsOf(req);
+    const session = await this.sessions.rename(sub, String(req.params.sessionId), req.body.name as string | null);
+    res.json({ session: sessionView(session, sid) });
+  };
+
+  /** Ends every session at once; the page then shows the sign-in screen. */
+  deleteAccount = async (req: Request, res: Response) => {
+    const { password, code } = req.body as { password: string; code?: string | null };
+    const revokedSessions = await this.deletion.delete(claimsOf(req).sub, { password, code }, requestContext(req));
+    res.json({ deleted: true, revokedSessions });
   };
 
   revokeSession = async (req: Request, res: Response) => {

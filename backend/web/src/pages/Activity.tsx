@@ -1,4 +1,5 @@
-// The security-events timeline, newest first, paged with the API's cursor.
+// The security-events timeline, newest first, paged with the API's cursor. Browser and OS come parsed from
+// the server (the same parser as the sessions list), so the page carries no user-agent parsing of its own.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { dateTime, relativeTime, t } from '../i18n';
@@ -8,7 +9,8 @@ interface SecurityEvent {
   id: string;
   type: string;
   ipAddress: string | null;
-  userAgent: string | null;
+  browser: string | null;
+  os: string | null;
   createdAt: string;
   metadata?: Record<string, unknown> | null;
 }
@@ -24,13 +26,7 @@ function label(type: string): string {
   return text === key ? type : text;
 }
 
-/** A short device description from the user agent, without a parser library in the page. */
-function device(ua: string | null): string {
-  if (!ua) return '—';
-  const browser = /(Edg|Firefox|Chrome|Safari|OPR)\/[\d.]+/.exec(ua)?.[1]?.replace('Edg', 'Edge').replace('OPR', 'Opera');
-  const os = /(Windows|Android|iPhone|iPad|Mac OS X|Linux|CrOS)/.exec(ua)?.[1]?.replace('Mac OS X', 'macOS').replace('CrOS', 'ChromeOS');
-  return [browser, os].filter(Boolean).join(' · ') || ua.slice(0, 40);
-}
+const device = (e: SecurityEvent) => [e.browser, e.os].filter(Boolean).join(' · ') || '—';
 
 export function Activity() {
   const [events, setEvents] = useState<SecurityEvent[]>([]);
@@ -65,7 +61,7 @@ export function Activity() {
                   {relativeTime(e.createdAt)}
                 </time>
                 {' · '}
-                {device(e.userAgent)}
+                {device(e)}
                 {' · '}
                 {e.ipAddress ?? '—'}
               </span>

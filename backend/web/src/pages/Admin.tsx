@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type User } from '../api';
 import { dateTime, t } from '../i18n';
-import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { Confirm, ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
 
 interface Registration {
   userId: string;
@@ -93,25 +93,9 @@ export function Admin() {
                   {u.twoFactorEnabled && <span class="badge on">2FA</span>}
                 </div>
                 {confirming === u.id ? (
-                  <div class="confirm" role="group" aria-label={t('admin.confirmSignOut', { email: u.email })}>
-                    <p>{t('admin.confirmSignOut', { email: u.email })}</p>
-                    <button type="button" class="danger" onClick={() => void act.run(u, 'revoke-sessions')} disabled={act.busy}>
-                      {t('admin.signOutEverywhere')}
-                    </button>
-                    <button type="button" onClick={() => setConfirming(null)}>
-                      {t('common.cancel')}
-                    </button>
-                  </div>
+                  <Confirm question={t('admin.confirmSignOut', { email: u.email })} yes={t('admin.signOutEverywhere')} busy={act.busy} onYes={() => void act.run(u, 'revoke-sessions')} onCancel={() => setConfirming(null)} />
                 ) : confirming === `2fa:${u.id}` ? (
-                  <div class="confirm" role="group" aria-label={t('admin.confirmReset', { email: u.email })}>
-                    <p>{t('admin.confirmReset', { email: u.email })}</p>
-                    <button type="button" class="danger" onClick={() => void act.run(u, 'reset-2fa')} disabled={act.busy}>
-                      {t('admin.reset2fa')}
-                    </button>
-                    <button type="button" onClick={() => setConfirming(null)}>
-                      {t('common.cancel')}
-                    </button>
-                  </div>
+                  <Confirm question={t('admin.confirmReset', { email: u.email })} yes={t('admin.reset2fa')} busy={act.busy} onYes={() => void act.run(u, 'reset-2fa')} onCancel={() => setConfirming(null)} />
                 ) : (
                   <div class="actions">
                     <button type="button" onClick={() => setConfirming(u.id)}>

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { t } from '../i18n';
 import { authState, reloadUser } from '../session';
-import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { Field, FormCard, Page, Status, useAction } from '../ui';
 
 interface Enrolment {
   secret: string;
@@ -111,21 +111,13 @@ export function TwoFactor() {
       {message && <Status tone="success">{message}</Status>}
 
       {!enabled && !enrolment && (
-        <form class="card" onSubmit={onSubmit(start.run)}>
-          <p>{t('twoFactor.intro')}</p>
+        <FormCard help={t('twoFactor.intro')} submit={t('twoFactor.setUp')} action={start}>
           <Field label={t('twoFactor.confirmPassword')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required />
-          <ErrorAlert error={start.error} />
-          <div class="actions">
-            <button type="submit" class="primary" disabled={start.busy}>
-              {t('twoFactor.setUp')}
-            </button>
-          </div>
-        </form>
+        </FormCard>
       )}
 
       {enrolment && (
-        <form class="card" onSubmit={onSubmit(verify.run)}>
-          <h2>{t('twoFactor.scanTitle')}</h2>
+        <FormCard title={t('twoFactor.scanTitle')} submit={t('twoFactor.confirm')} action={verify} onCancel={() => (setEnrolment(null), setCode(''))}>
           <p>{t('twoFactor.scan')}</p>
           <img class="qr" src={enrolment.qrCodeDataUrl} width={200} height={200} alt={t('twoFactor.qrAlt')} />
           <p>{t('twoFactor.manual')}</p>
@@ -135,16 +127,7 @@ export function TwoFactor() {
             </code>
           </p>
           <Field label={t('signIn.code')} value={code} onValue={setCode} autoComplete="one-time-code" inputMode="numeric" required maxLength={8} />
-          <ErrorAlert error={verify.error} />
-          <div class="actions">
-            <button type="submit" class="primary" disabled={verify.busy}>
-              {t('twoFactor.confirm')}
-            </button>
-            <button type="button" onClick={() => (setEnrolment(null), setCode(''))}>
-              {t('common.cancel')}
-            </button>
-          </div>
-        </form>
+        </FormCard>
       )}
 
       {enabled && mode === 'none' && (
@@ -158,36 +141,15 @@ export function TwoFactor() {
         </div>
       )}
       {enabled && mode === 'regenerate' && (
-        <form class="card" onSubmit={onSubmit(regenerate.run)}>
-          <h2>{t('twoFactor.regenerate')}</h2>
-          <p>{t('twoFactor.regenerateHelp')}</p>
+        <FormCard title={t('twoFactor.regenerate')} help={t('twoFactor.regenerateHelp')} submit={t('twoFactor.regenerate')} action={regenerate} onCancel={reset}>
           <Field label={t('twoFactor.confirmPassword')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required />
-          <ErrorAlert error={regenerate.error} />
-          <div class="actions">
-            <button type="submit" class="primary" disabled={regenerate.busy}>
-              {t('twoFactor.regenerate')}
-            </button>
-            <button type="button" onClick={reset}>
-              {t('common.cancel')}
-            </button>
-          </div>
-        </form>
+        </FormCard>
       )}
       {enabled && mode === 'disable' && (
-        <form class="card" onSubmit={onSubmit(disable.run)}>
-          <h2>{t('twoFactor.disable')}</h2>
+        <FormCard title={t('twoFactor.disable')} submit={t('twoFactor.disable')} tone="danger" action={disable} onCancel={reset}>
           <Field label={t('field.password')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required />
           <Field label={t('twoFactor.codeOrBackup')} value={code} onValue={setCode} autoComplete="one-time-code" required />
-          <ErrorAlert error={disable.error} />
-          <div class="actions">
-            <button type="submit" class="danger" disabled={disable.busy}>
-              {t('twoFactor.disable')}
-            </button>
-            <button type="button" onClick={reset}>
-              {t('common.cancel')}
-            </button>
-          </div>
-        </form>
+        </FormCard>
       )}
     </Page>
   );

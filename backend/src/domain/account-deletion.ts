@@ -1,0 +1,52 @@
+// "Leaving": a user deletes their own account. What happens, in one transaction:
+// - every live session is revoked (reason `account_deleted`) and the revocation is broadcast at once, so
+//   access tokens stop working on every instance, as with any other revocation;
+// - the user row becomes a tombstone (UserRepository.anonymise): the email is replaced, so the address can
+//   register again; name, password hash, TOTP secret go; backup codes, pending MFA challenges, mailed
+//   tokens (reset, verification, "this wasn't me") and known-device fingerprints are deleted;
+// - device data (user agent, IPs, names) is wiped from the user's sessions, and IP address and user agent
+//   from every audit row of the user. The audit rows themselves stay, owned by the tombstone's id, which no
+//   longer leads to a person (docs/security.md, "Deleting an account");
+// - a `user.deleted` audit row, which the outbox publishes as USER_DELETED.
+import { auditEntry } from './audit';
+import { Errors } from './errors';
+import type { Clock, UnitOfWork } from './ports';
+import type { SessionService } from './session.service';
+import type { TwoFactorService } from './two-factor.service';
+import type { RequestContext } from './types';
+
+/** Audit context of the deletion record itself: where it came from is personal data too. */
+const ANONYMOUS: RequestContext = { ipAddress: null, userAgent: null };
+
+export class AccountDeletion {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly sessions: SessionService,
+    private readonly twoFactor: TwoFactorService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Needs the password, and a TOTP or backup code when 2FA is on. Returns how many sessions ended. */
+  async delete(userId: string, input: { password: string; code?: string | null }, ctx: RequestContext): Promise<number> {
+    const user = await this.uow.direct.users.findById(userId);
+    if (!user || user.deletedAt) throw Errors.sessionTerminated();
+    const secondFactor = await this.twoFactor.reauthenticate(user, input, ctx, 'delete_account');
+    const now = this.clock.now();
+    const revoked = await this.sessions.revokeWhere(
+      (r) => r.sessions.revoke({ userId }, 'account_deleted', now),
+      { userId, type: 'session.revoked', ctx, metadata: { reason: 'account_deleted' } },
+      async (r, sessionIds) => {
+        await secondFactor?.commit(r);
+        if (!(await r.users.anonymise(userId, now))) throw Errors.sessionTerminated();
+        await r.backupCodes.deleteAll(userId);
+        await r.mfaChallenges.deleteForUser(userId);
+        await r.accountTokens.deleteForUser(userId);
+        await r.knownDevices.deleteForUser(userId);
+        await r.sessions.anonymiseForUser(userId);
+        await r.audit.anonymiseForUser(userId);
+        await r.audit.record(auditEntry(userId, 'user.deleted', ANONYMOUS, { method: secondFactor?.method ?? 'password', sessionIds, count: sessionIds.length }));
+      },
+    );
+    return revoked.length;
+  }
+}

@@ -1,0 +1,32 @@
+// Stamps a session's "last seen" (time and client IP) after the response of an authenticated request has
+// been sent: the request itself pays one Map lookup, and the write (at most one per session a minute, see
+// SessionActivity) never delays it. recordSessionActivity serves the ordinary chain, withSessionActivity
+// the lean hot routes (GET /api/user/me and /sessions, http/lean-route.ts), which have answered by the time
+// their handler's promise settles.
+import type { Request, RequestHandler, Response } from 'express';
+import type { SessionActivity } from '../../domain/session-activity';
+import { isClientToken } from '../../domain/types';
+import type { Logger } from '../../infrastructure/logger';
+import { clientIp } from '../../http/context';
+import type { LeanHandler } from '../../http/lean-route';
+
+function note(activity: SessionActivity, logger: Logger, req: Request, res: Response): void {
+  const claims = req.auth;
+  // Only a request that the bearer token got through (a failed one says nothing about the session).
+  if (!claims || isClientToken(claims) || res.statusCode === 401 || !activity.due(claims.sid)) return;
+  activity.record(claims.sid, clientIp(req)).catch((err: unknown) => logger.warn('could not record session activity', { error: String(err) }));
+}
+
+export function recordSessionActivity(activity: SessionActivity, logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    res.once('finish', () => note(activity, logger, req, res));
+    next();
+  };
+}
+
+export function withSessionActivity(activity: SessionActivity, logger: Logger): (handler: LeanHandler) => LeanHandler {
+  return (handler) => async (req, res) => {
+    await handler(req, res);
+    note(activity, logger, req, res);
+  };
+}
