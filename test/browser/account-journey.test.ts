@@ -94,7 +94,7 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
     await page.reload();
     await heading('Your sessions');
     const cards = page.locator('li.session');
-    await page.waitForFunction('document.querySelectorAll("li.session").length === 2');
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('li.session').length === 2);
     const laptop = cards.filter({ hasText: 'Test laptop' });
     assert.equal(await laptop.getByText('This device').count(), 1);
     assert.match(await laptop.textContent() ?? '', /Chrom/);
@@ -114,7 +114,7 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
     await checkScreen('sessions-confirm');
     await phoneCard.getByRole('button', { name: 'Yes, sign out' }).click();
     await page.getByText('The device was signed out.').waitFor();
-    await page.waitForFunction('document.querySelectorAll("li.session").length === 1');
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('li.session').length === 1);
     const me = await app.http.get('/api/user/me').set(bearer(phone.body.accessToken));
     assert.equal(me.body.error.code, 'SESSION_TERMINATED');
 
@@ -138,7 +138,7 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
       await Promise.all(tabs.map((tab) => (tab === page || round > 0 ? tab.reload() : tab.goto(`${app.url}/sessions`))));
       await Promise.all(tabs.map((tab) => heading('Your sessions', tab)));
     }
-    await page.waitForFunction('document.querySelectorAll("li.session.current").length === 1');
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('li.session.current').length === 1);
     for (const tab of tabs.slice(1)) await tab.close();
   });
 

@@ -36,7 +36,7 @@ describe('API reference page', () => {
     assert.match(String(res?.headers()['content-security-policy']), /script-src 'self'/);
     // Swagger UI parses the whole document in the page; on a loaded two-core machine that takes well over 15 s.
     await page.waitForSelector('.opblock', { timeout: 60_000 });
-    await page.waitForFunction(`document.querySelectorAll('.opblock').length >= ${operationCount}`, undefined, { timeout: 60_000 });
+    await page.waitForFunction((n: number) => (globalThis as any).document.querySelectorAll('.opblock').length >= n, operationCount, { timeout: 60_000 });
     assert.equal(await page.locator('.opblock').count(), operationCount);
     assert.match(await page.locator('.info .title').innerText(), /Sessionary/);
     assert.deepEqual(problems, []);

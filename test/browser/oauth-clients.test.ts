@@ -75,6 +75,8 @@ describe('OAuth clients admin screen in a real browser', { skip: !existsSync(joi
     await page.getByRole('button', { name: `Deactivate ${clientId}` }).click();
     await page.getByRole('button', { name: 'Deactivate', exact: true }).click();
     await page.getByText(`${clientId} was deactivated. Sessions ended: 0.`).waitFor();
+    // The notice can render before the list reloads; wait for the badge rather than count at once.
+    await page.locator(`li[data-client-id="${clientId}"] .badge`, { hasText: 'inactive' }).waitFor();
     assert.equal(await page.locator(`li[data-client-id="${clientId}"] .badge`, { hasText: 'inactive' }).count(), 1);
     assert.equal(await clientCredentials(clientId, second), 401);
 
