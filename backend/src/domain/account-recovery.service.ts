@@ -132,11 +132,7 @@ export class AccountRecoveryService {
   async requestEmailChange(claims: AccessClaims, input: { password: string; newEmail: string }, ctx: RequestContext): Promise<{ pendingEmail: string }> {
     const user = await this.uow.direct.users.findById(claims.sub);
     if (!user) throw Errors.sessionTerminated();
-    this.lockout.assertNotLocked(user);
-    if (!(await this.hasher.verify(input.password, user.passwordHash))) {
-      await this.lockout.recordFailure(user, 'password', ctx, 'change_email');
-      throw Errors.invalidCredentials();
-    }
+    await this.lockout.checkPassword(user, input.password, ctx, 'change_email');
     await this.lockout.recordSuccess(user);
     const email = canonicalEmail(input.newEmail);
     if (!email) throw Errors.validation([{ field: 'newEmail', message: 'newEmail must be a valid email address' }]);
