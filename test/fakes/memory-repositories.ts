@@ -60,6 +60,13 @@ function copy<T>(value: T): T {
   return structuredClone(value);
 }
 
+/** Prisma's deleteMany: removes the matching rows (deleting while iterating a Map is safe); returns how many. */
+function deleteRows<T>(rows: Map<string, T>, match: (row: T) => boolean): number {
+  let n = 0;
+  for (const [id, row] of rows) if (match(row) && rows.delete(id)) n++;
+  return n;
+}
+
 interface StoredBackupCode extends BackupCode {
   createdAt: Date;
   seq: number;
@@ -505,8 +512,7 @@ export class MemoryMfaChallengeRepository implements MfaChallengeRepository {
   }
 
   async deleteForUser(userId: string): Promise<void> {
-    const rows = this.rows;
-    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+    deleteRows(this.rows, (row) => row.userId === userId);
   }
 }
 
@@ -537,7 +543,7 @@ export class MemoryBackupCodeRepository implements BackupCodeRepository {
     }
     // Validate before touching anything: replaceAll is atomic on its own, as in the Prisma adapter.
     for (const [id, row] of rows) if (row.userId !== userId && ids.has(id)) throw constraint(`BackupCode.id ${id} already exists`);
-    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+    deleteRows(rows, (row) => row.userId === userId);
     const now = this.db.clock.now();
     for (const c of codes) rows.set(c.id, { id: c.id, userId, codeHash: c.codeHash, usedAt: null, createdAt: now, seq: this.db.nextSeq() });
   }
@@ -550,8 +556,7 @@ export class MemoryBackupCodeRepository implements BackupCodeRepository {
   }
 
   async deleteAll(userId: string): Promise<void> {
-    const rows = this.rows;
-    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+    deleteRows(this.rows, (row) => row.userId === userId);
   }
 }
 
@@ -601,10 +606,7 @@ export class MemoryTrustedDeviceRepository implements TrustedDeviceRepository {
   }
 
   async deleteAll(userId: string): Promise<number> {
-    const rows = this.rows;
-    let n = 0;
-    for (const [id, row] of [...rows]) if (row.userId === userId && rows.delete(id)) n++;
-    return n;
+    return deleteRows(this.rows, (row) => row.userId === userId);
   }
 }
 
@@ -677,9 +679,7 @@ export class MemoryAccountTokenRepository implements AccountTokenRepository {
   async issue(token: NewAccountToken, replaceUnused: boolean): Promise<void> {
     const rows = this.rows;
     this.db.assertUserExists(token.userId, 'AccountToken');
-    if (replaceUnused) {
-      for (const [id, row] of [...rows]) if (row.userId === token.userId && row.purpose === token.purpose && !row.usedAt) rows.delete(id);
-    }
+    if (replaceUnused) deleteRows(rows, (row) => row.userId === token.userId && row.purpose === token.purpose && !row.usedAt);
     for (const row of rows.values()) if (row.tokenHash === token.tokenHash) throw constraint('AccountToken.tokenHash is unique');
     rows.set(token.id, { ...copy(token), usedAt: null });
   }
@@ -694,8 +694,7 @@ export class MemoryAccountTokenRepository implements AccountTokenRepository {
   }
 
   async deleteForUser(userId: string): Promise<void> {
-    const rows = this.rows;
-    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+    deleteRows(this.rows, (row) => row.userId === userId);
   }
 }
 
