@@ -12,6 +12,7 @@
 // run() or `direct` used inside run() throws: in production that is a second connection outside the
 // transaction, which deadlocks on a one-connection pool such as PGlite's.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { tombstone } from '../../backend/src/domain/account-deletion';
 import { Errors } from '../../backend/src/domain/errors';
 import type { MailMessage, MailOutbox } from '../../backend/src/domain/mail';
 import type {
@@ -292,21 +293,7 @@ export class MemoryUserRepository implements UserRepository {
   async anonymise(id: string, now: Date): Promise<boolean> {
     const row = this.rows.get(id);
     if (!row || row.deletedAt !== null) return false;
-    Object.assign(row, {
-      email: `deleted-${id}@deleted.invalid`,
-      username: null,
-      passwordHash: '',
-      status: 'disabled',
-      role: 'user',
-      twoFactorEnabled: false,
-      totpSecretEncrypted: null,
-      failedLoginCount: 0,
-      lockCount: 0,
-      lockedUntil: null,
-      passwordChangedAt: null,
-      emailVerified: false,
-      deletedAt: new Date(now),
-    });
+    Object.assign(row, tombstone(id, new Date(now)));
     this.touch(row);
     return true;
   }
