@@ -250,3 +250,6 @@ export async function registerAndLogin(app: TestApp, opts: { email?: string; pas
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** An OAuth client's HTTP Basic credentials (client_secret_basic: id and secret form-encoded, RFC 6749 §2.3.1). */
+export const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
