@@ -161,13 +161,11 @@ export class PrismaSessionRepository implements SessionRepository {
     return rows.map((r) => r.id);
   }
 
-  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<boolean> {
-    if (!isUuid(userId) || !isUuid(sessionId)) return false;
-    const { count } = await this.db.session.updateMany({
-      where: { id: sessionId, userId, ...live(now) },
-      data: { name },
-    });
-    return count === 1;
+  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<Session | null> {
+    if (!isUuid(userId) || !isUuid(sessionId)) return null;
+    // updateManyAndReturn: the renamed row in the same round-trip, and no P2025 when there is none.
+    const [row] = await this.db.session.updateManyAndReturn({ where: { id: sessionId, userId, ...live(now) }, data: { name } });
+    return row ? toSession(row) : null;
   }
 
   async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean> {
