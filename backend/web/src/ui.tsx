@@ -99,12 +99,24 @@ export const onSubmit = (fn: () => void) => (e: Event) => {
   fn();
 };
 
-/** "Are you sure?" in place: the question, a dangerous yes and a cancel, grouped under the question's name. */
-export function Confirm(props: { question: string; yes: string; busy: boolean; onYes: () => void; onCancel: () => void }) {
+/**
+ * "Are you sure?" in place: the question, any options for the step, a yes (dangerous unless `tone` says
+ * otherwise) and a cancel, grouped under the question's name.
+ */
+export function Confirm(props: {
+  question: string;
+  yes: string;
+  tone?: 'primary' | 'danger';
+  busy: boolean;
+  onYes: () => void;
+  onCancel: () => void;
+  children?: ComponentChildren;
+}) {
   return (
     <div class="confirm" role="group" aria-label={props.question}>
       <p>{props.question}</p>
-      <button type="button" class="danger" onClick={props.onYes} disabled={props.busy}>
+      {props.children}
+      <button type="button" class={props.tone ?? 'danger'} onClick={props.onYes} disabled={props.busy}>
         {props.yes}
       </button>
       <button type="button" onClick={props.onCancel}>
@@ -115,8 +127,8 @@ export function Confirm(props: { question: string; yes: string; busy: boolean; o
 }
 
 /**
- * A form in a card: optional heading and help, the fields, the error, a submit button (primary, or danger
- * for destructive steps) and, when given, a cancel button.
+ * A form in a card: optional heading (which names the form) and help, the fields, the error, a submit button
+ * (primary, or danger for destructive steps) and, when given, a cancel button.
  */
 export function FormCard(props: {
   title?: string;
@@ -127,9 +139,10 @@ export function FormCard(props: {
   onCancel?: () => void;
   children: ComponentChildren;
 }) {
+  const [id] = useState(() => `form${++ids}`);
   return (
-    <form class="card" onSubmit={onSubmit(props.action.run)}>
-      {props.title && <h2>{props.title}</h2>}
+    <form class="card" onSubmit={onSubmit(props.action.run)} aria-labelledby={props.title ? id : undefined}>
+      {props.title && <h2 id={id}>{props.title}</h2>}
       {props.help && <p>{props.help}</p>}
       {props.children}
       <ErrorAlert error={props.action.error} />

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { dateTime, t } from '../i18n';
-import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction } from '../ui';
 
 const GRANTS = ['client_credentials', 'password', 'refresh_token'] as const;
 type Grant = (typeof GRANTS)[number];
@@ -69,8 +69,7 @@ function CreateForm({ created }: { created: (c: OAuthClient, secret: string | nu
     await created(res.client, res.clientSecret);
   });
   return (
-    <form class="card" onSubmit={onSubmit(() => void create.run())} aria-labelledby="create-title">
-      <h2 id="create-title">{t('clients.create')}</h2>
+    <FormCard title={t('clients.create')} submit={t('clients.createSubmit')} action={create}>
       <Field label={t('clients.name')} value={name} onValue={setName} required maxLength={100} />
       <div class="field">
         <label for="client-type">{t('clients.type')}</label>
@@ -89,13 +88,7 @@ function CreateForm({ created }: { created: (c: OAuthClient, secret: string | nu
       </fieldset>
       <Field label={t('clients.scopes')} value={scopes} onValue={setScopes} hint={t('clients.scopesHint')} />
       <Field label={t('clients.defaultScopes')} value={defaults} onValue={setDefaults} hint={t('clients.defaultScopesHint')} />
-      <ErrorAlert error={create.error} />
-      <div class="actions">
-        <button type="submit" class="primary" disabled={create.busy}>
-          {t('clients.createSubmit')}
-        </button>
-      </div>
-    </form>
+    </FormCard>
   );
 }
 
@@ -162,28 +155,13 @@ export function OAuthClients() {
                 </p>
                 {c.previousSecretExpiresAt && <p class="meta">{t('clients.overlap', { until: dateTime(c.previousSecretExpiresAt) })}</p>}
                 {!c.active ? null : confirming === `rotate:${c.clientId}` ? (
-                  <div class="confirm" role="group" aria-label={t('clients.confirmRotate', { clientId: c.clientId })}>
-                    <p>{t('clients.confirmRotate', { clientId: c.clientId })}</p>
+                  <Confirm question={t('clients.confirmRotate', { clientId: c.clientId })} yes={t('clients.rotate')} tone="primary" busy={rotate.busy} onYes={() => void rotate.run(c)} onCancel={() => setConfirming(null)}>
                     <label class="check">
                       <input type="checkbox" checked={endOldNow} onChange={(e) => setEndOldNow((e.currentTarget as HTMLInputElement).checked)} /> {t('clients.endOldNow')}
                     </label>
-                    <button type="button" class="primary" onClick={() => void rotate.run(c)} disabled={rotate.busy}>
-                      {t('clients.rotate')}
-                    </button>
-                    <button type="button" onClick={() => setConfirming(null)}>
-                      {t('common.cancel')}
-                    </button>
-                  </div>
+                  </Confirm>
                 ) : confirming === `deactivate:${c.clientId}` ? (
-                  <div class="confirm" role="group" aria-label={t('clients.confirmDeactivate', { clientId: c.clientId })}>
-                    <p>{t('clients.confirmDeactivate', { clientId: c.clientId })}</p>
-                    <button type="button" class="danger" onClick={() => void deactivate.run(c)} disabled={deactivate.busy}>
-                      {t('clients.deactivate')}
-                    </button>
-                    <button type="button" onClick={() => setConfirming(null)}>
-                      {t('common.cancel')}
-                    </button>
-                  </div>
+                  <Confirm question={t('clients.confirmDeactivate', { clientId: c.clientId })} yes={t('clients.deactivate')} busy={deactivate.busy} onYes={() => void deactivate.run(c)} onCancel={() => setConfirming(null)} />
                 ) : (
                   <div class="actions">
                     {c.type === 'confidential' && (

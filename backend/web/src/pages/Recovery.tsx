@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { t } from '../i18n';
-import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { ErrorAlert, Field, FormCard, Page, Status, useAction } from '../ui';
 
 type Go = (path: string) => void;
 
@@ -41,15 +41,9 @@ export function ForgotPassword({ go }: { go: Go }) {
       ) : (
         <>
           <p>{t('forgot.intro')}</p>
-          <form onSubmit={onSubmit(send.run)} class="card">
+          <FormCard submit={t('forgot.submit')} action={send}>
             <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="username" required name="email" />
-            <ErrorAlert error={send.error} />
-            <div class="actions">
-              <button type="submit" class="primary" disabled={send.busy}>
-                {t('forgot.submit')}
-              </button>
-            </div>
-          </form>
+          </FormCard>
         </>
       )}
       <SignInLink go={go} />
@@ -78,7 +72,7 @@ function NewPasswordForm({ token, go }: { token: string; go: Go }) {
     );
   }
   return (
-    <form onSubmit={onSubmit(reset.run)} class="card">
+    <FormCard submit={t('reset.submit')} action={reset}>
       <Field label={t('password.new')} type="password" value={next} onValue={setNext} autoComplete="new-password" required hint={t('field.passwordHint')} />
       <Field label={t('password.repeat')} type="password" value={repeat} onValue={setRepeat} autoComplete="new-password" required />
       {mismatch && (
@@ -86,13 +80,7 @@ function NewPasswordForm({ token, go }: { token: string; go: Go }) {
           {t('password.mismatch')}
         </p>
       )}
-      <ErrorAlert error={reset.error} />
-      <div class="actions">
-        <button type="submit" class="primary" disabled={reset.busy}>
-          {t('reset.submit')}
-        </button>
-      </div>
-    </form>
+    </FormCard>
   );
 }
 
