@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { t } from '../i18n';
+import { useNewPassword } from '../new-password';
 import { ErrorAlert, Field, FormCard, Page, Status, useAction } from '../ui';
 
 type Go = (path: string) => void;
@@ -53,14 +54,11 @@ export function ForgotPassword({ go }: { go: Go }) {
 
 /** The new-password form; `token` from the reset link, or from the "this wasn't me" answer. */
 function NewPasswordForm({ token, go }: { token: string; go: Go }) {
-  const [next, setNext] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [mismatch, setMismatch] = useState(false);
+  const password = useNewPassword();
   const [done, setDone] = useState(false);
   const reset = useAction(async () => {
-    if (next !== repeat) return setMismatch(true);
-    setMismatch(false);
-    await api('/api/auth/password-reset/confirm', { method: 'POST', auth: false, body: { token, newPassword: next } });
+    if (!password.matches()) return;
+    await api('/api/auth/password-reset/confirm', { method: 'POST', auth: false, body: { token, newPassword: password.value } });
     setDone(true);
   });
   if (done) {
@@ -73,13 +71,7 @@ function NewPasswordForm({ token, go }: { token: string; go: Go }) {
   }
   return (
     <FormCard submit={t('reset.submit')} action={reset}>
-      <Field label={t('password.new')} type="password" value={next} onValue={setNext} autoComplete="new-password" required hint={t('field.passwordHint')} />
-      <Field label={t('password.repeat')} type="password" value={repeat} onValue={setRepeat} autoComplete="new-password" required />
-      {mismatch && (
-        <p class="alert error" role="alert">
-          {t('password.mismatch')}
-        </p>
-      )}
+      {password.fields}
     </FormCard>
   );
 }
