@@ -45,6 +45,15 @@ export function Field(props: {
   );
 }
 
+/** A checkbox with its label text after it. */
+export function Check(props: { checked: boolean; onChecked: (on: boolean) => void; name?: string; children: ComponentChildren }) {
+  return (
+    <label class="check">
+      <input type="checkbox" name={props.name} checked={props.checked} onChange={(e) => props.onChecked((e.currentTarget as HTMLInputElement).checked)} /> {props.children}
+    </label>
+  );
+}
+
 export function ErrorAlert({ error }: { error: unknown }) {
   if (!error) return null;
   return (

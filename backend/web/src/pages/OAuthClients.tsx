@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { dateTime, t } from '../i18n';
-import { Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction } from '../ui';
+import { Check, Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction } from '../ui';
 
 const GRANTS = ['client_credentials', 'password', 'refresh_token'] as const;
 type Grant = (typeof GRANTS)[number];
@@ -81,9 +81,9 @@ function CreateForm({ created }: { created: (c: OAuthClient, secret: string | nu
       <fieldset class="field">
         <legend>{t('clients.grants')}</legend>
         {GRANTS.map((g) => (
-          <label key={g} class="check">
-            <input type="checkbox" checked={grants.includes(g)} onChange={(e) => toggle(g, (e.currentTarget as HTMLInputElement).checked)} /> <code>{g}</code>
-          </label>
+          <Check key={g} checked={grants.includes(g)} onChecked={(on) => toggle(g, on)}>
+            <code>{g}</code>
+          </Check>
         ))}
       </fieldset>
       <Field label={t('clients.scopes')} value={scopes} onValue={setScopes} hint={t('clients.scopesHint')} />
@@ -156,9 +156,9 @@ export function OAuthClients() {
                 {c.previousSecretExpiresAt && <p class="meta">{t('clients.overlap', { until: dateTime(c.previousSecretExpiresAt) })}</p>}
                 {!c.active ? null : confirming === `rotate:${c.clientId}` ? (
                   <Confirm question={t('clients.confirmRotate', { clientId: c.clientId })} yes={t('clients.rotate')} tone="primary" busy={rotate.busy} onYes={() => void rotate.run(c)} onCancel={() => setConfirming(null)}>
-                    <label class="check">
-                      <input type="checkbox" checked={endOldNow} onChange={(e) => setEndOldNow((e.currentTarget as HTMLInputElement).checked)} /> {t('clients.endOldNow')}
-                    </label>
+                    <Check checked={endOldNow} onChecked={setEndOldNow}>
+                      {t('clients.endOldNow')}
+                    </Check>
                   </Confirm>
                 ) : confirming === `deactivate:${c.clientId}` ? (
                   <Confirm question={t('clients.confirmDeactivate', { clientId: c.clientId })} yes={t('clients.deactivate')} busy={deactivate.busy} onYes={() => void deactivate.run(c)} onCancel={() => setConfirming(null)} />

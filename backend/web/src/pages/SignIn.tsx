@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, type BrowserTokens } from '../api';
 import { t } from '../i18n';
 import { signedIn, type Notice } from '../session';
-import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { Check, ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
 
 type LoginAnswer = BrowserTokens | { mfaRequired: true; mfaToken: string };
 
@@ -57,10 +57,9 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: (path: strin
           ) : (
             <Field key="totp" label={t('signIn.code')} value={code} onValue={setCode} autoComplete="one-time-code" inputMode="numeric" required name="code" maxLength={8} />
           )}
-          <label class="check">
-            <input type="checkbox" name="rememberDevice" checked={remember} onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)} />{' '}
+          <Check name="rememberDevice" checked={remember} onChecked={setRemember}>
             {t('signIn.rememberDevice')}
-          </label>
+          </Check>
           <ErrorAlert error={second.error} />
           <div class="actions">
             <button type="submit" class="primary" disabled={second.busy}>
