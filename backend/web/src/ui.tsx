@@ -71,6 +71,20 @@ export function Status({ children, tone = 'info' }: { children: ComponentChildre
   );
 }
 
+/** Copies `text` to the clipboard; `copied` turns true once it did (a refused or missing clipboard leaves it false). */
+export function useCopy(text: string) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+    } catch {
+      // Nothing to say: the text is on the screen to copy by hand.
+    }
+  };
+  return { copied, copy };
+}
+
 /** Runs an async action with busy state and error capture. */
 export function useAction<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
   const [busy, setBusy] = useState(false);

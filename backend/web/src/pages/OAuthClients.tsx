@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { dateTime, t } from '../i18n';
-import { Check, Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction } from '../ui';
+import { Check, Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction, useCopy } from '../ui';
 
 const GRANTS = ['client_credentials', 'password', 'refresh_token'] as const;
 type Grant = (typeof GRANTS)[number];
@@ -26,11 +26,7 @@ const scopeList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
 /** A secret the server returned: shown here once, never again (the server keeps only its hash). */
 function SecretOnce({ clientId, secret, done }: { clientId: string; secret: string; done: () => void }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    await navigator.clipboard.writeText(secret);
-    setCopied(true);
-  };
+  const { copied, copy } = useCopy(secret);
   return (
     <section class="card" aria-labelledby="secret-title">
       <h2 id="secret-title">{t('clients.secretTitle', { clientId })}</h2>
@@ -41,7 +37,7 @@ function SecretOnce({ clientId, secret, done }: { clientId: string; secret: stri
         </code>
       </p>
       <div class="actions">
-        <button type="button" onClick={() => void copy().catch(() => undefined)}>
+        <button type="button" onClick={() => void copy()}>
           {t('clients.copy')}
         </button>
         <button type="button" class="primary" onClick={done}>
