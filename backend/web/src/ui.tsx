@@ -117,6 +117,18 @@ export function Page({ title, children }: { title: string; children: ComponentCh
   );
 }
 
+/** Moves the app to another of its paths (history.pushState, no page load). */
+export type Go = (path: string) => void;
+
+/** A link inside the app: a real address (new tab, copy link) that is followed here without a page load. */
+export function Link(props: { to: string; go: Go; current?: boolean; children: ComponentChildren }) {
+  return (
+    <a href={props.to} onClick={(e) => (e.preventDefault(), props.go(props.to))} aria-current={props.current ? 'page' : undefined}>
+      {props.children}
+    </a>
+  );
+}
+
 export const onSubmit = (fn: () => void) => (e: Event) => {
   e.preventDefault();
   fn();

@@ -5,9 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { t } from '../i18n';
 import { useNewPassword } from '../new-password';
-import { ErrorAlert, Field, FormCard, Page, Status, useAction } from '../ui';
-
-type Go = (path: string) => void;
+import { ErrorAlert, Field, FormCard, Link, Page, Status, useAction, type Go } from '../ui';
 
 /** The token in #token=…, read once, then wiped from the address bar (and so from history and screenshots). */
 function useFragmentToken(): string | null {
@@ -21,9 +19,9 @@ function useFragmentToken(): string | null {
 function SignInLink({ go }: { go: Go }) {
   return (
     <p>
-      <a href="/" onClick={(e) => (e.preventDefault(), go('/'))}>
+      <Link to="/" go={go}>
         {t('recovery.toSignIn')}
-      </a>
+      </Link>
     </p>
   );
 }

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, type BrowserTokens } from '../api';
 import { t } from '../i18n';
 import { signedIn, type Notice } from '../session';
-import { Check, ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { Check, ErrorAlert, Field, Link, onSubmit, Page, Status, useAction, type Go } from '../ui';
 
 type LoginAnswer = BrowserTokens | { mfaRequired: true; mfaToken: string };
 
@@ -16,7 +16,7 @@ export function noticeText(notice: Notice): string {
   return t(notice.kind === 'signedOut' ? 'notice.signedOut' : 'notice.registered');
 }
 
-export function SignIn({ notice, go }: { notice: Notice | null; go: (path: string) => void }) {
+export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [device, setDevice] = useState('');
@@ -92,15 +92,15 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: (path: strin
         </div>
       </form>
       <p>
-        <a href="/forgot-password" onClick={(e) => (e.preventDefault(), go('/forgot-password'))}>
+        <Link to="/forgot-password" go={go}>
           {t('signIn.forgot')}
-        </a>
+        </Link>
       </p>
       <p>
         {t('signIn.noAccount')}{' '}
-        <a href="/sign-up" onClick={(e) => (e.preventDefault(), go('/sign-up'))}>
+        <Link to="/sign-up" go={go}>
           {t('signUp.title')}
-        </a>
+        </Link>
       </p>
     </Page>
   );

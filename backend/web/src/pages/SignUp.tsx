@@ -2,9 +2,9 @@
 import { useState } from 'preact/hooks';
 import { api, type User } from '../api';
 import { t } from '../i18n';
-import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { ErrorAlert, Field, Link, onSubmit, Page, Status, useAction, type Go } from '../ui';
 
-export function SignUp({ go, registered }: { go: (path: string) => void; registered: () => void }) {
+export function SignUp({ go, registered }: { go: Go; registered: () => void }) {
   const [email, setEmail] = useState('');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -20,15 +20,14 @@ export function SignUp({ go, registered }: { go: (path: string) => void; registe
     else registered();
   });
 
-  const toSignIn = (e: Event) => (e.preventDefault(), go('/'));
   if (pending) {
     return (
       <Page title={t('signUp.pendingTitle')}>
         <Status>{t('signUp.pending', { email: pending })}</Status>
         <p>
-          <a href="/" onClick={toSignIn}>
+          <Link to="/" go={go}>
             {t('signUp.toSignIn')}
-          </a>
+          </Link>
         </p>
       </Page>
     );
@@ -48,9 +47,9 @@ export function SignUp({ go, registered }: { go: (path: string) => void; registe
       </form>
       <p>
         {t('signUp.haveAccount')}{' '}
-        <a href="/" onClick={toSignIn}>
+        <Link to="/" go={go}>
           {t('signIn.title')}
-        </a>
+        </Link>
       </p>
     </Page>
   );
