@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, type BrowserTokens } from '../api';
 import { t } from '../i18n';
 import { signedIn, type Notice } from '../session';
-import { Check, ErrorAlert, Field, Link, onSubmit, Page, Status, useAction, type Go } from '../ui';
+import { Check, ErrorAlert, Field, FormCard, Link, onSubmit, Page, Status, useAction, type Go } from '../ui';
 
 type LoginAnswer = BrowserTokens | { mfaRequired: true; mfaToken: string };
 
@@ -80,17 +80,11 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
   return (
     <Page title={t('signIn.title')}>
       {notice && <Status tone={notice.kind === 'forced' ? 'warning' : 'info'}>{noticeText(notice)}</Status>}
-      <form onSubmit={onSubmit(login.run)} class="card">
+      <FormCard submit={t('signIn.submit')} action={login}>
         <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="username" required name="email" />
         <Field label={t('field.password')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required name="password" />
         <Field label={t('signIn.deviceName')} value={device} onValue={setDevice} hint={t('signIn.deviceHint')} name="deviceName" maxLength={100} />
-        <ErrorAlert error={login.error} />
-        <div class="actions">
-          <button type="submit" class="primary" disabled={login.busy}>
-            {t('signIn.submit')}
-          </button>
-        </div>
-      </form>
+      </FormCard>
       <p>
         <Link to="/forgot-password" go={go}>
           {t('signIn.forgot')}

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, type User } from '../api';
 import { t } from '../i18n';
-import { ErrorAlert, Field, Link, onSubmit, Page, Status, useAction, type Go } from '../ui';
+import { Field, FormCard, Link, Page, Status, useAction, type Go } from '../ui';
 
 export function SignUp({ go, registered }: { go: Go; registered: () => void }) {
   const [email, setEmail] = useState('');
@@ -34,17 +34,11 @@ export function SignUp({ go, registered }: { go: Go; registered: () => void }) {
   }
   return (
     <Page title={t('signUp.title')}>
-      <form onSubmit={onSubmit(register.run)} class="card">
+      <FormCard submit={t('signUp.submit')} action={register}>
         <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="email" required name="email" />
         <Field label={t('field.usernameOptional')} value={username} onValue={setUsername} autoComplete="nickname" name="username" maxLength={64} />
         <Field label={t('field.password')} type="password" value={password} onValue={setPassword} autoComplete="new-password" required name="password" hint={t('field.passwordHint')} />
-        <ErrorAlert error={register.error} />
-        <div class="actions">
-          <button type="submit" class="primary" disabled={register.busy}>
-            {t('signUp.submit')}
-          </button>
-        </div>
-      </form>
+      </FormCard>
       <p>
         {t('signUp.haveAccount')}{' '}
         <Link to="/" go={go}>
