@@ -429,11 +429,11 @@ export class MemorySessionRepository implements SessionRepository {
     return ids;
   }
 
-  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<boolean> {
+  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<Session | null> {
     const row = this.rows.get(sessionId);
-    if (!row || row.userId !== userId || !MemorySessionRepository.live(row, now)) return false;
+    if (!row || row.userId !== userId || !MemorySessionRepository.live(row, now)) return null;
     row.name = name;
-    return true;
+    return copy(row);
   }
 
   async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean> {
