@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { openApiDocument } from '../../backend/src/modules/docs/openapi-document';
 import { errorMessage } from '../../backend/web/src/error-messages';
 
 const WEB = join(process.cwd(), 'backend', 'web', 'src');
@@ -29,7 +29,7 @@ function documentedErrorCodes(): Set<string> {
     if (code) for (const v of [...(code.enum ?? []), ...(code.const !== undefined ? [code.const] : [])]) if (typeof v === 'string') codes.add(v);
     Object.values(o).forEach(walk);
   };
-  walk(parse(readFileSync(join(process.cwd(), 'docs', 'openapi.yaml'), 'utf8')));
+  walk(openApiDocument());
   const domain = readFileSync(join(process.cwd(), 'backend', 'src', 'domain', 'errors.ts'), 'utf8');
   const union = /export type DomainErrorCode =([^;]+);/.exec(domain)?.[1] ?? '';
   for (const m of union.matchAll(/'([A-Z_]+)'/g)) codes.add(m[1]!);
