@@ -252,6 +252,16 @@ export async function registerAndLogin(app: TestApp, opts: { email?: string; pas
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/**
+ * Moves the app clock to 1 s after the start of a later TOTP step (at least one step later), so the current
+ * step is fresh (past any step already used) and ~29 s of real time remain before it changes under the test.
+ */
+export function freshTotpStep(app: TestApp): Date {
+  const into = app.clock.now().getTime() % 30_000;
+  app.clock.advance((30_000 - into + 1000) / 1000);
+  return app.clock.now();
+}
+
 /** A JWT's payload, not verified: what a test inspects of a token the app issued. */
 export const claimsOf = (token: string) => jwt.decode(token, { json: true }) as Record<string, any>;
 

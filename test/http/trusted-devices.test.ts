@@ -6,15 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
-import { bearer, claimsOf, registerAndLogin, TEST_PASSWORD, useTestApp, type TestApp } from '../helpers/app';
+import { bearer, claimsOf, freshTotpStep, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
 
 const ADMIN = { email: 'trusted-admin@example.test', password: 'admin-Quartz-41-meadow' };
-
-function nextStep(app: TestApp): Date {
-  const into = app.clock.now().getTime() % 30_000;
-  app.clock.advance((30_000 - into + 1000) / 1000);
-  return app.clock.now();
-}
 
 describe('trusted devices for 2FA', () => {
   let db: pg.Client;
@@ -32,7 +26,7 @@ describe('trusted devices for 2FA', () => {
     const s = await registerAndLogin(app);
     const enable = await app.http.post('/api/user/2fa/enable').set(bearer(s.accessToken)).send({ password: TEST_PASSWORD });
     assert.equal(enable.status, 200, JSON.stringify(enable.body));
-    const verify = await app.http.post('/api/user/2fa/verify').set(bearer(s.accessToken)).send({ code: generateTotpCode(enable.body.secret, nextStep(app)) });
+    const verify = await app.http.post('/api/user/2fa/verify').set(bearer(s.accessToken)).send({ code: generateTotpCode(enable.body.secret, freshTotpStep(app)) });
     assert.equal(verify.status, 200, JSON.stringify(verify.body));
     return { ...s, secret: enable.body.secret as string };
   }
@@ -40,7 +34,7 @@ describe('trusted devices for 2FA', () => {
   async function signInWithCode(u: { email: string; secret: string }, body: Record<string, unknown> = {}, ua = 'Sessionary-Android/2.1') {
     const step1 = await app.http.post('/api/auth/login').set('User-Agent', ua).send({ email: u.email, password: TEST_PASSWORD });
     assert.equal(step1.body.mfaRequired, true, JSON.stringify(step1.body));
-    const step2 = await app.http.post('/api/auth/login/2fa').set('User-Agent', ua).send({ mfaToken: step1.body.mfaToken, code: generateTotpCode(u.secret, nextStep(app)), ...body });
+    const step2 = await app.http.post('/api/auth/login/2fa').set('User-Agent', ua).send({ mfaToken: step1.body.mfaToken, code: generateTotpCode(u.secret, freshTotpStep(app)), ...body });
     assert.equal(step2.status, 200, JSON.stringify(step2.body));
     return step2.body as { accessToken: string; sessionId: string; trustedDeviceToken?: string; trustedDeviceExpiresAt?: string };
   }
@@ -118,7 +112,7 @@ describe('trusted devices for 2FA', () => {
     // Disabling 2FA (then enrolling again: the old device is still forgotten).
     const b = await enrolled();
     const bDevice = await signInWithCode(b, { rememberDevice: true });
-    const disabled = await app.http.post('/api/user/2fa/disable').set(bearer(bDevice.accessToken)).send({ password: TEST_PASSWORD, code: generateTotpCode(b.secret, nextStep(app)) });
+    const disabled = await app.http.post('/api/user/2fa/disable').set(bearer(bDevice.accessToken)).send({ password: TEST_PASSWORD, code: generateTotpCode(b.secret, freshTotpStep(app)) });
     assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
     assert.equal((await db.query('SELECT 1 FROM "TrustedDevice" WHERE "userId" = $1', [b.userId])).rowCount, 0);
 
@@ -139,7 +133,7 @@ describe('trusted devices for 2FA', () => {
     const origin = { Origin: app.url };
     const step1 = await app.http.post('/api/auth/browser/login').set(origin).send({ email: u.email, password: TEST_PASSWORD });
     assert.equal(step1.body.mfaRequired, true);
-    const step2 = await app.http.post('/api/auth/browser/login/2fa').set(origin).send({ mfaToken: step1.body.mfaToken, code: generateTotpCode(u.secret, nextStep(app)), rememberDevice: true });
+    const step2 = await app.http.post('/api/auth/browser/login/2fa').set(origin).send({ mfaToken: step1.body.mfaToken, code: generateTotpCode(u.secret, freshTotpStep(app)), rememberDevice: true });
     assert.equal(step2.status, 200, JSON.stringify(step2.body));
     assert.equal(step2.body.trustedDeviceToken, undefined, 'never in the body');
     const cookies = ([] as string[]).concat(step2.headers['set-cookie'] ?? []);

@@ -5,18 +5,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
-import { bearer, claimsOf, registerAndLogin, TEST_PASSWORD, useTestApp, type TestApp } from '../helpers/app';
+import { bearer, claimsOf, freshTotpStep, registerAndLogin, TEST_PASSWORD, useTestApp, type TestApp } from '../helpers/app';
 
 async function events(app: TestApp, token: string) {
   const res = await app.http.get('/api/user/security-events').set(bearer(token));
   assert.equal(res.status, 200);
   return res.body.events as { type: string; metadata: Record<string, unknown> }[];
-}
-
-/** Moves the app clock past the last used TOTP step, so the next code is fresh. */
-function nextStep(app: TestApp): void {
-  const into = app.clock.now().getTime() % 30_000;
-  app.clock.advance((30_000 - into + 1000) / 1000);
 }
 
 describe('2FA enrolment re-authentication', () => {
@@ -73,7 +67,7 @@ describe('2FA enrolment re-authentication', () => {
 
     const enable = await app.http.post('/api/user/2fa/enable').set(bearer(s.accessToken)).send({ password: TEST_PASSWORD });
     assert.equal(enable.status, 200, JSON.stringify(enable.body));
-    nextStep(app);
+    freshTotpStep(app);
     const verify = await app.http.post('/api/user/2fa/verify').set(bearer(s.accessToken)).send({ code: generateTotpCode(enable.body.secret, app.clock.now()) });
     assert.equal(verify.status, 200, JSON.stringify(verify.body));
     assert.equal(verify.body.revokedSessions, 1);

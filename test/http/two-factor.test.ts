@@ -9,10 +9,9 @@ import jsQR from 'jsqr';
 import pg from 'pg';
 import { PNG } from 'pngjs';
 import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
-import { bearer, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
+import { bearer, freshTotpStep, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
 
 const BASE32 = /^[A-Z2-7]+$/; // unpadded, as the Key Uri Format asks
-const STEP_MS = 30_000;
 
 function assertError(res: { status: number; body: unknown }, status: number, code: string): void {
   assert.equal(res.status, status, JSON.stringify(res.body));
@@ -58,16 +57,7 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
     await db.connect();
   });
 
-  /**
-   * Moves the app clock to 1 s after the start of a later time step (at least one step later), so the
-   * current step is fresh and ~29 s of real time remain before the step changes under the test.
-   */
-  function freshStep(): Date {
-    const now = app.clock.now().getTime();
-    const intoStep = now % STEP_MS;
-    app.clock.advance((STEP_MS - intoStep + 1000) / 1000);
-    return app.clock.now();
-  }
+  const freshStep = () => freshTotpStep(app);
 
   const codeAt = (secret: string, offsetSeconds = 0) => generateTotpCode(secret, new Date(app.clock.now().getTime() + offsetSeconds * 1000));
 
