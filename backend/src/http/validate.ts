@@ -11,6 +11,15 @@ export const requiredString = (field: string, max: number): ValidationChain =>
     .isString().withMessage(`${field} must be a string`).bail()
     .isLength({ min: 1, max }).withMessage(`${field} must be 1–${max} characters`);
 
+/** A required body email address (trimmed, at most 254 characters); the domain normalises it further. */
+export const requiredEmail = (field: string): ValidationChain =>
+  body(field)
+    .exists({ values: 'null' }).withMessage(`${field} is required`).bail()
+    .isString().withMessage(`${field} must be a string`).bail()
+    .trim()
+    .isLength({ max: 254 }).withMessage(`${field} is too long`).bail()
+    .isEmail().withMessage(`${field} must be a valid email address`);
+
 /**
  * The chains, then one check of their results. `orElse` replaces VALIDATION_ERROR where the contract wants
  * another answer (an id that cannot exist names nothing: 404, the same as an id that does not).

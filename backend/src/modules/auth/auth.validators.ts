@@ -1,15 +1,10 @@
 // express-validator chains for /api/auth. Types are checked explicitly: `{"password": 123}` is a 400.
 import { body } from 'express-validator';
 import { Errors } from '../../domain/errors';
-import { requiredString } from '../../http/validate';
+import { requiredEmail, requiredString } from '../../http/validate';
 
 export const registerRules = [
-  body('email')
-    .exists({ values: 'null' }).withMessage('email is required').bail()
-    .isString().withMessage('email must be a string').bail()
-    .trim()
-    .isLength({ max: 254 }).withMessage('email is too long').bail()
-    .isEmail().withMessage('email must be a valid email address'),
+  requiredEmail('email'),
   // Length and common-password checks live in the domain policy (so the service enforces them everywhere).
   body('password')
     .exists({ values: 'null' }).withMessage('password is required').bail()
