@@ -2,6 +2,7 @@
 // (and re-verification on a change of address), and the "this wasn't me" link of new-device alerts.
 // Every mailed link is a single-use opaque token, stored as SHA-256 only (AccountTokenRepository); mails are
 // queued in the same transaction as the change (MailOutbox) and sent later, so no request waits for SMTP.
+import { issueAccountToken } from './account-tokens';
 import { forgetTrustedDevices } from './trusted-devices';
 import { auditEntry } from './audit';
 import { canonicalEmail, normalizeEmail } from './email';
@@ -9,7 +10,7 @@ import type { EmailVerification } from './email-verification';
 import { Errors } from './errors';
 import type { LockoutPolicy } from './lockout';
 import type { PasswordPolicy } from './password-policy';
-import type { Clock, PasswordHasher, RevocationStore, TokenGenerator, UnitOfWork } from './ports';
+import type { Clock, PasswordHasher, Repositories, RevocationStore, TokenGenerator, UnitOfWork } from './ports';
 import type { AccessClaims, RequestContext } from './types';
 
 export interface RecoverySettings {
@@ -52,20 +53,15 @@ export class AccountRecoveryService {
     });
   }
 
-  private async issueResetToken(r: Parameters<Parameters<UnitOfWork['run']>[0]>[0], userId: string): Promise<string> {
-    const token = this.tokens.opaqueToken();
-    await r.accountTokens.issue(
-      {
-        id: this.tokens.uuid(),
-        userId,
-        purpose: 'password_reset',
-        tokenHash: this.tokens.hashToken(token),
-        subject: null,
-        expiresAt: new Date(this.clock.now().getTime() + this.settings.passwordResetTtl * 1000),
-      },
-      true,
-    );
-    return token;
+  private issueResetToken(r: Repositories, userId: string): Promise<string> {
+    return issueAccountToken(r, this.tokens, {
+      userId,
+      purpose: 'password_reset',
+      subject: null,
+      now: this.clock.now(),
+      ttlSeconds: this.settings.passwordResetTtl,
+      replaceUnused: true,
+    });
   }
 
   /**
@@ -136,11 +132,7 @@ export class AccountRecoveryService {
   async requestEmailChange(claims: AccessClaims, input: { password: string; newEmail: string }, ctx: RequestContext): Promise<{ pendingEmail: string }> {
     const user = await this.uow.direct.users.findById(claims.sub);
     if (!user) throw Errors.sessionTerminated();
-    this.lockout.assertNotLocked(user);
-    if (!(await this.hasher.verify(input.password, user.passwordHash))) {
-      await this.lockout.recordFailure(user, 'password', ctx, 'change_email');
-      throw Errors.invalidCredentials();
-    }
+    await this.lockout.checkPassword(user, input.password, ctx, 'change_email');
     await this.lockout.recordSuccess(user);
     const email = canonicalEmail(input.newEmail);
     if (!email) throw Errors.validation([{ field: 'newEmail', message: 'newEmail must be a valid email address' }]);

@@ -306,11 +306,7 @@ export class AuthService {
   ): Promise<number> {
     const user = await this.uow.direct.users.findById(claims.sub);
     if (!user) throw Errors.sessionTerminated();
-    this.lockout.assertNotLocked(user);
-    if (!(await this.hasher.verify(input.currentPassword, user.passwordHash))) {
-      await this.lockout.recordFailure(user, 'password', ctx, 'change_password');
-      throw Errors.invalidCredentials();
-    }
+    await this.lockout.checkPassword(user, input.currentPassword, ctx, 'change_password');
     await this.lockout.recordSuccess(user);
     const problems = this.policy.check(input.newPassword, 'newPassword');
     if (problems.length) throw Errors.validation(problems);

@@ -1,6 +1,7 @@
 // Queues a verification mail for an address inside the caller's transaction: a fresh single-use token
 // (SHA-256 at rest) that replaces any unused older one, and the mail carrying it. Used at registration, on
 // "send it again", and when the user changes their address (then the mail goes to the new address).
+import { issueAccountToken } from './account-tokens';
 import type { Clock, Repositories, TokenGenerator } from './ports';
 
 export interface EmailVerificationSettings {
@@ -16,19 +17,15 @@ export class EmailVerification {
   ) {}
 
   async queue(r: Repositories, userId: string, address: string): Promise<void> {
-    const token = this.tokens.opaqueToken();
     const ttl = this.settings.emailVerificationTtl;
-    await r.accountTokens.issue(
-      {
-        id: this.tokens.uuid(),
-        userId,
-        purpose: 'email_verification',
-        tokenHash: this.tokens.hashToken(token),
-        subject: address,
-        expiresAt: new Date(this.clock.now().getTime() + ttl * 1000),
-      },
-      true,
-    );
+    const token = await issueAccountToken(r, this.tokens, {
+      userId,
+      purpose: 'email_verification',
+      subject: address,
+      now: this.clock.now(),
+      ttlSeconds: ttl,
+      replaceUnused: true,
+    });
     await r.mail.enqueue({ template: 'verify_email', to: address, params: { token, expiresInMinutes: Math.round(ttl / 60) } });
   }
 }

@@ -3,7 +3,7 @@
 // attacker cannot keep a victim out for good; success resets the counters.
 import { auditEntry } from './audit';
 import { Errors } from './errors';
-import type { Clock, UnitOfWork } from './ports';
+import type { Clock, PasswordHasher, UnitOfWork } from './ports';
 import type { RequestContext, User } from './types';
 
 /**
@@ -25,6 +25,7 @@ export class LockoutPolicy {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly settings: LockoutSettings,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   /** Throws ACCOUNT_LOCKED (with Retry-After seconds) while a lock is in force. */
@@ -33,6 +34,18 @@ export class LockoutPolicy {
     if (user.lockedUntil && user.lockedUntil.getTime() > now) {
       throw Errors.accountLocked(Math.ceil((user.lockedUntil.getTime() - now) / 1000));
     }
+  }
+
+  /**
+   * Re-authentication by password (a signed-in user confirming a change): refused while locked, and a wrong
+   * password counts toward the lockout like a failed login. The counters are not reset here: the caller
+   * calls recordSuccess once every factor it asks for has passed.
+   */
+  async checkPassword(user: User, password: string, ctx: RequestContext, context: ReauthContext): Promise<void> {
+    this.assertNotLocked(user);
+    if (await this.hasher.verify(password, user.passwordHash)) return;
+    await this.recordFailure(user, 'password', ctx, context);
+    throw Errors.invalidCredentials();
   }
 
   lockDuration(previousLocks: number): number {

@@ -3,6 +3,7 @@
 // the account has not used before — not on its very first sign-in, which has nothing to compare with — is
 // recorded as `login.new_device` and mailed to the owner with a "this wasn't me" link: a single-use token
 // (SHA-256 at rest, SIGN_IN_REPORT_TTL) that ends exactly that session (AccountRecoveryService.reportSignIn).
+import { issueAccountToken } from './account-tokens';
 import { auditEntry } from './audit';
 import type { Clock, DeviceIdentifier, Repositories, TokenGenerator } from './ports';
 import type { RequestContext, User } from './types';
@@ -28,19 +29,8 @@ export class NewDeviceAlerts {
     const now = this.clock.now();
     const device = this.devices.identify(ctx);
     if ((await r.knownDevices.remember(user.id, device.key, now)) !== 'new') return false;
-    const token = this.tokens.opaqueToken();
     const ttl = this.settings.signInReportTtl;
-    await r.accountTokens.issue(
-      {
-        id: this.tokens.uuid(),
-        userId: user.id,
-        purpose: 'sign_in_report',
-        tokenHash: this.tokens.hashToken(token),
-        subject: sessionId,
-        expiresAt: new Date(now.getTime() + ttl * 1000),
-      },
-      false,
-    );
+    const token = await issueAccountToken(r, this.tokens, { userId: user.id, purpose: 'sign_in_report', subject: sessionId, now, ttlSeconds: ttl, replaceUnused: false });
     await r.audit.record(auditEntry(user.id, 'login.new_device', ctx, { sessionId, device: device.description }));
     await r.mail.enqueue({
       template: 'new_device',

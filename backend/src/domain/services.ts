@@ -61,9 +61,9 @@ export interface DomainServices {
 export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
   const newDevices = new NewDeviceAlerts(p.devices, p.tokens, p.clock, s.recovery);
   const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions, newDevices);
-  const lockout = new LockoutPolicy(p.uow, p.clock, s.lockout);
+  const lockout = new LockoutPolicy(p.uow, p.clock, s.lockout, p.hasher);
   const verification = new EmailVerification(p.tokens, p.clock, s.recovery);
-  const twoFactor = new TwoFactorService(p.uow, p.hasher, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
+  const twoFactor = new TwoFactorService(p.uow, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
   const trustedDevices = new TrustedDeviceService(p.uow, p.tokens, p.userAgents, p.clock, s.twoFactor);
   const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, trustedDevices, verification);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy, p.userAgents);

@@ -5,7 +5,7 @@
 import { auditEntry } from './audit';
 import { DomainError, Errors } from './errors';
 import type { LockoutPolicy, ReauthContext } from './lockout';
-import type { Clock, PasswordHasher, Repositories, TokenGenerator, UnitOfWork } from './ports';
+import type { Clock, Repositories, TokenGenerator, UnitOfWork } from './ports';
 import type { SessionService } from './session.service';
 import { forgetTrustedDevices } from './trusted-devices';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecondFactor, SecondFactorVerifier, SecretCipher, TotpProvider } from './two-factor.ports';
@@ -61,7 +61,6 @@ function normalizeTotpCode(input: string): string | null {
 export class TwoFactorService implements SecondFactorVerifier {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly passwords: PasswordHasher,
     private readonly totp: TotpProvider,
     private readonly cipher: SecretCipher,
     private readonly qr: QrCodeRenderer,
@@ -72,8 +71,8 @@ export class TwoFactorService implements SecondFactorVerifier {
     private readonly settings: TwoFactorSettings,
     /** Ends the sessions that never proved the new factor when enrolment completes (with fan-out). */
     private readonly sessions: SessionService,
-    /** Wrong passwords and codes on disable / backup-codes count toward the login lockout (absent in some unit tests). */
-    private readonly lockout: LockoutPolicy | null = null,
+    /** Checks the password of re-authentications; wrong passwords and codes count toward the login lockout. */
+    private readonly lockout: LockoutPolicy,
   ) {}
 
   /**
@@ -87,8 +86,8 @@ export class TwoFactorService implements SecondFactorVerifier {
     const current = await this.requireUser(this.uow.direct, userId);
     if (current.twoFactorEnabled) throw Errors.mfaAlreadyEnabled();
     if (reauth.password !== null) {
-      await this.checkPassword(current, reauth.password, '2fa_enable', ctx);
-      await this.lockout?.recordSuccess(current);
+      await this.lockout.checkPassword(current, reauth.password, ctx, '2fa_enable');
+      await this.lockout.recordSuccess(current);
     } else {
       await this.assertRecentSignIn(reauth.sessionId);
     }
@@ -168,19 +167,19 @@ export class TwoFactorService implements SecondFactorVerifier {
     if (user.twoFactorEnabled && !input.code) {
       throw Errors.validation([{ field: 'code', message: 'code is required while two-factor authentication is on' }]);
     }
-    await this.checkPassword(user, input.password, context, ctx);
+    await this.lockout.checkPassword(user, input.password, ctx, context);
     let secondFactor: PreparedFactor | null = null;
     if (user.twoFactorEnabled && input.code) {
       try {
         secondFactor = await this.prepareFactor(user, input.code);
       } catch (err) {
         if (err instanceof DomainError && err.code === 'MFA_INVALID_CODE') {
-          await this.lockout?.recordFailure(user, normalizeTotpCode(input.code) !== null ? 'totp' : 'backup_code', ctx, context);
+          await this.lockout.recordFailure(user, normalizeTotpCode(input.code) !== null ? 'totp' : 'backup_code', ctx, context);
         }
         throw err;
       }
     }
-    await this.lockout?.recordSuccess(user);
+    await this.lockout.recordSuccess(user);
     return secondFactor;
   }
 
@@ -188,8 +187,8 @@ export class TwoFactorService implements SecondFactorVerifier {
   async regenerateBackupCodes(userId: string, password: string, ctx: RequestContext): Promise<{ backupCodes: string[] }> {
     const user = await this.requireUser(this.uow.direct, userId);
     if (!user.twoFactorEnabled) throw Errors.mfaNotEnabled();
-    await this.checkPassword(user, password, '2fa_backup_codes', ctx);
-    await this.lockout?.recordSuccess(user);
+    await this.lockout.checkPassword(user, password, ctx, '2fa_backup_codes');
+    await this.lockout.recordSuccess(user);
     const { codes, hashed } = await this.newBackupCodes();
     await this.uow.run(async (r) => {
       const current = await this.requireUser(r, userId);
@@ -229,14 +228,6 @@ export class TwoFactorService implements SecondFactorVerifier {
   }
 
   // --- internals -------------------------------------------------------------------------------------------
-
-  /** Re-authentication by password: refused while locked, and a wrong one counts toward the lockout. */
-  private async checkPassword(user: User, password: string, context: ReauthContext, ctx: RequestContext): Promise<void> {
-    this.lockout?.assertNotLocked(user);
-    if (await this.passwords.verify(password, user.passwordHash)) return;
-    await this.lockout?.recordFailure(user, 'password', ctx, context);
-    throw Errors.invalidCredentials();
-  }
 
   /** Enrolment without the password: only from a session that signed in within REAUTH_WINDOW_SECONDS. */
   private async assertRecentSignIn(sessionId: string | null): Promise<void> {
