@@ -12,7 +12,7 @@ import type { Logger } from '../infrastructure/logger';
 import type { Metrics } from './metrics';
 import { requestIdOf } from './request-id';
 import { logRequest } from './request-logger';
-import { setHeaderPairs } from './security-headers';
+import { helmetHeaders, setHeaderPairs } from './security-headers';
 import './types';
 
 export type LeanHandler = (req: Request, res: Response) => Promise<void> | void;
@@ -25,8 +25,9 @@ export interface LeanKit {
 /** Headers of token-bearing answers (contract: Cache-Control: no-store). */
 export const NO_STORE = ['Cache-Control', 'no-store', 'Pragma', 'no-cache'] as const;
 
-/** Flat [name, value, ...] security headers of every answer, set once per request. */
-let securityFlat: readonly string[] = [];
+/** helmet's headers (the app-wide defaults), recorded once; flat [name, value, ...] for writeHead. */
+const SECURITY_HEADERS = helmetHeaders();
+const securityFlat: readonly string[] = SECURITY_HEADERS.flat();
 
 /**
  * Sends `body` as JSON with every header in one writeHead. When nothing was set before (no CORS headers), Node
@@ -54,12 +55,10 @@ export function step(mw: RequestHandler, req: Request, res: Response): Promise<v
 export function leanKit(opts: {
   logger: Logger;
   metrics: Metrics;
-  securityHeaders: readonly [string, string][];
   /** The app's CORS middleware when CORS_ORIGINS is set: run first, as in the ordinary chain. */
   cors: RequestHandler | null;
 }): LeanKit {
-  const { logger, metrics, cors, securityHeaders } = opts;
-  securityFlat = securityHeaders.flat();
+  const { logger, metrics, cors } = opts;
   return {
     route(route, handler) {
       return (req: Request, res: Response, next: NextFunction) => {
@@ -74,7 +73,7 @@ export function leanKit(opts: {
           // The error handler answers with res.json: the same headers, set the ordinary way.
           if (!res.headersSent) {
             res.setHeader('X-Request-Id', req.id);
-            setHeaderPairs(res, securityHeaders);
+            setHeaderPairs(res, SECURITY_HEADERS);
           }
           next(err);
         };
