@@ -4,9 +4,9 @@
 import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { createEmptyDatabase, type TestDatabase } from '../test/helpers/database';
+import { signAccessToken } from './access-token';
 import { freePort, spawnNode, waitForHttp, type Child } from './children';
 import { ISSUER, ROOT, USERS, log } from './settings';
 
@@ -68,11 +68,7 @@ export async function startFloor(tmp: string, chainsPerPhase: number, runId: str
     });
     await waitForHttp(child, '/health');
     log(`floor listening on ${child.url} (database ${db.name}, ${USERS} users, ${USERS + tokens.length} sessions)`);
-    const accessTokens = firstSession.map((s) =>
-      jwt.sign({ sub: s.userId, sid: s.sid, role: 'user', aal: 1, email: s.email, username: 'someone' }, privateKey, {
-        algorithm: 'RS256', keyid: 'floor', expiresIn: 900, issuer: ISSUER, audience: ISSUER, jwtid: randomUUID(),
-      }),
-    );
+    const accessTokens = firstSession.map((s) => signAccessToken(privateKey, 'floor', { sub: s.userId, sid: s.sid, email: s.email }));
     return { child, db, accessTokens, refreshChains: [tokens.slice(0, chainsPerPhase), tokens.slice(chainsPerPhase)] };
   } catch (err) {
     await db.drop().catch(() => undefined);

@@ -9,15 +9,9 @@
 import type autocannon from 'autocannon';
 import { bearerPerConnection, cannon, measure, percentile, summarize } from '../load';
 import { CONNECTIONS, OAUTH_REFRESH, log } from '../settings';
+import { brokenNote, runChainLoad } from './chains';
 import { benchClient, clientChains, formHeaders } from './oauth-setup';
 import type { AppScenario } from './types';
-
-interface ChainState {
-  token: string;
-  ok: number;
-  failed: number;
-  firstFailure: string | null;
-}
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
@@ -27,57 +21,32 @@ export const oauthRefresh: AppScenario = {
     const ob = await benchClient();
     const chains = await clientChains(base, seeded, OAUTH_REFRESH.connections);
     log(`scenario oauth-refresh (${OAUTH_REFRESH.rate} req/s over ${OAUTH_REFRESH.connections} connections)`);
-    const phases: Record<'warmup' | 'measure', ChainState[]> = { warmup: [], measure: [] };
     const latencies: number[] = [];
-    const r = await measure(
-      (phase) => {
-        const supply = [...(phase === 'warmup' ? chains[0] : chains[1])];
-        return {
-          url: base,
-          connections: OAUTH_REFRESH.connections,
-          overallRate: OAUTH_REFRESH.rate,
-          // Its correction assumes an expected interval of ceil(1 / per-connection rate) = 1 ms and fills the
-          // histogram with invented samples; p50/p99 here are raw response times, like the p95 below. A server
-          // that cannot keep up shows as req/s below the rate.
-          ignoreCoordinatedOmission: true,
-          setupClient: (client) => {
-            const state: ChainState = { token: supply.shift()!, ok: 0, failed: 0, firstFailure: null };
-            phases[phase].push(state);
-            client.setRequests([
-              {
-                method: 'POST',
-                path: '/oauth/token',
-                headers: formHeaders(ob.basic),
-                setupRequest: (req) => ({ ...req, body: form({ grant_type: 'refresh_token', refresh_token: state.token }) }),
-                onResponse: (status, body) => {
-                  let next: string | undefined;
-                  try {
-                    next = status === 200 ? JSON.parse(body).refresh_token : undefined;
-                  } catch {
-                    // counted as a failure below
-                  }
-                  if (next) {
-                    state.token = next;
-                    state.ok++;
-                  } else {
-                    state.failed++;
-                    state.firstFailure ??= `${status} ${body.slice(0, 120)}`;
-                  }
-                },
-              },
-            ]);
-          },
-          verifyBody: (b) => b.includes('"refresh_token"'),
-        };
+    const { result: r, phases } = await runChainLoad(
+      chains,
+      {
+        path: '/oauth/token',
+        headers: formHeaders(ob.basic),
+        body: (token) => form({ grant_type: 'refresh_token', refresh_token: token }),
+        tokenField: 'refresh_token',
+      },
+      {
+        url: base,
+        connections: OAUTH_REFRESH.connections,
+        overallRate: OAUTH_REFRESH.rate,
+        // Its correction assumes an expected interval of ceil(1 / per-connection rate) = 1 ms and fills the
+        // histogram with invented samples; p50/p99 here are raw response times, like the p95 below. A server
+        // that cannot keep up shows as req/s below the rate.
+        ignoreCoordinatedOmission: true,
+        verifyBody: (b) => b.includes('"refresh_token"'),
       },
       (ms) => latencies.push(ms),
     );
     const m = phases.measure;
-    const broken = m.filter((s) => s.failed > 0);
     const p95 = percentile(latencies, 95);
     const notes = [
       `p95 ${p95.toFixed(1)} ms (nearest rank over all ${latencies.length} response times of the measured run); target rate ${OAUTH_REFRESH.rate} req/s`,
-      `${m.length} independent chains; ` + (broken.length ? `**${broken.length} chain(s) BROKE** — first failure: \`${broken[0]!.firstFailure}\`` : 'no chain broke'),
+      `${m.length} independent chains; ${brokenNote(m)}`,
     ];
     const result = summarize('oauth-refresh', `POST /oauth/token refresh_token grant at ${OAUTH_REFRESH.rate} req/s (fixed rate)`, r, notes);
     return { ...result, p95 };

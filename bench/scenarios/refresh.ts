@@ -1,64 +1,26 @@
 // Scenario "refresh": every connection owns one session and follows its own refresh-token chain.
 import type { ScenarioResult } from '../report';
-import { measure, summarize } from '../load';
+import { summarize } from '../load';
 import { CONNECTIONS, log, type ScenarioId } from '../settings';
+import { brokenNote, runChainLoad } from './chains';
 import type { AppScenario } from './types';
-
-interface ChainState {
-  token: string;
-  ok: number;
-  failed: number;
-  firstFailure: string | null;
-}
 
 /** Refresh-token chains against `url`, one per connection (the app's route and the floor's use the same load). */
 export async function runChains(id: ScenarioId, title: string, url: string, chains: [string[], string[]]): Promise<ScenarioResult> {
   log(`scenario ${id}`);
-  const phases: Record<'warmup' | 'measure', ChainState[]> = { warmup: [], measure: [] };
-  const r = await measure((phase) => {
-    const supply = [...(phase === 'warmup' ? chains[0] : chains[1])];
-    return {
-      url,
-      connections: CONNECTIONS,
-      setupClient: (client) => {
-        const state: ChainState = { token: supply.shift()!, ok: 0, failed: 0, firstFailure: null };
-        phases[phase].push(state);
-        client.setRequests([
-          {
-            method: 'POST',
-            path: new URL(url).pathname,
-            headers: { 'content-type': 'application/json' },
-            setupRequest: (req) => ({ ...req, body: JSON.stringify({ refreshToken: state.token }) }),
-            onResponse: (status, body) => {
-              let next: string | undefined;
-              if (status === 200) {
-                try {
-                  next = JSON.parse(body).refreshToken;
-                } catch {
-                  // counted below
-                }
-              }
-              if (next) {
-                state.token = next;
-                state.ok++;
-              } else {
-                state.failed++;
-                state.firstFailure ??= `${status} ${body.slice(0, 120)}`;
-              }
-            },
-          },
-        ]);
-      },
-      verifyBody: (b) => b.includes('"refreshToken"'),
-    };
-  });
+  const { result: r, phases } = await runChainLoad(
+    chains,
+    {
+      path: new URL(url).pathname,
+      headers: { 'content-type': 'application/json' },
+      body: (token) => JSON.stringify({ refreshToken: token }),
+      tokenField: 'refreshToken',
+    },
+    { url, connections: CONNECTIONS, verifyBody: (b) => b.includes('"refreshToken"') },
+  );
   const m = phases.measure;
-  const broken = m.filter((s) => s.failed > 0);
   const perChain = m.map((s) => s.ok);
-  const notes = [
-    `${m.length} independent chains; successful rotations per chain min ${Math.min(...perChain)}, max ${Math.max(...perChain)}; ` +
-      (broken.length ? `**${broken.length} chain(s) BROKE** — first failure: \`${broken[0]!.firstFailure}\`` : 'no chain broke'),
-  ];
+  const notes = [`${m.length} independent chains; successful rotations per chain min ${Math.min(...perChain)}, max ${Math.max(...perChain)}; ${brokenNote(m)}`];
   const warmBroken = phases.warmup.filter((s) => s.failed > 0);
   if (warmBroken.length) notes.push(`warm-up: ${warmBroken.length} chain(s) broke — first failure: \`${warmBroken[0]!.firstFailure}\``);
   return summarize(id, title, r, notes);

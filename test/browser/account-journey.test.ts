@@ -5,18 +5,15 @@
 // violation or page error fails the suite; nothing token-like may reach Web Storage.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { generateSync } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer, startTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from '../helpers/app';
-import { fitsNarrowScreen, launchChromium, seriousAxeViolations, watchProblems, webStorage } from '../helpers/browser';
+import { assertScreenOk, launchChromium, openAppPage, WEB_DIST, webNotBuilt, watchProblems, webStorage } from '../helpers/browser';
 
 const ADMIN = { email: 'web-admin@example.test', password: 'admin-Quartz-41-meadow' };
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
-const DIST = join(process.cwd(), 'backend', 'web', 'dist');
 
-describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'index.html')) && 'web app not built (npm run build:web)' }, () => {
+describe('account web app in a real browser', { skip: webNotBuilt }, () => {
   let app: TestApp;
   let browser: Browser;
   let context: BrowserContext;
@@ -33,14 +30,11 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
   before(async () => {
     [app, browser, limited] = await Promise.all([
       // No refresh grace window: tabs that raced each other into a reuse would end the session at once.
-      startTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REFRESH_REUSE_GRACE_SECONDS: '0' }, webDistDir: DIST }),
+      startTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REFRESH_REUSE_GRACE_SECONDS: '0' }, webDistDir: WEB_DIST }),
       launchChromium(),
-      startTestApp({ env: { LOGIN_MAX_FAILURES: '2', RATE_LIMIT_ACCOUNT_PER_MIN: '4', RATE_LIMIT_AUTH_PER_MIN: '100000' }, webDistDir: DIST }),
+      startTestApp({ env: { LOGIN_MAX_FAILURES: '2', RATE_LIMIT_ACCOUNT_PER_MIN: '4', RATE_LIMIT_AUTH_PER_MIN: '100000' }, webDistDir: WEB_DIST }),
     ]);
-    context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 800 } });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    problems = watchProblems(page);
+    ({ context, page, problems } = await openAppPage(browser));
   });
   after(async () => {
     await browser?.close();
@@ -49,10 +43,7 @@ describe('account web app in a real browser', { skip: !existsSync(join(DIST, 'in
 
   /** axe (no serious/critical violation) and the 375 px check on the screen now shown. */
   async function checkScreen(name: string, p = page) {
-    const violations = await seriousAxeViolations(p);
-    assert.deepEqual(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `axe on ${name}`);
-    const narrow = await fitsNarrowScreen(p);
-    assert.ok(narrow.fits, `${name} scrolls sideways at 375 px (scrollWidth ${narrow.scrollWidth})`);
+    await assertScreenOk(p, name);
     screens.push(name);
   }
   const heading = (name: string | RegExp, p = page) => p.getByRole('heading', { level: 1, name }).waitFor();

@@ -4,28 +4,23 @@
 // screen, in English and Russian; any CSP violation or page error fails the test.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { assertScreenOk, launchChromium, watchProblems } from '../helpers/browser';
+import { assertScreenOk, launchChromium, openAppPage, WEB_DIST, webNotBuilt } from '../helpers/browser';
 
 const ADMIN = { email: 'clients-admin@example.test', password: 'admin-Basalt-62-orchard' };
-const DIST = join(process.cwd(), 'backend', 'web', 'dist');
 
-describe('OAuth clients admin screen in a real browser', { skip: !existsSync(join(DIST, 'index.html')) && 'web app not built (npm run build:web)' }, () => {
+describe('OAuth clients admin screen in a real browser', { skip: webNotBuilt }, () => {
   let app: TestApp;
   let browser: Browser;
   let page: Page;
   let problems: string[];
 
   before(async () => {
-    [app, browser] = await Promise.all([startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, webDistDir: DIST }), launchChromium()]);
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 800 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    problems = watchProblems(page);
+    [app, browser] = await Promise.all([startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, webDistDir: WEB_DIST }), launchChromium()]);
+    const opened = await openAppPage(browser);
+    await opened.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
+    ({ page, problems } = opened);
   });
   after(async () => {
     await browser?.close();

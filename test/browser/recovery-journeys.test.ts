@@ -4,35 +4,28 @@
 // check run on every screen; any CSP violation or page error fails the suite.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { bearer, registerAndLogin, startTestApp, TEST_PASSWORD, type TestApp } from '../helpers/app';
-import { fitsNarrowScreen, launchChromium, seriousAxeViolations, watchProblems } from '../helpers/browser';
+import { assertScreenOk, launchChromium, openAppPage, WEB_DIST, webNotBuilt } from '../helpers/browser';
 import { startMailbox, type Mailbox } from '../helpers/mailbox';
 
-const DIST = join(process.cwd(), 'backend', 'web', 'dist');
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const LINK_ORIGIN = 'https://accounts.example.test';
 
-describe('mailed-link journeys in a real browser', { skip: !existsSync(join(DIST, 'index.html')) && 'web app not built (npm run build:web)' }, () => {
+describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => {
   let app: TestApp;
   let mailbox: Mailbox;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let problems: string[];
 
   before(async () => {
     mailbox = await startMailbox();
     [app, browser] = await Promise.all([
-      startTestApp({ env: { SMTP_URL: mailbox.url, PUBLIC_URL: LINK_ORIGIN }, webDistDir: DIST }),
+      startTestApp({ env: { SMTP_URL: mailbox.url, PUBLIC_URL: LINK_ORIGIN }, webDistDir: WEB_DIST }),
       launchChromium(),
     ]);
-    context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 800 } });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    problems = watchProblems(page);
+    ({ page, problems } = await openAppPage(browser));
   });
   after(async () => {
     await browser?.close();
@@ -40,11 +33,7 @@ describe('mailed-link journeys in a real browser', { skip: !existsSync(join(DIST
     await mailbox?.stop();
   });
 
-  async function checkScreen(name: string) {
-    const violations = await seriousAxeViolations(page);
-    assert.deepEqual(violations.map((v) => `${v.id}: ${v.help}`), [], `axe on ${name}`);
-    assert.ok((await fitsNarrowScreen(page)).fits, `${name} scrolls sideways at 375 px`);
-  }
+  const checkScreen = (name: string) => assertScreenOk(page, name);
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
   /** The mailed link, pointed at the test server (mail links use PUBLIC_URL). */
   const local = (link: string | null) => {

@@ -19,11 +19,50 @@ export interface ContractSubject {
   close(): Promise<void>;
 }
 
+/**
+ * Users and sessions with every field filled, created through `repos()` (read at call time: the repositories
+ * exist only once a suite's before() has run). Shared with the implementation-specific repository tests.
+ */
+export function repositoryFixtures(repos: () => Repositories) {
+  let n = 0;
+  const newUser = (over: Partial<Parameters<Repositories['users']['create']>[0]> = {}) =>
+    repos().users.create({
+      id: randomUUID(),
+      email: `user${++n}@example.com`,
+      username: null,
+      passwordHash: 'hash',
+      role: 'user',
+      status: 'active',
+      ...over,
+    });
+
+  const newSession = (userId: string, over: Partial<NewSession> = {}) => {
+    const now = new Date();
+    return repos().sessions.create({
+      id: randomUUID(),
+      userId,
+      refreshTokenHash: `rt-${randomUUID()}`,
+      userAgent: 'UA',
+      ipAddress: '203.0.113.7',
+      deviceName: 'Laptop',
+      browser: 'Firefox',
+      os: 'Linux',
+      deviceType: 'desktop',
+      aal: 1,
+      createdAt: now,
+      lastActiveAt: now,
+      expiresAt: new Date(now.getTime() + 60 * MIN),
+      idleExpiresAt: new Date(now.getTime() + 30 * MIN),
+      ...over,
+    });
+  };
+  return { newUser, newSession };
+}
+
 export function repositoryContract(name: string, open: () => Promise<ContractSubject>): void {
   describe(`repository contract: ${name}`, () => {
     let subject: ContractSubject;
     let repos: Repositories;
-    let n = 0;
 
     before(async () => {
       subject = await open();
@@ -33,37 +72,7 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
       await subject?.close();
     });
 
-    const newUser = (over: Partial<Parameters<Repositories['users']['create']>[0]> = {}) =>
-      repos.users.create({
-        id: randomUUID(),
-        email: `user${++n}@example.com`,
-        username: null,
-        passwordHash: 'hash',
-        role: 'user',
-        status: 'active',
-        ...over,
-      });
-
-    const newSession = (userId: string, over: Partial<NewSession> = {}) => {
-      const now = new Date();
-      return repos.sessions.create({
-        id: randomUUID(),
-        userId,
-        refreshTokenHash: `rt-${randomUUID()}`,
-        userAgent: 'UA',
-        ipAddress: '203.0.113.7',
-        deviceName: 'Laptop',
-        browser: 'Firefox',
-        os: 'Linux',
-        deviceType: 'desktop',
-        aal: 1,
-        createdAt: now,
-        lastActiveAt: now,
-        expiresAt: new Date(now.getTime() + 60 * MIN),
-        idleExpiresAt: new Date(now.getTime() + 30 * MIN),
-        ...over,
-      });
-    };
+    const { newUser, newSession } = repositoryFixtures(() => repos);
 
     describe('users', () => {
       it('when a user is created, then it is found by id and email with the schema defaults', async () => {

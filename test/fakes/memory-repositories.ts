@@ -12,6 +12,7 @@
 // run() or `direct` used inside run() throws: in production that is a second connection outside the
 // transaction, which deadlocks on a one-connection pool such as PGlite's.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { tombstone } from '../../backend/src/domain/account-deletion';
 import { Errors } from '../../backend/src/domain/errors';
 import type { MailMessage, MailOutbox } from '../../backend/src/domain/mail';
 import type {
@@ -58,6 +59,13 @@ function isUuid(value: string): boolean {
 
 function copy<T>(value: T): T {
   return structuredClone(value);
+}
+
+/** Prisma's deleteMany: removes the matching rows (deleting while iterating a Map is safe); returns how many. */
+function deleteRows<T>(rows: Map<string, T>, match: (row: T) => boolean): number {
+  let n = 0;
+  for (const [id, row] of rows) if (match(row) && rows.delete(id)) n++;
+  return n;
 }
 
 interface StoredBackupCode extends BackupCode {
@@ -285,21 +293,7 @@ export class MemoryUserRepository implements UserRepository {
   async anonymise(id: string, now: Date): Promise<boolean> {
     const row = this.rows.get(id);
     if (!row || row.deletedAt !== null) return false;
-    Object.assign(row, {
-      email: `deleted-${id}@deleted.invalid`,
-      username: null,
-      passwordHash: '',
-      status: 'disabled',
-      role: 'user',
-      twoFactorEnabled: false,
-      totpSecretEncrypted: null,
-      failedLoginCount: 0,
-      lockCount: 0,
-      lockedUntil: null,
-      passwordChangedAt: null,
-      emailVerified: false,
-      deletedAt: new Date(now),
-    });
+    Object.assign(row, tombstone(id, new Date(now)));
     this.touch(row);
     return true;
   }
@@ -435,11 +429,11 @@ export class MemorySessionRepository implements SessionRepository {
     return ids;
   }
 
-  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<boolean> {
+  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<Session | null> {
     const row = this.rows.get(sessionId);
-    if (!row || row.userId !== userId || !MemorySessionRepository.live(row, now)) return false;
+    if (!row || row.userId !== userId || !MemorySessionRepository.live(row, now)) return null;
     row.name = name;
-    return true;
+    return copy(row);
   }
 
   async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean> {
@@ -505,8 +499,7 @@ export class MemoryMfaChallengeRepository implements MfaChallengeRepository {
   }
 
   async deleteForUser(userId: string): Promise<void> {
-    const rows = this.rows;
-    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+    deleteRows(this.rows, (row) => row.userId === userId);
   }
 }
 
@@ -537,7 +530,7 @@ export class MemoryBackupCodeRepository implements BackupCodeRepository {
     }
     // Validate before touching anything: replaceAll is atomic on its own, as in the Prisma adapter.
     for (const [id, row] of rows) if (row.userId !== userId && ids.has(id)) throw constraint(`BackupCode.id ${id} already exists`);
-    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+    deleteRows(rows, (row) => row.userId === userId);
     const now = this.db.clock.now();
     for (const c of codes) rows.set(c.id, { id: c.id, userId, codeHash: c.codeHash, usedAt: null, createdAt: now, seq: this.db.nextSeq() });
   }
@@ -550,8 +543,7 @@ export class MemoryBackupCodeRepository implements BackupCodeRepository {
   }
 
   async deleteAll(userId: string): Promise<void> {
-    const rows = this.rows;
-    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+    deleteRows(this.rows, (row) => row.userId === userId);
   }
 }
 
@@ -601,10 +593,7 @@ export class MemoryTrustedDeviceRepository implements TrustedDeviceRepository {
   }
 
   async deleteAll(userId: string): Promise<number> {
-    const rows = this.rows;
-    let n = 0;
-    for (const [id, row] of [...rows]) if (row.userId === userId && rows.delete(id)) n++;
-    return n;
+    return deleteRows(this.rows, (row) => row.userId === userId);
   }
 }
 
@@ -677,9 +666,7 @@ export class MemoryAccountTokenRepository implements AccountTokenRepository {
   async issue(token: NewAccountToken, replaceUnused: boolean): Promise<void> {
     const rows = this.rows;
     this.db.assertUserExists(token.userId, 'AccountToken');
-    if (replaceUnused) {
-      for (const [id, row] of [...rows]) if (row.userId === token.userId && row.purpose === token.purpose && !row.usedAt) rows.delete(id);
-    }
+    if (replaceUnused) deleteRows(rows, (row) => row.userId === token.userId && row.purpose === token.purpose && !row.usedAt);
     for (const row of rows.values()) if (row.tokenHash === token.tokenHash) throw constraint('AccountToken.tokenHash is unique');
     rows.set(token.id, { ...copy(token), usedAt: null });
   }
@@ -694,8 +681,7 @@ export class MemoryAccountTokenRepository implements AccountTokenRepository {
   }
 
   async deleteForUser(userId: string): Promise<void> {
-    const rows = this.rows;
-    for (const [id, row] of [...rows]) if (row.userId === userId) rows.delete(id);
+    deleteRows(this.rows, (row) => row.userId === userId);
   }
 }
 

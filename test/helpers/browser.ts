@@ -1,11 +1,17 @@
 // Real-browser helpers: Debian's Chromium through playwright-core, axe-core injected from node_modules, the
 // 375 px no-horizontal-scroll check, and a collector for CSP violations and page errors.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The built account web app the suites serve (`webDistDir`). */
+export const WEB_DIST = join(process.cwd(), 'backend', 'web', 'dist');
+/** The `skip` of a suite that needs that build: false, or the reason it is skipped. */
+export const webNotBuilt = !existsSync(join(WEB_DIST, 'index.html')) && 'web app not built (npm run build:web)';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -39,6 +45,17 @@ export async function fitsNarrowScreen(page: Page): Promise<{ fits: boolean; scr
   const scrollWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
   if (before) await page.setViewportSize(before);
   return { fits: scrollWidth <= 375, scrollWidth };
+}
+
+/**
+ * A fresh context and page as the web-app suites use them (English, desktop size, 10 s waits), with the
+ * page's CSP violations and page errors collected.
+ */
+export async function openAppPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 800 } });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  return { context, page, problems: watchProblems(page) };
 }
 
 /** Console CSP violations and uncaught page errors, collected for the whole test. */

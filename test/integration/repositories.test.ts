@@ -6,9 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DomainError } from '../../backend/src/domain/errors';
 import type { Repositories } from '../../backend/src/domain/ports';
-import type { NewSession, User } from '../../backend/src/domain/types';
+import type { User } from '../../backend/src/domain/types';
 import { createDatabaseClients, createPrismaClient, type PrismaClient } from '../../backend/src/infrastructure/prisma/client';
 import { createRepositories, PrismaUnitOfWork } from '../../backend/src/infrastructure/prisma/unit-of-work';
+import { repositoryFixtures } from '../contracts/repositories.contract';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const MIN = 60_000;
@@ -18,7 +19,6 @@ describe('Prisma repositories', () => {
   let db: TestDatabase;
   let prisma: PrismaClient;
   let repos: Repositories;
-  let n = 0;
 
   before(async () => {
     db = await createTestDatabase();
@@ -32,37 +32,7 @@ describe('Prisma repositories', () => {
     await db?.drop();
   });
 
-  const newUser = (over: Partial<Parameters<Repositories['users']['create']>[0]> = {}) =>
-    repos.users.create({
-      id: randomUUID(),
-      email: `user${++n}@example.com`,
-      username: null,
-      passwordHash: 'hash',
-      role: 'user',
-      status: 'active',
-      ...over,
-    });
-
-  const newSession = (userId: string, over: Partial<NewSession> = {}) => {
-    const now = new Date();
-    return repos.sessions.create({
-      id: randomUUID(),
-      userId,
-      refreshTokenHash: `rt-${randomUUID()}`,
-      userAgent: 'UA',
-      ipAddress: '203.0.113.7',
-      deviceName: 'Laptop',
-      browser: 'Firefox',
-      os: 'Linux',
-      deviceType: 'desktop',
-      aal: 1,
-      createdAt: now,
-      lastActiveAt: now,
-      expiresAt: new Date(now.getTime() + 60 * MIN),
-      idleExpiresAt: new Date(now.getTime() + 30 * MIN),
-      ...over,
-    });
-  };
+  const { newUser, newSession } = repositoryFixtures(() => repos);
 
   describe('users', () => {
     it('when the id (not the email) collides, then the database error is not disguised as EMAIL_TAKEN', async () => {

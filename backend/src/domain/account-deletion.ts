@@ -13,7 +13,30 @@ import { Errors } from './errors';
 import type { Clock, UnitOfWork } from './ports';
 import type { SessionService } from './session.service';
 import type { TwoFactorService } from './two-factor.service';
-import type { RequestContext } from './types';
+import type { RequestContext, User } from './types';
+
+/**
+ * What UserRepository.anonymise writes over a deleted account's row (every adapter writes exactly this).
+ * `.invalid` is reserved (RFC 2606): the tombstone address can never receive mail or be registered, and an
+ * empty hash is never a bcrypt hash, so no password matches it.
+ */
+export function tombstone(id: string, now: Date): Omit<User, 'id' | 'totpLastUsedStep' | 'createdAt' | 'updatedAt'> {
+  return {
+    email: `deleted-${id}@deleted.invalid`,
+    username: null,
+    passwordHash: '',
+    status: 'disabled',
+    role: 'user',
+    twoFactorEnabled: false,
+    totpSecretEncrypted: null,
+    failedLoginCount: 0,
+    lockCount: 0,
+    lockedUntil: null,
+    passwordChangedAt: null,
+    emailVerified: false,
+    deletedAt: now,
+  };
+}
 
 /** Audit context of the deletion record itself: where it came from is personal data too. */
 const ANONYMOUS: RequestContext = { ipAddress: null, userAgent: null };

@@ -97,8 +97,8 @@ export interface SessionRepository {
   revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;
   /** Ids of sessions revoked after `since` (warms the revocation cache on start). */
   listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;
-  /** Sets the user's label of one of their live sessions; false when there is no such live session. */
-  rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<boolean>;
+  /** Sets the user's label of one of their live sessions and returns it; null when there is no such live session. */
+  rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<Session | null>;
   /**
    * Stamps lastSeenAt/lastSeenIp, only when the stored lastSeenAt is null or at or before `staleBefore`:
    * one cheap conditional UPDATE, so several instances together still write at most once per interval.

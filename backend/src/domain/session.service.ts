@@ -116,8 +116,7 @@ export class SessionService {
     if ([...name].length > SESSION_NAME_MAX) throw Errors.validation([{ field: 'name', message: `name must be at most ${SESSION_NAME_MAX} characters` }]);
     if (/\p{Cc}/u.test(name)) throw Errors.validation([{ field: 'name', message: 'name must not contain control characters' }]);
     const now = this.clock.now();
-    if (!(await this.uow.direct.sessions.rename(userId, sessionId, name || null, now))) throw Errors.notFound('Session');
-    const session = await this.uow.direct.sessions.findById(sessionId);
+    const session = await this.uow.direct.sessions.rename(userId, sessionId, name || null, now);
     if (!session) throw Errors.notFound('Session');
     return session;
   }

@@ -13,6 +13,7 @@ import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 import { TwoFactor } from './pages/TwoFactor';
 import { authState, onAuthChange, restore, signOut, type AuthState } from './session';
+import { Link, type Go } from './ui';
 
 const PAGES = [
   { path: '/sessions', label: 'nav.sessions', view: Sessions },
@@ -25,14 +26,14 @@ const PAGES = [
 ] as const;
 
 /** Pages opened from links in mail: shown whether or not someone is signed in on this browser. */
-const LANDINGS: Record<string, { title: string; view: (props: { go: (path: string) => void }) => preact.JSX.Element }> = {
+const LANDINGS: Record<string, { title: string; view: (props: { go: Go }) => preact.JSX.Element }> = {
   '/forgot-password': { title: 'forgot.title', view: ForgotPassword },
   '/reset-password': { title: 'reset.title', view: ResetPassword },
   '/verify-email': { title: 'verify.title', view: VerifyEmail },
   '/not-me': { title: 'notMe.title', view: NotMe },
 };
 
-function usePath(): [string, (path: string) => void] {
+function usePath(): [string, Go] {
   const [path, setPath] = useState(location.pathname);
   useEffect(() => {
     const onPop = () => setPath(location.pathname);
@@ -83,7 +84,6 @@ function App() {
     document.title = `${landing ? t(landing.title) : auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
   });
 
-  const link = (to: string) => (e: Event) => (e.preventDefault(), go(to));
   const View = page.view;
   return (
     <>
@@ -105,9 +105,9 @@ function App() {
           <ul>
             {pages.map((p) => (
               <li key={p.path}>
-                <a href={p.path} onClick={link(p.path)} aria-current={p === page ? 'page' : undefined}>
+                <Link to={p.path} go={go} current={p === page}>
                   {t(p.label)}
-                </a>
+                </Link>
               </li>
             ))}
           </ul>

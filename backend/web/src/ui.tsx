@@ -45,6 +45,15 @@ export function Field(props: {
   );
 }
 
+/** A checkbox with its label text after it. */
+export function Check(props: { checked: boolean; onChecked: (on: boolean) => void; name?: string; children: ComponentChildren }) {
+  return (
+    <label class="check">
+      <input type="checkbox" name={props.name} checked={props.checked} onChange={(e) => props.onChecked((e.currentTarget as HTMLInputElement).checked)} /> {props.children}
+    </label>
+  );
+}
+
 export function ErrorAlert({ error }: { error: unknown }) {
   if (!error) return null;
   return (
@@ -60,6 +69,20 @@ export function Status({ children, tone = 'info' }: { children: ComponentChildre
       {children}
     </p>
   );
+}
+
+/** Copies `text` to the clipboard; `copied` turns true once it did (a refused or missing clipboard leaves it false). */
+export function useCopy(text: string) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+    } catch {
+      // Nothing to say: the text is on the screen to copy by hand.
+    }
+  };
+  return { copied, copy };
 }
 
 /** Runs an async action with busy state and error capture. */
@@ -94,17 +117,41 @@ export function Page({ title, children }: { title: string; children: ComponentCh
   );
 }
 
+/** Moves the app to another of its paths (history.pushState, no page load). */
+export type Go = (path: string) => void;
+
+/** A link inside the app: a real address (new tab, copy link) that is followed here without a page load. */
+export function Link(props: { to: string; go: Go; current?: boolean; children: ComponentChildren }) {
+  return (
+    <a href={props.to} onClick={(e) => (e.preventDefault(), props.go(props.to))} aria-current={props.current ? 'page' : undefined}>
+      {props.children}
+    </a>
+  );
+}
+
 export const onSubmit = (fn: () => void) => (e: Event) => {
   e.preventDefault();
   fn();
 };
 
-/** "Are you sure?" in place: the question, a dangerous yes and a cancel, grouped under the question's name. */
-export function Confirm(props: { question: string; yes: string; busy: boolean; onYes: () => void; onCancel: () => void }) {
+/**
+ * "Are you sure?" in place: the question, any options for the step, a yes (dangerous unless `tone` says
+ * otherwise) and a cancel, grouped under the question's name.
+ */
+export function Confirm(props: {
+  question: string;
+  yes: string;
+  tone?: 'primary' | 'danger';
+  busy: boolean;
+  onYes: () => void;
+  onCancel: () => void;
+  children?: ComponentChildren;
+}) {
   return (
     <div class="confirm" role="group" aria-label={props.question}>
       <p>{props.question}</p>
-      <button type="button" class="danger" onClick={props.onYes} disabled={props.busy}>
+      {props.children}
+      <button type="button" class={props.tone ?? 'danger'} onClick={props.onYes} disabled={props.busy}>
         {props.yes}
       </button>
       <button type="button" onClick={props.onCancel}>
@@ -115,8 +162,8 @@ export function Confirm(props: { question: string; yes: string; busy: boolean; o
 }
 
 /**
- * A form in a card: optional heading and help, the fields, the error, a submit button (primary, or danger
- * for destructive steps) and, when given, a cancel button.
+ * A form in a card: optional heading (which names the form) and help, the fields, the error, a submit button
+ * (primary, or danger for destructive steps) and, when given, a cancel button.
  */
 export function FormCard(props: {
   title?: string;
@@ -127,9 +174,10 @@ export function FormCard(props: {
   onCancel?: () => void;
   children: ComponentChildren;
 }) {
+  const [id] = useState(() => `form${++ids}`);
   return (
-    <form class="card" onSubmit={onSubmit(props.action.run)}>
-      {props.title && <h2>{props.title}</h2>}
+    <form class="card" onSubmit={onSubmit(props.action.run)} aria-labelledby={props.title ? id : undefined}>
+      {props.title && <h2 id={id}>{props.title}</h2>}
       {props.help && <p>{props.help}</p>}
       {props.children}
       <ErrorAlert error={props.action.error} />

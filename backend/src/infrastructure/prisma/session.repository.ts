@@ -21,6 +21,9 @@ const COLUMN_LIST = Object.values(Prisma.SessionScalarFieldEnum)
   .map((c) => `"${c}"`)
   .join(', ');
 
+/** Prisma filter of a live session: not revoked, neither absolute nor idle expiry reached (as in ROTATE_SQL). */
+const live = (now: Date) => ({ revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } });
+
 /** rotate(): one statement, prepared once per connection when it runs on the pool. */
 const ROTATE_SQL = `
   WITH rotated AS (
@@ -114,7 +117,7 @@ export class PrismaSessionRepository implements SessionRepository {
       return rows.map(toSession);
     }
     const rows = await this.db.session.findMany({
-      where: { userId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } },
+      where: { userId, ...live(now) },
       orderBy: [{ lastActiveAt: 'desc' }, { id: 'asc' }],
     });
     return rows.map(toSession);
@@ -123,7 +126,7 @@ export class PrismaSessionRepository implements SessionRepository {
   async setAal(sessionId: string, aal: number, now: Date): Promise<boolean> {
     if (!isUuid(sessionId)) return false;
     const { count } = await this.db.session.updateMany({
-      where: { id: sessionId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } },
+      where: { id: sessionId, ...live(now) },
       data: { aal },
     });
     return count === 1;
@@ -158,13 +161,11 @@ export class PrismaSessionRepository implements SessionRepository {
     return rows.map((r) => r.id);
   }
 
-  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<boolean> {
-    if (!isUuid(userId) || !isUuid(sessionId)) return false;
-    const { count } = await this.db.session.updateMany({
-      where: { id: sessionId, userId, revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } },
-      data: { name },
-    });
-    return count === 1;
+  async rename(userId: string, sessionId: string, name: string | null, now: Date): Promise<Session | null> {
+    if (!isUuid(userId) || !isUuid(sessionId)) return null;
+    // updateManyAndReturn: the renamed row in the same round-trip, and no P2025 when there is none.
+    const [row] = await this.db.session.updateManyAndReturn({ where: { id: sessionId, userId, ...live(now) }, data: { name } });
+    return row ? toSession(row) : null;
   }
 
   async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean> {

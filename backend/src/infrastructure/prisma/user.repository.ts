@@ -6,6 +6,7 @@ import type { UserRepository } from '../../domain/ports';
 import type { NewUser, Role, User, UserProfile, UserStatus } from '../../domain/types';
 import type { Db } from './client';
 import { isUuid, toUser } from './mappers';
+import { tombstone } from '../../domain/account-deletion';
 import type { ProfileCache } from '../cache/profile-cache';
 
 /**
@@ -143,26 +144,7 @@ export class PrismaUserRepository implements UserRepository {
   async anonymise(id: string, now: Date): Promise<boolean> {
     if (!isUuid(id)) return false;
     this.changed(id);
-    // `.invalid` is reserved (RFC 2606): the tombstone address can never receive mail or be registered, and
-    // an empty hash is never a bcrypt hash, so no password matches it.
-    const { count } = await this.db.user.updateMany({
-      where: { id, deletedAt: null },
-      data: {
-        email: `deleted-${id}@deleted.invalid`,
-        username: null,
-        passwordHash: '',
-        status: 'disabled',
-        role: 'user',
-        twoFactorEnabled: false,
-        totpSecretEncrypted: null,
-        failedLoginCount: 0,
-        lockCount: 0,
-        lockedUntil: null,
-        passwordChangedAt: null,
-        emailVerified: false,
-        deletedAt: now,
-      },
-    });
+    const { count } = await this.db.user.updateMany({ where: { id, deletedAt: null }, data: tombstone(id, now) });
     this.changed(id);
     return count === 1;
   }

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { dateTime, t } from '../i18n';
-import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { Check, Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction, useCopy } from '../ui';
 
 const GRANTS = ['client_credentials', 'password', 'refresh_token'] as const;
 type Grant = (typeof GRANTS)[number];
@@ -26,11 +26,7 @@ const scopeList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
 /** A secret the server returned: shown here once, never again (the server keeps only its hash). */
 function SecretOnce({ clientId, secret, done }: { clientId: string; secret: string; done: () => void }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    await navigator.clipboard.writeText(secret);
-    setCopied(true);
-  };
+  const { copied, copy } = useCopy(secret);
   return (
     <section class="card" aria-labelledby="secret-title">
       <h2 id="secret-title">{t('clients.secretTitle', { clientId })}</h2>
@@ -41,7 +37,7 @@ function SecretOnce({ clientId, secret, done }: { clientId: string; secret: stri
         </code>
       </p>
       <div class="actions">
-        <button type="button" onClick={() => void copy().catch(() => undefined)}>
+        <button type="button" onClick={() => void copy()}>
           {t('clients.copy')}
         </button>
         <button type="button" class="primary" onClick={done}>
@@ -69,8 +65,7 @@ function CreateForm({ created }: { created: (c: OAuthClient, secret: string | nu
     await created(res.client, res.clientSecret);
   });
   return (
-    <form class="card" onSubmit={onSubmit(() => void create.run())} aria-labelledby="create-title">
-      <h2 id="create-title">{t('clients.create')}</h2>
+    <FormCard title={t('clients.create')} submit={t('clients.createSubmit')} action={create}>
       <Field label={t('clients.name')} value={name} onValue={setName} required maxLength={100} />
       <div class="field">
         <label for="client-type">{t('clients.type')}</label>
@@ -82,20 +77,14 @@ function CreateForm({ created }: { created: (c: OAuthClient, secret: string | nu
       <fieldset class="field">
         <legend>{t('clients.grants')}</legend>
         {GRANTS.map((g) => (
-          <label key={g} class="check">
-            <input type="checkbox" checked={grants.includes(g)} onChange={(e) => toggle(g, (e.currentTarget as HTMLInputElement).checked)} /> <code>{g}</code>
-          </label>
+          <Check key={g} checked={grants.includes(g)} onChecked={(on) => toggle(g, on)}>
+            <code>{g}</code>
+          </Check>
         ))}
       </fieldset>
       <Field label={t('clients.scopes')} value={scopes} onValue={setScopes} hint={t('clients.scopesHint')} />
       <Field label={t('clients.defaultScopes')} value={defaults} onValue={setDefaults} hint={t('clients.defaultScopesHint')} />
-      <ErrorAlert error={create.error} />
-      <div class="actions">
-        <button type="submit" class="primary" disabled={create.busy}>
-          {t('clients.createSubmit')}
-        </button>
-      </div>
-    </form>
+    </FormCard>
   );
 }
 
@@ -162,28 +151,13 @@ export function OAuthClients() {
                 </p>
                 {c.previousSecretExpiresAt && <p class="meta">{t('clients.overlap', { until: dateTime(c.previousSecretExpiresAt) })}</p>}
                 {!c.active ? null : confirming === `rotate:${c.clientId}` ? (
-                  <div class="confirm" role="group" aria-label={t('clients.confirmRotate', { clientId: c.clientId })}>
-                    <p>{t('clients.confirmRotate', { clientId: c.clientId })}</p>
-                    <label class="check">
-                      <input type="checkbox" checked={endOldNow} onChange={(e) => setEndOldNow((e.currentTarget as HTMLInputElement).checked)} /> {t('clients.endOldNow')}
-                    </label>
-                    <button type="button" class="primary" onClick={() => void rotate.run(c)} disabled={rotate.busy}>
-                      {t('clients.rotate')}
-                    </button>
-                    <button type="button" onClick={() => setConfirming(null)}>
-                      {t('common.cancel')}
-                    </button>
-                  </div>
+                  <Confirm question={t('clients.confirmRotate', { clientId: c.clientId })} yes={t('clients.rotate')} tone="primary" busy={rotate.busy} onYes={() => void rotate.run(c)} onCancel={() => setConfirming(null)}>
+                    <Check checked={endOldNow} onChecked={setEndOldNow}>
+                      {t('clients.endOldNow')}
+                    </Check>
+                  </Confirm>
                 ) : confirming === `deactivate:${c.clientId}` ? (
-                  <div class="confirm" role="group" aria-label={t('clients.confirmDeactivate', { clientId: c.clientId })}>
-                    <p>{t('clients.confirmDeactivate', { clientId: c.clientId })}</p>
-                    <button type="button" class="danger" onClick={() => void deactivate.run(c)} disabled={deactivate.busy}>
-                      {t('clients.deactivate')}
-                    </button>
-                    <button type="button" onClick={() => setConfirming(null)}>
-                      {t('common.cancel')}
-                    </button>
-                  </div>
+                  <Confirm question={t('clients.confirmDeactivate', { clientId: c.clientId })} yes={t('clients.deactivate')} busy={deactivate.busy} onYes={() => void deactivate.run(c)} onCancel={() => setConfirming(null)} />
                 ) : (
                   <div class="actions">
                     {c.type === 'confidential' && (

@@ -4,9 +4,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { t } from '../i18n';
-import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
-
-type Go = (path: string) => void;
+import { useNewPassword } from '../new-password';
+import { ErrorAlert, Field, FormCard, Link, Page, Status, useAction, type Go } from '../ui';
 
 /** The token in #token=…, read once, then wiped from the address bar (and so from history and screenshots). */
 function useFragmentToken(): string | null {
@@ -20,9 +19,9 @@ function useFragmentToken(): string | null {
 function SignInLink({ go }: { go: Go }) {
   return (
     <p>
-      <a href="/" onClick={(e) => (e.preventDefault(), go('/'))}>
+      <Link to="/" go={go}>
         {t('recovery.toSignIn')}
-      </a>
+      </Link>
     </p>
   );
 }
@@ -41,15 +40,9 @@ export function ForgotPassword({ go }: { go: Go }) {
       ) : (
         <>
           <p>{t('forgot.intro')}</p>
-          <form onSubmit={onSubmit(send.run)} class="card">
+          <FormCard submit={t('forgot.submit')} action={send}>
             <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="username" required name="email" />
-            <ErrorAlert error={send.error} />
-            <div class="actions">
-              <button type="submit" class="primary" disabled={send.busy}>
-                {t('forgot.submit')}
-              </button>
-            </div>
-          </form>
+          </FormCard>
         </>
       )}
       <SignInLink go={go} />
@@ -59,14 +52,11 @@ export function ForgotPassword({ go }: { go: Go }) {
 
 /** The new-password form; `token` from the reset link, or from the "this wasn't me" answer. */
 function NewPasswordForm({ token, go }: { token: string; go: Go }) {
-  const [next, setNext] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [mismatch, setMismatch] = useState(false);
+  const password = useNewPassword();
   const [done, setDone] = useState(false);
   const reset = useAction(async () => {
-    if (next !== repeat) return setMismatch(true);
-    setMismatch(false);
-    await api('/api/auth/password-reset/confirm', { method: 'POST', auth: false, body: { token, newPassword: next } });
+    if (!password.matches()) return;
+    await api('/api/auth/password-reset/confirm', { method: 'POST', auth: false, body: { token, newPassword: password.value } });
     setDone(true);
   });
   if (done) {
@@ -78,21 +68,9 @@ function NewPasswordForm({ token, go }: { token: string; go: Go }) {
     );
   }
   return (
-    <form onSubmit={onSubmit(reset.run)} class="card">
-      <Field label={t('password.new')} type="password" value={next} onValue={setNext} autoComplete="new-password" required hint={t('field.passwordHint')} />
-      <Field label={t('password.repeat')} type="password" value={repeat} onValue={setRepeat} autoComplete="new-password" required />
-      {mismatch && (
-        <p class="alert error" role="alert">
-          {t('password.mismatch')}
-        </p>
-      )}
-      <ErrorAlert error={reset.error} />
-      <div class="actions">
-        <button type="submit" class="primary" disabled={reset.busy}>
-          {t('reset.submit')}
-        </button>
-      </div>
-    </form>
+    <FormCard submit={t('reset.submit')} action={reset}>
+      {password.fields}
+    </FormCard>
   );
 }
 

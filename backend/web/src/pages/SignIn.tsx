@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, type BrowserTokens } from '../api';
 import { t } from '../i18n';
 import { signedIn, type Notice } from '../session';
-import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { Check, ErrorAlert, Field, FormCard, Link, onSubmit, Page, Status, useAction, type Go } from '../ui';
 
 type LoginAnswer = BrowserTokens | { mfaRequired: true; mfaToken: string };
 
@@ -16,7 +16,7 @@ export function noticeText(notice: Notice): string {
   return t(notice.kind === 'signedOut' ? 'notice.signedOut' : 'notice.registered');
 }
 
-export function SignIn({ notice, go }: { notice: Notice | null; go: (path: string) => void }) {
+export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [device, setDevice] = useState('');
@@ -57,10 +57,9 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: (path: strin
           ) : (
             <Field key="totp" label={t('signIn.code')} value={code} onValue={setCode} autoComplete="one-time-code" inputMode="numeric" required name="code" maxLength={8} />
           )}
-          <label class="check">
-            <input type="checkbox" name="rememberDevice" checked={remember} onChange={(e) => setRemember((e.currentTarget as HTMLInputElement).checked)} />{' '}
+          <Check name="rememberDevice" checked={remember} onChecked={setRemember}>
             {t('signIn.rememberDevice')}
-          </label>
+          </Check>
           <ErrorAlert error={second.error} />
           <div class="actions">
             <button type="submit" class="primary" disabled={second.busy}>
@@ -81,27 +80,21 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: (path: strin
   return (
     <Page title={t('signIn.title')}>
       {notice && <Status tone={notice.kind === 'forced' ? 'warning' : 'info'}>{noticeText(notice)}</Status>}
-      <form onSubmit={onSubmit(login.run)} class="card">
+      <FormCard submit={t('signIn.submit')} action={login}>
         <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="username" required name="email" />
         <Field label={t('field.password')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required name="password" />
         <Field label={t('signIn.deviceName')} value={device} onValue={setDevice} hint={t('signIn.deviceHint')} name="deviceName" maxLength={100} />
-        <ErrorAlert error={login.error} />
-        <div class="actions">
-          <button type="submit" class="primary" disabled={login.busy}>
-            {t('signIn.submit')}
-          </button>
-        </div>
-      </form>
+      </FormCard>
       <p>
-        <a href="/forgot-password" onClick={(e) => (e.preventDefault(), go('/forgot-password'))}>
+        <Link to="/forgot-password" go={go}>
           {t('signIn.forgot')}
-        </a>
+        </Link>
       </p>
       <p>
         {t('signIn.noAccount')}{' '}
-        <a href="/sign-up" onClick={(e) => (e.preventDefault(), go('/sign-up'))}>
+        <Link to="/sign-up" go={go}>
           {t('signUp.title')}
-        </a>
+        </Link>
       </p>
     </Page>
   );

@@ -2,9 +2,9 @@
 import { useState } from 'preact/hooks';
 import { api, type User } from '../api';
 import { t } from '../i18n';
-import { ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { Field, FormCard, Link, Page, Status, useAction, type Go } from '../ui';
 
-export function SignUp({ go, registered }: { go: (path: string) => void; registered: () => void }) {
+export function SignUp({ go, registered }: { go: Go; registered: () => void }) {
   const [email, setEmail] = useState('');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -20,37 +20,30 @@ export function SignUp({ go, registered }: { go: (path: string) => void; registe
     else registered();
   });
 
-  const toSignIn = (e: Event) => (e.preventDefault(), go('/'));
   if (pending) {
     return (
       <Page title={t('signUp.pendingTitle')}>
         <Status>{t('signUp.pending', { email: pending })}</Status>
         <p>
-          <a href="/" onClick={toSignIn}>
+          <Link to="/" go={go}>
             {t('signUp.toSignIn')}
-          </a>
+          </Link>
         </p>
       </Page>
     );
   }
   return (
     <Page title={t('signUp.title')}>
-      <form onSubmit={onSubmit(register.run)} class="card">
+      <FormCard submit={t('signUp.submit')} action={register}>
         <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="email" required name="email" />
         <Field label={t('field.usernameOptional')} value={username} onValue={setUsername} autoComplete="nickname" name="username" maxLength={64} />
         <Field label={t('field.password')} type="password" value={password} onValue={setPassword} autoComplete="new-password" required name="password" hint={t('field.passwordHint')} />
-        <ErrorAlert error={register.error} />
-        <div class="actions">
-          <button type="submit" class="primary" disabled={register.busy}>
-            {t('signUp.submit')}
-          </button>
-        </div>
-      </form>
+      </FormCard>
       <p>
         {t('signUp.haveAccount')}{' '}
-        <a href="/" onClick={toSignIn}>
+        <Link to="/" go={go}>
           {t('signIn.title')}
-        </a>
+        </Link>
       </p>
     </Page>
   );

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { t } from '../i18n';
 import { authState, reloadUser } from '../session';
-import { Field, FormCard, Page, Status, useAction } from '../ui';
+import { Field, FormCard, Page, Status, useAction, useCopy } from '../ui';
 import { TrustedDevices } from './TrustedDevices';
 
 interface Enrolment {
@@ -14,12 +14,8 @@ interface Enrolment {
 }
 
 function BackupCodes({ codes, done }: { codes: string[]; done: () => void }) {
-  const [copied, setCopied] = useState(false);
   const text = codes.join('\n') + '\n';
-  const copy = async () => {
-    await navigator.clipboard.writeText(text);
-    setCopied(true);
-  };
+  const { copied, copy } = useCopy(text);
   return (
     <section class="card" aria-labelledby="backup-title">
       <h2 id="backup-title">{t('twoFactor.backupTitle')}</h2>
@@ -32,7 +28,7 @@ function BackupCodes({ codes, done }: { codes: string[]; done: () => void }) {
         ))}
       </ol>
       <div class="actions">
-        <button type="button" onClick={() => void copy().catch(() => undefined)}>
+        <button type="button" onClick={() => void copy()}>
           {t('twoFactor.copy')}
         </button>
         <a class="button" href={`data:text/plain;charset=utf-8,${encodeURIComponent(text)}`} download="sessionary-backup-codes.txt">
