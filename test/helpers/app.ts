@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
 import Transport from 'winston-transport';
+import jwt from 'jsonwebtoken';
 import supertest from 'supertest';
 import { loadConfig } from '../../backend/src/config';
 import { buildContainer, type Container, type ContainerOptions } from '../../backend/src/container';
@@ -250,3 +251,9 @@ export async function registerAndLogin(app: TestApp, opts: { email?: string; pas
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** A JWT's payload, not verified: what a test inspects of a token the app issued. */
+export const claimsOf = (token: string) => jwt.decode(token, { json: true }) as Record<string, any>;
+
+/** An OAuth client's HTTP Basic credentials (client_secret_basic: id and secret form-encoded, RFC 6749 §2.3.1). */
+export const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;

@@ -4,17 +4,12 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { TEST_PASSWORD, bearer, registerAndLogin, useTestApp } from '../helpers/app';
+import { TEST_PASSWORD, basic, bearer, claimsOf, registerAndLogin, useTestApp } from '../helpers/app';
 
 const ADMIN_EMAIL = 'oauth.admin@example.test';
 const ADMIN_PASSWORD = 'admin-Cobalt-41-harbor';
 
 type Res = { status: number; body: any; headers: Record<string, string | undefined>; text?: string };
-
-const basic = (id: string, secret: string) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-
-const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));
 
 function assertOAuthError(res: Res, status: number, error: string) {
   assert.equal(res.status, status, JSON.stringify(res.body));

@@ -2,9 +2,7 @@
 // (or a restart on another port) refused each other's tokens. They now come from PUBLIC_URL.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, registerAndLogin, useTestApps } from '../helpers/app';
-
-const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { iss: string; aud: string };
+import { bearer, claimsOf, registerAndLogin, useTestApps } from '../helpers/app';
 
 describe('issuer independent of the port', () => {
   const apps = useTestApps();
@@ -17,7 +15,7 @@ describe('issuer independent of the port', () => {
     const b = await apps.start({ dataDir, env: { ...unsetIssuer, PORT: '4102' } });
     const onA = await registerAndLogin(a);
     const onB = await registerAndLogin(b);
-    assert.deepEqual(claims(onA.accessToken), { ...claims(onA.accessToken), iss: 'http://localhost:3000', aud: 'http://localhost:3000' });
+    assert.deepEqual(claimsOf(onA.accessToken), { ...claimsOf(onA.accessToken), iss: 'http://localhost:3000', aud: 'http://localhost:3000' });
 
     const meOnB = await b.http.get('/api/user/me').set(bearer(onA.accessToken));
     assert.equal(meOnB.status, 200, JSON.stringify(meOnB.body));
@@ -31,7 +29,7 @@ describe('issuer independent of the port', () => {
   it('when PUBLIC_URL is set, then it is the iss and aud of access tokens and the OAuth metadata issuer', async () => {
     const app = await apps.start({ env: { JWT_ISSUER: '', JWT_AUDIENCE: '', PUBLIC_URL: 'https://auth.example.com/' } });
     const s = await registerAndLogin(app);
-    const c = claims(s.accessToken);
+    const c = claimsOf(s.accessToken);
     assert.equal(c.iss, 'https://auth.example.com');
     assert.equal(c.aud, 'https://auth.example.com');
     const meta = await app.http.get('/.well-known/oauth-authorization-server');

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
-import { bearer, registerAndLogin, TEST_PASSWORD, useTestApp, type TestApp } from '../helpers/app';
+import { bearer, claimsOf, registerAndLogin, TEST_PASSWORD, useTestApp, type TestApp } from '../helpers/app';
 
 const ADMIN = { email: 'trusted-admin@example.test', password: 'admin-Quartz-41-meadow' };
 
@@ -61,8 +61,7 @@ describe('trusted devices for 2FA', () => {
     const skipped = await login(u, remembered.trustedDeviceToken);
     assert.equal(skipped.status, 200, JSON.stringify(skipped.body));
     assert.equal(skipped.body.mfaRequired, undefined);
-    const claims = JSON.parse(Buffer.from(skipped.body.accessToken.split('.')[1], 'base64url').toString());
-    assert.equal(claims.aal, 2);
+    assert.equal(claimsOf(skipped.body.accessToken).aal, 2);
 
     assert.equal((await login(u)).body.mfaRequired, true, 'without the token the code is asked for');
     assert.equal((await login(u, 'x'.repeat(43))).body.mfaRequired, true, 'an unknown token is ignored');

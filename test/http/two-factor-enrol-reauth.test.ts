@@ -5,9 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
-import { bearer, registerAndLogin, TEST_PASSWORD, useTestApp, type TestApp } from '../helpers/app';
-
-const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { aal: number };
+import { bearer, claimsOf, registerAndLogin, TEST_PASSWORD, useTestApp, type TestApp } from '../helpers/app';
 
 async function events(app: TestApp, token: string) {
   const res = await app.http.get('/api/user/security-events').set(bearer(token));
@@ -91,7 +89,7 @@ describe('2FA enrolment re-authentication', () => {
     // The next access token of the calling session carries aal 2 too.
     const refreshed = await app.http.post('/api/auth/refresh').send({ refreshToken: s.refreshToken });
     assert.equal(refreshed.status, 200);
-    assert.equal(claims(refreshed.body.accessToken).aal, 2);
+    assert.equal(claimsOf(refreshed.body.accessToken).aal, 2);
 
     const enabled = (await events(app, s.accessToken)).find((e) => e.type === '2fa.enabled');
     assert.deepEqual(enabled?.metadata.sessionIds, [phone.body.sessionId]);

@@ -5,10 +5,9 @@
 // it stays active after the restart, so the refusal is the revocation and not a new key.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, useTestApps, type TestApp } from '../helpers/app';
+import { basic, bearer, useTestApps, type TestApp } from '../helpers/app';
 
 const ADMIN = { email: 'restart.admin@example.test', password: 'admin-Granite-73-willow' };
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 describe('client_credentials token revocation across a restart', () => {
   const apps = useTestApps();

@@ -6,15 +6,13 @@
 // broadcast and not from a cache that never cached.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, useTestApps, type TestApp } from '../helpers/app';
+import { basic, bearer, useTestApps, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/wait';
 
 const ADMIN_EMAIL = 'cache.admin@example.test';
 const ADMIN_PASSWORD = 'admin-Copper-57-lantern';
 /** Far below the 5-minute TTL; only a hang guard for pub/sub delivery on a busy machine. */
 const AT_ONCE_MS = 3000;
-
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 describe('OAuth client cache invalidation across instances', () => {
   const apps = useTestApps();
