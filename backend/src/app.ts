@@ -19,7 +19,7 @@ import { errorHandler, notFoundRoute } from './http/errors';
 import { jsonBody } from './http/json-body';
 import { requestId } from './http/request-id';
 import { requestLogger } from './http/request-logger';
-import { helmetHeaders, securityHeaders } from './http/security-headers';
+import { securityHeaders } from './http/security-headers';
 import { leanKit } from './http/lean-route';
 import './http/types';
 import { authorizationServerMetadata, oauthRoutes } from './modules/oauth/oauth.routes';
@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps) {
   // below does for every other route (request id, security headers, CORS, log line, metrics) and only the
   // steps it needs (see http/lean-route.ts). /validate is exempt from the per-IP limit, since relying
   // services call it from a few addresses; /refresh applies it itself.
-  const lean = leanKit({ logger: deps.logger, metrics: deps.metrics, securityHeaders: helmetHeaders(), cors: corsMiddleware });
+  const lean = leanKit({ logger: deps.logger, metrics: deps.metrics, cors: corsMiddleware });
   const leanUser = leanUserRoutes({ users, auth, sessions, accountDeletion });
   // Last seen of a session (time, IP): one Map lookup here, the write after the answer has gone out.
   const seen = withSessionActivity(activity, deps.logger);

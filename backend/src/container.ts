@@ -191,7 +191,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     },
     config,
   );
-  const { auth, users, sessions, twoFactor, activity, accountDeletion } = services;
+  const { auth, users, sessions, twoFactor } = services;
 
   // OAuth: the client registry (cached 5 minutes, invalidated on change on every instance) and the grants.
   const oauthStore = new PrismaOAuthClientStore(prisma);
@@ -263,7 +263,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
   const app = createApp({
     logger,
-    services: { auth, users, sessions, twoFactor, recovery: services.recovery, activity, accountDeletion, trustedDevices: services.trustedDevices },
+    services,
     jwks: () => keys.jwks,
     databaseUp: async () => {
       await prisma.$queryRaw`SELECT 1`;

@@ -1,18 +1,18 @@
 // The hot routes' lean chain (issue 15): refresh, validate, /me and the session list are mounted ahead of
 // the app-wide middleware and do its work themselves, in one step each instead of a chain of a dozen:
-//   - X-Request-Id (same rule as request-id.ts), the security headers (computed once by security-headers.ts)
+//   - X-Request-Id (request-id.ts's requestIdOf), the security headers (computed once by security-headers.ts)
 //     and the JSON answer go out in one writeHead with a flat header array — Node's fast path, no setHeader
 //     per header;
 //   - metrics (one histogram observation, same labels as the app-wide middleware) and the request log line
-//     (when info is on, same fields as request-logger.ts) from one 'finish' listener;
+//     (when info is on, request-logger.ts's logRequest) from one 'finish' listener;
 //   - errors go to next(err), i.e. to the app's one error handler, after the same headers are set.
 // Everything else a route needs (rate limit, body, authentication) the route does itself, in order.
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../infrastructure/logger';
-import { clientIp } from './context';
 import type { Metrics } from './metrics';
-import { SAFE_REQUEST_ID } from './request-id';
+import { requestIdOf } from './request-id';
+import { logRequest } from './request-logger';
+import { helmetHeaders, setHeaderPairs } from './security-headers';
 import './types';
 
 export type LeanHandler = (req: Request, res: Response) => Promise<void> | void;
@@ -25,8 +25,9 @@ export interface LeanKit {
 /** Headers of token-bearing answers (contract: Cache-Control: no-store). */
 export const NO_STORE = ['Cache-Control', 'no-store', 'Pragma', 'no-cache'] as const;
 
-/** Flat [name, value, ...] security headers of every answer, set once per request. */
-let securityFlat: readonly string[] = [];
+/** helmet's headers (the app-wide defaults), recorded once; flat [name, value, ...] for writeHead. */
+const SECURITY_HEADERS = helmetHeaders();
+const securityFlat: readonly string[] = SECURITY_HEADERS.flat();
 
 /**
  * Sends `body` as JSON with every header in one writeHead. When nothing was set before (no CORS headers), Node
@@ -54,30 +55,25 @@ export function step(mw: RequestHandler, req: Request, res: Response): Promise<v
 export function leanKit(opts: {
   logger: Logger;
   metrics: Metrics;
-  securityHeaders: readonly [string, string][];
   /** The app's CORS middleware when CORS_ORIGINS is set: run first, as in the ordinary chain. */
   cors: RequestHandler | null;
 }): LeanKit {
   const { logger, metrics, cors } = opts;
-  securityFlat = opts.securityHeaders.flat();
   return {
     route(route, handler) {
       return (req: Request, res: Response, next: NextFunction) => {
         const started = performance.now();
-        const incoming = req.headers['x-request-id'];
-        req.id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        req.id = requestIdOf(req);
         res.once('finish', () => {
           const ms = performance.now() - started;
           metrics.observe(req.method, route, res.statusCode, ms / 1000);
-          if (logger.isInfoEnabled()) {
-            logger.info('request', { requestId: req.id, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, durationMs: Math.round(ms * 100) / 100, ip: clientIp(req) });
-          }
+          if (logger.isInfoEnabled()) logRequest(logger, req, res.statusCode, ms);
         });
         const fail = (err: unknown) => {
           // The error handler answers with res.json: the same headers, set the ordinary way.
           if (!res.headersSent) {
             res.setHeader('X-Request-Id', req.id);
-            for (let i = 0; i < securityFlat.length; i += 2) res.setHeader(securityFlat[i]!, securityFlat[i + 1]!);
+            setHeaderPairs(res, SECURITY_HEADERS);
           }
           next(err);
         };

@@ -135,7 +135,8 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
   const ipLimiter = makeLimiter('ip', opts.perIpPerMin, opts.redis, opts.keyPrefix);
   const accountLimiter = makeLimiter('account', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
 
-  const perIp = middleware(ipLimiter, opts.perIpPerMin, (req) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown'));
+  const byIp: RateLimitKey = (req) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+  const perIp = middleware(ipLimiter, opts.perIpPerMin, byIp);
   const userLimiter = makeLimiter('user', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
   const perUser = middleware(userLimiter, opts.perAccountPerMin, (req) => (req.auth ? `user:${req.auth.sub}` : null));
 
@@ -144,7 +145,7 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
   const mailAddress = opts.mailPerAddressPerHour ?? 5;
   const mailIpLimiter = makeLimiter('mail-ip', mailIp, opts.redis, opts.keyPrefix, HOUR);
   const mailAddressLimiter = makeLimiter('mail-address', mailAddress, opts.redis, opts.keyPrefix, HOUR);
-  const perMailIp = middleware(mailIpLimiter, mailIp, (req) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown'), HOUR);
+  const perMailIp = middleware(mailIpLimiter, mailIp, byIp, HOUR);
   const perMailRequest = (address: RateLimitKey) => [perMailIp, middleware(mailAddressLimiter, mailAddress, address, HOUR)];
 
   return {

@@ -25,10 +25,15 @@ export function helmetHeaders(options?: Readonly<HelmetOptions>): [string, strin
   return headers;
 }
 
+/** Sets recorded [name, value] pairs the ordinary way (also the lean hot routes' error path, lean-route.ts). */
+export function setHeaderPairs(res: ServerResponse, headers: readonly (readonly [string, string])[]): void {
+  for (const [name, value] of headers) res.setHeader(name, value);
+}
+
 export function securityHeaders(options?: Readonly<HelmetOptions>): RequestHandler {
   const headers = helmetHeaders(options);
   return (_req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
+    setHeaderPairs(res, headers);
     next();
   };
 }

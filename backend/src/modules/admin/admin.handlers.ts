@@ -1,11 +1,10 @@
 // /api/admin handlers: thin calls into UserService and TwoFactorService (the admin CLI calls the same services).
 import type { Request, Response } from 'express';
 import type { TwoFactorService } from '../../domain/two-factor.service';
-import type { User } from '../../domain/types';
 import type { UserService } from '../../domain/user.service';
 import { claimsOf } from '../../http/authenticate';
 import { requestContext } from '../../http/context';
-import { profile } from '../../http/mappers';
+import { profile, publicUser } from '../../http/mappers';
 
 export class AdminHandlers {
   constructor(
@@ -29,12 +28,12 @@ export class AdminHandlers {
 
   approveRegistration = async (req: Request, res: Response) => {
     const user = await this.users.approveRegistration(claimsOf(req).sub, String(req.params.userId), requestContext(req));
-    res.json({ user: decided(user) });
+    res.json({ user: publicUser(user) });
   };
 
   rejectRegistration = async (req: Request, res: Response) => {
     const user = await this.users.rejectRegistration(claimsOf(req).sub, String(req.params.userId), requestContext(req));
-    res.json({ user: decided(user) });
+    res.json({ user: publicUser(user) });
   };
 
   /** Account recovery when a user lost authenticator and backup codes (added to the contract). */
@@ -48,7 +47,3 @@ export class AdminHandlers {
     res.json({ revoked });
   };
 }
-
-/** The decided registration: a whitelist of the user's fields. */
-const decided = (user: User) =>
-  ({ id: user.id, email: user.email, username: user.username, role: user.role, status: user.status });

@@ -1,15 +1,10 @@
 // express-validator chains for /api/auth. Types are checked explicitly: `{"password": 123}` is a 400.
 import { body } from 'express-validator';
 import { Errors } from '../../domain/errors';
-import { requiredString } from '../../http/validate';
+import { notAnObjectBody, requiredEmail, requiredString } from '../../http/validate';
 
 export const registerRules = [
-  body('email')
-    .exists({ values: 'null' }).withMessage('email is required').bail()
-    .isString().withMessage('email must be a string').bail()
-    .trim()
-    .isLength({ max: 254 }).withMessage('email is too long').bail()
-    .isEmail().withMessage('email must be a valid email address'),
+  requiredEmail('email'),
   // Length and common-password checks live in the domain policy (so the service enforces them everywhere).
   body('password')
     .exists({ values: 'null' }).withMessage('password is required').bail()
@@ -51,10 +46,9 @@ export const refreshRules = [requiredString('refreshToken', 512)];
  * as requiredString('refreshToken', 512) above.
  */
 export function refreshTokenOf(reqBody: unknown): string {
-  // As validate() in http/validate.ts: a body that is not a JSON object is refused as a whole.
-  if (reqBody !== undefined && (typeof reqBody !== 'object' || reqBody === null || Array.isArray(reqBody))) {
-    throw Errors.validation([{ field: 'body', message: 'the body must be a JSON object' }]);
-  }
+  // As validate() does: a body that is not a JSON object is refused as a whole.
+  const notObject = notAnObjectBody(reqBody);
+  if (notObject) throw notObject;
   const value = (reqBody as Record<string, unknown> | undefined)?.refreshToken;
   const fail = (message: string) => Errors.validation([{ field: 'refreshToken', message }]);
   if (value === undefined || value === null) throw fail('refreshToken is required');

@@ -14,21 +14,27 @@ export interface CookieSettings {
   behindProxy: boolean;
 }
 
-function options(req: Request, settings: CookieSettings) {
+/** The attributes of every cookie on the browser auth paths (the refresh token's, the trusted device's). */
+export function browserCookieOptions(req: Request, settings: CookieSettings) {
   return { httpOnly: true, sameSite: 'strict' as const, secure: req.secure || settings.behindProxy, path: BROWSER_AUTH_PATH };
 }
 
 export function setRefreshCookie(req: Request, res: Response, token: string, settings: CookieSettings): void {
-  res.cookie(REFRESH_COOKIE, token, { ...options(req, settings), maxAge: settings.maxAgeSeconds * 1000 });
+  res.cookie(REFRESH_COOKIE, token, { ...browserCookieOptions(req, settings), maxAge: settings.maxAgeSeconds * 1000 });
 }
 
 export function clearRefreshCookie(req: Request, res: Response, settings: CookieSettings): void {
-  res.clearCookie(REFRESH_COOKIE, options(req, settings));
+  res.clearCookie(REFRESH_COOKIE, browserCookieOptions(req, settings));
+}
+
+/** Cookie `name` from the request, or null when it is missing, empty or longer than `maxLength`. */
+export function readCookie(req: Request, name: string, maxLength: number): string | null {
+  const header = req.get('cookie');
+  if (!header) return null;
+  const value = parseCookie(header)[name];
+  return value && value.length <= maxLength ? value : null;
 }
 
 export function readRefreshCookie(req: Request): string | null {
-  const header = req.get('cookie');
-  if (!header) return null;
-  const value = parseCookie(header)[REFRESH_COOKIE];
-  return value && value.length <= 512 ? value : null;
+  return readCookie(req, REFRESH_COOKIE, 512);
 }

@@ -2,24 +2,14 @@
 // HttpOnly, SameSite=Strict, sent only to the browser auth paths (where sign-in reads it), Secure on HTTPS or
 // behind a trusted proxy. Signing out keeps it: remembering the device is meant to outlive the session.
 import type { Request, Response } from 'express';
-import { parseCookie } from 'cookie';
-import { BROWSER_AUTH_PATH, type CookieSettings } from './refresh-cookie';
+import { browserCookieOptions, readCookie, type CookieSettings } from './refresh-cookie';
 
 export const TRUSTED_DEVICE_COOKIE = 'sessionary_device';
 
 export function setTrustedDeviceCookie(req: Request, res: Response, token: string, expiresAt: Date, settings: CookieSettings): void {
-  res.cookie(TRUSTED_DEVICE_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: req.secure || settings.behindProxy,
-    path: BROWSER_AUTH_PATH,
-    expires: expiresAt,
-  });
+  res.cookie(TRUSTED_DEVICE_COOKIE, token, { ...browserCookieOptions(req, settings), expires: expiresAt });
 }
 
 export function readTrustedDeviceCookie(req: Request): string | null {
-  const header = req.get('cookie');
-  if (!header) return null;
-  const value = parseCookie(header)[TRUSTED_DEVICE_COOKIE];
-  return value && value.length <= 256 ? value : null;
+  return readCookie(req, TRUSTED_DEVICE_COOKIE, 256);
 }

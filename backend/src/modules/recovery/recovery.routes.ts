@@ -8,8 +8,8 @@ import { authenticate } from '../../http/authenticate';
 import { validate } from '../../http/validate';
 import { emailKey } from '../../http/rate-limit-keys';
 import type { RateLimits } from '../../http/rate-limits';
-import { RecoveryController } from './recovery.controller';
-import { emailChangeRules, mailRequestRules, resetConfirmRules, tokenRules } from './validators';
+import { RecoveryHandlers } from './recovery.handlers';
+import { emailChangeRules, mailRequestRules, resetConfirmRules, tokenRules } from './recovery.validators';
 
 export interface RecoveryRouteDeps {
   recovery: AccountRecoveryService;
@@ -23,20 +23,20 @@ export interface RecoveryRouteDeps {
 
 /** Mounted on /api/auth, behind its per-IP limit. */
 export function recoveryRoutes({ recovery, logger, perMailRequest }: RecoveryRouteDeps): Router {
-  const c = new RecoveryController(recovery, logger);
+  const h = new RecoveryHandlers(recovery, logger);
   const router = Router();
-  router.post('/password-reset', validate(mailRequestRules), ...perMailRequest(emailKey('email')), c.requestPasswordReset);
-  router.post('/password-reset/confirm', validate(resetConfirmRules), c.confirmPasswordReset);
-  router.post('/email-verification', validate(mailRequestRules), ...perMailRequest(emailKey('email')), c.resendVerification);
-  router.post('/email-verification/confirm', validate(tokenRules), c.confirmEmail);
-  router.post('/sign-in-report', validate(tokenRules), c.reportSignIn);
+  router.post('/password-reset', validate(mailRequestRules), ...perMailRequest(emailKey('email')), h.requestPasswordReset);
+  router.post('/password-reset/confirm', validate(resetConfirmRules), h.confirmPasswordReset);
+  router.post('/email-verification', validate(mailRequestRules), ...perMailRequest(emailKey('email')), h.resendVerification);
+  router.post('/email-verification/confirm', validate(tokenRules), h.confirmEmail);
+  router.post('/sign-in-report', validate(tokenRules), h.reportSignIn);
   return router;
 }
 
 /** Mounted on /api/user/email. */
 export function emailChangeRoutes({ recovery, auth, logger, perUser }: RecoveryRouteDeps): Router {
-  const c = new RecoveryController(recovery, logger);
+  const h = new RecoveryHandlers(recovery, logger);
   const router = Router();
-  router.post('/', authenticate(auth), validate(emailChangeRules), perUser, c.requestEmailChange);
+  router.post('/', authenticate(auth), validate(emailChangeRules), perUser, h.requestEmailChange);
   return router;
 }

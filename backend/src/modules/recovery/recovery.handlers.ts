@@ -1,4 +1,5 @@
-// Thin HTTP adapters for password reset, email verification and "this wasn't me".
+// Recovery handlers (/api/auth password reset, email verification, "this wasn't me"; /api/user/email):
+// thin HTTP adapters over AccountRecoveryService.
 import type { Request, Response } from 'express';
 import type { AccountRecoveryService } from '../../domain/account-recovery.service';
 import type { Logger } from '../../infrastructure/logger';
@@ -8,7 +9,7 @@ import { noStore, requestContext } from '../../http/context';
 /** One answer whether or not an account has the address: the body, the status and the timing. */
 const ACCEPTED = { message: 'If an account uses this address, a mail is on its way.' };
 
-export class RecoveryController {
+export class RecoveryHandlers {
   constructor(
     private readonly recovery: AccountRecoveryService,
     private readonly logger: Logger,
