@@ -1,12 +1,11 @@
 // What the OAuth scenarios need on the seeded server: one confidential client registered the way an operator
 // does it (`npm run cli -- clients create` on the server's DATABASE_URL, a separate process), and sessions
 // opened through it by the password grant, one refresh-token chain per load connection and phase.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runCli } from '../../test/helpers/cli';
 import { pool } from '../load';
 import { benchEnv, type Seeded } from '../servers';
-import { PASSWORD, ROOT, log } from '../settings';
+import { PASSWORD, log } from '../settings';
 
 export interface OAuthClientAuth {
   clientId: string;
@@ -20,15 +19,12 @@ const FORM = 'application/x-www-form-urlencoded';
 export const formHeaders = (basic: string) => ({ 'content-type': FORM, authorization: basic });
 
 async function registerClient(): Promise<{ clientId: string; secret: string }> {
-  const args = ['--import', 'tsx', 'backend/src/cli.ts', 'clients', 'create', '--name', 'bench', '--client-id', 'bench-gateway'];
+  const args = ['clients', 'create', '--name', 'bench', '--client-id', 'bench-gateway'];
   for (const g of ['password', 'refresh_token', 'client_credentials']) args.push('--grant', g);
   args.push('--scope', SCOPE, '--default-scope', SCOPE);
-  const { stdout } = await promisify(execFile)(process.execPath, args, {
-    cwd: ROOT,
-    timeout: 60_000,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: benchEnv.db!.url, DATA_DIR: join(benchEnv.tmp!, 'data'), BCRYPT_WORKERS: '0', SIGNING_THREADS: '0', LOG_LEVEL: 'warn' },
-  });
-  const out = JSON.parse(stdout) as { client: { clientId: string }; clientSecret: string };
+  const res = await runCli(args, { DATABASE_URL: benchEnv.db!.url, DATA_DIR: join(benchEnv.tmp!, 'data'), LOG_LEVEL: 'warn' });
+  if (res.code !== 0) throw new Error(`clients create exited ${res.code}: ${res.stderr}`);
+  const out = JSON.parse(res.stdout) as { client: { clientId: string }; clientSecret: string };
   return { clientId: out.client.clientId, secret: out.clientSecret };
 }
 
