@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
 import Transport from 'winston-transport';
@@ -260,6 +261,14 @@ export function freshTotpStep(app: TestApp): Date {
   const into = app.clock.now().getTime() % 30_000;
   app.clock.advance((30_000 - into + 1000) / 1000);
   return app.clock.now();
+}
+
+/** The answer is 400 VALIDATION_ERROR with a detail for `field`. */
+export function assertValidation(res: { status: number; body: unknown }, field: string): void {
+  assert.equal(res.status, 400, JSON.stringify(res.body));
+  const err = (res.body as { error: { code: string; details?: { field: string }[] } }).error;
+  assert.equal(err.code, 'VALIDATION_ERROR');
+  assert.ok(err.details?.some((d) => d.field === field), JSON.stringify(err));
 }
 
 /** A JWT's payload, not verified: what a test inspects of a token the app issued. */

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bearer, registerAndLogin, useTestApp } from '../helpers/app';
+import { assertValidation, bearer, registerAndLogin, useTestApp } from '../helpers/app';
 
 interface Ev {
   id: string;
@@ -21,13 +21,6 @@ interface Page {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-function assertValidation(res: { status: number; body: unknown }, field: string): void {
-  assert.equal(res.status, 400, JSON.stringify(res.body));
-  const err = (res.body as { error: { code: string; details?: { field: string }[] } }).error;
-  assert.equal(err.code, 'VALIDATION_ERROR');
-  assert.ok(err.details?.some((d) => d.field === field), JSON.stringify(err));
-}
 
 describe('security events', () => {
   // No refresh grace window: the history replays a rotated token at once and must record reuse.

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrismaClient, type PrismaClient } from '../../backend/src/infrastructure/prisma/client';
 import { PrismaSessionRepository } from '../../backend/src/infrastructure/prisma/session.repository';
-import { bearer, registerAndLogin, useTestApp, type TestApp } from '../helpers/app';
+import { assertValidation, bearer, registerAndLogin, useTestApp, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/wait';
 
 const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -16,12 +16,6 @@ async function sessionsOf(app: TestApp, token: string, ip?: string) {
   const res = await req;
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body.sessions as Record<string, unknown>[];
-}
-
-function assertValidation(res: { status: number; body: { error?: { code: string; details?: { field: string }[] } } }, field: string) {
-  assert.equal(res.status, 400, JSON.stringify(res.body));
-  assert.equal(res.body.error?.code, 'VALIDATION_ERROR');
-  assert.ok(res.body.error?.details?.some((d) => d.field === field), JSON.stringify(res.body));
 }
 
 describe('session names, last seen and last IP', () => {
