@@ -18,7 +18,7 @@ export function EmailVerificationStatus({ user }: { user: User }) {
   });
   const verified = user.emailVerified ?? false;
   return (
-    <section aria-labelledby="verified-title">
+    <section class="card" aria-labelledby="verified-title">
       <h2 id="verified-title">{t('email.statusTitle')}</h2>
       <p data-testid="email-status">{verified ? t('email.verified', { email: user.email }) : t('email.notVerified', { email: user.email })}</p>
       {!verified && (
