@@ -1,6 +1,6 @@
 // Outgoing mail end to end below HTTP: queued in a transaction (OutgoingMail, encrypted), sent by the relay
 // through nodemailer to a real SMTP server in this process, retried while that server is down.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +39,7 @@ describe('Mail outbox and relay', () => {
   let n = 0;
   const address = () => `person${++n}.${randomBytes(3).toString('hex')}@example.test`;
   const queueReset = (to: string, token = randomBytes(16).toString('hex')) =>
-    uow.run((r) => r.mail.enqueue({ template: 'password_reset', to, params: { token, expiresInMinutes: 30 } })).then(() => token);
+    uow.run((r) => r.mail.enqueue({ template: 'password_reset', to, userId: randomUUID(), params: { token, expiresInMinutes: 30 } })).then(() => token);
   const relayTo = (smtpUrl: string | null, devDir = '') =>
     new MailRelay(prisma, new NodemailerMailSender({ smtpUrl, from: '"Acme Accounts" <no-reply@example.test>', devDir, logger }), cipher, systemClock, logger, {
       templates,
@@ -80,7 +80,7 @@ describe('Mail outbox and relay', () => {
     const to = address();
     await assert.rejects(
       uow.run(async (r) => {
-        await r.mail.enqueue({ template: 'verify_email', to, params: { token: 'x', expiresInMinutes: 60 } });
+        await r.mail.enqueue({ template: 'verify_email', to, userId: randomUUID(), params: { token: 'x', expiresInMinutes: 60 } });
         throw new Error('change failed');
       }),
       /change failed/,
