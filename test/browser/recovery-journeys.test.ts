@@ -2,8 +2,9 @@
 // and a new-device mail's "this wasn't me" → that session ends → a new password; the activity list marks
 // new-device sign-ins; an unconfirmed address → "send the link again" (and its per-address limit) → the
 // link confirms it; a change of address → the link to the new address and the notice to the old one → sign
-// in with the new address. Mail is read from a real SMTP server in the test process. axe-core and the 375 px
-// check run on every screen; any CSP violation or page error fails the suite.
+// in with the new address; with REQUIRE_EMAIL_VERIFICATION, "send the link again" from the refused sign-in.
+// Mail is read from a real SMTP server in the test process. axe-core and the 375 px check run on every
+// screen; any CSP violation or page error fails the suite.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -43,9 +44,9 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
   const checkScreen = (name: string) => assertScreenOk(page, name);
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
   /** The mailed link, pointed at the test server (mail links use PUBLIC_URL). */
-  const local = (link: string | null) => {
+  const local = (link: string | null, on: TestApp = app) => {
     assert.ok(link?.startsWith(LINK_ORIGIN), `link ${link}`);
-    return app.url + link!.slice(LINK_ORIGIN.length);
+    return on.url + link!.slice(LINK_ORIGIN.length);
   };
   const signIn = async (email: string, password = TEST_PASSWORD) => {
     await heading('Sign in');
@@ -146,6 +147,12 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
     await openAccount();
     await emailStatus().filter({ hasText: `${email} is not confirmed yet` }).waitFor();
     await checkScreen('account-unconfirmed');
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('ru');
+    await heading('Ваша учётная запись');
+    await emailStatus().filter({ hasText: 'ещё не подтверждён' }).waitFor();
+    await checkScreen('account-unconfirmed-ru');
+    await page.getByRole('combobox', { name: 'Язык' }).selectOption('en');
+    await heading('Your account');
     await page.getByRole('button', { name: 'Send the link again' }).click();
     await page.getByRole('status').filter({ hasText: `A new link is on its way to ${email}.` }).waitFor();
     await checkScreen('account-link-resent');
@@ -219,5 +226,42 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
     await signIn(fresh);
     assert.equal((await app.http.post('/api/auth/login').send({ email: u.email, password: TEST_PASSWORD })).body.error?.code, 'INVALID_CREDENTIALS', 'the old address no longer signs in');
     assert.deepEqual(problems, []);
+  });
+
+  it('when sign-in requires a confirmed address and it is not, then the sign-in page sends the link again and the link lets the person sign in', async () => {
+    // Its own server (REQUIRE_EMAIL_VERIFICATION=on) and browser context: cookies do not tell ports apart.
+    const strict = await startTestApp({
+      env: { SMTP_URL: mailbox.url, PUBLIC_URL: LINK_ORIGIN, REQUIRE_EMAIL_VERIFICATION: 'on', RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR: '1', RATE_LIMIT_MAIL_PER_IP_PER_HOUR: '100000' },
+      webDistDir: WEB_DIST,
+    });
+    const own = await openAppPage(browser);
+    try {
+      const p = own.page;
+      const email = uniqueEmail('strict');
+      await strict.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD }).expect(201);
+      await mailbox.next(email, /Confirm your email address/);
+      await p.goto(strict.url);
+      await p.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await p.getByLabel('Email').fill(email);
+      await p.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.getByRole('alert').filter({ hasText: 'Confirm your email address first' }).waitFor();
+      await p.getByRole('button', { name: 'Send the link again' }).click();
+      await p.getByRole('status').filter({ hasText: `A new link is on its way to ${email}.` }).waitFor();
+      await assertScreenOk(p, 'sign-in-unconfirmed-resent');
+      const mail = await mailbox.next(email, /Confirm your email address/);
+
+      await p.goto(local(mail.link('/verify-email'), strict));
+      await p.getByText(`Thank you: ${email} is confirmed.`).waitFor();
+      await p.getByRole('link', { name: 'Back to sign in' }).click();
+      await p.getByLabel('Email').fill(email);
+      await p.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor();
+      assert.deepEqual(own.problems, []);
+    } finally {
+      await own.context.close();
+      await strict.close();
+    }
   });
 });

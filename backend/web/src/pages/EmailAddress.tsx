@@ -6,32 +6,39 @@ import { api, type User } from '../api';
 import { t } from '../i18n';
 import { ErrorAlert, Field, FormCard, Status, useAction } from '../ui';
 
-/** "Confirmed" / "Not confirmed yet", and the resend button while it is not. */
-export function EmailVerificationStatus({ user }: { user: User }) {
+/**
+ * "Send the link again" for `email`, with its answer. The signed-out endpoint: it answers 202 whether or not
+ * the address needs a link, and is rate limited per address, so a 429 here is the "try again in N s" sentence.
+ * Also on the sign-in page, for an account refused with EMAIL_NOT_VERIFIED.
+ */
+export function ResendVerification({ email }: { email: string }) {
   const [sentTo, setSentTo] = useState<string | null>(null);
-  // The signed-out endpoint, with the account's own address: it answers 202 either way and is rate limited
-  // per address, so a 429 here is the "try again in N s" sentence.
   const resend = useAction(async () => {
     setSentTo(null);
-    await api('/api/auth/email-verification', { method: 'POST', auth: false, body: { email: user.email } });
-    setSentTo(user.email);
+    await api('/api/auth/email-verification', { method: 'POST', auth: false, body: { email } });
+    setSentTo(email);
   });
+  return (
+    <>
+      {sentTo && <Status tone="success">{t('email.resent', { email: sentTo })}</Status>}
+      <ErrorAlert error={resend.error} />
+      <div class="actions">
+        <button type="button" disabled={resend.busy} onClick={() => void resend.run()}>
+          {t('email.resend')}
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** "Confirmed" / "Not confirmed yet", and the resend button while it is not. */
+export function EmailVerificationStatus({ user }: { user: User }) {
   const verified = user.emailVerified ?? false;
   return (
-    <section aria-labelledby="verified-title">
+    <section class="card" aria-labelledby="verified-title">
       <h2 id="verified-title">{t('email.statusTitle')}</h2>
       <p data-testid="email-status">{verified ? t('email.verified', { email: user.email }) : t('email.notVerified', { email: user.email })}</p>
-      {!verified && (
-        <>
-          {sentTo && <Status tone="success">{t('email.resent', { email: sentTo })}</Status>}
-          <ErrorAlert error={resend.error} />
-          <div class="actions">
-            <button type="button" disabled={resend.busy} onClick={() => void resend.run()}>
-              {t('email.resend')}
-            </button>
-          </div>
-        </>
-      )}
+      {!verified && <ResendVerification email={user.email} />}
     </section>
   );
 }
