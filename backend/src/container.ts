@@ -123,7 +123,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool, cipher);
 
   const { backgroundJobs } = config.runtime;
-  const housekeeping = new PrismaHousekeeping(prisma, clock, logger);
+  const housekeeping = new PrismaHousekeeping(prisma, clock, logger, config.retention);
   if (backgroundJobs) housekeeping.start();
   closers.unshift(async () => housekeeping.stop());
 

@@ -147,6 +147,12 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
     await openAccount();
     await emailStatus().filter({ hasText: `${email} is not confirmed yet` }).waitFor();
     await checkScreen('account-unconfirmed');
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('ru');
+    await heading('Ваша учётная запись');
+    await emailStatus().filter({ hasText: 'ещё не подтверждён' }).waitFor();
+    await checkScreen('account-unconfirmed-ru');
+    await page.getByRole('combobox', { name: 'Язык' }).selectOption('en');
+    await heading('Your account');
     await page.getByRole('button', { name: 'Send the link again' }).click();
     await page.getByRole('status').filter({ hasText: `A new link is on its way to ${email}.` }).waitFor();
     await checkScreen('account-link-resent');
