@@ -146,7 +146,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   const listener = fastPath({
     routes: hot,
     fallback: app,
-    trust: app.get('trust proxy fn'),
+    trust: deps.http.trustProxy === undefined || deps.http.trustProxy === false ? null : app.get('trust proxy fn'),
     cors: corsMiddleware,
     bodyLimitBytes: simpleBytes(deps.http.bodyLimit) ?? 0,
     perIp: deps.rateLimits.perIpStep,

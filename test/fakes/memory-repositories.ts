@@ -30,6 +30,7 @@ import type {
 } from '../../backend/src/domain/ports';
 import type {
   AccountToken,
+  ActiveSession,
   AccountTokenPurpose,
   NewAccountToken,
   AuditEvent,
@@ -393,7 +394,7 @@ export class MemorySessionRepository implements SessionRepository {
   }
 
   /** Most recently used first; id breaks ties (as the Prisma adapter orders). */
-  async listActive(userId: string, now: Date): Promise<Session[]> {
+  async listActive(userId: string, now: Date): Promise<ActiveSession[]> {
     return [...this.rows.values()]
       .filter((s) => s.userId === userId && MemorySessionRepository.live(s, now))
       .sort((a, b) => b.lastActiveAt.getTime() - a.lastActiveAt.getTime() || a.id.localeCompare(b.id))

@@ -3,6 +3,7 @@
 
 import type {
   AccessClaims,
+  ActiveSession,
   AuditEvent,
   BackupCode,
   ClientAccessClaims,
@@ -90,7 +91,8 @@ export interface SessionRepository {
    * Only a session of `clientId` (null = no OAuth client) rotates: a token bound to another client does not.
    */
   rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date, clientId?: string | null): Promise<RotatedSession | null>;
-  listActive(userId: string, now: Date): Promise<Session[]>;
+  /** Live sessions of the user, most recently active first (id breaks ties). */
+  listActive(userId: string, now: Date): Promise<ActiveSession[]>;
   /** Sets the assurance level of a live session (a second factor was proved in it); false when not live. */
   setAal(sessionId: string, aal: number, now: Date): Promise<boolean>;
   /** Revokes live sessions matching the filter; returns the ids revoked by this call. */

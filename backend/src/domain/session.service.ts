@@ -3,7 +3,7 @@
 import { auditEntry } from './audit';
 import { Errors } from './errors';
 import type { Clock, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser, Repositories } from './ports';
-import type { AuditEventType, RequestContext, RevokeReason, Session, User } from './types';
+import type { ActiveSession, AuditEventType, RequestContext, RevokeReason, Session, User } from './types';
 import type { NewDeviceAlerts } from './new-device-alerts';
 
 /** config.sessions: REFRESH_TOKEN_TTL, SESSION_IDLE_TTL, MAX_SESSIONS_PER_USER. */
@@ -103,7 +103,7 @@ export class SessionService {
     return new Date(Math.min(this.idleDeadline(now).getTime(), absoluteExpiry.getTime()));
   }
 
-  async listActive(userId: string): Promise<Session[]> {
+  listActive(userId: string): Promise<ActiveSession[]> {
     return this.uow.direct.sessions.listActive(userId, this.clock.now());
   }
 

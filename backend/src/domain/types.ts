@@ -59,6 +59,15 @@ export interface Session {
   scope: string | null;
 }
 
+/**
+ * A live session as listActive gives it: what the sessions list shows, and the order and ids session limits
+ * need. No token hashes or revocation fields, so the hot session-list query reads no column it does not show.
+ */
+export type ActiveSession = Pick<
+  Session,
+  'id' | 'userAgent' | 'ipAddress' | 'deviceName' | 'browser' | 'os' | 'deviceType' | 'name' | 'lastSeenAt' | 'lastSeenIp' | 'aal' | 'createdAt' | 'lastActiveAt' | 'expiresAt'
+>;
+
 export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope' | 'name' | 'lastSeenAt' | 'lastSeenIp'> & {
   clientId?: string | null;
   scope?: string | null;

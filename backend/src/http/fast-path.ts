@@ -30,8 +30,11 @@ export interface FastPathOptions {
   routes: readonly HotRoute[];
   /** Everything this listener does not take: the Express app. */
   fallback: RequestListener;
-  /** The app's compiled `trust proxy fn` (TRUST_PROXY), so req.ip is Express's. */
-  trust: (addr: string, i: number) => boolean;
+  /**
+   * The app's compiled `trust proxy fn` when TRUST_PROXY is set, so req.ip is Express's; null when it is not
+   * (Express then gives the socket's address, and so does the fast path, without parsing X-Forwarded-For).
+   */
+  trust: ((addr: string, i: number) => boolean) | null;
   /** The app's CORS middleware when CORS_ORIGINS is set (synchronous; sets headers, calls next). */
   cors: RequestHandler | null;
   /** BODY_LIMIT in bytes (json-body.ts simpleBytes); 0 = every body goes to Express. */
@@ -102,7 +105,7 @@ export function fastPath(o: FastPathOptions): RequestListener {
     out[ROUTE] = r;
     // Set in one order every time, so every request object has the same shape.
     fr.id = requestIdOf(req);
-    fr.ip = proxyaddr(req, trust);
+    fr.ip = trust ? proxyaddr(req, trust) : req.socket.remoteAddress;
     fr.originalUrl = req.url!;
     fr.body = undefined;
     fr.auth = undefined;

@@ -24,16 +24,24 @@ export class GracefulServer {
   private changed: (() => void) | null = null;
 
   constructor(handler: RequestListener) {
+    // One 'close' listener for every response (no closure per request); `this` is the response.
+    const inFlight = this.inFlight;
+    const sockets = this.sockets;
+    const answered = (self: this) =>
+      function (this: ServerResponse): void {
+        inFlight.delete(this);
+        const socket = this.req.socket;
+        const pending = sockets.get(socket);
+        if (pending !== undefined) sockets.set(socket, Math.max(0, pending - 1));
+        self.changed?.();
+      };
+    const onClose = answered(this);
     this.server = createServer((req, res) => {
-      this.inFlight.add(res);
+      inFlight.add(res);
       const socket = req.socket;
-      this.sockets.set(socket, (this.sockets.get(socket) ?? 0) + 1);
+      sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
       if (this.draining) res.setHeader('Connection', 'close');
-      res.once('close', () => {
-        this.inFlight.delete(res);
-        if (this.sockets.has(socket)) this.sockets.set(socket, Math.max(0, this.sockets.get(socket)! - 1));
-        this.changed?.();
-      });
+      res.on('close', onClose);
       handler(req, res);
     });
     this.server.on('connection', (socket: Socket) => {

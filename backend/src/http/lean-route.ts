@@ -65,16 +65,27 @@ const securityFlat: readonly string[] = SECURITY_HEADERS.flat();
  * Sends `body` as JSON with every header in one writeHead. When nothing was set before (no CORS or RateLimit
  * headers), Node takes its fast path; otherwise writeHead merges with what is there.
  */
-export function sendJson(req: { id: string }, res: ServerResponse, status: number, body: unknown, extra: readonly string[] = []): void {
+export function sendJson(req: { id: string }, res: ServerResponse, status: number, body: unknown, extra: readonly string[] = NONE): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, [
-    'X-Request-Id', req.id,
-    ...securityFlat,
-    ...extra,
-    'Content-Type', 'application/json; charset=utf-8',
-    'Content-Length', String(Buffer.byteLength(text)),
-  ]);
+  // A copy of the list for these extra headers, with the two per-answer values filled in.
+  const headers = templateFor(extra).slice();
+  headers[1] = req.id;
+  headers[headers.length - 1] = String(Buffer.byteLength(text));
+  res.writeHead(status, headers);
   res.end(text);
+}
+
+const NONE: readonly string[] = [];
+/** The header list of an answer, by its extra headers (a handful of constant lists, e.g. NO_STORE). */
+const templates = new Map<readonly string[], string[]>();
+function templateFor(extra: readonly string[]): string[] {
+  let t = templates.get(extra);
+  if (!t) {
+    t = ['X-Request-Id', '', ...securityFlat, ...extra, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', ''];
+    // Callers pass constant lists; a list made per call would grow the map without bound.
+    if (templates.size < 32) templates.set(extra, t);
+  }
+  return t;
 }
 
 /** An error's answer carries the same X-Request-Id and security headers as any other (set the ordinary way). */

@@ -1,6 +1,6 @@
 // Response mappers whitelist fields: a hash, secret or internal counter cannot leak by accident.
 import type { SecurityEventView } from '../domain/user.service';
-import type { Session, SessionOwner, TokenPair, UserProfile } from '../domain/types';
+import type { ActiveSession, SessionOwner, TokenPair, UserProfile } from '../domain/types';
 
 export const publicUser = (u: SessionOwner) => ({ id: u.id, email: u.email, username: u.username, role: u.role, status: u.status });
 
@@ -15,7 +15,7 @@ export const tokenResponse = (t: TokenPair) => ({
   user: publicUser(t.user),
 });
 
-export const sessionView = (s: Session, currentSessionId: string) => ({
+export const sessionView = (s: ActiveSession, currentSessionId: string) => ({
   id: s.id,
   current: s.id === currentSessionId,
   browser: s.browser,

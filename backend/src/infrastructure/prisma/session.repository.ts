@@ -3,7 +3,7 @@
 // the WHERE clause on the latest row version) and costs one round-trip on the refresh hot path.
 import { Prisma } from '../../generated/prisma/client';
 import type { SessionRepository } from '../../domain/ports';
-import type { NewSession, RevokeReason, RotatedSession, Session } from '../../domain/types';
+import type { ActiveSession, NewSession, RevokeReason, RotatedSession, Session } from '../../domain/types';
 import type pg from 'pg';
 import type { Db } from './client';
 import { isUuid, toSession, type SessionRow } from './mappers';
@@ -42,9 +42,13 @@ const ROTATE_SQL = `
          u."role"::text AS "ownerRole", u."status"::text AS "ownerStatus"
   FROM rotated JOIN "User" u ON u."id" = rotated."userId"`;
 
+/** The columns of an ActiveSession (the sessions list): every column is a field parsed on the hot read. */
+const ACTIVE_FIELDS = ['id', 'userAgent', 'ipAddress', 'deviceName', 'browser', 'os', 'deviceType', 'name', 'lastSeenAt', 'lastSeenIp', 'aal', 'createdAt', 'lastActiveAt', 'expiresAt'] as const satisfies readonly (keyof ActiveSession & keyof SessionRow)[];
+const ACTIVE_SELECT = Object.fromEntries(ACTIVE_FIELDS.map((f) => [f, true])) as Record<(typeof ACTIVE_FIELDS)[number], true>;
+
 /** listActive() for the sessions page, the other hot read. Same query as the Prisma one below. */
 const LIST_ACTIVE_SQL = `
-  SELECT ${COLUMN_LIST} FROM "Session"
+  SELECT ${ACTIVE_FIELDS.map((c) => `"${c}"`).join(', ')} FROM "Session"
   WHERE "userId" = $1::uuid AND "revokedAt" IS NULL AND "expiresAt" > $2::timestamptz AND "idleExpiresAt" > $2::timestamptz
   ORDER BY "lastActiveAt" DESC, "id" ASC`;
 
@@ -110,17 +114,15 @@ export class PrismaSessionRepository implements SessionRepository {
     return { ...session, owner: { id: session.userId, email: ownerEmail, username: ownerUsername, role: ownerRole, status: ownerStatus } };
   }
 
-  async listActive(userId: string, now: Date): Promise<Session[]> {
+  async listActive(userId: string, now: Date): Promise<ActiveSession[]> {
     if (!isUuid(userId)) return [];
-    if (this.pool) {
-      const { rows } = await this.pool.query<SessionRow>({ name: 'session_list_active', text: LIST_ACTIVE_SQL, values: [userId, now] });
-      return rows.map(toSession);
-    }
-    const rows = await this.db.session.findMany({
+    // The rows have exactly the ActiveSession fields, typed as Prisma types them: no mapping needed.
+    if (this.pool) return (await this.pool.query<ActiveSession>({ name: 'session_list_active', text: LIST_ACTIVE_SQL, values: [userId, now] })).rows;
+    return this.db.session.findMany({
+      select: ACTIVE_SELECT,
       where: { userId, ...live(now) },
       orderBy: [{ lastActiveAt: 'desc' }, { id: 'asc' }],
     });
-    return rows.map(toSession);
   }
 
   async setAal(sessionId: string, aal: number, now: Date): Promise<boolean> {
