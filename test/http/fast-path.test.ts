@@ -49,7 +49,8 @@ function headerNames(a: Answer): string[] {
 
 /** Every header value that should be the same for two answers of one route (security, cache, type). */
 function fixedHeaders(a: Answer): Record<string, unknown> {
-  const skip = new Set(['date', 'content-length', 'connection', 'keep-alive', 'x-request-id', 'ratelimit-remaining', 'ratelimit-reset']);
+  // Retry-After and RateLimit-Reset count down to the end of the limit's window: a second apart, they differ.
+  const skip = new Set(['date', 'content-length', 'connection', 'keep-alive', 'x-request-id', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after']);
   return Object.fromEntries(Object.entries(a.headers).filter(([h]) => !skip.has(h)));
 }
 
