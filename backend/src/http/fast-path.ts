@@ -20,7 +20,7 @@ import type { Logger } from '../infrastructure/logger';
 import type { ErrorAnswer, ErroredRequest } from './errors';
 import { setRetryAfter } from './errors';
 import { leanJsonLength, readLeanBody } from './json-body';
-import { setErrorHeaders, step, type HotRequest, type HotRoute } from './lean-route';
+import { HeaderList, PRESET_HEADERS, setErrorHeaders, step, type HotRequest, type HotRoute, type WithPresetHeaders } from './lean-route';
 import type { Metrics } from './metrics';
 import type { RateLimits } from './rate-limits';
 import { requestIdOf } from './request-id';
@@ -78,6 +78,8 @@ export function fastPath(o: FastPathOptions): RequestListener {
     if (res.headersSent) return;
     const a = errors(err, { id: req.id, method: req.method, path: req.url! });
     setErrorHeaders(req, res);
+    const preset = (res as Partial<WithPresetHeaders>)[PRESET_HEADERS];
+    if (preset) for (let i = 0; i < preset.length; i += 2) res.setHeader(preset[i]!, preset[i + 1]!);
     setRetryAfter(res, a.retryAfterSeconds);
     const text = JSON.stringify(a.body);
     res.writeHead(a.status, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(text))]);
@@ -88,7 +90,12 @@ export function fastPath(o: FastPathOptions): RequestListener {
     try {
       if (cors) await step(cors, req, res);
       if (r.jsonBody) req.body = await readLeanBody(req, Number(req.headers['content-length']));
-      if (r.perIp) await perIp(req, res);
+      if (r.perIp) {
+        // The RateLimit-* headers go into sendJson's one header list (see PRESET_HEADERS).
+        const limitHeaders = new HeaderList();
+        (res as WithPresetHeaders)[PRESET_HEADERS] = limitHeaders.list;
+        await perIp(req, limitHeaders);
+      }
       await r.handler(req, res);
     } catch (err) {
       fail(req, res, err);

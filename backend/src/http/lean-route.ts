@@ -71,8 +71,35 @@ export function sendJson(req: { id: string }, res: ServerResponse, status: numbe
   const headers = templateFor(extra).slice();
   headers[1] = req.id;
   headers[headers.length - 1] = String(Buffer.byteLength(text));
+  const preset = (res as Partial<WithPresetHeaders>)[PRESET_HEADERS];
+  if (preset) for (const h of preset) headers.push(h);
   res.writeHead(status, headers);
   res.end(text);
+}
+
+/**
+ * Headers a step wants on the answer, kept aside instead of set on the response (the fast path's per-IP limit:
+ * RateLimit-*). setHeader on a response makes every later writeHead merge its whole list header by header, the
+ * slow way; sendJson adds these to its one list instead. An error answer sets them the ordinary way.
+ */
+export const PRESET_HEADERS = Symbol('presetHeaders');
+export type WithPresetHeaders = ServerResponse & { [PRESET_HEADERS]: string[] };
+
+/** Collects setHeader calls as a flat [name, value, ...] list (a later value for a name replaces the earlier). */
+export class HeaderList {
+  readonly list: string[] = [];
+  setHeader(name: string, value: string | number | readonly string[]): this {
+    const v = Array.isArray(value) ? value.join(', ') : String(value);
+    const lower = name.toLowerCase();
+    for (let i = 0; i < this.list.length; i += 2) {
+      if (this.list[i]!.toLowerCase() === lower) {
+        this.list[i + 1] = v;
+        return this;
+      }
+    }
+    this.list.push(name, v);
+    return this;
+  }
 }
 
 const NONE: readonly string[] = [];

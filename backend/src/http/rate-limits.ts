@@ -15,7 +15,6 @@
 //
 // Every limited response carries IETF draft RateLimit-Limit / -Remaining / -Reset / -Policy headers;
 // a rejected one becomes Errors.rateLimited(seconds) → 429 RATE_LIMITED with Retry-After.
-import type { ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
@@ -40,7 +39,7 @@ export type RateLimitKey = (req: Request) => string | null;
 export interface RateLimits {
   perIp: RequestHandler;
   /** perIp outside Express (the hot routes' fast path, fast-path.ts): the same limiter, key and headers. */
-  perIpStep(req: LimitedRequest, res: Pick<ServerResponse, 'setHeader'>): Promise<void>;
+  perIpStep(req: LimitedRequest, res: HeaderSink): Promise<void>;
   /** The per-account limiter, counting by the key the mounting route gives (one shared set of buckets). */
   perAccount(key: RateLimitKey): RequestHandler;
   /** Authenticated attempts that check a password or code (change-password, 2FA settings), per user. */
@@ -83,7 +82,11 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /** Where a response's quotas are kept between limiters (a symbol, so plain Node responses carry it too). */
 const QUOTAS = Symbol('rateLimitQuotas');
-type QuotaCarrier = Pick<ServerResponse, 'setHeader'> & { [QUOTAS]?: Quota[] };
+/** Where the RateLimit-* headers go: a response, or a list that collects them (lean-route.ts HeaderList). */
+export interface HeaderSink {
+  setHeader(name: string, value: string): unknown;
+}
+type QuotaCarrier = HeaderSink & { [QUOTAS]?: Quota[] };
 
 /**
  * Writes the draft-standard headers. When two limiters apply to one request (per-IP and per-account on
