@@ -53,6 +53,27 @@ describe('BcryptProcessPool', () => {
     }
   });
 
+  it('when a queued job is abandoned before a child is free, then it is dropped without hashing and the queue moves on', async () => {
+    const p = new BcryptProcessPool(1);
+    try {
+      // Cost 12 keeps the only child busy while the second job waits in the parent's queue.
+      const busy = p.run({ op: 'hash', data: 'busy', cost: 12 });
+      const ac = new AbortController();
+      const abandoned = p.run({ op: 'hash', data: 'abandoned', cost: 12 }, ac.signal);
+      const next = p.run({ op: 'hash', data: 'next', cost: 4 });
+      assert.equal(p.queued, 2, 'jobs wait in the parent, not in the busy child');
+      ac.abort(new DOMException('client closed the connection', 'AbortError'));
+      await assert.rejects(abandoned, { name: 'AbortError' });
+      await busy;
+      assert.equal(bcrypt.compareSync('next', (await next) as string), true);
+      // Two jobs went to the child (ids 1 and 2): the abandoned one was never sent.
+      assert.equal((p as unknown as { nextId: number }).nextId, 3);
+      await assert.rejects(p.run({ op: 'hash', data: 'x', cost: 4 }, ac.signal), { name: 'AbortError' });
+    } finally {
+      await p.close();
+    }
+  });
+
   it('when the pool is closed, then new jobs are refused', async () => {
     const p = new BcryptProcessPool(1);
     await p.run({ op: 'hash', data: 'x', cost: 4 });
