@@ -129,8 +129,8 @@ function windowed() {
       const lat = inside.map((x) => x.ms);
       return {
         rps: inside.length / ((to - from) / 1000),
-        p50: percentile(lat, 50),
-        p99: percentile(lat, 99),
+        p50: Math.round(percentile(lat, 50) * 10) / 10,
+        p99: Math.round(percentile(lat, 99) * 10) / 10,
         total: inside.length,
         non2xx: inside.filter((x) => x.status < 200 || x.status > 299).length,
         // autocannon counts these over the whole run (warm-up included): stricter, not looser.

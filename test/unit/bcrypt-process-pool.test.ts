@@ -26,13 +26,14 @@ describe('BcryptProcessPool', () => {
     assert.equal(await pooled.verifyDummy('anything'), false);
   });
 
-  it('when jobs run concurrently, then they spread over niced children and all complete', async () => {
+  it('when jobs run concurrently, then they spread over children niced below the server and all complete', async () => {
     const hashes = await Promise.all(Array.from({ length: 6 }, (_, i) => pool.run({ op: 'hash', data: `p${i}`, cost: 4 })));
     assert.equal(new Set(hashes).size, 6);
     for (let i = 0; i < 6; i++) assert.equal(bcrypt.compareSync(`p${i}`, hashes[i] as string), true);
     const pids = (pool as unknown as { children: { pid: number }[] }).children.map((c) => c.pid);
     assert.equal(pids.length, 2);
-    for (const pid of pids) assert.equal(niceOf(pid), 10);
+    // BCRYPT_NICE (default 10) below this process's own nice value, capped at 19.
+    for (const pid of pids) assert.equal(niceOf(pid), Math.min(19, niceOf(process.pid) + 10));
   });
 
   it('when a worker crashes with a job in flight, then that job fails instead of hanging and the next job gets a new worker', async () => {

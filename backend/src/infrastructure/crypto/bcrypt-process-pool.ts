@@ -1,9 +1,9 @@
-// Runs bcrypt in a few child processes at a lower CPU priority (nice 10). bcrypt is deliberately slow:
-// run on the server's own libuv threads, a burst of logins takes the CPU from the event loop and every
-// authenticated request waits (p99 in the hundreds of ms on 2 cores). Niced children still use every idle
+// Runs bcrypt in a few child processes at a lower CPU priority (BCRYPT_NICE, default 10 below the server's).
+// bcrypt is deliberately slow: run on the server's own libuv threads, a burst of logins takes the CPU from
+// the event loop and every authenticated request waits (p99 in the hundreds of ms on 2 cores). Niced children still use every idle
 // cycle, so login throughput stays bcrypt-bound, while the kernel gives the event loop the CPU first.
 import { fork, type ChildProcess } from 'node:child_process';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 type Job = { op: 'hash'; data: string; cost: number } | { op: 'compare'; data: string; hash: string };
@@ -97,7 +97,9 @@ export class BcryptProcessPool {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     try {
-      if (child.pid) setPriority(child.pid, this.nice);
+      // Relative to this process: a server started with `nice -n 5` would otherwise see its hashing children
+      // at 10 only five steps below it instead of ten.
+      if (child.pid) setPriority(child.pid, Math.min(19, getPriority() + this.nice));
     } catch {
       // Not permitted here: bcrypt still works, only without the priority advantage.
     }
