@@ -1,4 +1,5 @@
 // createApp(deps): the Express application, with every collaborator passed in (built by container.ts).
+import type { RequestListener } from 'node:http';
 import cors from 'cors';
 import express from 'express';
 import type { Config } from './config';
@@ -15,12 +16,13 @@ import { browserAuthRoutes } from './modules/browser/browser.routes';
 import type { SessionEventHub } from './modules/browser/session-events';
 import { authenticate } from './http/authenticate';
 import { webUi } from './modules/web/web.routes';
-import { errorHandler, notFoundRoute } from './http/errors';
-import { jsonBody } from './http/json-body';
+import { errorAnswers, errorHandler, notFoundRoute } from './http/errors';
+import { jsonBody, simpleBytes } from './http/json-body';
 import { requestId } from './http/request-id';
 import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
-import { leanKit } from './http/lean-route';
+import { leanKit, type HotRoute } from './http/lean-route';
+import { fastPath } from './http/fast-path';
 import './http/types';
 import { authorizationServerMetadata, oauthRoutes } from './modules/oauth/oauth.routes';
 import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
@@ -43,7 +45,7 @@ export interface AppDeps {
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
   oauth: { clients: OAuthClientService; tokens: OAuthTokenService; issuer: string };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
-  rateLimits: Pick<RateLimits, 'perIp' | 'perAccount' | 'perUser' | 'perMailRequest'>;
+  rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
   metrics: Metrics;
   /** The revocation feed for other services (/api/revocations/stream). */
@@ -52,7 +54,16 @@ export interface AppDeps {
   web: { distDir: string | null; refreshCookieMaxAge: number; sessionEvents: SessionEventHub };
 }
 
+/** The Express app alone (every route, the hot ones on their lean chain). */
 export function createApp(deps: AppDeps) {
+  return createHttp(deps).app;
+}
+
+/**
+ * The server's request listener: the hot routes' fast path (http/fast-path.ts) in front of the Express app,
+ * which answers everything else. `app` is the Express app itself.
+ */
+export function createHttp(deps: AppDeps): { app: express.Express; listener: RequestListener } {
   const { auth, users, sessions, twoFactor, recovery, activity, accountDeletion, trustedDevices } = deps.services;
   const { perIp, perAccount, perUser, perMailRequest } = deps.rateLimits;
   const app = express();
@@ -70,18 +81,23 @@ export function createApp(deps: AppDeps) {
       })
     : null;
 
-  // The hot routes, ahead of everything (issue 15): each does on its lean chain what the app-wide middleware
-  // below does for every other route (request id, security headers, CORS, log line, metrics) and only the
-  // steps it needs (see http/lean-route.ts). /validate is exempt from the per-IP limit, since relying
-  // services call it from a few addresses; /refresh applies it itself.
-  const lean = leanKit({ logger: deps.logger, metrics: deps.metrics, cors: corsMiddleware });
+  // The hot routes (issue 15), declared once and served twice: by the fast path in front of Express
+  // (http/fast-path.ts) for the everyday request, and here, ahead of everything, on their lean chain for the
+  // rest. Either way each does what the app-wide middleware below does for every other route (request id,
+  // security headers, CORS, log line, metrics) and only the steps it needs (see http/lean-route.ts).
+  // /validate is exempt from the per-IP limit, since relying services call it from a few addresses;
+  // /refresh applies it itself.
+  const lean = leanKit({ logger: deps.logger, metrics: deps.metrics, cors: corsMiddleware, perIp, bodyLimit: deps.http.bodyLimit });
   const leanUser = leanUserRoutes({ users, auth, sessions, accountDeletion });
   // Last seen of a session (time, IP): one Map lookup here, the write after the answer has gone out.
   const seen = withSessionActivity(activity, deps.logger);
-  app.post('/api/auth/refresh', lean.route('/api/auth/refresh', refreshRoute({ auth, perIp, bodyLimit: deps.http.bodyLimit })));
-  app.get('/api/auth/validate', lean.route('/api/auth/validate', validateRoute(auth)));
-  app.get('/api/user/me', lean.route('/api/user/me', seen(leanUser.me)));
-  app.get('/api/user/sessions', lean.route('/api/user/sessions', seen(leanUser.sessions)));
+  const hot: HotRoute[] = [
+    { method: 'POST', path: '/api/auth/refresh', jsonBody: true, perIp: true, handler: refreshRoute(auth) },
+    { method: 'GET', path: '/api/auth/validate', handler: validateRoute(auth) },
+    { method: 'GET', path: '/api/user/me', handler: seen(leanUser.me) },
+    { method: 'GET', path: '/api/user/sessions', handler: seen(leanUser.sessions) },
+  ];
+  for (const r of hot) app[r.method === 'GET' ? 'get' : 'post'](r.path, lean.route(r));
 
   app.use(requestId);
   app.use(requestLogger(deps.logger));
@@ -125,6 +141,18 @@ export function createApp(deps: AppDeps) {
 
   if (deps.web.distDir) app.use(webUi(deps.web.distDir));
   app.use(notFoundRoute);
-  app.use(errorHandler(deps.logger));
-  return app;
+  const answers = errorAnswers(deps.logger);
+  app.use(errorHandler(deps.logger, answers));
+  const listener = fastPath({
+    routes: hot,
+    fallback: app,
+    trust: app.get('trust proxy fn'),
+    cors: corsMiddleware,
+    bodyLimitBytes: simpleBytes(deps.http.bodyLimit) ?? 0,
+    perIp: deps.rateLimits.perIpStep,
+    errors: answers,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+  return { app, listener };
 }

@@ -220,6 +220,15 @@ export const schema = {
     retrySeconds: int('MAIL_RETRY_SECONDS', 'first retry after a failed send, seconds; doubles per attempt up to an hour', 30),
     maxAttempts: int('MAIL_MAX_ATTEMPTS', 'sends tried before a mail is given up (with the default backoff 20 attempts span about 16 hours)', 20, 1),
   },
+  // What the hourly housekeeping deletes, and when (docs/security.md, "Data retention"). Counted from the
+  // moment a row stopped being usable, so nothing live is ever purged; 0 = at the next pass.
+  retention: {
+    sessions: int('SESSION_RETENTION_DAYS', 'days an ended session (revoked, idle or past its lifetime) is kept, with its rotated-token history and device data, before housekeeping deletes it; expired MFA challenges go after the same time', 7),
+    trustedDevices: int('TRUSTED_DEVICE_RETENTION_DAYS', 'days an expired "remember this device" row is kept before housekeeping deletes it', 7),
+    accountTokens: int('ACCOUNT_TOKEN_RETENTION_DAYS', 'days a mailed single-use token (password reset, email verification, "this wasn\'t me") is kept after it was used or expired', 7),
+    sentMail: int('MAIL_SENT_RETENTION_DAYS', 'days a sent mail\'s outbox row (recipient, template, time; the payload is erased at sending) is kept', 7),
+    failedMail: int('MAIL_FAILED_RETENTION_DAYS', 'days a given-up mail\'s outbox row (recipient, template, last error) is kept for the operator to look into', 30),
+  },
   oauth: {
     clients: list('OAUTH_CLIENTS', 'comma-separated client ids registered at start (when missing) as public password/refresh_token clients'),
     secretRotationOverlap: int('OAUTH_SECRET_ROTATION_OVERLAP', 'seconds a rotated-away client secret stays valid', 86_400),

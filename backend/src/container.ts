@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { connect as connectNats, type NatsConnection } from 'nats';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createApp } from './app';
+import { createHttp } from './app';
 import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
 import { mailLinkBase, type Config } from './config';
 import { PasswordPolicy } from './domain/password-policy';
@@ -123,7 +123,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool, cipher);
 
   const { backgroundJobs } = config.runtime;
-  const housekeeping = new PrismaHousekeeping(prisma, clock, logger);
+  const housekeeping = new PrismaHousekeeping(prisma, clock, logger, config.retention);
   if (backgroundJobs) housekeeping.start();
   closers.unshift(async () => housekeeping.stop());
 
@@ -261,7 +261,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger);
   sessionEvents.start();
 
-  const app = createApp({
+  const { listener } = createHttp({
     logger,
     services,
     jwks: () => keys.jwks,
@@ -291,7 +291,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     housekeeping,
     async start(port = config.http.port) {
       const observe = opts.observeHttp;
-      server = new GracefulServer(observe ? (req, res) => (observe(req, res), app(req, res)) : app);
+      server = new GracefulServer(observe ? (req, res) => (observe(req, res), listener(req, res)) : listener);
       const actual = await server.listen(port);
       logger.info('listening', { port: actual });
       return { port: actual, url: `http://127.0.0.1:${actual}` };

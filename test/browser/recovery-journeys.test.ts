@@ -1,11 +1,14 @@
 // The journeys a mail starts, in Debian's Chromium: "forgot password" → the mailed link → a new password,
 // and a new-device mail's "this wasn't me" → that session ends → a new password; the activity list marks
-// new-device sign-ins. Mail is read from a real SMTP server in the test process. axe-core and the 375 px
-// check run on every screen; any CSP violation or page error fails the suite.
+// new-device sign-ins; an unconfirmed address → "send the link again" (and its per-address limit) → the
+// link confirms it; a change of address → the link to the new address and the notice to the old one → sign
+// in with the new address; with REQUIRE_EMAIL_VERIFICATION, "send the link again" from the refused sign-in.
+// Mail is read from a real SMTP server in the test process. axe-core and the 375 px check run on every
+// screen; any CSP violation or page error fails the suite.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { bearer, registerAndLogin, startTestApp, TEST_PASSWORD, type TestApp } from '../helpers/app';
+import { bearer, registerAndLogin, startTestApp, TEST_PASSWORD, uniqueEmail, type TestApp } from '../helpers/app';
 import { assertScreenOk, launchChromium, openAppPage, WEB_DIST, webNotBuilt } from '../helpers/browser';
 import { startMailbox, type Mailbox } from '../helpers/mailbox';
 
@@ -22,7 +25,12 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
   before(async () => {
     mailbox = await startMailbox();
     [app, browser] = await Promise.all([
-      startTestApp({ env: { SMTP_URL: mailbox.url, PUBLIC_URL: LINK_ORIGIN }, webDistDir: WEB_DIST }),
+      // One mail request per address an hour: the second "send the link again" meets the limit (each
+      // journey uses fresh addresses, so no other request here comes near it).
+      startTestApp({
+        env: { SMTP_URL: mailbox.url, PUBLIC_URL: LINK_ORIGIN, RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR: '1', RATE_LIMIT_MAIL_PER_IP_PER_HOUR: '100000' },
+        webDistDir: WEB_DIST,
+      }),
       launchChromium(),
     ]);
     ({ page, problems } = await openAppPage(browser));
@@ -36,10 +44,26 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
   const checkScreen = (name: string) => assertScreenOk(page, name);
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
   /** The mailed link, pointed at the test server (mail links use PUBLIC_URL). */
-  const local = (link: string | null) => {
+  const local = (link: string | null, on: TestApp = app) => {
     assert.ok(link?.startsWith(LINK_ORIGIN), `link ${link}`);
-    return app.url + link!.slice(LINK_ORIGIN.length);
+    return on.url + link!.slice(LINK_ORIGIN.length);
   };
+  const signIn = async (email: string, password = TEST_PASSWORD) => {
+    await heading('Sign in');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await heading('Sessions');
+  };
+  const signOut = async () => {
+    await page.locator('header').getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in');
+  };
+  const openAccount = async () => {
+    await page.getByRole('link', { name: 'Account' }).click();
+    await heading('Your account');
+  };
+  const emailStatus = () => page.getByTestId('email-status');
 
   it('when a person forgets the password, then the mailed link lets them choose a new one and sign in with it', async () => {
     const u = await registerAndLogin(app);
@@ -106,5 +130,138 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
     assert.ok((await page.getByText('New device', { exact: true }).count()) >= 1, 'new-device sign-ins are marked');
     await checkScreen('activity');
     assert.deepEqual(problems, []);
+  });
+
+  it('when a new account\'s address is not confirmed, then the account page says so, sends the link again until the per-address limit, and the mailed link confirms the address', async () => {
+    await signOut();
+    const email = uniqueEmail('verify');
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await heading('Create an account');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Your account is ready. Sign in to continue.').waitFor();
+    const first = await mailbox.next(email, /Confirm your email address/);
+    await signIn(email);
+
+    await openAccount();
+    await emailStatus().filter({ hasText: `${email} is not confirmed yet` }).waitFor();
+    await checkScreen('account-unconfirmed');
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('ru');
+    await heading('Ваша учётная запись');
+    await emailStatus().filter({ hasText: 'ещё не подтверждён' }).waitFor();
+    await checkScreen('account-unconfirmed-ru');
+    await page.getByRole('combobox', { name: 'Язык' }).selectOption('en');
+    await heading('Your account');
+    await page.getByRole('button', { name: 'Send the link again' }).click();
+    await page.getByRole('status').filter({ hasText: `A new link is on its way to ${email}.` }).waitFor();
+    await checkScreen('account-link-resent');
+    const second = await mailbox.next(email, /Confirm your email address/);
+    assert.notEqual(second.token('/verify-email'), first.token('/verify-email'));
+    const earlier = await app.http.post('/api/auth/email-verification/confirm').send({ token: first.token('/verify-email') });
+    assert.equal(earlier.body.error?.code, 'LINK_INVALID', 'the page says the earlier link no longer works');
+
+    await page.getByRole('button', { name: 'Send the link again' }).click();
+    const limited = page.getByRole('alert').filter({ hasText: /^Too many attempts\. Try again in \d+ s\.$/ });
+    await limited.waitFor();
+    const seconds = Number(/in (\d+) s/.exec(await limited.innerText())![1]);
+    assert.ok(seconds > 0 && seconds <= 3600, `the wait comes from Retry-After (${seconds} s)`);
+    await checkScreen('account-resend-limited');
+
+    await page.goto(local(second.link('/verify-email')));
+    await heading('Confirm your email address');
+    assert.equal(new URL(page.url()).hash, '', 'the token is wiped from the address bar');
+    await page.getByText(`Thank you: ${email} is confirmed.`).waitFor();
+    await checkScreen('verify-email-done');
+    await page.getByRole('link', { name: 'Back to your account' }).click();
+    await heading('Your account');
+    await emailStatus().filter({ hasText: `${email} is confirmed.` }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Send the link again' }).count(), 0, 'no resend once confirmed');
+    assert.deepEqual(problems, []);
+  });
+
+  it('when the address is changed, then the new address gets the confirmation link and the old one a notice, and after the link the account signs in with the new address', async () => {
+    await signOut();
+    const u = await registerAndLogin(app);
+    const taken = await registerAndLogin(app);
+    const fresh = uniqueEmail('moved');
+    await signIn(u.email);
+    await openAccount();
+    await checkScreen('account');
+
+    const newEmail = page.getByLabel('New email address');
+    const password = page.getByLabel('Current password');
+    const submit = page.getByRole('button', { name: 'Send the confirmation link' });
+    await newEmail.fill(taken.email);
+    await password.fill(TEST_PASSWORD);
+    await submit.click();
+    await page.getByRole('alert').filter({ hasText: 'An account with this email already exists.' }).waitFor();
+    await newEmail.fill(fresh);
+    await password.fill('not my password');
+    await submit.click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong email or password.' }).waitFor();
+    await checkScreen('account-change-email-error');
+    await password.fill(TEST_PASSWORD);
+    await submit.click();
+    await page.getByRole('status').filter({ hasText: `A confirmation link is on its way to ${fresh}` }).waitFor();
+    await page.getByRole('status').filter({ hasText: `Until then you sign in with ${u.email}` }).waitFor();
+    await checkScreen('account-change-email-sent');
+
+    const notice = await mailbox.next(u.email, /email address of your .* account is being changed/);
+    assert.ok(notice.text.includes(fresh), 'the notice names the new address');
+    assert.equal(notice.link('/verify-email'), null, 'the old address gets no link that could confirm the change');
+    const confirmation = await mailbox.next(fresh, /Confirm your email address/);
+    assert.equal((await app.http.post('/api/auth/login').send({ email: u.email, password: TEST_PASSWORD })).status, 200, 'the old address works until the link is followed');
+
+    await page.goto(local(confirmation.link('/verify-email')));
+    await heading('Confirm your email address');
+    await page.getByText(`Thank you: ${fresh} is confirmed.`).waitFor();
+    await checkScreen('verify-email-changed');
+    await page.getByRole('link', { name: 'Back to your account' }).click();
+    await heading('Your account');
+    await emailStatus().filter({ hasText: `${fresh} is confirmed.` }).waitFor();
+    await page.locator('header').getByText(fresh).waitFor();
+
+    await signOut();
+    await signIn(fresh);
+    assert.equal((await app.http.post('/api/auth/login').send({ email: u.email, password: TEST_PASSWORD })).body.error?.code, 'INVALID_CREDENTIALS', 'the old address no longer signs in');
+    assert.deepEqual(problems, []);
+  });
+
+  it('when sign-in requires a confirmed address and it is not, then the sign-in page sends the link again and the link lets the person sign in', async () => {
+    // Its own server (REQUIRE_EMAIL_VERIFICATION=on) and browser context: cookies do not tell ports apart.
+    const strict = await startTestApp({
+      env: { SMTP_URL: mailbox.url, PUBLIC_URL: LINK_ORIGIN, REQUIRE_EMAIL_VERIFICATION: 'on', RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR: '1', RATE_LIMIT_MAIL_PER_IP_PER_HOUR: '100000' },
+      webDistDir: WEB_DIST,
+    });
+    const own = await openAppPage(browser);
+    try {
+      const p = own.page;
+      const email = uniqueEmail('strict');
+      await strict.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD }).expect(201);
+      await mailbox.next(email, /Confirm your email address/);
+      await p.goto(strict.url);
+      await p.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await p.getByLabel('Email').fill(email);
+      await p.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.getByRole('alert').filter({ hasText: 'Confirm your email address first' }).waitFor();
+      await p.getByRole('button', { name: 'Send the link again' }).click();
+      await p.getByRole('status').filter({ hasText: `A new link is on its way to ${email}.` }).waitFor();
+      await assertScreenOk(p, 'sign-in-unconfirmed-resent');
+      const mail = await mailbox.next(email, /Confirm your email address/);
+
+      await p.goto(local(mail.link('/verify-email'), strict));
+      await p.getByText(`Thank you: ${email} is confirmed.`).waitFor();
+      await p.getByRole('link', { name: 'Back to sign in' }).click();
+      await p.getByLabel('Email').fill(email);
+      await p.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+      await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await p.getByRole('heading', { level: 1, name: 'Sessions' }).waitFor();
+      assert.deepEqual(own.problems, []);
+    } finally {
+      await own.context.close();
+      await strict.close();
+    }
   });
 });

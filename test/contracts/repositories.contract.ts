@@ -335,5 +335,18 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
         assert.deepEqual((await repos.mfaChallenges.findByTokenHash(c.tokenHash))!.consumedAt, now);
       });
     });
+
+    describe('outgoing mail', () => {
+      it('when a user\'s mail is deleted (account deletion), then all of it goes, the count is returned, and other users\' mail stays', async () => {
+        const [leaving, staying] = [await newUser(), await newUser()];
+        const notice = (user: User) => repos.mail.enqueue({ template: 'password_changed', to: user.email, userId: user.id, params: { time: '2026-01-01T00:00:00.000Z', ipAddress: null } });
+        await notice(leaving);
+        await repos.mail.enqueue({ template: 'verify_email', to: 'new-address@example.com', userId: leaving.id, params: { token: 't', expiresInMinutes: 60 } });
+        await notice(staying);
+        assert.equal(await repos.mail.deleteForUser(leaving.id), 2);
+        assert.equal(await repos.mail.deleteForUser(leaving.id), 0);
+        assert.equal(await repos.mail.deleteForUser(staying.id), 1, 'the other user\'s mail was still there');
+      });
+    });
   });
 }

@@ -14,7 +14,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { tombstone } from '../../backend/src/domain/account-deletion';
 import { Errors } from '../../backend/src/domain/errors';
-import type { MailMessage, MailOutbox } from '../../backend/src/domain/mail';
+import type { MailOutbox, QueuedMail } from '../../backend/src/domain/mail';
 import type {
   AccountTokenRepository,
   AuditRepository,
@@ -83,7 +83,7 @@ export interface MemoryTables {
   /** Every rotated-away refresh-token hash → its session id (RotatedRefreshToken). */
   rotatedTokens: Map<string, string>;
   /** Queued mail, oldest first (OutgoingMail). */
-  mail: MailMessage[];
+  mail: QueuedMail[];
   accountTokens: Map<string, AccountToken>;
   /** `${userId} ${key}` → last seen. */
   knownDevices: Map<string, Date>;
@@ -649,9 +649,16 @@ export class MemoryAuditRepository implements AuditRepository {
 export class MemoryMailOutbox implements MailOutbox {
   constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
 
-  async enqueue(message: MailMessage): Promise<void> {
+  async enqueue(message: QueuedMail): Promise<void> {
     this.guard();
-    this.db.tables.mail.push(JSON.parse(JSON.stringify(message)) as MailMessage);
+    this.db.tables.mail.push(JSON.parse(JSON.stringify(message)) as QueuedMail);
+  }
+
+  async deleteForUser(userId: string): Promise<number> {
+    this.guard();
+    const before = this.db.tables.mail.length;
+    this.db.tables.mail = this.db.tables.mail.filter((m) => m.userId !== userId);
+    return before - this.db.tables.mail.length;
   }
 }
 

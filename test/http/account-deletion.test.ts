@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
 import { catalogueEvents } from '../../backend/src/domain/event-catalogue';
-import { bearer, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
+import { bearer, freshTotpStep, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
 
 describe('account deletion', () => {
   let db: pg.Client;
@@ -107,11 +107,14 @@ describe('account deletion', () => {
     assert.ok(failed.every((r) => r.metadata.context === 'delete_account') && failed.length === 3);
   });
 
-  it('when 2FA is on, then a code is required, a wrong one is refused, and a backup code deletes the account', async () => {
+  it('when 2FA is on, then a code is required, a wrong one is refused, and a backup code deletes the account and forgets its trusted devices', async () => {
     const s = await registerAndLogin(app);
     const enrol = await app.http.post('/api/user/2fa/enable').set(bearer(s.accessToken));
     const verify = await app.http.post('/api/user/2fa/verify').set(bearer(s.accessToken)).send({ code: generateTotpCode(enrol.body.secret, app.clock.now()) });
     assert.equal(verify.status, 200);
+    const step1 = await app.http.post('/api/auth/login').set('X-Forwarded-For', '203.0.113.9').send({ email: s.email, password: s.password });
+    const step2 = await app.http.post('/api/auth/login/2fa').send({ mfaToken: step1.body.mfaToken, code: generateTotpCode(enrol.body.secret, freshTotpStep(app)), rememberDevice: true });
+    assert.equal(typeof step2.body.trustedDeviceToken, 'string', JSON.stringify(step2.body));
 
     const missing = await del(s.accessToken, { password: s.password });
     assert.equal(missing.status, 400);
@@ -126,6 +129,7 @@ describe('account deletion', () => {
     assert.equal((await app.http.get('/api/user/me').set(bearer(s.accessToken))).body.error.code, 'SESSION_TERMINATED');
     const deleted = (await db.query(`SELECT metadata FROM "AuditEvent" WHERE "userId" = $1 AND type = 'user.deleted'`, [s.userId])).rows[0];
     assert.equal(deleted.metadata.method, 'backup_code');
+    assert.equal((await db.query('SELECT count(*)::int AS n FROM "TrustedDevice" WHERE "userId" = $1', [s.userId])).rows[0].n, 0, 'the trusted device (IP, device) is gone');
   });
 
   it('when the body is malformed or the token missing, then a clear 4xx', async () => {

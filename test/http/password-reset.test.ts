@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
-import { bearer, registerAndLogin, TEST_PASSWORD, uniqueEmail, useTestApp, type TestApp } from '../helpers/app';
+import { bearer, freshTotpStep, registerAndLogin, TEST_PASSWORD, uniqueEmail, useTestApp, type TestApp } from '../helpers/app';
 import { useMailbox, type Mailbox } from '../helpers/mailbox';
 
 const NEW_PASSWORD = 'a completely different passphrase 42';
@@ -93,6 +93,48 @@ describe('Password reset', () => {
     const login = await app.http.post('/api/auth/login').send({ email: u.email, password: NEW_PASSWORD }).expect(200);
     assert.equal(login.body.mfaRequired, true);
     assert.equal(login.body.accessToken, undefined);
+  });
+
+  it('when an account with trusted devices resets its password, then neither the app\'s device token nor the browser\'s device cookie skips the code any more, and the list is empty', async () => {
+    const u = await registerAndLogin(app);
+    const enable = await app.http.post('/api/user/2fa/enable').set(bearer(u.accessToken)).send({ password: TEST_PASSWORD }).expect(200);
+    const secret = enable.body.secret as string;
+    await app.http.post('/api/user/2fa/verify').set(bearer(u.accessToken)).send({ code: generateTotpCode(secret, freshTotpStep(app)) }).expect(200);
+    const code = () => generateTotpCode(secret, freshTotpStep(app));
+    const origin = { Origin: app.url };
+
+    // A native app remembers its device (token in the body), a browser its own (HttpOnly cookie).
+    const appStep1 = await app.http.post('/api/auth/login').send({ email: u.email, password: TEST_PASSWORD }).expect(200);
+    const appStep2 = await app.http.post('/api/auth/login/2fa').send({ mfaToken: appStep1.body.mfaToken, code: code(), rememberDevice: true }).expect(200);
+    const deviceToken = appStep2.body.trustedDeviceToken as string;
+    assert.equal(typeof deviceToken, 'string');
+    const webStep1 = await app.http.post('/api/auth/browser/login').set(origin).send({ email: u.email, password: TEST_PASSWORD }).expect(200);
+    const webStep2 = await app.http.post('/api/auth/browser/login/2fa').set(origin).send({ mfaToken: webStep1.body.mfaToken, code: code(), rememberDevice: true }).expect(200);
+    const deviceCookie = ([] as string[]).concat(webStep2.headers['set-cookie'] ?? []).find((c) => c.startsWith('sessionary_device='))?.split(';')[0];
+    assert.ok(deviceCookie, 'the browser got a device cookie');
+
+    const appLogin = (password: string) => app.http.post('/api/auth/login').send({ email: u.email, password, trustedDeviceToken: deviceToken }).expect(200);
+    const webLogin = (password: string) => app.http.post('/api/auth/browser/login').set(origin).set('Cookie', deviceCookie).send({ email: u.email, password }).expect(200);
+    // Before the reset both devices skip the code: the checks below fail for the right reason.
+    assert.equal((await appLogin(TEST_PASSWORD)).body.mfaRequired, undefined);
+    assert.equal((await webLogin(TEST_PASSWORD)).body.mfaRequired, undefined);
+
+    const token = await resetLink(app, mailbox, u.email);
+    await app.http.post('/api/auth/password-reset/confirm').send({ token, newPassword: NEW_PASSWORD }).expect(204);
+
+    const viaToken = await appLogin(NEW_PASSWORD);
+    assert.equal(viaToken.body.mfaRequired, true, 'the app\'s device token no longer skips the code');
+    assert.equal(viaToken.body.accessToken, undefined);
+    const viaCookie = await webLogin(NEW_PASSWORD);
+    assert.equal(viaCookie.body.mfaRequired, true, 'the browser\'s device cookie no longer skips the code');
+    assert.equal(viaCookie.body.accessToken, undefined);
+
+    const signedIn = await app.http.post('/api/auth/login/2fa').send({ mfaToken: viaToken.body.mfaToken, code: code() }).expect(200);
+    const devices = await app.http.get('/api/user/trusted-devices').set(bearer(signedIn.body.accessToken)).expect(200);
+    assert.deepEqual(devices.body.devices, []);
+    const events = await app.http.get('/api/user/security-events').set(bearer(signedIn.body.accessToken)).expect(200);
+    const forgotten = events.body.events.filter((e: { type: string }) => e.type === '2fa.trusted_devices_forgotten');
+    assert.deepEqual(forgotten.map((e: { metadata: { reason: string; count: number } }) => [e.metadata.reason, e.metadata.count]), [['password_changed', 2]]);
   });
 
   it('when known and unknown addresses are asked for many times, then the answers take the same time (medians within 40 ms)', async (t) => {

@@ -1,12 +1,13 @@
 // Outgoing mail end to end below HTTP: queued in a transaction (OutgoingMail, encrypted), sent by the relay
 // through nodemailer to a real SMTP server in this process, retried while that server is down.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Transport from 'winston-transport';
+import type { MailSender } from '../../backend/src/domain/mail';
 import { systemClock } from '../../backend/src/domain/ports';
 import { AesGcmSecretCipher } from '../../backend/src/infrastructure/crypto/secret-box';
 import { createLogger } from '../../backend/src/infrastructure/logger';
@@ -39,7 +40,7 @@ describe('Mail outbox and relay', () => {
   let n = 0;
   const address = () => `person${++n}.${randomBytes(3).toString('hex')}@example.test`;
   const queueReset = (to: string, token = randomBytes(16).toString('hex')) =>
-    uow.run((r) => r.mail.enqueue({ template: 'password_reset', to, params: { token, expiresInMinutes: 30 } })).then(() => token);
+    uow.run((r) => r.mail.enqueue({ template: 'password_reset', to, userId: randomUUID(), params: { token, expiresInMinutes: 30 } })).then(() => token);
   const relayTo = (smtpUrl: string | null, devDir = '') =>
     new MailRelay(prisma, new NodemailerMailSender({ smtpUrl, from: '"Acme Accounts" <no-reply@example.test>', devDir, logger }), cipher, systemClock, logger, {
       templates,
@@ -80,7 +81,7 @@ describe('Mail outbox and relay', () => {
     const to = address();
     await assert.rejects(
       uow.run(async (r) => {
-        await r.mail.enqueue({ template: 'verify_email', to, params: { token: 'x', expiresInMinutes: 60 } });
+        await r.mail.enqueue({ template: 'verify_email', to, userId: randomUUID(), params: { token: 'x', expiresInMinutes: 60 } });
         throw new Error('change failed');
       }),
       /change failed/,
@@ -145,5 +146,24 @@ describe('Mail outbox and relay', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('when a row is deleted while its mail is being sent (the account was deleted meanwhile), then the pass goes on and sends the rest of the batch', async () => {
+    const [gone, next] = [address(), address()];
+    await queueReset(gone);
+    await queueReset(next);
+    const smtp = new NodemailerMailSender({ smtpUrl: mailbox.url, from: '"Acme Accounts" <no-reply@example.test>', devDir: '', logger });
+    // The real SMTP sender; the deletion commits between the relay's claim and its "sent" stamp.
+    const deletedMidSend: MailSender = {
+      async send(mail) {
+        if (mail.to === gone) await prisma.outgoingMail.deleteMany({ where: { recipient: gone } });
+        await smtp.send(mail);
+      },
+    };
+    const relay = new MailRelay(prisma, deletedMidSend, cipher, systemClock, logger, { templates, retrySeconds: 0, maxAttempts: 3 });
+    assert.deepEqual(await relay.flush(), { sent: 2, failed: 0 });
+    await mailbox.next(next);
+    assert.ok((await prisma.outgoingMail.findFirstOrThrow({ where: { recipient: next } })).sentAt);
+    assert.equal(await prisma.outgoingMail.count({ where: { recipient: gone } }), 0, 'the deleted row is not written back');
   });
 });

@@ -316,7 +316,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
       assert.deepEqual(await prisma.knownDevice.create({ data: device }), device);
 
       const mail = {
-        id: randomUUID(), template: 'password_reset', recipient: 'crud@example.com', payload: 'ciphertext', attempts: 3,
+        id: randomUUID(), template: 'password_reset', recipient: 'crud@example.com', userId: user.id, payload: 'ciphertext', attempts: 3,
         nextAttemptAt: t('2026-07-01T00:10:00.006Z'), lastError: 'ECONNREFUSED', sentAt: t('2026-07-01T00:20:00.007Z'),
         failedAt: t('2026-07-01T00:30:00.008Z'), createdAt: t('2026-07-01T00:00:00.009Z'),
       };

@@ -2,8 +2,12 @@
 // - every live session is revoked (reason `account_deleted`) and the revocation is broadcast at once, so
 //   access tokens stop working on every instance, as with any other revocation;
 // - the user row becomes a tombstone (UserRepository.anonymise): the email is replaced, so the address can
-//   register again; name, password hash, TOTP secret go; backup codes, pending MFA challenges, mailed
-//   tokens (reset, verification, "this wasn't me") and known-device fingerprints are deleted;
+//   register again; name, password hash, TOTP secret go; backup codes, pending MFA challenges, trusted
+//   devices (they hold an IP and a device description), mailed tokens (reset, verification, "this wasn't
+//   me") and known-device fingerprints are deleted;
+// - every mail about the account is deleted from the outbox: mail still waiting to go out (a reset link, a
+//   new-device alert queued while the SMTP server was down) is never sent to the address afterwards. The
+//   product sends no "your account was deleted" mail, so nothing is queued in its place;
 // - device data (user agent, IPs, names) is wiped from the user's sessions, and IP address and user agent
 //   from every audit row of the user. The audit rows themselves stay, owned by the tombstone's id, which no
 //   longer leads to a person (docs/security.md, "Deleting an account");
@@ -63,7 +67,9 @@ export class AccountDeletion {
         if (!(await r.users.anonymise(userId, now))) throw Errors.sessionTerminated();
         await r.backupCodes.deleteAll(userId);
         await r.mfaChallenges.deleteForUser(userId);
+        await r.trustedDevices.deleteAll(userId);
         await r.accountTokens.deleteForUser(userId);
+        await r.mail.deleteForUser(userId);
         await r.knownDevices.deleteForUser(userId);
         await r.sessions.anonymiseForUser(userId);
         await r.audit.anonymiseForUser(userId);

@@ -48,7 +48,7 @@ export class AccountRecoveryService {
     if (!user || user.status !== 'active') return;
     await this.uow.run(async (r) => {
       const token = await this.issueResetToken(r, user.id);
-      await r.mail.enqueue({ template: 'password_reset', to: user.email, params: { token, expiresInMinutes: Math.round(this.settings.passwordResetTtl / 60) } });
+      await r.mail.enqueue({ template: 'password_reset', to: user.email, userId: user.id, params: { token, expiresInMinutes: Math.round(this.settings.passwordResetTtl / 60) } });
       await r.audit.record(auditEntry(user.id, 'password.reset_requested', ctx));
     });
   }
@@ -88,7 +88,7 @@ export class AccountRecoveryService {
       await r.audit.record(auditEntry(user.id, 'password.reset', ctx, { sessionIds: ids, count: ids.length }));
       // A new password forgets every "remember this device" token too (issue 14, trusted devices).
       await forgetTrustedDevices(r, user.id, 'password_changed', ctx);
-      await r.mail.enqueue({ template: 'password_changed', to: user.email, params: { time: now.toISOString(), ipAddress: ctx.ipAddress } });
+      await r.mail.enqueue({ template: 'password_changed', to: user.email, userId: user.id, params: { time: now.toISOString(), ipAddress: ctx.ipAddress } });
       return ids;
     });
     if (revoked.length) await this.revocations.revoke(revoked);
@@ -140,7 +140,7 @@ export class AccountRecoveryService {
     if (await this.uow.direct.users.findByEmail(email)) throw Errors.emailTaken();
     await this.uow.run(async (r) => {
       await this.verification.queue(r, user.id, email);
-      await r.mail.enqueue({ template: 'email_change_requested', to: user.email, params: { newEmail: email, time: this.clock.now().toISOString() } });
+      await r.mail.enqueue({ template: 'email_change_requested', to: user.email, userId: user.id, params: { newEmail: email, time: this.clock.now().toISOString() } });
       await r.audit.record(auditEntry(user.id, 'email.change_requested', ctx, { sessionId: claims.sid }));
     });
     return { pendingEmail: email };

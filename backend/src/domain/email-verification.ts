@@ -26,6 +26,6 @@ export class EmailVerification {
       ttlSeconds: ttl,
       replaceUnused: true,
     });
-    await r.mail.enqueue({ template: 'verify_email', to: address, params: { token, expiresInMinutes: Math.round(ttl / 60) } });
+    await r.mail.enqueue({ template: 'verify_email', to: address, userId, params: { token, expiresInMinutes: Math.round(ttl / 60) } });
   }
 }

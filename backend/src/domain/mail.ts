@@ -18,9 +18,21 @@ export type MailMessage =
 
 export type MailTemplate = MailMessage['template'];
 
+/**
+ * A message as it is queued: with the account it is about, so that deleting the account can discard its mail
+ * that has not gone out yet (docs/security.md, "Deleting an account").
+ */
+export type QueuedMail = MailMessage & { userId: string };
+
 /** Queues mail inside the caller's transaction (Repositories.mail). */
 export interface MailOutbox {
-  enqueue(message: MailMessage): Promise<void>;
+  enqueue(message: QueuedMail): Promise<void>;
+  /**
+   * Account deletion: every mail row about the user goes, in the deletion's transaction. Mail still waiting
+   * (or between retries) is never sent; sent and given-up rows go too, as their recipient is the address.
+   * Returns how many rows were deleted.
+   */
+  deleteForUser(userId: string): Promise<number>;
 }
 
 /** A rendered mail, ready for the wire. */

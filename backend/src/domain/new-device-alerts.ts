@@ -35,6 +35,7 @@ export class NewDeviceAlerts {
     await r.mail.enqueue({
       template: 'new_device',
       to: user.email,
+      userId: user.id,
       params: { device: device.description, ipAddress: ctx.ipAddress, time: now.toISOString(), token, expiresInMinutes: Math.round(ttl / 60) },
     });
     return true;

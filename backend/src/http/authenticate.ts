@@ -1,10 +1,11 @@
 // Bearer authentication: signature, iss, aud, exp and revocation, all in process (no database call).
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { DomainError, Errors } from '../domain/errors';
 import type { AuthService } from '../domain/auth.service';
 import type { AccessClaims, Role } from '../domain/types';
 
-export function bearerToken(req: Request): string | null {
+export function bearerToken(req: { headers: IncomingHttpHeaders }): string | null {
   const header = req.headers.authorization;
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -14,7 +15,7 @@ export function bearerToken(req: Request): string | null {
 }
 
 /** The caller's verified claims (also stored on req.auth); throws the contract's 401s. */
-export function authenticateRequest(auth: AuthService, req: Request): AccessClaims {
+export function authenticateRequest(auth: AuthService, req: { headers: IncomingHttpHeaders; auth?: AccessClaims }): AccessClaims {
   const token = bearerToken(req);
   if (token === null) throw Errors.unauthenticated();
   if (token === '') throw Errors.invalidToken('Authorization header must be "Bearer <token>"');

@@ -1,9 +1,13 @@
 // Who is calling from where. req.ip honours X-Forwarded-For only when TRUST_PROXY is set (app setting).
-import type { Request, Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Response } from 'express';
 import type { RequestContext } from '../domain/types';
 
-export function requestContext(req: Request): RequestContext {
-  const ua = req.get('user-agent');
+/** Express's Request, or the fast path's request (lean-route.ts HotRequest). */
+type Caller = { headers: IncomingHttpHeaders; readonly ip?: string | undefined };
+
+export function requestContext(req: Caller): RequestContext {
+  const ua = req.headers['user-agent'];
   return { ipAddress: clientIp(req), userAgent: ua ? ua.slice(0, 512) : null };
 }
 
@@ -20,7 +24,7 @@ export function clientGone(res: Response): AbortSignal {
 }
 
 /** The client address, with IPv4-mapped IPv6 (::ffff:1.2.3.4) shown as plain IPv4. */
-export function clientIp(req: Request): string | null {
+export function clientIp(req: { readonly ip?: string | undefined }): string | null {
   const ip = req.ip;
   if (!ip) return null;
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;

@@ -1,5 +1,6 @@
 // The single place where domain error codes become HTTP statuses, and where anything unexpected
 // becomes a 500 without internals. Body-parser failures are client errors in the contract's shape.
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { DomainError, type DomainErrorCode, type FieldProblem } from '../domain/errors';
 import type { Logger } from '../infrastructure/logger';
@@ -74,12 +75,65 @@ const OUTAGE_RETRY_AFTER_SECONDS = 2;
 const OUTAGE_QUIET_MS = 30_000;
 
 /** The one writer of Retry-After (both error shapes use it); the value comes normalised from DomainError. */
-export function setRetryAfter(res: Response, seconds: number | undefined): void {
+export function setRetryAfter(res: Pick<ServerResponse, 'setHeader'>, seconds: number | undefined): void {
   if (seconds !== undefined) res.setHeader('Retry-After', String(seconds));
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/** What an error is answered with: status, the contract's error body, and Retry-After when there is one. */
+export interface ErrorAnswer {
+  status: number;
+  body: { error: { code: string; message: string; details?: FieldProblem[] } };
+  retryAfterSeconds?: number;
+}
+
+const answer = (status: number, code: string, message: string, details?: FieldProblem[], retryAfterSeconds?: number): ErrorAnswer => ({
+  status,
+  body: { error: { code, message, ...(details ? { details } : {}) } },
+  ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+});
+
+/** The request fields an error answer logs. */
+export interface ErroredRequest {
+  id: string;
+  method?: string;
+  path: string;
+}
+
+/**
+ * Maps any error to its answer (logging outages and unexpected errors): the one mapping, used by the app's
+ * error handler and by the hot routes' fast path (fast-path.ts), which answers without Express.
+ */
+export function errorAnswers(logger: Logger): (err: unknown, req: ErroredRequest) => ErrorAnswer {
   let lastOutageFailure = 0;
+  return (err, req) => {
+    if (isDatabaseUnreachable(err)) {
+      const now = Date.now();
+      if (now - lastOutageFailure > OUTAGE_QUIET_MS) {
+        logger.error('database unreachable: answering 503 until it is back', { requestId: req.id, path: req.path, error: errorText(err).slice(0, 200) });
+      }
+      lastOutageFailure = now;
+      return answer(503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', undefined, OUTAGE_RETRY_AFTER_SECONDS);
+    }
+    if (err instanceof DomainError) return answer(STATUS_BY_CODE[err.code], err.code, err.message, err.details, err.retryAfterSeconds);
+    const e = (err ?? {}) as HttpishError;
+    if (e.type === 'entity.parse.failed') return answer(400, 'VALIDATION_ERROR', 'Request body is not valid JSON', [{ field: 'body', message: 'Malformed JSON' }]);
+    if (e.type === 'entity.too.large') return answer(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
+    const status = e.status ?? e.statusCode;
+    if (status && status >= 400 && status < 500) {
+      // Other body-parser/client errors (bad charset, encoding): a clear 4xx, no internals.
+      return status === 415 ? answer(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request could not be read') : answer(400, 'VALIDATION_ERROR', 'Request could not be read');
+    }
+    logger.error('unhandled error', { requestId: req.id, method: req.method, path: req.path, error: errorText(err), stack: (err as { stack?: unknown } | null)?.stack });
+    return answer(500, 'INTERNAL_ERROR', 'Internal server error');
+  };
+}
+
+function errorText(err: unknown): string {
+  return String((err as { message?: unknown } | null)?.message ?? err);
+}
+
+/** The app's one error handler; the app passes the `answers` it shares with the fast path (one outage log for both). */
+export function errorHandler(logger: Logger, answers = errorAnswers(logger)): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) return;
     // Work skipped because the client hung up (see clientGone): nobody to answer, nothing went wrong.
@@ -87,37 +141,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.info('request abandoned by the client', { requestId: req.id, path: req.path });
       return;
     }
-    if (isDatabaseUnreachable(err)) {
-      const now = Date.now();
-      if (now - lastOutageFailure > OUTAGE_QUIET_MS) {
-        logger.error('database unreachable: answering 503 until it is back', { requestId: req.id, path: req.path, error: String(err?.message ?? err).slice(0, 200) });
-      }
-      lastOutageFailure = now;
-      setRetryAfter(res, OUTAGE_RETRY_AFTER_SECONDS);
-      sendError(res, 503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable');
-      return;
-    }
-    if (err instanceof DomainError) {
-      setRetryAfter(res, err.retryAfterSeconds);
-      sendError(res, STATUS_BY_CODE[err.code], err.code, err.message, err.details);
-      return;
-    }
-    const e = err as HttpishError;
-    if (e.type === 'entity.parse.failed') {
-      sendError(res, 400, 'VALIDATION_ERROR', 'Request body is not valid JSON', [{ field: 'body', message: 'Malformed JSON' }]);
-      return;
-    }
-    if (e.type === 'entity.too.large') {
-      sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
-      return;
-    }
-    const status = e.status ?? e.statusCode;
-    if (status && status >= 400 && status < 500) {
-      // Other body-parser/client errors (bad charset, encoding): a clear 4xx, no internals.
-      sendError(res, status === 415 ? 415 : 400, status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_ERROR', 'Request could not be read');
-      return;
-    }
-    logger.error('unhandled error', { requestId: req.id, method: req.method, path: req.path, error: String(err?.message ?? err), stack: err?.stack });
-    sendError(res, 500, 'INTERNAL_ERROR', 'Internal server error');
+    const a = answers(err, req);
+    setRetryAfter(res, a.retryAfterSeconds);
+    res.status(a.status).json(a.body);
   };
 }

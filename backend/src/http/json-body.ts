@@ -1,5 +1,6 @@
 // JSON bodies for the API. Text that cannot be stored (storable-text.ts: NUL, lone surrogates) is refused
 // here, for every route, as a VALIDATION_ERROR naming the field, before any handler or validator sees it.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import { Errors } from '../domain/errors';
 import { findUnreadableText } from './storable-text';
@@ -41,14 +42,27 @@ const readError = (message: string, type: string) => Object.assign(new Error(mes
  * another charset...) returns null and the caller uses jsonBody(), so every unusual case keeps body-parser's
  * handling.
  */
-export function readLeanJson(req: import('express').Request, limitBytes: number): Promise<unknown> | null {
-  const h = req.headers;
+export function readLeanJson(req: IncomingMessage, limitBytes: number): Promise<unknown> | null {
+  const expected = leanJsonLength(req.headers, limitBytes);
+  return expected === null ? null : readLeanBody(req, expected);
+}
+
+/**
+ * The Content-Length of a body the lean reader takes (see readLeanJson), or null when the request needs
+ * body-parser. The fast path (fast-path.ts) asks before it takes a request, and leaves the rest to Express.
+ */
+export function leanJsonLength(h: IncomingHttpHeaders, limitBytes: number): number | null {
   const type = h['content-type'];
   const len = h['content-length'];
   if (!type || !PLAIN_JSON.test(type) || h['content-encoding'] !== undefined || h['transfer-encoding'] !== undefined) return null;
   if (!len || !/^\d{1,5}$/.test(len)) return null;
   const expected = Number(len);
   if (expected > limitBytes || expected > LEAN_MAX) return null;
+  return expected;
+}
+
+/** Reads and parses a body that leanJsonLength accepted (`expected` bytes). */
+export function readLeanBody(req: IncomingMessage, expected: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;

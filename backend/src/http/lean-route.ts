@@ -1,39 +1,71 @@
-// The hot routes' lean chain (issue 15): refresh, validate, /me and the session list are mounted ahead of
-// the app-wide middleware and do its work themselves, in one step each instead of a chain of a dozen:
-//   - X-Request-Id (request-id.ts's requestIdOf), the security headers (computed once by security-headers.ts)
-//     and the JSON answer go out in one writeHead with a flat header array — Node's fast path, no setHeader
-//     per header;
-//   - metrics (one histogram observation, same labels as the app-wide middleware) and the request log line
-//     (when info is on, request-logger.ts's logRequest) from one 'finish' listener;
-//   - errors go to next(err), i.e. to the app's one error handler, after the same headers are set.
-// Everything else a route needs (rate limit, body, authentication) the route does itself, in order.
+// The hot routes (issue 15): refresh, validate, /me and the session list. Each is described once, as a
+// HotRoute (its handler plus the steps it needs before it: JSON body, per-IP limit), and served two ways
+// that answer alike:
+//   - the fast path (fast-path.ts): a plain node:http listener ahead of Express that takes the everyday
+//     request of a hot route (exact path, plain JSON body) and answers it without Express at all;
+//   - the lean chain (this file): the same routes mounted on the Express app ahead of the app-wide middleware,
+//     for what the fast path leaves to Express (a gzip or chunked body, another charset, a query string, HEAD,
+//     a trailing slash...). It does the app-wide middleware's work itself, in one step each:
+//       - X-Request-Id (request-id.ts's requestIdOf), the security headers (computed once by
+//         security-headers.ts) and the JSON answer go out in one writeHead with a flat header array — Node's
+//         fast path, no setHeader per header;
+//       - metrics (one histogram observation, same labels as the app-wide middleware) and the request log line
+//         (when info is on, request-logger.ts's logRequest) from one 'finish' listener;
+//       - errors go to next(err), i.e. to the app's one error handler, after the same headers are set.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AccessClaims } from '../domain/types';
 import type { Logger } from '../infrastructure/logger';
+import { jsonBody, readLeanJson, simpleBytes } from './json-body';
 import type { Metrics } from './metrics';
 import { requestIdOf } from './request-id';
 import { logRequest } from './request-logger';
 import { helmetHeaders, setHeaderPairs } from './security-headers';
 import './types';
 
-export type LeanHandler = (req: Request, res: Response) => Promise<void> | void;
+/**
+ * What a hot route's handler reads of a request. Express's Request has all of it; the fast path
+ * (fast-path.ts), which answers without Express, sets the same fields on Node's own request.
+ */
+export interface HotRequest extends IncomingMessage {
+  /** X-Request-Id (request-id.ts). */
+  id: string;
+  /** The client address, X-Forwarded-For honoured only as TRUST_PROXY says (Express's req.ip). */
+  readonly ip: string | undefined;
+  /** The parsed JSON body, once read. */
+  body?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- as Express's Request.body
+  auth?: AccessClaims;
+  /** The request target as received (logged without its query string). */
+  originalUrl: string;
+}
 
-export interface LeanKit {
-  /** Wraps a handler for `route` (the metrics label, e.g. `/api/auth/refresh`). */
-  route(route: string, handler: LeanHandler): RequestHandler;
+/** A hot route's handler: answers with sendJson (below); errors are thrown (rejected), never sent. */
+export type LeanHandler = (req: HotRequest, res: ServerResponse) => Promise<void> | void;
+
+/** One hot route, as both the fast path and the lean chain serve it. */
+export interface HotRoute {
+  method: 'GET' | 'POST';
+  /** The exact path; also the metrics label. */
+  path: string;
+  /** Reads the JSON body first (BODY_LIMIT, the NUL/surrogate check), as the ordinary chain's jsonBody. */
+  jsonBody?: boolean;
+  /** Then counts the request against the per-IP limit (RateLimit-* headers; 429 with Retry-After). */
+  perIp?: boolean;
+  handler: LeanHandler;
 }
 
 /** Headers of token-bearing answers (contract: Cache-Control: no-store). */
 export const NO_STORE = ['Cache-Control', 'no-store', 'Pragma', 'no-cache'] as const;
 
 /** helmet's headers (the app-wide defaults), recorded once; flat [name, value, ...] for writeHead. */
-const SECURITY_HEADERS = helmetHeaders();
+export const SECURITY_HEADERS = helmetHeaders();
 const securityFlat: readonly string[] = SECURITY_HEADERS.flat();
 
 /**
- * Sends `body` as JSON with every header in one writeHead. When nothing was set before (no CORS headers), Node
- * takes its fast path; otherwise writeHead merges with what is there.
+ * Sends `body` as JSON with every header in one writeHead. When nothing was set before (no CORS or RateLimit
+ * headers), Node takes its fast path; otherwise writeHead merges with what is there.
  */
-export function sendJson(req: Request, res: Response, status: number, body: unknown, extra: readonly string[] = []): void {
+export function sendJson(req: { id: string }, res: ServerResponse, status: number, body: unknown, extra: readonly string[] = []): void {
   const text = JSON.stringify(body);
   res.writeHead(status, [
     'X-Request-Id', req.id,
@@ -45,11 +77,22 @@ export function sendJson(req: Request, res: Response, status: number, body: unkn
   res.end(text);
 }
 
+/** An error's answer carries the same X-Request-Id and security headers as any other (set the ordinary way). */
+export function setErrorHeaders(req: { id: string }, res: ServerResponse): void {
+  res.setHeader('X-Request-Id', req.id);
+  setHeaderPairs(res, SECURITY_HEADERS);
+}
+
 /** Runs an Express middleware as a step of a lean handler: resolves on next(), rejects on next(err). */
-export function step(mw: RequestHandler, req: Request, res: Response): Promise<void> {
+export function step(mw: RequestHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   return new Promise((resolve, reject) => {
-    mw(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
+    mw(req as Request, res as Response, (err?: unknown) => (err ? reject(err) : resolve()));
   });
+}
+
+export interface LeanKit {
+  /** A hot route as an Express handler (mounted by the app at route.path, ahead of the app-wide middleware). */
+  route(route: HotRoute): RequestHandler;
 }
 
 export function leanKit(opts: {
@@ -57,32 +100,44 @@ export function leanKit(opts: {
   metrics: Metrics;
   /** The app's CORS middleware when CORS_ORIGINS is set: run first, as in the ordinary chain. */
   cors: RequestHandler | null;
+  /** The per-IP limit middleware (routes with `perIp`). */
+  perIp: RequestHandler;
+  /** BODY_LIMIT (routes with `jsonBody`). */
+  bodyLimit: string;
 }): LeanKit {
-  const { logger, metrics, cors } = opts;
+  const { logger, metrics, cors, perIp } = opts;
+  const parse = jsonBody(opts.bodyLimit);
+  const limitBytes = simpleBytes(opts.bodyLimit) ?? 0;
+  // The steps before the handler, in the ordinary chain's order: CORS, JSON body (the lean reader for the
+  // everyday request, body-parser for anything else), the per-IP limit.
+  const steps = async (r: HotRoute, req: Request, res: Response) => {
+    if (cors) await step(cors, req, res);
+    if (r.jsonBody) {
+      const lean = readLeanJson(req, limitBytes);
+      if (lean) req.body = await lean;
+      else await step(parse, req, res);
+    }
+    if (r.perIp) await step(perIp, req, res);
+    await r.handler(req, res);
+  };
   return {
-    route(route, handler) {
+    route(r) {
+      const direct = !cors && !r.jsonBody && !r.perIp;
       return (req: Request, res: Response, next: NextFunction) => {
         const started = performance.now();
         req.id = requestIdOf(req);
         res.once('finish', () => {
           const ms = performance.now() - started;
-          metrics.observe(req.method, route, res.statusCode, ms / 1000);
+          metrics.observe(req.method, r.path, res.statusCode, ms / 1000);
           if (logger.isInfoEnabled()) logRequest(logger, req, res.statusCode, ms);
         });
         const fail = (err: unknown) => {
           // The error handler answers with res.json: the same headers, set the ordinary way.
-          if (!res.headersSent) {
-            res.setHeader('X-Request-Id', req.id);
-            setHeaderPairs(res, SECURITY_HEADERS);
-          }
+          if (!res.headersSent) setErrorHeaders(req, res);
           next(err);
         };
-        if (cors) {
-          step(cors, req, res).then(() => handler(req, res)).catch(fail);
-          return;
-        }
         try {
-          const done = handler(req, res);
+          const done = direct ? r.handler(req, res) : steps(r, req, res);
           if (done) done.catch(fail);
         } catch (err) {
           fail(err);

@@ -15,6 +15,7 @@
 //
 // Every limited response carries IETF draft RateLimit-Limit / -Remaining / -Reset / -Policy headers;
 // a rejected one becomes Errors.rateLimited(seconds) → 429 RATE_LIMITED with Retry-After.
+import type { ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
@@ -38,6 +39,8 @@ export type RateLimitKey = (req: Request) => string | null;
 
 export interface RateLimits {
   perIp: RequestHandler;
+  /** perIp outside Express (the hot routes' fast path, fast-path.ts): the same limiter, key and headers. */
+  perIpStep(req: LimitedRequest, res: Pick<ServerResponse, 'setHeader'>): Promise<void>;
   /** The per-account limiter, counting by the key the mounting route gives (one shared set of buckets). */
   perAccount(key: RateLimitKey): RequestHandler;
   /** Authenticated attempts that check a password or code (change-password, 2FA settings), per user. */
@@ -78,12 +81,16 @@ function makeLimiter(name: string, points: number, redis: Redis | null, keyPrefi
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
+/** Where a response's quotas are kept between limiters (a symbol, so plain Node responses carry it too). */
+const QUOTAS = Symbol('rateLimitQuotas');
+type QuotaCarrier = Pick<ServerResponse, 'setHeader'> & { [QUOTAS]?: Quota[] };
+
 /**
  * Writes the draft-standard headers. When two limiters apply to one request (per-IP and per-account on
  * login) the policy lists both and Limit/Remaining/Reset describe the one closest to exhaustion.
  */
-function setHeaders(res: Response, quota: Quota): void {
-  const quotas: Quota[] = (res.locals.rateLimitQuotas ??= []);
+function setHeaders(res: QuotaCarrier, quota: Quota): void {
+  const quotas: Quota[] = (res[QUOTAS] ??= []);
   quotas.push(quota);
   const tightest = quotas.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.resetSeconds > a.resetSeconds) ? b : a));
   res.setHeader('RateLimit-Policy', quotas.map((q) => `${q.limit};w=${q.window}`).join(', '));
@@ -92,27 +99,42 @@ function setHeaders(res: Response, quota: Quota): void {
   res.setHeader('RateLimit-Reset', String(tightest.resetSeconds));
 }
 
-function middleware(limiter: RateLimiterAbstract, points: number, keyOf: RateLimitKey, window = WINDOW_SECONDS): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (req.method === 'OPTIONS') return next();
+/** A request as the limiters read it: Express's Request, or a plain Node request with `ip` set (fast-path.ts). */
+export interface LimitedRequest {
+  method?: string | undefined;
+  ip?: string | undefined;
+  socket: { remoteAddress?: string | undefined };
+}
+
+/**
+ * One limiter as a step: counts the request against its bucket and sets the RateLimit-* headers; resolves
+ * when it may go on, rejects with Errors.rateLimited (429 with Retry-After) when it may not.
+ */
+function limitStep<R extends LimitedRequest>(limiter: RateLimiterAbstract, points: number, keyOf: (req: R) => string | null, window = WINDOW_SECONDS) {
+  return async (req: R, res: QuotaCarrier): Promise<void> => {
+    if (req.method === 'OPTIONS') return;
     const key = keyOf(req);
-    if (key === null) return next();
-    limiter.consume(key).then(
-      (r) => {
-        setHeaders(res, { window, limit: points, remaining: r.remainingPoints, resetSeconds: seconds(r.msBeforeNext) });
-        next();
-      },
-      (err: unknown) => {
-        if (err instanceof RateLimiterRes) {
-          const wait = seconds(err.msBeforeNext);
-          setHeaders(res, { window, limit: points, remaining: 0, resetSeconds: wait });
-          next(Errors.rateLimited(wait));
-          return;
-        }
-        // Only reachable if both the store and the insurance limiter fail.
-        next(err);
-      },
-    );
+    if (key === null) return;
+    let r: RateLimiterRes;
+    try {
+      r = await limiter.consume(key);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) {
+        const wait = seconds(err.msBeforeNext);
+        setHeaders(res, { window, limit: points, remaining: 0, resetSeconds: wait });
+        throw Errors.rateLimited(wait);
+      }
+      // Only reachable if both the store and the insurance limiter fail.
+      throw err;
+    }
+    setHeaders(res, { window, limit: points, remaining: r.remainingPoints, resetSeconds: seconds(r.msBeforeNext) });
+  };
+}
+
+function middleware(limiter: RateLimiterAbstract, points: number, keyOf: RateLimitKey, window = WINDOW_SECONDS): RequestHandler {
+  const step = limitStep<Request>(limiter, points, keyOf, window);
+  return (req: Request, res: Response, next: NextFunction) => {
+    step(req, res).then(() => next(), next);
   };
 }
 
@@ -135,8 +157,9 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
   const ipLimiter = makeLimiter('ip', opts.perIpPerMin, opts.redis, opts.keyPrefix);
   const accountLimiter = makeLimiter('account', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
 
-  const byIp: RateLimitKey = (req) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+  const byIp = (req: LimitedRequest) => ipBucket(req.ip ?? req.socket.remoteAddress ?? 'unknown');
   const perIp = middleware(ipLimiter, opts.perIpPerMin, byIp);
+  const perIpStep = limitStep(ipLimiter, opts.perIpPerMin, byIp);
   const userLimiter = makeLimiter('user', opts.perAccountPerMin, opts.redis, opts.keyPrefix);
   const perUser = middleware(userLimiter, opts.perAccountPerMin, (req) => (req.auth ? `user:${req.auth.sub}` : null));
 
@@ -150,6 +173,7 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
 
   return {
     perIp,
+    perIpStep,
     perAccount: (key) => middleware(accountLimiter, opts.perAccountPerMin, key),
     perUser,
     perMailRequest,

@@ -1,10 +1,10 @@
 // One JSON line per request. Only the path (no query string: it may carry tokens) and never a body or header.
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import type { Logger } from '../infrastructure/logger';
 import { clientIp } from './context';
 
 /** The request's log line (also written by the lean hot routes, lean-route.ts). Callers check isInfoEnabled. */
-export function logRequest(logger: Logger, req: Request, status: number, durationMs: number): void {
+export function logRequest(logger: Logger, req: { id: string; method?: string | undefined; originalUrl: string; readonly ip?: string | undefined }, status: number, durationMs: number): void {
   logger.info('request', {
     requestId: req.id,
     method: req.method,

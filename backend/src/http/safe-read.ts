@@ -3,15 +3,12 @@
 // it, and a second try on a fresh connection usually succeeds. Only handlers that read are wrapped (GET has
 // no side effects to repeat); writes are never retried here, and a second failure still answers 503
 // SERVICE_UNAVAILABLE through the error handler.
-import type { Request, Response } from 'express';
 import { isDatabaseUnreachable } from './errors';
 
 /** Long enough for the pool to drop the broken connection, short enough to stay inside a client's patience. */
 const RETRY_DELAY_MS = 100;
 
-type Handler = (req: Request, res: Response) => unknown;
-
-export function retryReadOnce(handler: Handler): (req: Request, res: Response) => Promise<void> {
+export function retryReadOnce<Req, Res extends { headersSent: boolean }>(handler: (req: Req, res: Res) => unknown): (req: Req, res: Res) => Promise<void> {
   return async (req, res) => {
     try {
       await handler(req, res);

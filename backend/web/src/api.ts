@@ -21,6 +21,8 @@ export interface User {
   role: 'user' | 'admin';
   status: string;
   twoFactorEnabled?: boolean;
+  /** From /api/user/me: the owner confirmed the address. */
+  emailVerified?: boolean;
   createdAt?: string;
 }
 

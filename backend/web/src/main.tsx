@@ -67,7 +67,9 @@ function App() {
   const [, setLang] = useState(language());
   const [path, go] = usePath();
   const [registered, setRegistered] = useState(false);
-  useEffect(() => onAuthChange(setAuth), []);
+  // "Account created" is the newest news until the auth state changes again (it outranks an older "you
+  // signed out" left from before the registration).
+  useEffect(() => onAuthChange((next) => (setAuth(next), setRegistered(false))), []);
   useEffect(() => onLanguageChange(() => setLang(language())), []);
   useEffect(() => void restore(), []);
 
@@ -123,7 +125,7 @@ function App() {
         ) : path === '/sign-up' ? (
           <SignUp go={go} registered={() => (setRegistered(true), go('/'))} />
         ) : (
-          <SignIn notice={auth.notice ?? (registered ? { kind: 'registered' } : null)} go={go} />
+          <SignIn notice={registered ? { kind: 'registered' } : auth.notice} go={go} />
         )}
       </main>
     </>

@@ -3,7 +3,9 @@
 // up to an hour, until MAIL_MAX_ATTEMPTS; so an SMTP server that is down for a while loses no mail, it only
 // arrives late. Claiming moves nextAttemptAt forward by a lease in the same statement (FOR UPDATE SKIP
 // LOCKED), so two relays never send one row at the same time, and a relay that dies mid-send leaves the row
-// to be retried when the lease runs out (at-least-once delivery).
+// to be retried when the lease runs out (at-least-once delivery). A row may be deleted while it is being sent
+// (its account was deleted): the stamps below are updateMany, which finds nothing then, instead of an error
+// that would end the pass and leave the rest of the batch to wait out its lease.
 import type { MailMessage, MailSender } from '../../domain/mail';
 import type { Clock } from '../../domain/ports';
 import type { SecretCipher } from '../../domain/two-factor.ports';
@@ -71,7 +73,7 @@ export class MailRelay {
     for (const row of rows) {
       try {
         await this.sender.send(renderMail(this.message(row), this.opts.templates));
-        await this.prisma.outgoingMail.update({ where: { id: row.id }, data: { sentAt: this.clock.now(), payload: null, attempts: row.attempts + 1, lastError: null } });
+        await this.prisma.outgoingMail.updateMany({ where: { id: row.id }, data: { sentAt: this.clock.now(), payload: null, attempts: row.attempts + 1, lastError: null } });
         result.sent += 1;
       } catch (err) {
         result.failed += 1;
@@ -93,12 +95,12 @@ export class MailRelay {
     const error = String((err as Error)?.message ?? err).slice(0, 500);
     const now = this.clock.now();
     if (attempts >= this.opts.maxAttempts) {
-      await this.prisma.outgoingMail.update({ where: { id: row.id }, data: { attempts, lastError: error, failedAt: now, payload: null } });
+      await this.prisma.outgoingMail.updateMany({ where: { id: row.id }, data: { attempts, lastError: error, failedAt: now, payload: null } });
       this.logger.error('mail given up after repeated failures', { mailId: row.id, template: row.template, attempts, error });
       return;
     }
     const delay = Math.min(MAX_BACKOFF_SECONDS, this.opts.retrySeconds * 2 ** (attempts - 1));
-    await this.prisma.outgoingMail.update({
+    await this.prisma.outgoingMail.updateMany({
       where: { id: row.id },
       data: { attempts, lastError: error, nextAttemptAt: new Date(now.getTime() + delay * 1000) },
     });

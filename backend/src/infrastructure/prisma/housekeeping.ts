@@ -1,13 +1,35 @@
-// Periodic purge of rows nobody can use any more: sessions ended (revoked, idle or absolute expiry) more
-// than `retentionDays` ago — their rotated-token history goes with them by cascade — and expired MFA
-// challenges. Audit events are kept: they are the user's security history.
+// Periodic purge of rows nobody can use any more, each kept for its retention period (config.retention,
+// docs/security.md "Data retention") after it stopped being usable, so an operator looking into an incident
+// still finds recent ones:
+// - sessions ended (revoked, idle or absolute expiry) — their rotated-token history goes with them by
+//   cascade — and expired MFA challenges;
+// - expired trusted devices ("remember this device");
+// - mailed single-use tokens (reset, verification, "this wasn't me") that were used or expired;
+// - outbox rows of mail that was sent (payload already erased) or given up.
+// Live rows are never touched: mail still waiting to go out stays, however old. Audit events are kept: they
+// are the user's security history. Only infrastructure runs this (container.ts), so no domain port.
 import type { Clock } from '../../domain/ports';
 import type { Logger } from '../logger';
 import type { PrismaClient } from './client';
 
+/** Days each kind of row is kept after it stopped being usable (config.retention). */
+export interface RetentionSettings {
+  sessions: number;
+  trustedDevices: number;
+  accountTokens: number;
+  sentMail: number;
+  failedMail: number;
+}
+
+export const DEFAULT_RETENTION: RetentionSettings = { sessions: 7, trustedDevices: 7, accountTokens: 7, sentMail: 7, failedMail: 30 };
+
 export interface PurgeResult {
   sessions: number;
   mfaChallenges: number;
+  trustedDevices: number;
+  accountTokens: number;
+  sentMail: number;
+  failedMail: number;
 }
 
 export class PrismaHousekeeping {
@@ -17,22 +39,36 @@ export class PrismaHousekeeping {
     private readonly prisma: PrismaClient,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly retentionDays = 7,
+    private readonly retention: RetentionSettings = DEFAULT_RETENTION,
   ) {}
 
   async runOnce(): Promise<PurgeResult> {
-    const cutoff = new Date(this.clock.now().getTime() - this.retentionDays * 86_400_000);
+    const now = this.clock.now().getTime();
+    const before = (days: number) => new Date(now - days * 86_400_000);
+    const ended = before(this.retention.sessions);
     const sessions = await this.prisma.session.deleteMany({
-      where: { OR: [{ revokedAt: { lt: cutoff } }, { expiresAt: { lt: cutoff } }, { idleExpiresAt: { lt: cutoff } }] },
+      where: { OR: [{ revokedAt: { lt: ended } }, { expiresAt: { lt: ended } }, { idleExpiresAt: { lt: ended } }] },
     });
-    const mfaChallenges = await this.prisma.mfaChallenge.deleteMany({ where: { expiresAt: { lt: cutoff } } });
-    return { sessions: sessions.count, mfaChallenges: mfaChallenges.count };
+    const mfaChallenges = await this.prisma.mfaChallenge.deleteMany({ where: { expiresAt: { lt: ended } } });
+    const trustedDevices = await this.prisma.trustedDevice.deleteMany({ where: { expiresAt: { lt: before(this.retention.trustedDevices) } } });
+    const tokens = before(this.retention.accountTokens);
+    const accountTokens = await this.prisma.accountToken.deleteMany({ where: { OR: [{ usedAt: { lt: tokens } }, { expiresAt: { lt: tokens } }] } });
+    const sentMail = await this.prisma.outgoingMail.deleteMany({ where: { sentAt: { lt: before(this.retention.sentMail) } } });
+    const failedMail = await this.prisma.outgoingMail.deleteMany({ where: { sentAt: null, failedAt: { lt: before(this.retention.failedMail) } } });
+    return {
+      sessions: sessions.count,
+      mfaChallenges: mfaChallenges.count,
+      trustedDevices: trustedDevices.count,
+      accountTokens: accountTokens.count,
+      sentMail: sentMail.count,
+      failedMail: failedMail.count,
+    };
   }
 
   start(intervalMs = 3_600_000): void {
     this.timer = setInterval(() => {
       this.runOnce()
-        .then((r) => (r.sessions || r.mfaChallenges) && this.logger.info('purged ended sessions', { ...r }))
+        .then((r) => Object.values(r).some((n) => n > 0) && this.logger.info('housekeeping purged expired rows', { ...r }))
         .catch((err) => this.logger.warn('housekeeping failed', { error: String(err?.message ?? err) }));
     }, intervalMs);
     this.timer.unref();

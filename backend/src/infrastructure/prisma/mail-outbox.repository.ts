@@ -1,7 +1,7 @@
 // MailOutbox on Prisma: one OutgoingMail row per mail, written on the caller's transaction. The template
 // parameters can hold a link token, so they are stored encrypted (AES-256-GCM, bound to the row id) and
 // erased by the relay once sent.
-import type { MailMessage, MailOutbox } from '../../domain/mail';
+import type { MailOutbox, QueuedMail } from '../../domain/mail';
 import type { SecretCipher } from '../../domain/two-factor.ports';
 import type { Db } from './client';
 import { randomUUID } from 'node:crypto';
@@ -12,10 +12,15 @@ export class PrismaMailOutbox implements MailOutbox {
     private readonly cipher: SecretCipher | null,
   ) {}
 
-  async enqueue(message: MailMessage): Promise<void> {
+  async enqueue(message: QueuedMail): Promise<void> {
     if (!this.cipher) throw new Error('mail outbox: no cipher configured, mail cannot be queued');
     const id = randomUUID();
     const payload = this.cipher.encrypt(JSON.stringify(message.params), `mail:${id}`);
-    await this.db.outgoingMail.create({ data: { id, template: message.template, recipient: message.to, payload } });
+    await this.db.outgoingMail.create({ data: { id, template: message.template, recipient: message.to, userId: message.userId, payload } });
+  }
+
+  async deleteForUser(userId: string): Promise<number> {
+    const { count } = await this.db.outgoingMail.deleteMany({ where: { userId } });
+    return count;
   }
 }

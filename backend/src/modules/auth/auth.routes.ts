@@ -1,12 +1,11 @@
 // /api/auth routes. Per-IP limits are mounted by the app on the whole prefix; per-account limits here.
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import { authenticate } from '../../http/authenticate';
 import { emailKey, mfaTokenKey } from '../../http/rate-limit-keys';
 import type { RateLimits } from '../../http/rate-limits';
 import { validate } from '../../http/validate';
-import { jsonBody, readLeanJson, simpleBytes } from '../../http/json-body';
-import { step, type LeanHandler } from '../../http/lean-route';
+import type { LeanHandler } from '../../http/lean-route';
 import { AuthHandlers } from './auth.handlers';
 import { loginRules, mfaLoginRules, registerRules } from './auth.validators';
 
@@ -25,21 +24,11 @@ export function validateRoute(auth: AuthService): LeanHandler {
 }
 
 /**
- * POST /api/auth/refresh on the lean chain (mounted by the app ahead of the app-wide middleware, see
- * http/lean-route.ts), with the steps of the ordinary chain in the same order: JSON body (the lean reader
- * for everyday requests, body-parser for anything else), the per-IP limit, the field check, the rotation.
+ * POST /api/auth/refresh, a hot route (http/lean-route.ts): the app declares it with the steps of the ordinary
+ * chain (JSON body, then the per-IP limit); the field check and the rotation are the handler's.
  */
-export function refreshRoute({ auth, perIp, bodyLimit }: { auth: AuthService; perIp: RequestHandler; bodyLimit: string }): LeanHandler {
-  const h = new AuthHandlers(auth);
-  const parse = jsonBody(bodyLimit);
-  const limitBytes = simpleBytes(bodyLimit) ?? 0;
-  return async (req, res) => {
-    const lean = readLeanJson(req, limitBytes);
-    if (lean) req.body = await lean;
-    else await step(parse, req, res);
-    await step(perIp, req, res);
-    await h.refresh(req, res);
-  };
+export function refreshRoute(auth: AuthService): LeanHandler {
+  return new AuthHandlers(auth).refresh;
 }
 
 export function authRoutes({ auth, perAccount }: AuthRouteDeps): Router {

@@ -3,14 +3,14 @@
 // SessionActivity) never delays it. recordSessionActivity serves the ordinary chain, withSessionActivity
 // the lean hot routes (GET /api/user/me and /sessions, http/lean-route.ts), which have answered by the time
 // their handler's promise settles.
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import type { SessionActivity } from '../../domain/session-activity';
 import { isClientToken } from '../../domain/types';
 import type { Logger } from '../../infrastructure/logger';
 import { clientIp } from '../../http/context';
-import type { LeanHandler } from '../../http/lean-route';
+import type { HotRequest, LeanHandler } from '../../http/lean-route';
 
-function note(activity: SessionActivity, logger: Logger, req: Request, res: Response): void {
+function note(activity: SessionActivity, logger: Logger, req: Pick<HotRequest, 'auth' | 'ip'>, res: { statusCode: number }): void {
   const claims = req.auth;
   // Only a request that the bearer token got through (a failed one says nothing about the session).
   if (!claims || isClientToken(claims) || res.statusCode === 401 || !activity.due(claims.sid)) return;

@@ -6,7 +6,7 @@ import type { SessionService } from '../../domain/session.service';
 import type { UserService } from '../../domain/user.service';
 import { Errors } from '../../domain/errors';
 import { authenticateRequest, claimsOf } from '../../http/authenticate';
-import { sendJson } from '../../http/lean-route';
+import { sendJson, type LeanHandler } from '../../http/lean-route';
 import { requestContext } from '../../http/context';
 import { profile, securityEvent, sessionView } from '../../http/mappers';
 
@@ -19,7 +19,7 @@ export class UserHandlers {
   ) {}
 
   /** On the lean chain (user.routes.ts leanUserRoutes): authenticates itself. */
-  me = async (req: Request, res: Response) => {
+  me: LeanHandler = async (req, res) => {
     const user = await this.users.getProfile(authenticateRequest(this.auth, req).sub);
     sendJson(req, res, 200, { user: profile(user) });
   };
@@ -31,7 +31,7 @@ export class UserHandlers {
   };
 
   /** On the lean chain (user.routes.ts leanUserRoutes): authenticates itself. */
-  listSessions = async (req: Request, res: Response) => {
+  listSessions: LeanHandler = async (req, res) => {
     const { sub, sid } = authenticateRequest(this.auth, req);
     const sessions = await this.sessions.listActive(sub);
     sendJson(req, res, 200, { sessions: sessions.map((s) => sessionView(s, sid)) });

@@ -1,9 +1,11 @@
-// Account settings: who is signed in, and leaving — deleting the account with the password (and a code while
-// two-factor is on). Every session ends at once; the page returns to sign-in and says the account is gone.
-import { useState } from 'preact/hooks';
+// Account settings: who is signed in, the address (confirmed or not, and moving to another one), and
+// leaving — deleting the account with the password (and a code while two-factor is on). Every session ends
+// at once; the page returns to sign-in and says the account is gone.
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { dateTime, t } from '../i18n';
-import { authState, forcedLogout } from '../session';
+import { authState, forcedLogout, reloadUser } from '../session';
+import { ChangeEmail, EmailVerificationStatus } from './EmailAddress';
 import { Field, FormCard, Page, useAction } from '../ui';
 
 export function Account() {
@@ -12,6 +14,8 @@ export function Account() {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
+  // Fresh from /me: the address may have been confirmed or changed from a mailed link in another tab.
+  useEffect(() => void reloadUser().catch(() => undefined), []);
 
   const remove = useAction(async () => {
     await api('/api/user/delete-account', { method: 'POST', body: { password, ...(twoFactor ? { code: code.trim() } : {}) } });
@@ -31,6 +35,8 @@ export function Account() {
           </>
         )}
       </dl>
+      {user && <EmailVerificationStatus user={user} />}
+      {user && <ChangeEmail user={user} />}
       <section aria-labelledby="delete-title">
         <h2 id="delete-title">{t('account.deleteTitle')}</h2>
         <p>{t('account.deleteIntro')}</p>

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { t } from '../i18n';
 import { useNewPassword } from '../new-password';
+import { authState, reloadUser } from '../session';
 import { ErrorAlert, Field, FormCard, Link, Page, Status, useAction, type Go } from '../ui';
 
 /** The token in #token=…, read once, then wiped from the address bar (and so from history and screenshots). */
@@ -96,8 +97,11 @@ export function ResetPassword({ go }: { go: Go }) {
 export function VerifyEmail({ go }: { go: Go }) {
   const token = useFragmentToken();
   const [email, setEmail] = useState<string | null>(null);
+  const signedIn = authState().status === 'signedIn';
   const confirm = useAction(async () => {
     setEmail((await api<{ email: string }>('/api/auth/email-verification/confirm', { method: 'POST', auth: false, body: { token } })).email);
+    // Signed in on this browser: the header and the account page show the confirmed (or new) address.
+    if (authState().status === 'signedIn') await reloadUser().catch(() => undefined);
   });
   useEffect(() => void (token && confirm.run()), []);
   return (
@@ -111,7 +115,15 @@ export function VerifyEmail({ go }: { go: Go }) {
       ) : (
         <p aria-busy="true">{t('common.loading')}</p>
       )}
-      <SignInLink go={go} />
+      {signedIn ? (
+        <p>
+          <Link to="/account" go={go}>
+            {t('verify.toAccount')}
+          </Link>
+        </p>
+      ) : (
+        <SignInLink go={go} />
+      )}
     </Page>
   );
 }

@@ -1,8 +1,9 @@
 // Sign in, then the second step when the account has 2FA (authenticator code or a backup code).
 import { useState } from 'preact/hooks';
-import { api, type BrowserTokens } from '../api';
+import { api, ApiError, type BrowserTokens } from '../api';
 import { t } from '../i18n';
 import { signedIn, type Notice } from '../session';
+import { ResendVerification } from './EmailAddress';
 import { Check, ErrorAlert, Field, FormCard, Link, onSubmit, Page, Status, useAction, type Go } from '../ui';
 
 type LoginAnswer = BrowserTokens | { mfaRequired: true; mfaToken: string };
@@ -85,6 +86,8 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
         <Field label={t('field.password')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required name="password" />
         <Field label={t('signIn.deviceName')} value={device} onValue={setDevice} hint={t('signIn.deviceHint')} name="deviceName" maxLength={100} />
       </FormCard>
+      {/* REQUIRE_EMAIL_VERIFICATION refused the sign-in: the link can be asked for again right here. */}
+      {login.error instanceof ApiError && login.error.code === 'EMAIL_NOT_VERIFIED' && <ResendVerification email={email.trim()} />}
       <p>
         <Link to="/forgot-password" go={go}>
           {t('signIn.forgot')}

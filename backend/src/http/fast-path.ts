@@ -1,0 +1,112 @@
+// The hot routes' fast path (issue 15): a plain node:http request listener in front of the Express app. A
+// request for a hot route (lean-route.ts HotRoute: refresh, validate, /me, the session list) with nothing
+// unusual about it is answered here, without Express: no req/res prototype swap, no router, no middleware
+// chain — which profiles showed to cost more server CPU per request than the route's own work. Everything
+// else goes to the Express app unchanged, including hot-route requests this listener does not take:
+//   - any other method (HEAD, OPTIONS preflights) or request target (a query string, a trailing slash, other
+//     letter case: Express's routing decides those);
+//   - a body the lean JSON reader does not read (json-body.ts leanJsonLength: gzip, chunked, another charset
+//     or type, larger than 8 KiB) — body-parser answers those, as before;
+//   - a body on a GET.
+// What a taken request gets is what the Express lean chain gives it: the same handler, the same steps in the
+// same order (CORS when configured, JSON body, per-IP limit), the same headers (X-Request-Id, helmet's,
+// CORS, RateLimit-*), errors mapped by the app's one mapping (errors.ts errorAnswers: contract shape, 503
+// with Retry-After on a database outage), one histogram observation and the info log line on 'finish'.
+// test/http/fast-path.test.ts holds the two paths to the same answers.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import proxyaddr from 'proxy-addr';
+import type { Logger } from '../infrastructure/logger';
+import type { ErrorAnswer, ErroredRequest } from './errors';
+import { setRetryAfter } from './errors';
+import { leanJsonLength, readLeanBody } from './json-body';
+import { setErrorHeaders, step, type HotRequest, type HotRoute } from './lean-route';
+import type { Metrics } from './metrics';
+import type { RateLimits } from './rate-limits';
+import { requestIdOf } from './request-id';
+import { logRequest } from './request-logger';
+
+export interface FastPathOptions {
+  routes: readonly HotRoute[];
+  /** Everything this listener does not take: the Express app. */
+  fallback: RequestListener;
+  /** The app's compiled `trust proxy fn` (TRUST_PROXY), so req.ip is Express's. */
+  trust: (addr: string, i: number) => boolean;
+  /** The app's CORS middleware when CORS_ORIGINS is set (synchronous; sets headers, calls next). */
+  cors: RequestHandler | null;
+  /** BODY_LIMIT in bytes (json-body.ts simpleBytes); 0 = every body goes to Express. */
+  bodyLimitBytes: number;
+  perIp: RateLimits['perIpStep'];
+  errors: (err: unknown, req: ErroredRequest) => ErrorAnswer;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** The fields the fast path sets on Node's request (see HotRequest), writable here. */
+type FastRequest = { -readonly [K in keyof HotRequest]: HotRequest[K] };
+
+const STARTED = Symbol('fastPathStarted');
+const ROUTE = Symbol('fastPathRoute');
+type FastResponse = ServerResponse & { [STARTED]: number; [ROUTE]: HotRoute };
+
+export function fastPath(o: FastPathOptions): RequestListener {
+  const { fallback, trust, cors, bodyLimitBytes, perIp, errors, logger, metrics } = o;
+  const get = new Map<string, HotRoute>();
+  const post = new Map<string, HotRoute>();
+  for (const r of o.routes) (r.method === 'GET' ? get : post).set(r.path, r);
+
+  /** Whether this listener answers `req` (else Express does). */
+  const takes = (r: HotRoute, req: IncomingMessage): boolean => {
+    const h = req.headers;
+    if (r.jsonBody) return leanJsonLength(h, bodyLimitBytes) !== null;
+    return h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0');
+  };
+
+  // One listener for every response (no closure per request): the route and start time ride on `res`.
+  function onFinish(this: FastResponse): void {
+    const req = this.req as FastRequest;
+    const ms = performance.now() - this[STARTED];
+    metrics.observe(req.method!, this[ROUTE].path, this.statusCode, ms / 1000);
+    if (logger.isInfoEnabled()) logRequest(logger, req, this.statusCode, ms);
+  }
+
+  function fail(req: FastRequest, res: ServerResponse, err: unknown): void {
+    // As the app's error handler: nothing to do once the answer has started.
+    if (res.headersSent) return;
+    const a = errors(err, { id: req.id, method: req.method, path: req.url! });
+    setErrorHeaders(req, res);
+    setRetryAfter(res, a.retryAfterSeconds);
+    const text = JSON.stringify(a.body);
+    res.writeHead(a.status, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(text))]);
+    res.end(text);
+  }
+
+  async function serve(r: HotRoute, req: FastRequest, res: ServerResponse): Promise<void> {
+    try {
+      if (cors) await step(cors, req, res);
+      if (r.jsonBody) req.body = await readLeanBody(req, Number(req.headers['content-length']));
+      if (r.perIp) await perIp(req, res);
+      await r.handler(req, res);
+    } catch (err) {
+      fail(req, res, err);
+    }
+  }
+
+  return (req, res) => {
+    const method = req.method;
+    const r = method === 'GET' ? get.get(req.url!) : method === 'POST' ? post.get(req.url!) : undefined;
+    if (r === undefined || !takes(r, req)) return fallback(req, res);
+    const fr = req as FastRequest;
+    const out = res as FastResponse;
+    out[STARTED] = performance.now();
+    out[ROUTE] = r;
+    // Set in one order every time, so every request object has the same shape.
+    fr.id = requestIdOf(req);
+    fr.ip = proxyaddr(req, trust);
+    fr.originalUrl = req.url!;
+    fr.body = undefined;
+    fr.auth = undefined;
+    res.on('finish', onFinish);
+    void serve(r, fr, res);
+  };
+}

@@ -1,0 +1,69 @@
+// The account page's address pieces: whether the address is confirmed (with "send the link again" while it
+// is not), and moving the account to another address. Both only start a mail; the change itself happens on
+// the /verify-email page the mailed link opens, so the account keeps its address until then.
+import { useState } from 'preact/hooks';
+import { api, type User } from '../api';
+import { t } from '../i18n';
+import { ErrorAlert, Field, FormCard, Status, useAction } from '../ui';
+
+/**
+ * "Send the link again" for `email`, with its answer. The signed-out endpoint: it answers 202 whether or not
+ * the address needs a link, and is rate limited per address, so a 429 here is the "try again in N s" sentence.
+ * Also on the sign-in page, for an account refused with EMAIL_NOT_VERIFIED.
+ */
+export function ResendVerification({ email }: { email: string }) {
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const resend = useAction(async () => {
+    setSentTo(null);
+    await api('/api/auth/email-verification', { method: 'POST', auth: false, body: { email } });
+    setSentTo(email);
+  });
+  return (
+    <>
+      {sentTo && <Status tone="success">{t('email.resent', { email: sentTo })}</Status>}
+      <ErrorAlert error={resend.error} />
+      <div class="actions">
+        <button type="button" disabled={resend.busy} onClick={() => void resend.run()}>
+          {t('email.resend')}
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** "Confirmed" / "Not confirmed yet", and the resend button while it is not. */
+export function EmailVerificationStatus({ user }: { user: User }) {
+  const verified = user.emailVerified ?? false;
+  return (
+    <section class="card" aria-labelledby="verified-title">
+      <h2 id="verified-title">{t('email.statusTitle')}</h2>
+      <p data-testid="email-status">{verified ? t('email.verified', { email: user.email }) : t('email.notVerified', { email: user.email })}</p>
+      {!verified && <ResendVerification email={user.email} />}
+    </section>
+  );
+}
+
+/** New address and the current password; the answer names the address the link went to. */
+export function ChangeEmail({ user }: { user: User }) {
+  const [newEmail, setNewEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [pending, setPending] = useState<{ to: string; from: string } | null>(null);
+  const change = useAction(async () => {
+    setPending(null);
+    const { pendingEmail } = await api<{ pendingEmail: string }>('/api/user/email', { method: 'POST', body: { newEmail: newEmail.trim(), password } });
+    setNewEmail('');
+    setPassword('');
+    setPending({ to: pendingEmail, from: user.email });
+  });
+  return (
+    <section aria-labelledby="change-email-title">
+      <h2 id="change-email-title">{t('email.changeTitle')}</h2>
+      <p>{t('email.changeIntro')}</p>
+      {pending && <Status tone="success">{t('email.changeSent', { newEmail: pending.to, email: pending.from })}</Status>}
+      <FormCard submit={t('email.changeSubmit')} action={change}>
+        <Field label={t('email.new')} type="email" value={newEmail} onValue={setNewEmail} autoComplete="email" required name="newEmail" />
+        <Field label={t('password.current')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required name="password" />
+      </FormCard>
+    </section>
+  );
+}
