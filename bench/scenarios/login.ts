@@ -1,5 +1,7 @@
 // Scenario "login": a server at BCRYPT_COST=12 under login load, with a light /me load alongside for its
 // p99, a control run of that light load alone, and the bcrypt-bound limit measured right before and after.
+// The storm is one continuous run whose first WARMUP seconds are not counted (see below), and the login row
+// notes where the CPU went in the measured window (bench/cpu.ts sampleBreakdown).
 import os from 'node:os';
 import type autocannon from 'autocannon';
 import { stopChild } from '../children';
