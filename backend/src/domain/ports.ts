@@ -175,9 +175,13 @@ export interface UnitOfWork {
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  verify(password: string, hash: string): Promise<boolean>;
+  /**
+   * `signal`: the request was abandoned (its client hung up). A check still waiting for the CPU may then
+   * be skipped, rejecting with `signal.reason` (an AbortError): nobody is left to tell, nothing was decided.
+   */
+  verify(password: string, hash: string, signal?: AbortSignal): Promise<boolean>;
   /** Same cost as verify against a real hash, for unknown users (no enumeration by timing). */
-  verifyDummy(password: string): Promise<false>;
+  verifyDummy(password: string, signal?: AbortSignal): Promise<false>;
 }
 
 export interface AccessTokenSigner {

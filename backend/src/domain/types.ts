@@ -91,6 +91,8 @@ export type RevokeReason =
 export interface RequestContext {
   ipAddress: string | null;
   userAgent: string | null;
+  /** Fires when the client has gone before the answer (set where work may be skipped then: login). */
+  signal?: AbortSignal;
 }
 
 export interface DeviceInfo {
