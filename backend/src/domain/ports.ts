@@ -21,7 +21,7 @@ import type {
   UserStatus,
 } from './types';
 import type { MailOutbox } from './mail';
-import type { AccountToken, AccountTokenPurpose, DeviceIdentity, NewAccountToken, RequestContext } from './types';
+import type { AccountToken, AccountTokenPurpose, AccountTokenReplacement, DeviceIdentity, NewAccountToken, RequestContext } from './types';
 
 export interface UserRepository {
   findById(id: string): Promise<User | null>;
@@ -55,8 +55,10 @@ export interface UserRepository {
 }
 
 export interface AccountTokenRepository {
-  /** Stores a token; with `replaceUnused`, the user's unused tokens of that purpose are deleted first (newest link only). */
-  issue(token: NewAccountToken, replaceUnused: boolean): Promise<void>;
+  /** Stores a token after deleting the user's unused tokens of that purpose that it replaces (see AccountTokenReplacement). */
+  issue(token: NewAccountToken, replaces: AccountTokenReplacement): Promise<void>;
+  /** Deletes the user's unused tokens of `purpose` except `keepId` (a confirmed address change voids the other links). */
+  discardUnused(userId: string, purpose: AccountTokenPurpose, keepId: string): Promise<void>;
   /** Atomically marks a live token of `purpose` used and returns it; null when unknown, used or expired. */
   consume(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<AccountToken | null>;
   /** Account deletion: the user's mailed tokens go (a verification token's subject is an address). */

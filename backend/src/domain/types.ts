@@ -244,6 +244,12 @@ export interface AccountToken {
 }
 
 export type NewAccountToken = Omit<AccountToken, 'usedAt'>;
+/**
+ * Which of the user's unused tokens of the same purpose a new one replaces, so only the newest link works:
+ * `all` of them, only those for the `same-subject` (a resent verification link must not cancel a pending
+ * change of address, which has another subject), or `none` (every "this wasn't me" link names its own session).
+ */
+export type AccountTokenReplacement = 'all' | 'same-subject' | 'none';
 
 /** A device as new-device alerts tell them apart: a stable key and words for the mail. */
 export interface DeviceIdentity {
