@@ -25,11 +25,11 @@ const running = new Set<autocannon.Instance>();
  * autocannon, tracked so an abort can stop it (which also lets the servers close their connections).
  * `onLatency` receives every response time (ms), for percentiles autocannon does not report (p95).
  */
-export function cannon(opts: autocannon.Options, onLatency?: (ms: number) => void): Promise<autocannon.Result> {
+export function cannon(opts: autocannon.Options, onLatency?: (ms: number, status: number) => void): Promise<autocannon.Result> {
   if (runState.aborted) return Promise.reject(new Error('aborted'));
   const inst = autocannon(opts);
   // 'response' is emitted as (client, statusCode, resBytes, responseTime).
-  if (onLatency) inst.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => onLatency(ms));
+  if (onLatency) inst.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => onLatency(ms, status));
   running.add(inst);
   return Promise.resolve(inst).finally(() => running.delete(inst));
 }
@@ -71,14 +71,18 @@ export function percentile(values: number[], p: number): number {
 
 export const clean = (s: ScenarioResult | undefined) => !!s && s.errors === 0 && s.non2xx === 0 && s.mismatches === 0 && s.total > 0;
 
-/** Warm-up run (discarded), then the measured run; `make` builds fresh options for each. */
-export async function measure(make: (phase: 'warmup' | 'measure') => autocannon.Options, onLatency?: (ms: number) => void): Promise<autocannon.Result> {
+/** Warm-up run (discarded), then the measured run (`duration` s, default BENCH_DURATION); `make` builds fresh options for each. */
+export async function measure(
+  make: (phase: 'warmup' | 'measure') => autocannon.Options,
+  onLatency?: (ms: number, status: number) => void,
+  duration = DURATION,
+): Promise<autocannon.Result> {
   await cannon({ ...make('warmup'), duration: WARMUP });
   runState.loadAtStart = os.loadavg()[0]!;
   const target = runState.cpuTarget;
   const cpuBefore = target ? await sampleCpu(target) : null;
   const from = monoUs();
-  const r = await cannon({ ...make('measure'), duration: DURATION }, onLatency);
+  const r = await cannon({ ...make('measure'), duration }, onLatency);
   runState.lastWindow = [from, monoUs()];
   runState.lastCpu = target && cpuBefore ? await cpuSince(target, cpuBefore) : null;
   return r;

@@ -230,7 +230,11 @@ export function describeSettings(s: {
       'sessions, since a request cut off when a run ends leaves its chain unusable. Any non-200 in a chain is reported as a broken chain.',
     `Login: ${s.loginConnections} connections, each logging one of ${s.loginConnections} users in over and over (MAX_SESSIONS_PER_USER=10, so old sessions are evicted as in production); ` +
       `alongside it ${s.lightMe.connections} connections send GET /api/user/me at ${s.lightMe.rate} req/s in total. The bcrypt-bound limit is ` +
-      'measured in this process right before and right after the login run (server idle): one cost-12 `bcrypt.compare` in flight ' +
-      'per logical core for 4 s each; the mean is the limit. A control run of the light /me load alone comes before the login run.',
+      'measured in this process right before and right after the login run (server idle; logins the run cut off are let finish first): ' +
+      'one cost-12 `bcrypt.compare` in flight per logical core for 4 s each; the mean is the limit. The storm is one continuous run ' +
+      '(warm-up + measured window) and only responses inside the window count: a login cut off at the end of a separate warm-up run ' +
+      'would stay queued for bcrypt and be paid for inside the window. A control run of the light /me load alone (with its own ' +
+      'warm-up) comes before it; the login row notes where the CPU went during the window (server, its bcrypt children, PostgreSQL, ' +
+      'load generator, whole machine).',
   ];
 }

@@ -156,7 +156,7 @@ export const schema = {
   passwords: {
     bcryptCost: int('BCRYPT_COST', 'bcrypt work factor', 12, 4, 31),
     bcryptWorkers: int('BCRYPT_WORKERS', 'bcrypt child processes at low CPU priority, so logins never starve other requests (0 = in process)', () => availableParallelism(), 0, Number.MAX_SAFE_INTEGER, 'cores'),
-    bcryptNice: int('BCRYPT_NICE', 'nice value (0–19) of the bcrypt child processes: the higher, the sooner request handling preempts hashing', 10, 0, 19),
+    bcryptNice: int('BCRYPT_NICE', 'nice value (0–19) of the bcrypt child processes, added to the server\'s own (capped at 19): the higher, the sooner request handling preempts hashing', 10, 0, 19),
   },
   tokens: {
     accessTokenTtl: int('ACCESS_TOKEN_TTL', 'access-token lifetime, seconds', 900, 1),

@@ -32,6 +32,7 @@ import type {
   AccountToken,
   ActiveSession,
   AccountTokenPurpose,
+  AccountTokenReplacement,
   NewAccountToken,
   AuditEvent,
   BackupCode,
@@ -671,12 +672,18 @@ export class MemoryAccountTokenRepository implements AccountTokenRepository {
     return this.db.tables.accountTokens;
   }
 
-  async issue(token: NewAccountToken, replaceUnused: boolean): Promise<void> {
+  async issue(token: NewAccountToken, replaces: AccountTokenReplacement): Promise<void> {
     const rows = this.rows;
     this.db.assertUserExists(token.userId, 'AccountToken');
-    if (replaceUnused) deleteRows(rows, (row) => row.userId === token.userId && row.purpose === token.purpose && !row.usedAt);
+    if (replaces !== 'none') {
+      deleteRows(rows, (row) => row.userId === token.userId && row.purpose === token.purpose && !row.usedAt && (replaces === 'all' || row.subject === token.subject));
+    }
     for (const row of rows.values()) if (row.tokenHash === token.tokenHash) throw constraint('AccountToken.tokenHash is unique');
     rows.set(token.id, { ...copy(token), usedAt: null });
+  }
+
+  async discardUnused(userId: string, purpose: AccountTokenPurpose, keepId: string): Promise<void> {
+    deleteRows(this.rows, (row) => row.userId === userId && row.purpose === purpose && !row.usedAt && row.id !== keepId);
   }
 
   async consume(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<AccountToken | null> {

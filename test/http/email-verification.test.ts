@@ -51,6 +51,27 @@ describe('Email verification', () => {
     assert.equal((await app.http.post('/api/auth/login').send({ email: u.email, password: TEST_PASSWORD })).status, 401);
   });
 
+  it('when the owner asks for the link again while a change of address is pending, then the change link still works, and completing the change voids the older links', async () => {
+    const u = await registerAndLogin(app);
+    const first = await mailbox.next(u.email, /Confirm your email address/);
+    const newEmail = uniqueEmail('pending');
+    await app.http.post('/api/user/email').set(bearer(u.accessToken)).send({ password: TEST_PASSWORD, newEmail }).expect(202);
+    await mailbox.next(u.email, /being changed/);
+    const change = await mailbox.next(newEmail, /Confirm your email address/);
+    // Anyone who knows the address may ask for the link again; that must not cancel the owner's change.
+    await app.http.post('/api/auth/email-verification').send({ email: u.email }).expect(202);
+    const again = await mailbox.next(u.email, /Confirm your email address/);
+
+    const stale = await app.http.post('/api/auth/email-verification/confirm').send({ token: first.token('/verify-email') });
+    assert.equal(stale.body.error?.code, 'LINK_INVALID', 'a change of address replaces the registration link');
+    await app.http.post('/api/auth/email-verification/confirm').send({ token: change.token('/verify-email') }).expect(200);
+    const back = await app.http.post('/api/auth/email-verification/confirm').send({ token: again.token('/verify-email') });
+    assert.equal(back.status, 400);
+    assert.equal(back.body.error.code, 'LINK_INVALID', 'a link for the old address must not move the account back');
+    const me = await app.http.get('/api/user/me').set(bearer(u.accessToken)).expect(200);
+    assert.equal(me.body.user.email, newEmail);
+  });
+
   it('when the new address is registered by someone else before it is confirmed, then confirming answers EMAIL_TAKEN', async () => {
     const u = await registerAndLogin(app);
     const newEmail = uniqueEmail('race');

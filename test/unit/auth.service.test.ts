@@ -112,7 +112,7 @@ describe('login', () => {
     const real = t.mock.method(s.hasher, 'verify');
     await rejectsWithCode(s.auth.login({ email: 'nobody@example.test', password: 'a guess for nobody', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
     assert.equal(dummy.mock.callCount(), 1);
-    assert.deepEqual(dummy.mock.calls[0]!.arguments, ['a guess for nobody']);
+    assert.equal(dummy.mock.calls[0]!.arguments[0], 'a guess for nobody');
     assert.equal(await dummy.mock.calls[0]!.result, false);
     assert.equal(real.mock.callCount(), 0);
     // A known email pays for its own compare instead, never a second one.

@@ -60,7 +60,7 @@ export class AccountRecoveryService {
       subject: null,
       now: this.clock.now(),
       ttlSeconds: this.settings.passwordResetTtl,
-      replaceUnused: true,
+      replaces: 'all',
     });
   }
 
@@ -118,6 +118,8 @@ export class AccountRecoveryService {
       } else {
         // EMAIL_TAKEN when another account registered the address meanwhile; the link stays unused (rollback).
         await r.users.changeEmail(user.id, used.subject);
+        // Older links (for the previous address, or an earlier change) must not move the account back.
+        await r.accountTokens.discardUnused(user.id, 'email_verification', used.id);
         await r.audit.record(auditEntry(user.id, 'email.changed', ctx));
       }
       return { email: used.subject };
@@ -139,7 +141,7 @@ export class AccountRecoveryService {
     if (email === user.email) throw Errors.validation([{ field: 'newEmail', message: 'newEmail is already the account\'s address' }]);
     if (await this.uow.direct.users.findByEmail(email)) throw Errors.emailTaken();
     await this.uow.run(async (r) => {
-      await this.verification.queue(r, user.id, email);
+      await this.verification.queue(r, user.id, email, 'all');
       await r.mail.enqueue({ template: 'email_change_requested', to: user.email, userId: user.id, params: { newEmail: email, time: this.clock.now().toISOString() } });
       await r.audit.record(auditEntry(user.id, 'email.change_requested', ctx, { sessionId: claims.sid }));
     });

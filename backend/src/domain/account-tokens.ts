@@ -2,7 +2,7 @@
 // the mail only, the store keeps its SHA-256 (AccountTokenRepository). One place builds them, so every kind
 // of link is made the same way.
 import type { Repositories, TokenGenerator } from './ports';
-import type { AccountTokenPurpose } from './types';
+import type { AccountTokenPurpose, AccountTokenReplacement } from './types';
 
 export interface AccountTokenRequest {
   userId: string;
@@ -11,8 +11,8 @@ export interface AccountTokenRequest {
   subject: string | null;
   now: Date;
   ttlSeconds: number;
-  /** Delete the user's unused tokens of this purpose first, so only the newest link works. */
-  replaceUnused: boolean;
+  /** Which of the user's unused tokens of this purpose it replaces, so only the newest link works. */
+  replaces: AccountTokenReplacement;
 }
 
 /** Stores a new token inside the caller's transaction and returns the raw token for the mail. */
@@ -27,7 +27,7 @@ export async function issueAccountToken(r: Repositories, tokens: TokenGenerator,
       subject: req.subject,
       expiresAt: new Date(req.now.getTime() + req.ttlSeconds * 1000),
     },
-    req.replaceUnused,
+    req.replaces,
   );
   return token;
 }

@@ -122,12 +122,13 @@ export class AuthService {
     const user = await this.uow.direct.users.findByEmail(normalizeEmail(emailInput));
     // A deleted account's tombstone is nobody's account: it answers like an unknown email.
     if (!user || user.deletedAt) {
-      await this.hasher.verifyDummy(password);
+      await this.hasher.verifyDummy(password, ctx.signal);
       await this.uow.direct.audit.record(auditEntry(null, 'login.failed', ctx, { reason: 'unknown_account' }));
       throw Errors.invalidCredentials();
     }
     this.lockout.assertNotLocked(user);
-    if (!(await this.hasher.verify(password, user.passwordHash))) {
+    // An abandoned login (ctx.signal) whose compare never ran rejects here: no failure, no success, no audit.
+    if (!(await this.hasher.verify(password, user.passwordHash, ctx.signal))) {
       await this.lockout.recordFailure(user, 'password', ctx);
       throw Errors.invalidCredentials();
     }

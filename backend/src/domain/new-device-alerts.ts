@@ -30,7 +30,7 @@ export class NewDeviceAlerts {
     const device = this.devices.identify(ctx);
     if ((await r.knownDevices.remember(user.id, device.key, now)) !== 'new') return false;
     const ttl = this.settings.signInReportTtl;
-    const token = await issueAccountToken(r, this.tokens, { userId: user.id, purpose: 'sign_in_report', subject: sessionId, now, ttlSeconds: ttl, replaceUnused: false });
+    const token = await issueAccountToken(r, this.tokens, { userId: user.id, purpose: 'sign_in_report', subject: sessionId, now, ttlSeconds: ttl, replaces: 'none' });
     await r.audit.record(auditEntry(user.id, 'login.new_device', ctx, { sessionId, device: device.description }));
     await r.mail.enqueue({
       template: 'new_device',

@@ -22,7 +22,7 @@ import type {
   UserStatus,
 } from './types';
 import type { MailOutbox } from './mail';
-import type { AccountToken, AccountTokenPurpose, DeviceIdentity, NewAccountToken, RequestContext } from './types';
+import type { AccountToken, AccountTokenPurpose, AccountTokenReplacement, DeviceIdentity, NewAccountToken, RequestContext } from './types';
 
 export interface UserRepository {
   findById(id: string): Promise<User | null>;
@@ -56,8 +56,10 @@ export interface UserRepository {
 }
 
 export interface AccountTokenRepository {
-  /** Stores a token; with `replaceUnused`, the user's unused tokens of that purpose are deleted first (newest link only). */
-  issue(token: NewAccountToken, replaceUnused: boolean): Promise<void>;
+  /** Stores a token after deleting the user's unused tokens of that purpose that it replaces (see AccountTokenReplacement). */
+  issue(token: NewAccountToken, replaces: AccountTokenReplacement): Promise<void>;
+  /** Deletes the user's unused tokens of `purpose` except `keepId` (a confirmed address change voids the other links). */
+  discardUnused(userId: string, purpose: AccountTokenPurpose, keepId: string): Promise<void>;
   /** Atomically marks a live token of `purpose` used and returns it; null when unknown, used or expired. */
   consume(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<AccountToken | null>;
   /** Account deletion: the user's mailed tokens go (a verification token's subject is an address). */
@@ -175,9 +177,13 @@ export interface UnitOfWork {
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
-  verify(password: string, hash: string): Promise<boolean>;
+  /**
+   * `signal`: the request was abandoned (its client hung up). A check still waiting for the CPU may then
+   * be skipped, rejecting with `signal.reason` (an AbortError): nobody is left to tell, nothing was decided.
+   */
+  verify(password: string, hash: string, signal?: AbortSignal): Promise<boolean>;
   /** Same cost as verify against a real hash, for unknown users (no enumeration by timing). */
-  verifyDummy(password: string): Promise<false>;
+  verifyDummy(password: string, signal?: AbortSignal): Promise<false>;
 }
 
 export interface AccessTokenSigner {

@@ -100,6 +100,8 @@ export type RevokeReason =
 export interface RequestContext {
   ipAddress: string | null;
   userAgent: string | null;
+  /** Fires when the client has gone before the answer (set where work may be skipped then: login). */
+  signal?: AbortSignal;
 }
 
 export interface DeviceInfo {
@@ -251,6 +253,12 @@ export interface AccountToken {
 }
 
 export type NewAccountToken = Omit<AccountToken, 'usedAt'>;
+/**
+ * Which of the user's unused tokens of the same purpose a new one replaces, so only the newest link works:
+ * `all` of them, only those for the `same-subject` (a resent verification link must not cancel a pending
+ * change of address, which has another subject), or `none` (every "this wasn't me" link names its own session).
+ */
+export type AccountTokenReplacement = 'all' | 'same-subject' | 'none';
 
 /** A device as new-device alerts tell them apart: a stable key and words for the mail. */
 export interface DeviceIdentity {

@@ -53,8 +53,10 @@ const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
   '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'P1001', 'P1002', 'P1017', 'P2024',
 ]);
+// "Unable to start a transaction in the given time" (Prisma P2028): no pool connection came free within the
+// unit of work's maxWait, or the client was disconnecting (shutdown). Either way retryable, not a bug.
 const UNREACHABLE_MESSAGE =
-  /Connection terminated|connection (?:is )?closed|Can't reach database|terminating connection|database system is (?:starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|DatabaseNotReachable|ConnectionClosed/i;
+  /Unable to start a transaction in the given time|Connection terminated|connection (?:is )?closed|Can't reach database|terminating connection|database system is (?:starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|DatabaseNotReachable|ConnectionClosed/i;
 
 /** True when `err` (or one of its causes) says the database is unreachable. */
 export function isDatabaseUnreachable(err: unknown): boolean {
@@ -134,6 +136,11 @@ function errorText(err: unknown): string {
 export function errorHandler(logger: Logger, answers = errorAnswers(logger)): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) return;
+    // Work skipped because the client hung up (see clientGone): nobody to answer, nothing went wrong.
+    if ((err as Error | undefined)?.name === 'AbortError' && res.destroyed) {
+      logger.info('request abandoned by the client', { requestId: req.id, path: req.path });
+      return;
+    }
     const a = answers(err, req);
     setRetryAfter(res, a.retryAfterSeconds);
     res.status(a.status).json(a.body);

@@ -25,17 +25,19 @@ export class BcryptPasswordHasher implements PasswordHasher {
     return bcrypt.hash(data, this.cost);
   }
 
-  verify(password: string, hash: string): Promise<boolean> {
-    return this.compare(prehash(password), hash);
+  verify(password: string, hash: string, signal?: AbortSignal): Promise<boolean> {
+    return this.compare(prehash(password), hash, signal);
   }
 
-  async verifyDummy(password: string): Promise<false> {
-    await this.compare(prehash(password), this.dummyHash);
+  async verifyDummy(password: string, signal?: AbortSignal): Promise<false> {
+    await this.compare(prehash(password), this.dummyHash, signal);
     return false;
   }
 
-  private compare(data: string, hash: string): Promise<boolean> {
-    if (this.pool) return this.pool.run({ op: 'compare', data, hash }) as Promise<boolean>;
+  /** `signal`: the pool drops the compare if it fires while the job still waits for a child. */
+  private compare(data: string, hash: string, signal?: AbortSignal): Promise<boolean> {
+    if (this.pool) return this.pool.run({ op: 'compare', data, hash }, signal) as Promise<boolean>;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return bcrypt.compare(data, hash);
   }
 }

@@ -1,9 +1,9 @@
-// Runs bcrypt in a few child processes at a lower CPU priority (nice 10). bcrypt is deliberately slow:
-// run on the server's own libuv threads, a burst of logins takes the CPU from the event loop and every
-// authenticated request waits (p99 in the hundreds of ms on 2 cores). Niced children still use every idle
+// Runs bcrypt in a few child processes at a lower CPU priority (BCRYPT_NICE, default 10 below the server's).
+// bcrypt is deliberately slow: run on the server's own libuv threads, a burst of logins takes the CPU from
+// the event loop and every authenticated request waits (p99 in the hundreds of ms on 2 cores). Niced children still use every idle
 // cycle, so login throughput stays bcrypt-bound, while the kernel gives the event loop the CPU first.
 import { fork, type ChildProcess } from 'node:child_process';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 type Job = { op: 'hash'; data: string; cost: number } | { op: 'compare'; data: string; hash: string };
@@ -14,35 +14,54 @@ interface Pending {
   reject(err: Error): void;
 }
 
+interface Queued {
+  job: Job;
+  signal: AbortSignal | undefined;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
 const WORKER = fileURLToPath(new URL('./bcrypt-worker.cjs', import.meta.url));
 
+/**
+ * Jobs wait here, in the parent, and go to a child only when it is idle: first come, first served over all
+ * children, and a job whose request was abandoned (its AbortSignal fired: the client hung up, e.g. a login
+ * that timed out on the client's side) is dropped before it costs a hash. A child never holds a queue of its
+ * own, so nothing it would hash later is beyond reach.
+ */
 export class BcryptProcessPool {
   private readonly children: ChildProcess[] = [];
   private readonly pending = new Map<number, Pending>();
+  private readonly queue: Queued[] = [];
   private nextId = 1;
   private closed = false;
 
   constructor(private readonly size: number, private readonly nice = 10) {}
 
-  run(job: Job): Promise<unknown> {
+  /** Rejects with `signal.reason` (an AbortError) when the signal fires before the job reached a child. */
+  run(job: Job, signal?: AbortSignal): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('bcrypt pool closed'));
-    const child = this.pick();
-    const id = this.nextId++;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { child, resolve, reject });
-      this.hold(child, true);
-      child.send({ id, ...job });
+      this.queue.push({ job, signal, resolve, reject });
+      this.dispatch();
     });
   }
 
-  /** Refuses new jobs, lets those in flight finish (bounded), then stops the children. */
+  /** Jobs waiting for a child (not yet hashing). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Refuses new jobs, lets those queued and in flight finish (bounded), then stops the children. */
   async close(graceMs = 5_000): Promise<void> {
     this.closed = true;
     const deadline = Date.now() + graceMs;
-    while (this.pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while ((this.pending.size > 0 || this.queue.length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     for (const child of this.children) if (child.connected) child.disconnect();
     for (const p of this.pending.values()) p.reject(new Error('bcrypt pool closed'));
     this.pending.clear();
+    for (const q of this.queue.splice(0)) q.reject(new Error('bcrypt pool closed'));
   }
 
   private inFlight(child: ChildProcess): number {
@@ -51,12 +70,21 @@ export class BcryptProcessPool {
     return n;
   }
 
-  /** Least-loaded child; children start lazily and are replaced when they die. */
-  private pick(): ChildProcess {
-    const idle = this.children.find((c) => this.inFlight(c) === 0);
-    if (idle) return idle;
-    if (this.children.length < this.size) return this.spawn();
-    return this.children.reduce((a, b) => (this.inFlight(b) < this.inFlight(a) ? b : a));
+  /** Hands queued jobs to idle children (started lazily, replaced when they die), skipping abandoned ones. */
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const child = this.children.find((c) => this.inFlight(c) === 0) ?? (this.children.length < this.size ? this.spawn() : null);
+      if (!child) return;
+      const next = this.queue.shift()!;
+      if (next.signal?.aborted) {
+        next.reject(next.signal.reason);
+        continue;
+      }
+      const id = this.nextId++;
+      this.pending.set(id, { child, resolve: next.resolve, reject: next.reject });
+      this.hold(child, true);
+      child.send({ id, ...next.job });
+    }
   }
 
   private spawn(): ChildProcess {
@@ -69,7 +97,9 @@ export class BcryptProcessPool {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     try {
-      if (child.pid) setPriority(child.pid, this.nice);
+      // Relative to this process: a server started with `nice -n 5` would otherwise see its hashing children
+      // at 10 only five steps below it instead of ten.
+      if (child.pid) setPriority(child.pid, Math.min(19, getPriority() + this.nice));
     } catch {
       // Not permitted here: bcrypt still works, only without the priority advantage.
     }
@@ -80,6 +110,7 @@ export class BcryptProcessPool {
       if (this.inFlight(child) === 0) this.hold(child, false);
       if (msg.error) p.reject(new Error(msg.error));
       else p.resolve(msg.result);
+      this.dispatch();
     });
     child.on('exit', () => {
       const i = this.children.indexOf(child);
@@ -90,6 +121,7 @@ export class BcryptProcessPool {
         this.pending.delete(id);
         p.reject(new Error('bcrypt worker exited'));
       }
+      this.dispatch();
     });
     this.hold(child, false);
     this.children.push(child);

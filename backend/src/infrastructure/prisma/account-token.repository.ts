@@ -1,15 +1,16 @@
 // AccountTokenRepository on Prisma: mailed single-use tokens, stored as SHA-256 only. Consumption is one
 // conditional UPDATE, so two clicks on one link (or two tabs) can never both use it.
 import type { AccountTokenRepository } from '../../domain/ports';
-import type { AccountToken, AccountTokenPurpose, NewAccountToken } from '../../domain/types';
+import type { AccountToken, AccountTokenPurpose, AccountTokenReplacement, NewAccountToken } from '../../domain/types';
 import type { Db } from './client';
 
 export class PrismaAccountTokenRepository implements AccountTokenRepository {
   constructor(private readonly db: Db) {}
 
-  async issue(token: NewAccountToken, replaceUnused: boolean): Promise<void> {
-    if (replaceUnused) {
-      await this.db.accountToken.deleteMany({ where: { userId: token.userId, purpose: token.purpose, usedAt: null } });
+  async issue(token: NewAccountToken, replaces: AccountTokenReplacement): Promise<void> {
+    if (replaces !== 'none') {
+      const sameSubject = replaces === 'same-subject' ? { subject: token.subject } : {};
+      await this.db.accountToken.deleteMany({ where: { userId: token.userId, purpose: token.purpose, usedAt: null, ...sameSubject } });
     }
     const { id, userId, purpose, tokenHash, subject, expiresAt } = token;
     await this.db.accountToken.create({ data: { id, userId, purpose, tokenHash, subject, expiresAt } });
@@ -24,6 +25,10 @@ export class PrismaAccountTokenRepository implements AccountTokenRepository {
     return r
       ? { id: r.id, userId: r.userId, purpose: r.purpose, tokenHash: r.tokenHash, subject: r.subject, expiresAt: r.expiresAt, usedAt: r.usedAt }
       : null;
+  }
+
+  async discardUnused(userId: string, purpose: AccountTokenPurpose, keepId: string): Promise<void> {
+    await this.db.accountToken.deleteMany({ where: { userId, purpose, usedAt: null, id: { not: keepId } } });
   }
 
   async deleteForUser(userId: string): Promise<void> {

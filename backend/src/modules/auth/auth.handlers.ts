@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import { DomainError } from '../../domain/errors';
 import { bearerToken, claimsOf } from '../../http/authenticate';
-import { noStore, requestContext } from '../../http/context';
+import { clientGone, noStore, requestContext } from '../../http/context';
 import { NO_STORE, sendJson, type LeanHandler } from '../../http/lean-route';
 import { publicUser, tokenResponse } from '../../http/mappers';
 import { refreshTokenOf } from './auth.validators';
@@ -19,7 +19,8 @@ export class AuthHandlers {
 
   login = async (req: Request, res: Response) => {
     const { email, password, deviceName, trustedDeviceToken } = req.body;
-    const result = await this.auth.login({ email, password, deviceName: deviceName || null, trustedDeviceToken: trustedDeviceToken ?? null }, requestContext(req));
+    const ctx = { ...requestContext(req), signal: clientGone(res) };
+    const result = await this.auth.login({ email, password, deviceName: deviceName || null, trustedDeviceToken: trustedDeviceToken ?? null }, ctx);
     noStore(res).json('mfaRequired' in result ? result : tokenResponse(result));
   };
 

@@ -1,0 +1,42 @@
+// A login whose client hangs up while it still waits for a bcrypt worker is dropped before the compare: in a
+// login storm (clients timing out and retrying) abandoned attempts must not take the CPU from live ones. The
+// compare never ran, so nothing was decided: no failure is counted, nothing is audited, nothing is logged as
+// an error. A compare already running completes and counts as usual.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { useTestApp, uniqueEmail, TEST_PASSWORD } from '../helpers/app';
+import { waitFor } from '../helpers/wait';
+
+/** POST /api/auth/login without waiting for the answer; returns a function that hangs up. */
+function loginAndHangUp(url: string, email: string, password: string): () => void {
+  const body = JSON.stringify({ email, password });
+  const req = request(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+  req.on('error', () => undefined);
+  req.end(body);
+  return () => req.destroy();
+}
+
+describe('login: abandoned attempts', () => {
+  // One bcrypt worker at cost 12 (~250 ms a compare): the attempts queue behind each other.
+  const app = useTestApp({ env: { BCRYPT_COST: '12', BCRYPT_WORKERS: '1', LOGIN_MAX_FAILURES: '3' } });
+
+  it('when clients hang up while their logins wait for bcrypt, then those compares are skipped, count no failure and log no error', async () => {
+    const email = uniqueEmail('abandon');
+    await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD }).expect(201);
+    // Six wrong guesses: were they all compared, the third would lock the account (LOGIN_MAX_FAILURES=3).
+    const hangUps = Array.from({ length: 6 }, () => loginAndHangUp(app.url, email, 'Wrong-guess-123456'));
+    await new Promise((r) => setTimeout(r, 120));
+    for (const hangUp of hangUps) hangUp();
+    // At most the one compare already running when they hung up counts; the rest are dropped.
+    const abandoned = await waitFor(
+      'the queued attempts to be dropped',
+      async () => app.logs.filter((l) => l.includes('request abandoned by the client')).length,
+      (n) => n >= 5,
+    );
+    assert.ok(abandoned >= 5);
+    const ok = await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD });
+    assert.equal(ok.status, 200, `not locked: ${JSON.stringify(ok.body)}`);
+    assert.deepEqual(app.logs.filter((l) => l.includes('unhandled error')), []);
+  });
+});
