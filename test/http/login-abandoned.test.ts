@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { useTestApp, uniqueEmail, TEST_PASSWORD } from '../helpers/app';
+import { startTestApp, useTestApp, uniqueEmail, TEST_PASSWORD } from '../helpers/app';
 import { waitFor } from '../helpers/wait';
 
 /** POST /api/auth/login without waiting for the answer; returns a function that hangs up. */
@@ -38,5 +38,27 @@ describe('login: abandoned attempts', () => {
     const ok = await app.http.post('/api/auth/login').send({ email, password: TEST_PASSWORD });
     assert.equal(ok.status, 200, `not locked: ${JSON.stringify(ok.body)}`);
     assert.deepEqual(app.logs.filter((l) => l.includes('unhandled error')), []);
+  });
+});
+
+describe('login: abandoned attempts while the server stops', () => {
+  it('when the server stops while logins of clients that hung up are still running, then it waits for them and logs no error', async () => {
+    const app = await startTestApp({ env: { BCRYPT_COST: '11', BCRYPT_WORKERS: '2' } });
+    let closed = false;
+    try {
+      const emails = Array.from({ length: 4 }, () => uniqueEmail('stopping'));
+      for (const email of emails) await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD }).expect(201);
+      // Sixteen right passwords: the two running compares go on to their transaction after the hang-up.
+      const hangUps = Array.from({ length: 16 }, (_, i) => loginAndHangUp(app.url, emails[i % 4]!, TEST_PASSWORD));
+      await waitFor('the logins to reach the server', () => app.container.activeRequests(), (n) => n === 16);
+      for (const hangUp of hangUps) hangUp();
+      await app.close();
+      closed = true;
+      // Before: the stop closed the database under the running logins ("Unable to start a transaction" → 500).
+      assert.deepEqual(app.logs.filter((l) => l.includes('"level":"error"')), []);
+      assert.ok(app.logs.some((l) => l.includes('request abandoned by the client')));
+    } finally {
+      if (!closed) await app.close();
+    }
   });
 });

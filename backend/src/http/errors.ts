@@ -139,6 +139,7 @@ export function errorHandler(logger: Logger, answers = errorAnswers(logger)): Er
     // Work skipped because the client hung up (see clientGone): nobody to answer, nothing went wrong.
     if ((err as Error | undefined)?.name === 'AbortError' && res.destroyed) {
       logger.info('request abandoned by the client', { requestId: req.id, path: req.path });
+      res.end(); // nothing is sent; tells the graceful stop this request is over
       return;
     }
     const a = answers(err, req);

@@ -3,8 +3,9 @@
 // that sends its next request on one of them during the drain gets an answer, with `Connection: close`,
 // after which the socket closes. Closing idle keep-alive connections at once (what http.Server.close() does
 // since Node 19) resets requests that were already on the wire. Requests in flight finish; connections that
-// stay idle through the grace are closed; whatever is left at the deadline is cut. Only then may the caller
-// close the database and worker pools those requests still use.
+// stay idle through the grace are closed; whatever is left at the deadline is cut. A request whose client hung
+// up before the answer counts until its handler answers. Only then may the caller close the database and
+// worker pools those requests still use.
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 
@@ -27,15 +28,23 @@ export class GracefulServer {
     // One 'close' listener for every response (no closure per request); `this` is the response.
     const inFlight = this.inFlight;
     const sockets = this.sockets;
-    const answered = (self: this) =>
-      function (this: ServerResponse): void {
-        inFlight.delete(this);
-        const socket = this.req.socket;
-        const pending = sockets.get(socket);
-        if (pending !== undefined) sockets.set(socket, Math.max(0, pending - 1));
-        self.changed?.();
-      };
-    const onClose = answered(this);
+    const settle = (res: ServerResponse): void => {
+      inFlight.delete(res);
+      const pending = sockets.get(res.req.socket);
+      if (pending !== undefined) sockets.set(res.req.socket, Math.max(0, pending - 1));
+      this.changed?.();
+    };
+    const onClose = function (this: ServerResponse): void {
+      if (this.headersSent || this.writableEnded) return settle(this);
+      // The client hung up before any answer, but the handler may still be working (a login in bcrypt, then
+      // its transaction): it stays in flight until it answers (into the void) or the drain's grace ends, so
+      // stop() does not close the database and worker pools under it.
+      const end = this.end;
+      this.end = function (this: ServerResponse, ...args: unknown[]) {
+        settle(this);
+        return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+      } as ServerResponse['end'];
+    };
     this.server = createServer((req, res) => {
       inFlight.add(res);
       const socket = req.socket;
@@ -76,7 +85,8 @@ export class GracefulServer {
     const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(this.server, () => resolve()));
     const started = Date.now();
     const idleSince = new Map<Socket, number>();
-    while (this.sockets.size > 0 && Date.now() - started < graceMs) {
+    // Open connections, and requests whose client has gone while their handler still runs (see above).
+    while ((this.sockets.size > 0 || this.inFlight.size > 0) && Date.now() - started < graceMs) {
       const now = Date.now();
       for (const [socket, pending] of this.sockets) {
         if (pending > 0) {
@@ -87,7 +97,7 @@ export class GracefulServer {
         idleSince.set(socket, since);
         if (now - since >= idleGraceMs) socket.destroy();
       }
-      if (this.sockets.size === 0) break;
+      if (this.sockets.size === 0 && this.inFlight.size === 0) break;
       // Wake on the next answered request or closed socket, or after a short tick to re-check idle sockets.
       await new Promise<void>((resolve) => {
         const tick = setTimeout(resolve, 50);
