@@ -391,7 +391,9 @@ export class MemorySessionRepository implements SessionRepository {
     // The idle deadline never outlives the absolute expiry (what AuthService.refresh expects of the repository).
     row.idleExpiresAt = new Date(Math.min(idleExpiresAt.getTime(), row.expiresAt.getTime()));
     const u = this.db.tables.users.get(row.userId)!;
-    return { ...copy(row), owner: { id: u.id, email: u.email, username: u.username, role: u.role, status: u.status } };
+    const r = copy(row);
+    const owner = { id: u.id, email: u.email, username: u.username, role: u.role, status: u.status };
+    return { id: r.id, userId: r.userId, aal: r.aal, expiresAt: r.expiresAt, idleExpiresAt: r.idleExpiresAt, clientId: r.clientId, scope: r.scope, owner };
   }
 
   /** Most recently used first; id breaks ties (as the Prisma adapter orders). */

@@ -206,7 +206,7 @@ export class AuthService {
    */
   private async tokenPair(
     user: SessionOwner,
-    session: Session,
+    session: Pick<Session, 'id' | 'aal' | 'expiresAt' | 'idleExpiresAt' | 'clientId'>,
     refreshToken: string,
     oauth?: { accessTokenTtl: number | null; scope: string[] },
   ): Promise<TokenPair> {
@@ -237,7 +237,7 @@ export class AuthService {
     // bound to this client (none for /api/auth): a token of another client stays untouched and is refused.
     const idleExpiresAt = this.sessions.idleDeadline(now);
     const rotated = await this.uow.direct.sessions.rotate(oldHash, nextHash, now, idleExpiresAt, client?.clientId ?? null);
-    const scopeFor = (session: Session) =>
+    const scopeFor = (session: Pick<Session, 'scope'>) =>
       client ? { accessTokenTtl: client.accessTokenTtl, scope: client.scopeFor(session.scope ? session.scope.split(' ').filter(Boolean) : []) } : undefined;
     if (rotated) {
       const user = rotated.owner;

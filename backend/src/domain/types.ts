@@ -76,8 +76,11 @@ export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' 
 /** What a token response needs of the session's user. */
 export type SessionOwner = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status'>;
 
-/** A rotated session with its owner, read in the same statement (refresh needs both). */
-export type RotatedSession = Session & { owner: SessionOwner };
+/**
+ * A rotated session with its owner, read in the same statement: what refresh needs for the new token pair
+ * (and to revoke the session), nothing more — every column read is parsed on the hottest write path.
+ */
+export type RotatedSession = Pick<Session, 'id' | 'userId' | 'aal' | 'expiresAt' | 'idleExpiresAt' | 'clientId' | 'scope'> & { owner: SessionOwner };
 
 /** Why a session ended; kept on the row and in the audit log. */
 export type RevokeReason =

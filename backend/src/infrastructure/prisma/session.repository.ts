@@ -8,6 +8,8 @@ import type pg from 'pg';
 import type { Db } from './client';
 import { isUuid, toSession, type SessionRow } from './mappers';
 
+type RotatedRow = Omit<RotatedSession, 'owner'> & OwnerColumns;
+
 interface OwnerColumns {
   ownerEmail: string;
   ownerUsername: string | null;
@@ -15,14 +17,15 @@ interface OwnerColumns {
   ownerStatus: RotatedSession['owner']['status'];
 }
 
-// Explicit column list rather than RETURNING *: with cached prepared statements, `*` would fail with
-// "cached plan must not change result type" once a later migration adds a column to a running instance.
-const COLUMN_LIST = Object.values(Prisma.SessionScalarFieldEnum)
-  .map((c) => `"${c}"`)
-  .join(', ');
-
 /** Prisma filter of a live session: not revoked, neither absolute nor idle expiry reached (as in ROTATE_SQL). */
 const live = (now: Date) => ({ revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } });
+
+/**
+ * The columns of a RotatedSession (besides its owner): every column is a field parsed on each refresh. Named,
+ * never `*`: with cached prepared statements, `*` would fail with "cached plan must not change result type"
+ * once a later migration adds a column to a running instance (so for the session list's ACTIVE_FIELDS too).
+ */
+const ROTATED_FIELDS = ['id', 'userId', 'aal', 'expiresAt', 'idleExpiresAt', 'clientId', 'scope'] as const satisfies readonly (keyof RotatedSession & keyof SessionRow)[];
 
 /** rotate(): one statement, prepared once per connection when it runs on the pool. */
 const ROTATE_SQL = `
@@ -33,12 +36,12 @@ const ROTATE_SQL = `
     WHERE "refreshTokenHash" = $1 AND "revokedAt" IS NULL
       AND "expiresAt" > $3::timestamptz AND "idleExpiresAt" > $3::timestamptz
       AND "clientId" IS NOT DISTINCT FROM $5::text
-    RETURNING ${COLUMN_LIST}
+    RETURNING ${ROTATED_FIELDS.map((c) => `"${c}"`).join(', ')}
   ), history AS (
     INSERT INTO "RotatedRefreshToken" ("tokenHash", "sessionId", "rotatedAt")
     SELECT $1, "id", $3::timestamptz FROM rotated
   )
-  SELECT rotated.*, u."email" AS "ownerEmail", u."username" AS "ownerUsername",
+  SELECT ${ROTATED_FIELDS.map((c) => `rotated."${c}"`).join(', ')}, u."email" AS "ownerEmail", u."username" AS "ownerUsername",
          u."role"::text AS "ownerRole", u."status"::text AS "ownerStatus"
   FROM rotated JOIN "User" u ON u."id" = rotated."userId"`;
 
@@ -104,14 +107,21 @@ export class PrismaSessionRepository implements SessionRepository {
     // it (the refresh hot path); the same SQL through Prisma otherwise (inside a transaction, tests).
     const values = [oldHash, newHash, now, idleExpiresAt, clientId] as const;
     const rows = this.pool
-      ? (await this.pool.query<SessionRow & OwnerColumns>({ name: 'session_rotate', text: ROTATE_SQL, values: [...values] })).rows
+      ? (await this.pool.query<RotatedRow>({ name: 'session_rotate', text: ROTATE_SQL, values: [...values] })).rows
       : // "Unsafe" only means the SQL text is a plain string: it is a constant, and every value is a bound parameter.
-        await this.db.$queryRawUnsafe<(SessionRow & OwnerColumns)[]>(ROTATE_SQL, ...values);
+        await this.db.$queryRawUnsafe<RotatedRow[]>(ROTATE_SQL, ...values);
     const row = rows[0];
     if (rows.length !== 1 || !row) return null;
-    const { ownerEmail, ownerUsername, ownerRole, ownerStatus, ...sessionRow } = row;
-    const session = toSession(sessionRow as SessionRow);
-    return { ...session, owner: { id: session.userId, email: ownerEmail, username: ownerUsername, role: ownerRole, status: ownerStatus } };
+    return {
+      id: row.id,
+      userId: row.userId,
+      aal: row.aal,
+      expiresAt: row.expiresAt,
+      idleExpiresAt: row.idleExpiresAt,
+      clientId: row.clientId,
+      scope: row.scope,
+      owner: { id: row.userId, email: row.ownerEmail, username: row.ownerUsername, role: row.ownerRole, status: row.ownerStatus },
+    };
   }
 
   async listActive(userId: string, now: Date): Promise<ActiveSession[]> {
