@@ -186,3 +186,25 @@ describe('hot routes: the per-IP limit on refresh, both paths', () => {
     assertSameAnswer(fast, express, '429');
   });
 });
+
+describe('hot routes: the fast path counts the client address as Express does', () => {
+  const proxied = useTestApp({ env: { RATE_LIMIT_AUTH_PER_MIN: '3', TRUST_PROXY: '1' } });
+  const direct = useTestApp({ env: { RATE_LIMIT_AUTH_PER_MIN: '3' } });
+  const refresh = (app: TestApp, ip: string) =>
+    send(app, 'POST', '/api/auth/refresh', { ...JSON_TYPE, 'X-Forwarded-For': ip }, plain('{"refreshToken": "not-one-of-ours"}'));
+
+  it('when TRUST_PROXY=1, then refreshes from different X-Forwarded-For addresses count in separate buckets', async () => {
+    for (let i = 0; i < 3; i += 1) assert.equal((await refresh(proxied, '203.0.113.10')).status, 401);
+    assert.equal((await refresh(proxied, '203.0.113.10')).status, 429);
+    const other = await refresh(proxied, '203.0.113.20');
+    assert.equal(other.status, 401);
+    assert.equal(other.headers['ratelimit-remaining'], '2');
+    // One trusted hop: only the right-most address counts.
+    assert.equal((await refresh(proxied, '192.0.2.77, 203.0.113.10')).status, 429);
+  });
+
+  it('when TRUST_PROXY is unset, then a varying X-Forwarded-For does not dodge the limit', async () => {
+    for (let i = 1; i <= 3; i += 1) assert.equal((await refresh(direct, `198.51.100.${i}`)).status, 401);
+    assert.equal((await refresh(direct, '198.51.100.99')).status, 429);
+  });
+});
