@@ -28,7 +28,8 @@ export { TEST_NATS_URL, TEST_REDIS_URL } from './services';
 /** Old name of TEST_PASSWORD, kept so tests written on parallel branches still compile. */
 export const STRONG_PASSWORD = TEST_PASSWORD;
 
-class MemoryTransport extends Transport {
+/** Collects the JSON log lines of a winston logger, for tests that assert on the log. */
+export class MemoryTransport extends Transport {
   readonly lines: string[] = [];
   override log(info: unknown, next: () => void): void {
     this.lines.push(JSON.stringify(info));

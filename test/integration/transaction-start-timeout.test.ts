@@ -7,21 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import express from 'express';
 import supertest from 'supertest';
-import Transport from 'winston-transport';
 import { createDatabaseClients, type PrismaClient } from '../../backend/src/infrastructure/prisma/client';
 import { PrismaUnitOfWork } from '../../backend/src/infrastructure/prisma/unit-of-work';
 import { createLogger } from '../../backend/src/infrastructure/logger';
 import { errorHandler } from '../../backend/src/http/errors';
+import { MemoryTransport } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import type pg from 'pg';
-
-class Lines extends Transport {
-  readonly lines: string[] = [];
-  override log(info: unknown, next: () => void): void {
-    this.lines.push(JSON.stringify(info));
-    next();
-  }
-}
 
 describe('unit of work: no pool connection within maxWait', () => {
   let db: TestDatabase;
@@ -40,7 +32,7 @@ describe('unit of work: no pool connection within maxWait', () => {
 
   it('when every pool connection stays busy past maxWait, then the request answers 503 with Retry-After, not 500', async () => {
     const uow = new PrismaUnitOfWork(prisma, { maxWait: 200, timeout: 5_000 });
-    const lines = new Lines();
+    const lines = new MemoryTransport();
     const app = express();
     app.post('/work', async (_req, res) => {
       await uow.run((r) => r.users.findByEmail('nobody@example.com'));
