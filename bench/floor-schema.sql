@@ -17,6 +17,10 @@ CREATE TABLE floor_session (
   browser text,
   os text,
   device_type text,
+  -- As the app's Session: the user's own label, and the last request with the session's access token.
+  name text,
+  last_seen_at timestamptz(3),
+  last_seen_ip text,
   aal integer NOT NULL DEFAULT 1,
   created_at timestamptz(3) NOT NULL,
   last_active_at timestamptz(3) NOT NULL,

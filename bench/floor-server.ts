@@ -4,7 +4,8 @@
 //   POST /refresh  {refreshToken}: one rotation with a rotated-token history row and the owner (one statement,
 //                  like the app's), an RS256 access token with the app's claims, JSON out.
 //   GET /sessions  Bearer token (RS256-verified once, then cached until exp, as the app does): the user's live
-//                  sessions, newest first, JSON out with ISO timestamps.
+//                  sessions, newest first, JSON out with ISO timestamps: the app's session view (http/mappers.ts
+//                  sessionView), the same 15 fields from the same 14 columns, derived the same way.
 // Env: PORT, FLOOR_DATABASE_URL, FLOOR_PRIVATE_KEY (PEM), FLOOR_ISSUER, FLOOR_POOL (default 10, the app's).
 import { createHash, createHmac, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -31,7 +32,7 @@ const ROTATE = `
   FROM rotated r JOIN floor_user u ON u.id = r.user_id`;
 
 const LIST = `
-  SELECT id, browser, os, device_type, device_name, user_agent, ip_address, created_at, last_active_at, expires_at, aal
+  SELECT id, user_agent, ip_address, device_name, browser, os, device_type, name, last_seen_at, last_seen_ip, aal, created_at, last_active_at, expires_at
   FROM floor_session WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND idle_expires_at > $2
   ORDER BY last_active_at DESC, id`;
 
@@ -115,10 +116,13 @@ async function sessions(req: http.IncomingMessage, res: http.ServerResponse): Pr
       os: r.os,
       deviceType: r.device_type,
       deviceName: r.device_name,
+      name: r.name,
       userAgent: r.user_agent,
       ipAddress: r.ip_address,
+      lastIpAddress: r.last_seen_ip ?? r.ip_address,
       createdAt: r.created_at.toISOString(),
       lastActiveAt: r.last_active_at.toISOString(),
+      lastSeenAt: (r.last_seen_at && r.last_seen_at > r.last_active_at ? r.last_seen_at : r.last_active_at).toISOString(),
       expiresAt: r.expires_at.toISOString(),
       aal: r.aal,
     })),

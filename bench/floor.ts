@@ -21,7 +21,8 @@ export interface Floor {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export async function startFloor(tmp: string, chainsPerPhase: number, runId: string): Promise<Floor> {
+/** `profileDir`: run the floor under `--cpu-prof` (BENCH_PROFILE=floor-sessions / floor-refresh). */
+export async function startFloor(tmp: string, chainsPerPhase: number, runId: string, profileDir?: string): Promise<Floor> {
   const db = await createEmptyDatabase();
   try {
     const c = new pg.Client({ connectionString: db.url });
@@ -45,12 +46,18 @@ export async function startFloor(tmp: string, chainsPerPhase: number, runId: str
         if (i < users.length) firstSession.push({ userId: u.id, sid, email: u.email });
         return { sid, userId: u.id, hash: sha256(token), at: new Date(now - (owners.length - i) * 1000) };
       });
+      // The app's sessions as its session list reads them during a run: no name (none is set), and each user's
+      // first session (the one whose access token the load sends) stamped "last seen" by the warm-up's first
+      // request (the app's SessionActivity, at most once a minute) from the load generator's address. The
+      // floor does not stamp (a handful of UPDATEs per run in the app); it starts from the stamped state.
       await c.query(
         `INSERT INTO floor_session (id, user_id, refresh_token_hash, user_agent, ip_address, device_name, browser, os, device_type,
-                                    created_at, last_active_at, expires_at, idle_expires_at)
-         SELECT s.id, s.user_id, s.hash, 'node', '127.0.0.1', 'bench', NULL, NULL, 'desktop', s.at, s.at, s.at + interval '30 days', s.at + interval '30 days'
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[]) AS s(id, user_id, hash, at)`,
-        [rows.map((r) => r.sid), rows.map((r) => r.userId), rows.map((r) => r.hash), rows.map((r) => r.at)],
+                                    name, last_seen_at, last_seen_ip, created_at, last_active_at, expires_at, idle_expires_at)
+         SELECT s.id, s.user_id, s.hash, 'node', '127.0.0.1', 'bench', NULL, NULL, 'unknown',
+                NULL, CASE WHEN s.seen THEN $5::timestamptz END, CASE WHEN s.seen THEN '127.0.0.1' END,
+                s.at, s.at, s.at + interval '30 days', s.at + interval '30 days'
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $6::boolean[]) AS s(id, user_id, hash, at, seen)`,
+        [rows.map((r) => r.sid), rows.map((r) => r.userId), rows.map((r) => r.hash), rows.map((r) => r.at), new Date(now), rows.map((_, i) => i < users.length)],
       );
       await c.query('VACUUM ANALYZE');
     } finally {
@@ -64,6 +71,7 @@ export async function startFloor(tmp: string, chainsPerPhase: number, runId: str
       cwd: ROOT,
       port,
       logFile: join(tmp, 'floor.log'),
+      nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
       env: { PORT: String(port), FLOOR_DATABASE_URL: db.url, FLOOR_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, FLOOR_ISSUER: ISSUER },
     });
     await waitForHttp(child, '/health');

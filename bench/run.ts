@@ -96,10 +96,12 @@ async function main(): Promise<void> {
 
   if (needApp) {
     const onA = SERVER_A_SCENARIOS.filter((s) => selected(s.id));
-    const profA = PROFILE && onA.some((s) => s.id === PROFILE) ? profileDir : undefined;
+    // BENCH_PROFILE=floor-sessions (or floor-refresh) profiles the floor's process instead of server A's.
+    const profFloor = PROFILE?.startsWith('floor-') ? profileDir : undefined;
+    const profA = PROFILE && !profFloor && onA.some((s) => s.id === PROFILE) ? profileDir : undefined;
     // The floor (a bare node:http server, own database) runs beside server A, so the pairs of scenarios
     // (floor-sessions/sessions, floor-refresh/refresh) are measured minutes apart on the same machine.
-    const floor = onA.some((s) => s.id.startsWith('floor-')) ? await startFloor(tmp, chainsNeeded, runId) : null;
+    const floor = onA.some((s) => s.id.startsWith('floor-')) ? await startFloor(tmp, chainsNeeded, runId, profFloor) : null;
     if (floor) benchEnv.floorDb = floor.db;
     const a = await startApp({ name: 'server-A', logLevel: 'warn', bcryptCost: SEED_COST, maxSessionsPerUser: maxSessions, profileDir: profA });
     try {

@@ -61,7 +61,7 @@ export const ONLY: ScenarioId[] = PROFILE
     ? (process.env.BENCH_ONLY.split(',').map((s) => s.trim()) as ScenarioId[])
     : [...ALL];
 for (const s of ONLY) if (!ALL.includes(s)) throw new Error(`unknown scenario "${s}"; known: ${ALL.join(', ')}`);
-if (PROFILE === 'baseline' || PROFILE?.startsWith('floor-')) throw new Error('BENCH_PROFILE profiles the server under test; pick an app scenario');
+if (PROFILE === 'baseline') throw new Error('BENCH_PROFILE profiles the server under test (the app, or the floor for floor-*); the baseline has no profile');
 export const FULL = ONLY.length === ALL.length;
 export const selected = (id: ScenarioId) => ONLY.includes(id);
 
