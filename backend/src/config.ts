@@ -128,6 +128,12 @@ export const schema = {
     clusterWorkers,
     /** Set to 0 by the cluster primary for all workers but one. */
     backgroundJobs: flag('AUTH_BACKGROUND_JOBS', 'run the outbox relay and housekeeping timers in this process (a cluster primary sets it for its workers: only one runs them)', true),
+    // Why off by default: docs/performance.md, "Session list: same work, and pretenuring".
+    v8Pretenuring: flag(
+      'V8_PRETENURING',
+      "V8's allocation-site pretenuring; off, V8 does not allocate short-lived per-request objects straight into the old generation (less GC per request)",
+      false,
+    ),
   },
   database: {
     url: optional('DATABASE_URL', 'PostgreSQL URL; unset = embedded PostgreSQL (PGlite) kept under DATA_DIR'),
