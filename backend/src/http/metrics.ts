@@ -20,15 +20,17 @@ export function createMetrics(): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  // Label children cached by key: prom-client would otherwise hash a label object on every observation.
-  const children = new Map<string, { observe(seconds: number): void }>();
-  const child = (method: string, route: string, status: number) => {
-    const key = `${method} ${route} ${status}`;
-    let c = children.get(key);
-    if (!c) {
-      c = duration.labels({ method, route, status: String(status) });
-      children.set(key, c);
-    }
+  // Label children resolved once per method, route and status (labels() validates and copies the label set),
+  // found again without building a key string: method and route are the same few constant strings each time.
+  type Child = { observe(seconds: number): void };
+  const children = new Map<string, Map<string, Map<number, Child>>>();
+  const child = (method: string, route: string, status: number): Child => {
+    let byRoute = children.get(method);
+    if (!byRoute) children.set(method, (byRoute = new Map()));
+    let byStatus = byRoute.get(route);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    let c = byStatus.get(status);
+    if (!c) byStatus.set(status, (c = duration.labels({ method, route, status: String(status) })));
     return c;
   };
   return {
