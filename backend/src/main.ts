@@ -12,7 +12,7 @@ const logger = createLogger(config.runtime.logLevel);
 // site's objects straight into the old generation, and keeps that decision. Here it did so for short-lived
 // per-request objects: under session-list load the server moved ~2.4 KB per request into the old generation
 // (the floor, same pg code, none), garbage that only the full collector frees; with pretenuring off ~1 KB and
-// ~12% less CPU per request (docs/performance.md). setFlagsFromString is Node's API for setting a V8 flag at
+// 5–13% less CPU per request (docs/performance.md). setFlagsFromString is Node's API for setting a V8 flag at
 // run time; the collector reads this one on each scavenge.
 if (!config.runtime.v8Pretenuring) v8.setFlagsFromString('--no-allocation-site-pretenuring');
 
