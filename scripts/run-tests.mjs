@@ -1,6 +1,6 @@
 // `npm test`: type-check, then every test/**/*.test.ts and backend/verifier/test/**/*.test.ts with node's test runner (tsx for TypeScript).
 // Node 20's --test does not expand globs, so the files are listed here.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -22,5 +22,32 @@ if (files.length === 0) {
 // A hang guard, not a speed target: no test file may run longer than this (a missing service fails fast
 // on its own; this catches whatever still waits for ever). Generous because the machine may be shared.
 const timeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS || 15 * 60_000);
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${timeoutMs}`, ...files], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
-process.exit(run.status ?? 1);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${timeoutMs}`, ...files], {
+  stdio: ['inherit', 'pipe', 'pipe'],
+  env: { ...process.env, NODE_ENV: 'test' },
+});
+
+// A file can fail with every test in it passing: an error thrown after a test ended (an unhandled rejection,
+// an uncaught exception) sets the file's exit code, and the runner reports only "test failed" for the file at
+// the end, with the cause printed somewhere in the middle of a long log. CI may keep only the log's end, so
+// such lines are collected and repeated after the run when it failed.
+const telling = /asynchronous activity after the test ended|unhandledRejection|uncaughtException|Unhandled error event|exitCode|signal: '/;
+const kept = [];
+function forward(stream, out) {
+  let partial = '';
+  stream.on('data', (chunk) => {
+    out.write(chunk);
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (telling.test(line) && kept.length < 40) kept.push(line.slice(0, 1000));
+  });
+}
+forward(child.stdout, process.stdout);
+forward(child.stderr, process.stderr);
+child.on('close', (code, signal) => {
+  if (code !== 0 && kept.length) {
+    console.log('\nrun-tests: lines that may explain a failed file (repeated from above):');
+    for (const line of kept) console.log(`  ${line.trim()}`);
+  }
+  process.exit(code ?? (signal ? 1 : 0));
+});

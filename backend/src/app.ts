@@ -24,7 +24,7 @@ import { securityHeaders } from './http/security-headers';
 import { leanKit, type HotRoute } from './http/lean-route';
 import { fastPath } from './http/fast-path';
 import './http/types';
-import { authorizationServerMetadata, oauthRoutes } from './modules/oauth/oauth.routes';
+import { authorizationServerMetadata, oauthHotRoutes, oauthRoutes } from './modules/oauth/oauth.routes';
 import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
 import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
@@ -143,8 +143,11 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   app.use(notFoundRoute);
   const answers = errorAnswers(deps.logger);
   app.use(errorHandler(deps.logger, answers));
+  // Introspection is on the fast path too, but in Express it stays on the /oauth router (its form parser and
+  // error shape), which answers what the fast path leaves.
+  const oauthHot = oauthHotRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, logger: deps.logger });
   const listener = fastPath({
-    routes: hot,
+    routes: [...hot, ...oauthHot],
     fallback: app,
     trust: deps.http.trustProxy === undefined || deps.http.trustProxy === false ? null : app.get('trust proxy fn'),
     cors: corsMiddleware,

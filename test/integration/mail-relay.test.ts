@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Transport from 'winston-transport';
 import type { MailSender } from '../../backend/src/domain/mail';
 import { systemClock } from '../../backend/src/domain/ports';
 import { AesGcmSecretCipher } from '../../backend/src/infrastructure/crypto/secret-box';
@@ -15,17 +14,10 @@ import { MailRelay } from '../../backend/src/infrastructure/mail/mail-relay';
 import { NodemailerMailSender } from '../../backend/src/infrastructure/mail/nodemailer-sender';
 import { createDatabaseClients, type PrismaClient } from '../../backend/src/infrastructure/prisma/client';
 import { PrismaUnitOfWork } from '../../backend/src/infrastructure/prisma/unit-of-work';
+import { MemoryTransport } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startMailbox, type Mailbox } from '../helpers/mailbox';
 import { waitFor } from '../helpers/wait';
-
-class Lines extends Transport {
-  readonly lines: string[] = [];
-  override log(info: unknown, next: () => void): void {
-    this.lines.push(JSON.stringify(info));
-    next();
-  }
-}
 
 const templates = { productName: 'Acme Accounts', publicUrl: 'https://accounts.example.test/' };
 
@@ -35,7 +27,7 @@ describe('Mail outbox and relay', () => {
   let uow: PrismaUnitOfWork;
   let mailbox: Mailbox;
   const cipher = new AesGcmSecretCipher(randomBytes(32));
-  const logs = new Lines();
+  const logs = new MemoryTransport();
   const logger = createLogger('debug', [logs]);
   let n = 0;
   const address = () => `person${++n}.${randomBytes(3).toString('hex')}@example.test`;

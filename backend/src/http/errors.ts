@@ -86,6 +86,17 @@ export interface ErrorAnswer {
   retryAfterSeconds?: number;
 }
 
+/**
+ * An error answer in a route's own shape (the OAuth endpoints answer in RFC 6749's {error, error_description})
+ * with the headers it adds, flat [name, value, ...] (e.g. Cache-Control, WWW-Authenticate).
+ */
+export interface RouteErrorAnswer {
+  status: number;
+  body: unknown;
+  retryAfterSeconds?: number;
+  headers?: readonly string[];
+}
+
 const answer = (status: number, code: string, message: string, details?: FieldProblem[], retryAfterSeconds?: number): ErrorAnswer => ({
   status,
   body: { error: { code, message, ...(details ? { details } : {}) } },

@@ -7,19 +7,23 @@
 //     letter case: Express's routing decides those);
 //   - a body the lean JSON reader does not read (json-body.ts leanJsonLength: gzip, chunked, another charset
 //     or type, larger than 8 KiB) — body-parser answers those, as before;
-//   - a body on a GET.
+//   - a body on a GET;
+//   - for a form route (OAuth introspection), a body form-body.ts leanFormLength does not take (another
+//     charset, gzip, chunked, empty, past 8 KiB): that route's own Express router answers it.
 // What a taken request gets is what the Express lean chain gives it: the same handler, the same steps in the
-// same order (CORS when configured, JSON body, per-IP limit), the same headers (X-Request-Id, helmet's,
+// same order (CORS when configured, JSON or form body, per-IP limit), the same headers (X-Request-Id, helmet's,
 // CORS, RateLimit-*), errors mapped by the app's one mapping (errors.ts errorAnswers: contract shape, 503
-// with Retry-After on a database outage), one histogram observation and the info log line on 'finish'.
+// with Retry-After on a database outage) or the route's own (OAuth's RFC 6749 shape), one histogram
+// observation and the info log line on 'finish'.
 // test/http/fast-path.test.ts holds the two paths to the same answers.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import proxyaddr from 'proxy-addr';
 import type { Logger } from '../infrastructure/logger';
-import type { ErrorAnswer, ErroredRequest } from './errors';
+import type { ErrorAnswer, ErroredRequest, RouteErrorAnswer } from './errors';
 import { setRetryAfter } from './errors';
-import { leanJsonLength, readLeanBody } from './json-body';
+import { leanFormLength, parseLeanForm } from './form-body';
+import { leanJsonLength, readLeanBody, readLeanText } from './json-body';
 import { HeaderList, PRESET_HEADERS, setErrorHeaders, step, type HotRequest, type HotRoute, type WithPresetHeaders } from './lean-route';
 import type { Metrics } from './metrics';
 import type { RateLimits } from './rate-limits';
@@ -62,6 +66,7 @@ export function fastPath(o: FastPathOptions): RequestListener {
   const takes = (r: HotRoute, req: IncomingMessage): boolean => {
     const h = req.headers;
     if (r.jsonBody) return leanJsonLength(h, bodyLimitBytes) !== null;
+    if (r.formBody) return leanFormLength(h) !== null;
     return h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0');
   };
 
@@ -73,13 +78,14 @@ export function fastPath(o: FastPathOptions): RequestListener {
     if (logger.isInfoEnabled()) logRequest(logger, req, this.statusCode, ms);
   }
 
-  function fail(req: FastRequest, res: ServerResponse, err: unknown): void {
+  function fail(r: HotRoute, req: FastRequest, res: ServerResponse, err: unknown): void {
     // As the app's error handler: nothing to do once the answer has started.
     if (res.headersSent) return;
-    const a = errors(err, { id: req.id, method: req.method, path: req.url! });
+    const a: RouteErrorAnswer = (r.errors ?? errors)(err, { id: req.id, method: req.method, path: req.url! });
     setErrorHeaders(req, res);
     const preset = (res as Partial<WithPresetHeaders>)[PRESET_HEADERS];
     if (preset) for (let i = 0; i < preset.length; i += 2) res.setHeader(preset[i]!, preset[i + 1]!);
+    if (a.headers) for (let i = 0; i < a.headers.length; i += 2) res.setHeader(a.headers[i]!, a.headers[i + 1]!);
     setRetryAfter(res, a.retryAfterSeconds);
     const text = JSON.stringify(a.body);
     res.writeHead(a.status, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(text))]);
@@ -90,6 +96,7 @@ export function fastPath(o: FastPathOptions): RequestListener {
     try {
       if (cors) await step(cors, req, res);
       if (r.jsonBody) req.body = await readLeanBody(req, Number(req.headers['content-length']));
+      else if (r.formBody) req.body = parseLeanForm(await readLeanText(req, Number(req.headers['content-length'])));
       if (r.perIp) {
         // The RateLimit-* headers go into sendJson's one header list (see PRESET_HEADERS).
         const limitHeaders = new HeaderList();
@@ -98,7 +105,7 @@ export function fastPath(o: FastPathOptions): RequestListener {
       }
       await r.handler(req, res);
     } catch (err) {
-      fail(req, res, err);
+      fail(r, req, res, err);
     }
   }
 

@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AccessClaims } from '../domain/types';
 import type { Logger } from '../infrastructure/logger';
+import type { ErroredRequest, RouteErrorAnswer } from './errors';
 import { jsonBody, readLeanJson, simpleBytes } from './json-body';
 import type { Metrics } from './metrics';
 import { requestIdOf } from './request-id';
@@ -51,6 +52,13 @@ export interface HotRoute {
   jsonBody?: boolean;
   /** Then counts the request against the per-IP limit (RateLimit-* headers; 429 with Retry-After). */
   perIp?: boolean;
+  /**
+   * Reads an application/x-www-form-urlencoded body first (form-body.ts). Fast path only: such a route keeps
+   * its own Express route (the /oauth router) for what the fast path does not take.
+   */
+  formBody?: boolean;
+  /** The route's own error mapping when it answers in another shape (OAuth); the app's errorAnswers if unset. */
+  errors?: (err: unknown, req: ErroredRequest) => RouteErrorAnswer;
   handler: LeanHandler;
 }
 
@@ -160,6 +168,7 @@ export function leanKit(opts: {
   };
   return {
     route(r) {
+      if (r.formBody) throw new Error(`${r.path}: a form route keeps its own Express route (see HotRoute.formBody)`);
       const direct = !cors && !r.jsonBody && !r.perIp;
       return (req: Request, res: Response, next: NextFunction) => {
         const started = performance.now();

@@ -20,7 +20,10 @@ export class RedisIdBroadcast implements IdBroadcast {
     topic = 'revoked-sessions',
     onError: (err: Error) => void = () => undefined,
   ) {
-    this.subscriber = publisher.duplicate();
+    // ioredis's own re-subscribe after a reconnect sends SUBSCRIBE without handling its promise: a connection
+    // that drops (or is closed on shutdown) before the reply rejects it unhandled, which ends a Node process.
+    // So the subscriber re-subscribes itself, on 'ready', with the rejection handled (subscribe() below).
+    this.subscriber = publisher.duplicate({ autoResubscribe: false });
     this.subscriber.on('error', onError);
     this.channel = `${keyPrefix}${topic}`;
   }
@@ -40,14 +43,15 @@ export class RedisIdBroadcast implements IdBroadcast {
       }
     });
     await this.subscriber.subscribe(this.channel);
-    if (!onStatus) return;
-    onStatus(true);
-    this.subscriber.on('close', () => onStatus(false));
-    // ioredis re-subscribes by itself after 'ready'; subscribing again (idempotent) tells us when it is live.
+    onStatus?.(true);
+    if (onStatus) this.subscriber.on('close', () => onStatus(false));
+    // Every reconnect comes back without subscriptions (autoResubscribe is off): subscribe again, and tell the
+    // listener once it is live. SUBSCRIBE is idempotent, so a 'ready' that raced the first subscribe is harmless.
     this.subscriber.on('ready', () => {
+      if (this.closed) return;
       this.subscriber.subscribe(this.channel).then(
-        () => !this.closed && onStatus(true),
-        () => undefined, // dropped again: the next 'ready' retries
+        () => !this.closed && onStatus?.(true),
+        () => undefined, // dropped again (or closed): the next 'ready' retries
       );
     });
   }

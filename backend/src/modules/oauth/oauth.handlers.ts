@@ -4,7 +4,8 @@ import type { OAuthClientService } from '../../domain/oauth/client.service';
 import { OAuthError } from '../../domain/oauth/errors';
 import type { IssuedTokens, OAuthTokenService } from '../../domain/oauth/token.service';
 import { requestContext } from '../../http/context';
-import { assertForm, clientCredentials, formField, requiredField } from './oauth.validators';
+import { NO_STORE, sendJson, type LeanHandler } from '../../http/lean-route';
+import { assertForm, clientCredentials, formField, requiredField, type FormRequest } from './oauth.validators';
 
 const tokenBody = (t: IssuedTokens) => ({
   access_token: t.accessToken,
@@ -49,14 +50,17 @@ export class OAuthHandlers {
     res.status(200).end();
   };
 
-  /** RFC 7662: only for confidential clients (resource servers) that authenticate. */
-  introspect = async (req: Request, res: Response) => {
+  /**
+   * RFC 7662: only for confidential clients (resource servers) that authenticate. Served by the /oauth router
+   * and by the fast path (oauth.routes.ts oauthHotRoutes): sendJson with the no-store headers, either way.
+   */
+  introspect: LeanHandler = async (req, res) => {
     assertForm(req);
     const client = await this.clients.authenticate(clientCredentials(req));
     if (client.method === 'none') throw new OAuthError('invalid_client', 'Introspection requires client authentication (a confidential client)');
     const token = requiredField(req, 'token');
     hint(req, ['access_token', 'refresh_token']);
-    res.json(await this.tokens.introspect(token));
+    sendJson(req, res, 200, await this.tokens.introspect(token), NO_STORE);
   };
 }
 
@@ -64,7 +68,7 @@ export class OAuthHandlers {
  * token_type_hint is only a hint (RFC 7009 §2.1, RFC 7662 §2.1): tokens are recognised by their shape. An
  * unknown value is unsupported_token_type, as RFC 7009 §2.2.1 describes.
  */
-function hint(req: Request, known: string[]): void {
+function hint(req: FormRequest, known: string[]): void {
   const h = formField(req, 'token_type_hint');
   if (h !== null && !known.includes(h)) throw new OAuthError('unsupported_token_type', `token_type_hint must be one of ${known.join(', ')}`);
 }

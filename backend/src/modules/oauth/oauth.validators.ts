@@ -1,13 +1,22 @@
 // Reading RFC 6749 requests: form fields (each at most once, no NUL) and client authentication by HTTP Basic
 // (client_secret_basic, parsed with the basic-auth package) or form fields (client_secret_post).
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import basicAuth from 'basic-auth';
 import type { ClientCredentials } from '../../domain/oauth/client.service';
 import { OAuthError } from '../../domain/oauth/errors';
 import { textProblem } from '../../http/storable-text';
 
-export function formField(req: Request, name: string): string | null {
-  const v = (req.body ?? {})[name];
+/**
+ * What these read of a request: an Express Request, or the fast path's (http/fast-path.ts, introspection).
+ * `body` is the parsed form, undefined when the request had none of type application/x-www-form-urlencoded.
+ */
+export interface FormRequest {
+  headers: IncomingHttpHeaders;
+  body?: unknown;
+}
+
+export function formField(req: FormRequest, name: string): string | null {
+  const v = ((req.body ?? {}) as Record<string, unknown>)[name];
   if (v === undefined) return null;
   if (typeof v !== 'string') throw new OAuthError('invalid_request', `${name} must be given once`);
   // Refused here (in the OAuth error shape) rather than failing in the database.
@@ -16,14 +25,16 @@ export function formField(req: Request, name: string): string | null {
   return v;
 }
 
-export function requiredField(req: Request, name: string): string {
+export function requiredField(req: FormRequest, name: string): string {
   const v = formField(req, name);
   if (!v) throw new OAuthError('invalid_request', `${name} is required`);
   return v;
 }
 
-export function assertForm(req: Request): void {
-  if (!req.is('application/x-www-form-urlencoded')) {
+export function assertForm(req: FormRequest): void {
+  // The form parsers (body-parser's urlencoded, the fast path's parseLeanForm) set a body exactly when the
+  // request has one of this type (type-is, which req.is asks too): no body here means no form.
+  if (req.body === undefined) {
     throw new OAuthError('invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
   }
 }
@@ -38,8 +49,8 @@ function formDecode(s: string): string {
 }
 
 /** Who the client says it is; verifying it is OAuthClientService.authenticate. */
-export function clientCredentials(req: Request): ClientCredentials {
-  const header = req.get('authorization');
+export function clientCredentials(req: FormRequest): ClientCredentials {
+  const header = req.headers.authorization;
   const bodyId = formField(req, 'client_id');
   const bodySecret = formField(req, 'client_secret');
   if (header !== undefined) {
