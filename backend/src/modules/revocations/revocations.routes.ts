@@ -47,7 +47,8 @@ export function revocationRoutes(deps: {
   now?: () => number;
 }): RevocationRoutes {
   const router = Router();
-  const open = new Set<Response>();
+  /** How to end each open stream (closeAll): the stream's own end(), which also stops its listener and timers. */
+  const ends = new Map<Response, () => void>();
   const now = deps.now ?? Date.now;
 
   router.get('/stream', authenticateUserOrClient(deps.auth, deps.clientTokens), requireReader, async (req, res) => {
@@ -59,10 +60,15 @@ export function revocationRoutes(deps: {
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 1000\n\n');
-    open.add(res);
 
+    // Writing to a response that has ended emits 'error' on it, an uncaught exception that ends the process; and
+    // between end() and 'close' a revocation, the heartbeat or the snapshot can still come. So every write checks,
+    // and ending the stream stops its listener and timers at once instead of on 'close'.
+    const write = (text: string) => {
+      if (!res.writableEnded) res.write(text);
+    };
     const send = (list: Revocation[]) => {
-      for (const r of list) res.write(`id: ${r.revokedAt.getTime()}\nevent: revoked\ndata: ${JSON.stringify(revocationToJson(r))}\n\n`);
+      for (const r of list) write(`id: ${r.revokedAt.getTime()}\nevent: revoked\ndata: ${JSON.stringify(revocationToJson(r))}\n\n`);
     };
     // Listen before reading the snapshot, so a revocation committed in between is not lost (duplicates are harmless).
     let buffered: Revocation[] | null = [];
@@ -70,35 +76,40 @@ export function revocationRoutes(deps: {
       if (buffered) buffered.push(...list);
       else send(list);
       // The reader's own session ended: so does its stream.
-      if (list.some((r) => r.sessionId === claims.sid)) res.end();
+      if (list.some((r) => r.sessionId === claims.sid)) end();
     });
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), deps.heartbeatMs ?? 15_000);
+    const heartbeat = setInterval(() => write(': ping\n\n'), deps.heartbeatMs ?? 15_000);
     // The stream ends when the token that opened it expires; the client reconnects with a fresh one.
-    const expiry = setTimeout(() => res.end(), Math.max(0, claims.exp * 1000 - now()));
-    const cleanup = () => {
+    const expiry = setTimeout(() => end(), Math.max(0, claims.exp * 1000 - now()));
+    function cleanup() {
       unsubscribe();
       clearInterval(heartbeat);
       clearTimeout(expiry);
-      open.delete(res);
-    };
+      ends.delete(res);
+    }
+    function end() {
+      cleanup();
+      if (!res.writableEnded) res.end();
+    }
+    ends.set(res, end);
     res.on('close', cleanup);
 
     try {
       send(await deps.feed.snapshot(cursorOf(req)));
-      res.write(`event: ready\ndata: ${JSON.stringify({ windowSeconds: deps.feed.windowSeconds })}\n\n`);
+      write(`event: ready\ndata: ${JSON.stringify({ windowSeconds: deps.feed.windowSeconds })}\n\n`);
       const pending = buffered;
       buffered = null;
       send(pending);
     } catch {
       // Headers are sent: end the stream and let the client reconnect and resync.
-      res.end();
+      end();
     }
   });
 
   return {
     router,
     closeAll() {
-      for (const res of open) res.end();
+      for (const end of [...ends.values()]) end();
     },
   };
 }
