@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient, type Prisma } from '../../generated/prisma/client';
+import { guardConnections } from './named-statement';
+import { readTimestamptzFast } from './timestamptz';
 
 export interface PrismaClientOptions {
   /**
@@ -70,6 +72,8 @@ export function createDatabaseClients(url: string, opts: PrismaClientOptions = {
     ...(prepared ? { verify: forgetStatements } : {}),
   });
   endWaitsForSockets(pool);
+  guardConnections(pool);
+  pool.on('connect', readTimestamptzFast);
   const adapter = new PrismaPg(pool, {
     disposeExternalPool: true, // $disconnect() closes the pool
     ...(prepared ? { statementNameGenerator: statementName } : {}),

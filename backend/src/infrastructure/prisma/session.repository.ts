@@ -7,6 +7,7 @@ import type { ActiveSession, NewSession, RevokeReason, RotatedSession, Session }
 import type pg from 'pg';
 import type { Db } from './client';
 import { isUuid, toSession, type SessionRow } from './mappers';
+import { runNamed } from './named-statement';
 
 type RotatedRow = Omit<RotatedSession, 'owner'> & OwnerColumns;
 
@@ -107,7 +108,7 @@ export class PrismaSessionRepository implements SessionRepository {
     // it (the refresh hot path); the same SQL through Prisma otherwise (inside a transaction, tests).
     const values = [oldHash, newHash, now, idleExpiresAt, clientId] as const;
     const rows = this.pool
-      ? (await this.pool.query<RotatedRow>({ name: 'session_rotate', text: ROTATE_SQL, values: [...values] })).rows
+      ? await runNamed<RotatedRow>(this.pool, 'session_rotate', ROTATE_SQL, values)
       : // "Unsafe" only means the SQL text is a plain string: it is a constant, and every value is a bound parameter.
         await this.db.$queryRawUnsafe<RotatedRow[]>(ROTATE_SQL, ...values);
     const row = rows[0];
@@ -127,7 +128,7 @@ export class PrismaSessionRepository implements SessionRepository {
   async listActive(userId: string, now: Date): Promise<ActiveSession[]> {
     if (!isUuid(userId)) return [];
     // The rows have exactly the ActiveSession fields, typed as Prisma types them: no mapping needed.
-    if (this.pool) return (await this.pool.query<ActiveSession>({ name: 'session_list_active', text: LIST_ACTIVE_SQL, values: [userId, now] })).rows;
+    if (this.pool) return runNamed<ActiveSession>(this.pool, 'session_list_active', LIST_ACTIVE_SQL, [userId, now]);
     return this.db.session.findMany({
       select: ACTIVE_SELECT,
       where: { userId, ...live(now) },
