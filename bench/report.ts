@@ -13,6 +13,8 @@ export interface ScenarioResult {
   p95?: number;
   /** oauth-introspect only: median req/s ratio to validate over alternating short runs. */
   pairedRatio?: number;
+  /** sessions only: medians over alternating short runs with the floor (app/floor req/s, floor/app server CPU per request). */
+  paired?: { rps: number; cpu: number };
   total: number;
   /** Connection errors + timeouts. */
   errors: number;
@@ -81,8 +83,8 @@ function rows(scenarios: ScenarioResult[]): string[][] {
     `${s.non2xx}${statusText(s) ? ` (${statusText(s)})` : ''}`,
     String(s.mismatches),
     s.load1.toFixed(1),
-    s.cpu ? fmt(s.cpu.server, 2) : '',
-    s.cpu ? fmt(s.cpu.postgres, 2) : '',
+    s.cpu ? fmt(s.cpu.server, 3) : '',
+    s.cpu ? fmt(s.cpu.postgres, 3) : '',
   ]);
 }
 
@@ -223,7 +225,10 @@ export function describeSettings(s: {
       '(one statement: compare-and-set rotation, history row, owner join; an RS256 access token with the same claims via jsonwebtoken on the ' +
       'event loop; JSON out), its session list the same query and JSON with ISO timestamps, its bearer check RS256 once per token then ' +
       'cached until exp (as the app does). It has no framework, validation, logging, metrics, limits or security headers. The floor ' +
-      'scenarios run right before the app\'s, with the same load; the targets are the ratios within this run.',
+      'scenarios run right before the app\'s, with the same load; the targets are the ratios within this run. The session list is then ' +
+      'also measured in alternating short runs (floor, app, floor, ... 9 rounds of 2 s each): this machine\'s speed drifts within ' +
+      'minutes by more than the difference being measured, so the median of rounds seconds apart is its target figure (req/s, and server ' +
+      'CPU per request alongside).',
     'Both databases are `VACUUM ANALYZE`d after seeding: autovacuum is off on the development machine\'s PostgreSQL.',
     `Refresh: each of the ${s.connections} connections owns one session and sends, after every response, the refresh token that response returned ` +
       '(autocannon `setupClient` + `requests[].setupRequest/onResponse` with per-connection state); warm-up and measured run use different ' +
