@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { generateSync } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bearer, startTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from '../helpers/app';
-import { assertScreenOk, launchChromium, openAppPage, WEB_DIST, webNotBuilt, watchProblems, webStorage } from '../helpers/browser';
+import { assertScreenOk, launchChromium, startAll, openAppPage, WEB_DIST, webNotBuilt, watchProblems, webStorage } from '../helpers/browser';
 
 const ADMIN = { email: 'web-admin@example.test', password: 'admin-Quartz-41-meadow' };
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
@@ -28,7 +28,7 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
   let limited: TestApp;
 
   before(async () => {
-    [app, browser, limited] = await Promise.all([
+    [app, browser, limited] = await startAll([
       // No refresh grace window: tabs that raced each other into a reuse would end the session at once.
       startTestApp({ env: { REGISTRATION_MODE: 'approval', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, REFRESH_REUSE_GRACE_SECONDS: '0' }, webDistDir: WEB_DIST }),
       launchChromium(),

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { openApiDocument } from '../../backend/src/modules/docs/openapi-document';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { launchChromium, watchProblems } from '../helpers/browser';
+import { launchChromium, startAll, watchProblems } from '../helpers/browser';
 
 const operationCount = Object.values(openApiDocument().paths).reduce((n, item) => n + ['get', 'post', 'put', 'patch', 'delete'].filter((m) => m in item).length, 0);
 
@@ -18,7 +18,7 @@ describe('API reference page', () => {
   const requested: string[] = [];
 
   before(async () => {
-    [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
+    [app, browser] = await startAll([startTestApp(), launchChromium()]);
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();

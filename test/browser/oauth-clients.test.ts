@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { assertScreenOk, launchChromium, openAppPage, WEB_DIST, webNotBuilt } from '../helpers/browser';
+import { assertScreenOk, launchChromium, startAll, openAppPage, WEB_DIST, webNotBuilt } from '../helpers/browser';
 
 const ADMIN = { email: 'clients-admin@example.test', password: 'admin-Basalt-62-orchard' };
 
@@ -17,7 +17,7 @@ describe('OAuth clients admin screen in a real browser', { skip: webNotBuilt }, 
   let problems: string[];
 
   before(async () => {
-    [app, browser] = await Promise.all([startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, webDistDir: WEB_DIST }), launchChromium()]);
+    [app, browser] = await startAll([startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, webDistDir: WEB_DIST }), launchChromium()]);
     const opened = await openAppPage(browser);
     await opened.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
     ({ page, problems } = opened);

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { bearer, registerAndLogin, startTestApp, TEST_PASSWORD, uniqueEmail, type TestApp } from '../helpers/app';
-import { assertScreenOk, launchChromium, openAppPage, WEB_DIST, webNotBuilt } from '../helpers/browser';
+import { assertScreenOk, launchChromium, startAll, openAppPage, WEB_DIST, webNotBuilt } from '../helpers/browser';
 import { startMailbox, type Mailbox } from '../helpers/mailbox';
 
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -24,7 +24,7 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
 
   before(async () => {
     mailbox = await startMailbox();
-    [app, browser] = await Promise.all([
+    [app, browser] = await startAll([
       // One mail request per address an hour: the second "send the link again" meets the limit (each
       // journey uses fresh addresses, so no other request here comes near it).
       startTestApp({

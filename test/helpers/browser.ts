@@ -21,6 +21,21 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+type Closable = { close(): Promise<unknown> };
+
+/**
+ * Promise.all for what a browser suite starts side by side (test servers, Chromium): when one fails to start,
+ * those that did are closed before the error is thrown. Otherwise a missing Chromium failed the suite's hook
+ * at once but left its server open, and the test process hung until the runner's timeout.
+ */
+export async function startAll<T extends readonly Promise<Closable>[]>(starts: readonly [...T]): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return settled.map((r) => (r as PromiseFulfilledResult<Closable>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+  await Promise.allSettled(settled.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+  throw failed.reason;
+}
+
 export interface AxeViolation {
   id: string;
   impact: string | null;
