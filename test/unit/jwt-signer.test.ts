@@ -169,6 +169,27 @@ test('when signing runs on worker threads, then the tokens verify exactly like t
   }
 });
 
+test('when a signing worker stops on its own, then its slot gets a new worker and every later token is signed', async () => {
+  const { SigningThreadPool } = await import('../../backend/src/infrastructure/crypto/signing-thread-pool');
+  const pool = new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 2);
+  try {
+    const threaded = new JwtAccessTokenSigner(keys, ISS, AUD, pool);
+    await Promise.all([threaded.sign(baseClaims, 900), threaded.sign(baseClaims, 900)]);
+    // Reaching into the pool: a worker that ends by itself (an uncaught error, out of memory) ends like this.
+    const slots = (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers;
+    const stopped = slots[0]!;
+    await stopped.terminate();
+    for (let i = 0; i < 200 && slots[0] === stopped; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.notEqual(slots[0], stopped, 'the slot has a new worker');
+    // Before, a job whose turn fell on the stopped worker was never answered.
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('a signature never came')), 5_000).unref());
+    const tokens = await Promise.race([Promise.all(Array.from({ length: 6 }, () => threaded.sign(baseClaims, 900))), timeout]);
+    for (const token of tokens) assert.equal(signer.verify(token).sid, baseClaims.sid);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('when the same token is verified again, then the cached claims are returned and a tampered copy is still refused', async () => {
   const fresh = new JwtAccessTokenSigner(keys, ISS, AUD);
   const token = await fresh.sign(baseClaims, 900);
