@@ -54,6 +54,23 @@ describe('BcryptProcessPool', () => {
     }
   });
 
+  it('when a job comes after the channel of a child closed and before its exit was seen, then it runs on a new child instead of ending the server', async () => {
+    const p = new BcryptProcessPool(1);
+    try {
+      await p.run({ op: 'hash', data: 'warm', cost: 4 });
+      const [first] = (p as unknown as { children: { pid: number; disconnect(): void }[] }).children;
+      // What a dying child looks like from here for a moment: its channel is closed, its 'exit' not yet handled.
+      // Before, the job was sent to it anyway, and the failed send was an uncaught 'Channel closed' error.
+      first!.disconnect();
+      const hash = await p.run({ op: 'hash', data: 'after', cost: 4 });
+      assert.equal(bcrypt.compareSync('after', hash as string), true);
+      const [second] = (p as unknown as { children: { pid: number }[] }).children;
+      assert.notEqual(second!.pid, first!.pid);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('when a queued job is abandoned before a child is free, then it is dropped without hashing and the queue moves on', async () => {
     const p = new BcryptProcessPool(1);
     try {

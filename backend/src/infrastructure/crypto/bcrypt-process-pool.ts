@@ -73,6 +73,9 @@ export class BcryptProcessPool {
   /** Hands queued jobs to idle children (started lazily, replaced when they die), skipping abandoned ones. */
   private dispatch(): void {
     while (this.queue.length > 0) {
+      // A child whose channel has closed (it died; its 'exit', which fails its jobs, may still be to come)
+      // takes no job and gives its place to a new one: a send to it fails.
+      for (let i = this.children.length - 1; i >= 0; i--) if (!this.children[i]!.connected) this.children.splice(i, 1);
       const child = this.children.find((c) => this.inFlight(c) === 0) ?? (this.children.length < this.size ? this.spawn() : null);
       if (!child) return;
       const next = this.queue.shift()!;
@@ -83,7 +86,11 @@ export class BcryptProcessPool {
       const id = this.nextId++;
       this.pending.set(id, { child, resolve: next.resolve, reject: next.reject });
       this.hold(child, true);
-      child.send({ id, ...next.job });
+      child.send({ id, ...next.job }, (err) => {
+        if (!err || !this.pending.delete(id)) return;
+        // The job never reached the child: it waits again, first in line, for the next child ('exit' dispatches).
+        this.queue.unshift(next);
+      });
     }
   }
 
@@ -112,6 +119,8 @@ export class BcryptProcessPool {
       else p.resolve(msg.result);
       this.dispatch();
     });
+    // A failed send is handled by its callback, a dead child by 'exit'; an 'error' without a listener would end the server.
+    child.on('error', () => undefined);
     child.on('exit', () => {
       const i = this.children.indexOf(child);
       if (i >= 0) this.children.splice(i, 1);
