@@ -1,5 +1,5 @@
-// Servers a test owns because it stops and restarts them: a redis-server and a PostgreSQL cluster (initdb /
-// pg_ctl in a temp dir), each on a free port of its own. The shared services on the standard ports are never
+// Servers a test owns because it stops and restarts them: a redis-server, a nats-server with JetStream and a
+// PostgreSQL cluster (initdb / pg_ctl in a temp dir), each on a free port of its own. The shared services on the standard ports are never
 // touched. Every wait is a bounded poll.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -67,6 +67,43 @@ export async function ownRedis(): Promise<OwnRedis> {
   };
   await redis.start();
   return redis;
+}
+
+export interface OwnNats {
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Stops the server and removes its JetStream directory. */
+  remove(): Promise<void>;
+}
+
+/** A nats-server with JetStream (store in a temp dir kept across restarts) on a free port. */
+export async function ownNats(): Promise<OwnNats> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'own-nats-'));
+  let child: ChildProcess | null = null;
+  const nats: OwnNats = {
+    url: `nats://127.0.0.1:${port}`,
+    async start() {
+      if (child) return;
+      child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
+      await waitFor(`nats-server on ${port}`, () => accepts(port));
+    },
+    async stop() {
+      const running = child;
+      child = null;
+      if (!running || running.exitCode !== null || running.signalCode !== null) return;
+      const exited = new Promise((r) => running.once('exit', r));
+      running.kill('SIGKILL');
+      await exited;
+    },
+    async remove() {
+      await nats.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await nats.start();
+  return nats;
 }
 
 export interface OwnPostgres {

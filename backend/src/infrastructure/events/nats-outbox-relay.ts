@@ -19,6 +19,8 @@ export interface OutboxRelayOptions {
   catalogueSubjectPrefix?: string;
   batchSize?: number;
   intervalMs?: number;
+  /** Wait between reconnect attempts (ms; NATS's default 2000). */
+  reconnectTimeWaitMs?: number;
 }
 
 interface PendingRow {
@@ -48,7 +50,9 @@ export class NatsOutboxRelay {
   ) {}
 
   async start(): Promise<void> {
-    this.nc = await connect({ servers: this.opts.natsUrl, name: 'auth-outbox-relay' });
+    // Reconnects for as long as it takes, like the app's main connection: with NATS's default (10 attempts) an
+    // outage of half a minute closed this connection for good, and the outbox was never published again.
+    this.nc = await connect({ servers: this.opts.natsUrl, name: 'auth-outbox-relay', maxReconnectAttempts: -1, reconnectTimeWait: this.opts.reconnectTimeWaitMs ?? 2000 });
     const jsm = await this.nc.jetstreamManager();
     const own = `${this.opts.subjectPrefix}.`;
     const catalogue = CATALOGUE.map((name) => this.catalogueSubject(name)).filter((s) => !s.startsWith(own));
@@ -114,7 +118,12 @@ export class NatsOutboxRelay {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.running;
-    await this.nc?.drain().catch(() => undefined);
+    const nc = this.nc;
+    if (!nc) return;
+    // While NATS is unreachable a drain waits for it (the connection never gives up): a stop waits 2 s at most.
+    const drained = nc.drain().catch(() => undefined);
+    await Promise.race([drained, new Promise((r) => setTimeout(r, 2_000).unref())]);
+    if (!nc.isClosed()) await nc.close().catch(() => undefined);
   }
 }
 
