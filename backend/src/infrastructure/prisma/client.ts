@@ -5,7 +5,6 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient, type Prisma } from '../../generated/prisma/client';
 import { guardConnections } from './named-statement';
-import { readTimestamptzFast } from './timestamptz';
 
 export interface PrismaClientOptions {
   /**
@@ -73,7 +72,6 @@ export function createDatabaseClients(url: string, opts: PrismaClientOptions = {
   });
   endWaitsForSockets(pool);
   guardConnections(pool);
-  pool.on('connect', readTimestamptzFast);
   const adapter = new PrismaPg(pool, {
     disposeExternalPool: true, // $disconnect() closes the pool
     ...(prepared ? { statementNameGenerator: statementName } : {}),

@@ -3,33 +3,52 @@
 // the WHERE clause on the latest row version) and costs one round-trip on the refresh hot path.
 import { Prisma } from '../../generated/prisma/client';
 import type { SessionRepository } from '../../domain/ports';
-import type { ActiveSession, NewSession, RevokeReason, RotatedSession, Session } from '../../domain/types';
+import type { ActiveSession, NewSession, RevokeReason, Role, RotatedSession, Session, UserStatus } from '../../domain/types';
 import type pg from 'pg';
 import type { Db } from './client';
-import { isUuid, toSession, type SessionRow } from './mappers';
-import { runNamed } from './named-statement';
+import { isUuid, toSession } from './mappers';
+import { col, runNamed, statement, type Columns } from './named-statement';
 
 type RotatedRow = Omit<RotatedSession, 'owner'> & OwnerColumns;
 
 interface OwnerColumns {
   ownerEmail: string;
   ownerUsername: string | null;
-  ownerRole: RotatedSession['owner']['role'];
-  ownerStatus: RotatedSession['owner']['status'];
+  ownerRole: Role;
+  ownerStatus: UserStatus;
 }
 
-/** Prisma filter of a live session: not revoked, neither absolute nor idle expiry reached (as in ROTATE_SQL). */
+/** Prisma filter of a live session: not revoked, neither absolute nor idle expiry reached (as in ROTATE). */
 const live = (now: Date) => ({ revokedAt: null, expiresAt: { gt: now }, idleExpiresAt: { gt: now } });
 
 /**
- * The columns of a RotatedSession (besides its owner): every column is a field parsed on each refresh. Named,
+ * The columns of a RotatedSession (besides its owner): every column is a field read on each refresh. Named,
  * never `*`: with cached prepared statements, `*` would fail with "cached plan must not change result type"
- * once a later migration adds a column to a running instance (so for the session list's ACTIVE_FIELDS too).
+ * once a later migration adds a column to a running instance (so for the session list's columns too).
  */
-const ROTATED_FIELDS = ['id', 'userId', 'aal', 'expiresAt', 'idleExpiresAt', 'clientId', 'scope'] as const satisfies readonly (keyof RotatedSession & keyof SessionRow)[];
+const ROTATED_COLUMNS = {
+  id: col.text,
+  userId: col.text,
+  aal: col.int,
+  expiresAt: col.timestamptz,
+  idleExpiresAt: col.timestamptz,
+  clientId: col.textOrNull,
+  scope: col.textOrNull,
+} satisfies Columns<Omit<RotatedSession, 'owner'>>;
+type RotatedField = keyof typeof ROTATED_COLUMNS;
+const ROTATED_FIELDS = Object.keys(ROTATED_COLUMNS) as RotatedField[];
 
 /** rotate(): one statement, prepared once per connection when it runs on the pool. */
-const ROTATE_SQL = `
+const ROTATE = statement<RotatedRow>(
+  'session_rotate',
+  {
+    ...ROTATED_COLUMNS,
+    ownerEmail: col.text,
+    ownerUsername: col.textOrNull,
+    ownerRole: col.oneOf<Role>(),
+    ownerStatus: col.oneOf<UserStatus>(),
+  },
+  () => `
   WITH rotated AS (
     UPDATE "Session"
     SET "refreshTokenHash" = $2, "previousRefreshTokenHash" = $1, "lastActiveAt" = $3::timestamptz,
@@ -44,17 +63,35 @@ const ROTATE_SQL = `
   )
   SELECT ${ROTATED_FIELDS.map((c) => `rotated."${c}"`).join(', ')}, u."email" AS "ownerEmail", u."username" AS "ownerUsername",
          u."role"::text AS "ownerRole", u."status"::text AS "ownerStatus"
-  FROM rotated JOIN "User" u ON u."id" = rotated."userId"`;
+  FROM rotated JOIN "User" u ON u."id" = rotated."userId"`,
+);
 
-/** The columns of an ActiveSession (the sessions list): every column is a field parsed on the hot read. */
-const ACTIVE_FIELDS = ['id', 'userAgent', 'ipAddress', 'deviceName', 'browser', 'os', 'deviceType', 'name', 'lastSeenAt', 'lastSeenIp', 'aal', 'createdAt', 'lastActiveAt', 'expiresAt'] as const satisfies readonly (keyof ActiveSession & keyof SessionRow)[];
-const ACTIVE_SELECT = Object.fromEntries(ACTIVE_FIELDS.map((f) => [f, true])) as Record<(typeof ACTIVE_FIELDS)[number], true>;
-
-/** listActive() for the sessions page, the other hot read. Same query as the Prisma one below. */
-const LIST_ACTIVE_SQL = `
-  SELECT ${ACTIVE_FIELDS.map((c) => `"${c}"`).join(', ')} FROM "Session"
+/** listActive() for the sessions page, the other hot read: every column is a field read on it. */
+const LIST_ACTIVE = statement<ActiveSession>(
+  'session_list_active',
+  {
+    id: col.text,
+    userAgent: col.textOrNull,
+    ipAddress: col.textOrNull,
+    deviceName: col.textOrNull,
+    browser: col.textOrNull,
+    os: col.textOrNull,
+    deviceType: col.textOrNull,
+    name: col.textOrNull,
+    lastSeenAt: col.timestamptzOrNull,
+    lastSeenIp: col.textOrNull,
+    aal: col.int,
+    createdAt: col.timestamptz,
+    lastActiveAt: col.timestamptz,
+    expiresAt: col.timestamptz,
+  },
+  (keys) => `
+  SELECT ${keys.map((c) => `"${c}"`).join(', ')} FROM "Session"
   WHERE "userId" = $1::uuid AND "revokedAt" IS NULL AND "expiresAt" > $2::timestamptz AND "idleExpiresAt" > $2::timestamptz
-  ORDER BY "lastActiveAt" DESC, "id" ASC`;
+  ORDER BY "lastActiveAt" DESC, "id" ASC`,
+);
+/** The same columns through Prisma (inside transactions and without the pool). */
+const ACTIVE_SELECT = { id: true, userAgent: true, ipAddress: true, deviceName: true, browser: true, os: true, deviceType: true, name: true, lastSeenAt: true, lastSeenIp: true, aal: true, createdAt: true, lastActiveAt: true, expiresAt: true } as const satisfies Record<keyof ActiveSession, true>;
 
 export class PrismaSessionRepository implements SessionRepository {
   constructor(
@@ -108,9 +145,9 @@ export class PrismaSessionRepository implements SessionRepository {
     // it (the refresh hot path); the same SQL through Prisma otherwise (inside a transaction, tests).
     const values = [oldHash, newHash, now, idleExpiresAt, clientId] as const;
     const rows = this.pool
-      ? await runNamed<RotatedRow>(this.pool, 'session_rotate', ROTATE_SQL, values)
+      ? await runNamed(this.pool, ROTATE, values)
       : // "Unsafe" only means the SQL text is a plain string: it is a constant, and every value is a bound parameter.
-        await this.db.$queryRawUnsafe<RotatedRow[]>(ROTATE_SQL, ...values);
+        await this.db.$queryRawUnsafe<RotatedRow[]>(ROTATE.text, ...values);
     const row = rows[0];
     if (rows.length !== 1 || !row) return null;
     return {
@@ -127,8 +164,7 @@ export class PrismaSessionRepository implements SessionRepository {
 
   async listActive(userId: string, now: Date): Promise<ActiveSession[]> {
     if (!isUuid(userId)) return [];
-    // The rows have exactly the ActiveSession fields, typed as Prisma types them: no mapping needed.
-    if (this.pool) return runNamed<ActiveSession>(this.pool, 'session_list_active', LIST_ACTIVE_SQL, [userId, now]);
+    if (this.pool) return runNamed(this.pool, LIST_ACTIVE, [userId, now]);
     return this.db.session.findMany({
       select: ACTIVE_SELECT,
       where: { userId, ...live(now) },

@@ -3,8 +3,8 @@
 // session on the sessions page (issue 15 profiles). Our connections run in UTC (client.ts pins TimeZone), so
 // PostgreSQL writes them as "YYYY-MM-DD HH:MM:SS[.fraction]+00"; that one form is read here digit by digit,
 // and anything else (another offset, a year before 1000 or after 9999, BC, infinity) goes to pg's own parser.
-// Prisma's queries bring their own parsers and are not affected. test/unit/timestamptz.test.ts holds both
-// parsers to the same Date.
+// named-statement.ts col.timestamptz reads with it; Prisma's queries bring their own parsers.
+// test/unit/timestamptz.test.ts holds both parsers to the same Date.
 import pg from 'pg';
 
 const TIMESTAMPTZ_OID = 1184;
@@ -48,9 +48,4 @@ export function parseTimestamptz(s: string): Date | number | null {
   }
   if (year < 1000 || month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0) return fallback(s);
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
-}
-
-/** Our statements' connections read timestamptz with parseTimestamptz (a query that brings its own types keeps them). */
-export function readTimestamptzFast(client: pg.ClientBase): void {
-  client.setTypeParser(TIMESTAMPTZ_OID, 'text', parseTimestamptz);
 }
