@@ -51,6 +51,8 @@ export type Columns<R> = { [K in keyof R]-?: Column<R[K]> };
 export interface Statement<R> {
   readonly name: string;
   readonly text: string;
+  /** The result's column names, in order (the keys of its rows). */
+  readonly keys: readonly (keyof R & string)[];
   /** Builds a row from a DataRow's fields, in the statement's column order. */
   readonly read: (fields: readonly (string | null)[]) => R;
 }
@@ -66,6 +68,7 @@ export function statement<R extends object>(name: string, columns: Columns<R>, s
   return {
     name,
     text: sql(keys),
+    keys,
     read(fields) {
       if (fields.length !== n) throw new Error(`named statement ${name}: ${fields.length} columns, expected ${n}`);
       const row: Record<string, unknown> = {};
@@ -92,7 +95,7 @@ interface Wire {
   sendCopyFail(msg: string): void;
 }
 
-type Done<R> = (err: unknown, rows?: R[]) => void;
+type Done<R> = (err: Error | null, rows?: R[]) => void;
 
 /**
  * One run of a statement, as pg's client drives a query: submit() when the connection is free, then one
@@ -103,7 +106,7 @@ class Run<R> implements pg.Submittable {
   readonly name: string;
   readonly text: string;
   private readonly rows: R[] = [];
-  private failure: unknown = null;
+  private failure: Error | null = null;
 
   constructor(
     private readonly s: Statement<R>,
@@ -139,8 +142,8 @@ class Run<R> implements pg.Submittable {
     try {
       this.rows.push(this.s.read(msg.fields));
     } catch (err) {
-      // Reported once the server is done with the statement (ReadyForQuery), so the connection stays in step.
-      this.failure = err;
+      // Our readers throw Errors. Reported once the server is done with the statement (ReadyForQuery), so the connection stays in step.
+      this.failure = err as Error;
     }
   }
 
@@ -149,7 +152,8 @@ class Run<R> implements pg.Submittable {
     else this.callback(null, this.rows);
   }
 
-  handleError(err: unknown): void {
+  /** pg's errors: the server's (DatabaseError) or the connection's. */
+  handleError(err: Error): void {
     this.callback(err);
   }
 
@@ -172,7 +176,7 @@ export function runNamed<R>(pool: pg.Pool, s: Statement<R>, values: readonly Par
       client.query(
         new Run<R>(s, params, (queryErr, rows) => {
           // As pool.query: a connection that failed a query leaves the pool.
-          release(queryErr instanceof Error ? queryErr : queryErr ? new Error(String(queryErr)) : undefined);
+          release(queryErr ?? undefined);
           if (queryErr) reject(queryErr);
           else resolve(rows!);
         }),

@@ -35,8 +35,7 @@ const ROTATED_COLUMNS = {
   clientId: col.textOrNull,
   scope: col.textOrNull,
 } satisfies Columns<Omit<RotatedSession, 'owner'>>;
-type RotatedField = keyof typeof ROTATED_COLUMNS;
-const ROTATED_FIELDS = Object.keys(ROTATED_COLUMNS) as RotatedField[];
+const ROTATED_FIELDS = Object.keys(ROTATED_COLUMNS);
 
 /** rotate(): one statement, prepared once per connection when it runs on the pool. */
 const ROTATE = statement<RotatedRow>(
@@ -91,7 +90,7 @@ const LIST_ACTIVE = statement<ActiveSession>(
   ORDER BY "lastActiveAt" DESC, "id" ASC`,
 );
 /** The same columns through Prisma (inside transactions and without the pool). */
-const ACTIVE_SELECT = { id: true, userAgent: true, ipAddress: true, deviceName: true, browser: true, os: true, deviceType: true, name: true, lastSeenAt: true, lastSeenIp: true, aal: true, createdAt: true, lastActiveAt: true, expiresAt: true } as const satisfies Record<keyof ActiveSession, true>;
+const ACTIVE_SELECT = Object.fromEntries(LIST_ACTIVE.keys.map((k) => [k, true])) as Record<keyof ActiveSession, true>;
 
 export class PrismaSessionRepository implements SessionRepository {
   constructor(
