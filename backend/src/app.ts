@@ -43,7 +43,8 @@ export interface AppDeps {
   /** trustProxy, corsOrigins (none = no CORS headers at all), bodyLimit. */
   http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'>;
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
-  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; issuer: string };
+  /** `issuer` is read per request: in development it is the URL of the port listened on, known at start. */
+  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; issuer: string | (() => string) };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
   rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
@@ -76,7 +77,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
     ? cors({
         origin: deps.http.corsOrigins,
         allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-        exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
+        exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'],
         maxAge: 600,
       })
     : null;

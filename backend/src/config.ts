@@ -92,8 +92,20 @@ const clusterWorkers: Setting<number> = {
   },
 };
 
-/** `iss`/`aud` when neither PUBLIC_URL nor JWT_ISSUER is set: fixed, so it never follows PORT (issue 9). */
-const DEV_ISSUER = 'http://localhost:3000';
+/**
+ * `iss`/`aud` when neither PUBLIC_URL nor JWT_ISSUER is set (development): this instance on localhost, at the
+ * port it listens on (issue 22, item 12: a fixed :3000 failed stock clients' discovery on any other port, and
+ * a client skipping the issuer check would send its secret to :3000). With PORT=0 the port is known once the
+ * server listens: container.ts start() moves the issuer there (followsListeningPort).
+ */
+export function localIssuer(port: number): string {
+  return `http://localhost:${port}`;
+}
+
+/** True when the issuer is the development default above, which follows the port actually listened on. */
+export function followsListeningPort(config: { http: { port: number; publicUrl: string | null }; tokens: { issuer: string } }): boolean {
+  return config.http.publicUrl === null && config.tokens.issuer === localIssuer(config.http.port);
+}
 
 /** The base of links in mails: PUBLIC_URL, else this instance on localhost (development). */
 export function mailLinkBase(config: { http: { publicUrl: string | null; port: number } }): string {
@@ -103,10 +115,11 @@ export function mailLinkBase(config: { http: { publicUrl: string | null; port: n
 export const schema = {
   http: {
     port: int('PORT', 'HTTP port', 3000),
-    // The issuer must not follow PORT: a restart on another port, or two instances on two ports, would then
-    // refuse each other's tokens (issue 9). Production sets the URL clients reach the service at.
+    // Production sets the URL clients reach the service at, the same on every instance: then a restart on
+    // another port, or instances on several ports, accept each other's tokens (issue 9). Unset (development),
+    // the issuer is this instance's own URL (issue 22).
     publicUrl: {
-      ...optional('PUBLIC_URL', 'URL clients reach the service and the web app at (scheme, host, optional port and path): the default `iss`/`aud` of access tokens and the base of links in mails; set it in production. Unset: `iss`/`aud` are http://localhost:3000 (whatever PORT is), mail links use http://localhost:$PORT'),
+      ...optional('PUBLIC_URL', 'URL clients reach the service and the web app at (scheme, host, optional port and path): the default `iss`/`aud` of access tokens, the OAuth metadata and the base of links in mails; set it in production. Unset (development): `iss`/`aud` and the metadata are http://localhost:<the port listened on>, mail links use http://localhost:$PORT'),
       parse(raw: string, name: string): string {
         let url: URL;
         try {
@@ -122,9 +135,11 @@ export const schema = {
     corsOrigins: list('CORS_ORIGINS', 'comma-separated browser origins allowed to call the API cross-origin; unset = no CORS headers'),
     bodyLimit: text('BODY_LIMIT', 'maximum JSON body', '16kb'),
     webUi: flag('WEB_UI', 'serve the account web app at / (off for API-only deployments)', true),
+    metricsToken: optional('METRICS_TOKEN', 'bearer token that GET /metrics requires (`Authorization: Bearer <token>`); unset = /metrics answers only local callers while PUBLIC_URL is unset (development) and nobody once it is set'),
   },
   runtime: {
     logLevel: text('LOG_LEVEL', 'winston level', 'info'),
+    nodeEnv: text('NODE_ENV', '`production` makes a non-https issuer a start-up warning even on localhost (see PUBLIC_URL)', 'development'),
     clusterWorkers,
     /** Set to 0 by the cluster primary for all workers but one. */
     backgroundJobs: flag('AUTH_BACKGROUND_JOBS', 'run the outbox relay and housekeeping timers in this process (a cluster primary sets it for its workers: only one runs them)', true),
@@ -172,7 +187,7 @@ export const schema = {
       'seconds after a rotation during which the token just replaced may be presented again and gets the same successor (0 = strict single use)',
       10,
     ),
-    issuer: text('JWT_ISSUER', '`iss` of access tokens', (r) => (r.PUBLIC_URL as string | null) ?? DEV_ISSUER, `PUBLIC_URL, else ${DEV_ISSUER}`),
+    issuer: text('JWT_ISSUER', '`iss` of access tokens and the OAuth metadata\'s `issuer`', (r) => (r.PUBLIC_URL as string | null) ?? localIssuer(r.PORT as number), 'PUBLIC_URL, else http://localhost:<port listened on>'),
     audience: text('JWT_AUDIENCE', '`aud` of access tokens', (r) => r.JWT_ISSUER as string, 'JWT_ISSUER'),
     privateKey: optional('JWT_PRIVATE_KEY', 'RS256 signing key (PEM, RSA >= 2048 bits) inline; unset (and no file) = generated under DATA_DIR/keys'),
     privateKeyFile: optional('JWT_PRIVATE_KEY_FILE', 'RS256 signing key (PEM) as a file'),

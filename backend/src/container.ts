@@ -7,7 +7,7 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHttp } from './app';
 import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
-import { mailLinkBase, type Config } from './config';
+import { followsListeningPort, localIssuer, mailLinkBase, type Config } from './config';
 import { PasswordPolicy } from './domain/password-policy';
 import { systemClock, type Clock } from './domain/ports';
 import { RevocationFeed } from './domain/revocation-feed';
@@ -140,6 +140,11 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     tokenConfig.signingThreads > 0 ? new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, tokenConfig.signingThreads) : null;
   if (signingPool) closers.unshift(() => signingPool.close());
   const signer = new JwtAccessTokenSigner(keys, tokenConfig.issuer, tokenConfig.audience, signingPool);
+  // `iss`/`aud`: PUBLIC_URL or JWT_ISSUER/JWT_AUDIENCE, else (development) this instance's URL, which start()
+  // moves to the port actually listened on (PORT=0, or start(port)). Everything reads it from here.
+  const identity = { issuer: tokenConfig.issuer, audience: tokenConfig.audience };
+  const followsPort = followsListeningPort(config);
+  const audienceFollows = tokenConfig.audience === tokenConfig.issuer;
   const bcryptPool = passwords.bcryptWorkers > 0 ? new BcryptProcessPool(passwords.bcryptWorkers, passwords.bcryptNice) : null;
   if (bcryptPool) closers.unshift(() => bcryptPool.close());
   const hasher = new BcryptPasswordHasher(passwords.bcryptCost, bcryptPool);
@@ -200,7 +205,13 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   closers.unshift(() => clientCache.stop());
   const { oauthClients, oauthTokens } = createOAuthServices(
     { store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock },
-    { accessTokenTtl: tokenConfig.accessTokenTtl, issuer: tokenConfig.issuer, secretRotationOverlap: config.oauth.secretRotationOverlap },
+    {
+      accessTokenTtl: tokenConfig.accessTokenTtl,
+      get issuer() {
+        return identity.issuer;
+      },
+      secretRotationOverlap: config.oauth.secretRotationOverlap,
+    },
     { auth, sessions },
   );
   const bootstrapped = await oauthClients.bootstrap(config.oauth.clients ?? []);
@@ -270,8 +281,8 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       return true;
     },
     http: config.http,
-    oauth: { clients: oauthClients, tokens: oauthTokens, issuer: tokenConfig.issuer },
-    metrics: createMetrics(),
+    oauth: { clients: oauthClients, tokens: oauthTokens, issuer: () => identity.issuer },
+    metrics: createMetrics({ token: config.http.metricsToken, openLocally: config.http.publicUrl === null }),
     rateLimits,
     revocationRoutes: revocationStreams,
     web: {
@@ -293,7 +304,14 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       const observe = opts.observeHttp;
       server = new GracefulServer(observe ? (req, res) => (observe(req, res), listener(req, res)) : listener);
       const actual = await server.listen(port);
-      logger.info('listening', { port: actual });
+      if (followsPort && identity.issuer !== localIssuer(actual)) {
+        identity.issuer = localIssuer(actual);
+        if (audienceFollows) identity.audience = identity.issuer;
+        signer.useIssuer(identity.issuer, identity.audience);
+      }
+      logger.info('listening', { port: actual, issuer: identity.issuer });
+      const warning = issuerWarning(identity.issuer, config.runtime.nodeEnv);
+      if (warning) logger.warn(warning, { issuer: identity.issuer });
       return { port: actual, url: `http://127.0.0.1:${actual}` };
     },
     activeRequests: () => server?.activeRequests ?? 0,
@@ -308,6 +326,24 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       for (const close of closers) await close().catch((err) => logger.warn('shutdown step failed', { error: String(err) }));
     },
   };
+}
+
+/**
+ * Tokens and the OAuth metadata name the issuer, and clients send their secrets to the endpoints it lists:
+ * outside development it must be https (TLS at the proxy). Development is a loopback issuer while NODE_ENV
+ * is not production.
+ */
+export function issuerWarning(issuer: string, nodeEnv: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    return 'the issuer (PUBLIC_URL / JWT_ISSUER) is not a URL: OAuth clients cannot discover this server';
+  }
+  if (url.protocol === 'https:') return null;
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (loopback && nodeEnv !== 'production') return null;
+  return 'the issuer is not https: set PUBLIC_URL to the https URL clients reach this server at (tokens and OAuth metadata name it; clients send their secrets to it)';
 }
 
 /** Logs at most one error a minute per Redis connection: a down server errors on every reconnect attempt. */

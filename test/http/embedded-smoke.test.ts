@@ -38,8 +38,10 @@ describe('embedded PGlite default', () => {
     assert.ok(existsSync(keyFile));
     assert.equal(statSync(keyFile).mode & 0o777, 0o600);
 
+    // The same port, as `npm start` (PORT) restarts: without PUBLIC_URL the issuer is this port's URL (issue 22).
+    const port = Number(new URL(url).port);
     c = await boot();
-    ({ url } = await c.start(0));
+    ({ url } = await c.start(port));
     http = supertest(url);
     try {
       assert.equal((await http.get('/.well-known/jwks.json')).body.keys[0].kid, kid);

@@ -24,8 +24,8 @@ describe('OAuth client cache invalidation across instances', () => {
   const clientCredentials = (app: TestApp, id: string, secret: string) =>
     app.http.post('/oauth/token').type('form').set('Authorization', basic(id, secret)).send({ grant_type: 'client_credentials' });
 
-  async function createClient(name: string): Promise<{ clientId: string; secret: string }> {
-    const res = await a.http.post('/api/admin/oauth-clients').set(bearer(adminToken)).send({ name, grantTypes: ['client_credentials'] });
+  async function createClient(name: string, allowedScopes: string[] = []): Promise<{ clientId: string; secret: string }> {
+    const res = await a.http.post('/api/admin/oauth-clients').set(bearer(adminToken)).send({ name, grantTypes: ['client_credentials'], allowedScopes });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return { clientId: res.body.client.clientId, secret: res.body.clientSecret };
   }
@@ -63,7 +63,8 @@ describe('OAuth client cache invalidation across instances', () => {
     const c = await createClient('deactivated-elsewhere');
     const issued = await clientCredentials(b, c.clientId, c.secret);
     assert.equal(issued.status, 200, JSON.stringify(issued.body));
-    const resourceServer = await createClient('introspecting');
+    // tokens:introspect: another client's tokens are active:false without it (issue 22).
+    const resourceServer = await createClient('introspecting', ['tokens:introspect']);
     const introspect = async () =>
       (await b.http.post('/oauth/introspect').type('form').set('Authorization', basic(resourceServer.clientId, resourceServer.secret)).send({ token: issued.body.access_token })).body
         .active as boolean;

@@ -24,9 +24,9 @@ test('when no variable is set, then the defaults are the contract\'s', () => {
   assert.equal(c.rateLimits.perAccountPerMin, 10, 'tighter than the per-IP limit');
 });
 
-test('when PORT differs, then the default iss/aud stay the same (they come from PUBLIC_URL, not the port)', () => {
-  assert.equal(loadConfig({ PORT: '4001' }).tokens.issuer, 'http://localhost:3000');
-  assert.equal(loadConfig({ PORT: '4002' }).tokens.audience, 'http://localhost:3000');
+test('when PORT differs and PUBLIC_URL is unset, then the default iss/aud are this instance on that port (issue 22); PUBLIC_URL fixes them', () => {
+  assert.equal(loadConfig({ PORT: '4001' }).tokens.issuer, 'http://localhost:4001');
+  assert.equal(loadConfig({ PORT: '4002' }).tokens.audience, 'http://localhost:4002');
   const prod = loadConfig({ PUBLIC_URL: 'https://auth.example.com/', PORT: '8080' });
   assert.equal(prod.tokens.issuer, 'https://auth.example.com', 'a trailing slash is dropped');
   assert.equal(prod.tokens.audience, 'https://auth.example.com');

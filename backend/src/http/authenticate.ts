@@ -4,6 +4,7 @@ import type { Request, RequestHandler } from 'express';
 import { DomainError, Errors } from '../domain/errors';
 import type { AuthService } from '../domain/auth.service';
 import type { AccessClaims, Role } from '../domain/types';
+import { bearerRefusal } from './errors';
 
 export function bearerToken(req: { headers: IncomingHttpHeaders }): string | null {
   const header = req.headers.authorization;
@@ -17,9 +18,14 @@ export function bearerToken(req: { headers: IncomingHttpHeaders }): string | nul
 /** The caller's verified claims (also stored on req.auth); throws the contract's 401s. */
 export function authenticateRequest(auth: AuthService, req: { headers: IncomingHttpHeaders; auth?: AccessClaims }): AccessClaims {
   const token = bearerToken(req);
-  if (token === null) throw Errors.unauthenticated();
-  if (token === '') throw Errors.invalidToken('Authorization header must be "Bearer <token>"');
-  req.auth = auth.authenticate(token);
+  if (token === null) throw bearerRefusal(Errors.unauthenticated());
+  if (token === '') throw bearerRefusal(Errors.invalidToken('Authorization header must be "Bearer <token>"'));
+  try {
+    req.auth = auth.authenticate(token);
+  } catch (err) {
+    // Expired, forged, revoked...: the answer carries the RFC 6750 challenge (http/errors.ts).
+    throw bearerRefusal(err);
+  }
   return req.auth;
 }
 
@@ -42,14 +48,14 @@ export interface ClientTokenAuthenticator {
 export function authenticateUserOrClient(auth: AuthService, clients: ClientTokenAuthenticator | undefined): RequestHandler {
   return async (req, _res, next) => {
     const token = bearerToken(req);
-    if (token === null) return next(Errors.unauthenticated());
-    if (token === '') return next(Errors.invalidToken('Authorization header must be "Bearer <token>"'));
+    if (token === null) return next(bearerRefusal(Errors.unauthenticated()));
+    if (token === '') return next(bearerRefusal(Errors.invalidToken('Authorization header must be "Bearer <token>"')));
     try {
       req.auth = auth.authenticate(token);
     } catch (err) {
       // AuthService refuses client tokens as INVALID_TOKEN; the OAuth service decides on those.
-      if (!clients || !(err instanceof DomainError) || err.code !== 'INVALID_TOKEN') throw err;
-      req.auth = await clients.authenticateClientToken(token);
+      if (!clients || !(err instanceof DomainError) || err.code !== 'INVALID_TOKEN') throw bearerRefusal(err);
+      req.auth = await clients.authenticateClientToken(token).catch((e: unknown) => Promise.reject(bearerRefusal(e)));
     }
     next();
   };
@@ -58,13 +64,13 @@ export function authenticateUserOrClient(auth: AuthService, clients: ClientToken
 /** Role check in one place: admin routes mount this after authenticate. */
 export function requireRole(role: Role): RequestHandler {
   return (req, _res, next) => {
-    if (req.auth?.role !== role) return next(Errors.forbidden('Administrator role required'));
+    if (req.auth?.role !== role) return next(bearerRefusal(Errors.forbidden('Administrator role required')));
     next();
   };
 }
 
 /** The authenticated claims; only call behind authenticate(). */
 export function claimsOf(req: Request) {
-  if (!req.auth) throw Errors.unauthenticated();
+  if (!req.auth) throw bearerRefusal(Errors.unauthenticated());
   return req.auth;
 }

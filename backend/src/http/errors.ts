@@ -84,6 +84,49 @@ export interface ErrorAnswer {
   status: number;
   body: { error: { code: string; message: string; details?: FieldProblem[] } };
   retryAfterSeconds?: number;
+  /** Flat [name, value, ...]: the WWW-Authenticate challenge of a bearer-protected route's 401/403. */
+  headers?: readonly string[];
+}
+
+// RFC 6750 §3: a resource that takes bearer tokens answers a 401/403 with a `WWW-Authenticate: Bearer`
+// challenge. Which errors are a bearer route's is known where the token is checked (http/authenticate.ts),
+// not by the domain code (INVALID_TOKEN is also a bad mfaToken at /api/auth/login/2fa, FORBIDDEN also a
+// cross-site refusal): that code marks the error here, and errorAnswers adds the header.
+interface BearerChallenge {
+  error?: 'invalid_token' | 'insufficient_scope';
+  scope?: string;
+}
+const challenges = new WeakMap<object, BearerChallenge>();
+const BEARER_ERROR: Partial<Record<DomainErrorCode, BearerChallenge['error']>> = {
+  INVALID_TOKEN: 'invalid_token',
+  TOKEN_EXPIRED: 'invalid_token',
+  SESSION_TERMINATED: 'invalid_token',
+  FORBIDDEN: 'insufficient_scope',
+};
+
+/**
+ * Marks `err` as the refusal of a bearer-protected route: its answer carries `WWW-Authenticate: Bearer` with
+ * error="invalid_token" (401s about the token), "insufficient_scope" (403, with `scope` when one would do),
+ * or no error attribute when no token was sent (RFC 6750 §3.1). Returns `err`, for `throw bearerRefusal(e)`.
+ */
+export function bearerRefusal<E>(err: E, scope?: string): E {
+  if (err instanceof DomainError) {
+    const error = err.code === 'UNAUTHENTICATED' ? undefined : BEARER_ERROR[err.code];
+    if (error || err.code === 'UNAUTHENTICATED') challenges.set(err, { error, ...(scope ? { scope } : {}) });
+  }
+  return err;
+}
+
+/** A quoted-string value (RFC 6750 §3: the same characters as RFC 6749 §5.2; ours never need escapes). */
+const quoted = (text: string) => `"${text.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?')}"`;
+
+function bearerHeader(err: DomainError): readonly string[] | undefined {
+  const c = challenges.get(err);
+  if (!c) return undefined;
+  const parts = ['realm="sessionary"'];
+  if (c.error) parts.push(`error="${c.error}"`, `error_description=${quoted(err.message)}`);
+  if (c.scope) parts.push(`scope=${quoted(c.scope)}`);
+  return ['WWW-Authenticate', `Bearer ${parts.join(', ')}`];
 }
 
 /**
@@ -125,7 +168,11 @@ export function errorAnswers(logger: Logger): (err: unknown, req: ErroredRequest
       lastOutageFailure = now;
       return answer(503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable', undefined, OUTAGE_RETRY_AFTER_SECONDS);
     }
-    if (err instanceof DomainError) return answer(STATUS_BY_CODE[err.code], err.code, err.message, err.details, err.retryAfterSeconds);
+    if (err instanceof DomainError) {
+      const a = answer(STATUS_BY_CODE[err.code], err.code, err.message, err.details, err.retryAfterSeconds);
+      const headers = bearerHeader(err);
+      return headers ? { ...a, headers } : a;
+    }
     const e = (err ?? {}) as HttpishError;
     if (e.type === 'entity.parse.failed') return answer(400, 'VALIDATION_ERROR', 'Request body is not valid JSON', [{ field: 'body', message: 'Malformed JSON' }]);
     if (e.type === 'entity.too.large') return answer(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
@@ -154,6 +201,8 @@ export function errorHandler(logger: Logger, answers = errorAnswers(logger)): Er
       return;
     }
     const a = answers(err, req);
+    // The same order as the fast path (fast-path.ts fail): the answer's headers, then Retry-After.
+    if (a.headers) for (let i = 0; i < a.headers.length; i += 2) res.setHeader(a.headers[i]!, a.headers[i + 1]!);
     setRetryAfter(res, a.retryAfterSeconds);
     res.status(a.status).json(a.body);
   };

@@ -1,8 +1,50 @@
 // Prometheus metrics (prom-client): request latency by route template and status, plus process metrics.
-// Served at GET /metrics in the Prometheus text format.
+// Served at GET /metrics in the Prometheus text format, to the callers metricsGuard lets through.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Errors } from '../domain/errors';
+import { bearerToken } from './authenticate';
+import { bearerRefusal } from './errors';
 import { RouteLatencyHistogram } from './route-latency';
+
+/**
+ * Who may read /metrics (issue 22, item 11): it tells anyone the traffic per route and status, the heap, the
+ * event-loop lag — an identity server's load and failure rates are worth keeping to its operators.
+ *   - METRICS_TOKEN set: only `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time), from anywhere.
+ *   - unset, PUBLIC_URL unset (development): only callers on this machine — a loopback socket address and no
+ *     forwarding header (a reverse proxy on the same host adds X-Forwarded-For/Forwarded/X-Real-IP).
+ *   - unset, PUBLIC_URL set (a deployment): nobody; set METRICS_TOKEN for the Prometheus scraper.
+ */
+export interface MetricsAccess {
+  token: string | null;
+  /** True in development (no PUBLIC_URL): local callers need no token. */
+  openLocally: boolean;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+function isLocal(req: IncomingMessage): boolean {
+  const h = req.headers;
+  if (h['x-forwarded-for'] !== undefined || h.forwarded !== undefined || h['x-real-ip'] !== undefined) return false;
+  return LOOPBACK.test(req.socket.remoteAddress ?? '');
+}
+
+/** The guard in front of the /metrics handler: calls next() or next(err) with the contract's 401/403. */
+export function metricsGuard(access: MetricsAccess): RequestHandler {
+  const expected = access.token === null ? null : digest(access.token);
+  return (req, _res, next) => {
+    if (expected) {
+      const token = bearerToken(req);
+      if (token && timingSafeEqual(digest(token), expected)) return next();
+      return next(bearerRefusal(token ? Errors.invalidToken('The metrics token is wrong') : Errors.unauthenticated()));
+    }
+    if (access.openLocally && isLocal(req)) return next();
+    next(Errors.forbidden(access.openLocally ? '/metrics answers only local callers; set METRICS_TOKEN to scrape it from elsewhere' : '/metrics needs METRICS_TOKEN to be set'));
+  };
+}
 
 export interface Metrics {
   middleware: RequestHandler;
@@ -11,7 +53,8 @@ export interface Metrics {
   handler: RequestHandler;
 }
 
-export function createMetrics(): Metrics {
+export function createMetrics(access: MetricsAccess = { token: null, openLocally: true }): Metrics {
+  const guard = metricsGuard(access);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const duration = new RouteLatencyHistogram(registry, {
@@ -30,9 +73,11 @@ export function createMetrics(): Metrics {
       });
       next();
     },
-    handler: async (_req, res) => {
-      res.setHeader('Content-Type', registry.contentType);
-      res.send(await registry.metrics());
-    },
+    handler: (req, res, next) =>
+      guard(req, res, async (err?: unknown) => {
+        if (err) return next(err);
+        res.setHeader('Content-Type', registry.contentType);
+        res.send(await registry.metrics());
+      }),
   };
 }

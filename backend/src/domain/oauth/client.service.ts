@@ -7,7 +7,7 @@ import type { Clock, RevocationStore, TokenGenerator, UnitOfWork } from '../port
 import type { RequestContext } from '../types';
 import { OAuthError } from './errors';
 import type { ClientSecrets, OAuthClientLookup, OAuthClientStore } from './ports';
-import { isScopeToken, outside } from './scopes';
+import { INTROSPECTION_SCOPE, isScopeToken, isServiceScope, outside } from './scopes';
 import { GRANT_TYPES, type AuthenticatedClient, type ClientRegistration, type GrantType, type NewOAuthClient, type OAuthClient, type OAuthClientPatch } from './types';
 
 export interface OAuthClientSettings {
@@ -98,6 +98,9 @@ export class OAuthClientService {
     const updated = await this.store.update(clientId, dedupe(patch), auditEntry(actor.userId, 'oauth_client.updated', actor.ctx, { clientId, fields: Object.keys(patch) }));
     if (!updated) throw Errors.notFound('OAuth client');
     await this.lookup.changed(clientId);
+    // `active: false` is a deactivation whichever way it is asked for (issue 22, item 6): the client's sessions
+    // end here exactly as through deactivate(), so a later re-activation finds nothing to revive.
+    if (patch.active === false) await this.endSessions(clientId, actor);
     return updated;
   }
 
@@ -138,6 +141,11 @@ export class OAuthClientService {
     const updated = await this.store.update(clientId, { active: false }, auditEntry(actor.userId, 'oauth_client.deactivated', actor.ctx, { clientId }));
     if (!updated) throw Errors.notFound('OAuth client');
     await this.lookup.changed(clientId);
+    return { client: updated, sessionsRevoked: await this.endSessions(clientId, actor) };
+  }
+
+  /** Ends every session opened through the client (both ways of deactivating come here); returns how many. */
+  private async endSessions(clientId: string, actor: Actor): Promise<number> {
     const now = this.clock.now();
     const ids = await this.uow.run(async (r) => {
       const revoked = await r.sessions.revoke({ clientId }, 'client_deactivated', now);
@@ -148,7 +156,7 @@ export class OAuthClientService {
       return revoked;
     });
     if (ids.length) await this.revocations.revoke(ids);
-    return { client: updated, sessionsRevoked: ids.length };
+    return ids.length;
   }
 
   /**
@@ -224,12 +232,26 @@ export class OAuthClientService {
     if (!client.grantTypes.includes(grant)) throw new OAuthError('unauthorized_client', `This client may not use the ${grant} grant`);
   }
 
-  /** Requested scopes must be allowed; none requested = the client's default scopes. */
-  grantScopes(client: OAuthClient, requested: string[] | null): string[] {
-    if (requested === null || requested.length === 0) return client.defaultScopes.filter((s) => client.allowedScopes.includes(s));
+  /**
+   * Requested scopes must be allowed; none requested = the client's default scopes. For a user (`forUser`:
+   * the password grant) service scopes (scopes.ts SERVICE_SCOPES) are never granted: asked for, they are
+   * invalid_scope; among the defaults, they are left out.
+   */
+  grantScopes(client: OAuthClient, requested: string[] | null, forUser = false): string[] {
+    const grantable = (s: string) => client.allowedScopes.includes(s) && !(forUser && isServiceScope(s));
+    if (requested === null || requested.length === 0) return client.defaultScopes.filter(grantable);
+    if (forUser) {
+      const service = requested.filter(isServiceScope);
+      if (service.length) throw new OAuthError('invalid_scope', `Scope for services only (client_credentials), not for users: ${service.join(' ')}`);
+    }
     const refused = outside(requested, client.allowedScopes);
     if (refused.length) throw new OAuthError('invalid_scope', `Scope not allowed for this client: ${refused.join(' ').slice(0, 200)}`);
     return requested;
+  }
+
+  /** RFC 7662 §4: a client learns about its own tokens; about others' (and clientless ones) only with INTROSPECTION_SCOPE. */
+  mayIntrospect(caller: OAuthClient, tokenClientId: string | null): boolean {
+    return tokenClientId === caller.clientId || caller.allowedScopes.includes(INTROSPECTION_SCOPE);
   }
 
   // ---- rules ----

@@ -31,7 +31,10 @@ export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { aut
   }, p.uow, p.revocations);
   const oauthTokens = new OAuthTokenService(oauthClients, core.auth, core.sessions, p.uow, p.signer, p.revocations, p.tokens, p.clock, {
     accessTokenTtl: s.accessTokenTtl,
-    issuer: s.issuer,
+    // Read when used: the development issuer is only known once the server listens (container.ts).
+    get issuer() {
+      return s.issuer;
+    },
   }, p.clientTokenRevocations);
   return { oauthClients, oauthTokens };
 }

@@ -9,7 +9,7 @@ import { CLIENT_TOKEN_SID_PREFIX, isClientToken, type AccessClaims, type Request
 import { OAuthClientService } from './client.service';
 import { OAuthError } from './errors';
 import type { ClientTokenRevocations } from './ports';
-import { formatScope, outside, parseScope } from './scopes';
+import { formatScope, isServiceScope, outside, parseScope } from './scopes';
 import type { AuthenticatedClient, OAuthClient } from './types';
 
 export interface OAuthTokenSettings {
@@ -63,7 +63,7 @@ export class OAuthTokenService {
     ctx: RequestContext,
   ): Promise<IssuedTokens> {
     this.clients.assertGrantAllowed(client, 'password');
-    const scope = this.clients.grantScopes(client, input.scope === null ? null : parseScope(input.scope));
+    const scope = this.clients.grantScopes(client, input.scope === null ? null : parseScope(input.scope), true);
     const result = await this.auth.login(
       { email: input.username, password: input.password, deviceName: `oauth:${client.clientId}`.slice(0, 100) },
       ctx,
@@ -89,7 +89,8 @@ export class OAuthTokenService {
     const pair = await this.auth.refresh(input.refreshToken, ctx, {
       clientId: client.clientId,
       accessTokenTtl: client.accessTokenTtl,
-      scopeFor: (granted) => (requested && requested.length ? requested : granted).filter((s) => client.allowedScopes.includes(s) && granted.includes(s)),
+      // A user's session never keeps a service scope (one granted before they were refused for users neither).
+      scopeFor: (granted) => (requested && requested.length ? requested : granted).filter((s) => client.allowedScopes.includes(s) && granted.includes(s) && !isServiceScope(s)),
     });
     return issued(pair, pair.scope ?? []);
   }
@@ -132,11 +133,16 @@ export class OAuthTokenService {
     await this.endSession(found.session.id, found.session.userId, client, ctx);
   }
 
-  /** RFC 7662: active only while valid right now (signature, expiry, session, client still active). */
-  async introspect(token: string): Promise<Introspection> {
+  /**
+   * RFC 7662: active only while valid right now (signature, expiry, session, client still active) and only
+   * when `caller` may learn about the token (§4, OAuthClientService.mayIntrospect): another client's token
+   * is `active: false`, exactly as an unknown one, so a caller cannot tell them apart.
+   */
+  async introspect({ client: caller }: AuthenticatedClient, token: string): Promise<Introspection> {
     if (looksLikeJwt(token)) {
       const claims = this.verifyQuietly(token);
       if (!claims || this.revocations.isRevoked(claims.sid)) return { active: false };
+      if (!this.clients.mayIntrospect(caller, claims.client_id ?? null)) return { active: false };
       if (claims.client_id && !(await this.clients.find(claims.client_id))?.active) return { active: false };
       return {
         active: true,
@@ -154,6 +160,7 @@ export class OAuthTokenService {
     const found = await this.uow.direct.sessions.findByRefreshTokenHash(this.tokens.hashToken(token));
     if (!found || found.matched !== 'current' || !this.sessions.isLive(found.session)) return { active: false };
     const s = found.session;
+    if (!this.clients.mayIntrospect(caller, s.clientId)) return { active: false };
     if (s.clientId && !(await this.clients.find(s.clientId))?.active) return { active: false };
     return {
       active: true,

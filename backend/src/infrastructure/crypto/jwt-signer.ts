@@ -26,11 +26,22 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
 
   constructor(
     private readonly keys: SigningKeys,
-    private readonly issuer: string,
-    private readonly audience: string,
+    private issuer: string,
+    private audience: string,
     /** Signs on worker threads when given (see signing-thread-pool.ts); on the event loop otherwise. */
     private readonly pool: SigningThreadPool | null = null,
   ) {}
+
+  /**
+   * The `iss`/`aud` from now on. Only for the development default (no PUBLIC_URL/JWT_ISSUER), which is the
+   * URL of the port the server actually listens on, known once it listens (container.ts start); forgets the
+   * verified tokens, which were checked against the old values.
+   */
+  useIssuer(issuer: string, audience: string): void {
+    this.issuer = issuer;
+    this.audience = audience;
+    this.verified.clear();
+  }
 
   async sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'> | ClientAccessClaims, ttlSeconds: number): Promise<string> {
     const options: jwt.SignOptions = {

@@ -20,9 +20,18 @@ const STATUS: Record<OAuthErrorCode, number> = {
 
 const BASIC_CHALLENGE = [...NO_STORE, 'WWW-Authenticate', 'Basic realm="oauth", charset="UTF-8"'];
 
+/**
+ * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E (no quote, backslash, control
+ * or non-ASCII character). Messages may quote what a client sent (a scope, a field's problem): anything else
+ * becomes "?", here in the one place every OAuth error passes, so no message can break a client's parser.
+ */
+export function safeDescription(text: string): string {
+  return text.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?');
+}
+
 const answer = (status: number, error: string, description: string, headers: readonly string[] = NO_STORE, retryAfterSeconds?: number): RouteErrorAnswer => ({
   status,
-  body: { error, error_description: description },
+  body: { error, error_description: safeDescription(description) },
   headers,
   ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
 });

@@ -11,7 +11,7 @@ import { formBody } from '../../http/form-body';
 import type { HotRoute } from '../../http/lean-route';
 import { emailKey } from '../../http/rate-limit-keys';
 import type { RateLimits } from '../../http/rate-limits';
-import { oauthErrorAnswers, oauthErrorHandler } from './oauth.errors';
+import { oauthErrorAnswers, oauthErrorHandler, safeDescription } from './oauth.errors';
 import { OAuthHandlers } from './oauth.handlers';
 
 export interface OAuthDeps {
@@ -42,7 +42,7 @@ export function oauthRoutes({ clients, tokens, logger, perIp, perAccount }: OAut
   // Also a hot route (oauthHotRoutes below): the fast path answers the everyday request; this, the rest.
   router.post('/introspect', form, (req, res) => h.introspect(req, res));
   router.use((req: Request, res: Response) => {
-    res.status(404).json({ error: 'invalid_request', error_description: `No OAuth endpoint ${req.method} ${req.path}` });
+    res.status(404).json({ error: 'invalid_request', error_description: safeDescription(`No OAuth endpoint ${req.method} ${req.path}`) });
   });
   router.use(oauthErrorHandler(logger));
   return router;
@@ -60,9 +60,10 @@ export function oauthHotRoutes({ clients, tokens, logger }: Pick<OAuthDeps, 'cli
 }
 
 /** RFC 8414 authorization server metadata, served at /.well-known/oauth-authorization-server. */
-export function authorizationServerMetadata(issuer: string, scopes: () => Promise<string[]>): RequestHandler {
-  const base = issuer.replace(/\/+$/, '');
+export function authorizationServerMetadata(issuerOf: string | (() => string), scopes: () => Promise<string[]>): RequestHandler {
   return async (_req, res) => {
+    const issuer = typeof issuerOf === 'string' ? issuerOf : issuerOf();
+    const base = issuer.replace(/\/+$/, '');
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json({
       issuer,

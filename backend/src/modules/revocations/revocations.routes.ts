@@ -5,10 +5,12 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { Errors } from '../../domain/errors';
 import type { AuthService } from '../../domain/auth.service';
 import { revocationToJson, type Revocation, type RevocationFeed } from '../../domain/revocation-feed';
-import type { AccessClaims } from '../../domain/types';
+import { REVOCATIONS_SCOPE } from '../../domain/oauth/scopes';
+import { isClientToken, type AccessClaims } from '../../domain/types';
 import { authenticateUserOrClient, claimsOf, type ClientTokenAuthenticator } from '../../http/authenticate';
+import { bearerRefusal } from '../../http/errors';
 
-export const REVOCATIONS_SCOPE = 'revocations:read';
+export { REVOCATIONS_SCOPE };
 /** A resumed stream replays from this long before its cursor: revokedAt is stamped before commit. */
 const RESUME_MARGIN_MS = 30_000;
 
@@ -18,12 +20,13 @@ const RESUME_MARGIN_MS = 30_000;
  */
 export function canReadRevocations(claims: AccessClaims): boolean {
   const scope = (claims as { scope?: unknown }).scope;
-  const scopes = typeof scope === 'string' ? scope.split(' ') : [];
+  // A service scope counts only on a service's (client_credentials) token, never on a user's (issue 22).
+  const scopes = typeof scope === 'string' && isClientToken(claims) ? scope.split(' ') : [];
   return scopes.includes(REVOCATIONS_SCOPE) || claims.role === 'admin';
 }
 
 const requireReader: RequestHandler = (req, _res, next) => {
-  next(canReadRevocations(claimsOf(req)) ? undefined : Errors.forbidden(`Requires scope ${REVOCATIONS_SCOPE}`));
+  next(canReadRevocations(claimsOf(req)) ? undefined : bearerRefusal(Errors.forbidden(`Requires scope ${REVOCATIONS_SCOPE}`), REVOCATIONS_SCOPE));
 };
 
 function cursorOf(req: Request): Date | undefined {
