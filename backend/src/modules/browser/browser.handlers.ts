@@ -54,18 +54,23 @@ export class BrowserAuthHandlers {
   };
 
   /**
-   * Ends this session when the access token still works, and always forgets the cookie: signing out of a
-   * session that was already revoked elsewhere must still leave the browser signed out.
+   * Ends this session when the access token still works, else the session the refresh cookie names (a page
+   * whose access token expired, or was never loaded, must still sign out: issue 22), and always forgets the
+   * cookie: signing out of a session that was already revoked elsewhere must still leave the browser signed out.
    */
   logout = async (req: Request, res: Response) => {
     const token = bearerToken(req);
+    let ended = false;
     if (token) {
       try {
         await this.auth.logout(this.auth.authenticate(token), requestContext(req));
+        ended = true;
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
       }
     }
+    const refreshToken = ended ? null : readRefreshCookie(req);
+    if (refreshToken) await this.auth.logoutByRefreshToken(refreshToken, requestContext(req));
     clearRefreshCookie(req, res, this.cookie);
     res.status(204).end();
   };
