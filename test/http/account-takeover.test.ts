@@ -207,3 +207,48 @@ describe('Browser logout by the refresh cookie alone (issue 22)', () => {
     assert.equal(refresh.status, 401);
   });
 });
+
+describe('Refresh cookie over HTTPS: the __Host- prefix, the old name, duplicates (issue 22)', () => {
+  const app = useTestApp(() => ({ env: { PUBLIC_URL: 'https://accounts.example.test' } }));
+  const setCookies = (res: { headers: Record<string, unknown> }) => ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []);
+  const hostCookie = (res: { headers: Record<string, unknown> }) => setCookies(res).find((c) => c.startsWith('__Host-sessionary_refresh=') && !/Expires=Thu, 01 Jan 1970/.test(c));
+  const browser = () => app.http.post('/api/auth/browser/login').set('Origin', app.url);
+
+  it('when PUBLIC_URL is https, then the refresh cookie is __Host-sessionary_refresh: Secure, Path=/, no Domain', async () => {
+    const { email } = await registerAndLogin(app);
+    const login = await browser().send({ email, password: TEST_PASSWORD }).expect(200);
+    const line = hostCookie(login);
+    assert.ok(line, JSON.stringify(setCookies(login)));
+    assert.match(line, /; Secure/);
+    assert.match(line, /; Path=\/(;|$)/);
+    assert.doesNotMatch(line, /Domain=/i);
+    assert.match(line, /; HttpOnly/);
+    const pair = line.split(';')[0]!;
+    const refreshed = await app.http.post('/api/auth/browser/refresh').set('Origin', app.url).set('Cookie', pair);
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+  });
+
+  it('when only a cookie of the old name is sent, then it still works once and is renamed to the __Host- cookie', async () => {
+    const { email } = await registerAndLogin(app);
+    const token = hostCookie(await browser().send({ email, password: TEST_PASSWORD }).expect(200))!.split(';')[0]!.split('=')[1]!;
+    const res = await app.http.post('/api/auth/browser/refresh').set('Origin', app.url).set('Cookie', `sessionary_refresh=${token}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.ok(hostCookie(res));
+    assert.ok(setCookies(res).some((c) => c.startsWith('sessionary_refresh=;') && /Expires=Thu, 01 Jan 1970/.test(c)), 'the old name is cleared');
+  });
+
+  it('when a planted old-name cookie comes with the __Host- one, then the __Host- one is used; when the old name comes twice, then refresh is refused', async () => {
+    const victim = await registerAndLogin(app);
+    const attacker = await registerAndLogin(app);
+    const victimPair = hostCookie(await browser().send({ email: victim.email, password: TEST_PASSWORD }).expect(200))!.split(';')[0]!;
+    const attackerToken = hostCookie(await browser().send({ email: attacker.email, password: TEST_PASSWORD }).expect(200))!.split(';')[0]!.split('=')[1]!;
+    const mixed = await app.http.post('/api/auth/browser/refresh').set('Origin', app.url).set('Cookie', `sessionary_refresh=${attackerToken}; ${victimPair}`);
+    assert.equal(mixed.status, 200, JSON.stringify(mixed.body));
+    assert.equal(mixed.body.user.email, victim.email, 'the __Host- cookie wins over a planted old-name one');
+
+    const victimToken = hostCookie(mixed)!.split(';')[0]!.split('=')[1]!;
+    const twice = await app.http.post('/api/auth/browser/refresh').set('Origin', app.url).set('Cookie', `sessionary_refresh=${attackerToken}; sessionary_refresh=${victimToken}`);
+    assert.equal(twice.status, 401);
+    assert.equal(twice.body.error.code, 'INVALID_REFRESH_TOKEN');
+  });
+});

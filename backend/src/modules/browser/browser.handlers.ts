@@ -7,7 +7,7 @@ import type { TokenPair } from '../../domain/types';
 import { bearerToken } from '../../http/authenticate';
 import { noStore, requestContext } from '../../http/context';
 import { publicUser } from '../../http/mappers';
-import { clearRefreshCookie, readRefreshCookie, setRefreshCookie, type CookieSettings } from './refresh-cookie';
+import { clearRefreshCookie, readAllRefreshCookies, readRefreshCookie, setRefreshCookie, type CookieSettings } from './refresh-cookie';
 import { readTrustedDeviceCookie, setTrustedDeviceCookie } from './trusted-device-cookie';
 
 /** The token response without the refresh token (it went into the cookie). */
@@ -69,8 +69,8 @@ export class BrowserAuthHandlers {
         if (!(err instanceof DomainError)) throw err;
       }
     }
-    const refreshToken = ended ? null : readRefreshCookie(req);
-    if (refreshToken) await this.auth.logoutByRefreshToken(refreshToken, requestContext(req));
+    // Every session a cookie names ends (duplicates included: ending a planted session is harmless).
+    if (!ended) for (const refreshToken of readAllRefreshCookies(req)) await this.auth.logoutByRefreshToken(refreshToken, requestContext(req));
     clearRefreshCookie(req, res, this.cookie);
     res.status(204).end();
   };
