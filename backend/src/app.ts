@@ -41,7 +41,7 @@ export interface AppDeps {
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
   /** trustProxy, corsOrigins (none = no CORS headers at all), bodyLimit. */
-  http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'>;
+  http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config['http'], 'publicUrl'>>;
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
   /** `issuer` is read per request: in development it is the URL of the port listened on, known at start. */
   oauth: { clients: OAuthClientService; tokens: OAuthTokenService; issuer: string | (() => string) };
@@ -124,7 +124,11 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
 
   // Cookie-based variants for the web page, ahead of /api/auth (which would otherwise see the paths first).
   const { trustProxy, corsOrigins } = deps.http;
-  const cookie = { maxAgeSeconds: deps.web.refreshCookieMaxAge, behindProxy: trustProxy !== undefined && trustProxy !== false };
+  const cookie = {
+    maxAgeSeconds: deps.web.refreshCookieMaxAge,
+    behindProxy: trustProxy !== undefined && trustProxy !== false,
+    httpsPublicUrl: deps.http.publicUrl?.startsWith('https:') ?? false,
+  };
   app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }));
   // Last seen of a session (time, IP): stamped after the response, at most once a minute per session.
   app.use(['/api/user', '/api/admin'], recordSessionActivity(activity, deps.logger));

@@ -688,6 +688,16 @@ export class MemoryAccountTokenRepository implements AccountTokenRepository {
     deleteRows(this.rows, (row) => row.userId === userId && row.purpose === purpose && !row.usedAt && row.id !== keepId);
   }
 
+  async voidUnused(userId: string, purposes: readonly AccountTokenPurpose[]): Promise<Pick<AccountToken, 'purpose' | 'subject'>[]> {
+    const gone: Pick<AccountToken, 'purpose' | 'subject'>[] = [];
+    deleteRows(this.rows, (row) => {
+      const hit = row.userId === userId && purposes.includes(row.purpose) && !row.usedAt;
+      if (hit) gone.push({ purpose: row.purpose, subject: row.subject });
+      return hit;
+    });
+    return gone;
+  }
+
   async consume(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<AccountToken | null> {
     for (const row of this.rows.values()) {
       if (row.tokenHash !== tokenHash || row.purpose !== purpose || row.usedAt || row.expiresAt <= now) continue;

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { bearer, registerAndLogin, useTestApp, TEST_PASSWORD, uniqueEmail } from '../helpers/app';
 
 const cookieOf = (setCookie: string[] | string | undefined) => {
-  const line = ([] as string[]).concat(setCookie ?? []).find((c) => c.startsWith('sessionary_refresh='));
+  // Over TLS (here: behind a trusted proxy) the cookie is named __Host-sessionary_refresh (issue 22).
+  const line = ([] as string[]).concat(setCookie ?? []).find((c) => /^(__Host-)?sessionary_refresh=/.test(c));
   assert.ok(line, 'a sessionary_refresh cookie is set');
   return { line, pair: line.split(';')[0]! };
 };

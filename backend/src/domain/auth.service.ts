@@ -16,6 +16,7 @@ import type {
 } from './ports';
 import { SessionService, type SessionClient } from './session.service';
 import { forgetTrustedDevices, type TrustedDeviceService } from './trusted-devices';
+import { voidOutstandingTokens } from './account-tokens';
 import type { TwoFactorSettings } from './two-factor.service';
 import type { SecondFactor, SecondFactorVerifier } from './two-factor.ports';
 import { isClientToken, type AccessClaims, type RequestContext, type Session, type SessionOwner, type TokenPair, type User } from './types';
@@ -287,6 +288,23 @@ export class AuthService {
     await this.revocations.revoke([claims.sid]);
   }
 
+  /**
+   * Sign-out with a refresh token alone (the browser's cookie when its access token is missing or expired,
+   * issue 22): the session the token names ends, as a logout would. A rotated token names its session too (a
+   * tab that lost a refresh race still signs the browser out). Tokens of an OAuth client's session are not
+   * honoured (the cookie transport holds first-party tokens only). False when the token names no live session.
+   */
+  async logoutByRefreshToken(refreshToken: string, ctx: RequestContext): Promise<boolean> {
+    const found = await this.uow.direct.sessions.findByRefreshTokenHash(this.tokens.hashToken(refreshToken));
+    if (!found || found.session.clientId !== null || !this.sessions.isLive(found.session)) return false;
+    const { id: sessionId, userId } = found.session;
+    const ended = await this.sessions.revokeWhere(
+      (r) => r.sessions.revoke({ sessionId, userId }, 'logout', this.clock.now()),
+      { userId, type: 'logout', ctx, metadata: { sessionId, via: 'refresh_token' } },
+    );
+    return ended.length > 0;
+  }
+
   async logoutAll(claims: AccessClaims, ctx: RequestContext): Promise<number> {
     return this.sessions.revokeAll(claims.sub, 'logout_all', { type: 'logout', ctx });
   }
@@ -323,6 +341,8 @@ export class AuthService {
       async (r) => {
         await r.users.updatePassword(user.id, hash, now);
         await forgetTrustedDevices(r, user.id, 'password_changed', ctx);
+        // And every mailed link: a pending change of address an intruder requested must not outlive it.
+        await voidOutstandingTokens(r, user.id, 'password_changed', ctx);
       },
     );
     return revoked.length;

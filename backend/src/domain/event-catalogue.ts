@@ -83,6 +83,9 @@ export function catalogueEvents(row: OutboxRow): CatalogueEvent[] {
       return [event('auth.password.reset', { keptSessionId: null, revokedSessionIds: ids(m) })];
     case 'session.reported':
       return [event('SESSION_REVOKED', { sessionIds: ids(m), reason: 'reported_by_user' })];
+    case 'email.change_reverted':
+      // The old address undid a change of address: every session of the account ended.
+      return ids(m).length ? [event('SESSION_REVOKED', { sessionIds: ids(m), reason: 'email_change_reverted' })] : [];
     case 'session.revoked':
       return [event('SESSION_REVOKED', { sessionIds: ids(m), reason: str(m.reason) ?? 'revoked_by_user' })];
     case 'refresh_token.reused':

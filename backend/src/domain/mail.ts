@@ -10,6 +10,8 @@ export type MailMessage =
   | { template: 'password_changed'; to: string; params: { time: string; ipAddress: string | null } }
   | { template: 'verify_email'; to: string; params: { token: string; expiresInMinutes: number } }
   | { template: 'email_change_requested'; to: string; params: { newEmail: string; time: string } }
+  /** To the OLD address once a change completed, with the revert link (email_change_revert token). */
+  | { template: 'email_changed'; to: string; params: { newEmail: string; time: string; token: string; expiresInHours: number } }
   | {
       template: 'new_device';
       to: string;

@@ -60,6 +60,11 @@ export interface AccountTokenRepository {
   issue(token: NewAccountToken, replaces: AccountTokenReplacement): Promise<void>;
   /** Deletes the user's unused tokens of `purpose` except `keepId` (a confirmed address change voids the other links). */
   discardUnused(userId: string, purpose: AccountTokenPurpose, keepId: string): Promise<void>;
+  /**
+   * Deletes the user's unused tokens of these purposes (a credential change or a sign-out everywhere voids
+   * the links already mailed) and returns what they were, so the caller can tell a pending change of address.
+   */
+  voidUnused(userId: string, purposes: readonly AccountTokenPurpose[]): Promise<Pick<AccountToken, 'purpose' | 'subject'>[]>;
   /** Atomically marks a live token of `purpose` used and returns it; null when unknown, used or expired. */
   consume(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<AccountToken | null>;
   /** Account deletion: the user's mailed tokens go (a verification token's subject is an address). */

@@ -67,7 +67,7 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainS
   const trustedDevices = new TrustedDeviceService(p.uow, p.tokens, p.userAgents, p.clock, s.twoFactor);
   const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, trustedDevices, verification);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy, p.userAgents);
-  const recovery = new AccountRecoveryService(p.uow, p.revocations, p.hasher, p.policy, lockout, p.tokens, verification, p.clock, s.recovery);
+  const recovery = new AccountRecoveryService(p.uow, p.revocations, p.hasher, p.policy, p.tokens, verification, p.clock, s.recovery, twoFactor);
   const activity = new SessionActivity(p.uow, p.clock);
   const accountDeletion = new AccountDeletion(p.uow, sessions, twoFactor, p.clock);
   return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices };

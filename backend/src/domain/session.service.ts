@@ -1,5 +1,6 @@
 // Per-device sessions: creation with LRU eviction, listing, revocation. A session is the unit a refresh
 // token and every access token (claim `sid`) belong to; revoking it ends both at once.
+import { voidOutstandingTokens } from './account-tokens';
 import { auditEntry } from './audit';
 import { Errors } from './errors';
 import type { Clock, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser, Repositories } from './ports';
@@ -134,7 +135,11 @@ export class SessionService {
     if (revoked.length === 0) throw Errors.notFound('Session');
   }
 
-  /** Revokes every live session of the user except `keepSessionId` (when given). Returns how many. */
+  /**
+   * Revokes every live session of the user except `keepSessionId` (when given). Returns how many. Every
+   * caller is a "sign out everywhere" (the user's, or an admin's forced logout): the mailed links go too, so
+   * a pending change of address or a reset link an intruder asked for cannot outlive it.
+   */
   async revokeAll(
     userId: string,
     reason: RevokeReason,
@@ -144,6 +149,9 @@ export class SessionService {
     const revoked = await this.revokeWhere(
       (r) => r.sessions.revoke({ userId, exceptSessionId: keepSessionId }, reason, this.clock.now()),
       { userId, type: audit.type, ctx: audit.ctx, metadata: { reason, ...(audit.actorId ? { actorId: audit.actorId } : {}) } },
+      async (r) => {
+        await voidOutstandingTokens(r, userId, 'sessions_revoked', audit.ctx);
+      },
     );
     return revoked.length;
   }

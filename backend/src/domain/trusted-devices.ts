@@ -14,7 +14,7 @@ export interface TrustedDeviceSettings {
 }
 
 /** Why every device of an account was forgotten (audit metadata). */
-export type ForgetReason = 'revoked_by_user' | 'password_changed' | '2fa_disabled' | 'admin_2fa_reset';
+export type ForgetReason = 'revoked_by_user' | 'password_changed' | '2fa_disabled' | 'admin_2fa_reset' | 'email_change_reverted';
 
 /** Inside another change's transaction: forgets every device of the user and records it when there were any. */
 export async function forgetTrustedDevices(r: Repositories, userId: string, reason: ForgetReason, ctx: RequestContext): Promise<number> {

@@ -8,6 +8,7 @@ import type { LockoutPolicy, ReauthContext } from './lockout';
 import type { Clock, Repositories, TokenGenerator, UnitOfWork } from './ports';
 import type { SessionService } from './session.service';
 import { forgetTrustedDevices } from './trusted-devices';
+import { voidOutstandingTokens } from './account-tokens';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecondFactor, SecondFactorVerifier, SecretCipher, TotpProvider } from './two-factor.ports';
 import type { RequestContext, User } from './types';
 
@@ -134,6 +135,10 @@ export class TwoFactorService implements SecondFactorVerifier {
         return r.sessions.revoke(sessionId ? { userId, exceptSessionId: sessionId } : { userId }, 'two_factor_enabled', now);
       },
       { userId, type: '2fa.enabled', ctx, metadata: { backupCodes: hashed.length, keptSessionId: sessionId } },
+      // A 2FA change is a credential change: mailed links (a pending change of address) are voided.
+      async (r) => {
+        await voidOutstandingTokens(r, userId, '2fa_enabled', ctx);
+      },
     );
     return { backupCodes: codes, revokedSessions: revoked.length };
   }
@@ -155,6 +160,7 @@ export class TwoFactorService implements SecondFactorVerifier {
       await r.backupCodes.deleteAll(userId);
       await r.audit.record(auditEntry(userId, '2fa.disabled', ctx, { method: secondFactor.method }));
       await forgetTrustedDevices(r, userId, '2fa_disabled', ctx);
+      await voidOutstandingTokens(r, userId, '2fa_disabled', ctx);
     });
   }
 
@@ -211,6 +217,7 @@ export class TwoFactorService implements SecondFactorVerifier {
       await r.backupCodes.deleteAll(userId);
       await r.audit.record(auditEntry(userId, '2fa.disabled', ctx, { method: 'admin_reset', actorId: adminId, wasEnabled: user.twoFactorEnabled }));
       await forgetTrustedDevices(r, userId, 'admin_2fa_reset', ctx);
+      await voidOutstandingTokens(r, userId, 'admin_2fa_reset', ctx);
     });
   }
 

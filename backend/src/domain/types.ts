@@ -97,7 +97,9 @@ export type RevokeReason =
   | 'reported_by_user'
   /** 2FA was turned on in another session: sessions that never proved the new factor end. */
   | 'two_factor_enabled'
-  | 'account_deleted';
+  | 'account_deleted'
+  /** The old address undid a change of the account's email address (the revert link of `email_changed`). */
+  | 'email_change_reverted';
 
 /** Who is calling and from where: recorded on sessions and audit events. */
 export interface RequestContext {
@@ -227,7 +229,11 @@ export type AuditEventType =
   | 'email.changed'
   | 'login.new_device'
   | 'session.reported'
-  | 'user.deleted';
+  | 'user.deleted'
+  /** A credential change, a sign-out everywhere, a report or a 2FA change cancelled a pending change of address. */
+  | 'email.change_cancelled'
+  /** The old address followed the revert link of a completed change: address restored, every session ended. */
+  | 'email.change_reverted';
 
 export interface AuditEvent {
   id: string;
@@ -241,15 +247,18 @@ export interface AuditEvent {
 
 export type NewAuditEvent = Omit<AuditEvent, 'id' | 'createdAt'>;
 
-/** What a mailed single-use token is for. */
-export type AccountTokenPurpose = 'password_reset' | 'email_verification' | 'sign_in_report';
+/**
+ * What a mailed single-use token is for. `email_change_revert` goes to the old address when a change of
+ * address completes, and undoes it (subject: the old address).
+ */
+export type AccountTokenPurpose = 'password_reset' | 'email_verification' | 'sign_in_report' | 'email_change_revert';
 
 export interface AccountToken {
   id: string;
   userId: string;
   purpose: AccountTokenPurpose;
   tokenHash: string;
-  /** email_verification: the address it verifies; sign_in_report: the session it ends. */
+  /** email_verification: the address it verifies; sign_in_report: the session it ends; email_change_revert: the old address. */
   subject: string | null;
   expiresAt: Date;
   usedAt: Date | null;

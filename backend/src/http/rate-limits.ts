@@ -33,6 +33,12 @@ export interface RateLimitOptions {
   keyPrefix: string;
 }
 
+/** The kinds of mail request, each with its own per-address buckets. */
+export type MailRequestKind = 'password_reset' | 'verification';
+
+/** The address-wide ceiling on reset requests, as a multiple of the per-address (per network) limit. */
+export const MAIL_RESET_ADDRESS_CEILING = 10;
+
 /** Which bucket a request counts against; `null` lets it through uncounted (no account named). */
 export type RateLimitKey = (req: Request) => string | null;
 
@@ -48,8 +54,12 @@ export interface RateLimits {
    * Requests that mail someone (password reset, verification resend): per client IP and per address (the
    * route's key, e.g. emailKey('email')), hourly. The per-address limit counts whether or not an account
    * has the address, so a 429 tells nothing about the account; it also stops mail-bombing one inbox.
+   * Each kind has its own per-address buckets (issue 22: five verification resends, which anyone may send,
+   * used to block the owner's password reset for an hour). A reset's per-address bucket is also per client
+   * network, so requests from elsewhere cannot use up the owner's; an address-wide ceiling of
+   * MAIL_RESET_ADDRESS_CEILING × the per-address limit still bounds what many networks together can mail.
    */
-  perMailRequest(address: RateLimitKey): RequestHandler[];
+  perMailRequest(kind: MailRequestKind, address: RateLimitKey): RequestHandler[];
   close(): Promise<void>;
 }
 
@@ -170,9 +180,19 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
   const mailIp = opts.mailPerIpPerHour ?? 30;
   const mailAddress = opts.mailPerAddressPerHour ?? 5;
   const mailIpLimiter = makeLimiter('mail-ip', mailIp, opts.redis, opts.keyPrefix, HOUR);
-  const mailAddressLimiter = makeLimiter('mail-address', mailAddress, opts.redis, opts.keyPrefix, HOUR);
+  const verifyAddressLimiter = makeLimiter('mail-address', mailAddress, opts.redis, opts.keyPrefix, HOUR);
+  const resetNetworkLimiter = makeLimiter('mail-reset-network', mailAddress, opts.redis, opts.keyPrefix, HOUR);
+  const resetCeiling = mailAddress * MAIL_RESET_ADDRESS_CEILING;
+  const resetAddressLimiter = makeLimiter('mail-reset-address', resetCeiling, opts.redis, opts.keyPrefix, HOUR);
   const perMailIp = middleware(mailIpLimiter, mailIp, byIp, HOUR);
-  const perMailRequest = (address: RateLimitKey) => [perMailIp, middleware(mailAddressLimiter, mailAddress, address, HOUR)];
+  const perMailRequest = (kind: MailRequestKind, address: RateLimitKey): RequestHandler[] => {
+    if (kind === 'verification') return [perMailIp, middleware(verifyAddressLimiter, mailAddress, address, HOUR)];
+    const addressFromNetwork: RateLimitKey = (req) => {
+      const a = address(req);
+      return a === null ? null : `${a}:${byIp(req)}`;
+    };
+    return [perMailIp, middleware(resetNetworkLimiter, mailAddress, addressFromNetwork, HOUR), middleware(resetAddressLimiter, resetCeiling, address, HOUR)];
+  };
 
   return {
     perIp,

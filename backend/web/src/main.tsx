@@ -8,7 +8,7 @@ import { Admin } from './pages/Admin';
 import { OAuthClients } from './pages/OAuthClients';
 import { Password } from './pages/Password';
 import { Sessions } from './pages/Sessions';
-import { ForgotPassword, NotMe, ResetPassword, VerifyEmail } from './pages/Recovery';
+import { ForgotPassword, NotMe, RevertEmail, ResetPassword, VerifyEmail } from './pages/Recovery';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 import { TwoFactor } from './pages/TwoFactor';
@@ -31,6 +31,7 @@ const LANDINGS: Record<string, { title: string; view: (props: { go: Go }) => pre
   '/reset-password': { title: 'reset.title', view: ResetPassword },
   '/verify-email': { title: 'verify.title', view: VerifyEmail },
   '/not-me': { title: 'notMe.title', view: NotMe },
+  '/revert-email': { title: 'revert.title', view: RevertEmail },
 };
 
 function usePath(): [string, Go] {

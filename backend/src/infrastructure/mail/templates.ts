@@ -16,6 +16,7 @@ export const LANDING_PATHS = {
   password_reset: '/reset-password',
   verify_email: '/verify-email',
   new_device: '/not-me',
+  email_changed: '/revert-email',
 } as const;
 
 const escapeHtml = (s: string) =>
@@ -69,7 +70,7 @@ function content(m: MailMessage, s: TemplateSettings): Content {
           `On ${m.params.time} someone signed in to your ${p} account asked to change its email address to ${m.params.newEmail}.`,
           'The change takes effect once the new address is confirmed.',
         ],
-        after: ['If this was not you, change your password now: whoever did this knows it.'],
+        after: ['If this was not you, change your password now: whoever did this knows it. Changing it (or signing out everywhere) also cancels this change.'],
       };
     case 'new_device':
       return {
@@ -82,7 +83,19 @@ function content(m: MailMessage, s: TemplateSettings): Content {
         ],
         action: { label: 'This wasn\'t me', url: landingLink(s, 'new_device', m.params.token) },
         after: [
-          `If it was you, there is nothing to do. If not, the link signs that device out at once and lets you choose a new password (it works once, for ${Math.round(m.params.expiresInMinutes / 60)} hours).`,
+          `If it was you, there is nothing to do. If not, the link signs that device out at once, cancels any pending change of your email address, and mails you a link to choose a new password (it works once, for ${Math.round(m.params.expiresInMinutes / 60)} hours, and no longer after a password change).`,
+        ],
+      };
+    case 'email_changed':
+      return {
+        subject: `The email address of your ${p} account was changed`,
+        paragraphs: [
+          `On ${m.params.time} the email address of your ${p} account was changed to ${m.params.newEmail}. Mail about the account now goes there, not here.`,
+        ],
+        action: { label: 'This wasn\'t me: undo the change', url: landingLink(s, 'email_changed', m.params.token) },
+        after: [
+          `The link puts this address back, signs every device out and works once, for ${m.params.expiresInHours} hours. Then reset your password: whoever did this knows it.`,
+          'If you made this change, there is nothing to do.',
         ],
       };
   }

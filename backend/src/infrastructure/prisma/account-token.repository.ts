@@ -31,6 +31,14 @@ export class PrismaAccountTokenRepository implements AccountTokenRepository {
     await this.db.accountToken.deleteMany({ where: { userId, purpose, usedAt: null, id: { not: keepId } } });
   }
 
+  async voidUnused(userId: string, purposes: readonly AccountTokenPurpose[]): Promise<Pick<AccountToken, 'purpose' | 'subject'>[]> {
+    if (purposes.length === 0) return [];
+    const where = { userId, purpose: { in: [...purposes] }, usedAt: null };
+    const rows = await this.db.accountToken.findMany({ where, select: { purpose: true, subject: true } });
+    if (rows.length) await this.db.accountToken.deleteMany({ where });
+    return rows.map((r) => ({ purpose: r.purpose as AccountTokenPurpose, subject: r.subject }));
+  }
+
   async deleteForUser(userId: string): Promise<void> {
     await this.db.accountToken.deleteMany({ where: { userId } });
   }

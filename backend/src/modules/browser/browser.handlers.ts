@@ -7,7 +7,7 @@ import type { TokenPair } from '../../domain/types';
 import { bearerToken } from '../../http/authenticate';
 import { noStore, requestContext } from '../../http/context';
 import { publicUser } from '../../http/mappers';
-import { clearRefreshCookie, readRefreshCookie, setRefreshCookie, type CookieSettings } from './refresh-cookie';
+import { clearRefreshCookie, readAllRefreshCookies, readRefreshCookie, setRefreshCookie, type CookieSettings } from './refresh-cookie';
 import { readTrustedDeviceCookie, setTrustedDeviceCookie } from './trusted-device-cookie';
 
 /** The token response without the refresh token (it went into the cookie). */
@@ -54,18 +54,23 @@ export class BrowserAuthHandlers {
   };
 
   /**
-   * Ends this session when the access token still works, and always forgets the cookie: signing out of a
-   * session that was already revoked elsewhere must still leave the browser signed out.
+   * Ends this session when the access token still works, else the session the refresh cookie names (a page
+   * whose access token expired, or was never loaded, must still sign out: issue 22), and always forgets the
+   * cookie: signing out of a session that was already revoked elsewhere must still leave the browser signed out.
    */
   logout = async (req: Request, res: Response) => {
     const token = bearerToken(req);
+    let ended = false;
     if (token) {
       try {
         await this.auth.logout(this.auth.authenticate(token), requestContext(req));
+        ended = true;
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
       }
     }
+    // Every session a cookie names ends (duplicates included: ending a planted session is harmless).
+    if (!ended) for (const refreshToken of readAllRefreshCookies(req)) await this.auth.logoutByRefreshToken(refreshToken, requestContext(req));
     clearRefreshCookie(req, res, this.cookie);
     res.status(204).end();
   };

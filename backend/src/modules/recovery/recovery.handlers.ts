@@ -45,11 +45,17 @@ export class RecoveryHandlers {
 
   reportSignIn = async (req: Request, res: Response) => {
     const report = await this.recovery.reportSignIn(req.body.token, requestContext(req));
-    noStore(res).json({ sessionId: report.sessionId, resetToken: report.resetToken, resetExpiresIn: report.resetExpiresIn });
+    noStore(res).json({ sessionId: report.sessionId, passwordResetMailed: report.passwordResetMailed });
+  };
+
+  revertEmailChange = async (req: Request, res: Response) => {
+    const { email } = await this.recovery.revertEmailChange(req.body.token, requestContext(req));
+    res.json({ email, reverted: true });
   };
 
   requestEmailChange = async (req: Request, res: Response) => {
-    const { pendingEmail } = await this.recovery.requestEmailChange(claimsOf(req), { password: req.body.password, newEmail: req.body.newEmail }, requestContext(req));
+    const { password, newEmail, code } = req.body as { password: string; newEmail: string; code?: string | null };
+    const { pendingEmail } = await this.recovery.requestEmailChange(claimsOf(req), { password, newEmail, code }, requestContext(req));
     res.status(202).json({ pendingEmail });
   };
 }

@@ -25,11 +25,12 @@ export interface RecoveryRouteDeps {
 export function recoveryRoutes({ recovery, logger, perMailRequest }: RecoveryRouteDeps): Router {
   const h = new RecoveryHandlers(recovery, logger);
   const router = Router();
-  router.post('/password-reset', validate(mailRequestRules), ...perMailRequest(emailKey('email')), h.requestPasswordReset);
+  router.post('/password-reset', validate(mailRequestRules), ...perMailRequest('password_reset', emailKey('email')), h.requestPasswordReset);
   router.post('/password-reset/confirm', validate(resetConfirmRules), h.confirmPasswordReset);
-  router.post('/email-verification', validate(mailRequestRules), ...perMailRequest(emailKey('email')), h.resendVerification);
+  router.post('/email-verification', validate(mailRequestRules), ...perMailRequest('verification', emailKey('email')), h.resendVerification);
   router.post('/email-verification/confirm', validate(tokenRules), h.confirmEmail);
   router.post('/sign-in-report', validate(tokenRules), h.reportSignIn);
+  router.post('/email-change/revert', validate(tokenRules), h.revertEmailChange);
   return router;
 }
 

@@ -47,12 +47,17 @@ export function EmailVerificationStatus({ user }: { user: User }) {
 export function ChangeEmail({ user }: { user: User }) {
   const [newEmail, setNewEmail] = useState('');
   const [password, setPassword] = useState('');
+  // While 2FA is on, moving the address needs a code too (a stolen password alone must not move it).
+  const twoFactor = user.twoFactorEnabled ?? false;
+  const [code, setCode] = useState('');
   const [pending, setPending] = useState<{ to: string; from: string } | null>(null);
   const change = useAction(async () => {
     setPending(null);
-    const { pendingEmail } = await api<{ pendingEmail: string }>('/api/user/email', { method: 'POST', body: { newEmail: newEmail.trim(), password } });
+    const body = { newEmail: newEmail.trim(), password, ...(twoFactor ? { code: code.trim() } : {}) };
+    const { pendingEmail } = await api<{ pendingEmail: string }>('/api/user/email', { method: 'POST', body });
     setNewEmail('');
     setPassword('');
+    setCode('');
     setPending({ to: pendingEmail, from: user.email });
   });
   return (
@@ -63,6 +68,7 @@ export function ChangeEmail({ user }: { user: User }) {
       <FormCard submit={t('email.changeSubmit')} action={change}>
         <Field label={t('email.new')} type="email" value={newEmail} onValue={setNewEmail} autoComplete="email" required name="newEmail" />
         <Field label={t('password.current')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required name="password" />
+        {twoFactor && <Field label={t('twoFactor.codeOrBackup')} value={code} onValue={setCode} autoComplete="one-time-code" required name="code" />}
       </FormCard>
     </section>
   );

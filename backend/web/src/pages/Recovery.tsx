@@ -1,5 +1,5 @@
 // Pages reached from mail, signed in or not: "forgot password", the reset link, the verification link and
-// the "this wasn't me" link of a new-device mail. Tokens arrive in the URL fragment (#token=…), which the
+// the "this wasn't me" link of a new-device mail, and the link that undoes a change of address. Tokens arrive in the URL fragment (#token=…), which the
 // browser never sends to a server; the page removes it from the address bar as soon as it has read it.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
@@ -130,10 +130,12 @@ export function VerifyEmail({ go }: { go: Go }) {
 
 export function NotMe({ go }: { go: Go }) {
   const token = useFragmentToken();
-  const [resetToken, setResetToken] = useState<string | null>(null);
+  const [ended, setEnded] = useState(false);
   // One deliberate click rather than on load: a mail scanner that opens links must not end a session.
+  // The link only signs that device out; the new password comes from the reset link it mails (issue 22).
   const report = useAction(async () => {
-    setResetToken((await api<{ resetToken: string }>('/api/auth/sign-in-report', { method: 'POST', auth: false, body: { token } })).resetToken);
+    await api('/api/auth/sign-in-report', { method: 'POST', auth: false, body: { token } });
+    setEnded(true);
   });
   return (
     <Page title={t('notMe.title')}>
@@ -142,11 +144,11 @@ export function NotMe({ go }: { go: Go }) {
           <Status tone="warning">{t('recovery.noToken')}</Status>
           <SignInLink go={go} />
         </>
-      ) : resetToken ? (
+      ) : ended ? (
         <>
           <Status tone="success">{t('notMe.ended')}</Status>
-          <p>{t('notMe.choose')}</p>
-          <NewPasswordForm token={resetToken} go={go} />
+          <p>{t('notMe.mailed')}</p>
+          <SignInLink go={go} />
         </>
       ) : (
         <>
@@ -159,6 +161,44 @@ export function NotMe({ go }: { go: Go }) {
           </div>
         </>
       )}
+    </Page>
+  );
+}
+
+/** The link mailed to the old address when the account's address changed: puts it back (issue 22). */
+export function RevertEmail({ go }: { go: Go }) {
+  const token = useFragmentToken();
+  const [email, setEmail] = useState<string | null>(null);
+  // A deliberate click, as for "this wasn't me": it ends every session.
+  const revert = useAction(async () => {
+    setEmail((await api<{ email: string }>('/api/auth/email-change/revert', { method: 'POST', auth: false, body: { token } })).email);
+  });
+  return (
+    <Page title={t('revert.title')}>
+      {!token ? (
+        <Status tone="warning">{t('recovery.noToken')}</Status>
+      ) : email ? (
+        <>
+          <Status tone="success">{t('revert.done', { email })}</Status>
+          <p>{t('revert.resetHint')}</p>
+          <p>
+            <Link to="/forgot-password" go={go}>
+              {t('revert.toReset')}
+            </Link>
+          </p>
+        </>
+      ) : (
+        <>
+          <p>{t('revert.intro')}</p>
+          <ErrorAlert error={revert.error} />
+          <div class="actions">
+            <button type="button" class="primary" disabled={revert.busy} onClick={() => void revert.run()}>
+              {t('revert.submit')}
+            </button>
+          </div>
+        </>
+      )}
+      <SignInLink go={go} />
     </Page>
   );
 }
