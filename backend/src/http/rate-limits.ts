@@ -50,6 +50,12 @@ export interface RateLimits {
    * has the address, so a 429 tells nothing about the account; it also stops mail-bombing one inbox.
    */
   perMailRequest(address: RateLimitKey): RequestHandler[];
+  /**
+   * The same limiters for entry points other than HTTP (NATS requests): counts one attempt against `key` in
+   * the perIp (key: ipBucket(ip)), perAccount (emailBucket, mfaTokenBucket) or perUser (`user:<id>`) buckets,
+   * which HTTP requests share; rejects with Errors.rateLimited(seconds) when the bucket is spent.
+   */
+  consume(limit: 'perIp' | 'perAccount' | 'perUser', key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -174,9 +180,20 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
   const perMailIp = middleware(mailIpLimiter, mailIp, byIp, HOUR);
   const perMailRequest = (address: RateLimitKey) => [perMailIp, middleware(mailAddressLimiter, mailAddress, address, HOUR)];
 
+  const byName = { perIp: ipLimiter, perAccount: accountLimiter, perUser: userLimiter };
+  async function consume(limit: keyof typeof byName, key: string): Promise<void> {
+    try {
+      await byName[limit].consume(key);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw Errors.rateLimited(seconds(err.msBeforeNext));
+      throw err;
+    }
+  }
+
   return {
     perIp,
     perIpStep,
+    consume,
     perAccount: (key) => middleware(accountLimiter, opts.perAccountPerMin, key),
     perUser,
     perMailRequest,
