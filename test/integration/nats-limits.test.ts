@@ -41,13 +41,6 @@ describe('NATS limits, caller trusted to state the IP', () => {
     assert.equal(http.body.error.code, refused.error.code);
   });
 
-  it('when one account is guessed from rotating IPs over NATS and HTTP, then both count in one per-account bucket', async () => {
-    const email = uniqueEmail('target');
-    for (let i = 1; i <= 5; i++) assert.equal((await call('auth.login', { email, password: 'wrong-guess-123', context: { ip: `192.0.2.${i}` } })).error.code, 'INVALID_CREDENTIALS');
-    for (let i = 1; i <= 5; i++) await app.http.post('/api/auth/login').send({ email, password: 'wrong-guess-123' }).expect(401);
-    assert.equal((await call('auth.login', { email, password: 'wrong-guess-123', context: { ip: '192.0.2.99' } })).error.code, 'RATE_LIMITED');
-  });
-
   it('when a signed-in user retries the password change over NATS, then the per-user limit applies', async () => {
     const email = uniqueEmail('pw');
     await call('auth.register', { email, password: TEST_PASSWORD, context: { ip: '192.0.2.200' } });
@@ -57,6 +50,20 @@ describe('NATS limits, caller trusted to state the IP', () => {
     assert.equal(codes.at(-1), 'RATE_LIMITED');
     assert.ok(codes.slice(0, 10).every((c) => c !== 'RATE_LIMITED'));
   });
+});
+
+describe('NATS limits shared with HTTP', () => {
+  const prefix = `test.${randomBytes(6).toString('hex')}.`;
+  const app = useTestApp({ nats: true, natsSubjectPrefix: prefix, env: { ...limits, NATS_TRUSTED_ACCOUNTS: '*' }, events: { stream: `TEST_LIM_${randomBytes(4).toString('hex')}`, subjectPrefix: `${prefix}auth.events` } });
+  const call = natsCaller(prefix);
+
+  it('when one account is guessed from rotating IPs over NATS and HTTP, then both count in one per-account bucket', async () => {
+    const email = uniqueEmail('target');
+    for (let i = 1; i <= 5; i++) assert.equal((await call('auth.login', { email, password: 'wrong-guess-123', context: { ip: `192.0.2.${i}` } })).error.code, 'INVALID_CREDENTIALS');
+    for (let i = 1; i <= 5; i++) await app.http.post('/api/auth/login').send({ email, password: 'wrong-guess-123' }).expect(401);
+    assert.equal((await call('auth.login', { email, password: 'wrong-guess-123', context: { ip: '192.0.2.99' } })).error.code, 'RATE_LIMITED');
+  });
+
 });
 
 describe('NATS limits, caller not trusted to state the IP (the default)', () => {
