@@ -167,6 +167,23 @@ export const schema = {
   nats: {
     url: optional('NATS_URL', 'NATS JetStream for domain events; unset = events stay in the AuditEvent outbox table'),
     subjectPrefix: text('NATS_SUBJECT_PREFIX', 'prefix for every NATS subject (several deployments on one NATS)', '', 'empty'),
+    // Credentials and TLS for every NATS connection (infrastructure/events/nats-connection.ts); the account
+    // layout they fit is docs/nats/nats-server.conf (docs/integration.md, "Securing NATS"). One method at a time.
+    user: optional('NATS_USER', 'NATS user name (with NATS_PASSWORD); `nats://user:pass@host` in NATS_URL works too'),
+    password: optional('NATS_PASSWORD', 'NATS password of NATS_USER'),
+    token: optional('NATS_TOKEN', 'NATS authentication token (instead of a user)'),
+    nkeySeed: optional('NATS_NKEY_SEED', 'NKey seed (`SU...`) to sign the NATS server\'s challenge with (instead of a user or token)'),
+    credsFile: optional('NATS_CREDS_FILE', 'NATS `.creds` file (user JWT and NKey seed, decentralised auth); read on every reconnect'),
+    tlsCaFile: optional('NATS_TLS_CA_FILE', 'CA certificate (PEM) the NATS server\'s certificate must chain to; setting it requires TLS'),
+    tlsCertFile: optional('NATS_TLS_CERT_FILE', 'client certificate (PEM) for NATS servers that verify clients (with NATS_TLS_KEY_FILE)'),
+    tlsKeyFile: optional('NATS_TLS_KEY_FILE', 'private key (PEM) of NATS_TLS_CERT_FILE'),
+    tlsRequired: flag('NATS_TLS_REQUIRED', 'refuse to talk to NATS without TLS (on by itself when any NATS_TLS_* file is set)', false),
+    // Why accounts: only a cross-account service import with `share: true` tells the responder who asked, in a
+    // header the server writes itself (docs/security.md, "NATS").
+    trustedAccounts: list(
+      'NATS_TRUSTED_ACCOUNTS',
+      'NATS accounts (comma-separated) whose requests may state the end user\'s IP in `context.ip` (the gateway\'s); others\' are ignored and the NATS peer\'s address is recorded. `*` trusts every caller: only for a NATS no untrusted client can reach',
+    ),
   },
   accounts: {
     registrationMode: oneOf('REGISTRATION_MODE', '`open` or `approval` (an admin must approve new accounts)', ['open', 'approval'] as const, 'open'),
@@ -198,6 +215,14 @@ export const schema = {
     refreshTokenTtl: int('REFRESH_TOKEN_TTL', 'absolute session lifetime, seconds', 2_592_000, 1),
     idleTtl: int('SESSION_IDLE_TTL', 'a session unused this long expires, seconds', 1_209_600, 1),
     maxPerUser: int('MAX_SESSIONS_PER_USER', 'a new login beyond this revokes the least recently used session', 10, 1),
+  },
+  // Open Server-Sent Events streams (/api/user/session-events, /api/revocations/stream) held by this instance.
+  // Each holds a connection and listeners; without a cap one token could open thousands (issue 22).
+  streams: {
+    perSession: int('EVENT_STREAMS_PER_SESSION', 'open event streams per session (a page per browser tab; browsers allow 6 connections per host over HTTP/1.1)', 6, 1),
+    perUser: int('EVENT_STREAMS_PER_USER', 'open event streams per user, all sessions together', 20, 1),
+    perClient: int('EVENT_STREAMS_PER_CLIENT', 'open event streams per OAuth client (its client-credentials and users\' tokens together)', 20, 1),
+    perIp: int('EVENT_STREAMS_PER_IP', 'open event streams per client IP (IPv6: per /64)', 100, 1),
   },
   lockout: {
     maxFailures: int('LOGIN_MAX_FAILURES', 'consecutive failures for one account before ACCOUNT_LOCKED', 5, 1),

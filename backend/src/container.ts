@@ -34,6 +34,7 @@ import { migrate } from './infrastructure/database/migrator';
 import { GracefulServer } from './http/graceful-server';
 import { createLogger, type Logger } from './infrastructure/logger';
 import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
+import { natsConnectionOptions } from './infrastructure/events/nats-connection';
 import { MailRelay } from './infrastructure/mail/mail-relay';
 import { UaDeviceIdentifier } from './infrastructure/user-agent/device-identifier';
 import { NodemailerMailSender } from './infrastructure/mail/nodemailer-sender';
@@ -47,6 +48,7 @@ import { PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
 import { RedisIdBroadcast } from './infrastructure/broadcast/redis-id-broadcast';
 import { createRateLimits } from './http/rate-limits';
+import { StreamCaps } from './http/stream-caps';
 import { revocationRoutes } from './modules/revocations/revocations.routes';
 import { authMessageHandlers } from './modules/auth/auth.messages';
 import { NatsRequestServer } from './nats/request-server';
@@ -239,7 +241,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
   let relay: NatsOutboxRelay | null = null;
   if (config.nats.url && backgroundJobs) {
-    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, ...eventStream(opts, config.nats.subjectPrefix) });
+    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, connection: natsConnectionOptions(config.nats, 'auth-outbox-relay'), ...eventStream(opts, config.nats.subjectPrefix) });
     await relay.start();
     closers.unshift(() => relay!.stop());
     logger.info('publishing domain events to NATS', { stream: eventStream(opts, config.nats.subjectPrefix).stream, subjects: `${eventStream(opts, config.nats.subjectPrefix).subjectPrefix}.>` });
@@ -250,7 +252,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   const natsPrefix = opts.natsSubjectPrefix ?? config.nats.subjectPrefix;
   let nats: NatsConnection | null = null;
   if (config.nats.url) {
-    const nc = await connectNats({ servers: config.nats.url, name: 'sessionary', maxReconnectAttempts: -1 });
+    const nc = await connectNats({ ...natsConnectionOptions(config.nats, 'sessionary'), maxReconnectAttempts: -1 });
     nats = nc;
     closers.unshift(() => nc.drain().catch(() => undefined));
   }
@@ -262,14 +264,15 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   }
   if (nats) {
     // Request/reply for the gateway on every instance; the queue group spreads requests over them.
-    const requests = new NatsRequestServer(nats, logger, { subjectPrefix: natsPrefix, queue: 'sessionary-auth' });
-    requests.serve(authMessageHandlers(auth));
+    const requests = new NatsRequestServer(nats, logger, { subjectPrefix: natsPrefix, queue: 'sessionary-auth', trustedAccounts: config.nats.trustedAccounts });
+    requests.serve(authMessageHandlers(auth, rateLimits));
     closers.unshift(() => requests.stop());
     logger.info('answering NATS requests', { subjects: `${natsPrefix}auth.*`, queue: 'sessionary-auth' });
   }
-  const revocationStreams = revocationRoutes({ auth, feed: revocationFeed, clientTokens: oauthTokens });
+  const streamCaps = new StreamCaps(config.streams);
+  const revocationStreams = revocationRoutes({ auth, feed: revocationFeed, clientTokens: oauthTokens, caps: streamCaps });
   // Forced-logout push for open web pages.
-  const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger);
+  const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger, streamCaps);
   sessionEvents.start();
 
   const { listener } = createHttp({

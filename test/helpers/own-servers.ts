@@ -77,8 +77,11 @@ export interface OwnNats {
   remove(): Promise<void>;
 }
 
-/** A nats-server with JetStream (store in a temp dir kept across restarts) on a free port. */
-export async function ownNats(): Promise<OwnNats> {
+/**
+ * A nats-server with JetStream (store in a temp dir kept across restarts) on a free port; `opts.config` is a
+ * config file (the port, address and store dir given here override its own) and `opts.env` its environment.
+ */
+export async function ownNats(opts: { config?: string; env?: Record<string, string> } = {}): Promise<OwnNats> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'own-nats-'));
   let child: ChildProcess | null = null;
@@ -86,7 +89,8 @@ export async function ownNats(): Promise<OwnNats> {
     url: `nats://127.0.0.1:${port}`,
     async start() {
       if (child) return;
-      child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
+      const config = opts.config ? ['-c', opts.config] : [];
+      child = spawn('nats-server', [...config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore', env: { ...process.env, ...opts.env } });
       await waitFor(`nats-server on ${port}`, () => accepts(port));
     },
     async stop() {

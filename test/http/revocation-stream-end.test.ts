@@ -9,6 +9,8 @@ import express from 'express';
 import { RevocationFeed, type Revocation, type RevocationLog } from '../../backend/src/domain/revocation-feed';
 import { MemoryRevocationStore } from '../../backend/src/infrastructure/revocation/memory-revocation-store';
 import { revocationRoutes } from '../../backend/src/modules/revocations/revocations.routes';
+import { StreamCaps } from '../../backend/src/http/stream-caps';
+import { loadConfig } from '../../backend/src/config';
 import { FakeClock } from '../fakes/clock';
 import { startTestApp, type TestApp } from '../helpers/app';
 
@@ -33,7 +35,7 @@ describe('revocation stream ending while revocations arrive', () => {
   const log = new HeldLog();
   const clock = FakeClock.ticking();
   const signal = new MemoryRevocationStore(900, clock);
-  const routes = () => revocationRoutes({ auth: app.container.services.auth, feed: new RevocationFeed(log, signal, clock, 960) });
+  const routes = () => revocationRoutes({ auth: app.container.services.auth, feed: new RevocationFeed(log, signal, clock, 960), caps: new StreamCaps(loadConfig({}).streams) });
 
   before(async () => {
     app = await startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });

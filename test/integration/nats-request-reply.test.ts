@@ -11,7 +11,8 @@ describe('NATS request/reply', () => {
   let nc: NatsConnection;
   const prefix = `test.${randomBytes(6).toString('hex')}.`;
   const stream = `TEST_RR_${randomBytes(4).toString('hex')}`;
-  const app = useTestApp({ nats: true, natsSubjectPrefix: prefix, events: { stream, subjectPrefix: `${prefix}auth.events` } });
+  // The machine's NATS has no accounts, so nothing tells callers apart: this app trusts every caller's context.ip.
+  const app = useTestApp({ nats: true, env: { NATS_TRUSTED_ACCOUNTS: '*' }, natsSubjectPrefix: prefix, events: { stream, subjectPrefix: `${prefix}auth.events` } });
   // Any reply is JSON; the tests read it loosely.
   const call = async (subject: string, payload: unknown): Promise<any> => {
     const reply = await nc.request(`${prefix}${subject}`, new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload)), { timeout: 20_000 });

@@ -82,6 +82,9 @@ export const Errors = {
   linkInvalid: () => new DomainError('LINK_INVALID', 'This link is invalid, has already been used, or has expired'),
   rateLimited: (retryAfterSeconds: number) =>
     new DomainError('RATE_LIMITED', 'Too many requests', undefined, retryAfterSeconds),
+  /** One more open event stream than its cap allows (`what`: session, user, client, IP address). */
+  tooManyStreams: (what: string, limit: number, retryAfterSeconds: number) =>
+    new DomainError('RATE_LIMITED', `Too many open event streams for this ${what} (at most ${limit})`, undefined, retryAfterSeconds),
   /** A dependency (database, revocation feed) is unreachable: retry later, nothing was decided. */
   serviceUnavailable: (retryAfterSeconds: number, message = 'Service temporarily unavailable') =>
     new DomainError('SERVICE_UNAVAILABLE', message, undefined, retryAfterSeconds),

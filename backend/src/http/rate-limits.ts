@@ -60,6 +60,12 @@ export interface RateLimits {
    * MAIL_RESET_ADDRESS_CEILING × the per-address limit still bounds what many networks together can mail.
    */
   perMailRequest(kind: MailRequestKind, address: RateLimitKey): RequestHandler[];
+  /**
+   * The same limiters for entry points other than HTTP (NATS requests): counts one attempt against `key` in
+   * the perIp (key: ipBucket(ip)), perAccount (emailBucket, mfaTokenBucket) or perUser (`user:<id>`) buckets,
+   * which HTTP requests share; rejects with Errors.rateLimited(seconds) when the bucket is spent.
+   */
+  consume(limit: 'perIp' | 'perAccount' | 'perUser', key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -194,9 +200,20 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
     return [perMailIp, middleware(resetNetworkLimiter, mailAddress, addressFromNetwork, HOUR), middleware(resetAddressLimiter, resetCeiling, address, HOUR)];
   };
 
+  const byName = { perIp: ipLimiter, perAccount: accountLimiter, perUser: userLimiter };
+  async function consume(limit: keyof typeof byName, key: string): Promise<void> {
+    try {
+      await byName[limit].consume(key);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw Errors.rateLimited(seconds(err.msBeforeNext));
+      throw err;
+    }
+  }
+
   return {
     perIp,
     perIpStep,
+    consume,
     perAccount: (key) => middleware(accountLimiter, opts.perAccountPerMin, key),
     perUser,
     perMailRequest,

@@ -82,6 +82,39 @@ export function errorReply(err: unknown): { error: { code: string; message: stri
   return { error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } };
 }
 
+/**
+ * Who sent a request, as the NATS server says: the `Nats-Request-Info` header that nats-server writes (over
+ * anything the client sent) when the request crossed into our account through a service import with
+ * `share: true` (docs/nats/nats-server.conf). Absent for requests from inside our own account.
+ */
+export interface NatsCaller {
+  account: string | null;
+  /** The peer's address as the NATS server saw it (the gateway's, not the end user's). */
+  host: string | null;
+}
+
+export function callerOf(msg: Pick<Msg, 'headers'>): NatsCaller {
+  const raw = msg.headers?.get('Nats-Request-Info');
+  if (!raw) return { account: null, host: null };
+  try {
+    const info = JSON.parse(raw) as { acc?: unknown; host?: unknown };
+    return { account: typeof info.acc === 'string' ? info.acc : null, host: typeof info.host === 'string' ? info.host : null };
+  } catch {
+    return { account: null, host: null };
+  }
+}
+
+/**
+ * The IP a request is recorded and rate-limited under. `context.ip` is the end user's only when the caller
+ * may assert it (its account is in NATS_TRUSTED_ACCOUNTS, or that list is `*`); anyone else could set any
+ * address, to dodge per-IP limits or plant addresses on sessions, so theirs is ignored and the NATS peer's
+ * address stands in (like HTTP's socket address without TRUST_PROXY), or null when NATS did not say.
+ */
+export function callerIp(asserted: string | null, caller: NatsCaller, trustedAccounts: readonly string[] | null): string | null {
+  const trusted = !!trustedAccounts && (trustedAccounts.includes('*') || (caller.account !== null && trustedAccounts.includes(caller.account)));
+  return trusted && asserted ? asserted : caller.host;
+}
+
 export class NatsRequestServer {
   private readonly subs: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -90,7 +123,7 @@ export class NatsRequestServer {
   constructor(
     private readonly nc: NatsConnection,
     private readonly logger: Logger,
-    private readonly opts: { subjectPrefix: string; queue: string },
+    private readonly opts: { subjectPrefix: string; queue: string; trustedAccounts?: readonly string[] | null },
   ) {}
 
   /** Subscribes `handlers` (subject without prefix → handler) in the queue group. */
@@ -113,7 +146,9 @@ export class NatsRequestServer {
   private async answer(subject: string, handler: MessageHandler, msg: Msg): Promise<void> {
     let reply: unknown;
     try {
-      reply = (await handler(decode(msg.data))) ?? {};
+      const inbound = decode(msg.data);
+      inbound.context.ipAddress = callerIp(inbound.context.ipAddress, callerOf(msg), this.opts.trustedAccounts ?? null);
+      reply = (await handler(inbound)) ?? {};
     } catch (err) {
       if (!(err instanceof DomainError)) this.logger.error('NATS handler failed', { subject, error: String((err as Error)?.message ?? err) });
       reply = errorReply(err);

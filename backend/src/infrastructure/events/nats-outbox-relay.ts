@@ -6,13 +6,15 @@
 // Each row goes out twice: as `<prefix>.<audit type>` (the original subjects, unchanged) and as the
 // catalogue events it stands for (USER_CREATED, USER_LOGGED_OUT, auth.password.reset, ...: see
 // domain/event-catalogue.ts and docs/events.md) on `<catalogueSubjectPrefix><name>`, in the same stream.
-import { connect, JSONCodec, type JetStreamClient, type NatsConnection } from 'nats';
+import { connect, JSONCodec, type ConnectionOptions, type JetStreamClient, type NatsConnection } from 'nats';
 import { CATALOGUE, catalogueEvents, type OutboxRow } from '../../domain/event-catalogue';
 import type { Logger } from '../logger';
 import type { PrismaClient } from '../prisma/client';
 
 export interface OutboxRelayOptions {
   natsUrl: string;
+  /** Servers, credentials and TLS (natsConnectionOptions in nats-connection.ts); when given, natsUrl is not read. */
+  connection?: ConnectionOptions;
   stream: string;
   subjectPrefix: string;
   /** Prepended to catalogue event names (USER_CREATED → `<prefix>USER_CREATED`). Default ''. */
@@ -52,7 +54,12 @@ export class NatsOutboxRelay {
   async start(): Promise<void> {
     // Reconnects for as long as it takes, like the app's main connection: with NATS's default (10 attempts) an
     // outage of half a minute closed this connection for good, and the outbox was never published again.
-    this.nc = await connect({ servers: this.opts.natsUrl, name: 'auth-outbox-relay', maxReconnectAttempts: -1, reconnectTimeWait: this.opts.reconnectTimeWaitMs ?? 2000 });
+    this.nc = await connect({
+      ...(this.opts.connection ?? { servers: this.opts.natsUrl }),
+      name: 'auth-outbox-relay',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: this.opts.reconnectTimeWaitMs ?? 2000,
+    });
     const jsm = await this.nc.jetstreamManager();
     const own = `${this.opts.subjectPrefix}.`;
     const catalogue = CATALOGUE.map((name) => this.catalogueSubject(name)).filter((s) => !s.startsWith(own));

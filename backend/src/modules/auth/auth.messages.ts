@@ -4,32 +4,50 @@ import type { AuthService } from '../../domain/auth.service';
 import { DomainError, Errors } from '../../domain/errors';
 import type { AccessClaims } from '../../domain/types';
 import { publicUser, tokenResponse } from '../../http/mappers';
+import { emailBucket, mfaTokenBucket } from '../../http/rate-limit-keys';
+import { ipBucket, type RateLimits } from '../../http/rate-limits';
 import { checkBody, type InboundMessage, type MessageHandler } from '../../nats/request-server';
 import { changePasswordRules } from '../user/user.validators';
 import { loginRules, mfaLoginRules, refreshRules, registerRules } from './auth.validators';
 
-export function authMessageHandlers(auth: AuthService): Record<string, MessageHandler> {
+/**
+ * `limits` are the HTTP routes' rate limits, counted in the same buckets, so a guess over NATS costs what it
+ * costs over HTTP: per IP wherever /api/auth/* limits per IP (all but validate), per account on login and
+ * the 2FA step, per user on the password change. The IP is the request server's verdict on `context.ip`
+ * (callerIp in nats/request-server.ts); callers it cannot place share the one `unknown` bucket.
+ */
+export function authMessageHandlers(auth: AuthService, limits: Pick<RateLimits, 'consume'>): Record<string, MessageHandler> {
   const claims = (m: InboundMessage): AccessClaims => {
     if (!m.accessToken) throw Errors.unauthenticated();
     return auth.authenticate(m.accessToken);
   };
+  const perAccount = async (key: string | null) => {
+    if (key !== null) await limits.consume('perAccount', key);
+  };
+  const perIp = (handler: MessageHandler): MessageHandler => async (m) => {
+    await limits.consume('perIp', ipBucket(m.context.ipAddress ?? 'unknown'));
+    return handler(m);
+  };
   return {
-    'auth.register': async (m) => {
+    'auth.register': perIp(async (m) => {
       const { email, password, username } = await checkBody(registerRules, m.body);
       const user = await auth.register({ email: email as string, password: password as string, username: (username as string | undefined) ?? null }, m.context);
       return { user: publicUser(user) };
-    },
-    'auth.login': async (m) => {
+    }),
+    'auth.login': perIp(async (m) => {
       const { email, password, deviceName } = await checkBody(loginRules, m.body);
+      await perAccount(emailBucket(email));
       const result = await auth.login({ email: email as string, password: password as string, deviceName: (deviceName as string | undefined) || null }, m.context);
       return 'mfaRequired' in result ? result : tokenResponse(result);
-    },
-    'auth.login_2fa': async (m) => {
+    }),
+    'auth.login_2fa': perIp(async (m) => {
       const { mfaToken, code, backupCode } = await checkBody(mfaLoginRules, m.body);
+      await perAccount(mfaTokenBucket(mfaToken));
       const factor = typeof code === 'string' ? { code } : { backupCode: backupCode as string };
       return tokenResponse(await auth.completeMfaLogin(mfaToken as string, factor, m.context));
-    },
-    // Same answers as GET /api/auth/validate: never an error, `valid: false` with the reason.
+    }),
+    // Same answers as GET /api/auth/validate: never an error, `valid: false` with the reason. No per-IP limit,
+    // as over HTTP: services call it for every request they serve.
     'auth.validate': async (m) => {
       if (!m.accessToken) return { valid: false, reason: 'UNAUTHENTICATED' };
       try {
@@ -40,21 +58,22 @@ export function authMessageHandlers(auth: AuthService): Record<string, MessageHa
         return { valid: false, reason: err.code };
       }
     },
-    'auth.refresh': async (m) => {
+    'auth.refresh': perIp(async (m) => {
       const { refreshToken } = await checkBody(refreshRules, m.body);
       return tokenResponse(await auth.refresh(refreshToken as string, m.context));
-    },
-    'auth.logout': async (m) => {
+    }),
+    'auth.logout': perIp(async (m) => {
       await auth.logout(claims(m), m.context);
       return {};
-    },
-    'auth.logout_all': async (m) => {
+    }),
+    'auth.logout_all': perIp(async (m) => {
       await auth.logoutAll(claims(m), m.context);
       return {};
-    },
+    }),
     'auth.change_password': async (m) => {
       const who = claims(m);
       const { currentPassword, newPassword } = await checkBody(changePasswordRules, m.body);
+      await limits.consume('perUser', `user:${who.sub}`);
       return { revokedSessions: await auth.changePassword(who, { currentPassword: currentPassword as string, newPassword: newPassword as string }, m.context) };
     },
   };

@@ -6,6 +6,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../../infrastructure/logger';
 import { claimsOf } from '../../http/authenticate';
+import type { StreamCaps } from '../../http/stream-caps';
 
 export interface RevocationFeed {
   onRevoked(listener: (sessionIds: string[]) => void): () => void;
@@ -22,6 +23,9 @@ export class SessionEventHub {
     private readonly feed: RevocationFeed,
     private readonly reasonOf: (sessionId: string) => Promise<string | null>,
     private readonly logger: Logger,
+    /** Open streams per session, user, client and IP, shared with the revocation stream (config.streams). */
+    private readonly caps: StreamCaps,
+    private readonly now: () => number = Date.now,
   ) {}
 
   start(): void {
@@ -47,7 +51,10 @@ export class SessionEventHub {
 
   /** Mount behind authenticate(): the stream belongs to the token's session. */
   readonly handler: RequestHandler = (req: Request, res: Response) => {
-    const sid = claimsOf(req).sid;
+    const claims = claimsOf(req);
+    const sid = claims.sid;
+    // Over the cap: thrown before anything is written, so it is an ordinary 429 error response.
+    const release = this.caps.acquire({ ...claims, ip: req.ip });
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
@@ -57,7 +64,12 @@ export class SessionEventHub {
     let set = this.streams.get(sid);
     if (!set) this.streams.set(sid, (set = new Set()));
     set.add(res);
+    // The stream lives no longer than the token that opened it: the page reconnects with a fresh one, so a
+    // stolen token cannot keep listening after it has expired.
+    const expiry = setTimeout(() => res.end(), Math.max(0, claims.exp * 1000 - this.now()));
     res.on('close', () => {
+      release();
+      clearTimeout(expiry);
       set.delete(res);
       if (set.size === 0 && this.streams.get(sid) === set) this.streams.delete(sid);
     });

@@ -9,6 +9,7 @@ import { REVOCATIONS_SCOPE } from '../../domain/oauth/scopes';
 import { isClientToken, type AccessClaims } from '../../domain/types';
 import { authenticateUserOrClient, claimsOf, type ClientTokenAuthenticator } from '../../http/authenticate';
 import { bearerRefusal } from '../../http/errors';
+import type { StreamCaps } from '../../http/stream-caps';
 
 export { REVOCATIONS_SCOPE };
 /** A resumed stream replays from this long before its cursor: revokedAt is stamped before commit. */
@@ -48,6 +49,8 @@ export function revocationRoutes(deps: {
   clientTokens?: ClientTokenAuthenticator;
   heartbeatMs?: number;
   now?: () => number;
+  /** Open streams per session, user, client and IP, shared with /api/user/session-events (config.streams). */
+  caps: StreamCaps;
 }): RevocationRoutes {
   const router = Router();
   /** How to end each open stream (closeAll): the stream's own end(), which also stops its listener and timers. */
@@ -56,6 +59,8 @@ export function revocationRoutes(deps: {
 
   router.get('/stream', authenticateUserOrClient(deps.auth, deps.clientTokens), requireReader, async (req, res) => {
     const claims = claimsOf(req);
+    // Before the snapshot query and before anything is written: over the cap is a plain 429.
+    const release = deps.caps.acquire({ ...claims, ip: req.ip });
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -85,6 +90,7 @@ export function revocationRoutes(deps: {
     // The stream ends when the token that opened it expires; the client reconnects with a fresh one.
     const expiry = setTimeout(() => end(), Math.max(0, claims.exp * 1000 - now()));
     function cleanup() {
+      release();
       unsubscribe();
       clearInterval(heartbeat);
       clearTimeout(expiry);
