@@ -92,7 +92,7 @@ const clusterWorkers: Setting<number> = {
   },
 };
 
-/** `iss`/`aud` when neither PUBLIC_URL nor JWT_ISSUER is set: fixed, so it never follows PORT (issue 9). */
+/** `iss`/`aud` when neither PUBLIC_URL nor JWT_ISSUER is set: fixed, so it never follows PORT. */
 const DEV_ISSUER = 'http://localhost:3000';
 
 /** The base of links in mails: PUBLIC_URL, else this instance on localhost (development). */
@@ -104,7 +104,7 @@ export const schema = {
   http: {
     port: int('PORT', 'HTTP port', 3000),
     // The issuer must not follow PORT: a restart on another port, or two instances on two ports, would then
-    // refuse each other's tokens (issue 9). Production sets the URL clients reach the service at.
+    // refuse each other's tokens. Production sets the URL clients reach the service at.
     publicUrl: {
       ...optional('PUBLIC_URL', 'URL clients reach the service and the web app at (scheme, host, optional port and path): the default `iss`/`aud` of access tokens and the base of links in mails; set it in production. Unset: `iss`/`aud` are http://localhost:3000 (whatever PORT is), mail links use http://localhost:$PORT'),
       parse(raw: string, name: string): string {

@@ -86,7 +86,7 @@ export class AccountRecoveryService {
       if (!user.emailVerified) await r.users.setEmailVerified(user.id);
       const ids = await r.sessions.revoke({ userId: user.id }, 'password_reset', now);
       await r.audit.record(auditEntry(user.id, 'password.reset', ctx, { sessionIds: ids, count: ids.length }));
-      // A new password forgets every "remember this device" token too (issue 14, trusted devices).
+      // A new password forgets every "remember this device" token too (trusted devices).
       await forgetTrustedDevices(r, user.id, 'password_changed', ctx);
       await r.mail.enqueue({ template: 'password_changed', to: user.email, userId: user.id, params: { time: now.toISOString(), ipAddress: ctx.ipAddress } });
       return ids;
