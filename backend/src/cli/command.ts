@@ -1,6 +1,6 @@
 // The shared kit for operator CLI commands (`npm run cli -- <group> <command> [--flags]`). A feature adds a
-// CliGroup in `modules/<feature>/<feature>.cli.ts` and registers it in `backend/src/cli.ts`; commands call
-// the same domain services as the HTTP routes, on a container built without listening.
+// CliGroup in `modules/<feature>/<feature>.cli.ts` and registers it in `backend/src/cli/main.ts`; commands call
+// the same domain services as the HTTP routes, on buildCore() (no HTTP, NATS or background jobs).
 import { hostname, userInfo } from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
 import type { Core } from '../container';
