@@ -1,5 +1,8 @@
-// Composition root: builds adapters, services and the app with plain constructors, and owns the
-// process lifecycle (start → listen, stop → drain HTTP, close Redis/NATS/database).
+// Composition root: builds adapters, services and the app with plain constructors, one builder per area
+// (database, redis, crypto, domain, jobs, messaging, http). Each builder registers a closer on the Lifecycle
+// right after it opens something; a failure at any step closes what was started, newest first, and rethrows
+// a StartupError naming the area. stop() drains HTTP, then closes the same way. buildCore() is the part the
+// CLI needs (no HTTP, NATS, background jobs, worker processes or threads).
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { connect as connectNats, type NatsConnection } from 'nats';
@@ -53,6 +56,8 @@ import { revocationRoutes } from './modules/revocations/revocations.routes';
 import { authMessageHandlers } from './modules/auth/auth.messages';
 import { NatsRequestServer } from './nats/request-server';
 import { SessionEventHub } from './modules/browser/session-events';
+import { Lifecycle } from './lifecycle';
+import type { PrismaClient } from './generated/prisma/client';
 
 export interface ContainerOptions {
   clock?: Clock;
@@ -91,67 +96,148 @@ export interface Container {
   housekeeping: PrismaHousekeeping;
 }
 
+export interface Core {
+  services: Container['services'];
+  /** Closes everything the core opened (database, Redis, caches), newest first. */
+  stop(): Promise<void>;
+}
+
+export interface CoreOptions extends Pick<ContainerOptions, 'clock' | 'logger' | 'redisPrefix' | 'migrationsDir' | 'bootstrapAdmin'> {
+  /** Hash and sign on the event loop, without the bcrypt child processes and signing threads (the CLI). Default false. */
+  inProcessCrypto?: boolean;
+}
+
+/**
+ * Database, Redis, crypto and the domain services: what a CLI command needs to act like the server does
+ * (same audit log, same cache invalidations and revocation broadcasts through Redis), without listening,
+ * background jobs or NATS. Fails like buildContainer: what was started is closed before the error is thrown.
+ */
+export async function buildCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
+  const logger = opts.logger ?? createLogger(config.runtime.logLevel);
+  const lifecycle = new Lifecycle(logger);
+  try {
+    const parts = await buildDomainParts(config, { ...opts, logger, clock: opts.clock ?? systemClock }, lifecycle);
+    return { services: servicesOf(parts), stop: () => lifecycle.close() };
+  } catch (err) {
+    await lifecycle.close();
+    throw err;
+  }
+}
+
 export async function buildContainer(config: Config, opts: ContainerOptions = {}): Promise<Container> {
   const logger = opts.logger ?? createLogger(config.runtime.logLevel);
   const clock = opts.clock ?? systemClock;
-  const closers: (() => Promise<unknown>)[] = [];
+  const lifecycle = new Lifecycle(logger);
+  try {
+    const parts = await buildDomainParts(config, { ...opts, logger, clock }, lifecycle);
+    const jobs = await lifecycle.step('jobs', () => buildJobs(config, opts, logger, clock, parts, lifecycle));
+    const messaging = await lifecycle.step('messaging', () => buildMessaging(config, opts, logger, clock, parts, lifecycle));
+    const http = await lifecycle.step('http', () => buildHttp(config, opts, logger, parts, messaging.revocationFeed, lifecycle));
+    return assemble(config, opts, logger, parts, jobs, messaging, http, lifecycle);
+  } catch (err) {
+    await lifecycle.close();
+    throw err;
+  }
+}
 
-  // Database: embedded PGlite unless DATABASE_URL; migrations before anything reads.
+type BuildOptions = CoreOptions & { logger: Logger; clock: Clock };
+
+interface Database {
+  prisma: PrismaClient;
+  pool: ReturnType<typeof createDatabaseClients>['pool'];
+  dataDir: string;
+}
+
+/** Database: embedded PGlite unless DATABASE_URL; migrations before anything reads. */
+async function buildDatabase(config: Config, opts: BuildOptions, lifecycle: Lifecycle): Promise<Database> {
+  const { logger } = opts;
   const { dataDir } = config.database;
-  const databaseUrl = config.database.url ?? (await startEmbedded(dataDir, closers, logger));
+  const databaseUrl = config.database.url ?? (await startEmbedded(dataDir, lifecycle, logger));
   const applied = await migrate(databaseUrl, opts.migrationsDir ?? join(process.cwd(), 'prisma', 'migrations'));
   logger.info(applied.length ? 'database migrations applied' : 'database schema up to date', { applied });
 
   // PGlite serves one connection at a time; a real server gets a pool.
   const { prisma, pool } = createDatabaseClients(databaseUrl, { poolMax: config.database.url ? 10 : 1 });
-  closers.unshift(() => prisma.$disconnect());
+  lifecycle.onClose('database clients', () => prisma.$disconnect());
+  return { prisma, pool, dataDir };
+}
 
-  // State shared across instances through Redis when configured: revocations, profile invalidations, limits.
+/** State shared across instances through Redis when configured: revocations, profile invalidations, limits. */
+async function buildRedis(config: Config, opts: BuildOptions, lifecycle: Lifecycle): Promise<{ redis: Redis | null; redisPrefix: string; profileCache: ProfileCache }> {
+  const { logger } = opts;
   const redisPrefix = opts.redisPrefix ?? 'auth:';
   let redis: Redis | null = null;
   if (config.redis.url) {
-    redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    const client = new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    redis = client;
     // Every ioredis connection needs an error listener, or ioredis prints "[ioredis] Unhandled error event"
     // outside the JSON log. Connection errors repeat on every reconnect attempt: log the first of a streak.
-    redis.on('error', redisErrorLogger(logger, 'commands'));
-    closers.unshift(async () => redis!.quit().catch(() => redis!.disconnect()));
+    client.on('error', redisErrorLogger(logger, 'commands'));
+    lifecycle.onClose('redis', async () => client.quit().catch(() => client.disconnect()));
   }
   const profileCache = new ProfileCache(config.database.profileCacheMs, redis ? new RedisIdBroadcast(redis, redisPrefix, 'profile-changed', redisErrorLogger(logger, 'profile-cache subscriber')) : null);
+  lifecycle.onClose('profile cache', () => profileCache.stop());
   await profileCache.start();
-  closers.unshift(() => profileCache.stop());
+  return { redis, redisPrefix, profileCache };
+}
+
+/** Crypto adapters: signing keys (generated under DATA_DIR when not configured), hashing, tokens. */
+function buildCrypto(config: Config, opts: BuildOptions, lifecycle: Lifecycle) {
+  const { tokens: tokenConfig, passwords } = config;
+  const { dataDir } = config.database;
   // One AES-256-GCM key (TOTP_ENCRYPTION_KEY or generated under DATA_DIR/keys) for every secret at rest:
   // TOTP secrets and the parameters of queued mail (which may hold link tokens).
   const cipher = new AesGcmSecretCipher(loadOrCreateKey(dataDir, config.twoFactor.encryptionKey));
-  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool, cipher);
-
-  const { backgroundJobs } = config.runtime;
-  const housekeeping = new PrismaHousekeeping(prisma, clock, logger, config.retention);
-  if (backgroundJobs) housekeeping.start();
-  closers.unshift(async () => housekeeping.stop());
-
-
-  // Crypto adapters: signing keys (generated under DATA_DIR when not configured), hashing, tokens.
-  const { tokens: tokenConfig, passwords } = config;
   const keys = loadSigningKeys({
     dataDir,
     privateKeyPem: tokenConfig.privateKey,
     privateKeyFile: tokenConfig.privateKeyFile,
     publicKeysFile: tokenConfig.publicKeysFile,
   });
-  const signingPool =
-    tokenConfig.signingThreads > 0 ? new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, tokenConfig.signingThreads) : null;
-  if (signingPool) closers.unshift(() => signingPool.close());
+  const signingThreads = opts.inProcessCrypto ? 0 : tokenConfig.signingThreads;
+  const signingPool = signingThreads > 0 ? new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, signingThreads) : null;
+  if (signingPool) lifecycle.onClose('signing threads', () => signingPool.close());
   const signer = new JwtAccessTokenSigner(keys, tokenConfig.issuer, tokenConfig.audience, signingPool);
   // `iss`/`aud`: PUBLIC_URL or JWT_ISSUER/JWT_AUDIENCE, else (development) this instance's URL, which start()
   // moves to the port actually listened on (PORT=0, or start(port)). Everything reads it from here.
-  const identity = { issuer: tokenConfig.issuer, audience: tokenConfig.audience };
-  const followsPort = followsListeningPort(config);
-  const audienceFollows = tokenConfig.audience === tokenConfig.issuer;
-  const bcryptPool = passwords.bcryptWorkers > 0 ? new BcryptProcessPool(passwords.bcryptWorkers, passwords.bcryptNice) : null;
-  if (bcryptPool) closers.unshift(() => bcryptPool.close());
+  const identity = { issuer: tokenConfig.issuer, audience: tokenConfig.audience, followsPort: followsListeningPort(config), audienceFollows: tokenConfig.audience === tokenConfig.issuer };
+  const bcryptWorkers = opts.inProcessCrypto ? 0 : passwords.bcryptWorkers;
+  const bcryptPool = bcryptWorkers > 0 ? new BcryptProcessPool(bcryptWorkers, passwords.bcryptNice) : null;
+  if (bcryptPool) lifecycle.onClose('bcrypt processes', () => bcryptPool.close());
   const hasher = new BcryptPasswordHasher(passwords.bcryptCost, bcryptPool);
+  // Backup codes carry ~50 random bits; a lower cost keeps checking all ten affordable at login.
+  const backupCodeHasher = new BcryptPasswordHasher(Math.min(passwords.bcryptCost, 10), bcryptPool);
   const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
+  return { cipher, keys, signer, hasher, backupCodeHasher, tokens, policy, identity };
+}
+
+type DomainParts = Awaited<ReturnType<typeof buildDomainParts>>;
+
+/** The areas up to the domain services, shared by the server (buildContainer) and the CLI (buildCore). */
+async function buildDomainParts(config: Config, opts: BuildOptions, lifecycle: Lifecycle) {
+  const db = await lifecycle.step('database', () => buildDatabase(config, opts, lifecycle));
+  const shared = await lifecycle.step('redis', () => buildRedis(config, opts, lifecycle));
+  const crypto = await lifecycle.step('crypto', () => buildCrypto(config, opts, lifecycle));
+  const domain = await lifecycle.step('domain', () => buildDomain(config, opts, db, shared, crypto, lifecycle));
+  // HTTP and NATS count attempts in the same buckets, so both entry points get this one set.
+  const rateLimits = createRateLimits({ ...config.rateLimits, redis: shared.redis, keyPrefix: `${shared.redisPrefix}rl:` });
+  lifecycle.onClose('rate limits', () => rateLimits.close());
+  return { db, shared, crypto, rateLimits, ...domain };
+}
+
+async function buildDomain(
+  config: Config,
+  opts: BuildOptions,
+  { prisma, pool }: Database,
+  { redis, redisPrefix, profileCache }: Awaited<ReturnType<typeof buildRedis>>,
+  crypto: ReturnType<typeof buildCrypto>,
+  lifecycle: Lifecycle,
+) {
+  const { logger, clock } = opts;
+  const { tokens: tokenConfig } = config;
+  const { cipher, signer, hasher, backupCodeHasher, tokens, policy } = crypto;
+  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool, cipher);
 
   // Revocations are recorded durably in two places: Session.revokedAt (users' tokens) and
   // revoked_client_tokens (client_credentials tokens); the in-memory view is warmed and caught up from both.
@@ -167,16 +253,10 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       log: (level, message, meta) => logger[level](message, meta),
     },
   );
+  lifecycle.onClose('revocations', () => revocations.stop());
   // Warm start: sessions revoked while this instance was down must stay refused.
   const warm = await revokedSince(new Date(clock.now().getTime() - (tokenConfig.accessTokenTtl + 60) * 1000));
   await revocations.start(warm);
-  closers.unshift(() => revocations.stop());
-  const rateLimits = createRateLimits({
-    ...config.rateLimits,
-    redis,
-    keyPrefix: `${redisPrefix}rl:`,
-  });
-  closers.unshift(() => rateLimits.close());
 
   const services = createDomainServices(
     {
@@ -191,26 +271,25 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       totp: new OtplibTotpProvider(),
       cipher,
       qr: new PngQrCodeRenderer(),
-      // Backup codes carry ~50 random bits; a lower cost keeps checking all ten affordable at login.
-      backupCodeHasher: new BcryptPasswordHasher(Math.min(passwords.bcryptCost, 10), bcryptPool),
+      backupCodeHasher,
       random: cryptoRandomSource,
       devices: new UaDeviceIdentifier(),
     },
     config,
   );
-  const { auth, users, sessions, twoFactor } = services;
+  const { auth, sessions, users } = services;
 
   // OAuth: the client registry (cached 5 minutes, invalidated on change on every instance) and the grants.
   const oauthStore = new PrismaOAuthClientStore(prisma);
   const clientCache = new OAuthClientCache((id) => oauthStore.findByClientId(id), 5 * 60_000, redis ? new RedisIdBroadcast(redis, redisPrefix, 'oauth-client-changed') : null);
+  lifecycle.onClose('oauth client cache', () => clientCache.stop());
   await clientCache.start();
-  closers.unshift(() => clientCache.stop());
   const { oauthClients, oauthTokens } = createOAuthServices(
     { store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock },
     {
       accessTokenTtl: tokenConfig.accessTokenTtl,
       get issuer() {
-        return identity.issuer;
+        return crypto.identity.issuer;
       },
       secretRotationOverlap: config.oauth.secretRotationOverlap,
     },
@@ -220,20 +299,38 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
   if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
+  return { services, oauthClients, oauthTokens, revocations };
+}
+
+function servicesOf(parts: DomainParts): Container['services'] {
+  const { auth, users, sessions, twoFactor } = parts.services;
+  return { auth, users, sessions, twoFactor, oauthClients: parts.oauthClients, oauthTokens: parts.oauthTokens };
+}
+
+/** Background jobs (one process per deployment runs them): housekeeping, the mail relay, the outbox relay to NATS. */
+async function buildJobs(config: Config, opts: ContainerOptions, logger: Logger, clock: Clock, parts: DomainParts, lifecycle: Lifecycle) {
+  const { prisma, dataDir } = parts.db;
+  const { backgroundJobs } = config.runtime;
+  const housekeeping = new PrismaHousekeeping(prisma, clock, logger, config.retention);
+  if (backgroundJobs) {
+    housekeeping.start();
+    lifecycle.onClose('housekeeping', async () => housekeeping.stop());
+  }
 
   // Outgoing mail leaves the OutgoingMail outbox through the relay (SMTP_URL, or the dev transport).
   let mailRelay: MailRelay | null = null;
   if (backgroundJobs) {
     const sender = new NodemailerMailSender({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, devDir: join(dataDir, 'mail'), logger });
-    mailRelay = new MailRelay(prisma, sender, cipher, clock, logger, {
+    const relay = new MailRelay(prisma, sender, parts.crypto.cipher, clock, logger, {
       templates: { productName: config.mail.productName, publicUrl: mailLinkBase(config) },
       retrySeconds: config.mail.retrySeconds,
       maxAttempts: config.mail.maxAttempts,
       intervalMs: opts.mailRelayIntervalMs,
     });
-    mailRelay.start();
-    closers.unshift(async () => {
-      await mailRelay!.stop();
+    mailRelay = relay;
+    relay.start();
+    lifecycle.onClose('mail relay', async () => {
+      await relay.stop();
       sender.close();
     });
     if (!config.mail.smtpUrl) logger.info('SMTP_URL is not set: mail is written under DATA_DIR/mail instead of being sent', { dir: join(dataDir, 'mail') });
@@ -241,50 +338,69 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
 
   let relay: NatsOutboxRelay | null = null;
   if (config.nats.url && backgroundJobs) {
-    relay = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, connection: natsConnectionOptions(config.nats, 'auth-outbox-relay'), ...eventStream(opts, config.nats.subjectPrefix) });
-    await relay.start();
-    closers.unshift(() => relay!.stop());
-    logger.info('publishing domain events to NATS', { stream: eventStream(opts, config.nats.subjectPrefix).stream, subjects: `${eventStream(opts, config.nats.subjectPrefix).subjectPrefix}.>` });
+    const stream = eventStream(opts, config.nats.subjectPrefix);
+    const outbox = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, connection: natsConnectionOptions(config.nats, 'auth-outbox-relay'), ...stream });
+    relay = outbox;
+    // Registered before start(): a start that connected and then failed leaves a connection to close.
+    lifecycle.onClose('outbox relay', () => outbox.stop());
+    await outbox.start();
+    logger.info('publishing domain events to NATS', { stream: stream.stream, subjects: `${stream.subjectPrefix}.>` });
   }
+  return { housekeeping, mailRelay, relay };
+}
 
+/** The revocation feed, and NATS when configured: the revocation publisher and request/reply for the gateway. */
+async function buildMessaging(config: Config, opts: ContainerOptions, logger: Logger, clock: Clock, parts: DomainParts, lifecycle: Lifecycle) {
+  const { backgroundJobs } = config.runtime;
+  const { tokens: tokenConfig } = config;
   // Revocation feed for other services: SSE always, NATS when configured.
-  const revocationFeed = new RevocationFeed(new PrismaRevocationLog(prisma), revocations, clock, tokenConfig.accessTokenTtl + 60);
+  const revocationFeed = new RevocationFeed(new PrismaRevocationLog(parts.db.prisma), parts.revocations, clock, tokenConfig.accessTokenTtl + 60);
   const natsPrefix = opts.natsSubjectPrefix ?? config.nats.subjectPrefix;
   let nats: NatsConnection | null = null;
   if (config.nats.url) {
     const nc = await connectNats({ ...natsConnectionOptions(config.nats, 'sessionary'), maxReconnectAttempts: -1 });
     nats = nc;
-    closers.unshift(() => nc.drain().catch(() => undefined));
+    lifecycle.onClose('nats', () => nc.drain().catch(() => undefined));
   }
   if (nats && backgroundJobs) {
     // One publisher per deployment's jobs worker: every instance hears every revocation (Redis), so more would repeat them.
     const publisher = new NatsRevocationPublisher(nats, revocationFeed, logger, `${natsPrefix}auth.revocations`);
     publisher.start();
-    closers.unshift(() => publisher.stop());
+    lifecycle.onClose('nats revocation publisher', () => publisher.stop());
   }
   if (nats) {
     // Request/reply for the gateway on every instance; the queue group spreads requests over them.
     const requests = new NatsRequestServer(nats, logger, { subjectPrefix: natsPrefix, queue: 'sessionary-auth', trustedAccounts: config.nats.trustedAccounts });
-    requests.serve(authMessageHandlers(auth, rateLimits));
-    closers.unshift(() => requests.stop());
+    requests.serve(authMessageHandlers(parts.services.auth, parts.rateLimits));
+    lifecycle.onClose('nats request server', () => requests.stop());
     logger.info('answering NATS requests', { subjects: `${natsPrefix}auth.*`, queue: 'sessionary-auth' });
   }
+  return { revocationFeed, nats };
+}
+
+/** The HTTP app (not yet listening: start() does that) with its rate limits and event streams. */
+function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, revocationFeed: RevocationFeed, lifecycle: Lifecycle) {
+  const { services, oauthClients, oauthTokens, revocations } = parts;
+  const { auth, sessions } = services;
+  const { prisma } = parts.db;
+  const { rateLimits } = parts;
   const streamCaps = new StreamCaps(config.streams);
   const revocationStreams = revocationRoutes({ auth, feed: revocationFeed, clientTokens: oauthTokens, caps: streamCaps });
   // Forced-logout push for open web pages.
   const sessionEvents = new SessionEventHub(revocations, (sid) => sessions.revocationReason(sid), logger, streamCaps);
   sessionEvents.start();
+  lifecycle.onClose('session events', () => sessionEvents.close());
 
   const { listener } = createHttp({
     logger,
     services,
-    jwks: () => keys.jwks,
+    jwks: () => parts.crypto.keys.jwks,
     databaseUp: async () => {
       await prisma.$queryRaw`SELECT 1`;
       return true;
     },
     http: config.http,
-    oauth: { clients: oauthClients, tokens: oauthTokens, issuer: () => identity.issuer },
+    oauth: { clients: oauthClients, tokens: oauthTokens, issuer: () => parts.crypto.identity.issuer },
     metrics: createMetrics({ token: config.http.metricsToken, openLocally: config.http.publicUrl === null }),
     rateLimits,
     revocationRoutes: revocationStreams,
@@ -294,28 +410,49 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
       sessionEvents,
     },
   });
+  return { listener, revocationStreams, sessionEvents };
+}
 
+function assemble(
+  config: Config,
+  opts: ContainerOptions,
+  logger: Logger,
+  parts: DomainParts,
+  jobs: Awaited<ReturnType<typeof buildJobs>>,
+  messaging: Awaited<ReturnType<typeof buildMessaging>>,
+  http: ReturnType<typeof buildHttp>,
+  lifecycle: Lifecycle,
+): Container {
+  const { listener, revocationStreams, sessionEvents } = http;
   let server: GracefulServer | null = null;
   return {
-    services: { auth, users, sessions, twoFactor, oauthClients, oauthTokens },
-    relay,
-    mailRelay,
-    revocationFeed,
-    nats,
-    housekeeping,
+    services: servicesOf(parts),
+    relay: jobs.relay,
+    mailRelay: jobs.mailRelay,
+    revocationFeed: messaging.revocationFeed,
+    nats: messaging.nats,
+    housekeeping: jobs.housekeeping,
     async start(port = config.http.port) {
       const observe = opts.observeHttp;
       server = new GracefulServer(observe ? (req, res) => (observe(req, res), listener(req, res)) : listener);
-      const actual = await server.listen(port);
-      if (followsPort && identity.issuer !== localIssuer(actual)) {
-        identity.issuer = localIssuer(actual);
-        if (audienceFollows) identity.audience = identity.issuer;
-        signer.useIssuer(identity.issuer, identity.audience);
+      try {
+        const actual = await server.listen(port);
+        const { identity, signer } = parts.crypto;
+        if (identity.followsPort && identity.issuer !== localIssuer(actual)) {
+          identity.issuer = localIssuer(actual);
+          if (identity.audienceFollows) identity.audience = identity.issuer;
+          signer.useIssuer(identity.issuer, identity.audience);
+        }
+        logger.info('listening', { port: actual, issuer: identity.issuer });
+        const warning = issuerWarning(identity.issuer, config.runtime.nodeEnv);
+        if (warning) logger.warn(warning, { issuer: identity.issuer });
+        return { port: actual, url: `http://127.0.0.1:${actual}` };
+      } catch (err) {
+        // Not listening (port taken, say): nothing else would ever stop what the build started.
+        server = null;
+        await lifecycle.close();
+        throw err;
       }
-      logger.info('listening', { port: actual, issuer: identity.issuer });
-      const warning = issuerWarning(identity.issuer, config.runtime.nodeEnv);
-      if (warning) logger.warn(warning, { issuer: identity.issuer });
-      return { port: actual, url: `http://127.0.0.1:${actual}` };
     },
     activeRequests: () => server?.activeRequests ?? 0,
     async stop() {
@@ -326,7 +463,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
         await server.stop();
         server = null;
       }
-      for (const close of closers) await close().catch((err) => logger.warn('shutdown step failed', { error: String(err) }));
+      await lifecycle.close();
     },
   };
 }
@@ -371,9 +508,9 @@ function eventStream(opts: ContainerOptions, configuredPrefix: string): { stream
   return { stream: `AUTH_EVENTS${suffix}`, subjectPrefix: `${prefix}auth.events`, catalogueSubjectPrefix: prefix };
 }
 
-async function startEmbedded(dataDir: string, closers: (() => Promise<unknown>)[], logger: Logger): Promise<string> {
+async function startEmbedded(dataDir: string, lifecycle: Lifecycle, logger: Logger): Promise<string> {
   const embedded = await startEmbeddedPostgres(dataDir);
-  closers.unshift(() => embedded.stop());
+  lifecycle.onClose('embedded database', () => embedded.stop());
   logger.info('embedded PostgreSQL (PGlite) started', { dataDir });
   return embedded.url;
 }

@@ -5,6 +5,7 @@ import v8 from 'node:v8';
 import { loadConfig } from './config';
 import { buildContainer } from './container';
 import { createLogger } from './infrastructure/logger';
+import { StartupError } from './lifecycle';
 
 const config = loadConfig();
 const logger = createLogger(config.runtime.logLevel);
@@ -38,7 +39,8 @@ async function runServer(): Promise<void> {
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
     process.on('SIGINT', () => void shutdown('SIGINT'));
   } catch (err) {
-    logger.error('failed to start', { error: err instanceof Error ? err.message : String(err) });
+    // buildContainer has closed whatever it had started; one line says which area failed and why.
+    logger.error('failed to start', { area: err instanceof StartupError ? err.area : undefined, error: err instanceof Error ? err.message : String(err) });
     process.exit(1);
   }
 }

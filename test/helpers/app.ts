@@ -116,6 +116,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   try {
     const config = loadConfig({
       BCRYPT_COST: '4',
+      // bcrypt at cost 4 and RS256 signing take well under a millisecond on the event loop: a child process
+      // per core and a signing thread per app cost more than they save. Tests about the pools set these.
+      BCRYPT_WORKERS: '0',
+      SIGNING_THREADS: '0',
       JWT_ISSUER: 'http://auth.test',
       JWT_AUDIENCE: 'auth-test',
       ...limitDefaults(env),

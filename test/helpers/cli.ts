@@ -2,6 +2,7 @@
 // environment the test gives it (no DATABASE_URL or DATA_DIR leaking in from the runner's environment).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -26,4 +27,28 @@ export function runCli(args: string[], env: Record<string, string>, stdin = ''):
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+/**
+ * The same command line run in this process through the CLI's exported main(), with the same environment
+ * rules as runCli (only `env` plus cheap bcrypt, no process.env): no node + tsx start per command.
+ */
+export async function runCliInProcess(args: string[], env: Record<string, string>, stdin = ''): Promise<CliResult> {
+  const { main } = await import('../../backend/src/cli/main');
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const io = {
+    stdin: Readable.from([stdin]) as unknown as NodeJS.ReadStream,
+    stdout: sink((s) => (stdout += s)) as unknown as NodeJS.WriteStream,
+    stderr: sink((s) => (stderr += s)) as unknown as NodeJS.WriteStream,
+  };
+  const code = await main(args, io, { PATH: process.env.PATH ?? '', BCRYPT_COST: '4', BCRYPT_WORKERS: '0', SIGNING_THREADS: '0', ...env });
+  return { code, stdout, stderr };
 }

@@ -1,10 +1,10 @@
 // Fresh, migrated PostgreSQL databases for integration tests. Each call creates a uniquely named database
 // on the server of TEST_DATABASE_URL (an admin connection allowed to CREATE/DROP DATABASE), so tests never
 // see each other's data or leftovers from earlier runs.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { migrate } from '../../backend/src/infrastructure/database/migrator';
+import { migrate, readMigrations } from '../../backend/src/infrastructure/database/migrator';
 import { requireService, unreachable } from './services';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
@@ -49,15 +49,15 @@ async function sweepStale(c: pg.Client): Promise<void> {
   }
 }
 
-/** Creates an empty database (no migrations applied). */
-export async function createEmptyDatabase(): Promise<TestDatabase> {
+/** Creates an empty database (no migrations applied), or a copy of `template` when given. */
+export async function createEmptyDatabase(template?: string): Promise<TestDatabase> {
   const name = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await withAdmin(async (c) => {
     if (!swept) {
       swept = true;
       await sweepStale(c);
     }
-    await c.query(`CREATE DATABASE "${name}"`);
+    await c.query(template ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`);
   });
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
@@ -73,14 +73,60 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** Creates a database and applies prisma/migrations to it with the project's migrator. */
+/**
+ * The migrated template every test database is cloned from. Its name carries a hash of prisma/migrations
+ * (names and bytes), so a branch with other migrations gets its own template and a changed migration a new
+ * one; an unchanged set is migrated once and reused by every later file and run.
+ */
+export function templateName(migrationsDir = MIGRATIONS_DIR): string {
+  const hash = createHash('sha256');
+  for (const m of readMigrations(migrationsDir)) hash.update(`${m.name}\0${m.checksum}\0`);
+  // Not of the form test_<time>_<8 hex>: sweepStale must never take it for a leftover.
+  return `sessionary_template_${hash.digest('hex').slice(0, 16)}`;
+}
+
+/** Serialises template creation across test files and concurrent runs (any number unused elsewhere). */
+const TEMPLATE_LOCK_ID = 72707370;
+let templateReady: Promise<string> | null = null;
+
+/**
+ * Creates the template once (under a server-wide advisory lock, so concurrent files and runs wait for the
+ * first), built under a temporary name and renamed when complete, so a killed run never leaves a half-migrated
+ * template behind. ALLOW_CONNECTIONS false: nothing can connect to it and change what every clone starts from
+ * (CREATE DATABASE … TEMPLATE also refuses a source that has connections).
+ */
+export function ensureTemplate(): Promise<string> {
+  templateReady ??= (async () => {
+    const name = templateName();
+    await withAdmin(async (c) => {
+      await c.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK_ID]);
+      try {
+        const { rowCount } = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        if (rowCount) return;
+        const building = `${name}_building`;
+        await c.query(`DROP DATABASE IF EXISTS "${building}"`);
+        await c.query(`CREATE DATABASE "${building}"`);
+        const url = new URL(adminUrl());
+        url.pathname = `/${building}`;
+        await migrate(url.toString(), MIGRATIONS_DIR);
+        await c.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
+        await c.query(`ALTER DATABASE "${name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`);
+      } finally {
+        await c.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK_ID]);
+      }
+    });
+    return name;
+  })();
+  templateReady.catch(() => (templateReady = null));
+  return templateReady;
+}
+
+/**
+ * Creates a database with prisma/migrations applied: a copy of the migrated template (CREATE DATABASE …
+ * TEMPLATE copies files, a fraction of running every migration), the same schema and _prisma_migrations rows
+ * the project's migrator writes.
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const db = await createEmptyDatabase();
-  try {
-    await migrate(db.url, MIGRATIONS_DIR);
-  } catch (err) {
-    await db.drop();
-    throw err;
-  }
-  return db;
+  const template = await ensureTemplate();
+  return createEmptyDatabase(template);
 }

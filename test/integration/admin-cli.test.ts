@@ -1,6 +1,7 @@
-// `npm run cli -- admin create|promote` run as a real process (node + tsx, like `npm run cli`) against a fresh
-// PostgreSQL database (DATABASE_URL) and against the embedded database under DATA_DIR. Checks the exit code,
-// the effect through the HTTP API, and the audit event.
+// `npm run cli -- admin create|promote` against a fresh PostgreSQL database (DATABASE_URL), run in-process
+// through the CLI's main(), and against the embedded database under DATA_DIR as a real process (node + tsx,
+// like `npm run cli`: the CLI's process-level smoke test, and two processes on one DATA_DIR is what it is
+// about). Checks the exit code, the effect through the HTTP API, and the audit event.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +13,12 @@ import { loadConfig } from '../../backend/src/config';
 import { buildContainer } from '../../backend/src/container';
 import { createLogger } from '../../backend/src/infrastructure/logger';
 import { MIGRATIONS_DIR, type TestDatabase } from '../helpers/database';
-import { runCli } from '../helpers/cli';
+import { runCli, runCliInProcess } from '../helpers/cli';
 import { TEST_PASSWORD, uniqueEmail, useTestApp } from '../helpers/app';
 
 const ADMIN_PASSWORD = 'operator-Granite-42-harbour';
 
-const cli = runCli;
+const cli = runCliInProcess;
 
 async function auditOf(db: TestDatabase, email: string): Promise<{ type: string; userAgent: string | null; metadata: Record<string, unknown> }[]> {
   const client = new pg.Client({ connectionString: db.url });
@@ -107,7 +108,7 @@ describe('admin CLI on the embedded database (DATA_DIR)', () => {
 
   it('when `admin create` runs on DATA_DIR, then the server started on that DATA_DIR has the admin; while the server runs, the CLI refuses to open the database', async () => {
     const email = uniqueEmail('embedded-admin');
-    const res = await cli(['admin', 'create', '--email', email], { DATA_DIR: dataDir }, `${ADMIN_PASSWORD}\n`);
+    const res = await runCli(['admin', 'create', '--email', email], { DATA_DIR: dataDir }, `${ADMIN_PASSWORD}\n`);
     assert.equal(res.code, 0, res.stderr);
 
     const c = await buildContainer(loadConfig({ DATA_DIR: dataDir, BCRYPT_COST: '4', LOG_LEVEL: 'error' }), {
@@ -121,7 +122,7 @@ describe('admin CLI on the embedded database (DATA_DIR)', () => {
       assert.equal(login.body.user.role, 'admin');
 
       // PGlite has no locking of its own: a second process on the same files would corrupt them.
-      const busy = await cli(['admin', 'promote', '--email', email], { DATA_DIR: dataDir });
+      const busy = await runCli(['admin', 'promote', '--email', email], { DATA_DIR: dataDir });
       assert.equal(busy.code, 1);
       assert.match(busy.stderr, new RegExp(`in use by process ${process.pid}`));
     } finally {

@@ -1,4 +1,4 @@
-// `npm run cli -- clients ...` run as a real process (node + tsx, like `npm run cli`) against a fresh, empty
+// `npm run cli -- clients ...` run in-process through the CLI's main() (as `npm run cli` would, same environment rules) against a fresh, empty
 // PostgreSQL database (DATABASE_URL): the CLI migrates it, registers clients, and a server started on that
 // database then issues tokens for them. Exit codes, JSON output, and that secrets appear only when issued.
 import { after, before, describe, it } from 'node:test';
@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startTestApp } from '../helpers/app';
 import { createEmptyDatabase, type TestDatabase } from '../helpers/database';
-import { runCli } from '../helpers/cli';
+import { runCliInProcess } from '../helpers/cli';
 
 
-const cli = runCli;
+// In-process through the CLI's main() (admin-cli.test.ts keeps the process-level smoke test).
+const cli = runCliInProcess;
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 

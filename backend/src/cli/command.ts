@@ -1,9 +1,9 @@
 // The shared kit for operator CLI commands (`npm run cli -- <group> <command> [--flags]`). A feature adds a
-// CliGroup in `modules/<feature>/<feature>.cli.ts` and registers it in `backend/src/cli.ts`; commands call
-// the same domain services as the HTTP routes, on a container built without listening.
+// CliGroup in `modules/<feature>/<feature>.cli.ts` and registers it in `backend/src/cli/main.ts`; commands call
+// the same domain services as the HTTP routes, on buildCore() (no HTTP, NATS or background jobs).
 import { hostname, userInfo } from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
-import type { Container } from '../container';
+import type { Core } from '../container';
 import type { RequestContext } from '../domain/types';
 
 export type CliOptions = NonNullable<ParseArgsConfig['options']>;
@@ -18,8 +18,8 @@ export interface CliIO {
 export interface CliRun {
   values: CliValues;
   io: CliIO;
-  /** Built on first use (database, migrations, Redis), so `--help` and usage errors touch nothing. */
-  container(): Promise<Container>;
+  /** Built on first use (database, migrations, Redis, domain services), so `--help` and usage errors touch nothing. */
+  container(): Promise<Core>;
   /** Audit context of this invocation: the OS user and host in place of a user agent. */
   ctx: RequestContext;
 }

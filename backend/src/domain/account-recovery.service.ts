@@ -92,7 +92,7 @@ export class AccountRecoveryService {
       if (!user.emailVerified) await r.users.setEmailVerified(user.id);
       const ids = await r.sessions.revoke({ userId: user.id }, 'password_reset', now);
       await r.audit.record(auditEntry(user.id, 'password.reset', ctx, { sessionIds: ids, count: ids.length }));
-      // A new password forgets every "remember this device" token too (issue 14, trusted devices).
+      // A new password forgets every "remember this device" token too (trusted devices).
       await forgetTrustedDevices(r, user.id, 'password_changed', ctx);
       // Every other mailed link too: an intruder's pending change of address must not outlive the reset.
       await voidOutstandingTokens(r, user.id, 'password_reset', ctx);

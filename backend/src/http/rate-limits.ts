@@ -16,6 +16,7 @@
 // Every limited response carries IETF draft RateLimit-Limit / -Remaining / -Reset / -Policy headers;
 // a rejected one becomes Errors.rateLimited(seconds) → 429 RATE_LIMITED with Retry-After.
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -162,14 +163,12 @@ function middleware(limiter: RateLimiterAbstract, points: number, keyOf: RateLim
  * /64; IPv4-mapped IPv6 addresses count as their IPv4 address.
  */
 export function ipBucket(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1]!;
-  if (isIP(ip) !== 6) return ip;
-  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::');
-  const h = head ? head.split(':') : [];
-  const t = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = ip.includes('::') ? [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  // A zone index (fe80::1%eth0) names the interface, not the address: the bucket ignores it.
+  const address = ip.split('%')[0]!;
+  if (isIP(address) !== 6) return ip;
+  const v6 = ipaddr.IPv6.parse(address);
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
+  return `${v6.parts.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
 }
 
 export function createRateLimits(opts: RateLimitOptions): RateLimits {

@@ -1,6 +1,7 @@
 // The request-latency histogram, counted here and served through prom-client's registry in prom-client's own
 // histogram format. prom-client's observe() copies, validates and hashes the label set on every call, even on a
-// child from labels(): ~6 µs of the ~150 µs a session-list request costs (issue 15 profiles). Here each label
+// child from labels(), a visible share of a session-list request (docs/performance.md, "Figures cited by the
+// code"). Here each label
 // set (method, route, status) owns its bucket counts, found through nested Maps of constant strings, and an
 // observation is a short loop over the bounds. test/unit/route-latency.test.ts holds the exposition to
 // prom-client's Histogram for the same observations.

@@ -52,8 +52,8 @@ export function createPrismaClient(url: string, opts: PrismaClientOptions = {}):
 
 /**
  * The Prisma client and the pg pool under it. The pool is exposed for the one statement on the hottest path
- * (refresh rotation): Prisma 7's $queryRaw costs ~190 µs of event-loop CPU per call here against ~40 µs for
- * a named statement on the same pool (measured; see docs/benchmarks.md).
+ * (refresh rotation): Prisma 7's $queryRaw costs several times the event-loop CPU of a named statement on the
+ * same pool (figures in docs/performance.md, "Figures cited by the code").
  */
 export function createDatabaseClients(url: string, opts: PrismaClientOptions = {}): { prisma: PrismaClient; pool: pg.Pool } {
   const max = opts.poolMax ?? 10;

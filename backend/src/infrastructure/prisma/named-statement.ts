@@ -1,7 +1,7 @@
 // The hot paths' statements (refresh rotation, the session list) as named pg statements on Prisma's pool,
 // with less per-call work than pool.query({ name, text, values }), which on every call:
-//   - copies the config object through Object.getOwnPropertyDescriptors (pg's cloneQueryConfig): ~6 µs of
-//     the ~150 µs a session-list request costs (issue 15 profiles);
+//   - copies the config object through Object.getOwnPropertyDescriptors (pg's cloneQueryConfig), a visible
+//     share of a session-list request (docs/performance.md, "Figures cited by the code");
 //   - adds and removes an 'error' listener on the checked-out connection;
 //   - turns each Date parameter into a local-time string (pg's dateToString);
 //   - asks the server to describe the result (a Describe message) and builds a row reader from the answer:
@@ -18,6 +18,14 @@
 // call and leaves the pool usable.
 import pg from 'pg';
 import { parseTimestamptz } from './timestamptz';
+
+/**
+ * The pg release whose private Connection fields (parsedStatements, submittedNamedStatements) and message
+ * methods this file was written and tested against. package.json pins exactly this version, and
+ * test/unit/pg-pin.test.ts fails when another one is installed: a pg upgrade means re-reading pg's
+ * client.js/query.js for these fields, then moving the pin, this constant and the test together.
+ */
+export const PG_VERSION_WRITTEN_FOR = '8.23.1';
 
 /** Reads one column from PostgreSQL's text format (null for SQL NULL). */
 export type Column<T> = (raw: string | null) => T;

@@ -1,6 +1,6 @@
 // timestamptz values of the hot statements (named-statement.ts), read without a regular expression. pg reads
-// every timestamptz with postgres-date: three regular expressions and a Date per value, ~1.5 µs each, four per
-// session on the sessions page (issue 15 profiles). Our connections run in UTC (client.ts pins TimeZone), so
+// every timestamptz with postgres-date: three regular expressions and a Date per value, four per session on
+// the sessions page (cost in docs/performance.md, "Figures cited by the code"). Our connections run in UTC (client.ts pins TimeZone), so
 // PostgreSQL writes them as "YYYY-MM-DD HH:MM:SS[.fraction]+00"; that one form is read here digit by digit,
 // and anything else (another offset, a year before 1000 or after 9999, BC, infinity) goes to pg's own parser.
 // named-statement.ts col.timestamptz reads with it; Prisma's queries bring their own parsers.
