@@ -50,7 +50,7 @@ import { PrismaRevocationLog } from './infrastructure/prisma/revocation-log';
 import { PrismaUnitOfWork } from './infrastructure/prisma/unit-of-work';
 import { MemoryRevocationStore } from './infrastructure/revocation/memory-revocation-store';
 import { RedisIdBroadcast } from './infrastructure/broadcast/redis-id-broadcast';
-import { createRateLimits } from './http/rate-limits';
+import { createRateLimits, type RateLimits } from './http/rate-limits';
 import { StreamCaps } from './http/stream-caps';
 import { revocationRoutes } from './modules/revocations/revocations.routes';
 import { authMessageHandlers } from './modules/auth/auth.messages';
@@ -131,8 +131,11 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
   try {
     const parts = await buildDomainParts(config, { ...opts, logger, clock }, lifecycle);
     const jobs = await lifecycle.step('jobs', () => buildJobs(config, opts, logger, clock, parts, lifecycle));
-    const messaging = await lifecycle.step('messaging', () => buildMessaging(config, opts, logger, clock, parts, lifecycle));
-    const http = await lifecycle.step('http', () => buildHttp(config, opts, logger, parts, messaging.revocationFeed, lifecycle));
+    // The server's entry points (HTTP and NATS) count attempts in one set of buckets; the CLI's core has none.
+    const rateLimits = createRateLimits({ ...config.rateLimits, redis: parts.shared.redis, keyPrefix: `${parts.shared.redisPrefix}rl:` });
+    lifecycle.onClose('rate limits', () => rateLimits.close());
+    const messaging = await lifecycle.step('messaging', () => buildMessaging(config, opts, logger, clock, parts, rateLimits, lifecycle));
+    const http = await lifecycle.step('http', () => buildHttp(config, opts, logger, parts, rateLimits, messaging.revocationFeed, lifecycle));
     return assemble(config, opts, logger, parts, jobs, messaging, http, lifecycle);
   } catch (err) {
     await lifecycle.close();
@@ -220,10 +223,7 @@ async function buildDomainParts(config: Config, opts: BuildOptions, lifecycle: L
   const shared = await lifecycle.step('redis', () => buildRedis(config, opts, lifecycle));
   const crypto = await lifecycle.step('crypto', () => buildCrypto(config, opts, lifecycle));
   const domain = await lifecycle.step('domain', () => buildDomain(config, opts, db, shared, crypto, lifecycle));
-  // HTTP and NATS count attempts in the same buckets, so both entry points get this one set.
-  const rateLimits = createRateLimits({ ...config.rateLimits, redis: shared.redis, keyPrefix: `${shared.redisPrefix}rl:` });
-  lifecycle.onClose('rate limits', () => rateLimits.close());
-  return { db, shared, crypto, rateLimits, ...domain };
+  return { db, shared, crypto, ...domain };
 }
 
 async function buildDomain(
@@ -350,7 +350,7 @@ async function buildJobs(config: Config, opts: ContainerOptions, logger: Logger,
 }
 
 /** The revocation feed, and NATS when configured: the revocation publisher and request/reply for the gateway. */
-async function buildMessaging(config: Config, opts: ContainerOptions, logger: Logger, clock: Clock, parts: DomainParts, lifecycle: Lifecycle) {
+async function buildMessaging(config: Config, opts: ContainerOptions, logger: Logger, clock: Clock, parts: DomainParts, rateLimits: RateLimits, lifecycle: Lifecycle) {
   const { backgroundJobs } = config.runtime;
   const { tokens: tokenConfig } = config;
   // Revocation feed for other services: SSE always, NATS when configured.
@@ -371,7 +371,7 @@ async function buildMessaging(config: Config, opts: ContainerOptions, logger: Lo
   if (nats) {
     // Request/reply for the gateway on every instance; the queue group spreads requests over them.
     const requests = new NatsRequestServer(nats, logger, { subjectPrefix: natsPrefix, queue: 'sessionary-auth', trustedAccounts: config.nats.trustedAccounts });
-    requests.serve(authMessageHandlers(parts.services.auth, parts.rateLimits));
+    requests.serve(authMessageHandlers(parts.services.auth, rateLimits));
     lifecycle.onClose('nats request server', () => requests.stop());
     logger.info('answering NATS requests', { subjects: `${natsPrefix}auth.*`, queue: 'sessionary-auth' });
   }
@@ -379,11 +379,10 @@ async function buildMessaging(config: Config, opts: ContainerOptions, logger: Lo
 }
 
 /** The HTTP app (not yet listening: start() does that) with its rate limits and event streams. */
-function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, revocationFeed: RevocationFeed, lifecycle: Lifecycle) {
+function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, rateLimits: RateLimits, revocationFeed: RevocationFeed, lifecycle: Lifecycle) {
   const { services, oauthClients, oauthTokens, revocations } = parts;
   const { auth, sessions } = services;
   const { prisma } = parts.db;
-  const { rateLimits } = parts;
   const streamCaps = new StreamCaps(config.streams);
   const revocationStreams = revocationRoutes({ auth, feed: revocationFeed, clientTokens: oauthTokens, caps: streamCaps });
   // Forced-logout push for open web pages.
