@@ -117,8 +117,17 @@ export function bearerRefusal<E>(err: E, scope?: string): E {
   return err;
 }
 
-/** A quoted-string value (RFC 6750 §3: the same characters as RFC 6749 §5.2; ours never need escapes). */
-const quoted = (text: string) => `"${text.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?')}"`;
+/**
+ * RFC 6749 §5.2 limits error_description (and RFC 6750 §3 a challenge's attribute values) to %x20-21 /
+ * %x23-5B / %x5D-7E: no quote, backslash, control or non-ASCII character. Messages may quote what a client
+ * sent (a scope, a field's problem): anything else becomes "?", so no message can break a client's parser.
+ */
+export function safeDescription(text: string): string {
+  return text.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?');
+}
+
+/** A quoted-string value of a challenge (safeDescription's characters never need escapes). */
+const quoted = (text: string) => `"${safeDescription(text)}"`;
 
 function bearerHeader(err: DomainError): readonly string[] | undefined {
   const c = challenges.get(err);

@@ -5,7 +5,7 @@ import type { ErrorRequestHandler } from 'express';
 import { DomainError } from '../../domain/errors';
 import { OAuthError, type OAuthErrorCode } from '../../domain/oauth/errors';
 import type { Logger } from '../../infrastructure/logger';
-import { setRetryAfter, type ErroredRequest, type RouteErrorAnswer } from '../../http/errors';
+import { safeDescription, setRetryAfter, type ErroredRequest, type RouteErrorAnswer } from '../../http/errors';
 import { NO_STORE } from '../../http/lean-route';
 
 const STATUS: Record<OAuthErrorCode, number> = {
@@ -20,17 +20,9 @@ const STATUS: Record<OAuthErrorCode, number> = {
 
 const BASIC_CHALLENGE = [...NO_STORE, 'WWW-Authenticate', 'Basic realm="oauth", charset="UTF-8"'];
 
-/**
- * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E (no quote, backslash, control
- * or non-ASCII character). Messages may quote what a client sent (a scope, a field's problem): anything else
- * becomes "?", here in the one place every OAuth error passes, so no message can break a client's parser.
- */
-export function safeDescription(text: string): string {
-  return text.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?');
-}
-
 const answer = (status: number, error: string, description: string, headers: readonly string[] = NO_STORE, retryAfterSeconds?: number): RouteErrorAnswer => ({
   status,
+  // Every OAuth error passes here: error_description keeps to RFC 6749 §5.2's characters.
   body: { error, error_description: safeDescription(description) },
   headers,
   ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),

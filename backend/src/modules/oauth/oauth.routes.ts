@@ -11,7 +11,8 @@ import { formBody } from '../../http/form-body';
 import type { HotRoute } from '../../http/lean-route';
 import { emailKey } from '../../http/rate-limit-keys';
 import type { RateLimits } from '../../http/rate-limits';
-import { oauthErrorAnswers, oauthErrorHandler, safeDescription } from './oauth.errors';
+import { safeDescription } from '../../http/errors';
+import { oauthErrorAnswers, oauthErrorHandler } from './oauth.errors';
 import { OAuthHandlers } from './oauth.handlers';
 
 export interface OAuthDeps {
