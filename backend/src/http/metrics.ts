@@ -2,6 +2,7 @@
 // Served at GET /metrics in the Prometheus text format, to the callers metricsGuard lets through.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import ipaddr from 'ipaddr.js';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Errors } from '../domain/errors';
@@ -23,13 +24,14 @@ export interface MetricsAccess {
   openLocally: boolean;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 function isLocal(req: IncomingMessage): boolean {
   const h = req.headers;
   if (h['x-forwarded-for'] !== undefined || h.forwarded !== undefined || h['x-real-ip'] !== undefined) return false;
-  return LOOPBACK.test(req.socket.remoteAddress ?? '');
+  const address = req.socket.remoteAddress;
+  // ipaddr.process reads an IPv4-mapped IPv6 address (::ffff:127.0.0.1) as its IPv4 address.
+  return !!address && ipaddr.isValid(address) && ipaddr.process(address).range() === 'loopback';
 }
 
 /** The guard in front of the /metrics handler: calls next() or next(err) with the contract's 401/403. */
