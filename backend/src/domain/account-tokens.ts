@@ -59,9 +59,12 @@ const VOIDED_BY_ACCOUNT_CHANGES = ['password_reset', 'email_verification', 'sign
  * the activity list that a change to that address was stopped). Returns how many links were voided.
  */
 export async function voidOutstandingTokens(r: Repositories, userId: string, reason: TokenVoidReason, ctx: RequestContext): Promise<number> {
-  const user = await r.users.findById(userId);
   const gone = await r.accountTokens.voidUnused(userId, VOIDED_BY_ACCOUNT_CHANGES);
-  const pending = gone.filter((t) => t.purpose === 'email_verification' && t.subject && t.subject !== user?.email);
+  const verifications = gone.filter((t) => t.purpose === 'email_verification' && t.subject);
+  if (verifications.length === 0) return gone.length;
+  // Only now the account's address: a link for another one was a pending change (most calls void none).
+  const user = await r.users.findById(userId);
+  const pending = verifications.filter((t) => t.subject !== user?.email);
   if (pending.length) {
     await r.audit.record(auditEntry(userId, 'email.change_cancelled', ctx, { reason, newEmail: pending[pending.length - 1]!.subject }));
   }
