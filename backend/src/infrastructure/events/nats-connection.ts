@@ -41,8 +41,8 @@ export function splitNatsUrl(raw: string): { servers: string[]; user: string | n
 
 /**
  * The nats.js options for one connection named `name`. Exactly one way to authenticate is used: a `.creds`
- * file, an NKey seed, a token, or user/password (NATS_USER/NATS_PASSWORD, else the URL's); config.ts refuses
- * settings that name more than one. Any TLS setting makes the client insist on TLS.
+ * file, an NKey seed, a token, or user/password (NATS_USER/NATS_PASSWORD, else the URL's); settings that
+ * name more than one are refused here (natsSettingsProblem), so the server does not start with them. Any TLS setting makes the client insist on TLS.
  */
 export function natsConnectionOptions(settings: NatsConnectionSettings, name: string): ConnectionOptions {
   if (!settings.url) throw new Error('NATS_URL is not set');

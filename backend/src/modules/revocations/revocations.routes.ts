@@ -11,7 +11,6 @@ import { authenticateUserOrClient, claimsOf, type ClientTokenAuthenticator } fro
 import { bearerRefusal } from '../../http/errors';
 import type { StreamCaps } from '../../http/stream-caps';
 
-export { REVOCATIONS_SCOPE };
 /** A resumed stream replays from this long before its cursor: revokedAt is stamped before commit. */
 const RESUME_MARGIN_MS = 30_000;
 
