@@ -151,17 +151,24 @@ export function NotMe({ go }: { go: Go }) {
           <SignInLink go={go} />
         </>
       ) : (
-        <>
-          <p>{t('notMe.intro')}</p>
-          <ErrorAlert error={report.error} />
-          <div class="actions">
-            <button type="button" class="primary" disabled={report.busy} onClick={() => void report.run()}>
-              {t('notMe.submit')}
-            </button>
-          </div>
-        </>
+        <ConfirmStep intro={t('notMe.intro')} label={t('notMe.submit')} action={report} />
       )}
     </Page>
+  );
+}
+
+/** A link's landing step that acts only on a deliberate click: what it does, its error, the one button. */
+function ConfirmStep({ intro, label, action }: { intro: string; label: string; action: ReturnType<typeof useAction> }) {
+  return (
+    <>
+      <p>{intro}</p>
+      <ErrorAlert error={action.error} />
+      <div class="actions">
+        <button type="button" class="primary" disabled={action.busy} onClick={() => void action.run()}>
+          {label}
+        </button>
+      </div>
+    </>
   );
 }
 
@@ -188,15 +195,7 @@ export function RevertEmail({ go }: { go: Go }) {
           </p>
         </>
       ) : (
-        <>
-          <p>{t('revert.intro')}</p>
-          <ErrorAlert error={revert.error} />
-          <div class="actions">
-            <button type="button" class="primary" disabled={revert.busy} onClick={() => void revert.run()}>
-              {t('revert.submit')}
-            </button>
-          </div>
-        </>
+        <ConfirmStep intro={t('revert.intro')} label={t('revert.submit')} action={revert} />
       )}
       <SignInLink go={go} />
     </Page>
