@@ -37,6 +37,44 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
   }
 }
 
+/**
+ * Spawns a server that should listen on `port` and waits until it accepts. When it exits first, the error
+ * carries the end of its stderr (why it stopped: "address already in use", a bad config...), and `exited` is
+ * set, so a first start can try again on another port: a port freePort() returned may have been taken, in
+ * the moment before the server binds it, as the local port of some outgoing connection of a parallel test.
+ */
+async function spawnListening(command: string, args: string[], port: number, env?: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  try {
+    await waitFor(`${command} on ${port}`, async () => {
+      if (gone) throw Object.assign(new Error(`${command} on ${port} exited before it listened: ${stderr.trim()}`), { exited: true });
+      return accepts(port);
+    });
+  } catch (err) {
+    if (!gone) child.kill('SIGKILL');
+    throw err;
+  }
+  return child;
+}
+
+/** Starts on a free port, on another one (three tries) when the server exits before listening. */
+async function firstStart(start: (port: number) => Promise<void>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      await start(port);
+      return port;
+    } catch (err) {
+      if (attempt >= 3 || !(err as { exited?: boolean }).exited) throw err;
+    }
+  }
+}
+
 export interface OwnRedis {
   url: string;
   port: number;
@@ -46,15 +84,18 @@ export interface OwnRedis {
 
 /** A redis-server without persistence on a free port; start() / stop() may be called repeatedly. */
 export async function ownRedis(): Promise<OwnRedis> {
-  const port = await freePort();
+  let port = 0;
   let child: ChildProcess | null = null;
+  const launch = async (p: number) => {
+    child = await spawnListening('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], p);
+  };
+  port = await firstStart(launch);
   const redis: OwnRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
       if (child) return;
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-      await waitFor(`redis-server on ${port}`, () => accepts(port));
+      await launch(port);
     },
     async stop() {
       const running = child;
@@ -65,7 +106,6 @@ export async function ownRedis(): Promise<OwnRedis> {
       await exited;
     },
   };
-  await redis.start();
   return redis;
 }
 
@@ -82,16 +122,18 @@ export interface OwnNats {
  * config file (the port, address and store dir given here override its own) and `opts.env` its environment.
  */
 export async function ownNats(opts: { config?: string; env?: Record<string, string> } = {}): Promise<OwnNats> {
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'own-nats-'));
   let child: ChildProcess | null = null;
+  const config = opts.config ? ['-c', opts.config] : [];
+  const launch = async (p: number) => {
+    child = await spawnListening('nats-server', [...config, '-a', '127.0.0.1', '-p', String(p), '-js', '-sd', dir], p, { ...process.env, ...opts.env });
+  };
+  const port = await firstStart(launch);
   const nats: OwnNats = {
     url: `nats://127.0.0.1:${port}`,
     async start() {
       if (child) return;
-      const config = opts.config ? ['-c', opts.config] : [];
-      child = spawn('nats-server', [...config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore', env: { ...process.env, ...opts.env } });
-      await waitFor(`nats-server on ${port}`, () => accepts(port));
+      await launch(port);
     },
     async stop() {
       const running = child;
@@ -106,7 +148,6 @@ export async function ownNats(opts: { config?: string; env?: Record<string, stri
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await nats.start();
   return nats;
 }
 
