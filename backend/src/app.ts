@@ -14,7 +14,7 @@ import { authRoutes, refreshRoute, validateRoute } from './modules/auth/auth.rou
 import { emailChangeRoutes, recoveryRoutes } from './modules/recovery/recovery.routes';
 import { browserAuthRoutes } from './modules/browser/browser.routes';
 import type { SessionEventHub } from './modules/browser/session-events';
-import { authenticate } from './http/authenticate';
+import { authenticate, requireRole } from './http/authenticate';
 import { webUi } from './modules/web/web.routes';
 import { errorAnswers, errorHandler, notFoundRoute } from './http/errors';
 import { jsonBody, simpleBytes } from './http/json-body';
@@ -31,7 +31,9 @@ import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { trustedDeviceRoutes } from './modules/trusted-devices/trusted-devices.routes';
 import { twoFactorRoutes } from './modules/two-factor/two-factor.routes';
-import { leanUserRoutes, userRoutes } from './modules/user/user.routes';
+import { leanUserRoutes } from './modules/user/user.routes';
+import { userEndpoints } from './modules/user/user.endpoints';
+import { mountEndpoints, type Guards } from './http/endpoint';
 import { recordSessionActivity, withSessionActivity } from './modules/user/session-activity.middleware';
 
 export interface AppDeps {
@@ -89,7 +91,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   // /validate is exempt from the per-IP limit, since relying services call it from a few addresses;
   // /refresh applies it itself.
   const lean = leanKit({ logger: deps.logger, metrics: deps.metrics, cors: corsMiddleware, perIp, bodyLimit: deps.http.bodyLimit });
-  const leanUser = leanUserRoutes({ users, auth, sessions, accountDeletion });
+  const leanUser = leanUserRoutes({ users, auth, sessions });
   // Last seen of a session (time, IP): one Map lookup here, the write after the answer has gone out.
   const seen = withSessionActivity(activity, deps.logger);
   const hot: HotRoute[] = [
@@ -122,6 +124,10 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   });
   app.get('/metrics', deps.metrics.handler);
 
+  // Who calls, established once for every declared endpoint (http/endpoint.ts).
+  const bearer = authenticate(auth);
+  const guards: Guards = { public: [], user: [bearer], admin: [bearer, requireRole('admin')] };
+
   // Cookie-based variants for the web page, ahead of /api/auth (which would otherwise see the paths first).
   const { trustProxy, corsOrigins } = deps.http;
   const cookie = {
@@ -138,7 +144,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
   app.use('/api/user/trusted-devices', trustedDeviceRoutes({ auth, trustedDevices }));
   app.use('/api/user/email', emailChangeRoutes(recoveryDeps));
-  app.use('/api/user', userRoutes({ users, auth, sessions, accountDeletion, perUser }));
+  mountEndpoints(app, userEndpoints({ users, auth, sessions, accountDeletion, perUser }), guards);
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));
   app.use('/api', docsRoutes());

@@ -2,16 +2,19 @@
 // docs/openapi.yaml route by route, so no operation exists in one without the other. Express 5's router
 // keeps each layer's mount path as written (`rawPath`); a route's `:name` becomes the document's `{name}`.
 import type { Express } from 'express';
+import { OPERATION_ID } from './endpoint';
 
 export interface RouteEntry {
   method: string;
   /** The path template in the OpenAPI spelling: /api/user/sessions/{sessionId}. */
   path: string;
+  /** Set when the route was declared with endpoint() (endpoint.ts): the operation it names in the document. */
+  operationId?: string;
 }
 
 interface Layer {
   rawPath?: string | string[];
-  route?: { path: string | string[]; methods: Record<string, boolean> };
+  route?: { path: string | string[]; methods: Record<string, boolean>; [OPERATION_ID]?: Record<string, string> };
   handle?: { stack?: Layer[] };
 }
 
@@ -25,7 +28,12 @@ export function routeTable(app: Express): RouteEntry[] {
       for (const p of paths) {
         const path = prefix + (p === '/' && !layer.route ? '' : p);
         if (layer.route) {
-          for (const m of Object.keys(layer.route.methods)) if (m !== '_all') out.push({ method: m.toUpperCase(), path: openApiPath(path) });
+          const ids = layer.route[OPERATION_ID];
+          for (const m of Object.keys(layer.route.methods)) {
+            if (m === '_all') continue;
+            const operationId = ids?.[m.toUpperCase()];
+            out.push({ method: m.toUpperCase(), path: openApiPath(path), ...(operationId ? { operationId } : {}) });
+          }
         } else if (layer.handle?.stack) walk(layer.handle.stack, path);
       }
     }
