@@ -8,10 +8,10 @@ import type { Logger } from './infrastructure/logger';
 import type { Metrics } from './http/metrics';
 import type { RateLimits } from './http/rate-limits';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
-import { adminRoutes } from './modules/admin/admin.routes';
+import { adminEndpoints } from './modules/admin/admin.endpoints';
 import { docsRoutes } from './modules/docs/docs.routes';
 import { authRoutes, refreshRoute, validateRoute } from './modules/auth/auth.routes';
-import { emailChangeRoutes, recoveryRoutes } from './modules/recovery/recovery.routes';
+import { recoveryEndpoints } from './modules/recovery/recovery.endpoints';
 import { browserAuthRoutes } from './modules/browser/browser.routes';
 import type { SessionEventHub } from './modules/browser/session-events';
 import { authenticate, requireRole } from './http/authenticate';
@@ -29,7 +29,7 @@ import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
 import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
-import { trustedDeviceRoutes } from './modules/trusted-devices/trusted-devices.routes';
+import { trustedDeviceEndpoints } from './modules/trusted-devices/trusted-devices.endpoints';
 import { twoFactorRoutes } from './modules/two-factor/two-factor.routes';
 import { leanUserRoutes } from './modules/user/user.routes';
 import { userEndpoints } from './modules/user/user.endpoints';
@@ -139,16 +139,16 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   // Last seen of a session (time, IP): stamped after the response, at most once a minute per session.
   app.use(['/api/user', '/api/admin'], recordSessionActivity(activity, deps.logger));
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
-  const recoveryDeps = { recovery, auth, logger: deps.logger, perMailRequest, perUser };
-  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }), recoveryRoutes(recoveryDeps));
+  // The per-IP limit counts every /api/auth request, whichever router or endpoint answers it.
+  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }));
+  mountEndpoints(app, recoveryEndpoints({ recovery, logger: deps.logger, perMailRequest, perUser }), guards);
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
-  app.use('/api/user/trusted-devices', trustedDeviceRoutes({ auth, trustedDevices }));
-  app.use('/api/user/email', emailChangeRoutes(recoveryDeps));
+  mountEndpoints(app, trustedDeviceEndpoints({ trustedDevices }), guards);
   mountEndpoints(app, userEndpoints({ users, auth, sessions, accountDeletion, perUser }), guards);
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));
   app.use('/api', docsRoutes());
-  app.use('/api/admin', adminRoutes({ users, auth, twoFactor }));
+  mountEndpoints(app, adminEndpoints({ users, twoFactor }), guards);
 
   if (deps.web.distDir) app.use(webUi(deps.web.distDir));
   app.use(notFoundRoute);

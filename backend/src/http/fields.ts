@@ -61,3 +61,8 @@ export function uuid(): Field<string> {
 export function chainsOf(shape: Shape | undefined, where: Location): ValidationChain[] {
   return shape ? Object.entries(shape).map(([name, f]) => f.chain(name, where)) : [];
 }
+
+/** A path segment taken as it is (the service decides whether it names anything). */
+export function pathSegment(): Field<string> {
+  return field((c) => c.isString());
+}
