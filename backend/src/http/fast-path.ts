@@ -84,8 +84,8 @@ export function fastPath(o: FastPathOptions): RequestListener {
     const a: RouteErrorAnswer = (r.errors ?? errors)(err, { id: req.id, method: req.method, path: req.url! });
     setErrorHeaders(req, res);
     const preset = (res as Partial<WithPresetHeaders>)[PRESET_HEADERS];
-    if (preset) for (let i = 0; i < preset.length; i += 2) res.setHeader(preset[i]!, preset[i + 1]!);
-    if (a.headers) for (let i = 0; i < a.headers.length; i += 2) res.setHeader(a.headers[i]!, a.headers[i + 1]!);
+    if (preset) for (let i = 0; i < preset.length; i += 2) res.setHeader(preset[i], preset[i + 1]);
+    if (a.headers) for (let i = 0; i < a.headers.length; i += 2) res.setHeader(a.headers[i], a.headers[i + 1]);
     setRetryAfter(res, a.retryAfterSeconds);
     const text = JSON.stringify(a.body);
     res.writeHead(a.status, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(text))]);

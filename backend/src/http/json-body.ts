@@ -65,7 +65,8 @@ export function leanJsonLength(h: IncomingHttpHeaders, limitBytes: number): numb
 export async function readLeanBody(req: IncomingMessage, expected: number): Promise<unknown> {
   const text = await readLeanText(req, expected);
   if (text.length === 0) return {};
-  const first = /^[\x20\x09\x0a\x0d]*(.)/s.exec(text)?.[1];
+  // JSON's whitespace (RFC 8259 §2): space, tab, line feed, carriage return.
+  const first = /^[ \t\n\r]*(.)/s.exec(text)?.[1];
   let body: unknown;
   try {
     if (first !== '{' && first !== '[') throw new SyntaxError('Unexpected token');
@@ -94,7 +95,7 @@ export function readLeanText(req: IncomingMessage, expected: number): Promise<st
     req.once('aborted', () => reject(readError('request aborted', 'request.aborted')));
     req.once('end', () => {
       if (received !== expected) return reject(readError('request size did not match content length', 'request.size.invalid'));
-      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8').replace(/^\uFEFF/, ''));
+      resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8').replace(/^\uFEFF/, ''));
     });
   });
 }

@@ -100,7 +100,7 @@ export class HeaderList {
     const v = Array.isArray(value) ? value.join(', ') : String(value);
     const lower = name.toLowerCase();
     for (let i = 0; i < this.list.length; i += 2) {
-      if (this.list[i]!.toLowerCase() === lower) {
+      if (this.list[i].toLowerCase() === lower) {
         this.list[i + 1] = v;
         return this;
       }
@@ -132,7 +132,7 @@ export function setErrorHeaders(req: { id: string }, res: ServerResponse): void 
 /** Runs an Express middleware as a step of a lean handler: resolves on next(), rejects on next(err). */
 export function step(mw: RequestHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   return new Promise((resolve, reject) => {
-    mw(req as Request, res as Response, (err?: unknown) => (err ? reject(err) : resolve()));
+    mw(req as Request, res as Response, (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error('middleware failed', { cause: err })) : resolve()));
   });
 }
 

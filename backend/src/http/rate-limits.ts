@@ -164,7 +164,7 @@ function middleware(limiter: RateLimiterAbstract, points: number, keyOf: RateLim
  */
 export function ipBucket(ip: string): string {
   // A zone index (fe80::1%eth0) names the interface, not the address: the bucket ignores it.
-  const address = ip.split('%')[0]!;
+  const address = ip.split('%')[0];
   if (isIP(address) !== 6) return ip;
   const v6 = ipaddr.IPv6.parse(address);
   if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
