@@ -21,7 +21,7 @@ import { jsonBody, simpleBytes } from './http/json-body';
 import { requestId } from './http/request-id';
 import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
-import { leanKit, type HotRoute } from './http/lean-route';
+import { mountHotRoutes, type HotRoute } from './http/hot-route';
 import { fastPath } from './http/fast-path';
 import './http/types';
 import { authorizationServerMetadata, oauthHotRoutes, oauthRoutes } from './modules/oauth/oauth.routes';
@@ -57,7 +57,7 @@ export interface AppDeps {
   web: { distDir: string | null; refreshCookieMaxAge: number; sessionEvents: SessionEventHub };
 }
 
-/** The Express app alone (every route, the hot ones on their lean chain). */
+/** The Express app alone (every route, the hot ones included, without the fast path in front). */
 export function createApp(deps: AppDeps) {
   return createHttp(deps).app;
 }
@@ -84,23 +84,18 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
       })
     : null;
 
-  // The hot routes (issue 15), declared once and served twice: by the fast path in front of Express
-  // (http/fast-path.ts) for the everyday request, and here, ahead of everything, on their lean chain for the
-  // rest. Either way each does what the app-wide middleware below does for every other route (request id,
-  // security headers, CORS, log line, metrics) and only the steps it needs (see http/lean-route.ts).
-  // /validate is exempt from the per-IP limit, since relying services call it from a few addresses;
-  // /refresh applies it itself.
-  const lean = leanKit({ logger: deps.logger, metrics: deps.metrics, cors: corsMiddleware, perIp, bodyLimit: deps.http.bodyLimit });
+  // The hot routes, declared once and served twice: by the fast path in front of Express (http/fast-path.ts)
+  // for the everyday request, and by this app (mountHotRoutes below) for the rest. /validate is exempt from the
+  // per-IP limit, since relying services call it from a few addresses; /refresh applies it itself.
   const leanUser = leanUserRoutes({ users, auth, sessions });
   // Last seen of a session (time, IP): one Map lookup here, the write after the answer has gone out.
   const seen = withSessionActivity(activity, deps.logger);
   const hot: HotRoute[] = [
-    { method: 'POST', path: '/api/auth/refresh', jsonBody: true, perIp: true, handler: refreshRoute(auth) },
-    { method: 'GET', path: '/api/auth/validate', handler: validateRoute(auth) },
-    { method: 'GET', path: '/api/user/me', handler: seen(leanUser.me) },
-    { method: 'GET', path: '/api/user/sessions', handler: seen(leanUser.sessions) },
+    { method: 'POST', path: '/api/auth/refresh', operationId: 'refresh', jsonBody: true, perIp: true, handler: refreshRoute(auth) },
+    { method: 'GET', path: '/api/auth/validate', operationId: 'validateToken', handler: validateRoute(auth) },
+    { method: 'GET', path: '/api/user/me', operationId: 'getProfile', handler: seen(leanUser.me) },
+    { method: 'GET', path: '/api/user/sessions', operationId: 'listSessions', handler: seen(leanUser.sessions) },
   ];
-  for (const r of hot) app[r.method === 'GET' ? 'get' : 'post'](r.path, lean.route(r));
 
   app.use(requestId);
   app.use(requestLogger(deps.logger));
@@ -113,6 +108,8 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   app.use('/oauth', oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, logger: deps.logger, perIp, perAccount }));
   app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));
   app.use(jsonBody(deps.http.bodyLimit));
+  // Ahead of the session-activity stamp below: the hot reads stamp it themselves (`seen`).
+  mountHotRoutes(app, hot, perIp);
 
   app.get('/health', async (_req, res) => {
     const up = await deps.databaseUp().catch(() => false);
@@ -160,7 +157,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   const listener = fastPath({
     routes: [...hot, ...oauthHot],
     fallback: app,
-    trust: deps.http.trustProxy === undefined || deps.http.trustProxy === false ? null : app.get('trust proxy fn'),
+    trust: deps.http.trustProxy === undefined || deps.http.trustProxy === false ? null : (app.get('trust proxy fn') as (addr: string, i: number) => boolean),
     cors: corsMiddleware,
     bodyLimitBytes: simpleBytes(deps.http.bodyLimit) ?? 0,
     perIp: deps.rateLimits.perIpStep,

@@ -35,7 +35,7 @@ const LEAN_MAX = 8192;
 const readError = (message: string, type: string) => Object.assign(new Error(message), { status: 400, statusCode: 400, expose: true, type });
 
 /**
- * The hot routes' body reader (lean-route.ts): for the everyday request — `application/json` (utf-8), no
+ * The hot routes' body reader (the fast path): for the everyday request — `application/json` (utf-8), no
  * content or transfer encoding, a Content-Length within BODY_LIMIT and 8 KiB — it reads and parses the body the
  * way body-parser's json() does (empty body = {}, strict: an object or array at the top, a length mismatch is
  * a 400) plus the NUL/surrogate check, with none of its per-request machinery. Anything else (gzip, chunked,

@@ -99,7 +99,7 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /** Where a response's quotas are kept between limiters (a symbol, so plain Node responses carry it too). */
 const QUOTAS = Symbol('rateLimitQuotas');
-/** Where the RateLimit-* headers go: a response, or a list that collects them (lean-route.ts HeaderList). */
+/** Where the RateLimit-* headers go: a response, or a list that collects them (hot-route.ts HeaderList). */
 export interface HeaderSink {
   setHeader(name: string, value: string): unknown;
 }
