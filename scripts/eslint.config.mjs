@@ -11,6 +11,11 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: new URL('..', import.meta.url).pathname },
     },
+    rules: {
+      // A leading underscore marks a parameter or binding kept on purpose (Express's four-argument error
+      // handler, a destructured field left out of a copy).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
   },
   {
     // Tests: node:test's describe() and it() return promises the runner itself awaits (floating by design);
@@ -24,6 +29,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
       // Fakes implement async ports without awaiting anything.
       '@typescript-eslint/require-await': 'off',
     },

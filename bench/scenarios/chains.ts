@@ -70,5 +70,5 @@ export async function runChainLoad(
 /** "no chain broke", or how many did and the first failure. */
 export function brokenNote(states: ChainState[]): string {
   const broken = states.filter((s) => s.failed > 0);
-  return broken.length ? `**${broken.length} chain(s) BROKE** — first failure: \`${broken[0]!.firstFailure}\`` : 'no chain broke';
+  return broken.length ? `**${broken.length} chain(s) BROKE** — first failure: \`${broken[0].firstFailure}\`` : 'no chain broke';
 }

@@ -72,7 +72,9 @@ export async function runLogin(seeded: Seeded, runId: string, profileDir: string
       runState.loadAtStart = os.loadavg()[0]!;
       breakdown = sampleBreakdown(target);
     }, WARMUP * 1000);
-    const endWindow = setTimeout(() => (spent = breakdown?.then((f) => f()) ?? null), (WARMUP + DURATION) * 1000);
+    const endWindow = setTimeout(() => {
+      spent = breakdown?.then((f) => f()) ?? null;
+    }, (WARMUP + DURATION) * 1000);
     const from = monoUs() + WARMUP * 1e6;
     const [lr, mr] = await Promise.all([
       cannon({ ...loginOpts(), duration: WARMUP + DURATION }, logins.add),

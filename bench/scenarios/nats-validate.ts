@@ -43,7 +43,7 @@ export async function natsLoad(opts: { url: string; subject: string; tokens: str
         while (performance.now() < until && !runState.aborted) {
           const t0 = performance.now();
           try {
-            const reply = await nc.request(opts.subject, payloads[i++ % payloads.length]!, { timeout: 5000 });
+            const reply = await nc.request(opts.subject, payloads[i++ % payloads.length], { timeout: 5000 });
             latencies.push(performance.now() - t0);
             if (!dec.decode(reply.data).includes('"valid":true')) bad += 1;
           } catch {

@@ -60,7 +60,7 @@ export function benchClient(): Promise<OAuthClientAuth> {
 export async function clientChains(base: string, seeded: Seeded, perPhase: number): Promise<[string[], string[]]> {
   const { basic } = await benchClient();
   // Spread over the users so no user passes MAX_SESSIONS_PER_USER (which would evict a chain's session).
-  const emails = Array.from({ length: 2 * perPhase }, (_, i) => seeded.users[(seeded.users.length - 1 - i) % seeded.users.length]!.email);
+  const emails = Array.from({ length: 2 * perPhase }, (_, i) => seeded.users[(seeded.users.length - 1 - i) % seeded.users.length].email);
   const tokens = await pool(emails, 8, (email) => passwordGrant(base, basic, email));
   return [tokens.slice(0, perPhase), tokens.slice(perPhase)];
 }

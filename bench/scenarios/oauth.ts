@@ -86,7 +86,7 @@ export const oauthIntrospect: AppScenario = {
         method: 'POST',
         connections: CONNECTIONS,
         // Each connection introspects the access token of its own user, as `validate` validates it.
-        setupClient: (client) => client.setHeadersAndBody(formHeaders(ob.basic), form({ token: tokens[n++ % tokens.length]! })),
+        setupClient: (client) => client.setHeadersAndBody(formHeaders(ob.basic), form({ token: tokens[n++ % tokens.length] })),
         verifyBody: (b) => b.includes('"active":true'),
       };
     };
@@ -105,7 +105,7 @@ export const oauthIntrospect: AppScenario = {
       const x = await cannon({ ...introspect(), duration: PAIRED.seconds });
       ratios.push(x.requests.average / v.requests.average);
     }
-    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
+    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)];
     const notes = [
       `paired with GET /api/auth/validate in ${PAIRED.rounds} alternating rounds of ${PAIRED.seconds} s each: introspect/validate req/s ` +
         `${ratios.map((x) => x.toFixed(2)).join(', ')} (median ${median.toFixed(2)})`,

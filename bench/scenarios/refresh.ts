@@ -22,7 +22,7 @@ export async function runChains(id: ScenarioId, title: string, url: string, chai
   const perChain = m.map((s) => s.ok);
   const notes = [`${m.length} independent chains; successful rotations per chain min ${Math.min(...perChain)}, max ${Math.max(...perChain)}; ${brokenNote(m)}`];
   const warmBroken = phases.warmup.filter((s) => s.failed > 0);
-  if (warmBroken.length) notes.push(`warm-up: ${warmBroken.length} chain(s) broke — first failure: \`${warmBroken[0]!.firstFailure}\``);
+  if (warmBroken.length) notes.push(`warm-up: ${warmBroken.length} chain(s) broke — first failure: \`${warmBroken[0].firstFailure}\``);
   return summarize(id, title, r, notes);
 }
 

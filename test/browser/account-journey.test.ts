@@ -171,7 +171,7 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     const fresh = (await page.locator('ol.codes code').allTextContents()).map((c) => c.trim());
     assert.equal(fresh.length, 10);
     assert.equal(fresh.filter((c) => backupCodes.includes(c)).length, 0, 'all codes are new');
-    const old = backupCodes[0]!;
+    const old = backupCodes[0];
     backupCodes = fresh;
     await page.getByRole('button', { name: 'I have saved them' }).click();
     await page.getByTestId('2fa-status').filter({ hasText: 'On' }).waitFor();
@@ -207,7 +207,7 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     await heading('Sign in');
     await signIn();
     await page.getByRole('button', { name: 'Use a backup code instead' }).click();
-    await page.getByLabel('Backup code').fill(backupCodes[0]!);
+    await page.getByLabel('Backup code').fill(backupCodes[0]);
     await page.getByRole('button', { name: 'Verify' }).click();
     await heading('Your sessions');
   });
@@ -282,7 +282,7 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     await page.getByRole('button', { name: 'Turn off two-factor' }).last().click();
     await page.getByRole('alert').filter({ hasText: 'That code is wrong' }).waitFor();
     await checkScreen('two-factor-disable-error');
-    await page.getByLabel('Authentication code or backup code').fill(backupCodes[2]!);
+    await page.getByLabel('Authentication code or backup code').fill(backupCodes[2]);
     await page.getByRole('button', { name: 'Turn off two-factor' }).last().click();
     await page.getByText('Two-factor authentication is off.').waitFor();
     await page.getByTestId('2fa-status').filter({ hasText: 'Off' }).waitFor();
@@ -326,7 +326,7 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     const login = await app.http.post('/api/auth/login').send({ email: waiting, password: STRONG_PASSWORD });
     assert.equal(login.status, 200, 'the approved person can sign in');
 
-    await adminPage.getByLabel('Email, name or user id').fill(waiting.split('@')[0]!);
+    await adminPage.getByLabel('Email, name or user id').fill(waiting.split('@')[0]);
     await adminPage.getByRole('button', { name: 'Search' }).click();
     const found = adminPage.locator(`li[data-email="${waiting}"]`);
     await found.getByRole('button', { name: 'Sign out everywhere' }).click();

@@ -32,7 +32,7 @@ export async function startAll<T extends readonly Promise<Closable>[]>(starts: r
   const settled = await Promise.allSettled(starts);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (!failed) return settled.map((r) => (r as PromiseFulfilledResult<Closable>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
-  await Promise.allSettled(settled.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+  await Promise.allSettled(settled.map((r) => (r.status === 'fulfilled' ? r.value.close() : Promise.resolve())));
   throw failed.reason;
 }
 
@@ -49,7 +49,7 @@ export interface AxeViolation {
  */
 export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(`(() => { if (!window.axe) { ${AXE_SOURCE}\n } })()`);
-  const violations = (await page.evaluate(`window.axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`)) as AxeViolation[];
+  const violations = await page.evaluate<AxeViolation[]>(`window.axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
@@ -57,7 +57,7 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
 export async function fitsNarrowScreen(page: Page): Promise<{ fits: boolean; scrollWidth: number }> {
   const before = page.viewportSize();
   await page.setViewportSize({ width: 375, height: 740 });
-  const scrollWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+  const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
   if (before) await page.setViewportSize(before);
   return { fits: scrollWidth <= 375, scrollWidth };
 }
@@ -85,7 +85,7 @@ export function watchProblems(page: Page): string[] {
 
 /** What the page keeps in Web Storage (must hold nothing token-like). */
 export async function webStorage(page: Page): Promise<string> {
-  return (await page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })')) as string;
+  return await page.evaluate<string>('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } })');
 }
 
 /**

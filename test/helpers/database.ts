@@ -44,7 +44,7 @@ let swept = false;
 async function sweepStale(c: pg.Client): Promise<void> {
   const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^test_[0-9a-z]+_[0-9a-f]{8}$'`);
   for (const { datname } of rows) {
-    const created = parseInt(datname.split('_')[1]!, 36);
+    const created = parseInt(datname.split('_')[1], 36);
     if (Date.now() - created > STALE_MS) await c.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
   }
 }

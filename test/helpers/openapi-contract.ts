@@ -66,7 +66,7 @@ export class ContractChecker {
     const make = (coerceTypes: boolean) => {
       const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, coerceTypes });
       addFormats(ajv);
-      ajv.addSchema(doc as object, 'openapi');
+      ajv.addSchema(doc, 'openapi');
       return ajv;
     };
     this.ajv = make(false);
@@ -75,7 +75,7 @@ export class ContractChecker {
       .map(([template, item]) => {
         const names: string[] = [];
         const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, name: string) => (names.push(name), '([^/]+)'));
-        return { template, regex: new RegExp(`^${source}$`), names, item: item as Json };
+        return { template, regex: new RegExp(`^${source}$`), names, item: item };
       })
       // Concrete paths win over templated ones (OpenAPI 3.1 §4.8.8): /sessions/others before /sessions/{id}.
       .sort((a, b) => a.names.length - b.names.length);
@@ -121,7 +121,7 @@ export class ContractChecker {
       let value: unknown;
       if (param.in === 'path') {
         const index = route.names.indexOf(name);
-        value = index >= 0 ? safeDecode(match[index + 1]!) : undefined;
+        value = index >= 0 ? safeDecode(match[index + 1]) : undefined;
       } else if (param.in === 'query') {
         const all = search.getAll(name);
         value = all.length === 0 ? undefined : all.length === 1 ? all[0] : all;
@@ -238,7 +238,7 @@ export class ContractChecker {
     let current = obj;
     let at = pointer;
     for (let hops = 0; typeof current.$ref === 'string' && hops < 10; hops++) {
-      const ref = current.$ref as string;
+      const ref = current.$ref;
       if (!ref.startsWith('#/')) throw new Error(`only local $refs are supported: ${ref}`);
       at = ref.slice(1);
       current = resolvePointer(this.doc, at) as Json;
@@ -304,7 +304,7 @@ function header(headers: Exchange['requestHeaders'] | Exchange['responseHeaders'
 }
 
 function mediaType(contentType: unknown): string {
-  return String(contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return (typeof contentType === 'string' ? contentType : '').split(';')[0].trim().toLowerCase();
 }
 
 function findMediaType(content: Json, type: string): string | undefined {
@@ -315,9 +315,9 @@ function findMediaType(content: Json, type: string): string | undefined {
 const isJson = (type: string) => type === 'application/json' || type.endsWith('+json');
 
 function cookieNames(cookie: unknown): string[] {
-  return String(cookie ?? '')
+  return (Array.isArray(cookie) ? cookie.join(',') : typeof cookie === 'string' ? cookie : '')
     .split(';')
-    .map((c) => c.split('=')[0]!.trim())
+    .map((c) => c.split('=')[0].trim())
     .filter(Boolean);
 }
 
@@ -368,7 +368,7 @@ export function recordExchanges(onExchange: (x: Exchange) => void) {
       const list = args.find((a) => Array.isArray(a)) as unknown[] | undefined;
       if (list) for (let i = 0; i + 1 < list.length; i += 2) written[String(list[i]).toLowerCase()] = String(list[i + 1]);
       return writeHead(...args);
-    }) as typeof res.writeHead;
+    });
     const header = (name: string) => res.getHeader(name) ?? written[name];
     let done = false;
     const finish = () => {
@@ -382,7 +382,7 @@ export function recordExchanges(onExchange: (x: Exchange) => void) {
         requestBody: parsed,
         requestHasBody: (requestHeaders['content-length'] !== undefined && requestHeaders['content-length'] !== '0') || requestHeaders['transfer-encoding'] !== undefined,
         status: res.statusCode,
-        responseHeaders: { ...written, ...res.getHeaders() } as Exchange['responseHeaders'],
+        responseHeaders: { ...written, ...res.getHeaders() },
         responseBody: streaming || truncated || mediaType(header('content-type')) === 'text/event-stream' ? null : Buffer.concat(chunks),
       });
     };

@@ -25,7 +25,7 @@ const METHODS: Method[] = ['get', 'post', 'put', 'patch', 'delete'];
 function deref(doc: OpenApiDocument, obj: Json): Json {
   let current = obj;
   for (let hops = 0; typeof current.$ref === 'string' && hops < 10; hops++) {
-    current = (current.$ref as string)
+    current = (current.$ref)
       .slice(2)
       .split('/')
       .reduce<unknown>((node, part) => (node as Json)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], doc) as Json;
@@ -46,7 +46,7 @@ export function documentedOperations(doc: OpenApiDocument = openApiDocument()): 
         anonymous: security.length === 0 || security.some((alternative) => Object.keys(alternative).length === 0),
         method,
         template,
-        requestTypes: Object.keys((body?.content ?? {}) as Json),
+        requestTypes: Object.keys((body?.content ?? {})),
         responseTypes: [...new Set(responses.flatMap((r) => Object.keys((r.content ?? {}) as Json)))],
         queryParams: params.filter((p) => p.in === 'query').map((p) => p.name as string),
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name as string),

@@ -60,7 +60,7 @@ describe('account deletion and queued mail', () => {
           ['verify_email', newAddress],
         ],
       );
-      await waitFor('a failed send to the other account', () => waiting(staying.userId), (rows) => rows.length === 1 && rows[0]!.attempts >= 1);
+      await waitFor('a failed send to the other account', () => waiting(staying.userId), (rows) => rows.length === 1 && rows[0].attempts >= 1);
 
       const deleted = await app.http.post('/api/user/delete-account').set(bearer(leaving.accessToken)).send({ password: leaving.password });
       assert.equal(deleted.status, 200, JSON.stringify(deleted.body));

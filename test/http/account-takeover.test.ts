@@ -199,7 +199,7 @@ describe('Browser logout by the refresh cookie alone (issue 22)', () => {
   it('when the page signs out without an access token, then the session the cookie names ends', async () => {
     const { email } = await registerAndLogin(app);
     const login = await app.http.post('/api/auth/browser/login').set('Origin', app.url).send({ email, password: TEST_PASSWORD }).expect(200);
-    const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('sessionary_refresh='))!.split(';')[0]!;
+    const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('sessionary_refresh='))!.split(';')[0];
     await app.http.post('/api/auth/browser/logout').set('Origin', app.url).set('Cookie', cookie).expect(204);
     const me = await app.http.get('/api/user/me').set(bearer(login.body.accessToken));
     assert.equal(me.body.error?.code, 'SESSION_TERMINATED');
@@ -223,14 +223,14 @@ describe('Refresh cookie over HTTPS: the __Host- prefix, the old name, duplicate
     assert.match(line, /; Path=\/(;|$)/);
     assert.doesNotMatch(line, /Domain=/i);
     assert.match(line, /; HttpOnly/);
-    const pair = line.split(';')[0]!;
+    const pair = line.split(';')[0];
     const refreshed = await app.http.post('/api/auth/browser/refresh').set('Origin', app.url).set('Cookie', pair);
     assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
   });
 
   it('when only a cookie of the old name is sent, then it still works once and is renamed to the __Host- cookie', async () => {
     const { email } = await registerAndLogin(app);
-    const token = hostCookie(await browser().send({ email, password: TEST_PASSWORD }).expect(200))!.split(';')[0]!.split('=')[1]!;
+    const token = hostCookie(await browser().send({ email, password: TEST_PASSWORD }).expect(200))!.split(';')[0].split('=')[1];
     const res = await app.http.post('/api/auth/browser/refresh').set('Origin', app.url).set('Cookie', `sessionary_refresh=${token}`);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.ok(hostCookie(res));
@@ -240,13 +240,13 @@ describe('Refresh cookie over HTTPS: the __Host- prefix, the old name, duplicate
   it('when a planted old-name cookie comes with the __Host- one, then the __Host- one is used; when the old name comes twice, then refresh is refused', async () => {
     const victim = await registerAndLogin(app);
     const attacker = await registerAndLogin(app);
-    const victimPair = hostCookie(await browser().send({ email: victim.email, password: TEST_PASSWORD }).expect(200))!.split(';')[0]!;
-    const attackerToken = hostCookie(await browser().send({ email: attacker.email, password: TEST_PASSWORD }).expect(200))!.split(';')[0]!.split('=')[1]!;
+    const victimPair = hostCookie(await browser().send({ email: victim.email, password: TEST_PASSWORD }).expect(200))!.split(';')[0];
+    const attackerToken = hostCookie(await browser().send({ email: attacker.email, password: TEST_PASSWORD }).expect(200))!.split(';')[0].split('=')[1];
     const mixed = await app.http.post('/api/auth/browser/refresh').set('Origin', app.url).set('Cookie', `sessionary_refresh=${attackerToken}; ${victimPair}`);
     assert.equal(mixed.status, 200, JSON.stringify(mixed.body));
     assert.equal(mixed.body.user.email, victim.email, 'the __Host- cookie wins over a planted old-name one');
 
-    const victimToken = hostCookie(mixed)!.split(';')[0]!.split('=')[1]!;
+    const victimToken = hostCookie(mixed)!.split(';')[0].split('=')[1];
     const twice = await app.http.post('/api/auth/browser/refresh').set('Origin', app.url).set('Cookie', `sessionary_refresh=${attackerToken}; sessionary_refresh=${victimToken}`);
     assert.equal(twice.status, 401);
     assert.equal(twice.body.error.code, 'INVALID_REFRESH_TOKEN');

@@ -20,11 +20,11 @@ function assertError(res: { status: number; body: unknown }, status: number, cod
 function assertValidation(res: { status: number; body: unknown }, field: string) {
   const err = assertError(res, 400, 'VALIDATION_ERROR');
   assert.ok(Array.isArray(err.details), 'details must be an array');
-  for (const d of err.details!) {
+  for (const d of err.details) {
     assert.equal(typeof d.field, 'string');
     assert.equal(typeof d.message, 'string');
   }
-  assert.ok(err.details!.some((d) => d.field === field), `expected a detail for ${field}: ${JSON.stringify(err.details)}`);
+  assert.ok(err.details.some((d) => d.field === field), `expected a detail for ${field}: ${JSON.stringify(err.details)}`);
 }
 
 describe('auth: register and login', () => {

@@ -8,7 +8,7 @@ const cookieOf = (setCookie: string[] | string | undefined) => {
   // Over TLS (here: behind a trusted proxy) the cookie is named __Host-sessionary_refresh (issue 22).
   const line = ([] as string[]).concat(setCookie ?? []).find((c) => /^(__Host-)?sessionary_refresh=/.test(c));
   assert.ok(line, 'a sessionary_refresh cookie is set');
-  return { line, pair: line.split(';')[0]! };
+  return { line, pair: line.split(';')[0] };
 };
 
 describe('browser sessions: cookie transport', () => {

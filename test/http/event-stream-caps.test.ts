@@ -67,10 +67,10 @@ describe('event stream caps', () => {
   it('when one IP opens streams for many users, then the per-IP cap refuses the next', async () => {
     const users = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => registerAndLogin(app)));
     for (const u of users.slice(0, 6)) assert.equal((await openTracked('/api/user/session-events', u.accessToken)).status, 200);
-    const over = await openTracked('/api/user/session-events', users[6]!.accessToken);
+    const over = await openTracked('/api/user/session-events', users[6].accessToken);
     assert.equal(over.status, 429);
     assert.match(over.body.error.message, /IP/);
-    await closeAll(users[6]!.accessToken);
+    await closeAll(users[6].accessToken);
   });
 
   it('when one token opens revocation streams beyond the cap, then the next is refused before any snapshot, counted with session events', async () => {

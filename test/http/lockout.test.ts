@@ -112,12 +112,12 @@ describe('lockout: LOGIN_MAX_FAILURES=3, LOGIN_LOCK_SECONDS=60', () => {
 
     const locked = events.filter((e) => e.type === 'account.locked');
     assert.equal(locked.length, 1);
-    const meta = locked[0]!.metadata;
+    const meta = locked[0].metadata;
     assert.equal(meta.lockSeconds, 60);
     assert.equal(meta.lockNumber, 1);
     assert.equal(typeof meta.lockedUntil, 'string');
     assert.ok(!Number.isNaN(Date.parse(meta.lockedUntil as string)));
-    assert.equal(locked[0]!.userAgent, UA);
+    assert.equal(locked[0].userAgent, UA);
 
     // Order: account.locked after the last failure, login.succeeded after the lock.
     const types = events.map((e) => e.type);
@@ -189,7 +189,7 @@ describe('login: unknown email and wrong password are indistinguishable', () => 
       unknown.push((await unknownLogin()) - c);
       wrong.push((await wrongLogin()) - c);
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const [mu, mw] = [median(unknown), median(wrong)];
     assert.ok(mw > 0, `a wrong password must cost more than the control: ${mw.toFixed(1)} ms above it`);
     assert.ok(mu >= 0.5 * mw, `unknown email ${mu.toFixed(1)} ms above the control vs wrong password ${mw.toFixed(1)} ms above it`);

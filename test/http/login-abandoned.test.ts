@@ -49,7 +49,7 @@ describe('login: abandoned attempts while the server stops', () => {
       const emails = Array.from({ length: 4 }, () => uniqueEmail('stopping'));
       for (const email of emails) await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD }).expect(201);
       // Sixteen right passwords: the two running compares go on to their transaction after the hang-up.
-      const hangUps = Array.from({ length: 16 }, (_, i) => loginAndHangUp(app.url, emails[i % 4]!, TEST_PASSWORD));
+      const hangUps = Array.from({ length: 16 }, (_, i) => loginAndHangUp(app.url, emails[i % 4], TEST_PASSWORD));
       await waitFor('the logins to reach the server', () => app.container.activeRequests(), (n) => n === 16);
       for (const hangUp of hangUps) hangUp();
       await app.close();

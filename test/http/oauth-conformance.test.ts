@@ -165,7 +165,7 @@ describe('OAuth conformance and hardening (issue 22)', () => {
       assert.equal(typeof a.body.error_description, 'string');
       assert.match(a.body.error_description, DESCRIPTION_CHARS, JSON.stringify(a.body));
     }
-    assert.equal(answers[0]!.body.error, 'unsupported_grant_type');
+    assert.equal(answers[0].body.error, 'unsupported_grant_type');
   });
 
   it('when token_type_hint is unknown or wrong, then it is ignored and every type is searched (RFC 7009 §2.1, RFC 7662 §2.1)', async () => {

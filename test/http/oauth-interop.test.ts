@@ -62,17 +62,17 @@ describe('stock OAuth clients (openid-client, oauth4webapi, jose) against a serv
     const appConfig = await client.discovery(issuer, firstParty.id, firstParty.secret, client.ClientSecretBasic(firstParty.secret), options);
     const signedIn = await client.genericGrantRequest(appConfig, 'password', { username: user.email, password: TEST_PASSWORD });
     assert.ok(signedIn.refresh_token);
-    const refreshed = await client.refreshTokenGrant(appConfig, signedIn.refresh_token!);
+    const refreshed = await client.refreshTokenGrant(appConfig, signedIn.refresh_token);
     assert.ok(refreshed.refresh_token && refreshed.refresh_token !== signedIn.refresh_token, 'the refresh token rotates');
     const userClaims = await verifyWithJose(refreshed.access_token, meta.jwks_uri!);
     assert.deepEqual([userClaims.client_id, userClaims.scope], [firstParty.id, 'profile']);
 
-    const active = await client.tokenIntrospection(svc, refreshed.refresh_token!);
+    const active = await client.tokenIntrospection(svc, refreshed.refresh_token);
     assert.equal(active.active, true);
     assert.equal(active.client_id, firstParty.id);
     assert.equal(active.sub, userClaims.sub);
-    await client.tokenRevocation(appConfig, refreshed.refresh_token!);
-    assert.equal((await client.tokenIntrospection(svc, refreshed.refresh_token!)).active, false);
+    await client.tokenRevocation(appConfig, refreshed.refresh_token);
+    assert.equal((await client.tokenIntrospection(svc, refreshed.refresh_token)).active, false);
     assert.equal((await client.tokenIntrospection(svc, refreshed.access_token)).active, false, 'the session ended with its refresh token');
   });
 
@@ -102,8 +102,8 @@ describe('stock OAuth clients (openid-client, oauth4webapi, jose) against a serv
     const active = await introspect(refreshed.access_token);
     assert.equal(active.active, true);
     assert.equal(active.client_id, firstParty.id);
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, fp, fpAuth, refreshed.refresh_token!, insecure));
-    assert.equal((await introspect(refreshed.refresh_token!)).active, false);
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, fp, fpAuth, refreshed.refresh_token, insecure));
+    assert.equal((await introspect(refreshed.refresh_token)).active, false);
     assert.equal((await introspect(refreshed.access_token)).active, false);
   });
 });

@@ -32,8 +32,8 @@ describe('re-authentication failures count toward lockout (LOGIN_MAX_FAILURES=3)
       const res = await app.http.post('/api/user/change-password').set(bearer(u.accessToken)).send({ currentPassword: `wrong-Guess-${i}-qwerty`, newPassword: 'new-Cobalt-55-river' });
       assert.equal(res.status, 401, JSON.stringify(res.body));
     }
-    assertLocked((await app.http.post('/api/user/change-password').set(bearer(u.accessToken)).send({ currentPassword: STRONG_PASSWORD, newPassword: 'new-Cobalt-55-river' })) as unknown as Res);
-    assertLocked((await app.http.post('/api/auth/login').send({ email: u.email, password: STRONG_PASSWORD })) as unknown as Res);
+    assertLocked(await app.http.post('/api/user/change-password').set(bearer(u.accessToken)).send({ currentPassword: STRONG_PASSWORD, newPassword: 'new-Cobalt-55-river' }));
+    assertLocked(await app.http.post('/api/auth/login').send({ email: u.email, password: STRONG_PASSWORD }));
     const list = await events(u.accessToken);
     const failures = list.filter((e) => e.type === 'reauth.failed');
     assert.equal(failures.length, 3, JSON.stringify(list));
@@ -55,9 +55,9 @@ describe('re-authentication failures count toward lockout (LOGIN_MAX_FAILURES=3)
     const wrongCode = await app.http.post('/api/user/2fa/disable').set(bearer(u.accessToken)).send({ password: STRONG_PASSWORD, code: 'zzzzz-zzzzz' });
     assert.equal(wrongCode.status, 401);
     assert.equal(wrongCode.body.error.code, 'MFA_INVALID_CODE');
-    assertLocked((await app.http.post('/api/user/2fa/backup-codes').set(bearer(u.accessToken)).send({ password: STRONG_PASSWORD })) as unknown as Res);
+    assertLocked(await app.http.post('/api/user/2fa/backup-codes').set(bearer(u.accessToken)).send({ password: STRONG_PASSWORD }));
     const list = await events(u.accessToken);
-    const contexts = list.filter((e) => e.type === 'reauth.failed').map((e) => `${e.metadata.context}:${e.metadata.factor}`).sort();
+    const contexts = list.filter((e) => e.type === 'reauth.failed').map((e) => `${String(e.metadata.context as string)}:${String(e.metadata.factor as string)}`).sort();
     assert.deepEqual(contexts, ['2fa_backup_codes:password', '2fa_disable:backup_code', '2fa_disable:password']);
   });
 

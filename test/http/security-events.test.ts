@@ -93,11 +93,11 @@ describe('security events', () => {
     assert.equal(new Set(ids).size, ids.length, 'no duplicates');
     assert.deepEqual(ids, all.map((e) => e.id), 'same events, same order, no gaps');
     for (let i = 1; i < walked.length; i++) {
-      assert.ok(Date.parse(walked[i - 1]!.createdAt) >= Date.parse(walked[i]!.createdAt), `createdAt increases at ${i}`);
+      assert.ok(Date.parse(walked[i - 1].createdAt) >= Date.parse(walked[i].createdAt), `createdAt increases at ${i}`);
     }
     // Newest first: the password change is the latest thing that happened, the registration the oldest.
-    assert.equal(walked[0]!.type, 'password.changed');
-    assert.equal(walked[walked.length - 1]!.type, 'user.registered');
+    assert.equal(walked[0].type, 'password.changed');
+    assert.equal(walked[walked.length - 1].type, 'user.registered');
   });
 
   it('when the cursor is malformed, out of range or repeated, then 400 VALIDATION_ERROR on before', async () => {

@@ -68,7 +68,7 @@ describe('session names, last seen and last IP', () => {
     const res = await app.http.patch(`/api/user/sessions/${b.sessionId}`).set(bearer(a.accessToken)).send({ name: 'mine now' });
     assert.equal(res.status, 404);
     assert.equal(res.body.error.code, 'NOT_FOUND');
-    assert.equal((await sessionsOf(app, b.accessToken))[0]!.name, null);
+    assert.equal((await sessionsOf(app, b.accessToken))[0].name, null);
     const gone = await app.http.post('/api/auth/login').send({ email: a.email, password: a.password });
     await app.http.post('/api/auth/logout').set(bearer(gone.body.accessToken));
     assert.equal((await app.http.patch(`/api/user/sessions/${gone.body.sessionId}`).set(bearer(a.accessToken)).send({ name: 'x' })).status, 404);

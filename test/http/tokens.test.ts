@@ -8,7 +8,7 @@ import { bearer, registerAndLogin, useTestApp, type TestApp } from '../helpers/a
 import { waitFor } from '../helpers/wait';
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-const decodePart = (token: string, i: 0 | 1) => JSON.parse(Buffer.from(token.split('.')[i]!, 'base64url').toString('utf8'));
+const decodePart = (token: string, i: 0 | 1) => JSON.parse(Buffer.from(token.split('.')[i], 'base64url').toString('utf8'));
 
 function rs256(header: object, payload: object, key: KeyObject): string {
   const input = `${b64(header)}.${b64(payload)}`;
@@ -151,7 +151,7 @@ describe('tokens: refresh, logout, validate, JWKS, forgeries', () => {
     assert.ok(jwk, 'token kid must be in the JWKS');
     // The published key really verifies the token.
     const [h, p, sig] = s.accessToken.split('.');
-    assert.ok(rsaVerify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(sig!, 'base64url')));
+    assert.ok(rsaVerify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(sig, 'base64url')));
   });
 
   it('when an access token is decoded, then it carries sub, sid, role, aal, iat, exp, iss, aud and jti', async () => {

@@ -142,7 +142,7 @@ describe('trusted devices for 2FA', () => {
     assert.match(device, /HttpOnly/i);
     assert.match(device, /SameSite=Strict/i);
     assert.match(device, /Path=\/api\/auth\/browser/);
-    const again = await app.http.post('/api/auth/browser/login').set(origin).set('Cookie', device.split(';')[0]!).send({ email: u.email, password: TEST_PASSWORD });
+    const again = await app.http.post('/api/auth/browser/login').set(origin).set('Cookie', device.split(';')[0]).send({ email: u.email, password: TEST_PASSWORD });
     assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal(again.body.mfaRequired, undefined);
     assert.equal(typeof again.body.accessToken, 'string');

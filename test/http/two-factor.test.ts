@@ -102,7 +102,7 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
 
     assert.ok(otpauthUrl.startsWith('otpauth://totp/'), otpauthUrl);
     const url = new URL(otpauthUrl);
-    const label = decodeURIComponent(otpauthUrl.slice('otpauth://totp/'.length).split('?')[0]!);
+    const label = decodeURIComponent(otpauthUrl.slice('otpauth://totp/'.length).split('?')[0]);
     assert.equal(label, `Sessionary Test:${s.email}`);
     assert.equal(url.searchParams.get('secret'), secret);
     assert.equal(url.searchParams.get('issuer'), 'Sessionary Test');
@@ -228,7 +228,7 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
 
   it('when a backup code is used, then it works once and is MFA_INVALID_CODE the second time', async () => {
     const u = await enrol();
-    const backupCode = u.backupCodes[0]!;
+    const backupCode = u.backupCodes[0];
     const first = await secondStep({ mfaToken: await startLogin(u), backupCode });
     assert.equal(first.status, 200, JSON.stringify(first.body));
     const listed = await app.http.get('/api/user/sessions').set(bearer(first.body.accessToken));
@@ -236,7 +236,7 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
 
     assertError(await secondStep({ mfaToken: await startLogin(u), backupCode }), 401, 'MFA_INVALID_CODE');
     // Typed in upper case without the hyphen, another code still works.
-    const other = u.backupCodes[1]!.replace('-', '').toUpperCase();
+    const other = u.backupCodes[1].replace('-', '').toUpperCase();
     assert.equal((await secondStep({ mfaToken: await startLogin(u), backupCode: other })).status, 200);
   });
 
@@ -254,8 +254,8 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
     assert.equal(fresh.length, 10);
     assert.equal(fresh.filter((c) => u.backupCodes.includes(c)).length, 0);
 
-    assertError(await secondStep({ mfaToken: await startLogin(u), backupCode: u.backupCodes[0]! }), 401, 'MFA_INVALID_CODE');
-    assert.equal((await secondStep({ mfaToken: await startLogin(u), backupCode: fresh[0]! })).status, 200);
+    assertError(await secondStep({ mfaToken: await startLogin(u), backupCode: u.backupCodes[0] }), 401, 'MFA_INVALID_CODE');
+    assert.equal((await secondStep({ mfaToken: await startLogin(u), backupCode: fresh[0] })).status, 200);
   });
 
   it('when the mfaToken is garbage, expired, already used or sent as a bearer token, then 401 INVALID_TOKEN', async () => {
@@ -280,7 +280,7 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
     app.clock.advance(301);
     freshStep();
     assertError(await secondStep({ mfaToken: stale, code: codeAt(u.secret) }), 401, 'INVALID_TOKEN');
-    assertError(await secondStep({ mfaToken: stale, backupCode: u.backupCodes[0]! }), 401, 'INVALID_TOKEN');
+    assertError(await secondStep({ mfaToken: stale, backupCode: u.backupCodes[0] }), 401, 'INVALID_TOKEN');
     assert.equal(await sessionCount(u.userId), 2, 'only the successful second step opened a session');
   });
 
@@ -322,7 +322,7 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
     }
     freshStep();
     assertError(await secondStep({ mfaToken: burnt, code: codeAt(u.secret) }), 401, 'INVALID_TOKEN');
-    assertError(await secondStep({ mfaToken: burnt, backupCode: u.backupCodes[0]! }), 401, 'INVALID_TOKEN');
+    assertError(await secondStep({ mfaToken: burnt, backupCode: u.backupCodes[0] }), 401, 'INVALID_TOKEN');
     const fresh = await secondStep({ mfaToken: await startLogin(u), code: codeAt(u.secret) });
     assert.equal(fresh.status, 200, 'the code was not spent by the burnt token');
   });
@@ -358,14 +358,14 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
 
   it('when a backup code disables 2FA, then it works in place of the TOTP code', async () => {
     const u = await enrol();
-    const res = await app.http.post('/api/user/2fa/disable').set(bearer(u.accessToken)).send({ password: u.password, code: u.backupCodes[3]! });
+    const res = await app.http.post('/api/user/2fa/disable').set(bearer(u.accessToken)).send({ password: u.password, code: u.backupCodes[3] });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal((await app.http.get('/api/user/me').set(bearer(u.accessToken))).body.user.twoFactorEnabled, false);
   });
 
   it('when the 2FA lifecycle runs, then security events record 2fa.enabled, 2fa.backup_code_used, 2fa.backup_codes_regenerated and 2fa.disabled without the secret', async () => {
     const u = await enrol();
-    assert.equal((await secondStep({ mfaToken: await startLogin(u), backupCode: u.backupCodes[0]! })).status, 200);
+    assert.equal((await secondStep({ mfaToken: await startLogin(u), backupCode: u.backupCodes[0] })).status, 200);
     const regen = await app.http.post('/api/user/2fa/backup-codes').set(bearer(u.accessToken)).send({ password: u.password });
     assert.equal(regen.status, 200);
     freshStep();
@@ -401,7 +401,7 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
       assert.ok(!r.text.includes(u.secret), `secret leaked in ${names[i]}`);
       assert.ok(!r.text.includes('totpSecret'), `secret field named in ${names[i]}`);
     });
-    assert.equal(responses[4]!.status, 409);
+    assert.equal(responses[4].status, 409);
 
     const { rows } = await db.query('SELECT "totpSecretEncrypted" FROM "User" WHERE id = $1', [u.userId]);
     const stored = rows[0].totpSecretEncrypted as string;

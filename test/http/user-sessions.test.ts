@@ -86,8 +86,8 @@ describe('user: profile, sessions, change-password', () => {
     const r = await app.http.post('/api/auth/refresh').send({ refreshToken: s.refreshToken });
     assert.equal(r.status, 200);
     const list = await sessionsOf(app, other.accessToken);
-    assert.equal(list[0]!.id, s.sessionId);
-    assert.ok(Date.parse(list[0]!.lastActiveAt as string) > Date.parse(before.lastActiveAt as string));
+    assert.equal(list[0].id, s.sessionId);
+    assert.ok(Date.parse(list[0].lastActiveAt as string) > Date.parse(before.lastActiveAt as string));
   });
 
   it('when a session is deleted by id, then 204 and that session is SESSION_TERMINATED', async () => {

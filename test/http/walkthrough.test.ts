@@ -43,7 +43,7 @@ function readmeTourLines(): string[] {
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   const block = /```bash\n([\s\S]*?)```/.exec(section);
   assert.ok(block, 'the tour has a ```bash block');
-  return block[1]!
+  return block[1]
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
@@ -103,9 +103,9 @@ describe('the README tour', () => {
 
   it('when the README is read from a clone, then none of its links leaves the repository', () => {
     const readme = readFileSync(README, 'utf8');
-    const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]);
     assert.deepEqual(links.filter((l) => l.startsWith('..') || l.startsWith('/')), []);
-    const local = links.filter((l) => !/^[a-z]+:/.test(l) && !l.startsWith('#')).map((l) => l.split('#')[0]!);
+    const local = links.filter((l) => !/^[a-z]+:/.test(l) && !l.startsWith('#')).map((l) => l.split('#')[0]);
     assert.deepEqual(local.filter((l) => !existsSync(new URL(`../../${l}`, import.meta.url))), [], 'links to files the repository does not have');
     assert.doesNotMatch(readme, /\.\.\/shared|api-contract\.md/);
   });

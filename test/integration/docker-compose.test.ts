@@ -27,14 +27,14 @@ const services = compose.services;
 /** Compose allows both `KEY: value` and `- KEY=value`. */
 function environment(service: Service): Record<string, string> {
   const env = service.environment ?? {};
-  if (Array.isArray(env)) return Object.fromEntries(env.map((e) => [e.split('=')[0]!, e.slice(e.indexOf('=') + 1)]));
+  if (Array.isArray(env)) return Object.fromEntries(env.map((e) => [e.split('=')[0], e.slice(e.indexOf('=') + 1)]));
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]));
 }
 
 /** `docker-compose` (v1, Debian's package) or `docker compose` (v2 plugin), whichever works here. */
 function composeCommand(): string[] | null {
   for (const cmd of [['docker-compose'], ['docker', 'compose']]) {
-    const probe = spawnSync(cmd[0]!, [...cmd.slice(1), 'version'], { encoding: 'utf8' });
+    const probe = spawnSync(cmd[0], [...cmd.slice(1), 'version'], { encoding: 'utf8' });
     if (probe.status === 0) return cmd;
   }
   return null;
@@ -43,16 +43,16 @@ function composeCommand(): string[] | null {
 function composeConfig(cmd: string[], file: string) {
   // No engine is needed to validate; COMPOSE_* variables from the caller's shell must not change the result.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COMPOSE_')));
-  return spawnSync(cmd[0]!, [...cmd.slice(1), '-f', file, 'config', '-q'], { encoding: 'utf8', env, timeout: 60_000 });
+  return spawnSync(cmd[0], [...cmd.slice(1), '-f', file, 'config', '-q'], { encoding: 'utf8', env, timeout: 60_000 });
 }
 
 describe('docker-compose.yml', () => {
   it('when parsed, then it has PostgreSQL, Redis, NATS with JetStream and the app, each with a health check', () => {
     assert.deepEqual(Object.keys(services).sort(), ['app', 'nats', 'postgres', 'redis']);
-    assert.match(services.postgres!.image ?? '', /^postgres:\d+/);
-    assert.match(services.redis!.image ?? '', /^redis:\d+/);
-    assert.match(services.nats!.image ?? '', /^nats:\d+/);
-    assert.ok([services.nats!.command ?? []].flat().join(' ').split(' ').includes('-js'), 'NATS runs with JetStream (-js)');
+    assert.match(services.postgres.image ?? '', /^postgres:\d+/);
+    assert.match(services.redis.image ?? '', /^redis:\d+/);
+    assert.match(services.nats.image ?? '', /^nats:\d+/);
+    assert.ok([services.nats.command ?? []].flat().join(' ').split(' ').includes('-js'), 'NATS runs with JetStream (-js)');
     for (const [name, service] of Object.entries(services)) {
       const test = [service.healthcheck?.test ?? []].flat();
       assert.ok(test.length > 0 && test[0] !== 'NONE' && !service.healthcheck?.disable, `${name} has a health check`);
@@ -60,14 +60,14 @@ describe('docker-compose.yml', () => {
   });
 
   it('when the app starts, then it waits for the other three to be healthy and runs on a Node version CI tests', () => {
-    const dependsOn = services.app!.depends_on;
+    const dependsOn = services.app.depends_on;
     assert.ok(dependsOn && !Array.isArray(dependsOn), 'depends_on with conditions');
     for (const name of ['postgres', 'redis', 'nats']) assert.equal(dependsOn[name]?.condition, 'service_healthy', name);
-    assert.match(services.app!.image ?? '', /^node:(20|24)\b/);
+    assert.match(services.app.image ?? '', /^node:(20|24)\b/);
   });
 
   it('when the app service sets a variable, then it is a configuration key, and together they load as a cluster on the other services', () => {
-    const env = environment(services.app!);
+    const env = environment(services.app);
     const known = new Set(describeConfig().map((row) => row.env));
     assert.deepEqual(Object.keys(env).filter((name) => !known.has(name)), [], 'variables backend/src/config.ts does not know');
     const config = loadConfig(env);

@@ -49,9 +49,9 @@ describe('event catalogue over JetStream', () => {
       assert.equal(m.body.version, 1);
       assert.ok(!Number.isNaN(Date.parse(m.body.time)));
     }
-    assert.equal(mine[0]!.body.data.email, user.email);
-    assert.deepEqual(mine[3]!.body.data.revokedSessionIds, [other.body.sessionId]);
-    assert.equal(mine[4]!.body.data.allDevices, true);
+    assert.equal(mine[0].body.data.email, user.email);
+    assert.deepEqual(mine[3].body.data.revokedSessionIds, [other.body.sessionId]);
+    assert.equal(mine[4].body.data.allDevices, true);
     assert.ok(messages.some((m) => m.subject === `${prefix}auth.events.user.registered` && m.body.userId === user.userId), 'the original subjects keep working');
     assert.doesNotMatch(JSON.stringify(mine), /refreshToken|accessToken|passwordHash|violet-Canyon/);
 

@@ -129,7 +129,7 @@ describe('Mail outbox and relay', () => {
       await waitFor('the dev mail', () => relayTo(null, dir).flush(), (r) => r.sent === 1);
       const files = readdirSync(dir);
       assert.equal(files.length, 1);
-      const eml = readFileSync(join(dir, files[0]!), 'utf8');
+      const eml = readFileSync(join(dir, files[0]), 'utf8');
       assert.match(eml, new RegExp(`To: ${to}`));
       assert.ok(eml.includes(token), 'the developer finds the link in the file');
       const line = logs.lines.find((l) => l.includes('dev transport') && l.includes(to));

@@ -66,7 +66,7 @@ describe('migrator', () => {
       const rows = await query(db.url, 'SELECT * FROM _prisma_migrations ORDER BY migration_name');
       assert.equal(rows.length, migrationNames.length);
       rows.forEach((row, i) => {
-        const name = migrationNames[i]!;
+        const name = migrationNames[i];
         const expected = createHash('sha256').update(readFileSync(join(MIGRATIONS_DIR, name, 'migration.sql'))).digest('hex');
         assert.equal(row.migration_name, name);
         assert.equal(row.checksum, expected);
@@ -115,7 +115,7 @@ describe('migrator', () => {
     const db = await freshDb();
     const dir = tempMigrations();
     await migrate(db.url, dir);
-    const first = join(dir, migrationNames[0]!, 'migration.sql');
+    const first = join(dir, migrationNames[0], 'migration.sql');
     writeFileSync(first, readFileSync(first, 'utf8') + '\n-- edited\n');
     mkdirSync(join(dir, '29991231000000_next'));
     writeFileSync(join(dir, '29991231000000_next', 'migration.sql'), 'CREATE TABLE "Next" ("id" INTEGER);\n');

@@ -92,7 +92,7 @@ describe('named statements on the pool (runNamed)', () => {
     const viaPrisma = await new PrismaSessionRepository(prisma).listActive(userId, now);
     assert.equal(named.length, 2);
     assert.deepEqual(named, viaPrisma);
-    assert.deepEqual(Object.keys(named[0]!), Object.keys(viaPrisma[0]!));
+    assert.deepEqual(Object.keys(named[0]), Object.keys(viaPrisma[0]));
   });
 
   it('when the connection is cut while a statement runs, then the call rejects, the process lives on, and a new connection serves the next call', async () => {

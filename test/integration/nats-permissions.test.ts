@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import { connect, Events, type NatsConnection, type NatsError, type Subscription } from 'nats';
 import { bearer, TEST_PASSWORD, uniqueEmail, useTestApp } from '../helpers/app';
 import { ownNats, waitFor, type OwnNats } from '../helpers/own-servers';
 
@@ -87,7 +87,7 @@ describe('NATS permissions layout', () => {
     const errors: string[] = [];
     const watcher = await connect({ servers: nats.url, user: 'service', pass: passwords.service });
     void (async () => {
-      for await (const s of watcher.status()) if (s.type === 'error') errors.push(String(s.data));
+      for await (const s of watcher.status()) if (s.type === Events.Error) errors.push(typeof s.data === 'string' ? s.data : JSON.stringify(s.data));
     })();
     watcher.publish('auth.revocations.revoked', enc({ revocations: [{ sessionId: 'forged' }] }));
     await waitFor('the server to refuse the publish', () => errors.some((e) => /Permissions Violation for Publish to "auth.revocations.revoked"/.test(e)) || errors.length > 0);

@@ -141,7 +141,7 @@ describe('per-account rate limit', () => {
     const email = uniqueEmail('victim');
     const variants = [email, `  ${email.toUpperCase()} `, email.replace(/^./, (c) => c.toUpperCase())];
     for (let i = 0; i < 3; i += 1) {
-      const res = await badLogin(url, variants[i]!, { 'X-Forwarded-For': `192.0.2.${i + 1}` });
+      const res = await badLogin(url, variants[i], { 'X-Forwarded-For': `192.0.2.${i + 1}` });
       assert.equal(res.status, 401);
       assert.equal(res.body.error.code, 'INVALID_CREDENTIALS');
     }

@@ -70,15 +70,15 @@ describe('Prisma repositories', () => {
       assert.deepEqual((await repos.backupCodes.listUnused(u.id)).map((c) => c.codeHash).sort(), ['h1', 'h2', 'h3']);
 
       const now = new Date();
-      const results = await Promise.all(Array.from({ length: 5 }, () => repos.backupCodes.markUsed(first[0]!.id, now)));
+      const results = await Promise.all(Array.from({ length: 5 }, () => repos.backupCodes.markUsed(first[0].id, now)));
       assert.equal(results.filter(Boolean).length, 1, 'a code is spent once');
       const unused = await repos.backupCodes.listUnused(u.id);
       assert.deepEqual(unused.map((c) => c.codeHash).sort(), ['h2', 'h3']);
-      assert.deepEqual(Object.keys(unused[0]!).sort(), ['codeHash', 'id', 'usedAt', 'userId']);
+      assert.deepEqual(Object.keys(unused[0]).sort(), ['codeHash', 'id', 'usedAt', 'userId']);
 
       const second = [{ id: randomUUID(), codeHash: 'n1' }];
       await repos.backupCodes.replaceAll(u.id, second);
-      assert.deepEqual(await repos.backupCodes.listUnused(u.id), [{ id: second[0]!.id, userId: u.id, codeHash: 'n1', usedAt: null }]);
+      assert.deepEqual(await repos.backupCodes.listUnused(u.id), [{ id: second[0].id, userId: u.id, codeHash: 'n1', usedAt: null }]);
       assert.equal(await prisma.backupCode.count({ where: { userId: u.id } }), 1, 'used codes are replaced too');
 
       await repos.backupCodes.deleteAll(u.id);
@@ -111,7 +111,7 @@ describe('Prisma repositories', () => {
       assert.ok(all.every((e) => e.type === 'login.succeeded' && e.userId === u.id));
       assert.deepEqual(all.find((e) => e.metadata.i === 0)!.metadata, { i: 0, nested: { ok: true } });
       for (let i = 1; i < all.length; i++) {
-        const [p, c] = [all[i - 1]!, all[i]!];
+        const [p, c] = [all[i - 1], all[i]];
         assert.ok(p.createdAt > c.createdAt || (p.createdAt.getTime() === c.createdAt.getTime() && p.id > c.id));
       }
 
@@ -121,7 +121,7 @@ describe('Prisma repositories', () => {
         const page = await repos.audit.listForUser(u.id, { limit: 2, before });
         paged.push(...page);
         if (page.length < 2) break;
-        const last = page[page.length - 1]!;
+        const last = page[page.length - 1];
         before = { createdAt: last.createdAt, id: last.id };
       }
       assert.deepEqual(paged.map((e) => e.id), all.map((e) => e.id));

@@ -77,9 +77,9 @@ describe('startup: a failed start closes what it started', () => {
     assert.equal(res.code, 1, res.stdout + res.stderr);
     const errors = jsonLines(res.stdout).filter((l) => l.level === 'error');
     assert.equal(errors.length, 1, res.stdout);
-    assert.equal(errors[0]!.message, 'failed to start');
-    assert.equal(errors[0]!.area, 'redis');
-    assert.match(String(errors[0]!.error), /^redis: /);
+    assert.equal(errors[0].message, 'failed to start');
+    assert.equal(errors[0].area, 'redis');
+    assert.match(String(errors[0].error), /^redis: /);
     assert.doesNotMatch(res.stdout, /"listening"/);
     assert.equal(res.stderr.trim(), '', 'nothing outside the JSON log');
   });

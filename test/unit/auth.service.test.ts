@@ -112,8 +112,8 @@ describe('login', () => {
     const real = t.mock.method(s.hasher, 'verify');
     await rejectsWithCode(s.auth.login({ email: 'nobody@example.test', password: 'a guess for nobody', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
     assert.equal(dummy.mock.callCount(), 1);
-    assert.equal(dummy.mock.calls[0]!.arguments[0], 'a guess for nobody');
-    assert.equal(await dummy.mock.calls[0]!.result, false);
+    assert.equal(dummy.mock.calls[0].arguments[0], 'a guess for nobody');
+    assert.equal(await dummy.mock.calls[0].result, false);
     assert.equal(real.mock.callCount(), 0);
     // A known email pays for its own compare instead, never a second one.
     await rejectsWithCode(s.auth.login({ email, password: 'not the right one!', deviceName: null }, s.ctx), 'INVALID_CREDENTIALS');
@@ -181,7 +181,7 @@ describe('refresh', () => {
     await rejectsWithCode(s.auth.refresh(second.refreshToken, s.ctx), 'INVALID_REFRESH_TOKEN');
     const reused = s.db.auditEvents().filter((e) => e.type === 'refresh_token.reused');
     assert.equal(reused.length, 1);
-    assert.equal(reused[0]!.userId, user.id);
+    assert.equal(reused[0].userId, user.id);
     // Presenting the old token again still says reuse, without a second revocation.
     await rejectsWithCode(s.auth.refresh(first.refreshToken, s.ctx), 'REFRESH_TOKEN_REUSED');
     assert.equal(s.db.auditEvents().filter((e) => e.type === 'refresh_token.reused').length, 1);
@@ -235,7 +235,7 @@ describe('refresh', () => {
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     assert.equal(ok.length, 1);
     assert.equal(failed.length, 1);
-    assert.equal((failed[0]!.reason as { code?: string }).code, 'REFRESH_TOKEN_REUSED');
+    assert.equal((failed[0].reason as { code?: string }).code, 'REFRESH_TOKEN_REUSED');
   });
 
   test('when many refreshes with the same token race at the repository, then exactly one rotation wins', async () => {
@@ -305,7 +305,7 @@ describe('logout', () => {
     const s = buildServices();
     const { email, user } = await s.registerUser();
     const pairs = [await s.login(email), await s.login(email), await s.login(email)];
-    const n = await s.auth.logoutAll(s.auth.authenticate(pairs[0]!.accessToken), s.ctx);
+    const n = await s.auth.logoutAll(s.auth.authenticate(pairs[0].accessToken), s.ctx);
     assert.equal(n, 3);
     for (const p of pairs) {
       throwsWithCode(() => s.auth.authenticate(p.accessToken), 'SESSION_TERMINATED');

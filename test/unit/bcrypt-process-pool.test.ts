@@ -43,12 +43,12 @@ describe('BcryptProcessPool', () => {
       const [first] = (p as unknown as { children: { pid: number; kill(sig: string): boolean }[] }).children;
       // Cost 14 keeps the job busy long enough for the kill to land while it runs.
       const inFlight = p.run({ op: 'hash', data: 'slow', cost: 14 });
-      first!.kill('SIGKILL');
+      first.kill('SIGKILL');
       await assert.rejects(inFlight, /bcrypt worker exited/);
       const hash = await p.run({ op: 'hash', data: 'after', cost: 4 });
       assert.equal(bcrypt.compareSync('after', hash as string), true);
       const [second] = (p as unknown as { children: { pid: number }[] }).children;
-      assert.notEqual(second!.pid, first!.pid);
+      assert.notEqual(second.pid, first.pid);
     } finally {
       await p.close();
     }
@@ -61,11 +61,11 @@ describe('BcryptProcessPool', () => {
       const [first] = (p as unknown as { children: { pid: number; disconnect(): void }[] }).children;
       // What a dying child looks like from here for a moment: its channel is closed, its 'exit' not yet handled.
       // Before, the job was sent to it anyway, and the failed send was an uncaught 'Channel closed' error.
-      first!.disconnect();
+      first.disconnect();
       const hash = await p.run({ op: 'hash', data: 'after', cost: 4 });
       assert.equal(bcrypt.compareSync('after', hash as string), true);
       const [second] = (p as unknown as { children: { pid: number }[] }).children;
-      assert.notEqual(second!.pid, first!.pid);
+      assert.notEqual(second.pid, first.pid);
     } finally {
       await p.close();
     }

@@ -25,22 +25,22 @@ describe('event catalogue', () => {
       userId: 'b6a1f0de-2c1b-4c55-8a0e-0d7f7c2d1a11',
       data: { email: 'ada@example.test', username: 'ada', role: 'user', status: 'active' },
     });
-    assert.match(e!.id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.match(e.id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('when registration needs approval, then it is requested first and created on approval', () => {
     assert.deepEqual(catalogueEvents(row('user.registered', { status: 'pending' })).map((e) => e.type), ['USER_REGISTRATION_REQUESTED']);
     assert.deepEqual(catalogueEvents(row('registration.approved', { actorId: 'admin-1' })).map((e) => e.type), ['USER_REGISTRATION_APPROVED', 'USER_CREATED']);
-    assert.deepEqual(catalogueEvents(row('registration.rejected', { actorId: 'admin-1' }))[0]!.data, { actorId: 'admin-1' });
+    assert.deepEqual(catalogueEvents(row('registration.rejected', { actorId: 'admin-1' }))[0].data, { actorId: 'admin-1' });
   });
 
   it('when sessions end, then logout carries the all-devices flag and revocations their reason', () => {
-    assert.deepEqual(catalogueEvents(row('logout', { sessionId: 's1', sessionIds: ['s1'], count: 1 }))[0]!.data, { allDevices: false, sessionIds: ['s1'] });
-    assert.deepEqual(catalogueEvents(row('logout', { reason: 'logout_all', sessionIds: ['s1', 's2'], count: 2 }))[0]!.data, { allDevices: true, sessionIds: ['s1', 's2'] });
-    assert.deepEqual(catalogueEvents(row('session.revoked', { sessionId: 's3', sessionIds: ['s3'] }))[0]!.data, { sessionIds: ['s3'], reason: 'revoked_by_user' });
-    assert.equal(catalogueEvents(row('refresh_token.reused', { sessionId: 's4', sessionIds: ['s4'] }))[0]!.data.reason, 'refresh_token_reused');
-    assert.deepEqual(catalogueEvents(row('admin.sessions_revoked', { reason: 'admin', actorId: 'a', sessionIds: ['s5'] }))[0]!.data, { sessionIds: ['s5'], reason: 'admin', actorId: 'a' });
-    const pw = catalogueEvents(row('password.changed', { keptSessionId: 's6', sessionIds: ['s7'] }))[0]!;
+    assert.deepEqual(catalogueEvents(row('logout', { sessionId: 's1', sessionIds: ['s1'], count: 1 }))[0].data, { allDevices: false, sessionIds: ['s1'] });
+    assert.deepEqual(catalogueEvents(row('logout', { reason: 'logout_all', sessionIds: ['s1', 's2'], count: 2 }))[0].data, { allDevices: true, sessionIds: ['s1', 's2'] });
+    assert.deepEqual(catalogueEvents(row('session.revoked', { sessionId: 's3', sessionIds: ['s3'] }))[0].data, { sessionIds: ['s3'], reason: 'revoked_by_user' });
+    assert.equal(catalogueEvents(row('refresh_token.reused', { sessionId: 's4', sessionIds: ['s4'] }))[0].data.reason, 'refresh_token_reused');
+    assert.deepEqual(catalogueEvents(row('admin.sessions_revoked', { reason: 'admin', actorId: 'a', sessionIds: ['s5'] }))[0].data, { sessionIds: ['s5'], reason: 'admin', actorId: 'a' });
+    const pw = catalogueEvents(row('password.changed', { keptSessionId: 's6', sessionIds: ['s7'] }))[0];
     assert.equal(pw.type, 'auth.password.reset');
     assert.deepEqual(pw.data, { keptSessionId: 's6', revokedSessionIds: ['s7'] });
     const enabled = catalogueEvents(row('2fa.enabled', { keptSessionId: 's8', sessionIds: ['s9'], backupCodes: 10 }));
@@ -51,9 +51,9 @@ describe('event catalogue', () => {
   it('when an account is deleted, then USER_DELETED names the user and the ended sessions, and no personal data', () => {
     const [e, ...rest] = catalogueEvents(row('user.deleted', { method: 'password', sessionIds: ['s1', 's2'], count: 2 }, { ipAddress: null, user: { email: 'deleted-x@deleted.invalid', username: null, role: 'user', status: 'disabled' } }));
     assert.equal(rest.length, 0);
-    assert.equal(e!.type, 'USER_DELETED');
-    assert.equal(e!.userId, 'b6a1f0de-2c1b-4c55-8a0e-0d7f7c2d1a11');
-    assert.deepEqual(e!.data, { revokedSessionIds: ['s1', 's2'] });
+    assert.equal(e.type, 'USER_DELETED');
+    assert.equal(e.userId, 'b6a1f0de-2c1b-4c55-8a0e-0d7f7c2d1a11');
+    assert.deepEqual(e.data, { revokedSessionIds: ['s1', 's2'] });
   });
 
   it('when metadata holds anything beyond the whitelist, then it never reaches the event', () => {
@@ -69,7 +69,7 @@ describe('event catalogue', () => {
     const a = catalogueEvents(row('registration.approved'));
     const b = catalogueEvents(row('registration.approved'));
     assert.deepEqual(a.map((e) => e.id), b.map((e) => e.id));
-    assert.notEqual(a[0]!.id, a[1]!.id);
+    assert.notEqual(a[0].id, a[1].id);
     assert.deepEqual(catalogueEvents(row('login.failed')), []);
     assert.deepEqual(catalogueEvents(row('2fa.backup_code_used')), []);
   });

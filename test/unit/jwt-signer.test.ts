@@ -111,7 +111,7 @@ test('when the token is garbage or lacks sid, then it is refused as INVALID_TOKE
 
 test('when the JWKS is read, then its key is an RS256 signing key whose kid is the RFC 7638 thumbprint', async () => {
   assert.equal(keys.jwks.keys.length, 1);
-  const jwk = keys.jwks.keys[0]!;
+  const jwk = keys.jwks.keys[0];
   assert.equal(jwk.kty, 'RSA');
   assert.equal(jwk.use, 'sig');
   assert.equal(jwk.alg, 'RS256');
@@ -177,7 +177,7 @@ test('when a signing worker stops on its own, then its slot gets a new worker an
     await Promise.all([threaded.sign(baseClaims, 900), threaded.sign(baseClaims, 900)]);
     // Reaching into the pool: a worker that ends by itself (an uncaught error, out of memory) ends like this.
     const slots = (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers;
-    const stopped = slots[0]!;
+    const stopped = slots[0];
     await stopped.terminate();
     for (let i = 0; i < 200 && slots[0] === stopped; i++) await new Promise((r) => setTimeout(r, 10));
     assert.notEqual(slots[0], stopped, 'the slot has a new worker');
@@ -197,7 +197,7 @@ test('when the same token is verified again, then the cached claims are returned
   assert.equal(fresh.verify(token), first, 'second verification served from the cache');
   assert.ok(Object.isFrozen(first), 'cached claims cannot be changed by a caller');
   const [h, p, s] = token.split('.');
-  const flipped = `${h}.${p}.${s!.slice(0, -2)}${s!.endsWith('AA') ? 'BB' : 'AA'}`;
+  const flipped = `${h}.${p}.${s.slice(0, -2)}${s.endsWith('AA') ? 'BB' : 'AA'}`;
   throwsWithCode(() => fresh.verify(flipped), 'INVALID_TOKEN');
 });
 

@@ -29,7 +29,7 @@ test('when 5 consecutive wrong passwords are given, then the account is locked f
   assert.ok(err.retryAfterSeconds! >= 899 && err.retryAfterSeconds! <= 900, `retryAfter ${err.retryAfterSeconds}`);
   const locked = s.db.auditEvents().filter((e) => e.type === 'account.locked');
   assert.equal(locked.length, 1);
-  assert.equal(locked[0]!.metadata.lockSeconds, 900);
+  assert.equal(locked[0].metadata.lockSeconds, 900);
   assert.equal(s.db.auditEvents().filter((e) => e.type === 'login.failed' && e.userId === user.id).length, 5);
 });
 
@@ -125,7 +125,7 @@ test('when a burst of parallel guesses locks the account, then a right password 
   const results = await Promise.allSettled(guesses.map((password) => s.auth.login({ email, password, deviceName: null }, s.ctx)));
   const last = results.at(-1)!;
   assert.equal(last.status, 'rejected', 'the right guess must not open a session once the account is locked');
-  assert.equal((last as PromiseRejectedResult).reason.code, 'ACCOUNT_LOCKED');
+  assert.equal((last).reason.code, 'ACCOUNT_LOCKED');
   assert.equal((await s.sessions.listActive(user.id)).length, 0);
   assert.ok((await s.userRow(user.id)).lockedUntil! > s.clock.now());
 });

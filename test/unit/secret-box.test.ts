@@ -36,7 +36,7 @@ describe('AesGcmSecretCipher', () => {
     const [v, iv, tag, ct] = cipher.encrypt(SECRET, 'user-1').split('.') as [string, string, string, string];
     const flip = (part: string) => {
       const bytes = Buffer.from(part, 'base64url');
-      bytes[0]! ^= 1;
+      bytes[0] ^= 1;
       return bytes.toString('base64url');
     };
     for (const tampered of [[v, iv, tag, flip(ct)], [v, iv, flip(tag), ct], [v, flip(iv), tag, ct]]) {

@@ -63,15 +63,15 @@ test('when sessions are listed, then only live ones come, most recently active f
 
   const active = await s.sessions.listActive(user.id);
   assert.deepEqual(active.map((x) => x.id), [desktop.sessionId, phone.sessionId]);
-  assert.equal(active[0]!.lastActiveAt.getTime(), s.clock.now().getTime(), 'refresh moves lastActiveAt');
-  assert.ok(active[0]!.lastActiveAt > active[1]!.lastActiveAt);
-  const iphone = active[1]!;
+  assert.equal(active[0].lastActiveAt.getTime(), s.clock.now().getTime(), 'refresh moves lastActiveAt');
+  assert.ok(active[0].lastActiveAt > active[1].lastActiveAt);
+  const iphone = active[1];
   assert.equal(iphone.deviceType, 'mobile');
   assert.equal(iphone.os, 'iOS 17.1');
   assert.equal(iphone.deviceName, 'My iPhone');
   assert.equal(iphone.ipAddress, IPHONE.ipAddress);
-  assert.equal(active[0]!.browser, 'Chrome 120');
-  assert.equal(active[0]!.deviceType, 'desktop');
+  assert.equal(active[0].browser, 'Chrome 120');
+  assert.equal(active[0].deviceType, 'desktop');
   // Expired sessions disappear from the list.
   s.clock.advance(s.settings.sessions.idleTtl - 15);
   assert.deepEqual((await s.sessions.listActive(user.id)).map((x) => x.id), [desktop.sessionId]);

@@ -13,7 +13,7 @@ function same(s: string): void {
   const theirs = pgParse(s);
   if (theirs instanceof Date) {
     assert.ok(ours instanceof Date, s);
-    assert.equal((ours as Date).getTime(), theirs.getTime(), s);
+    assert.equal((ours).getTime(), theirs.getTime(), s);
   } else {
     assert.deepEqual(ours, theirs, s);
   }

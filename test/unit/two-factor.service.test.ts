@@ -232,21 +232,21 @@ describe('TwoFactorService', () => {
   describe('backup codes at login', () => {
     test('when a backup code is used, then it works exactly once and the use is audited', async () => {
       const { backupCodes } = await enrolled();
-      const code = backupCodes[3]!;
+      const code = backupCodes[3];
       assert.equal(await service.verifySecondFactor(user(), { backupCode: code }, ctx), 'backup_code');
       await rejectsWith(service.verifySecondFactor(user(), { backupCode: code }, ctx), 'MFA_INVALID_CODE');
       assert.equal(storedCodes().filter((c) => c.usedAt).length, 1);
       const used = auditEvents().filter((e) => e.type === '2fa.backup_code_used');
       assert.equal(used.length, 1);
-      assert.deepEqual(used[0]!.metadata, { context: 'login', remaining: 9 });
+      assert.deepEqual(used[0].metadata, { context: 'login', remaining: 9 });
       assert.ok(!JSON.stringify(auditEvents()).includes(code));
     });
 
     test('when a backup code is typed in upper case, without the hyphen or with spaces, then it is accepted', async () => {
       const { backupCodes } = await enrolled();
-      assert.equal(await service.verifySecondFactor(user(), { backupCode: backupCodes[0]!.toUpperCase() }, ctx), 'backup_code');
-      assert.equal(await service.verifySecondFactor(user(), { backupCode: backupCodes[1]!.replace('-', '') }, ctx), 'backup_code');
-      assert.equal(await service.verifySecondFactor(user(), { backupCode: ` ${backupCodes[2]!.replace('-', ' ')} ` }, ctx), 'backup_code');
+      assert.equal(await service.verifySecondFactor(user(), { backupCode: backupCodes[0].toUpperCase() }, ctx), 'backup_code');
+      assert.equal(await service.verifySecondFactor(user(), { backupCode: backupCodes[1].replace('-', '') }, ctx), 'backup_code');
+      assert.equal(await service.verifySecondFactor(user(), { backupCode: ` ${backupCodes[2].replace('-', ' ')} ` }, ctx), 'backup_code');
     });
 
     test('when an unknown or malformed backup code is sent, then MFA_INVALID_CODE', async () => {
@@ -258,8 +258,8 @@ describe('TwoFactorService', () => {
     test('when one backup code is used twice concurrently, then exactly one use succeeds', async () => {
       const { backupCodes } = await enrolled();
       const results = await Promise.allSettled([
-        service.verifySecondFactor(user(), { backupCode: backupCodes[0]! }, ctx),
-        service.verifySecondFactor(user(), { backupCode: backupCodes[0]! }, ctx),
+        service.verifySecondFactor(user(), { backupCode: backupCodes[0] }, ctx),
+        service.verifySecondFactor(user(), { backupCode: backupCodes[0] }, ctx),
       ]);
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     });
@@ -272,15 +272,15 @@ describe('TwoFactorService', () => {
       assert.equal(fresh.length, 10);
       for (const c of fresh) assert.match(c, BACKUP_CODE);
       assert.equal(storedCodes().length, 10);
-      await rejectsWith(service.verifySecondFactor(user(), { backupCode: old[0]! }, ctx), 'MFA_INVALID_CODE');
-      assert.equal(await service.verifySecondFactor(user(), { backupCode: fresh[0]! }, ctx), 'backup_code');
+      await rejectsWith(service.verifySecondFactor(user(), { backupCode: old[0] }, ctx), 'MFA_INVALID_CODE');
+      assert.equal(await service.verifySecondFactor(user(), { backupCode: fresh[0] }, ctx), 'backup_code');
       assert.ok(auditTypes().includes('2fa.backup_codes_regenerated'));
     });
 
     test('when the password is wrong, then INVALID_CREDENTIALS and the old codes still work', async () => {
       const { backupCodes } = await enrolled();
       await rejectsWith(service.regenerateBackupCodes(USER_ID, 'wrong password', ctx), 'INVALID_CREDENTIALS');
-      assert.equal(await service.verifySecondFactor(user(), { backupCode: backupCodes[0]! }, ctx), 'backup_code');
+      assert.equal(await service.verifySecondFactor(user(), { backupCode: backupCodes[0] }, ctx), 'backup_code');
     });
 
     test('when 2FA is off, then regenerating is MFA_NOT_ENABLED', async () => {
@@ -302,7 +302,7 @@ describe('TwoFactorService', () => {
 
     test('when disabled with a backup code, then 2FA is off', async () => {
       const { backupCodes } = await enrolled();
-      await service.disable(USER_ID, { password: TEST_PASSWORD, code: backupCodes[5]!.toUpperCase() }, ctx);
+      await service.disable(USER_ID, { password: TEST_PASSWORD, code: backupCodes[5].toUpperCase() }, ctx);
       assert.equal(user().twoFactorEnabled, false);
       assert.equal(storedCodes().length, 0);
       assert.deepEqual(auditTypes().slice(-2), ['2fa.backup_code_used', '2fa.disabled']);
@@ -335,8 +335,8 @@ describe('TwoFactorService', () => {
       clock.advance(30);
       const second = await enrolled();
       assert.notEqual(second.secret, first.secret);
-      await rejectsWith(service.verifySecondFactor(user(), { backupCode: first.backupCodes[0]! }, ctx), 'MFA_INVALID_CODE');
-      assert.equal(await service.verifySecondFactor(user(), { backupCode: second.backupCodes[0]! }, ctx), 'backup_code');
+      await rejectsWith(service.verifySecondFactor(user(), { backupCode: first.backupCodes[0] }, ctx), 'MFA_INVALID_CODE');
+      assert.equal(await service.verifySecondFactor(user(), { backupCode: second.backupCodes[0] }, ctx), 'backup_code');
     });
   });
 });

@@ -202,7 +202,6 @@ function errorText(err: unknown): string {
 /** The app's one error handler; the app passes the `answers` it shares with the fast path (one outage log for both). */
 export function errorHandler(logger: Logger, answers = errorAnswers(logger)): ErrorRequestHandler {
   // Express knows an error handler by its four parameters: `_next` must stay although it is never called.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return (err, req, res, _next) => {
     if (res.headersSent) return;
     // Work skipped because the client hung up (see clientGone): nobody to answer, nothing went wrong.

@@ -46,7 +46,7 @@ export type RateLimitKey = (req: Request) => string | null;
 export interface RateLimits {
   perIp: RequestHandler;
   /** perIp outside Express (the hot routes' fast path, fast-path.ts): the same limiter, key and headers. */
-  perIpStep(req: LimitedRequest, res: HeaderSink): Promise<void>;
+  perIpStep: (req: LimitedRequest, res: HeaderSink) => Promise<void>;
   /** The per-account limiter, counting by the key the mounting route gives (one shared set of buckets). */
   perAccount(key: RateLimitKey): RequestHandler;
   /** Authenticated attempts that check a password or code (change-password, 2FA settings), per user. */

@@ -36,7 +36,7 @@ export function authOf(req: Request): VerifiedClaims | null {
 export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (match) return match[1]!;
+  if (match) return match[1];
   return /^\s*Bearer(\s|$)/i.test(header) ? '' : null;
 }
 

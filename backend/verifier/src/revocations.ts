@@ -3,7 +3,7 @@
 // feed resyncs (SSE: reconnect with Last-Event-ID; NATS: ask for the snapshot again), so no revocation is
 // missed; while disconnected longer than `maxStaleMs` it fails closed (AUTH_UNAVAILABLE) or open, as configured.
 import { createParser } from 'eventsource-parser';
-import type { NatsConnection, Subscription } from 'nats';
+import { Events, type NatsConnection, type Subscription } from 'nats';
 
 export interface RevocationView {
   /** True when the session was revoked (and its tokens could still be unexpired). */
@@ -91,7 +91,7 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   const lost = (err?: unknown) => {
     if (connected) disconnectedAt = now();
     connected = false;
-    if (err && !closed) options.onError?.(err instanceof Error ? err : new Error(String(err)));
+    if (err && !closed) options.onError?.(err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'revocation feed failed', { cause: err }));
   };
   const sweeper = setInterval(() => {
     const t = now();
@@ -205,8 +205,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     void (async () => {
       for await (const status of nc.status()) {
         if (closed) return;
-        if (status.type === 'disconnect') lost();
-        else if (status.type === 'reconnect') void resync();
+        if (status.type === Events.Disconnect) lost();
+        else if (status.type === Events.Reconnect) void resync();
       }
     })();
     return () => sub.unsubscribe();
@@ -221,11 +221,12 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     acceptsTokens: () => connected || failOpen || now() - disconnectedAt <= maxStaleMs,
     isConnected: () => connected,
     size: () => revoked.size,
-    async close() {
+    close() {
       closed = true;
       connected = false;
       clearInterval(sweeper);
       stop();
+      return Promise.resolve();
     },
   };
 }

@@ -6,10 +6,11 @@ import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 /** Serves `/jwks.json` from whichever upstream key set is current, counting requests. */
 export async function startJwksProxy(upstream: string) {
   const state = { upstream, hits: 0 };
-  const server: Server = createServer(async (_req, res) => {
+  const server: Server = createServer((_req, res) => {
     state.hits += 1;
-    const body = await (await fetch(state.upstream)).text();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    void fetch(state.upstream)
+      .then((r) => r.text())
+      .then((body) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -32,7 +33,7 @@ export async function forgeToken(claims: JWTPayload, opts: { kid?: string; alg?:
 
 /** The unverified payload segment of a JWT, decoded. */
 export function payloadOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
 
 /** A TCP proxy that can cut every connection and refuse new ones, to simulate a network outage. */

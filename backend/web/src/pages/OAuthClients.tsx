@@ -69,7 +69,7 @@ function CreateForm({ created }: { created: (c: OAuthClient, secret: string | nu
       <Field label={t('clients.name')} value={name} onValue={setName} required maxLength={100} />
       <div class="field">
         <label for="client-type">{t('clients.type')}</label>
-        <select id="client-type" value={type} onChange={(e) => setType((e.currentTarget as HTMLSelectElement).value as OAuthClient['type'])}>
+        <select id="client-type" value={type} onChange={(e) => setType((e.currentTarget).value as OAuthClient['type'])}>
           <option value="confidential">{t('clients.type.confidential')}</option>
           <option value="public">{t('clients.type.public')}</option>
         </select>
