@@ -29,6 +29,7 @@ import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
 import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
+import { browserPasskeyRoutes, passkeyAccountRoutes, passkeyAuthRoutes } from './modules/passkeys/passkeys.routes';
 import { trustedDeviceRoutes } from './modules/trusted-devices/trusted-devices.routes';
 import { twoFactorRoutes } from './modules/two-factor/two-factor.routes';
 import { leanUserRoutes, userRoutes } from './modules/user/user.routes';
@@ -36,7 +37,7 @@ import { recordSessionActivity, withSessionActivity } from './modules/user/sessi
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices' | 'passkeys'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -65,7 +66,7 @@ export function createApp(deps: AppDeps) {
  * which answers everything else. `app` is the Express app itself.
  */
 export function createHttp(deps: AppDeps): { app: express.Express; listener: RequestListener } {
-  const { auth, users, sessions, twoFactor, recovery, activity, accountDeletion, trustedDevices } = deps.services;
+  const { auth, users, sessions, twoFactor, recovery, activity, accountDeletion, trustedDevices, passkeys } = deps.services;
   const { perIp, perAccount, perUser, perMailRequest } = deps.rateLimits;
   const app = express();
   app.disable('x-powered-by');
@@ -129,12 +130,14 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
     behindProxy: trustProxy !== undefined && trustProxy !== false,
     httpsPublicUrl: deps.http.publicUrl?.startsWith('https:') ?? false,
   };
-  app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }));
+  app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }), browserPasskeyRoutes({ auth, cookie, perAccount }));
   // Last seen of a session (time, IP): stamped after the response, at most once a minute per session.
   app.use(['/api/user', '/api/admin'], recordSessionActivity(activity, deps.logger));
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
   const recoveryDeps = { recovery, auth, logger: deps.logger, perMailRequest, perUser };
-  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }), recoveryRoutes(recoveryDeps));
+  const passkeyDeps = { passkeys, auth, perUser, perAccount };
+  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }), recoveryRoutes(recoveryDeps), passkeyAuthRoutes(passkeyDeps));
+  app.use('/api/user/passkeys', passkeyAccountRoutes(passkeyDeps));
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
   app.use('/api/user/trusted-devices', trustedDeviceRoutes({ auth, trustedDevices }));
   app.use('/api/user/email', emailChangeRoutes(recoveryDeps));

@@ -2,6 +2,7 @@
 // and a FakeClock. Real adapters otherwise: bcrypt (cost 4), random tokens, RS256 with a freshly generated key
 // in a temp DATA_DIR, ua-parser-js, otplib, AES-GCM with a key generated in that DATA_DIR, qrcode, the
 // in-process revocation store and the common-passwords list. Any port can be replaced per build.
+import { SimpleWebAuthnRelyingParty } from '../../backend/src/infrastructure/webauthn/simplewebauthn-relying-party';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,7 @@ export function buildServices(overrides: ServiceOverrides = {}) {
     backupCodeHasher: hasher,
     random: cryptoRandomSource,
     devices: new UaDeviceIdentifier(),
+    webauthn: new SimpleWebAuthnRelyingParty({ rpName: 'Test', rpId: 'auth.test', origins: () => ['https://auth.test'], timeoutMs: 60_000 }),
   };
   const ports: DomainPorts = { ...defaultPorts, ...replacePorts?.(defaultPorts) };
   const { uow, tokens, signer, policy, userAgents, revocations } = ports;
