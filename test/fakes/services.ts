@@ -102,7 +102,7 @@ export function buildServices(overrides: ServiceOverrides = {}) {
   const { uow, tokens, signer, policy, userAgents, revocations } = ports;
 
   // The same wiring as the container, over in-memory adapters.
-  const { sessions, lockout, twoFactor, auth, users } = createDomainServices(ports, settings);
+  const { sessions, lockout, twoFactor, auth, users, passkeys, accountDeletion } = createDomainServices(ports, settings);
 
   /** Registers a user (active in open mode) and returns it with its password. */
   async function registerUser(email = `user-${tokens.uuid()}@example.test`, password = TEST_PASSWORD, ctx = TEST_CTX) {
@@ -142,6 +142,8 @@ export function buildServices(overrides: ServiceOverrides = {}) {
     twoFactor,
     auth,
     users,
+    passkeys,
+    accountDeletion,
     ctx: TEST_CTX,
     registerUser,
     login,
