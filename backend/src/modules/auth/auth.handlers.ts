@@ -4,7 +4,7 @@ import type { AuthService } from '../../domain/auth.service';
 import { DomainError } from '../../domain/errors';
 import { bearerToken, claimsOf } from '../../http/authenticate';
 import { clientGone, noStore, requestContext } from '../../http/context';
-import { NO_STORE, sendJson, type LeanHandler } from '../../http/lean-route';
+import { NO_STORE, sendJson, type HotHandler } from '../../http/hot-route';
 import { publicUser, tokenResponse } from '../../http/mappers';
 import { refreshTokenOf } from './auth.validators';
 
@@ -33,8 +33,8 @@ export class AuthHandlers {
     noStore(res).json({ ...tokenResponse(pair), ...device });
   };
 
-  /** On the lean chain (auth.routes.ts refreshRoute): body and rate limit done, the field checked here. */
-  refresh: LeanHandler = async (req, res) => {
+  /** A hot route (auth.routes.ts refreshRoute): body and rate limit done, the field checked here. */
+  refresh: HotHandler = async (req, res) => {
     const pair = await this.auth.refresh(refreshTokenOf(req.body), requestContext(req));
     sendJson(req, res, 200, tokenResponse(pair), NO_STORE);
   };
@@ -50,7 +50,7 @@ export class AuthHandlers {
   };
 
   /** For other services: always 200, with the reason when the token is not valid. */
-  validate: LeanHandler = (req, res) => {
+  validate: HotHandler = (req, res) => {
     const token = bearerToken(req);
     if (!token) {
       sendJson(req, res, 200, { valid: false, reason: token === null ? 'UNAUTHENTICATED' : 'INVALID_TOKEN' }, NO_STORE);

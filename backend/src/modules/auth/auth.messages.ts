@@ -6,8 +6,8 @@ import type { AccessClaims } from '../../domain/types';
 import { publicUser, tokenResponse } from '../../http/mappers';
 import { emailBucket, mfaTokenBucket } from '../../http/rate-limit-keys';
 import { ipBucket, type RateLimits } from '../../http/rate-limits';
-import { checkBody, type InboundMessage, type MessageHandler } from '../../nats/request-server';
-import { changePasswordRules } from '../user/user.validators';
+import { checkBody, checkMessage, type InboundMessage, type MessageHandler } from '../../nats/request-server';
+import { changePasswordBody } from '../user/user.validators';
 import { loginRules, mfaLoginRules, refreshRules, registerRules } from './auth.validators';
 
 /**
@@ -72,9 +72,9 @@ export function authMessageHandlers(auth: AuthService, limits: Pick<RateLimits, 
     }),
     'auth.change_password': async (m) => {
       const who = claims(m);
-      const { currentPassword, newPassword } = await checkBody(changePasswordRules, m.body);
+      const { currentPassword, newPassword } = await checkMessage(changePasswordBody, m.body);
       await limits.consume('perUser', `user:${who.sub}`);
-      return { revokedSessions: await auth.changePassword(who, { currentPassword: currentPassword as string, newPassword: newPassword as string }, m.context) };
+      return { revokedSessions: await auth.changePassword(who, { currentPassword, newPassword }, m.context) };
     },
   };
 }

@@ -5,7 +5,7 @@ import { authenticate } from '../../http/authenticate';
 import { emailKey, mfaTokenKey } from '../../http/rate-limit-keys';
 import type { RateLimits } from '../../http/rate-limits';
 import { validate } from '../../http/validate';
-import type { LeanHandler } from '../../http/lean-route';
+import type { HotHandler } from '../../http/hot-route';
 import { AuthHandlers } from './auth.handlers';
 import { loginRules, mfaLoginRules, registerRules } from './auth.validators';
 
@@ -19,15 +19,15 @@ export interface AuthRouteDeps {
  * GET /api/auth/validate, mounted by the app ahead of everything else: it is the hottest route (every call
  * of every relying service), needs no body parsing, and is exempt from the per-IP limit.
  */
-export function validateRoute(auth: AuthService): LeanHandler {
+export function validateRoute(auth: AuthService): HotHandler {
   return new AuthHandlers(auth).validate;
 }
 
 /**
- * POST /api/auth/refresh, a hot route (http/lean-route.ts): the app declares it with the steps of the ordinary
+ * POST /api/auth/refresh, a hot route (http/hot-route.ts): the app declares it with the steps of the ordinary
  * chain (JSON body, then the per-IP limit); the field check and the rotation are the handler's.
  */
-export function refreshRoute(auth: AuthService): LeanHandler {
+export function refreshRoute(auth: AuthService): HotHandler {
   return new AuthHandlers(auth).refresh;
 }
 
