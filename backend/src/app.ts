@@ -29,7 +29,7 @@ import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
 import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
-import { browserPasskeyRoutes, passkeyAccountRoutes, passkeyAuthRoutes } from './modules/passkeys/passkeys.routes';
+import { browserPasskeyEndpoints, passkeyAccountEndpoints, passkeyAuthEndpoints } from './modules/passkeys/passkeys.endpoints';
 import { trustedDeviceEndpoints } from './modules/trusted-devices/trusted-devices.endpoints';
 import { twoFactorRoutes } from './modules/two-factor/two-factor.routes';
 import { leanUserRoutes } from './modules/user/user.routes';
@@ -133,7 +133,10 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
     behindProxy: trustProxy !== undefined && trustProxy !== false,
     httpsPublicUrl: deps.http.publicUrl?.startsWith('https:') ?? false,
   };
-  app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }), browserPasskeyRoutes({ auth, cookie, perAccount }));
+  // Passkey sign-ins for the page: a router inside the same mount, so its limit and same-origin check apply once.
+  const browserPasskeys = express.Router();
+  mountEndpoints(browserPasskeys, browserPasskeyEndpoints({ auth, cookie, perAccount }), guards);
+  app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }), browserPasskeys);
   // Last seen of a session (time, IP): stamped after the response, at most once a minute per session.
   app.use(['/api/user', '/api/admin'], recordSessionActivity(activity, deps.logger));
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
@@ -141,8 +144,8 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   app.use('/api/auth', perIp, authRoutes({ auth, perAccount }));
   mountEndpoints(app, recoveryEndpoints({ recovery, logger: deps.logger, perMailRequest, perUser }), guards);
   const passkeyDeps = { passkeys, auth, perUser, perAccount };
-  app.use('/api/auth', passkeyAuthRoutes(passkeyDeps));
-  app.use('/api/user/passkeys', passkeyAccountRoutes(passkeyDeps));
+  mountEndpoints(app, passkeyAuthEndpoints(passkeyDeps), guards);
+  mountEndpoints(app, passkeyAccountEndpoints(passkeyDeps), guards);
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
   mountEndpoints(app, trustedDeviceEndpoints({ trustedDevices }), guards);
   mountEndpoints(app, userEndpoints({ users, auth, sessions, accountDeletion, perUser }), guards);

@@ -28,10 +28,11 @@ describe('passkeys in a real browser', { skip: webNotBuilt }, () => {
     origin = app.url.replace('127.0.0.1', 'localhost');
     // A switch for browsers without conditional UI: with it set, the page sees no autofill support, so only
     // the button can start a passkey sign-in (the virtual authenticator answers autofill requests at once).
-    await context.addInitScript(() => {
-      const pkc = (globalThis as any).PublicKeyCredential;
-      const original = pkc?.isConditionalMediationAvailable?.bind(pkc);
-      if (original) pkc.isConditionalMediationAvailable = async () => ((globalThis as any).sessionStorage.getItem('test.noAutofill') ? false : original());
+    await context.addInitScript({
+      content: `(() => {
+        const original = PublicKeyCredential.isConditionalMediationAvailable?.bind(PublicKeyCredential);
+        if (original) PublicKeyCredential.isConditionalMediationAvailable = async () => (sessionStorage.getItem('test.noAutofill') ? false : original());
+      })();`,
     });
     cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable', { enableUI: false });
@@ -88,7 +89,7 @@ describe('passkeys in a real browser', { skip: webNotBuilt }, () => {
     await assertScreenOk(page, 'passkey list');
     const held = await credentials();
     assert.equal(held.length, 1);
-    assert.equal(held[0]!.isResidentCredential, true);
+    assert.equal(held[0]?.isResidentCredential, true);
     assert.doesNotMatch(await webStorage(page), /ey[A-Za-z0-9_-]{10,}\./, 'no token in Web Storage');
   });
 

@@ -136,7 +136,7 @@ describe('passkeys', () => {
     const user = await registerAndLogin(app);
     const { authenticator } = await addPasskey(app, user);
     const presenceOnly = new SoftAuthenticator({ origin: ORIGIN, userVerified: false });
-    presenceOnly.credentials.push(authenticator.credentials[0]!);
+    presenceOnly.credentials.push(authenticator.credentials[0]);
     const res = await app.http.post('/api/auth/passkey/verify').send({ credential: presenceOnly.get(await signInOptions(app)) });
     assert.equal(res.status, 401);
   });

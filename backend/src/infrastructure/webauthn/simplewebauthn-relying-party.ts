@@ -99,7 +99,7 @@ export class SimpleWebAuthnRelyingParty implements WebAuthnRelyingParty {
         credentialId: info.credential.id,
         publicKey: new Uint8Array(info.credential.publicKey),
         counter: info.credential.counter,
-        transports: (info.credential.transports ?? []) as string[],
+        transports: info.credential.transports ?? [],
         deviceType: info.credentialDeviceType,
         backedUp: info.credentialBackedUp,
         aaguid: info.aaguid || null,
@@ -123,7 +123,7 @@ export class SimpleWebAuthnRelyingParty implements WebAuthnRelyingParty {
         expectedOrigin: this.config.origins(),
         expectedRPID: this.config.rpId,
         // Counter 0 here: the domain compares counters itself, to tell a cloned authenticator from a bad response.
-        credential: { id: credential.credentialId, publicKey: new Uint8Array(credential.publicKey), counter: 0, transports: credential.transports as AuthenticatorTransport[] },
+        credential: { id: credential.credentialId, publicKey: new Uint8Array(credential.publicKey), counter: 0, transports: credential.transports },
         requireUserVerification,
       });
       if (!result.verified) throw new Error('assertion not verified');

@@ -55,8 +55,10 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
       auth: false,
       body: { email, password, ...(device.trim() ? { deviceName: device.trim() } : {}) },
     });
-    if ('mfaRequired' in answer) (setPasskeyFactor(answer.methods.includes('passkey')), setMfaToken(answer.mfaToken));
-    else await signedIn(answer);
+    if ('mfaRequired' in answer) {
+      setPasskeyFactor(answer.methods.includes('passkey'));
+      setMfaToken(answer.mfaToken);
+    } else await signedIn(answer);
   });
 
   const second = useAction(async () => {
