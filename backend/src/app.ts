@@ -10,9 +10,10 @@ import type { RateLimits } from './http/rate-limits';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminEndpoints } from './modules/admin/admin.endpoints';
 import { docsRoutes } from './modules/docs/docs.routes';
-import { authRoutes, refreshRoute, validateRoute } from './modules/auth/auth.routes';
+import { refreshRoute, validateRoute } from './modules/auth/auth.routes';
+import { authEndpoints } from './modules/auth/auth.endpoints';
 import { recoveryEndpoints } from './modules/recovery/recovery.endpoints';
-import { browserAuthRoutes } from './modules/browser/browser.routes';
+import { browserAuthEndpoints } from './modules/browser/browser.endpoints';
 import type { SessionEventHub } from './modules/browser/session-events';
 import { authenticate, requireRole } from './http/authenticate';
 import { webUi } from './modules/web/web.routes';
@@ -31,7 +32,7 @@ import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { browserPasskeyEndpoints, passkeyAccountEndpoints, passkeyAuthEndpoints } from './modules/passkeys/passkeys.endpoints';
 import { trustedDeviceEndpoints } from './modules/trusted-devices/trusted-devices.endpoints';
-import { twoFactorRoutes } from './modules/two-factor/two-factor.routes';
+import { twoFactorEndpoints } from './modules/two-factor/two-factor.endpoints';
 import { leanUserRoutes } from './modules/user/user.routes';
 import { userEndpoints } from './modules/user/user.endpoints';
 import { mountEndpoints, type Guards } from './http/endpoint';
@@ -133,20 +134,21 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
     behindProxy: trustProxy !== undefined && trustProxy !== false,
     httpsPublicUrl: deps.http.publicUrl?.startsWith('https:') ?? false,
   };
-  // Passkey sign-ins for the page: a router inside the same mount, so its limit and same-origin check apply once.
-  const browserPasskeys = express.Router();
-  mountEndpoints(browserPasskeys, browserPasskeyEndpoints({ auth, cookie, perAccount }), guards);
-  app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }), browserPasskeys);
+  app.use('/api/auth/browser', perIp);
+  mountEndpoints(app, browserAuthEndpoints({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }), guards);
+  // Ahead of /api/auth's own per-IP step, so a passkey sign-in of the page is counted once.
+  mountEndpoints(app, browserPasskeyEndpoints({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }), guards);
   // Last seen of a session (time, IP): stamped after the response, at most once a minute per session.
   app.use(['/api/user', '/api/admin'], recordSessionActivity(activity, deps.logger));
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
   // The per-IP limit counts every /api/auth request, whichever router or endpoint answers it.
-  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }));
+  app.use('/api/auth', perIp);
+  mountEndpoints(app, authEndpoints({ auth, perAccount }), guards);
   mountEndpoints(app, recoveryEndpoints({ recovery, logger: deps.logger, perMailRequest, perUser }), guards);
   const passkeyDeps = { passkeys, auth, perUser, perAccount };
   mountEndpoints(app, passkeyAuthEndpoints(passkeyDeps), guards);
   mountEndpoints(app, passkeyAccountEndpoints(passkeyDeps), guards);
-  app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
+  mountEndpoints(app, twoFactorEndpoints({ twoFactor, perUser }), guards);
   mountEndpoints(app, trustedDeviceEndpoints({ trustedDevices }), guards);
   mountEndpoints(app, userEndpoints({ users, auth, sessions, accountDeletion, perUser }), guards);
   app.use('/api/revocations', deps.revocationRoutes.router);

@@ -26,6 +26,8 @@ export interface EndpointSpec<B extends Shape | undefined, Q extends Shape | und
   /** The operation's id in docs/openapi.yaml (a test holds the document to it, route by route). */
   operationId: string;
   access: Access;
+  /** Refusals that come before anything else runs, even the input check (a cross-site request). */
+  pre?: readonly RequestHandler[];
   params?: P;
   body?: B;
   query?: Q;
@@ -44,7 +46,7 @@ export interface Endpoint {
   readonly path: string;
   readonly operationId: string;
   readonly access: Access;
-  /** Input checks and limits, in order. */
+  /** Early refusals, input checks and limits, in order (after the access guard). */
   readonly steps: readonly RequestHandler[];
   readonly handler: RequestHandler;
 }
@@ -52,10 +54,12 @@ export interface Endpoint {
 export function endpoint<B extends Shape | undefined = undefined, Q extends Shape | undefined = undefined, P extends Shape | undefined = undefined>(
   spec: EndpointSpec<B, Q, P>,
 ): Endpoint {
-  const steps: RequestHandler[] = [];
+  const steps: RequestHandler[] = [...(spec.pre ?? [])];
   // Path first, with its own answer: an id that cannot exist names nothing (404), before the body is judged.
   if (spec.params) steps.push(...validate(chainsOf(spec.params, 'params'), spec.invalidParams));
   const input = [...chainsOf(spec.body, 'body'), ...chainsOf(spec.query, 'query'), ...(spec.checks ?? [])];
+  // No body at all reads as an empty one, so the handler's typed body is always there (optional fields unset).
+  if (spec.body) steps.push(emptyBodyIfNone);
   if (input.length > 0) steps.push(...validate(input));
   steps.push(...(spec.limits ?? []));
   const handler = spec.handler as unknown as (req: Request, res: Response) => Promise<void> | void;
@@ -69,6 +73,11 @@ export function endpoint<B extends Shape | undefined = undefined, Q extends Shap
     handler: spec.method === 'GET' ? retryReadOnce(handler) : (handler as RequestHandler),
   };
 }
+
+const emptyBodyIfNone: RequestHandler = (req, _res, next) => {
+  req.body ??= {};
+  next();
+};
 
 /** The steps that establish who calls, per Access (built by the app from AuthService). */
 export type Guards = Record<Access, readonly RequestHandler[]>;

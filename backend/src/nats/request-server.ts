@@ -57,8 +57,8 @@ export function decode(data: Uint8Array): InboundMessage {
  * Runs an endpoint's typed rules (http/fields.ts) on a message body: the same checks and messages as over
  * HTTP, the sanitised body typed as the HTTP handler sees it.
  */
-export async function checkMessage<S extends Shape>(shape: S, body: Record<string, unknown>): Promise<InputOf<S>> {
-  return (await checkBody(chainsOf(shape, 'body'), body)) as InputOf<S>;
+export async function checkMessage<S extends Shape>(shape: S, body: Record<string, unknown>, checks: ValidationChain[] = []): Promise<InputOf<S>> {
+  return (await checkBody([...chainsOf(shape, 'body'), ...checks], body)) as InputOf<S>;
 }
 
 /** Runs the HTTP routes' express-validator chains on a message body; returns the sanitised body. */

@@ -17,6 +17,7 @@ import { publicUser, tokenResponse } from '../../http/mappers';
 import { mfaTokenKey } from '../../http/rate-limit-keys';
 import type { RateLimits } from '../../http/rate-limits';
 import { setRefreshCookie, type CookieSettings } from '../browser/refresh-cookie';
+import { sameOriginOnly } from '../browser/same-origin';
 import { setTrustedDeviceCookie } from '../browser/trusted-device-cookie';
 import { reauthBody, registerBody, renameBody, secondFactorBody, secondFactorOptionsBody, signInBody } from './passkeys.validators';
 
@@ -128,11 +129,11 @@ export function passkeyAuthEndpoints({ passkeys, auth, perAccount }: PasskeyEndp
 }
 
 /**
- * The web page's sign-ins, on a router mounted at /api/auth/browser behind its per-IP limit and same-origin
- * check (app.ts): paths are relative to it. The refresh token (and a remembered device) go into HttpOnly
- * cookies only, never the body.
+ * The web page's sign-ins, behind /api/auth/browser's per-IP limit and, like the other browser endpoints,
+ * refused cross-site first. The refresh token (and a remembered device) go into HttpOnly cookies only.
  */
-export function browserPasskeyEndpoints({ auth, perAccount, cookie }: Pick<PasskeyEndpointDeps, 'auth' | 'perAccount'> & { cookie: CookieSettings }): Endpoint[] {
+export function browserPasskeyEndpoints({ auth, perAccount, cookie, trustedOrigins }: Pick<PasskeyEndpointDeps, 'auth' | 'perAccount'> & { cookie: CookieSettings; trustedOrigins: readonly string[] }): Endpoint[] {
+  const pre = [sameOriginOnly(trustedOrigins)];
   const issue = (req: Parameters<typeof requestContext>[0] & Parameters<typeof setRefreshCookie>[0], res: Response, pair: SignedIn) => {
     setRefreshCookie(req, res, pair.refreshToken, cookie);
     if (pair.trustedDevice) setTrustedDeviceCookie(req, res, pair.trustedDevice.token, pair.trustedDevice.expiresAt, cookie);
@@ -140,14 +141,14 @@ export function browserPasskeyEndpoints({ auth, perAccount, cookie }: Pick<Passk
   };
   return [
     endpoint({
-      method: 'POST', path: '/passkey/verify', operationId: 'browserPasskeySignIn', access: 'public',
+      method: 'POST', path: '/api/auth/browser/passkey/verify', operationId: 'browserPasskeySignIn', access: 'public', pre,
       body: signInBody,
       handler: async (req, res) => {
         issue(req, res, await auth.loginWithPasskey(req.body.credential, { deviceName: req.body.deviceName || null }, requestContext(req)));
       },
     }),
     endpoint({
-      method: 'POST', path: '/login/2fa/passkey', operationId: 'browserPasskeySecondFactor', access: 'public',
+      method: 'POST', path: '/api/auth/browser/login/2fa/passkey', operationId: 'browserPasskeySecondFactor', access: 'public', pre,
       body: secondFactorBody, limits: [perAccount(mfaTokenKey)],
       handler: async (req, res) => {
         issue(req, res, await auth.completeMfaLogin(req.body.mfaToken, { passkey: req.body.credential }, requestContext(req), { rememberDevice: req.body.rememberDevice === true }));
