@@ -112,6 +112,29 @@ async function main() {
       await shot('sign-in-two-factor');
       await context.close();
 
+      // Passkeys (issue 26): a CDP virtual authenticator, and the page on localhost (an IP address cannot be an
+      // RP ID). 2FA is reset first (which also removes the passkey of an earlier pass).
+      await post(`/api/admin/users/${reg.body.user.id}/reset-2fa`, {}, { authorization: `Bearer ${admin.body.accessToken}` });
+      const passkeyContext = await browser.newContext({ locale: 'en-US', viewport: { width: 960, height: 720 }, colorScheme: scheme, deviceScaleFactor: 1 });
+      const pp = await passkeyContext.newPage();
+      const cdp = await passkeyContext.newCDPSession(pp);
+      await cdp.send('WebAuthn.enable', { enableUI: false });
+      await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
+      await pp.goto(url.replace('127.0.0.1', 'localhost'));
+      await pp.getByLabel('Email').fill(USER.email);
+      await pp.getByLabel('Password', { exact: true }).fill(USER.password);
+      await pp.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await h1('Your sessions', pp);
+      await pp.getByRole('link', { name: 'Account' }).click();
+      await h1('Your account', pp);
+      await pp.getByRole('button', { name: 'Add a passkey' }).click();
+      await pp.getByLabel('Name', { exact: true }).fill('MacBook Touch ID');
+      await pp.getByRole('button', { name: 'Continue' }).click();
+      await pp.getByText('Passkey added.').waitFor();
+      await pp.getByRole('heading', { level: 2, name: 'Passkeys' }).scrollIntoViewIfNeeded();
+      await shot('account-passkeys', pp);
+      await passkeyContext.close();
+
       const adminContext = await browser.newContext({ locale: 'en-US', viewport: { width: 960, height: 720 }, colorScheme: scheme });
       const ap = await adminContext.newPage();
       await ap.goto(url);

@@ -30,6 +30,7 @@ import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
 import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
+import { browserPasskeyEndpoints, passkeyAccountEndpoints, passkeyAuthEndpoints } from './modules/passkeys/passkeys.endpoints';
 import { trustedDeviceEndpoints } from './modules/trusted-devices/trusted-devices.endpoints';
 import { twoFactorEndpoints } from './modules/two-factor/two-factor.endpoints';
 import { leanUserRoutes } from './modules/user/user.routes';
@@ -39,7 +40,7 @@ import { recordSessionActivity, withSessionActivity } from './modules/user/sessi
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices' | 'passkeys'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -68,7 +69,7 @@ export function createApp(deps: AppDeps) {
  * which answers everything else. `app` is the Express app itself.
  */
 export function createHttp(deps: AppDeps): { app: express.Express; listener: RequestListener } {
-  const { auth, users, sessions, twoFactor, recovery, activity, accountDeletion, trustedDevices } = deps.services;
+  const { auth, users, sessions, twoFactor, recovery, activity, accountDeletion, trustedDevices, passkeys } = deps.services;
   const { perIp, perAccount, perUser, perMailRequest } = deps.rateLimits;
   const app = express();
   app.disable('x-powered-by');
@@ -135,6 +136,8 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   };
   app.use('/api/auth/browser', perIp);
   mountEndpoints(app, browserAuthEndpoints({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }), guards);
+  // Ahead of /api/auth's own per-IP step, so a passkey sign-in of the page is counted once.
+  mountEndpoints(app, browserPasskeyEndpoints({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }), guards);
   // Last seen of a session (time, IP): stamped after the response, at most once a minute per session.
   app.use(['/api/user', '/api/admin'], recordSessionActivity(activity, deps.logger));
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
@@ -142,6 +145,9 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   app.use('/api/auth', perIp);
   mountEndpoints(app, authEndpoints({ auth, perAccount }), guards);
   mountEndpoints(app, recoveryEndpoints({ recovery, logger: deps.logger, perMailRequest, perUser }), guards);
+  const passkeyDeps = { passkeys, auth, perUser, perAccount };
+  mountEndpoints(app, passkeyAuthEndpoints(passkeyDeps), guards);
+  mountEndpoints(app, passkeyAccountEndpoints(passkeyDeps), guards);
   mountEndpoints(app, twoFactorEndpoints({ twoFactor, perUser }), guards);
   mountEndpoints(app, trustedDeviceEndpoints({ trustedDevices }), guards);
   mountEndpoints(app, userEndpoints({ users, auth, sessions, accountDeletion, perUser }), guards);

@@ -9,6 +9,7 @@ import { connect as connectNats, type NatsConnection } from 'nats';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHttp } from './app';
+import { SimpleWebAuthnRelyingParty } from './infrastructure/webauthn/simplewebauthn-relying-party';
 import { routeTable, type RouteEntry } from './http/route-table';
 import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
 import { followsListeningPort, localIssuer, mailLinkBase, type Config } from './config';
@@ -206,7 +207,7 @@ function buildCrypto(config: Config, opts: BuildOptions, lifecycle: Lifecycle) {
   const signer = new JwtAccessTokenSigner(keys, tokenConfig.issuer, tokenConfig.audience, signingPool);
   // `iss`/`aud`: PUBLIC_URL or JWT_ISSUER/JWT_AUDIENCE, else (development) this instance's URL, which start()
   // moves to the port actually listened on (PORT=0, or start(port)). Everything reads it from here.
-  const identity = { issuer: tokenConfig.issuer, audience: tokenConfig.audience, followsPort: followsListeningPort(config), audienceFollows: tokenConfig.audience === tokenConfig.issuer };
+  const identity = { issuer: tokenConfig.issuer, audience: tokenConfig.audience, followsPort: followsListeningPort(config), audienceFollows: tokenConfig.audience === tokenConfig.issuer, listeningPort: config.http.port };
   const bcryptWorkers = opts.inProcessCrypto ? 0 : passwords.bcryptWorkers;
   const bcryptPool = bcryptWorkers > 0 ? new BcryptProcessPool(bcryptWorkers, passwords.bcryptNice) : null;
   if (bcryptPool) lifecycle.onClose('bcrypt processes', () => bcryptPool.close());
@@ -216,6 +217,24 @@ function buildCrypto(config: Config, opts: BuildOptions, lifecycle: Lifecycle) {
   const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
   return { cipher, keys, signer, hasher, backupCodeHasher, tokens, policy, identity };
+}
+
+/**
+ * Passkeys' relying party: origins are PUBLIC_URL's plus PASSKEY_ORIGINS; in development (no PUBLIC_URL) this
+ * instance on localhost at the port actually listened on, read per ceremony as the issuer is.
+ */
+function relyingParty(config: Config, identity: { listeningPort: number }, logger: Logger): SimpleWebAuthnRelyingParty {
+  const { publicUrl } = config.http;
+  const extra = config.passkeys.extraOrigins ?? [];
+  return new SimpleWebAuthnRelyingParty(
+    {
+      rpName: config.passkeys.rpName,
+      rpId: config.passkeys.rpId,
+      origins: () => [publicUrl ? new URL(publicUrl).origin : `http://localhost:${identity.listeningPort}`, ...extra],
+      timeoutMs: config.passkeys.challengeTtl * 1000,
+    },
+    (message, meta) => logger.info(message, meta),
+  );
 }
 
 type DomainParts = Awaited<ReturnType<typeof buildDomainParts>>;
@@ -277,6 +296,7 @@ async function buildDomain(
       backupCodeHasher,
       random: cryptoRandomSource,
       devices: new UaDeviceIdentifier(),
+      webauthn: relyingParty(config, crypto.identity, logger),
     },
     config,
   );
@@ -441,6 +461,7 @@ function assemble(
       try {
         const actual = await server.listen(port);
         const { identity, signer } = parts.crypto;
+        identity.listeningPort = actual;
         if (identity.followsPort && identity.issuer !== localIssuer(actual)) {
           identity.issuer = localIssuer(actual);
           if (identity.audienceFollows) identity.audience = identity.issuer;

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { DomainError } from '../../backend/src/domain/errors';
 import type { Repositories } from '../../backend/src/domain/ports';
 import type { NewSession, User } from '../../backend/src/domain/types';
+import { passkeyContract } from './passkeys.contract';
 
 const MIN = 60_000;
 const at = (iso: string) => new Date(iso);
@@ -351,5 +352,7 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
         assert.equal(await repos.mail.deleteForUser(staying.id), 1, 'the other user\'s mail was still there');
       });
     });
+
+    passkeyContract(() => repos, () => newUser());
   });
 }

@@ -14,6 +14,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { tombstone } from '../../backend/src/domain/account-deletion';
 import { Errors } from '../../backend/src/domain/errors';
+import type { Passkey, WebAuthnChallenge } from '../../backend/src/domain/passkeys/types';
+import { MemoryPasskeyRepository, MemoryWebAuthnChallengeRepository } from './memory-passkeys';
 import type { MailOutbox, QueuedMail } from '../../backend/src/domain/mail';
 import type {
   AccountTokenRepository,
@@ -89,12 +91,14 @@ export interface MemoryTables {
   accountTokens: Map<string, AccountToken>;
   /** `${userId} ${key}` → last seen. */
   knownDevices: Map<string, Date>;
+  passkeys: Map<string, Passkey>;
+  webauthnChallenges: Map<string, WebAuthnChallenge>;
   /** Monotonic counter for insertion order (backup codes) and ordered audit ids. */
   seq: number;
 }
 
 function emptyTables(): MemoryTables {
-  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), trustedDevices: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], accountTokens: new Map(), knownDevices: new Map(), seq: 0 };
+  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), trustedDevices: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], accountTokens: new Map(), knownDevices: new Map(), passkeys: new Map(), webauthnChallenges: new Map(), seq: 0 };
 }
 
 /** Missing row on an update: Prisma throws P2025 ("Record to update not found"). */
@@ -744,6 +748,8 @@ export function createMemoryRepositories(db: MemoryDatabase, guard: Guard): Repo
     mail: new MemoryMailOutbox(db, guard),
     accountTokens: new MemoryAccountTokenRepository(db, guard),
     knownDevices: new MemoryKnownDeviceRepository(db, guard),
+    passkeys: new MemoryPasskeyRepository(db, guard),
+    webauthnChallenges: new MemoryWebAuthnChallengeRepository(db, guard),
   };
 }
 
@@ -778,6 +784,8 @@ export class MemoryUnitOfWork implements UnitOfWork {
       mail: this.autoCommit(repos.mail),
       accountTokens: this.autoCommit(repos.accountTokens),
       knownDevices: this.autoCommit(repos.knownDevices),
+      passkeys: this.autoCommit(repos.passkeys),
+      webauthnChallenges: this.autoCommit(repos.webauthnChallenges),
     };
   }
 

@@ -2,6 +2,7 @@
 // and a FakeClock. Real adapters otherwise: bcrypt (cost 4), random tokens, RS256 with a freshly generated key
 // in a temp DATA_DIR, ua-parser-js, otplib, AES-GCM with a key generated in that DATA_DIR, qrcode, the
 // in-process revocation store and the common-passwords list. Any port can be replaced per build.
+import { SimpleWebAuthnRelyingParty } from '../../backend/src/infrastructure/webauthn/simplewebauthn-relying-party';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,12 +96,13 @@ export function buildServices(overrides: ServiceOverrides = {}) {
     backupCodeHasher: hasher,
     random: cryptoRandomSource,
     devices: new UaDeviceIdentifier(),
+    webauthn: new SimpleWebAuthnRelyingParty({ rpName: 'Test', rpId: 'auth.test', origins: () => ['https://auth.test'], timeoutMs: 60_000 }),
   };
   const ports: DomainPorts = { ...defaultPorts, ...replacePorts?.(defaultPorts) };
   const { uow, tokens, signer, policy, userAgents, revocations } = ports;
 
   // The same wiring as the container, over in-memory adapters.
-  const { sessions, lockout, twoFactor, auth, users } = createDomainServices(ports, settings);
+  const { sessions, lockout, twoFactor, auth, users, passkeys, accountDeletion } = createDomainServices(ports, settings);
 
   /** Registers a user (active in open mode) and returns it with its password. */
   async function registerUser(email = `user-${tokens.uuid()}@example.test`, password = TEST_PASSWORD, ctx = TEST_CTX) {
@@ -140,6 +142,8 @@ export function buildServices(overrides: ServiceOverrides = {}) {
     twoFactor,
     auth,
     users,
+    passkeys,
+    accountDeletion,
     ctx: TEST_CTX,
     registerUser,
     login,

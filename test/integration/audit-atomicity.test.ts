@@ -2,6 +2,7 @@
 // PrismaUnitOfWork: a change that fails writes no event, an event that fails to be written undoes the change,
 // and a failed transaction never reaches the in-process revocation view. The domain services are wired as
 // in container.ts, over a UnitOfWork that can inject a fault into the repositories of its transactions.
+import { SimpleWebAuthnRelyingParty } from '../../backend/src/infrastructure/webauthn/simplewebauthn-relying-party';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -98,6 +99,7 @@ function wire(uow: UnitOfWork, revocations: MemoryRevocationStore) {
       backupCodeHasher: hasher,
       random: cryptoRandomSource,
       devices: new UaDeviceIdentifier(),
+      webauthn: new SimpleWebAuthnRelyingParty({ rpName: 'Test', rpId: 'auth.test', origins: () => ['https://auth.test'], timeoutMs: 60_000 }),
     },
     settings,
   );

@@ -159,7 +159,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'KnownDevice', 'MfaChallenge', 'OAuthClient', 'OutgoingMail', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'KnownDevice', 'MfaChallenge', 'OAuthClient', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'WebAuthnChallenge']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 
@@ -189,6 +189,8 @@ describe('schema drift: migrations vs schema.prisma', () => {
       RotatedRefreshToken: Prisma.RotatedRefreshTokenScalarFieldEnum, OAuthClient: Prisma.OAuthClientScalarFieldEnum,
       OutgoingMail: Prisma.OutgoingMailScalarFieldEnum, RevokedClientToken: Prisma.RevokedClientTokenScalarFieldEnum,
       TrustedDevice: Prisma.TrustedDeviceScalarFieldEnum,
+      Passkey: Prisma.PasskeyScalarFieldEnum,
+      WebAuthnChallenge: Prisma.WebAuthnChallengeScalarFieldEnum,
       AccountToken: Prisma.AccountTokenScalarFieldEnum, KnownDevice: Prisma.KnownDeviceScalarFieldEnum,
     }).flatMap(([model, fields]) => Object.keys(fields).map((f) => `${model}.${f}`));
     const modelNames = new Set(schema.models.map((m) => m.name));

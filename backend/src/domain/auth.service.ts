@@ -19,6 +19,7 @@ import { forgetTrustedDevices, type TrustedDeviceService } from './trusted-devic
 import { voidOutstandingTokens } from './account-tokens';
 import type { TwoFactorSettings } from './two-factor.service';
 import type { SecondFactor, SecondFactorVerifier } from './two-factor.ports';
+import type { PasskeyFactor } from './passkeys/passkey.service';
 import { isClientToken, type AccessClaims, type RequestContext, type Session, type SessionOwner, type TokenPair, type User } from './types';
 
 /** Slices of config.accounts, config.tokens and config.twoFactor. */
@@ -38,8 +39,12 @@ export interface AuthSettings {
 export interface MfaRequired {
   mfaRequired: true;
   mfaToken: string;
-  methods: ['totp', 'backup_code'];
+  /** `passkey` is added when the account has a passkey (docs/passkeys.md). */
+  methods: ('totp' | 'backup_code' | 'passkey')[];
 }
+
+/** The second step's answer: a TOTP or backup code, or a passkey assertion (WebAuthn response JSON). */
+export type LoginSecondFactor = SecondFactor | { passkey: unknown };
 
 export type LoginResult = TokenPair | MfaRequired;
 
@@ -72,6 +77,8 @@ export class AuthService {
     private readonly settings: AuthSettings,
     private readonly trustedDevices: TrustedDeviceService,
     private readonly verification: EmailVerification | null = null,
+    /** Passwordless sign-in and the passkey second factor (none in some unit tests). */
+    private readonly passkeys: PasskeyFactor | null = null,
   ) {}
 
   async register(
@@ -157,17 +164,33 @@ export class AuthService {
       deviceName,
       expiresAt: new Date(now.getTime() + this.settings.twoFactor.challengeTtl * 1000),
     });
-    return { mfaRequired: true, mfaToken, methods: ['totp', 'backup_code'] };
+    const passkey = (await this.passkeys?.hasPasskeys(user.id)) ?? false;
+    return { mfaRequired: true, mfaToken, methods: passkey ? ['totp', 'backup_code', 'passkey'] : ['totp', 'backup_code'] };
   }
 
-  /** Second login step: the mfaToken is bound to one user, short-lived, and consumed on success. */
-  async completeMfaLogin(
-    mfaToken: string,
-    factor: SecondFactor,
-    ctx: RequestContext,
-    /** rememberDevice: also return a trusted-device token for this device (null when TRUSTED_DEVICE_TTL is 0). */
-    opts: { rememberDevice?: boolean } = {},
-  ): Promise<TokenPair & { trustedDevice?: { token: string; expiresAt: Date } | null }> {
+  /**
+   * Passwordless sign-in with a discoverable passkey (user verification required): a full-strength session
+   * (aal 2, amr hwk/swk) on the same path as a password sign-in (session limit, new-device alert,
+   * `login.succeeded`). No second factor is asked: the passkey is possession and the verified user both.
+   * A password lockout does not block it (the lockout is against password guessing, which a passkey is not).
+   */
+  async loginWithPasskey(response: unknown, input: { deviceName: string | null }, ctx: RequestContext): Promise<TokenPair> {
+    if (!this.passkeys) throw Errors.passkeyInvalid();
+    const { user, amr } = await this.passkeys.verifySignIn(response, ctx);
+    if (user.status === 'pending') throw Errors.accountPending();
+    if (user.status === 'disabled') throw Errors.accountDisabled();
+    if (this.settings.accounts.requireEmailVerification && !user.emailVerified) throw Errors.emailNotVerified();
+    return this.openSession(user, 2, input.deviceName, 'passkey', ctx, undefined, [amr]);
+  }
+
+  /** WebAuthn options for the passkey second factor of a live MFA challenge (the user's passkeys only). */
+  async passkeySecondFactorOptions(mfaToken: string): Promise<Record<string, unknown>> {
+    const { challenge } = await this.liveMfaChallenge(mfaToken);
+    if (!this.passkeys) throw Errors.passkeyInvalid();
+    return this.passkeys.secondFactorOptions(challenge.userId, challenge.id);
+  }
+
+  private async liveMfaChallenge(mfaToken: string) {
     const now = this.clock.now();
     const challenge = await this.uow.direct.mfaChallenges.findByTokenHash(this.tokens.hashToken(mfaToken));
     if (!challenge || challenge.consumedAt || challenge.expiresAt <= now || challenge.attempts >= this.settings.twoFactor.challengeMaxAttempts) {
@@ -175,12 +198,33 @@ export class AuthService {
     }
     const user = await this.uow.direct.users.findById(challenge.userId);
     if (!user || !user.twoFactorEnabled) throw Errors.invalidToken('MFA token is invalid or expired');
+    return { challenge, user };
+  }
+
+  /** Second login step: the mfaToken is bound to one user, short-lived, and consumed on success. */
+  async completeMfaLogin(
+    mfaToken: string,
+    factor: LoginSecondFactor,
+    ctx: RequestContext,
+    /** rememberDevice: also return a trusted-device token for this device (null when TRUSTED_DEVICE_TTL is 0). */
+    opts: { rememberDevice?: boolean } = {},
+  ): Promise<TokenPair & { trustedDevice?: { token: string; expiresAt: Date } | null }> {
+    const { challenge, user } = await this.liveMfaChallenge(mfaToken);
     this.lockout.assertNotLocked(user);
     if (user.status !== 'active') throw user.status === 'pending' ? Errors.accountPending() : Errors.accountDisabled();
-    let method: 'totp' | 'backup_code';
+    let method: 'totp' | 'backup_code' | 'passkey';
+    let amr: string[] | undefined;
     try {
-      method = await this.secondFactor.verifySecondFactor(user, factor, ctx);
+      if ('passkey' in factor) {
+        if (!this.passkeys) throw Errors.passkeyInvalid();
+        amr = ['pwd', await this.passkeys.verifySecondFactor(user, challenge.id, factor.passkey, ctx)];
+        method = 'passkey';
+      } else {
+        method = await this.secondFactor.verifySecondFactor(user, factor, ctx);
+      }
     } catch (err) {
+      // A failed passkey burns an attempt of the challenge but is no guess at a secret: no lockout count.
+      if (err instanceof DomainError && err.code === 'PASSKEY_INVALID') await this.uow.direct.mfaChallenges.recordAttempt(challenge.id);
       if (err instanceof DomainError && err.code === 'MFA_INVALID_CODE') {
         await this.uow.direct.mfaChallenges.recordAttempt(challenge.id);
         await this.lockout.recordFailure(user, 'code' in factor ? 'totp' : 'backup_code', ctx);
@@ -191,14 +235,16 @@ export class AuthService {
       throw Errors.invalidToken('MFA token is invalid or expired');
     }
     await this.lockout.recordSuccess(user);
-    const pair = await this.openSession(user, 2, challenge.deviceName, method, ctx);
+    const pair = await this.openSession(user, 2, challenge.deviceName, method, ctx, undefined, amr);
     if (!opts.rememberDevice) return pair;
     return { ...pair, trustedDevice: await this.trustedDevices.remember(user, pair.sessionId, challenge.deviceName, ctx) };
   }
 
-  private async openSession(user: User, aal: number, deviceName: string | null, method: string, ctx: RequestContext, client?: LoginClient): Promise<TokenPair> {
-    const { session, refreshToken } = await this.sessions.create(user, { aal, deviceName, method, client }, ctx);
-    return this.tokenPair(user, session, refreshToken, client ? { accessTokenTtl: client.accessTokenTtl, scope: client.scope } : undefined);
+  /** `amr`: RFC 8176 methods of a passkey sign-in, in the first access token and `login.succeeded`. */
+  private async openSession(user: User, aal: number, deviceName: string | null, method: string, ctx: RequestContext, client?: LoginClient, amr?: string[]): Promise<TokenPair> {
+    const { session, refreshToken } = await this.sessions.create(user, { aal, deviceName, method, client, amr }, ctx);
+    const pair = await this.tokenPair(user, session, refreshToken, client ? { accessTokenTtl: client.accessTokenTtl, scope: client.scope } : undefined, amr);
+    return amr ? { ...pair, amr } : pair;
   }
 
   /**
@@ -210,11 +256,12 @@ export class AuthService {
     session: Pick<Session, 'id' | 'aal' | 'expiresAt' | 'idleExpiresAt' | 'clientId'>,
     refreshToken: string,
     oauth?: { accessTokenTtl: number | null; scope: string[] },
+    amr?: string[],
   ): Promise<TokenPair> {
     const now = this.clock.now().getTime();
     const sessionLeft = Math.floor((Math.min(session.expiresAt.getTime(), session.idleExpiresAt.getTime()) - now) / 1000);
     const ttl = Math.max(1, Math.min(oauth?.accessTokenTtl ?? this.settings.tokens.accessTokenTtl, sessionLeft));
-    const base = { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username };
+    const base = { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username, ...(amr ? { amr } : {}) };
     const claims = session.clientId && oauth ? { ...base, client_id: session.clientId, scope: oauth.scope.join(' ') } : base;
     const accessToken = await this.signer.sign(claims, ttl);
     const pair: TokenPair = { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ttl, sessionId: session.id, user };

@@ -25,7 +25,9 @@ export type DomainErrorCode =
   | 'MFA_REQUIRED'
   | 'EMAIL_NOT_VERIFIED'
   | 'LINK_INVALID'
-  | 'REAUTH_REQUIRED';
+  | 'REAUTH_REQUIRED'
+  | 'PASSKEY_INVALID'
+  | 'LAST_SIGN_IN_METHOD';
 
 export interface FieldProblem {
   field: string;
@@ -75,6 +77,10 @@ export const Errors = {
   /** A sensitive change needs the password again: the session signed in too long ago (REAUTH_WINDOW_SECONDS). */
   reauthRequired: () =>
     new DomainError('REAUTH_REQUIRED', 'Confirm your password: this session signed in too long ago for this change'),
+  /** A WebAuthn response that does not verify, names an unknown credential or answers no live challenge: one answer for all. */
+  passkeyInvalid: () => new DomainError('PASSKEY_INVALID', 'The passkey could not be verified; try again'),
+  lastSignInMethod: () =>
+    new DomainError('LAST_SIGN_IN_METHOD', 'This is the last way to sign in to this account: add another passkey or set a password first'),
   clientIdTaken: () => new DomainError('CLIENT_ID_TAKEN', 'An OAuth client with this clientId already exists'),
   emailNotVerified: () =>
     new DomainError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: follow the link in the mail we sent'),

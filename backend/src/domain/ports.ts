@@ -22,6 +22,7 @@ import type {
   UserStatus,
 } from './types';
 import type { MailOutbox } from './mail';
+import type { PasskeyRepository, WebAuthnChallengeRepository } from './passkeys/ports';
 import type { AccountToken, AccountTokenPurpose, AccountTokenReplacement, DeviceIdentity, NewAccountToken, RequestContext } from './types';
 
 export interface UserRepository {
@@ -168,6 +169,8 @@ export interface Repositories {
   mail: MailOutbox;
   accountTokens: AccountTokenRepository;
   knownDevices: KnownDeviceRepository;
+  passkeys: PasskeyRepository;
+  webauthnChallenges: WebAuthnChallengeRepository;
 }
 
 /** Runs work atomically: an audit event is written in the same transaction as the change it records. */

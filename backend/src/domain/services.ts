@@ -15,6 +15,8 @@ import { TwoFactorService, type TwoFactorSettings } from './two-factor.service';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
 import { TrustedDeviceService } from './trusted-devices';
 import { UserService } from './user.service';
+import { PasskeyService } from './passkeys/passkey.service';
+import type { WebAuthnRelyingParty } from './passkeys/ports';
 
 export interface DomainPorts {
   uow: UnitOfWork;
@@ -33,6 +35,8 @@ export interface DomainPorts {
   random: RandomSource;
   /** Tells devices apart for new-device alerts. */
   devices: DeviceIdentifier;
+  /** The WebAuthn relying party (passkeys). */
+  webauthn: WebAuthnRelyingParty;
 }
 
 /** The slices of Config the domain reads; Config satisfies it as it is (same group and key names). */
@@ -43,6 +47,7 @@ export interface DomainSettings {
   lockout: LockoutSettings;
   twoFactor: TwoFactorSettings;
   recovery: RecoverySettings & EmailVerificationSettings & NewDeviceSettings;
+  passkeys: { challengeTtl: number };
 }
 
 export interface DomainServices {
@@ -56,6 +61,7 @@ export interface DomainServices {
   activity: SessionActivity;
   accountDeletion: AccountDeletion;
   recovery: AccountRecoveryService;
+  passkeys: PasskeyService;
 }
 
 export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
@@ -65,10 +71,11 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainS
   const verification = new EmailVerification(p.tokens, p.clock, s.recovery);
   const twoFactor = new TwoFactorService(p.uow, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
   const trustedDevices = new TrustedDeviceService(p.uow, p.tokens, p.userAgents, p.clock, s.twoFactor);
-  const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, trustedDevices, verification);
+  const passkeys = new PasskeyService(p.uow, p.webauthn, p.tokens, p.clock, { challengeTtl: s.passkeys.challengeTtl, reauthWindow: s.twoFactor.reauthWindow }, lockout);
+  const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, trustedDevices, verification, passkeys);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy, p.userAgents);
   const recovery = new AccountRecoveryService(p.uow, p.revocations, p.hasher, p.policy, p.tokens, verification, p.clock, s.recovery, twoFactor);
   const activity = new SessionActivity(p.uow, p.clock);
   const accountDeletion = new AccountDeletion(p.uow, sessions, twoFactor, p.clock);
-  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices };
+  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices, passkeys };
 }

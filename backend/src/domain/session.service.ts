@@ -48,7 +48,7 @@ export class SessionService {
    */
   async create(
     user: User,
-    input: { aal: number; deviceName: string | null; method: string; client?: SessionClient },
+    input: { aal: number; deviceName: string | null; method: string; client?: SessionClient; amr?: string[] },
     ctx: RequestContext,
   ): Promise<CreatedSession> {
     const now = this.clock.now();
@@ -84,7 +84,7 @@ export class SessionService {
       });
       const clientMeta = input.client ? { clientId: input.client.clientId } : {};
       const newDevice = (await this.newDevices?.onSignIn(r, user, created.id, ctx)) ?? false;
-      await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, evictedSessions: evicted.length, ...clientMeta, ...(newDevice ? { newDevice } : {}) }));
+      await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, ...(input.amr ? { amr: input.amr } : {}), evictedSessions: evicted.length, ...clientMeta, ...(newDevice ? { newDevice } : {}) }));
       return created;
     });
     if (evicted.length) await this.revocations.revoke(evicted);

@@ -9,6 +9,7 @@ import type { Clock, Repositories, TokenGenerator, UnitOfWork } from './ports';
 import type { SessionService } from './session.service';
 import { forgetTrustedDevices } from './trusted-devices';
 import { voidOutstandingTokens } from './account-tokens';
+import { PasskeyService } from './passkeys/passkey.service';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecondFactor, SecondFactorVerifier, SecretCipher, TotpProvider } from './two-factor.ports';
 import type { RequestContext, User } from './types';
 
@@ -207,7 +208,8 @@ export class TwoFactorService implements SecondFactorVerifier {
 
   /**
    * Recovery for a user who lost both the authenticator and the backup codes: an admin turns 2FA off (after
-   * checking the person out of band). The user signs in with the password and can enrol again.
+   * checking the person out of band). The user signs in with the password and can enrol again. Passkeys are
+   * second factors too and go with it (docs/passkeys.md): one may be on the device the user lost.
    */
   async adminReset(adminId: string, userId: string, ctx: RequestContext): Promise<void> {
     const user = await this.uow.direct.users.findById(userId);
@@ -216,6 +218,7 @@ export class TwoFactorService implements SecondFactorVerifier {
       await r.users.setTotpSecret(userId, null, false);
       await r.backupCodes.deleteAll(userId);
       await r.audit.record(auditEntry(userId, '2fa.disabled', ctx, { method: 'admin_reset', actorId: adminId, wasEnabled: user.twoFactorEnabled }));
+      await PasskeyService.removeAll(r, userId, ctx, 'admin_2fa_reset');
       await forgetTrustedDevices(r, userId, 'admin_2fa_reset', ctx);
       await voidOutstandingTokens(r, userId, 'admin_2fa_reset', ctx);
     });

@@ -127,6 +127,8 @@ export interface AccessClaims {
   iss: string;
   aud: string;
   jti: string;
+  /** RFC 8176 methods of the sign-in, on tokens of a passkey sign-in (`hwk`/`swk`). */
+  amr?: string[];
   /** OAuth: the client the token was issued to, and the granted scopes (space-separated). */
   client_id?: string;
   scope?: string;
@@ -159,6 +161,8 @@ export interface TokenPair {
   user: SessionOwner;
   /** OAuth sessions: the scopes in this access token. */
   scope?: string[];
+  /** Passkey sign-ins (RFC 8176): `hwk`/`swk`, after a password also `pwd`. */
+  amr?: string[];
 }
 
 export interface MfaChallenge {
@@ -233,7 +237,15 @@ export type AuditEventType =
   /** A credential change, a sign-out everywhere, a report or a 2FA change cancelled a pending change of address. */
   | 'email.change_cancelled'
   /** The old address followed the revert link of a completed change: address restored, every session ended. */
-  | 'email.change_reverted';
+  | 'email.change_reverted'
+  /** Passkeys (docs/passkeys.md): added, renamed, removed (by the user, a password reset or an admin). */
+  | 'passkey.added'
+  | 'passkey.renamed'
+  | 'passkey.removed'
+  /** A passkey assertion whose signature counter did not grow: a sign of a cloned authenticator; refused. */
+  | 'passkey.counter_regressed'
+  /** A passkey assertion that did not verify (wrong origin, bad signature, replayed or unknown challenge). */
+  | 'passkey.failed';
 
 export interface AuditEvent {
   id: string;

@@ -30,6 +30,8 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   EMAIL_NOT_VERIFIED: 403,
   LINK_INVALID: 400,
   REAUTH_REQUIRED: 403,
+  PASSKEY_INVALID: 401,
+  LAST_SIGN_IN_METHOD: 409,
 };
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: FieldProblem[]): void {

@@ -26,6 +26,8 @@ export const DEFAULT_RETENTION: RetentionSettings = { sessions: 7, trustedDevice
 export interface PurgeResult {
   sessions: number;
   mfaChallenges: number;
+  /** Passkey challenges: they hold no personal data, so they go as soon as they have expired. */
+  webauthnChallenges: number;
   trustedDevices: number;
   accountTokens: number;
   sentMail: number;
@@ -50,6 +52,7 @@ export class PrismaHousekeeping {
       where: { OR: [{ revokedAt: { lt: ended } }, { expiresAt: { lt: ended } }, { idleExpiresAt: { lt: ended } }] },
     });
     const mfaChallenges = await this.prisma.mfaChallenge.deleteMany({ where: { expiresAt: { lt: ended } } });
+    const webauthnChallenges = await this.prisma.webAuthnChallenge.deleteMany({ where: { expiresAt: { lt: new Date(now) } } });
     const trustedDevices = await this.prisma.trustedDevice.deleteMany({ where: { expiresAt: { lt: before(this.retention.trustedDevices) } } });
     const tokens = before(this.retention.accountTokens);
     const accountTokens = await this.prisma.accountToken.deleteMany({ where: { OR: [{ usedAt: { lt: tokens } }, { expiresAt: { lt: tokens } }] } });
@@ -58,6 +61,7 @@ export class PrismaHousekeeping {
     return {
       sessions: sessions.count,
       mfaChallenges: mfaChallenges.count,
+      webauthnChallenges: webauthnChallenges.count,
       trustedDevices: trustedDevices.count,
       accountTokens: accountTokens.count,
       sentMail: sentMail.count,

@@ -9,6 +9,7 @@ import { PrismaAccountTokenRepository } from './account-token.repository';
 import { PrismaKnownDeviceRepository } from './known-device.repository';
 import type { SecretCipher } from '../../domain/two-factor.ports';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
+import { PrismaPasskeyRepository, PrismaWebAuthnChallengeRepository } from './passkey.repository';
 import { PrismaSessionRepository } from './session.repository';
 import { PrismaTrustedDeviceRepository } from './trusted-device.repository';
 import type pg from 'pg';
@@ -35,6 +36,8 @@ export function createRepositories(
     mail: new PrismaMailOutbox(db, mailCipher),
     accountTokens: new PrismaAccountTokenRepository(db),
     knownDevices: new PrismaKnownDeviceRepository(db),
+    passkeys: new PrismaPasskeyRepository(db),
+    webauthnChallenges: new PrismaWebAuthnChallengeRepository(db),
   };
 }
 

@@ -6,6 +6,7 @@ import { api } from '../api';
 import { dateTime, t } from '../i18n';
 import { authState, forcedLogout, reloadUser } from '../session';
 import { ChangeEmail, EmailVerificationStatus } from './EmailAddress';
+import { Passkeys } from './Passkeys';
 import { Field, FormCard, Page, useAction } from '../ui';
 
 export function Account() {
@@ -37,6 +38,7 @@ export function Account() {
       </dl>
       {user && <EmailVerificationStatus user={user} />}
       {user && <ChangeEmail user={user} />}
+      <Passkeys />
       <section aria-labelledby="delete-title">
         <h2 id="delete-title">{t('account.deleteTitle')}</h2>
         <p>{t('account.deleteIntro')}</p>

@@ -1,12 +1,14 @@
-// Sign in, then the second step when the account has 2FA (authenticator code or a backup code).
-import { useState } from 'preact/hooks';
+// Sign in (password, or a passkey: the button, or the email field's autofill), then the second step when
+// the account has 2FA (authenticator code, a backup code, or a passkey).
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type BrowserTokens } from '../api';
 import { t } from '../i18n';
+import { cancelPasskeyRequest, passkeySecondFactor, passkeySignIn, passkeysSupported } from '../passkeys';
 import { signedIn, type Notice } from '../session';
 import { ResendVerification } from './EmailAddress';
 import { Check, ErrorAlert, Field, FormCard, Link, onSubmit, Page, Status, useAction, type Go } from '../ui';
 
-type LoginAnswer = BrowserTokens | { mfaRequired: true; mfaToken: string };
+type LoginAnswer = BrowserTokens | { mfaRequired: true; mfaToken: string; methods: string[] };
 
 export function noticeText(notice: Notice): string {
   if (notice.kind === 'forced') {
@@ -26,6 +28,26 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
   const [backup, setBackup] = useState(false);
   /** "Remember this device": the server sets an HttpOnly cookie that skips this step here for 30 days. */
   const [remember, setRemember] = useState(false);
+  const [passkeyFactor, setPasskeyFactor] = useState(false);
+
+  // Conditional UI: while the form is shown, the browser offers this site's passkeys in the email field's
+  // autofill; picking one signs in. Abandoned when the page is left or another ceremony starts.
+  useEffect(() => {
+    if (mfaToken || !passkeysSupported()) return;
+    let live = true;
+    passkeySignIn(true)
+      .then((tokens) => (live && tokens ? signedIn(tokens) : undefined))
+      .catch((err) => live && withPasskey.setError(err));
+    return () => {
+      live = false;
+      cancelPasskeyRequest();
+    };
+  }, [mfaToken]);
+
+  const withPasskey = useAction(async () => {
+    const tokens = await passkeySignIn(false);
+    if (tokens) await signedIn(tokens);
+  });
 
   const login = useAction(async () => {
     const answer = await api<LoginAnswer>('/api/auth/browser/login', {
@@ -33,8 +55,10 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
       auth: false,
       body: { email, password, ...(device.trim() ? { deviceName: device.trim() } : {}) },
     });
-    if ('mfaRequired' in answer) setMfaToken(answer.mfaToken);
-    else await signedIn(answer);
+    if ('mfaRequired' in answer) {
+      setPasskeyFactor(answer.methods.includes('passkey'));
+      setMfaToken(answer.mfaToken);
+    } else await signedIn(answer);
   });
 
   const second = useAction(async () => {
@@ -43,6 +67,15 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
       await signedIn(await api<BrowserTokens>('/api/auth/browser/login/2fa', { method: 'POST', auth: false, body: { mfaToken, ...factor, rememberDevice: remember } }));
     } catch (err) {
       // An expired or exhausted second step cannot be retried: start over from the password.
+      if ((err as { code?: string }).code === 'INVALID_TOKEN') setMfaToken(null);
+      throw err;
+    }
+  });
+
+  const secondPasskey = useAction(async () => {
+    try {
+      await signedIn(await passkeySecondFactor(mfaToken!, remember));
+    } catch (err) {
       if ((err as { code?: string }).code === 'INVALID_TOKEN') setMfaToken(null);
       throw err;
     }
@@ -61,7 +94,7 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
           <Check name="rememberDevice" checked={remember} onChecked={setRemember}>
             {t('signIn.rememberDevice')}
           </Check>
-          <ErrorAlert error={second.error} />
+          <ErrorAlert error={second.error || secondPasskey.error} />
           <div class="actions">
             <button type="submit" class="primary" disabled={second.busy}>
               {t('signIn.verify')}
@@ -74,6 +107,13 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
             </button>
           </div>
         </form>
+        {passkeyFactor && passkeysSupported() && (
+          <div class="actions">
+            <button type="button" onClick={() => void secondPasskey.run()} disabled={secondPasskey.busy}>
+              {t('signIn.usePasskey')}
+            </button>
+          </div>
+        )}
       </Page>
     );
   }
@@ -82,10 +122,18 @@ export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
     <Page title={t('signIn.title')}>
       {notice && <Status tone={notice.kind === 'forced' ? 'warning' : 'info'}>{noticeText(notice)}</Status>}
       <FormCard submit={t('signIn.submit')} action={login}>
-        <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="username" required name="email" />
+        <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="username webauthn" required name="email" />
         <Field label={t('field.password')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required name="password" />
         <Field label={t('signIn.deviceName')} value={device} onValue={setDevice} hint={t('signIn.deviceHint')} name="deviceName" maxLength={100} />
       </FormCard>
+      {passkeysSupported() && (
+        <div class="actions">
+          <button type="button" onClick={() => void withPasskey.run()} disabled={withPasskey.busy}>
+            {t('signIn.withPasskey')}
+          </button>
+        </div>
+      )}
+      <ErrorAlert error={withPasskey.error} />
       {/* REQUIRE_EMAIL_VERIFICATION refused the sign-in: the link can be asked for again right here. */}
       {login.error instanceof ApiError && login.error.code === 'EMAIL_NOT_VERIFIED' && <ResendVerification email={email.trim()} />}
       <p>
