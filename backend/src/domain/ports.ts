@@ -102,7 +102,11 @@ export interface SessionRepository {
   listActive(userId: string, now: Date): Promise<ActiveSession[]>;
   /** Sets the assurance level of a live session (a second factor was proved in it); false when not live. */
   setAal(sessionId: string, aal: number, now: Date): Promise<boolean>;
-  /** Revokes live sessions matching the filter; returns the ids revoked by this call. */
+  /**
+   * Revokes live sessions matching the filter, and in the same statement the live sessions whose
+   * parentSessionId is one of them (authorization-code sessions end with the sign-in that granted them);
+   * returns every id revoked by this call.
+   */
   revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;
   /** Ids of sessions revoked after `since` (warms the revocation cache on start). */
   listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;

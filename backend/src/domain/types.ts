@@ -71,6 +71,8 @@ export type ActiveSession = Pick<
 export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope' | 'name' | 'lastSeenAt' | 'lastSeenIp'> & {
   clientId?: string | null;
   scope?: string | null;
+  /** Authorization code flow: the browser session the client's tokens were granted from; revoked with it. */
+  parentSessionId?: string | null;
 };
 
 /** What a token response needs of the session's user. */

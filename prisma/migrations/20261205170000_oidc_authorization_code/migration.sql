@@ -9,6 +9,9 @@ ADD COLUMN     "require_consent" BOOLEAN NOT NULL DEFAULT true,
 ADD COLUMN     "logo_uri" TEXT,
 ADD COLUMN     "client_uri" TEXT;
 
+-- Clients registered for the password grant are first-party (it is refused to third-party clients).
+UPDATE "oauth_clients" SET "require_consent" = false WHERE 'password' = ANY("grant_types");
+
 -- AlterTable
 ALTER TABLE "Session" ADD COLUMN     "parentSessionId" UUID;
 

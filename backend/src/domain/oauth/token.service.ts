@@ -63,6 +63,7 @@ export class OAuthTokenService {
     ctx: RequestContext,
   ): Promise<IssuedTokens> {
     this.clients.assertGrantAllowed(client, 'password');
+    if (client.requireConsent) throw new OAuthError('unauthorized_client', 'The password grant is for first-party clients only');
     const scope = this.clients.grantScopes(client, input.scope === null ? null : parseScope(input.scope), true);
     const result = await this.auth.login(
       { email: input.username, password: input.password, deviceName: `oauth:${client.clientId}`.slice(0, 100) },

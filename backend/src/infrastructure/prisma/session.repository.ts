@@ -116,6 +116,7 @@ export class PrismaSessionRepository implements SessionRepository {
         idleExpiresAt: s.idleExpiresAt,
         clientId: s.clientId ?? null,
         scope: s.scope ?? null,
+        parentSessionId: s.parentSessionId ?? null,
       },
     });
     return toSession(row);
@@ -197,10 +198,20 @@ export class PrismaSessionRepository implements SessionRepository {
     if (filter.exceptSessionId !== undefined && isUuid(filter.exceptSessionId)) {
       conditions.push(Prisma.sql`"id" <> ${filter.exceptSessionId}::uuid`);
     }
+    // One statement: the matching sessions, then the live ones issued from them (parentSessionId), so a client's
+    // code-flow tokens never outlive the browser sign-in even for a moment.
     const rows = await this.db.$queryRaw<{ id: string }[]>`
-      UPDATE "Session" SET "revokedAt" = ${now}, "revokedReason" = ${reason}
-      WHERE ${Prisma.join(conditions, ' AND ')}
-      RETURNING "id"`;
+      WITH ended AS (
+        UPDATE "Session" SET "revokedAt" = ${now}, "revokedReason" = ${reason}
+        WHERE ${Prisma.join(conditions, ' AND ')}
+        RETURNING "id"
+      ), children AS (
+        UPDATE "Session" SET "revokedAt" = ${now}, "revokedReason" = ${reason}
+        WHERE "parentSessionId" IN (SELECT "id" FROM ended) AND "id" NOT IN (SELECT "id" FROM ended)
+          AND "revokedAt" IS NULL AND "expiresAt" > ${now} AND "idleExpiresAt" > ${now}
+        RETURNING "id"
+      )
+      SELECT "id" FROM ended UNION SELECT "id" FROM children`;
     return rows.map((r) => r.id);
   }
 
