@@ -22,6 +22,8 @@ export interface IssuedTokens {
   expiresIn: number;
   refreshToken: string | null;
   scope: string[];
+  /** OpenID Connect: the ID token of an authorization-code exchange with `openid`. */
+  idToken?: string | null;
 }
 
 /** RFC 7662 §2.2: `active` plus, for active tokens, what a resource server needs. */
