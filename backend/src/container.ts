@@ -21,6 +21,8 @@ import type { OAuthTokenService } from './domain/oauth/token.service';
 import { OAuthClientCache } from './infrastructure/cache/oauth-client-cache';
 import { Sha256ClientSecrets } from './infrastructure/crypto/client-secrets';
 import { PrismaClientTokenRevocations } from './infrastructure/prisma/client-token-revocations';
+import { PrismaAuthorizationStore, PrismaConsentStore } from './infrastructure/prisma/oauth-authorization.repository';
+import { JoseIdTokenSigner } from './infrastructure/crypto/id-token-signer';
 import { PrismaOAuthClientStore } from './infrastructure/prisma/oauth-client.repository';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
@@ -284,8 +286,11 @@ async function buildDomain(
   const clientCache = new OAuthClientCache((id) => oauthStore.findByClientId(id), 5 * 60_000, redis ? new RedisIdBroadcast(redis, redisPrefix, 'oauth-client-changed') : null);
   lifecycle.onClose('oauth client cache', () => clientCache.stop());
   await clientCache.start();
-  const { oauthClients, oauthTokens } = createOAuthServices(
-    { store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock },
+  const { oauthClients, oauthTokens, authorizations, codeGrant } = createOAuthServices(
+    {
+      store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock,
+      authorizations: new PrismaAuthorizationStore(prisma), consents: new PrismaConsentStore(prisma), idTokens: new JoseIdTokenSigner(crypto.keys),
+    },
     {
       accessTokenTtl: tokenConfig.accessTokenTtl,
       get issuer() {
@@ -299,7 +304,7 @@ async function buildDomain(
   if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
   if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
-  return { services, oauthClients, oauthTokens, revocations };
+  return { services, oauthClients, oauthTokens, authorizations, codeGrant, revocations };
 }
 
 function servicesOf(parts: DomainParts): Container['services'] {
@@ -380,7 +385,7 @@ async function buildMessaging(config: Config, opts: ContainerOptions, logger: Lo
 
 /** The HTTP app (not yet listening: start() does that) with its rate limits and event streams. */
 function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, rateLimits: RateLimits, revocationFeed: RevocationFeed, lifecycle: Lifecycle) {
-  const { services, oauthClients, oauthTokens, revocations } = parts;
+  const { services, oauthClients, oauthTokens, authorizations, codeGrant, revocations } = parts;
   const { auth, sessions } = services;
   const { prisma } = parts.db;
   const streamCaps = new StreamCaps(config.streams);
@@ -399,7 +404,7 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
       return true;
     },
     http: config.http,
-    oauth: { clients: oauthClients, tokens: oauthTokens, issuer: () => parts.crypto.identity.issuer },
+    oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, issuer: () => parts.crypto.identity.issuer },
     metrics: createMetrics({ token: config.http.metricsToken, openLocally: config.http.publicUrl === null }),
     rateLimits,
     revocationRoutes: revocationStreams,

@@ -10,6 +10,7 @@ import { OAuthClientService } from './client.service';
 import { OAuthError } from './errors';
 import type { ClientTokenRevocations } from './ports';
 import { formatScope, isServiceScope, outside, parseScope } from './scopes';
+import { OIDC_SCOPES } from './oidc';
 import type { AuthenticatedClient, OAuthClient } from './types';
 
 export interface OAuthTokenSettings {
@@ -93,7 +94,11 @@ export class OAuthTokenService {
       clientId: client.clientId,
       accessTokenTtl: client.accessTokenTtl,
       // A user's session never keeps a service scope (one granted before they were refused for users neither).
-      scopeFor: (granted) => (requested && requested.length ? requested : granted).filter((s) => client.allowedScopes.includes(s) && granted.includes(s) && !isServiceScope(s)),
+      // OpenID Connect's scopes are the code flow's own (authorize-request.ts), held without allowedScopes.
+      scopeFor: (granted) =>
+        (requested && requested.length ? requested : granted).filter(
+          (s) => (client.allowedScopes.includes(s) || (OIDC_SCOPES.includes(s) && client.grantTypes.includes('authorization_code'))) && granted.includes(s) && !isServiceScope(s),
+        ),
     });
     return issued(pair, pair.scope ?? []);
   }
