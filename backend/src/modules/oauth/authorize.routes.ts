@@ -55,7 +55,8 @@ export function authorizeRoutes({ authorizations, codeGrant, auth, logger }: Aut
     noStore(res);
     const outcome = await authorizations.begin(paramsOf(req), requestContext(req));
     // 303: a POSTed request continues as a GET; the handle, never a token, is in the web app's URL.
-    res.redirect(303, 'redirectTo' in outcome ? outcome.redirectTo : `/authorize?request=${encodeURIComponent(outcome.handle)}`);
+    // No body: the Location is all a browser needs (and a body would only repeat the URL with its code).
+    res.status(303).location('redirectTo' in outcome ? outcome.redirectTo : `/authorize?request=${encodeURIComponent(outcome.handle)}`).end();
   };
   router.get('/authorize', authorize);
   router.post('/authorize', formBody(), authorize);
