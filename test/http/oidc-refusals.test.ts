@@ -147,7 +147,7 @@ describe('authorization code flow refusals', () => {
   it('when prompt=login or max_age=0 meets an earlier sign-in, then the web app must sign in again first', async () => {
     const rp = await registerClient(app, publicCodeClient());
     const user = await registerAndLogin(app);
-    for (const over of [{ prompt: 'login' }, { max_age: '0' }]) {
+    for (const over of [{ prompt: 'login' }, { max_age: '0' }] as Record<string, string>[]) {
       const handle = handleOf(await openAuthorization(await authorizeUrl(rp.id, { ...over, login_hint: user.email })));
       await new Promise((r) => setTimeout(r, 5));
       const step = await nextStep(app, handle, user.accessToken);
