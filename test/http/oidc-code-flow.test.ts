@@ -20,7 +20,7 @@ describe('OpenID Connect authorization code flow with openid-client', () => {
     config = await client.discovery(issuerOf(app), rp.id, undefined, client.None(), { execute: [client.allowInsecureRequests] });
   });
 
-  async function signInThroughRp(accessToken: string, scope = 'openid email profile offline_access') {
+  async function signInThroughRp(scope = 'openid email profile offline_access') {
     const { verifier, challenge } = await pkce();
     const state = client.randomState();
     const nonce = client.randomNonce();
@@ -43,7 +43,7 @@ describe('OpenID Connect authorization code flow with openid-client', () => {
 
   it('when a user approves the consent screen, then the RP gets a verified id_token, userinfo and a rotating refresh token, and the tokens end with the browser session', async () => {
     const user = await registerAndLogin(app);
-    const flow = await signInThroughRp(user.accessToken);
+    const flow = await signInThroughRp();
     const handle = handleOf(await openAuthorization(flow.url));
     const step = await nextStep(app, handle, user.accessToken);
     assert.equal(step.step, 'consent');
@@ -85,7 +85,7 @@ describe('OpenID Connect authorization code flow with openid-client', () => {
     // (Within REFRESH_REUSE_GRACE_SECONDS it would get the same successor; refresh-grace.test.ts covers that.)
 
     // The remembered grant: the same scopes again skip the consent screen.
-    const again = await signInThroughRp(user.accessToken);
+    const again = await signInThroughRp();
     const second = await again.finish(await approveAll(app, again.url, user.accessToken));
     assert.ok(second.access_token);
 
@@ -100,7 +100,7 @@ describe('OpenID Connect authorization code flow with openid-client', () => {
 
   it('when the consent is denied, then the RP gets access_denied with its state and the issuer', async () => {
     const user = await registerAndLogin(app);
-    const flow = await signInThroughRp(user.accessToken);
+    const flow = await signInThroughRp();
     const handle = handleOf(await openAuthorization(flow.url));
     assert.equal((await nextStep(app, handle, user.accessToken)).step, 'consent');
     const back = new URL(await decide(app, handle, user.accessToken, false));
@@ -115,7 +115,7 @@ describe('OpenID Connect authorization code flow with openid-client', () => {
 
   it('when the consent decision comes cross-site or without the web app token, then it is refused and the request stays unanswered', async () => {
     const user = await registerAndLogin(app);
-    const flow = await signInThroughRp(user.accessToken);
+    const flow = await signInThroughRp();
     const handle = handleOf(await openAuthorization(flow.url));
     const path = `/api/oauth/authorization/${handle}/decision`;
     const forged = await app.http.post(path).set(bearer(user.accessToken)).set('Origin', 'https://evil.example').send({ approve: true });
