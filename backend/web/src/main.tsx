@@ -6,6 +6,7 @@ import { Account } from './pages/Account';
 import { Activity } from './pages/Activity';
 import { Admin } from './pages/Admin';
 import { OAuthClients } from './pages/OAuthClients';
+import { Authorize } from './pages/Authorize';
 import { Password } from './pages/Password';
 import { Sessions } from './pages/Sessions';
 import { ForgotPassword, NotMe, RevertEmail, ResetPassword, VerifyEmail } from './pages/Recovery';
@@ -78,13 +79,15 @@ function App() {
   const pages = PAGES.filter((p) => !('admin' in p) || user?.role === 'admin');
   const page = pages.find((p) => p.path === path) ?? pages[0]!;
   const landing = LANDINGS[path];
+  /** "Sign in with Sessionary" for another application: its own flow, signed in or not. */
+  const authorizing = path === '/authorize';
   useEffect(() => {
-    if (landing) return;
+    if (landing || authorizing) return;
     if (auth.status === 'signedIn' && page.path !== path) go(page.path);
     if (auth.status === 'signedOut' && path !== '/' && path !== '/sign-up') go('/');
   }, [auth.status, path]);
   useEffect(() => {
-    document.title = `${landing ? t(landing.title) : auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
+    document.title = `${authorizing ? t('authorize.title') : landing ? t(landing.title) : auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
   });
 
   const View = page.view;
@@ -103,7 +106,7 @@ function App() {
           </button>
         )}
       </header>
-      {auth.status === 'signedIn' && !landing && (
+      {auth.status === 'signedIn' && !landing && !authorizing && (
         <nav aria-label={t('nav.label')}>
           <ul>
             {pages.map((p) => (
@@ -117,7 +120,9 @@ function App() {
         </nav>
       )}
       <main id="main">
-        {landing ? (
+        {authorizing ? (
+          <Authorize auth={auth} go={go} />
+        ) : landing ? (
           <landing.view go={go} />
         ) : auth.status === 'loading' ? (
           <p aria-busy="true">{t('common.loading')}</p>
