@@ -38,8 +38,9 @@ export class CodeGrantService {
     private readonly settings: CodeGrantSettings,
   ) {}
 
-  async exchange({ client }: AuthenticatedClient, input: { code: string; redirectUri: string | null; codeVerifier: string | null }, ctx: RequestContext): Promise<IssuedTokens> {
+  async exchange({ client }: AuthenticatedClient, input: { code: string | null; redirectUri: string | null; codeVerifier: string | null }, ctx: RequestContext): Promise<IssuedTokens> {
     this.clients.assertGrantAllowed(client, 'authorization_code');
+    if (!input.code) throw new OAuthError('invalid_request', 'code is required');
     if (!input.codeVerifier) throw new OAuthError('invalid_request', 'code_verifier is required (PKCE)');
     if (!input.redirectUri) throw new OAuthError('invalid_request', 'redirect_uri is required');
     const now = this.clock.now();

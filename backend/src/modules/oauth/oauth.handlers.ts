@@ -35,7 +35,7 @@ export class OAuthHandlers {
     if (grantType === 'authorization_code' && this.codeGrant) {
       issued = await this.codeGrant.exchange(
         client,
-        { code: requiredField(req, 'code'), redirectUri: formField(req, 'redirect_uri'), codeVerifier: formField(req, 'code_verifier') },
+        { code: formField(req, 'code'), redirectUri: formField(req, 'redirect_uri'), codeVerifier: formField(req, 'code_verifier') },
         ctx,
       );
     } else if (grantType === 'password') {
