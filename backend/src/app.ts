@@ -30,6 +30,7 @@ import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { AuthorizationService } from './domain/oauth/authorization.service';
 import type { CodeGrantService } from './domain/oauth/code-grant.service';
+import type { LogoutService } from './domain/oauth/logout.service';
 import { authorizeRoutes } from './modules/oauth/authorize.routes';
 import { consentRoutes } from './modules/oauth/consent.routes';
 import { openidConfiguration } from './modules/oauth/discovery';
@@ -49,7 +50,7 @@ export interface AppDeps {
   http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config['http'], 'publicUrl'>>;
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
   /** `issuer` is read per request: in development it is the URL of the port listened on, known at start. */
-  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; issuer: string | (() => string) };
+  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; logout: LogoutService; issuer: string | (() => string) };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
   rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
@@ -115,7 +116,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   // the per-IP limit itself (token and revoke; introspection is for services), so a 429 has the OAuth shape too.
   // The authorization code flow's browser endpoints and userinfo first: they answer with pages, redirects and
   // RFC 6750 errors, not the token endpoints' JSON errors.
-  app.use('/oauth', authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, auth, logger: deps.logger }));
+  app.use('/oauth', authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, logout: deps.oauth.logout, auth, logger: deps.logger }));
   app.use('/oauth', oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, codeGrant: deps.oauth.codeGrant, logger: deps.logger, perIp, perAccount }));
   app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));
   app.get('/.well-known/openid-configuration', openidConfiguration(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));

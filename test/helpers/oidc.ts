@@ -9,6 +9,7 @@ export const ADMIN_EMAIL = 'oidc.admin@example.test';
 export const ADMIN_PASSWORD = 'admin-Juniper-58-orchard';
 /** A redirect URI nobody listens on: the tests read the Location, never follow it. */
 export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+export const POST_LOGOUT_URI = 'http://127.0.0.1:9/signed-out';
 
 /** The server with its development issuer (http://localhost:<port>), as stock clients discover it. */
 export const oidcEnv = { ADMIN_EMAIL, ADMIN_PASSWORD, JWT_ISSUER: '', JWT_AUDIENCE: '' };
@@ -33,6 +34,7 @@ export const publicCodeClient = (name = 'RP app', extra: Record<string, unknown>
   type: 'public',
   grantTypes: ['authorization_code', 'refresh_token'],
   redirectUris: [REDIRECT_URI],
+  postLogoutRedirectUris: [POST_LOGOUT_URI],
   clientUri: 'https://rp.example/',
   ...extra,
 });

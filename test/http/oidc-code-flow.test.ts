@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { bearer, claimsOf, registerAndLogin, useTestApp } from '../helpers/app';
-import { approveAll, decide, handleOf, issuerOf, nextStep, oidcEnv, openAuthorization, pkce, publicCodeClient, REDIRECT_URI, registerClient } from '../helpers/oidc';
+import { approveAll, decide, handleOf, issuerOf, nextStep, oidcEnv, openAuthorization, pkce, POST_LOGOUT_URI, publicCodeClient, REDIRECT_URI, registerClient } from '../helpers/oidc';
 
 describe('OpenID Connect authorization code flow with openid-client', () => {
   const app = useTestApp({ env: oidcEnv });
@@ -96,6 +96,34 @@ describe('OpenID Connect authorization code flow with openid-client', () => {
     assert.match(after.headers['www-authenticate'], /error="invalid_token"/);
     await assert.rejects(client.refreshTokenGrant(config, refreshed.refresh_token!), (e: { error?: string }) => e.error === 'invalid_grant');
     assert.equal((await app.http.get('/oauth/userinfo').set(bearer(second.access_token))).status, 401);
+  });
+
+  it('when the RP sends the browser to end_session_endpoint with its id_token, then that sign-in ends with the tokens issued from it and the browser returns with state', async () => {
+    assert.equal(config.serverMetadata().end_session_endpoint, `${issuerOf(app).origin}/oauth/end-session`);
+    const user = await registerAndLogin(app);
+    const flow = await signInThroughRp();
+    const tokens = await flow.finish(await approveAll(app, flow.url, user.accessToken));
+
+    // Refused without a trace: an unregistered post-logout URI (a page, no redirect) and a forged hint.
+    const wrongUri = await fetch(client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://evil.example/' }), { redirect: 'manual' });
+    assert.equal(wrongUri.status, 400);
+    assert.equal(wrongUri.headers.get('location'), null);
+    const [h, p] = tokens.id_token!.split('.');
+    const forged = await fetch(client.buildEndSessionUrl(config, { id_token_hint: `${h}.${p}.${'A'.repeat(342)}` }), { redirect: 'manual' });
+    assert.equal(forged.status, 400);
+    // A bare link signs nobody out.
+    const bare = await fetch(client.buildEndSessionUrl(config, {}), { redirect: 'manual' });
+    assert.equal(bare.status, 200);
+    assert.match(await bare.text(), /Nothing to sign out/);
+    assert.equal((await app.http.get('/oauth/userinfo').set(bearer(tokens.access_token))).status, 200, 'still signed in');
+
+    const res = await fetch(client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: POST_LOGOUT_URI, state: 'bye-1' }), { redirect: 'manual' });
+    assert.equal(res.status, 303);
+    const back = new URL(res.headers.get('location')!);
+    assert.equal(`${back.origin}${back.pathname}`, POST_LOGOUT_URI);
+    assert.equal(back.searchParams.get('state'), 'bye-1');
+    assert.equal((await app.http.get('/oauth/userinfo').set(bearer(tokens.access_token))).status, 401, "the client's token ended");
+    assert.equal((await app.http.get('/api/user/me').set(bearer(user.accessToken))).status, 401, 'the browser session ended');
   });
 
   it('when the consent is denied, then the RP gets access_denied with its state and the issuer', async () => {

@@ -77,6 +77,11 @@ export interface ConsentStore {
 
 /** Signs OpenID Connect ID tokens (RS256, the access tokens' key, so the published JWKS verifies them). */
 export interface IdTokenSigner {
-  /** `claims` must hold iss, sub, aud, exp, iat; the header carries the key's kid. */
-  sign(claims: Record<string, unknown>): Promise<string>;
+  /** `claims` must hold iss, sub, aud, exp, iat; the header carries the key's kid and `typ` (default JWT). */
+  sign(claims: Record<string, unknown>, typ?: string): Promise<string>;
+  /**
+   * The claims of an ID token this server signed (signature by a published key, RS256, our issuer), expired or
+   * not: RP-Initiated Logout accepts an expired id_token_hint. Null for anything else.
+   */
+  verifyHint(token: string): Promise<Record<string, unknown> | null>;
 }

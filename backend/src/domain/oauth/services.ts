@@ -5,6 +5,7 @@ import type { SessionService } from '../session.service';
 import { AuthorizationService } from './authorization.service';
 import { OAuthClientService } from './client.service';
 import { CodeGrantService } from './code-grant.service';
+import { LogoutService } from './logout.service';
 import type { AuthorizationStore, ClientSecrets, ClientTokenRevocations, ConsentStore, IdTokenSigner, OAuthClientLookup, OAuthClientStore } from './ports';
 import { OAuthTokenService } from './token.service';
 
@@ -56,5 +57,6 @@ export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { aut
   };
   const authorizations = new AuthorizationService(p.authorizations, p.consents, oauthClients, core.sessions, p.uow, p.tokens, p.clock, oidcSettings);
   const codeGrant = new CodeGrantService(p.authorizations, oauthClients, core.sessions, p.uow, p.signer, p.idTokens, p.revocations, p.tokens, p.clock, oidcSettings);
-  return { oauthClients, oauthTokens, authorizations, codeGrant };
+  const logout = new LogoutService(oauthClients, core.sessions, p.idTokens, p.clock);
+  return { oauthClients, oauthTokens, authorizations, codeGrant, logout };
 }

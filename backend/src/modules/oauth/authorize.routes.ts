@@ -8,6 +8,7 @@ import type { AuthService } from '../../domain/auth.service';
 import { DomainError } from '../../domain/errors';
 import type { AuthorizationService } from '../../domain/oauth/authorization.service';
 import type { CodeGrantService } from '../../domain/oauth/code-grant.service';
+import type { LogoutService } from '../../domain/oauth/logout.service';
 import { AuthorizePageError } from '../../domain/oauth/errors';
 import type { AuthorizeParams } from '../../domain/oauth/authorize-request';
 import type { Logger } from '../../infrastructure/logger';
@@ -20,6 +21,7 @@ import { textProblem } from '../../http/storable-text';
 export interface AuthorizeDeps {
   authorizations: AuthorizationService;
   codeGrant: CodeGrantService;
+  logout: LogoutService;
   auth: AuthService;
   logger: Logger;
 }
@@ -49,7 +51,15 @@ function paramsOf(req: Request): AuthorizeParams {
   return out;
 }
 
-export function authorizeRoutes({ authorizations, codeGrant, auth, logger }: AuthorizeDeps): Router {
+function signedOutPage(res: Response, signedOut: boolean): void {
+  noStore(res).status(200).setHeader('Content-Security-Policy', PAGE_CSP).type('html').send(
+    `<!doctype html><html lang="en"><meta charset="utf-8"><title>Signed out</title>` +
+      (signedOut ? `<h1>You are signed out</h1><p>You can close this window.</p>` : `<h1>Nothing to sign out</h1><p>To sign out, use your account page.</p>`) +
+      `</html>`,
+  );
+}
+
+export function authorizeRoutes({ authorizations, codeGrant, logout, auth, logger }: AuthorizeDeps): Router {
   const router = Router();
   const authorize = async (req: Request, res: Response) => {
     noStore(res);
@@ -60,6 +70,20 @@ export function authorizeRoutes({ authorizations, codeGrant, auth, logger }: Aut
   };
   router.get('/authorize', authorize);
   router.post('/authorize', formBody(), authorize);
+
+  // OpenID Connect RP-Initiated Logout 1.0 (end_session_endpoint).
+  const endSession = async (req: Request, res: Response) => {
+    noStore(res);
+    const p = paramsOf(req);
+    const outcome = await logout.endSession(
+      { idTokenHint: p.id_token_hint ?? null, clientId: p.client_id ?? null, postLogoutRedirectUri: p.post_logout_redirect_uri ?? null, state: p.state ?? null },
+      requestContext(req),
+    );
+    if ('redirectTo' in outcome) res.status(303).location(outcome.redirectTo).end();
+    else signedOutPage(res, outcome.signedOut);
+  };
+  router.get('/end-session', endSession);
+  router.post('/end-session', formBody(), endSession);
 
   // RFC 6750 bearer token in the Authorization header (never in the query: no tokens in URLs).
   const userinfo = async (req: Request, res: Response) => {
@@ -89,7 +113,7 @@ function authorizeErrors(logger: Logger): ErrorRequestHandler {
       res.status(scope ? 403 : 401).json({ error, error_description: description });
       return;
     }
-    if (req.path === '/authorize') {
+    if (req.path === '/authorize' || req.path === '/end-session') {
       const status = err?.type === 'entity.too.large' ? 413 : 400;
       if (err instanceof DomainError || (err?.status && err.status < 500)) {
         return errorPage(res.status(status), new AuthorizePageError('invalid_request', 'The request could not be read'));

@@ -12,6 +12,7 @@ export function openidConfiguration(issuerOf: string | (() => string), scopes: (
     res.json({
       ...(await serverMetadata(issuer, scopes)),
       userinfo_endpoint: `${base}/oauth/userinfo`,
+      end_session_endpoint: `${base}/oauth/end-session`,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       claims_supported: CLAIMS_SUPPORTED,
