@@ -41,6 +41,9 @@ function errorPage(res: Response, err: AuthorizePageError): void {
 
 /** Each parameter at most once, as text (RFC 6749 §3.1); GET reads the query, POST the form body. */
 function paramsOf(req: Request): AuthorizeParams {
+  if (req.method === 'POST' && req.headers['content-type'] !== undefined && !req.is('application/x-www-form-urlencoded')) {
+    throw new AuthorizePageError('invalid_request', 'The body must be application/x-www-form-urlencoded');
+  }
   const source = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown> | undefined;
   const out: AuthorizeParams = {};
   for (const [k, v] of Object.entries(source ?? {})) {
