@@ -23,6 +23,7 @@ import { Sha256ClientSecrets } from './infrastructure/crypto/client-secrets';
 import { PrismaClientTokenRevocations } from './infrastructure/prisma/client-token-revocations';
 import { PrismaAuthorizationStore, PrismaConsentStore } from './infrastructure/prisma/oauth-authorization.repository';
 import { JoseIdTokenSigner } from './infrastructure/crypto/id-token-signer';
+import { BackchannelLogoutRelay } from './infrastructure/events/backchannel-logout-relay';
 import { PrismaOAuthClientStore } from './infrastructure/prisma/oauth-client.repository';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
@@ -339,6 +340,14 @@ async function buildJobs(config: Config, opts: ContainerOptions, logger: Logger,
       sender.close();
     });
     if (!config.mail.smtpUrl) logger.info('SMTP_URL is not set: mail is written under DATA_DIR/mail instead of being sent', { dir: join(dataDir, 'mail') });
+  }
+
+  // OIDC Back-Channel Logout: ended sessions of clients with a backchannel_logout_uri, posted with retries.
+  if (backgroundJobs) {
+    const { keys, identity } = parts.crypto;
+    const logouts = new BackchannelLogoutRelay(prisma, new JoseIdTokenSigner(keys, () => identity.issuer), () => identity.issuer, clock, logger);
+    logouts.start();
+    lifecycle.onClose('back-channel logout relay', () => logouts.stop());
   }
 
   let relay: NatsOutboxRelay | null = null;

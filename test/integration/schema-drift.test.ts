@@ -159,7 +159,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthClient', 'OAuthConsent', 'OutgoingMail', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthBackchannelLogout', 'OAuthClient', 'OAuthConsent', 'OutgoingMail', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 
@@ -191,6 +191,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
       TrustedDevice: Prisma.TrustedDeviceScalarFieldEnum,
       AccountToken: Prisma.AccountTokenScalarFieldEnum, KnownDevice: Prisma.KnownDeviceScalarFieldEnum,
       OAuthConsent: Prisma.OAuthConsentScalarFieldEnum, OAuthAuthorization: Prisma.OAuthAuthorizationScalarFieldEnum,
+      OAuthBackchannelLogout: Prisma.OAuthBackchannelLogoutScalarFieldEnum,
     }).flatMap(([model, fields]) => Object.keys(fields).map((f) => `${model}.${f}`));
     const modelNames = new Set(schema.models.map((m) => m.name));
     const scalarFields = schema.models.flatMap((m) => m.fields.filter((f) => !modelNames.has(f.type)).map((f) => `${m.name}.${f.name}`));
@@ -299,6 +300,13 @@ describe('schema drift: migrations vs schema.prisma', () => {
       };
       assertCoversAllFields('OAuthAuthorization', authorization, Prisma.OAuthAuthorizationScalarFieldEnum);
       assert.deepEqual(await prisma.oAuthAuthorization.create({ data: authorization }), authorization);
+
+      const notice = {
+        id: randomUUID(), clientId: client.clientId, userId: user.id, sid: randomUUID(), sessionId: session.id, createdAt: t('2026-03-03T00:00:00.018Z'),
+        nextAttemptAt: t('2026-03-03T00:00:05.019Z'), attempts: 2, deliveredAt: t('2026-03-03T00:00:06.020Z'), failedAt: t('2026-03-03T00:00:07.021Z'), lastError: 'HTTP 503',
+      };
+      assertCoversAllFields('OAuthBackchannelLogout', notice, Prisma.OAuthBackchannelLogoutScalarFieldEnum);
+      assert.deepEqual(await prisma.oAuthBackchannelLogout.create({ data: notice }), notice);
 
       const rotated = { tokenHash: `old-${randomUUID()}`, sessionId: session.id, rotatedAt: t('2026-03-02T00:00:00.002Z') };
       assertCoversAllFields('RotatedRefreshToken', rotated, Prisma.RotatedRefreshTokenScalarFieldEnum);

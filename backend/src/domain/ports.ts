@@ -105,7 +105,8 @@ export interface SessionRepository {
   /**
    * Revokes live sessions matching the filter, and in the same statement the live sessions whose
    * parentSessionId is one of them (authorization-code sessions end with the sign-in that granted them);
-   * returns every id revoked by this call.
+   * returns every id revoked by this call. The Prisma statement also queues the OIDC back-channel logout of
+   * every ended session whose client has a backchannel_logout_uri (infrastructure/events/backchannel-logout-relay.ts).
    */
   revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;
   /** Ids of sessions revoked after `since` (warms the revocation cache on start). */

@@ -228,6 +228,8 @@ export type AuditEventType =
   | 'oauth.consent.denied'
   | 'oauth.code.issued'
   | 'oauth.code.replayed'
+  | 'oauth.backchannel_logout.delivered'
+  | 'oauth.backchannel_logout.failed'
   | 'admin.promoted'
   | 'admin.bootstrap_refused'
   | 'password.reset_requested'

@@ -78,3 +78,26 @@ ALTER TABLE "oauth_consents" ADD CONSTRAINT "oauth_consents_client_id_fkey" FORE
 
 -- AddForeignKey
 ALTER TABLE "oauth_authorizations" ADD CONSTRAINT "oauth_authorizations_client_id_fkey" FOREIGN KEY ("client_id") REFERENCES "oauth_clients"("client_id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- CreateTable
+CREATE TABLE "oauth_backchannel_logouts" (
+    "id" UUID NOT NULL,
+    "client_id" TEXT NOT NULL,
+    "user_id" UUID NOT NULL,
+    "sid" UUID NOT NULL,
+    "session_id" UUID NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL,
+    "next_attempt_at" TIMESTAMPTZ(3) NOT NULL,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "delivered_at" TIMESTAMPTZ(3),
+    "failed_at" TIMESTAMPTZ(3),
+    "last_error" TEXT,
+
+    CONSTRAINT "oauth_backchannel_logouts_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "oauth_backchannel_logouts_next_attempt_at_idx" ON "oauth_backchannel_logouts"("next_attempt_at");
+
+-- AddForeignKey
+ALTER TABLE "oauth_backchannel_logouts" ADD CONSTRAINT "oauth_backchannel_logouts_client_id_fkey" FOREIGN KEY ("client_id") REFERENCES "oauth_clients"("client_id") ON DELETE CASCADE ON UPDATE CASCADE;

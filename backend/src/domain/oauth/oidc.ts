@@ -34,3 +34,12 @@ export function leftHalfBase64url(sha256Hex: string): string {
 export function base64urlOfHex(sha256Hex: string): string {
   return Buffer.from(sha256Hex, 'hex').toString('base64url');
 }
+
+/** OIDC Back-Channel Logout 1.0 §2.4: the event a logout token carries. */
+export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+/** The claims of a logout token (§2.4): no nonce, `events` with the logout event, `sid` and `sub`, short-lived. */
+export function logoutTokenClaims(input: { issuer: string; clientId: string; userId: string; sid: string; jti: string; now: Date }): Record<string, unknown> {
+  const iat = Math.floor(input.now.getTime() / 1000);
+  return { iss: input.issuer, aud: input.clientId, iat, exp: iat + 120, jti: input.jti, sub: input.userId, sid: input.sid, events: { [BACKCHANNEL_LOGOUT_EVENT]: {} } };
+}
