@@ -31,6 +31,8 @@ import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { AuthorizationService } from './domain/oauth/authorization.service';
 import type { CodeGrantService } from './domain/oauth/code-grant.service';
 import type { LogoutService } from './domain/oauth/logout.service';
+import type { ConnectedAppsService } from './domain/oauth/connected-apps.service';
+import { connectedAppRoutes } from './modules/oauth/connected-apps.routes';
 import { authorizeRoutes } from './modules/oauth/authorize.routes';
 import { consentRoutes } from './modules/oauth/consent.routes';
 import { openidConfiguration } from './modules/oauth/discovery';
@@ -50,7 +52,7 @@ export interface AppDeps {
   http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config['http'], 'publicUrl'>>;
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
   /** `issuer` is read per request: in development it is the URL of the port listened on, known at start. */
-  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; logout: LogoutService; issuer: string | (() => string) };
+  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; logout: LogoutService; connectedApps: ConnectedAppsService; issuer: string | (() => string) };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
   rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
@@ -148,6 +150,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
   app.use('/api/user/trusted-devices', trustedDeviceRoutes({ auth, trustedDevices }));
   app.use('/api/user/email', emailChangeRoutes(recoveryDeps));
+  app.use('/api/user/connected-apps', connectedAppRoutes({ connectedApps: deps.oauth.connectedApps, auth }));
   app.use('/api/user', userRoutes({ users, auth, sessions, accountDeletion, perUser }));
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));

@@ -287,7 +287,7 @@ async function buildDomain(
   const clientCache = new OAuthClientCache((id) => oauthStore.findByClientId(id), 5 * 60_000, redis ? new RedisIdBroadcast(redis, redisPrefix, 'oauth-client-changed') : null);
   lifecycle.onClose('oauth client cache', () => clientCache.stop());
   await clientCache.start();
-  const { oauthClients, oauthTokens, authorizations, codeGrant, logout } = createOAuthServices(
+  const { oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps } = createOAuthServices(
     {
       store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock,
       authorizations: new PrismaAuthorizationStore(prisma), consents: new PrismaConsentStore(prisma), idTokens: new JoseIdTokenSigner(crypto.keys, () => crypto.identity.issuer),
@@ -305,7 +305,7 @@ async function buildDomain(
   if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
   if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
-  return { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, revocations };
+  return { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, revocations };
 }
 
 function servicesOf(parts: DomainParts): Container['services'] {
@@ -394,7 +394,7 @@ async function buildMessaging(config: Config, opts: ContainerOptions, logger: Lo
 
 /** The HTTP app (not yet listening: start() does that) with its rate limits and event streams. */
 function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, rateLimits: RateLimits, revocationFeed: RevocationFeed, lifecycle: Lifecycle) {
-  const { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, revocations } = parts;
+  const { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, revocations } = parts;
   const { auth, sessions } = services;
   const { prisma } = parts.db;
   const streamCaps = new StreamCaps(config.streams);
@@ -413,7 +413,7 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
       return true;
     },
     http: config.http,
-    oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, logout, issuer: () => parts.crypto.identity.issuer },
+    oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, logout, connectedApps, issuer: () => parts.crypto.identity.issuer },
     metrics: createMetrics({ token: config.http.metricsToken, openLocally: config.http.publicUrl === null }),
     rateLimits,
     revocationRoutes: revocationStreams,

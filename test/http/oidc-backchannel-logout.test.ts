@@ -10,7 +10,7 @@ import pg from 'pg';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { bearer, registerAndLogin, useTestApp } from '../helpers/app';
-import { approveAll, issuerOf, oidcEnv, pkce, publicCodeClient, REDIRECT_URI, registerClient } from '../helpers/oidc';
+import { approveAll, handleOf, issuerOf, nextStep, oidcEnv, openAuthorization, pkce, publicCodeClient, REDIRECT_URI, registerClient } from '../helpers/oidc';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -82,6 +82,31 @@ describe('OIDC back-channel logout', () => {
     assert.equal(payload.nonce, undefined, 'a logout token has no nonce (§2.4)');
     assert.ok(typeof payload.jti === 'string' && typeof payload.iat === 'number');
     assert.deepEqual(await auditTypes(rp.id), ['oauth.backchannel_logout.delivered']);
+  });
+
+  it('when the user removes the app in Connected apps, then its tokens end, its back-channel logout arrives and the next sign-in asks for consent again', async () => {
+    const { rp, config, user, tokens } = await signedInRp();
+    const list = await app.http.get('/api/user/connected-apps').set(bearer(user.accessToken));
+    assert.equal(list.status, 200);
+    assert.equal(list.body.apps.length, 1);
+    const [entry] = list.body.apps;
+    assert.deepEqual([entry.clientId, entry.name, entry.scopes, entry.activeSessions], [rp.id, 'Logout RP', ['openid'], 1]);
+    assert.ok(entry.lastUsedAt);
+    const before = received.length;
+    const removed = await app.http.delete(`/api/user/connected-apps/${rp.id}`).set(bearer(user.accessToken));
+    assert.equal(removed.status, 200);
+    assert.equal(removed.body.sessionsEnded, 1);
+    assert.equal((await app.http.get('/oauth/userinfo').set(bearer(tokens.access_token))).status, 401);
+    await waitForToken(before + 1, 2000);
+    assert.equal(received.length, before + 1, 'the back-channel logout arrived');
+    assert.equal((await app.http.get('/api/user/connected-apps').set(bearer(user.accessToken))).body.apps.length, 0);
+    assert.equal((await app.http.get('/api/user/me').set(bearer(user.accessToken))).status, 200, 'the browser session itself stays');
+    assert.equal((await app.http.delete(`/api/user/connected-apps/${rp.id}`).set(bearer(user.accessToken))).status, 404);
+    // The consent is forgotten: the same request shows the screen again.
+    const { challenge } = await pkce();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256', state: 'again' });
+    const handle = handleOf(await openAuthorization(url));
+    assert.equal((await nextStep(app, handle, user.accessToken)).step, 'consent');
   });
 
   it('when the receiver fails at first, then the logout is retried until it is delivered', async () => {

@@ -226,6 +226,7 @@ export type AuditEventType =
   | 'oauth.authorization.refused'
   | 'oauth.consent.granted'
   | 'oauth.consent.denied'
+  | 'oauth.consent.revoked'
   | 'oauth.code.issued'
   | 'oauth.code.replayed'
   | 'oauth.backchannel_logout.delivered'

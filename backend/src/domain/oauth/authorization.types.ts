@@ -52,6 +52,20 @@ export interface CodeIssue {
   codeExpiresAt: Date;
 }
 
+/** An application the user granted access (the account web app's "Connected apps"). */
+export interface ConnectedApp {
+  clientId: string;
+  name: string;
+  clientUri: string | null;
+  logoUri: string | null;
+  scopes: string[];
+  grantedAt: Date;
+  /** The last refresh or sign-in of any of its sessions for this user; null when it holds none. */
+  lastUsedAt: Date | null;
+  /** Live sessions the app holds for this user. */
+  activeSessions: number;
+}
+
 /** A remembered consent: the scopes a user granted a client. */
 export interface Consent {
   userId: string;

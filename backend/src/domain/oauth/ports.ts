@@ -1,7 +1,7 @@
 // Ports of the OAuth client registry. Adapters: infrastructure/prisma (store), infrastructure/crypto
 // (secrets), infrastructure/cache (the 5-minute client cache with cross-instance invalidation).
 import type { NewAuditEvent } from '../types';
-import type { Authorization, CodeIssue, Consent, NewAuthorization } from './authorization.types';
+import type { Authorization, CodeIssue, ConnectedApp, Consent, NewAuthorization } from './authorization.types';
 import type { NewOAuthClient, OAuthClient, OAuthClientPatch } from './types';
 
 export interface OAuthClientStore {
@@ -73,6 +73,10 @@ export interface ConsentStore {
   find(userId: string, clientId: string): Promise<Consent | null>;
   /** Adds the scopes to the user's consent for the client (creating it). */
   grant(userId: string, clientId: string, scopes: string[], now: Date): Promise<void>;
+  /** The user's consents with their client and its sessions' use, newest grant first. */
+  listForUser(userId: string, now: Date): Promise<ConnectedApp[]>;
+  /** Forgets the consent; false when there was none. */
+  remove(userId: string, clientId: string): Promise<boolean>;
 }
 
 /** Signs OpenID Connect ID tokens (RS256, the access tokens' key, so the published JWKS verifies them). */

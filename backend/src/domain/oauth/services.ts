@@ -6,6 +6,7 @@ import { AuthorizationService } from './authorization.service';
 import { OAuthClientService } from './client.service';
 import { CodeGrantService } from './code-grant.service';
 import { LogoutService } from './logout.service';
+import { ConnectedAppsService } from './connected-apps.service';
 import type { AuthorizationStore, ClientSecrets, ClientTokenRevocations, ConsentStore, IdTokenSigner, OAuthClientLookup, OAuthClientStore } from './ports';
 import { OAuthTokenService } from './token.service';
 
@@ -58,5 +59,6 @@ export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { aut
   const authorizations = new AuthorizationService(p.authorizations, p.consents, oauthClients, core.sessions, p.uow, p.tokens, p.clock, oidcSettings);
   const codeGrant = new CodeGrantService(p.authorizations, oauthClients, core.sessions, p.uow, p.signer, p.idTokens, p.revocations, p.tokens, p.clock, oidcSettings);
   const logout = new LogoutService(oauthClients, core.sessions, p.idTokens, p.clock);
-  return { oauthClients, oauthTokens, authorizations, codeGrant, logout };
+  const connectedApps = new ConnectedAppsService(p.consents, core.sessions, p.uow, p.clock);
+  return { oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps };
 }

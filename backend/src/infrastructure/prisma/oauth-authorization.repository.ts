@@ -1,7 +1,7 @@
 // AuthorizationStore and ConsentStore on Prisma (tables oauth_authorizations, oauth_consents). Every state
 // change of a request is one conditional UPDATE, so concurrent answers and exchanges cannot both win.
 import type { OAuthAuthorization as AuthorizationRow } from '../../generated/prisma/client';
-import type { Authorization, CodeIssue, Consent, NewAuthorization, Prompt } from '../../domain/oauth/authorization.types';
+import type { Authorization, CodeIssue, ConnectedApp, Consent, NewAuthorization, Prompt } from '../../domain/oauth/authorization.types';
 import type { AuthorizationStore, ConsentStore } from '../../domain/oauth/ports';
 import type { PrismaClient } from './client';
 
@@ -101,5 +101,38 @@ export class PrismaConsentStore implements ConsentStore {
       create: { userId, clientId, scopes: merged, createdAt: now, updatedAt: now },
       update: { scopes: merged, updatedAt: now },
     });
+  }
+
+  async listForUser(userId: string, now: Date): Promise<ConnectedApp[]> {
+    const rows = await this.prisma.oAuthConsent.findMany({
+      where: { userId },
+      orderBy: { updatedAt: 'desc' },
+      include: { client: { select: { name: true, clientUri: true, logoUri: true } } },
+    });
+    if (!rows.length) return [];
+    // The apps' sessions of this user: when each was last used, how many are live.
+    const sessions = await this.prisma.session.findMany({
+      where: { userId, clientId: { in: rows.map((r) => r.clientId) } },
+      select: { clientId: true, lastActiveAt: true, revokedAt: true, expiresAt: true, idleExpiresAt: true },
+    });
+    return rows.map((r) => {
+      const own = sessions.filter((s) => s.clientId === r.clientId);
+      const last = own.reduce<Date | null>((m, s) => (!m || s.lastActiveAt > m ? s.lastActiveAt : m), null);
+      return {
+        clientId: r.clientId,
+        name: r.client.name,
+        clientUri: r.client.clientUri,
+        logoUri: r.client.logoUri,
+        scopes: r.scopes,
+        grantedAt: r.updatedAt,
+        lastUsedAt: last,
+        activeSessions: own.filter((s) => !s.revokedAt && s.expiresAt > now && s.idleExpiresAt > now).length,
+      };
+    });
+  }
+
+  async remove(userId: string, clientId: string): Promise<boolean> {
+    const { count } = await this.prisma.oAuthConsent.deleteMany({ where: { userId, clientId } });
+    return count > 0;
   }
 }

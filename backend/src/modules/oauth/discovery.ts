@@ -13,6 +13,8 @@ export function openidConfiguration(issuerOf: string | (() => string), scopes: (
       ...(await serverMetadata(issuer, scopes)),
       userinfo_endpoint: `${base}/oauth/userinfo`,
       end_session_endpoint: `${base}/oauth/end-session`,
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       claims_supported: CLAIMS_SUPPORTED,
