@@ -1,7 +1,7 @@
 // "Sign in with Sessionary" in Debian's Chromium (issue 24): a relying party built with openid-client builds
 // the authorization URL; the browser opens it, signs in on the account web app (login_hint prefilled), sees
 // the consent screen (client name, its URI, each scope explained) and allows; the RP exchanges the code and
-// validates the id_token, reads userinfo and refreshes. A second user, with ui_locales=ru, gets the Russian
+// validates the id_token, reads userinfo and refreshes; then "Connected apps" lists it and removes its access. A second user, with ui_locales=ru, gets the Russian
 // screen and denies (access_denied). axe and the 375 px check on the consent screen; no CSP violation.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,6 +73,16 @@ describe('OpenID Connect sign-in through the web app in a real browser', { skip:
     assert.equal((await client.fetchUserInfo(config, tokens.access_token, user.userId)).email, user.email);
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
     assert.ok(refreshed.access_token);
+
+    // Connected apps: the app is listed with what it may do; "Remove access" signs it out.
+    await page.goto(`${issuerOf(app).origin}/connected-apps`);
+    await page.getByRole('heading', { level: 1, name: 'Connected apps' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Photo Printer' }).waitFor();
+    await page.getByText('Last used', { exact: false }).waitFor();
+    await assertScreenOk(page, 'connected-apps');
+    await page.getByRole('button', { name: 'Remove access of Photo Printer' }).click();
+    await page.getByText('Photo Printer no longer has access and was signed out.').waitFor();
+    assert.equal((await app.http.get('/oauth/userinfo').set('Authorization', `Bearer ${refreshed.access_token}`)).status, 401);
     assert.deepEqual(problems, []);
     await context.close();
   });

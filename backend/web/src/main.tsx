@@ -7,6 +7,7 @@ import { Activity } from './pages/Activity';
 import { Admin } from './pages/Admin';
 import { OAuthClients } from './pages/OAuthClients';
 import { Authorize } from './pages/Authorize';
+import { ConnectedApps } from './pages/ConnectedApps';
 import { Password } from './pages/Password';
 import { Sessions } from './pages/Sessions';
 import { ForgotPassword, NotMe, RevertEmail, ResetPassword, VerifyEmail } from './pages/Recovery';
@@ -21,6 +22,7 @@ const PAGES = [
   { path: '/password', label: 'nav.password', view: Password },
   { path: '/two-factor', label: 'nav.twoFactor', view: TwoFactor },
   { path: '/activity', label: 'nav.activity', view: Activity },
+  { path: '/connected-apps', label: 'nav.connectedApps', view: ConnectedApps },
   { path: '/account', label: 'nav.account', view: Account },
   { path: '/admin', label: 'nav.admin', view: Admin, admin: true },
   { path: '/oauth-clients', label: 'nav.oauthClients', view: OAuthClients, admin: true },
