@@ -8,20 +8,21 @@ import type { Logger } from './infrastructure/logger';
 import type { Metrics } from './http/metrics';
 import type { RateLimits } from './http/rate-limits';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
-import { adminRoutes } from './modules/admin/admin.routes';
+import { adminEndpoints } from './modules/admin/admin.endpoints';
 import { docsRoutes } from './modules/docs/docs.routes';
-import { authRoutes, refreshRoute, validateRoute } from './modules/auth/auth.routes';
-import { emailChangeRoutes, recoveryRoutes } from './modules/recovery/recovery.routes';
-import { browserAuthRoutes } from './modules/browser/browser.routes';
+import { refreshRoute, validateRoute } from './modules/auth/auth.routes';
+import { authEndpoints } from './modules/auth/auth.endpoints';
+import { recoveryEndpoints } from './modules/recovery/recovery.endpoints';
+import { browserAuthEndpoints } from './modules/browser/browser.endpoints';
 import type { SessionEventHub } from './modules/browser/session-events';
-import { authenticate } from './http/authenticate';
+import { authenticate, requireRole } from './http/authenticate';
 import { webUi } from './modules/web/web.routes';
 import { errorAnswers, errorHandler, notFoundRoute } from './http/errors';
 import { jsonBody, simpleBytes } from './http/json-body';
 import { requestId } from './http/request-id';
 import { requestLogger } from './http/request-logger';
 import { securityHeaders } from './http/security-headers';
-import { leanKit, type HotRoute } from './http/lean-route';
+import { mountHotRoutes, type HotRoute } from './http/hot-route';
 import { fastPath } from './http/fast-path';
 import './http/types';
 import { authorizationServerMetadata, oauthHotRoutes, oauthRoutes } from './modules/oauth/oauth.routes';
@@ -37,9 +38,11 @@ import { authorizeRoutes } from './modules/oauth/authorize.routes';
 import { consentRoutes } from './modules/oauth/consent.routes';
 import { openidConfiguration } from './modules/oauth/discovery';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
-import { trustedDeviceRoutes } from './modules/trusted-devices/trusted-devices.routes';
-import { twoFactorRoutes } from './modules/two-factor/two-factor.routes';
-import { leanUserRoutes, userRoutes } from './modules/user/user.routes';
+import { trustedDeviceEndpoints } from './modules/trusted-devices/trusted-devices.endpoints';
+import { twoFactorEndpoints } from './modules/two-factor/two-factor.endpoints';
+import { leanUserRoutes } from './modules/user/user.routes';
+import { userEndpoints } from './modules/user/user.endpoints';
+import { mountEndpoints, type Guards } from './http/endpoint';
 import { recordSessionActivity, withSessionActivity } from './modules/user/session-activity.middleware';
 
 export interface AppDeps {
@@ -63,7 +66,7 @@ export interface AppDeps {
   web: { distDir: string | null; refreshCookieMaxAge: number; sessionEvents: SessionEventHub };
 }
 
-/** The Express app alone (every route, the hot ones on their lean chain). */
+/** The Express app alone (every route, the hot ones included, without the fast path in front). */
 export function createApp(deps: AppDeps) {
   return createHttp(deps).app;
 }
@@ -90,23 +93,18 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
       })
     : null;
 
-  // The hot routes (issue 15), declared once and served twice: by the fast path in front of Express
-  // (http/fast-path.ts) for the everyday request, and here, ahead of everything, on their lean chain for the
-  // rest. Either way each does what the app-wide middleware below does for every other route (request id,
-  // security headers, CORS, log line, metrics) and only the steps it needs (see http/lean-route.ts).
-  // /validate is exempt from the per-IP limit, since relying services call it from a few addresses;
-  // /refresh applies it itself.
-  const lean = leanKit({ logger: deps.logger, metrics: deps.metrics, cors: corsMiddleware, perIp, bodyLimit: deps.http.bodyLimit });
-  const leanUser = leanUserRoutes({ users, auth, sessions, accountDeletion });
+  // The hot routes, declared once and served twice: by the fast path in front of Express (http/fast-path.ts)
+  // for the everyday request, and by this app (mountHotRoutes below) for the rest. /validate is exempt from the
+  // per-IP limit, since relying services call it from a few addresses; /refresh applies it itself.
+  const leanUser = leanUserRoutes({ users, auth, sessions });
   // Last seen of a session (time, IP): one Map lookup here, the write after the answer has gone out.
   const seen = withSessionActivity(activity, deps.logger);
   const hot: HotRoute[] = [
-    { method: 'POST', path: '/api/auth/refresh', jsonBody: true, perIp: true, handler: refreshRoute(auth) },
-    { method: 'GET', path: '/api/auth/validate', handler: validateRoute(auth) },
-    { method: 'GET', path: '/api/user/me', handler: seen(leanUser.me) },
-    { method: 'GET', path: '/api/user/sessions', handler: seen(leanUser.sessions) },
+    { method: 'POST', path: '/api/auth/refresh', operationId: 'refresh', jsonBody: true, perIp: true, handler: refreshRoute(auth) },
+    { method: 'GET', path: '/api/auth/validate', operationId: 'validateToken', handler: validateRoute(auth) },
+    { method: 'GET', path: '/api/user/me', operationId: 'getProfile', handler: seen(leanUser.me) },
+    { method: 'GET', path: '/api/user/sessions', operationId: 'listSessions', handler: seen(leanUser.sessions) },
   ];
-  for (const r of hot) app[r.method === 'GET' ? 'get' : 'post'](r.path, lean.route(r));
 
   app.use(requestId);
   app.use(requestLogger(deps.logger));
@@ -123,6 +121,8 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));
   app.get('/.well-known/openid-configuration', openidConfiguration(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));
   app.use(jsonBody(deps.http.bodyLimit));
+  // Ahead of the session-activity stamp below: the hot reads stamp it themselves (`seen`).
+  mountHotRoutes(app, hot, perIp);
 
   app.get('/health', async (_req, res) => {
     const up = await deps.databaseUp().catch(() => false);
@@ -134,6 +134,10 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   });
   app.get('/metrics', deps.metrics.handler);
 
+  // Who calls, established once for every declared endpoint (http/endpoint.ts).
+  const bearer = authenticate(auth);
+  const guards: Guards = { public: [], user: [bearer], admin: [bearer, requireRole('admin')] };
+
   // Cookie-based variants for the web page, ahead of /api/auth (which would otherwise see the paths first).
   const { trustProxy, corsOrigins } = deps.http;
   const cookie = {
@@ -141,22 +145,24 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
     behindProxy: trustProxy !== undefined && trustProxy !== false,
     httpsPublicUrl: deps.http.publicUrl?.startsWith('https:') ?? false,
   };
-  app.use('/api/auth/browser', perIp, browserAuthRoutes({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }));
+  app.use('/api/auth/browser', perIp);
+  mountEndpoints(app, browserAuthEndpoints({ auth, cookie, perAccount, trustedOrigins: corsOrigins ?? [] }), guards);
   // Last seen of a session (time, IP): stamped after the response, at most once a minute per session.
   app.use(['/api/user', '/api/admin'], recordSessionActivity(activity, deps.logger));
   app.get('/api/user/session-events', authenticate(auth), deps.web.sessionEvents.handler);
-  const recoveryDeps = { recovery, auth, logger: deps.logger, perMailRequest, perUser };
-  app.use('/api/auth', perIp, authRoutes({ auth, perAccount }), recoveryRoutes(recoveryDeps));
-  app.use('/api/user/2fa', twoFactorRoutes({ auth, twoFactor, perUser }));
-  app.use('/api/user/trusted-devices', trustedDeviceRoutes({ auth, trustedDevices }));
-  app.use('/api/user/email', emailChangeRoutes(recoveryDeps));
+  // The per-IP limit counts every /api/auth request, whichever router or endpoint answers it.
+  app.use('/api/auth', perIp);
+  mountEndpoints(app, authEndpoints({ auth, perAccount }), guards);
+  mountEndpoints(app, recoveryEndpoints({ recovery, logger: deps.logger, perMailRequest, perUser }), guards);
+  mountEndpoints(app, twoFactorEndpoints({ twoFactor, perUser }), guards);
+  mountEndpoints(app, trustedDeviceEndpoints({ trustedDevices }), guards);
   app.use('/api/user/connected-apps', connectedAppRoutes({ connectedApps: deps.oauth.connectedApps, auth }));
-  app.use('/api/user', userRoutes({ users, auth, sessions, accountDeletion, perUser }));
+  mountEndpoints(app, userEndpoints({ users, auth, sessions, accountDeletion, perUser }), guards);
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));
   app.use('/api/oauth/authorization', consentRoutes({ authorizations: deps.oauth.authorizations, auth, trustedOrigins: corsOrigins ?? [] }));
   app.use('/api', docsRoutes());
-  app.use('/api/admin', adminRoutes({ users, auth, twoFactor }));
+  mountEndpoints(app, adminEndpoints({ users, twoFactor }), guards);
 
   if (deps.web.distDir) app.use(webUi(deps.web.distDir));
   app.use(notFoundRoute);
@@ -168,7 +174,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   const listener = fastPath({
     routes: [...hot, ...oauthHot],
     fallback: app,
-    trust: deps.http.trustProxy === undefined || deps.http.trustProxy === false ? null : app.get('trust proxy fn'),
+    trust: deps.http.trustProxy === undefined || deps.http.trustProxy === false ? null : (app.get('trust proxy fn') as (addr: string, i: number) => boolean),
     cors: corsMiddleware,
     bodyLimitBytes: simpleBytes(deps.http.bodyLimit) ?? 0,
     perIp: deps.rateLimits.perIpStep,

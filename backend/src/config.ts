@@ -311,8 +311,16 @@ export function describeConfig(): { key: string; env: string; default: string; d
     (Object.entries(keys) as [string, Setting<unknown>][]).map(([key, s]) => ({
       key: `${group}.${key}`,
       env: s.env,
-      default: s.defaultDoc ?? (s.default === null || s.default === undefined ? 'unset' : String(s.default)),
+      default: s.defaultDoc ?? describeDefault(s.default),
       doc: s.doc,
     })),
   );
+}
+
+/** A setting's default as the docs print it: lists comma-separated, as they are written in the environment. */
+function describeDefault(v: unknown): string {
+  if (v === null || v === undefined) return 'unset';
+  if (Array.isArray(v)) return v.join(',');
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
 }

@@ -9,6 +9,7 @@ import { connect as connectNats, type NatsConnection } from 'nats';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHttp } from './app';
+import { routeTable, type RouteEntry } from './http/route-table';
 import { bootstrapAdmin } from './modules/admin/admin.bootstrap';
 import { followsListeningPort, localIssuer, mailLinkBase, type Config } from './config';
 import { PasswordPolicy } from './domain/password-policy';
@@ -97,6 +98,8 @@ export interface Container {
   /** The server's NATS connection (request/reply, revocations), when NATS_URL is set. */
   nats: NatsConnection | null;
   housekeeping: PrismaHousekeeping;
+  /** Every method + path the HTTP app routes (checked against docs/openapi.yaml route by route). */
+  routes: readonly RouteEntry[];
 }
 
 export interface Core {
@@ -404,7 +407,7 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
   sessionEvents.start();
   lifecycle.onClose('session events', () => sessionEvents.close());
 
-  const { listener } = createHttp({
+  const { app, listener } = createHttp({
     logger,
     services,
     jwks: () => parts.crypto.keys.jwks,
@@ -423,7 +426,7 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
       sessionEvents,
     },
   });
-  return { listener, revocationStreams, sessionEvents };
+  return { listener, routes: routeTable(app), revocationStreams, sessionEvents };
 }
 
 function assemble(
@@ -436,7 +439,7 @@ function assemble(
   http: ReturnType<typeof buildHttp>,
   lifecycle: Lifecycle,
 ): Container {
-  const { listener, revocationStreams, sessionEvents } = http;
+  const { listener, routes, revocationStreams, sessionEvents } = http;
   let server: GracefulServer | null = null;
   return {
     services: servicesOf(parts),
@@ -445,6 +448,7 @@ function assemble(
     revocationFeed: messaging.revocationFeed,
     nats: messaging.nats,
     housekeeping: jobs.housekeeping,
+    routes,
     async start(port = config.http.port) {
       const observe = opts.observeHttp;
       server = new GracefulServer(observe ? (req, res) => (observe(req, res), listener(req, res)) : listener);

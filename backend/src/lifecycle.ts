@@ -3,7 +3,7 @@
 // failed start both close them newest first, so nothing is closed while something opened later still uses it.
 import type { Logger } from './infrastructure/logger';
 
-type Closer = () => Promise<unknown> | unknown;
+type Closer = () => unknown;
 
 /** A start that failed: names the area (database, redis, crypto, domain, jobs, messaging, http) that threw. */
 export class StartupError extends Error {

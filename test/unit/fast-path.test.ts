@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { createLogger } from '../../backend/src/infrastructure/logger';
 import { errorAnswers } from '../../backend/src/http/errors';
 import { fastPath } from '../../backend/src/http/fast-path';
-import { sendJson, type HotRoute } from '../../backend/src/http/lean-route';
+import { sendJson, type HotRoute } from '../../backend/src/http/hot-route';
 import { createMetrics } from '../../backend/src/http/metrics';
 import { createRateLimits } from '../../backend/src/http/rate-limits';
 
@@ -17,8 +17,8 @@ describe('fast path: what it takes and what it leaves to Express', () => {
   let server: http.Server;
   let base = '';
   const routes: HotRoute[] = [
-    { method: 'GET', path: '/hot', handler: (req, res) => sendJson(req, res, 200, { by: 'fast', ip: req.ip }) },
-    { method: 'POST', path: '/hot-body', jsonBody: true, perIp: true, handler: (req, res) => sendJson(req, res, 200, { by: 'fast', body: req.body }) },
+    { method: 'GET', path: '/hot', operationId: 'hot', handler: (req, res) => sendJson(req, res, 200, { by: 'fast', ip: req.ip }) },
+    { method: 'POST', path: '/hot-body', operationId: 'hotBody', jsonBody: true, perIp: true, handler: (req, res) => sendJson(req, res, 200, { by: 'fast', body: req.body }) },
   ];
   const metrics = createMetrics();
   const limits = createRateLimits({ perIpPerMin: 1000, perAccountPerMin: 1000, redis: null, keyPrefix: 'unit:' });
@@ -124,6 +124,7 @@ describe('fast path: form routes (OAuth introspection) and what they leave to th
     {
       method: 'POST',
       path: '/form',
+      operationId: 'form',
       formBody: true,
       // A route's own error shape and headers, as the OAuth endpoints answer.
       errors: (err) => ({ status: 400, body: { error: 'invalid_request', error_description: String((err as { type?: string }).type) }, headers: challenge }),

@@ -19,7 +19,7 @@ export interface CliRun {
   values: CliValues;
   io: CliIO;
   /** Built on first use (database, migrations, Redis, domain services), so `--help` and usage errors touch nothing. */
-  container(): Promise<Core>;
+  container: () => Promise<Core>;
   /** Audit context of this invocation: the OS user and host in place of a user agent. */
   ctx: RequestContext;
 }

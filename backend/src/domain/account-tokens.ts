@@ -66,7 +66,7 @@ export async function voidOutstandingTokens(r: Repositories, userId: string, rea
   const user = await r.users.findById(userId);
   const pending = verifications.filter((t) => t.subject !== user?.email);
   if (pending.length) {
-    await r.audit.record(auditEntry(userId, 'email.change_cancelled', ctx, { reason, newEmail: pending[pending.length - 1]!.subject }));
+    await r.audit.record(auditEntry(userId, 'email.change_cancelled', ctx, { reason, newEmail: pending[pending.length - 1].subject }));
   }
   return gone.length;
 }

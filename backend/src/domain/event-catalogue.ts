@@ -26,7 +26,8 @@ export type CatalogueName = (typeof CATALOGUE)[number];
 export interface OutboxRow {
   id: string;
   userId: string | null;
-  type: AuditEventType | string;
+  // A known audit type, or another event type the outbox carries (string & {} keeps the known names suggested).
+  type: AuditEventType | (string & {});
   ipAddress: string | null;
   metadata: Record<string, unknown>;
   createdAt: Date;
@@ -45,7 +46,7 @@ export interface CatalogueEvent {
 /** A UUID-shaped id derived from the audit row id and the event name: stable across redeliveries. */
 export function catalogueEventId(auditId: string, name: CatalogueName): string {
   const h = createHash('sha256').update(`${auditId}:${name}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 const ids = (m: Record<string, unknown>): string[] =>

@@ -224,7 +224,7 @@ export class TwoFactorService implements SecondFactorVerifier {
   /** Second login step (called by AuthService.completeMfaLogin, which handles lockout and the challenge). */
   async verifySecondFactor(user: User, factor: SecondFactor, ctx: RequestContext): Promise<'totp' | 'backup_code'> {
     if (!user.twoFactorEnabled || !user.totpSecretEncrypted) throw Errors.mfaInvalidCode();
-    const prepared = 'code' in factor ? await this.prepareTotp(user, factor.code) : await this.prepareBackupCode(user, factor.backupCode);
+    const prepared = 'code' in factor ? this.prepareTotp(user, factor.code) : await this.prepareBackupCode(user, factor.backupCode);
     await this.uow.run(async (r) => {
       await prepared.commit(r);
       if (prepared.method === 'backup_code') {
@@ -260,15 +260,15 @@ export class TwoFactorService implements SecondFactorVerifier {
   }
 
   /** A 6-digit input is a TOTP code; anything else is tried as a backup code. */
-  private prepareFactor(user: User, code: string): Promise<PreparedFactor> {
-    return normalizeTotpCode(code) !== null ? this.prepareTotp(user, code) : this.prepareBackupCode(user, code);
+  private async prepareFactor(user: User, code: string): Promise<PreparedFactor> {
+    return normalizeTotpCode(code) !== null ? this.prepareTotp(user, code) : await this.prepareBackupCode(user, code);
   }
 
   /**
    * Checks a TOTP code without consuming it; `commit` (inside the caller's transaction) consumes its step
    * with the compare-and-set, so two concurrent uses of one code cannot both succeed.
    */
-  private async prepareTotp(user: User, code: string): Promise<PreparedFactor> {
+  private prepareTotp(user: User, code: string): PreparedFactor {
     const step = this.matchTotp(user, code);
     if (step === null) throw Errors.mfaInvalidCode();
     return {

@@ -10,7 +10,7 @@ export function bearerToken(req: { headers: IncomingHttpHeaders }): string | nul
   const header = req.headers.authorization;
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (match) return match[1]!;
+  if (match) return match[1];
   // Another scheme (Basic, ...) carries no bearer token: UNAUTHENTICATED. A broken Bearer header is INVALID_TOKEN.
   return /^\s*Bearer(\s|$)/i.test(header) ? '' : null;
 }
@@ -55,7 +55,9 @@ export function authenticateUserOrClient(auth: AuthService, clients: ClientToken
     } catch (err) {
       // AuthService refuses client tokens as INVALID_TOKEN; the OAuth service decides on those.
       if (!clients || !(err instanceof DomainError) || err.code !== 'INVALID_TOKEN') throw bearerRefusal(err);
-      req.auth = await clients.authenticateClientToken(token).catch((e: unknown) => Promise.reject(bearerRefusal(e)));
+      req.auth = await clients.authenticateClientToken(token).catch((e: unknown) => {
+        throw bearerRefusal(e);
+      });
     }
     next();
   };

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Response } from 'express';
 import type { RequestContext } from '../domain/types';
 
-/** Express's Request, or the fast path's request (lean-route.ts HotRequest). */
+/** Express's Request, or the fast path's request (hot-route.ts HotRequest). */
 type Caller = { headers: IncomingHttpHeaders; readonly ip?: string | undefined };
 
 export function requestContext(req: Caller): RequestContext {

@@ -201,6 +201,8 @@ function errorText(err: unknown): string {
 
 /** The app's one error handler; the app passes the `answers` it shares with the fast path (one outage log for both). */
 export function errorHandler(logger: Logger, answers = errorAnswers(logger)): ErrorRequestHandler {
+  // Express knows an error handler by its four parameters: `_next` must stay although it is never called.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return (err, req, res, _next) => {
     if (res.headersSent) return;
     // Work skipped because the client hung up (see clientGone): nobody to answer, nothing went wrong.
@@ -211,7 +213,7 @@ export function errorHandler(logger: Logger, answers = errorAnswers(logger)): Er
     }
     const a = answers(err, req);
     // The same order as the fast path (fast-path.ts fail): the answer's headers, then Retry-After.
-    if (a.headers) for (let i = 0; i < a.headers.length; i += 2) res.setHeader(a.headers[i]!, a.headers[i + 1]!);
+    if (a.headers) for (let i = 0; i < a.headers.length; i += 2) res.setHeader(a.headers[i], a.headers[i + 1]);
     setRetryAfter(res, a.retryAfterSeconds);
     res.status(a.status).json(a.body);
   };

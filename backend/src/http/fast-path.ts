@@ -1,5 +1,5 @@
 // The hot routes' fast path (issue 15): a plain node:http request listener in front of the Express app. A
-// request for a hot route (lean-route.ts HotRoute: refresh, validate, /me, the session list) with nothing
+// request for a hot route (hot-route.ts HotRoute: refresh, validate, /me, the session list) with nothing
 // unusual about it is answered here, without Express: no req/res prototype swap, no router, no middleware
 // chain — which profiles showed to cost more server CPU per request than the route's own work. Everything
 // else goes to the Express app unchanged, including hot-route requests this listener does not take:
@@ -10,7 +10,7 @@
 //   - a body on a GET;
 //   - for a form route (OAuth introspection), a body form-body.ts leanFormLength does not take (another
 //     charset, gzip, chunked, empty, past 8 KiB): that route's own Express router answers it.
-// What a taken request gets is what the Express lean chain gives it: the same handler, the same steps in the
+// What a taken request gets is what the Express app gives it: the same handler, the same steps in the
 // same order (CORS when configured, JSON or form body, per-IP limit), the same headers (X-Request-Id, helmet's,
 // CORS, RateLimit-*), errors mapped by the app's one mapping (errors.ts errorAnswers: contract shape, 503
 // with Retry-After on a database outage) or the route's own (OAuth's RFC 6749 shape), one histogram
@@ -24,7 +24,7 @@ import type { ErrorAnswer, ErroredRequest, RouteErrorAnswer } from './errors';
 import { setRetryAfter } from './errors';
 import { leanFormLength, parseLeanForm } from './form-body';
 import { leanJsonLength, readLeanBody, readLeanText } from './json-body';
-import { HeaderList, PRESET_HEADERS, setErrorHeaders, step, type HotRequest, type HotRoute, type WithPresetHeaders } from './lean-route';
+import { HeaderList, PRESET_HEADERS, setErrorHeaders, step, type HotRequest, type HotRoute, type WithPresetHeaders } from './hot-route';
 import type { Metrics } from './metrics';
 import type { RateLimits } from './rate-limits';
 import { requestIdOf } from './request-id';
@@ -84,8 +84,8 @@ export function fastPath(o: FastPathOptions): RequestListener {
     const a: RouteErrorAnswer = (r.errors ?? errors)(err, { id: req.id, method: req.method, path: req.url! });
     setErrorHeaders(req, res);
     const preset = (res as Partial<WithPresetHeaders>)[PRESET_HEADERS];
-    if (preset) for (let i = 0; i < preset.length; i += 2) res.setHeader(preset[i]!, preset[i + 1]!);
-    if (a.headers) for (let i = 0; i < a.headers.length; i += 2) res.setHeader(a.headers[i]!, a.headers[i + 1]!);
+    if (preset) for (let i = 0; i < preset.length; i += 2) res.setHeader(preset[i], preset[i + 1]);
+    if (a.headers) for (let i = 0; i < a.headers.length; i += 2) res.setHeader(a.headers[i], a.headers[i + 1]);
     setRetryAfter(res, a.retryAfterSeconds);
     const text = JSON.stringify(a.body);
     res.writeHead(a.status, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(text))]);

@@ -39,10 +39,10 @@ export class GracefulServer {
       // The client hung up before any answer, but the handler may still be working (a login in bcrypt, then
       // its transaction): it stays in flight until it answers (into the void) or the drain's grace ends, so
       // stop() does not close the database and worker pools under it.
-      const end = this.end;
+      const end = this.end.bind(this) as (...a: unknown[]) => ServerResponse;
       this.end = function (this: ServerResponse, ...args: unknown[]) {
         settle(this);
-        return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+        return end(...args);
       } as ServerResponse['end'];
     };
     this.server = createServer((req, res) => {

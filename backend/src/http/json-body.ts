@@ -35,7 +35,7 @@ const LEAN_MAX = 8192;
 const readError = (message: string, type: string) => Object.assign(new Error(message), { status: 400, statusCode: 400, expose: true, type });
 
 /**
- * The hot routes' body reader (lean-route.ts): for the everyday request — `application/json` (utf-8), no
+ * The hot routes' body reader (the fast path): for the everyday request — `application/json` (utf-8), no
  * content or transfer encoding, a Content-Length within BODY_LIMIT and 8 KiB — it reads and parses the body the
  * way body-parser's json() does (empty body = {}, strict: an object or array at the top, a length mismatch is
  * a 400) plus the NUL/surrogate check, with none of its per-request machinery. Anything else (gzip, chunked,
@@ -65,7 +65,8 @@ export function leanJsonLength(h: IncomingHttpHeaders, limitBytes: number): numb
 export async function readLeanBody(req: IncomingMessage, expected: number): Promise<unknown> {
   const text = await readLeanText(req, expected);
   if (text.length === 0) return {};
-  const first = /^[\x20\x09\x0a\x0d]*(.)/s.exec(text)?.[1];
+  // JSON's whitespace (RFC 8259 §2): space, tab, line feed, carriage return.
+  const first = /^[ \t\n\r]*(.)/s.exec(text)?.[1];
   let body: unknown;
   try {
     if (first !== '{' && first !== '[') throw new SyntaxError('Unexpected token');
@@ -94,7 +95,7 @@ export function readLeanText(req: IncomingMessage, expected: number): Promise<st
     req.once('aborted', () => reject(readError('request aborted', 'request.aborted')));
     req.once('end', () => {
       if (received !== expected) return reject(readError('request size did not match content length', 'request.size.invalid'));
-      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8').replace(/^\uFEFF/, ''));
+      resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8').replace(/^\uFEFF/, ''));
     });
   });
 }

@@ -50,7 +50,7 @@ export function metricsGuard(access: MetricsAccess): RequestHandler {
 
 export interface Metrics {
   middleware: RequestHandler;
-  /** One observation, for routes that time themselves (the lean hot routes, lean-route.ts). */
+  /** One observation, for routes that time themselves (the fast path, fast-path.ts). */
   observe(method: string, route: string, status: number, seconds: number): void;
   handler: RequestHandler;
 }

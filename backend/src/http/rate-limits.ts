@@ -99,7 +99,7 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /** Where a response's quotas are kept between limiters (a symbol, so plain Node responses carry it too). */
 const QUOTAS = Symbol('rateLimitQuotas');
-/** Where the RateLimit-* headers go: a response, or a list that collects them (lean-route.ts HeaderList). */
+/** Where the RateLimit-* headers go: a response, or a list that collects them (hot-route.ts HeaderList). */
 export interface HeaderSink {
   setHeader(name: string, value: string): unknown;
 }
@@ -164,7 +164,7 @@ function middleware(limiter: RateLimiterAbstract, points: number, keyOf: RateLim
  */
 export function ipBucket(ip: string): string {
   // A zone index (fe80::1%eth0) names the interface, not the address: the bucket ignores it.
-  const address = ip.split('%')[0]!;
+  const address = ip.split('%')[0];
   if (isIP(address) !== 6) return ip;
   const v6 = ipaddr.IPv6.parse(address);
   if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();

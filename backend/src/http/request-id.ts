@@ -5,7 +5,7 @@ import type { RequestHandler } from 'express';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The request's id (the one rule, also for the lean hot routes, lean-route.ts). */
+/** The request's id (the one rule, also for the fast path, fast-path.ts). */
 export function requestIdOf(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();

@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from '../infrastructure/logger';
 import { clientIp } from './context';
 
-/** The request's log line (also written by the lean hot routes, lean-route.ts). Callers check isInfoEnabled. */
+/** The request's log line (also written by the fast path, fast-path.ts). Callers check isInfoEnabled. */
 export function logRequest(logger: Logger, req: { id: string; method?: string | undefined; originalUrl: string; readonly ip?: string | undefined }, status: number, durationMs: number): void {
   logger.info('request', {
     requestId: req.id,

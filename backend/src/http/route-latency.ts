@@ -32,15 +32,16 @@ export class RouteLatencyHistogram {
     opts: { name: string; help: string; buckets: readonly number[] },
   ) {
     this.bounds = [...opts.buckets].sort((a, b) => a - b);
-    const self = this;
+    const values = () => this.values(opts.name);
+    const reset = () => this.reset();
     // A prom-client Histogram registered as usual (name, help, type, cluster aggregation), whose values come
     // from the counts here; it never observes anything itself.
     class Exported extends Histogram<keyof Labels> {
-      async getForPromString() {
-        return { name: opts.name, help: opts.help, type: 'histogram', aggregator: 'sum', values: self.values(opts.name) };
+      getForPromString() {
+        return Promise.resolve({ name: opts.name, help: opts.help, type: 'histogram', aggregator: 'sum', values: values() });
       }
       override reset(): void {
-        self.reset();
+        reset();
       }
     }
     new Exported({ name: opts.name, help: opts.help, labelNames: ['method', 'route', 'status'], buckets: [...this.bounds], registers: [registry] });
@@ -50,17 +51,17 @@ export class RouteLatencyHistogram {
     const s = this.seriesOf(method, route, status);
     const b = this.bounds;
     let i = 0;
-    while (i < b.length && seconds > b[i]!) i++;
-    s.counts[i]!++;
+    while (i < b.length && seconds > b[i]) i++;
+    s.counts[i]++;
     s.sum += seconds;
     s.count++;
   }
 
   private seriesOf(method: string, route: string, status: number): Series {
     let byRoute = this.series.get(method);
-    if (!byRoute) this.series.set(method, (byRoute = new Map()));
+    if (!byRoute) this.series.set(method, (byRoute = new Map<string, Map<number, Series>>()));
     let byStatus = byRoute.get(route);
-    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    if (!byStatus) byRoute.set(route, (byStatus = new Map<number, Series>()));
     let s = byStatus.get(status);
     if (!s) {
       byStatus.set(status, (s = new Series({ method, route, status: String(status) }, this.bounds.length)));
@@ -81,8 +82,8 @@ export class RouteLatencyHistogram {
     for (const s of this.all) {
       let acc = 0;
       for (let i = 0; i < this.bounds.length; i++) {
-        acc += s.counts[i]!;
-        out.push({ labels: { le: this.bounds[i]! }, sharedLabels: s.labels, value: acc, metricName: `${name}_bucket`, exemplar: null });
+        acc += s.counts[i];
+        out.push({ labels: { le: this.bounds[i] }, sharedLabels: s.labels, value: acc, metricName: `${name}_bucket`, exemplar: null });
       }
       out.push({ labels: { le: '+Inf' }, sharedLabels: s.labels, value: s.count, metricName: `${name}_bucket`, exemplar: null });
       out.push({ labels: {}, sharedLabels: s.labels, value: s.sum, metricName: `${name}_sum`, exemplar: undefined });

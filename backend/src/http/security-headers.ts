@@ -25,7 +25,7 @@ export function helmetHeaders(options?: Readonly<HelmetOptions>): [string, strin
   return headers;
 }
 
-/** Sets recorded [name, value] pairs the ordinary way (also the lean hot routes' error path, lean-route.ts). */
+/** Sets recorded [name, value] pairs the ordinary way (also the fast path's error answers, hot-route.ts). */
 export function setHeaderPairs(res: ServerResponse, headers: readonly (readonly [string, string])[]): void {
   for (const [name, value] of headers) res.setHeader(name, value);
 }

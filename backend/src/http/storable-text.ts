@@ -30,10 +30,10 @@ export function findUnreadableText(value: unknown): FieldProblem | null {
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    const entries = Object.entries(v);
+    const entries: [string, unknown][] = Object.entries(v as Record<string, unknown>);
     // Reversed so the first field in document order is the one reported.
     for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i]!;
+      const [key, child] = entries[i];
       const childPath = path ? `${path}.${key}` : key;
       const keyProblem = textProblem(key);
       if (keyProblem) return { field: printable(childPath), message: keyProblem };

@@ -23,7 +23,7 @@ export const requiredEmail = (field: string): ValidationChain =>
 /**
  * The error for a body that is there but not a JSON object, or null. A JSON array is valid JSON but never a
  * valid request here; without this a route whose fields are all optional (2FA enable) would read `[]` as
- * "no body" and answer 200. validate() applies it, and so does the lean refresh route (auth.validators.ts).
+ * "no body" and answer 200. validate() applies it, and so does the hot refresh route (auth.validators.ts).
  */
 export function notAnObjectBody(b: unknown): DomainError | null {
   if (b === undefined || (typeof b === 'object' && b !== null && !Array.isArray(b))) return null;

@@ -6,6 +6,7 @@ import { findUnreadableText } from '../http/storable-text';
 import { validationResult, type ValidationChain } from 'express-validator';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { DomainError, Errors } from '../domain/errors';
+import { chainsOf, type InputOf, type Shape } from '../http/fields';
 import type { RequestContext } from '../domain/types';
 import type { Logger } from '../infrastructure/logger';
 
@@ -50,6 +51,14 @@ export function decode(data: Uint8Array): InboundMessage {
       userAgent: typeof ctx.userAgent === 'string' ? ctx.userAgent.slice(0, MAX_USER_AGENT) : null,
     },
   };
+}
+
+/**
+ * Runs an endpoint's typed rules (http/fields.ts) on a message body: the same checks and messages as over
+ * HTTP, the sanitised body typed as the HTTP handler sees it.
+ */
+export async function checkMessage<S extends Shape>(shape: S, body: Record<string, unknown>, checks: ValidationChain[] = []): Promise<InputOf<S>> {
+  return (await checkBody([...chainsOf(shape, 'body'), ...checks], body)) as InputOf<S>;
 }
 
 /** Runs the HTTP routes' express-validator chains on a message body; returns the sanitised body. */

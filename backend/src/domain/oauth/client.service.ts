@@ -287,7 +287,7 @@ export class OAuthClientService {
       problems.push({ field: 'name', message: 'name must be 1-100 characters' });
     }
     if (c.type !== 'confidential' && c.type !== 'public') problems.push({ field: 'type', message: 'type must be confidential or public' });
-    if (!Array.isArray(c.grantTypes) || c.grantTypes.length === 0 || c.grantTypes.some((g) => !GRANT_TYPES.includes(g as GrantType))) {
+    if (!Array.isArray(c.grantTypes) || c.grantTypes.length === 0 || c.grantTypes.some((g) => !GRANT_TYPES.includes(g))) {
       problems.push({ field: 'grantTypes', message: `grantTypes must be a non-empty list of ${GRANT_TYPES.join(', ')}` });
     } else if (c.type === 'public' && c.grantTypes.includes('client_credentials')) {
       problems.push({ field: 'grantTypes', message: 'A public client cannot use client_credentials' });

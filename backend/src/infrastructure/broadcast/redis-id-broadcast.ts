@@ -36,7 +36,7 @@ export class RedisIdBroadcast implements IdBroadcast {
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       try {
-        const ids = JSON.parse(message);
+        const ids: unknown = JSON.parse(message);
         if (Array.isArray(ids)) onIds(ids.filter((x): x is string => typeof x === 'string'));
       } catch {
         // Malformed messages are ignored: only our own instances publish on this channel.
@@ -56,8 +56,9 @@ export class RedisIdBroadcast implements IdBroadcast {
     });
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
     this.subscriber.disconnect();
+    return Promise.resolve();
   }
 }

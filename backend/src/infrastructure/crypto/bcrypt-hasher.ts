@@ -4,6 +4,7 @@ import bcrypt from 'bcrypt';
 import { createHash } from 'node:crypto';
 import type { PasswordHasher } from '../../domain/ports';
 import type { BcryptProcessPool } from './bcrypt-process-pool';
+import { abortReason } from './bcrypt-process-pool';
 import { normalizePassword } from '../../domain/password-policy';
 
 function prehash(password: string): string {
@@ -37,7 +38,7 @@ export class BcryptPasswordHasher implements PasswordHasher {
   /** `signal`: the pool drops the compare if it fires while the job still waits for a child. */
   private compare(data: string, hash: string, signal?: AbortSignal): Promise<boolean> {
     if (this.pool) return this.pool.run({ op: 'compare', data, hash }, signal) as Promise<boolean>;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     return bcrypt.compare(data, hash);
   }
 }

@@ -10,15 +10,15 @@ type Job = { op: 'hash'; data: string; cost: number } | { op: 'compare'; data: s
 
 interface Pending {
   child: ChildProcess;
-  resolve(value: unknown): void;
-  reject(err: Error): void;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
 }
 
 interface Queued {
   job: Job;
   signal: AbortSignal | undefined;
-  resolve(value: unknown): void;
-  reject(err: unknown): void;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 const WORKER = fileURLToPath(new URL('./bcrypt-worker.cjs', import.meta.url));
@@ -41,7 +41,7 @@ export class BcryptProcessPool {
   /** Rejects with `signal.reason` (an AbortError) when the signal fires before the job reached a child. */
   run(job: Job, signal?: AbortSignal): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('bcrypt pool closed'));
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise((resolve, reject) => {
       this.queue.push({ job, signal, resolve, reject });
       this.dispatch();
@@ -75,12 +75,12 @@ export class BcryptProcessPool {
     while (this.queue.length > 0) {
       // A child whose channel has closed (it died; its 'exit', which fails its jobs, may still be to come)
       // takes no job and gives its place to a new one: a send to it fails.
-      for (let i = this.children.length - 1; i >= 0; i--) if (!this.children[i]!.connected) this.children.splice(i, 1);
+      for (let i = this.children.length - 1; i >= 0; i--) if (!this.children[i].connected) this.children.splice(i, 1);
       const child = this.children.find((c) => this.inFlight(c) === 0) ?? (this.children.length < this.size ? this.spawn() : null);
       if (!child) return;
       const next = this.queue.shift()!;
       if (next.signal?.aborted) {
-        next.reject(next.signal.reason);
+        next.reject(abortReason(next.signal));
         continue;
       }
       const id = this.nextId++;
@@ -148,4 +148,10 @@ export class BcryptProcessPool {
       channel?.unref?.();
     }
   }
+}
+
+/** The signal's reason (an AbortError unless the caller gave another Error). */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(String(reason));
 }

@@ -99,7 +99,7 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
     if (cached) return cached;
     let header: { kid?: unknown } | null = null;
     try {
-      header = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+      header = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as { kid?: unknown } | null;
     } catch {
       throw Errors.invalidToken('Token is malformed');
     }

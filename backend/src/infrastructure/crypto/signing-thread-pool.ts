@@ -54,7 +54,7 @@ export class SigningThreadPool {
   }
 
   sign(payload: object, options: jwt.SignOptions): Promise<string> {
-    const worker = this.workers[this.turn++ % this.workers.length]!;
+    const worker = this.workers[this.turn++ % this.workers.length];
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker });

@@ -16,6 +16,8 @@ import pg from 'pg';
 
 /** A single connection (pg.Client, PoolClient): the advisory lock and transactions are per session. */
 export interface Queryable {
+  // Rows are whatever the SQL selects; each caller names their shape (pg's own typing does the same).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
 }
 

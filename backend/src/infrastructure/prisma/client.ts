@@ -40,10 +40,10 @@ function endWaitsForSockets(pool: pg.Pool): void {
     if (--open === 0) drained?.();
   });
   const end = pool.end.bind(pool);
-  pool.end = (async () => {
+  pool.end = async () => {
     await end();
     if (open > 0) await new Promise<void>((resolve) => (drained = resolve));
-  }) as unknown as typeof pool.end;
+  };
 }
 
 export function createPrismaClient(url: string, opts: PrismaClientOptions = {}): PrismaClient {

@@ -89,7 +89,7 @@ export function toAuditEvent(r: AuditEventRow): AuditEvent {
     type: r.type as AuditEventType,
     ipAddress: r.ipAddress,
     userAgent: r.userAgent,
-    metadata: m !== null && typeof m === 'object' && !Array.isArray(m) ? (m as Record<string, unknown>) : {},
+    metadata: m !== null && typeof m === 'object' && !Array.isArray(m) ? (m) : {},
     createdAt: r.createdAt,
   };
 }

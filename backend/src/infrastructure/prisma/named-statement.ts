@@ -80,7 +80,7 @@ export function statement<R extends object>(name: string, columns: Columns<R>, s
     read(fields) {
       if (fields.length !== n) throw new Error(`named statement ${name}: ${fields.length} columns, expected ${n}`);
       const row: Record<string, unknown> = {};
-      for (let i = 0; i < n; i++) row[keys[i]!] = readers[i]!(fields[i]!);
+      for (let i = 0; i < n; i++) row[keys[i]] = readers[i](fields[i]);
       return row as R;
     },
   };

@@ -104,16 +104,17 @@ export class MemoryRevocationStore implements RevocationStore {
   }
 
   /** Never rejects: the revocation has committed; other instances read it back if the broadcast is lost. */
-  async revoke(sessionIds: string[]): Promise<void> {
+  revoke(sessionIds: string[]): Promise<void> {
     this.learn(sessionIds);
     if (this.bus && sessionIds.length) {
-      this.bus.publish(sessionIds).catch((err) => {
+      this.bus.publish(sessionIds).catch((err: unknown) => {
         this.feed.log?.('warn', 'revocation broadcast failed; other instances will read it from the database', {
           count: sessionIds.length,
-          error: String(err?.message ?? err),
+          error: err instanceof Error ? err.message : String(err),
         });
       });
     }
+    return Promise.resolve();
   }
 
   /**

@@ -6,9 +6,9 @@ import type { AccessClaims } from '../../domain/types';
 import { publicUser, tokenResponse } from '../../http/mappers';
 import { emailBucket, mfaTokenBucket } from '../../http/rate-limit-keys';
 import { ipBucket, type RateLimits } from '../../http/rate-limits';
-import { checkBody, type InboundMessage, type MessageHandler } from '../../nats/request-server';
-import { changePasswordRules } from '../user/user.validators';
-import { loginRules, mfaLoginRules, refreshRules, registerRules } from './auth.validators';
+import { checkMessage, type InboundMessage, type MessageHandler } from '../../nats/request-server';
+import { changePasswordBody } from '../user/user.validators';
+import { loginBody, mfaLoginBody, refreshBody, registerBody, oneSecondFactor, secondFactorOf } from './auth.validators';
 
 /**
  * `limits` are the HTTP routes' rate limits, counted in the same buckets, so a guess over NATS costs what it
@@ -30,37 +30,36 @@ export function authMessageHandlers(auth: AuthService, limits: Pick<RateLimits, 
   };
   return {
     'auth.register': perIp(async (m) => {
-      const { email, password, username } = await checkBody(registerRules, m.body);
-      const user = await auth.register({ email: email as string, password: password as string, username: (username as string | undefined) ?? null }, m.context);
+      const { email, password, username } = await checkMessage(registerBody, m.body);
+      const user = await auth.register({ email, password, username: username ?? null }, m.context);
       return { user: publicUser(user) };
     }),
     'auth.login': perIp(async (m) => {
-      const { email, password, deviceName } = await checkBody(loginRules, m.body);
+      const { email, password, deviceName } = await checkMessage(loginBody, m.body);
       await perAccount(emailBucket(email));
-      const result = await auth.login({ email: email as string, password: password as string, deviceName: (deviceName as string | undefined) || null }, m.context);
+      const result = await auth.login({ email, password, deviceName: deviceName || null }, m.context);
       return 'mfaRequired' in result ? result : tokenResponse(result);
     }),
     'auth.login_2fa': perIp(async (m) => {
-      const { mfaToken, code, backupCode } = await checkBody(mfaLoginRules, m.body);
-      await perAccount(mfaTokenBucket(mfaToken));
-      const factor = typeof code === 'string' ? { code } : { backupCode: backupCode as string };
-      return tokenResponse(await auth.completeMfaLogin(mfaToken as string, factor, m.context));
+      const b = await checkMessage(mfaLoginBody, m.body, oneSecondFactor);
+      await perAccount(mfaTokenBucket(b.mfaToken));
+      return tokenResponse(await auth.completeMfaLogin(b.mfaToken, secondFactorOf(b), m.context));
     }),
     // Same answers as GET /api/auth/validate: never an error, `valid: false` with the reason. No per-IP limit,
     // as over HTTP: services call it for every request they serve.
-    'auth.validate': async (m) => {
-      if (!m.accessToken) return { valid: false, reason: 'UNAUTHENTICATED' };
+    'auth.validate': (m) => {
+      if (!m.accessToken) return Promise.resolve({ valid: false, reason: 'UNAUTHENTICATED' });
       try {
         const c = auth.authenticate(m.accessToken);
-        return { valid: true, claims: { sub: c.sub, sid: c.sid, role: c.role, email: c.email, username: c.username ?? null, aal: c.aal, exp: c.exp } };
+        return Promise.resolve({ valid: true, claims: { sub: c.sub, sid: c.sid, role: c.role, email: c.email, username: c.username ?? null, aal: c.aal, exp: c.exp } });
       } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
-        return { valid: false, reason: err.code };
+        if (!(err instanceof DomainError)) return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        return Promise.resolve({ valid: false, reason: err.code });
       }
     },
     'auth.refresh': perIp(async (m) => {
-      const { refreshToken } = await checkBody(refreshRules, m.body);
-      return tokenResponse(await auth.refresh(refreshToken as string, m.context));
+      const { refreshToken } = await checkMessage(refreshBody, m.body);
+      return tokenResponse(await auth.refresh(refreshToken, m.context));
     }),
     'auth.logout': perIp(async (m) => {
       await auth.logout(claims(m), m.context);
@@ -72,9 +71,9 @@ export function authMessageHandlers(auth: AuthService, limits: Pick<RateLimits, 
     }),
     'auth.change_password': async (m) => {
       const who = claims(m);
-      const { currentPassword, newPassword } = await checkBody(changePasswordRules, m.body);
+      const { currentPassword, newPassword } = await checkMessage(changePasswordBody, m.body);
       await limits.consume('perUser', `user:${who.sub}`);
-      return { revokedSessions: await auth.changePassword(who, { currentPassword: currentPassword as string, newPassword: newPassword as string }, m.context) };
+      return { revokedSessions: await auth.changePassword(who, { currentPassword, newPassword }, m.context) };
     },
   };
 }

@@ -1,37 +1,39 @@
-// express-validator chains for /api/auth. Types are checked explicitly: `{"password": 123}` is a 400.
+// Input rules for /api/auth (http/fields.ts), shared with the NATS auth.* handlers. Types are checked
+// explicitly: `{"password": 123}` is a 400.
 import { body } from 'express-validator';
 import { Errors } from '../../domain/errors';
-import { notAnObjectBody, requiredEmail, requiredString } from '../../http/validate';
+import { email, field, text } from '../../http/fields';
+import { notAnObjectBody } from '../../http/validate';
 
-export const registerRules = [
-  requiredEmail('email'),
+export const registerBody = {
+  email: email(),
   // Length and common-password checks live in the domain policy (so the service enforces them everywhere).
-  body('password')
-    .exists({ values: 'null' }).withMessage('password is required').bail()
-    .isString().withMessage('password must be a string').bail()
-    .isLength({ max: 1024 }).withMessage('password is too long'),
-  body('username')
-    .optional({ values: 'null' })
-    .isString().withMessage('username must be a string').bail()
+  password: text(1024, { min: 0 }),
+  username: field<string | null | undefined>((c, name) => c.optional({ values: 'null' })
+    .isString().withMessage(`${name} must be a string`).bail()
     .trim()
-    .isLength({ min: 1, max: 64 }).withMessage('username must be 1–64 characters'),
-];
+    .isLength({ min: 1, max: 64 }).withMessage(`${name} must be 1–64 characters`)),
+};
 
-export const loginRules = [
-  requiredString('email', 254),
-  requiredString('password', 1024),
-  body('deviceName').optional({ values: 'null' }).isString().withMessage('deviceName must be a string').bail().trim().isLength({ max: 100 }),
+export const loginBody = {
+  email: text(254),
+  password: text(1024),
+  deviceName: field<string | null | undefined>((c, name) => c.optional({ values: 'null' }).isString().withMessage(`${name} must be a string`).bail().trim().isLength({ max: 100 })),
   // From an earlier "remember this device" (native apps; the browser sends a cookie instead). Unknown or
   // expired tokens are simply ignored: the answer is then the usual second-factor challenge.
-  body('trustedDeviceToken').optional({ values: 'null' }).isString().withMessage('trustedDeviceToken must be a string').bail().isLength({ min: 1, max: 256 }),
-];
+  trustedDeviceToken: field<string | null | undefined>((c, name) => c.optional({ values: 'null' }).isString().withMessage(`${name} must be a string`).bail().isLength({ min: 1, max: 256 })),
+};
 
-export const mfaLoginRules = [
-  requiredString('mfaToken', 256),
-  body('code').optional({ values: 'null' }).isString().withMessage('code must be a string').bail().isLength({ max: 16 }),
-  body('backupCode').optional({ values: 'null' }).isString().withMessage('backupCode must be a string').bail().isLength({ max: 32 }),
-  body('rememberDevice').optional({ values: 'null' }).isBoolean({ strict: true }).withMessage('rememberDevice must be true or false'),
-  body().custom((b) => {
+export const mfaLoginBody = {
+  mfaToken: text(256),
+  code: field<string | null | undefined>((c, name) => c.optional({ values: 'null' }).isString().withMessage(`${name} must be a string`).bail().isLength({ max: 16 })),
+  backupCode: field<string | null | undefined>((c, name) => c.optional({ values: 'null' }).isString().withMessage(`${name} must be a string`).bail().isLength({ max: 32 })),
+  rememberDevice: field<boolean | null | undefined>((c, name) => c.optional({ values: 'null' }).isBoolean({ strict: true }).withMessage(`${name} must be true or false`)),
+};
+
+/** Across mfaLoginBody's fields. */
+export const oneSecondFactor = [
+  body().custom((b: { code?: unknown; backupCode?: unknown } | undefined) => {
     const hasCode = typeof b?.code === 'string';
     const hasBackup = typeof b?.backupCode === 'string';
     if (hasCode === hasBackup) throw new Error('Send exactly one of code or backupCode');
@@ -39,11 +41,16 @@ export const mfaLoginRules = [
   }),
 ];
 
-export const refreshRules = [requiredString('refreshToken', 512)];
+/** The one factor mfaLoginBody carries, once oneSecondFactor passed. */
+export function secondFactorOf(b: { code?: string | null; backupCode?: string | null }): { code: string } | { backupCode: string } {
+  return typeof b.code === 'string' ? { code: b.code } : { backupCode: b.backupCode ?? '' };
+}
+
+export const refreshBody = { refreshToken: text(512) };
 
 /**
- * The refresh route's one field, checked by hand on its lean chain (issue 15) with the same rule and messages
- * as requiredString('refreshToken', 512) above.
+ * The refresh route's one field, checked by hand on the hot route (the fast path has no validation chain)
+ * with the same rule and messages as refreshBody above.
  */
 export function refreshTokenOf(reqBody: unknown): string {
   // As validate() does: a body that is not a JSON object is refused as a whole.

@@ -78,7 +78,7 @@ export function readRefreshCookie(req: Request): string | null {
   const host = cookieValues(req, HOST_REFRESH_COOKIE);
   const values = host.length ? host : cookieValues(req, REFRESH_COOKIE);
   if (values.length !== 1) return null;
-  const value = values[0]!;
+  const value = values[0];
   return value.length <= MAX_TOKEN_LENGTH ? value : null;
 }
 

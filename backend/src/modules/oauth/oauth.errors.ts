@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors';
 import { OAuthError, type OAuthErrorCode } from '../../domain/oauth/errors';
 import type { Logger } from '../../infrastructure/logger';
 import { safeDescription, setRetryAfter, type ErroredRequest, type RouteErrorAnswer } from '../../http/errors';
-import { NO_STORE } from '../../http/lean-route';
+import { NO_STORE } from '../../http/hot-route';
 
 const STATUS: Record<OAuthErrorCode, number> = {
   invalid_request: 400,

@@ -5,7 +5,7 @@ import { OAuthError } from '../../domain/oauth/errors';
 import type { IssuedTokens, OAuthTokenService } from '../../domain/oauth/token.service';
 import type { CodeGrantService } from '../../domain/oauth/code-grant.service';
 import { requestContext } from '../../http/context';
-import { NO_STORE, sendJson, type LeanHandler } from '../../http/lean-route';
+import { NO_STORE, sendJson, type HotHandler } from '../../http/hot-route';
 import { assertForm, clientCredentials, formField, requiredField, type FormRequest } from './oauth.validators';
 
 const tokenBody = (t: IssuedTokens) => ({
@@ -65,7 +65,7 @@ export class OAuthHandlers {
    * RFC 7662: only for confidential clients (resource servers) that authenticate. Served by the /oauth router
    * and by the fast path (oauth.routes.ts oauthHotRoutes): sendJson with the no-store headers, either way.
    */
-  introspect: LeanHandler = async (req, res) => {
+  introspect: HotHandler = async (req, res) => {
     assertForm(req);
     const client = await this.clients.authenticate(clientCredentials(req));
     if (client.method === 'none') throw new OAuthError('invalid_client', 'Introspection requires client authentication (a confidential client)');

@@ -10,7 +10,7 @@ import { OIDC_SCOPES } from '../../domain/oauth/oidc';
 import type { Logger } from '../../infrastructure/logger';
 import { noStore } from '../../http/context';
 import { formBody } from '../../http/form-body';
-import type { HotRoute } from '../../http/lean-route';
+import type { HotRoute } from '../../http/hot-route';
 import { emailKey } from '../../http/rate-limit-keys';
 import type { RateLimits } from '../../http/rate-limits';
 import { safeDescription } from '../../http/errors';
@@ -60,7 +60,7 @@ export function oauthRoutes({ clients, tokens, codeGrant, logger, perIp, perAcco
  */
 export function oauthHotRoutes({ clients, tokens, logger }: Pick<OAuthDeps, 'clients' | 'tokens' | 'logger'>): HotRoute[] {
   const h = new OAuthHandlers(clients, tokens, null);
-  return [{ method: 'POST', path: '/oauth/introspect', formBody: true, errors: oauthErrorAnswers(logger), handler: h.introspect }];
+  return [{ method: 'POST', path: '/oauth/introspect', operationId: 'oauthIntrospect', formBody: true, errors: oauthErrorAnswers(logger), handler: h.introspect }];
 }
 
 /** RFC 8414 authorization server metadata, served at /.well-known/oauth-authorization-server. */

@@ -1,16 +1,13 @@
-// express-validator chains for the recovery routes. Types are checked explicitly: `{"token": 1}` is a 400.
-import { body } from 'express-validator';
-import { requiredEmail, requiredString } from '../../http/validate';
+// Input rules for the recovery endpoints (http/fields.ts). Types are checked: `{"token": 1}` is a 400.
+import { email, optionalText, text } from '../../http/fields';
 
-export const mailRequestRules = [requiredEmail('email')];
-export const tokenRules = [requiredString('token', 256)];
+export const mailRequestBody = { email: email() };
+export const tokenBody = { token: text(256) };
 // Length and common-password checks are the domain policy's (the same everywhere).
-export const resetConfirmRules = [requiredString('token', 256), requiredString('newPassword', 1024)];
-export const emailChangeRules = [
-  requiredString('password', 1024),
-  requiredEmail('newEmail'),
+export const resetConfirmBody = { token: text(256), newPassword: text(1024) };
+export const emailChangeBody = {
+  password: text(1024),
+  newEmail: email(),
   // Required only while 2FA is on (the service decides): a TOTP code or a backup code.
-  body('code').optional({ values: 'null' })
-    .isString().withMessage('code must be a string').bail()
-    .isLength({ max: 32 }).withMessage('code must be at most 32 characters'),
-];
+  code: optionalText(32),
+};

@@ -1,14 +1,14 @@
 // Stamps a session's "last seen" (time and client IP) after the response of an authenticated request has
 // been sent: the request itself pays one Map lookup, and the write (at most one per session a minute, see
 // SessionActivity) never delays it. recordSessionActivity serves the ordinary chain, withSessionActivity
-// the lean hot routes (GET /api/user/me and /sessions, http/lean-route.ts), which have answered by the time
+// the lean hot routes (GET /api/user/me and /sessions, http/hot-route.ts), which have answered by the time
 // their handler's promise settles.
 import type { RequestHandler } from 'express';
 import type { SessionActivity } from '../../domain/session-activity';
 import { isClientToken } from '../../domain/types';
 import type { Logger } from '../../infrastructure/logger';
 import { clientIp } from '../../http/context';
-import type { HotRequest, LeanHandler } from '../../http/lean-route';
+import type { HotRequest, HotHandler } from '../../http/hot-route';
 
 function note(activity: SessionActivity, logger: Logger, req: Pick<HotRequest, 'auth' | 'ip'>, res: { statusCode: number }): void {
   const claims = req.auth;
@@ -24,7 +24,7 @@ export function recordSessionActivity(activity: SessionActivity, logger: Logger)
   };
 }
 
-export function withSessionActivity(activity: SessionActivity, logger: Logger): (handler: LeanHandler) => LeanHandler {
+export function withSessionActivity(activity: SessionActivity, logger: Logger): (handler: HotHandler) => HotHandler {
   return (handler) => async (req, res) => {
     await handler(req, res);
     note(activity, logger, req, res);

@@ -1,26 +1,18 @@
-// The hot routes (issue 15): refresh, validate, /me and the session list. Each is described once, as a
-// HotRoute (its handler plus the steps it needs before it: JSON body, per-IP limit), and served two ways
-// that answer alike:
+// The hot routes: refresh, validate, /me, the session list (and OAuth introspection, oauth.routes.ts). Each is
+// declared once, as a HotRoute (its handler plus the steps it needs before it: JSON body, per-IP limit), and
+// served two ways that answer alike (test/http/fast-path.test.ts):
 //   - the fast path (fast-path.ts): a plain node:http listener ahead of Express that takes the everyday
 //     request of a hot route (exact path, plain JSON body) and answers it without Express at all;
-//   - the lean chain (this file): the same routes mounted on the Express app ahead of the app-wide middleware,
-//     for what the fast path leaves to Express (a gzip or chunked body, another charset, a query string, HEAD,
-//     a trailing slash...). It does the app-wide middleware's work itself, in one step each:
-//       - X-Request-Id (request-id.ts's requestIdOf), the security headers (computed once by
-//         security-headers.ts) and the JSON answer go out in one writeHead with a flat header array — Node's
-//         fast path, no setHeader per header;
-//       - metrics (one histogram observation, same labels as the app-wide middleware) and the request log line
-//         (when info is on, request-logger.ts's logRequest) from one 'finish' listener;
-//       - errors go to next(err), i.e. to the app's one error handler, after the same headers are set.
+//   - the Express app (mountHotRoutes below), for what the fast path leaves (a gzip or chunked body, another
+//     charset, a query string, HEAD, a trailing slash...), through the app-wide middleware like any route.
+// The handler answers with sendJson: X-Request-Id, the security headers (computed once by
+// security-headers.ts) and the JSON answer in one writeHead with a flat header array, Node's fast path. Behind
+// Express, writeHead's list replaces the same headers the middleware set.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { AccessClaims } from '../domain/types';
-import type { Logger } from '../infrastructure/logger';
 import type { ErroredRequest, RouteErrorAnswer } from './errors';
-import { jsonBody, readLeanJson, simpleBytes } from './json-body';
-import type { Metrics } from './metrics';
-import { requestIdOf } from './request-id';
-import { logRequest } from './request-logger';
+import { OPERATION_ID } from './endpoint';
 import { helmetHeaders, setHeaderPairs } from './security-headers';
 import './types';
 
@@ -41,13 +33,15 @@ export interface HotRequest extends IncomingMessage {
 }
 
 /** A hot route's handler: answers with sendJson (below); errors are thrown (rejected), never sent. */
-export type LeanHandler = (req: HotRequest, res: ServerResponse) => Promise<void> | void;
+export type HotHandler = (req: HotRequest, res: ServerResponse) => Promise<void> | void;
 
-/** One hot route, as both the fast path and the lean chain serve it. */
+/** One hot route, as both the fast path and the Express app serve it. */
 export interface HotRoute {
   method: 'GET' | 'POST';
   /** The exact path; also the metrics label. */
   path: string;
+  /** Its operation in docs/openapi.yaml (reported by the route table, checked by test/http/openapi-routes.test.ts). */
+  operationId: string;
   /** Reads the JSON body first (BODY_LIMIT, the NUL/surrogate check), as the ordinary chain's jsonBody. */
   jsonBody?: boolean;
   /** Then counts the request against the per-IP limit (RateLimit-* headers; 429 with Retry-After). */
@@ -59,7 +53,7 @@ export interface HotRoute {
   formBody?: boolean;
   /** The route's own error mapping when it answers in another shape (OAuth); the app's errorAnswers if unset. */
   errors?: (err: unknown, req: ErroredRequest) => RouteErrorAnswer;
-  handler: LeanHandler;
+  handler: HotHandler;
 }
 
 /** Headers of token-bearing answers (contract: Cache-Control: no-store). */
@@ -100,7 +94,7 @@ export class HeaderList {
     const v = Array.isArray(value) ? value.join(', ') : String(value);
     const lower = name.toLowerCase();
     for (let i = 0; i < this.list.length; i += 2) {
-      if (this.list[i]!.toLowerCase() === lower) {
+      if (this.list[i].toLowerCase() === lower) {
         this.list[i + 1] = v;
         return this;
       }
@@ -129,67 +123,25 @@ export function setErrorHeaders(req: { id: string }, res: ServerResponse): void 
   setHeaderPairs(res, SECURITY_HEADERS);
 }
 
-/** Runs an Express middleware as a step of a lean handler: resolves on next(), rejects on next(err). */
+/** Runs an Express middleware as a step of the fast path: resolves on next(), rejects on next(err). */
 export function step(mw: RequestHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   return new Promise((resolve, reject) => {
-    mw(req as Request, res as Response, (err?: unknown) => (err ? reject(err) : resolve()));
+    mw(req as Request, res as Response, (err?: unknown) => (err ? reject(err instanceof Error ? err : new Error('middleware failed', { cause: err })) : resolve()));
   });
 }
 
-export interface LeanKit {
-  /** A hot route as an Express handler (mounted by the app at route.path, ahead of the app-wide middleware). */
-  route(route: HotRoute): RequestHandler;
-}
-
-export function leanKit(opts: {
-  logger: Logger;
-  metrics: Metrics;
-  /** The app's CORS middleware when CORS_ORIGINS is set: run first, as in the ordinary chain. */
-  cors: RequestHandler | null;
-  /** The per-IP limit middleware (routes with `perIp`). */
-  perIp: RequestHandler;
-  /** BODY_LIMIT (routes with `jsonBody`). */
-  bodyLimit: string;
-}): LeanKit {
-  const { logger, metrics, cors, perIp } = opts;
-  const parse = jsonBody(opts.bodyLimit);
-  const limitBytes = simpleBytes(opts.bodyLimit) ?? 0;
-  // The steps before the handler, in the ordinary chain's order: CORS, JSON body (the lean reader for the
-  // everyday request, body-parser for anything else), the per-IP limit.
-  const steps = async (r: HotRoute, req: Request, res: Response) => {
-    if (cors) await step(cors, req, res);
-    if (r.jsonBody) {
-      const lean = readLeanJson(req, limitBytes);
-      if (lean) req.body = await lean;
-      else await step(parse, req, res);
-    }
-    if (r.perIp) await step(perIp, req, res);
-    await r.handler(req, res);
-  };
-  return {
-    route(r) {
-      if (r.formBody) throw new Error(`${r.path}: a form route keeps its own Express route (see HotRoute.formBody)`);
-      const direct = !cors && !r.jsonBody && !r.perIp;
-      return (req: Request, res: Response, next: NextFunction) => {
-        const started = performance.now();
-        req.id = requestIdOf(req);
-        res.once('finish', () => {
-          const ms = performance.now() - started;
-          metrics.observe(req.method, r.path, res.statusCode, ms / 1000);
-          if (logger.isInfoEnabled()) logRequest(logger, req, res.statusCode, ms);
-        });
-        const fail = (err: unknown) => {
-          // The error handler answers with res.json: the same headers, set the ordinary way.
-          if (!res.headersSent) setErrorHeaders(req, res);
-          next(err);
-        };
-        try {
-          const done = direct ? r.handler(req, res) : steps(r, req, res);
-          if (done) done.catch(fail);
-        } catch (err) {
-          fail(err);
-        }
-      };
-    },
-  };
+/**
+ * The hot routes on the Express app, for the requests the fast path does not take. Mounted after the app-wide
+ * middleware and the JSON body parser, so they get what every route gets; a route with `perIp` counts against
+ * the per-IP limit here. Form routes keep their own router (HotRoute.formBody).
+ */
+export function mountHotRoutes(app: Pick<Router, 'route'>, routes: readonly HotRoute[], perIp: RequestHandler): void {
+  for (const r of routes) {
+    if (r.formBody) continue;
+    const route = app.route(r.path) as ReturnType<Router['route']> & { [OPERATION_ID]?: Record<string, string> };
+    (route[OPERATION_ID] ??= {})[r.method] = r.operationId;
+    const handler = r.handler as unknown as RequestHandler;
+    if (r.method === 'GET') route.get(...(r.perIp ? [perIp] : []), handler);
+    else route.post(...(r.perIp ? [perIp] : []), handler);
+  }
 }
