@@ -70,7 +70,7 @@ describe('OpenID Connect authorization code flow with openid-client', () => {
     assert.equal(idClaims.email, user.email);
     // jose, independently: the published JWKS verifies the id_token; at_hash is the access token's.
     const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
-    const { payload, protectedHeader } = await jwtVerify(tokens.id_token!, jwks, { issuer: issuerOf(app).origin, audience: rp.id, algorithms: ['RS256'] });
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token, jwks, { issuer: issuerOf(app).origin, audience: rp.id, algorithms: ['RS256'] });
     assert.equal(protectedHeader.kid, claimsOf(tokens.access_token).kid ?? protectedHeader.kid);
     const { createHash } = await import('node:crypto');
     assert.equal(payload.at_hash, createHash('sha256').update(tokens.access_token).digest().subarray(0, 16).toString('base64url'));
@@ -78,7 +78,7 @@ describe('OpenID Connect authorization code flow with openid-client', () => {
     const info = await client.fetchUserInfo(config, tokens.access_token, user.userId);
     assert.deepEqual([info.sub, info.email, info.email_verified], [user.userId, user.email, false]);
 
-    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
     assert.ok(refreshed.refresh_token && refreshed.refresh_token !== tokens.refresh_token, 'rotated');
     assert.equal((await client.fetchUserInfo(config, refreshed.access_token, user.userId)).sub, user.userId, 'the refreshed token keeps openid');
     // Reuse detection applies as to every session: the old refresh token after the grace window ends it.
@@ -94,7 +94,7 @@ describe('OpenID Connect authorization code flow with openid-client', () => {
     const after = await app.http.get('/oauth/userinfo').set(bearer(refreshed.access_token));
     assert.equal(after.status, 401);
     assert.match(after.headers['www-authenticate'], /error="invalid_token"/);
-    await assert.rejects(client.refreshTokenGrant(config, refreshed.refresh_token!), (e: { error?: string }) => e.error === 'invalid_grant');
+    await assert.rejects(client.refreshTokenGrant(config, refreshed.refresh_token), (e: { error?: string }) => e.error === 'invalid_grant');
     assert.equal((await app.http.get('/oauth/userinfo').set(bearer(second.access_token))).status, 401);
   });
 

@@ -20,7 +20,7 @@ describe('authorization code flow refusals', () => {
       code_challenge: challenge, code_challenge_method: 'S256', ...over,
     };
     const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== null));
-    return `${app.url}/oauth/authorize?${q}`;
+    return `${app.url}/oauth/authorize?${q.toString()}`;
   }
 
   async function exchange(clientId: string, code: string, verifier: string, redirectUri = REDIRECT_URI) {

@@ -129,7 +129,7 @@ export class BackchannelLogoutRelay {
       type,
       ipAddress: null,
       userAgent: null,
-      metadata: { clientId: row.client_id, sessionId: row.session_id, sid: row.sid, ...extra } as Prisma.InputJsonObject,
+      metadata: { clientId: row.client_id, sessionId: row.session_id, sid: row.sid, ...extra },
       createdAt: this.clock.now(),
     };
   }
@@ -137,7 +137,7 @@ export class BackchannelLogoutRelay {
   private tick(): void {
     if (this.running) return;
     this.running = this.flush()
-      .catch((err) => this.logger.warn('back-channel logout pass failed; will retry', { error: String(err?.message ?? err) }))
+      .catch((err: unknown) => this.logger.warn('back-channel logout pass failed; will retry', { error: err instanceof Error ? err.message : String(err) }))
       .finally(() => (this.running = null));
   }
 

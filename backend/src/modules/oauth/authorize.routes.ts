@@ -117,11 +117,13 @@ function authorizeErrors(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (req.path === '/authorize' || req.path === '/end-session') {
-      const status = err?.type === 'entity.too.large' ? 413 : 400;
-      if (err instanceof DomainError || (err?.status && err.status < 500)) {
+      // body-parser's errors carry `type` and a 4xx `status`.
+      const e = err as { type?: string; status?: number; message?: string } | null;
+      const status = e?.type === 'entity.too.large' ? 413 : 400;
+      if (err instanceof DomainError || (e?.status && e.status < 500)) {
         return errorPage(res.status(status), new AuthorizePageError('invalid_request', 'The request could not be read'));
       }
-      logger.error('authorization request failed', { requestId: req.id, error: String(err?.message ?? err) });
+      logger.error('authorization request failed', { requestId: req.id, error: String(e?.message ?? err) });
     }
     next(err);
   };

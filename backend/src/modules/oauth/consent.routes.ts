@@ -36,7 +36,7 @@ export function consentRoutes({ authorizations, auth, trustedOrigins }: { author
     authenticate(auth),
     validate([handle, body('approve').isBoolean({ strict: true }).withMessage('approve must be true or false')]),
     async (req: Request, res: Response) => {
-      res.json(await authorizations.decide(handleOf(req), claimsOf(req), req.body.approve === true, requestContext(req)));
+      res.json(await authorizations.decide(handleOf(req), claimsOf(req), (req.body as { approve?: unknown }).approve === true, requestContext(req)));
     },
   );
   return router;

@@ -28,7 +28,7 @@ const path = (suffix = '') => `/api/oauth/authorization/${encodeURIComponent(han
 /** ui_locales (OIDC Core §3.1.2.1): the first of the requested languages this app has. */
 function useRequestedLanguage(uiLocales: string | null | undefined) {
   useEffect(() => {
-    const match = (uiLocales ?? '').split(' ').map((l) => l.split('-')[0]!.toLowerCase()).find((l) => languages.includes(l));
+    const match = (uiLocales ?? '').split(' ').map((l) => l.split('-')[0].toLowerCase()).find((l) => languages.includes(l));
     if (match) setLanguage(match);
   }, [uiLocales]);
 }
