@@ -29,6 +29,14 @@ import { authorizationServerMetadata, oauthHotRoutes, oauthRoutes } from './modu
 import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
 import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
+import type { AuthorizationService } from './domain/oauth/authorization.service';
+import type { CodeGrantService } from './domain/oauth/code-grant.service';
+import type { LogoutService } from './domain/oauth/logout.service';
+import type { ConnectedAppsService } from './domain/oauth/connected-apps.service';
+import { connectedAppRoutes } from './modules/oauth/connected-apps.routes';
+import { authorizeRoutes } from './modules/oauth/authorize.routes';
+import { consentRoutes } from './modules/oauth/consent.routes';
+import { openidConfiguration } from './modules/oauth/discovery';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { browserPasskeyEndpoints, passkeyAccountEndpoints, passkeyAuthEndpoints } from './modules/passkeys/passkeys.endpoints';
 import { trustedDeviceEndpoints } from './modules/trusted-devices/trusted-devices.endpoints';
@@ -48,7 +56,7 @@ export interface AppDeps {
   http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config['http'], 'publicUrl'>>;
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
   /** `issuer` is read per request: in development it is the URL of the port listened on, known at start. */
-  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; issuer: string | (() => string) };
+  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; logout: LogoutService; connectedApps: ConnectedAppsService; issuer: string | (() => string) };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
   rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
@@ -107,8 +115,12 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   // /oauth parses its own form bodies and is mounted before the JSON parser, so a malformed or oversized
   // JSON body still gets an RFC 6749 error ({error, error_description}) instead of the API's shape. It applies
   // the per-IP limit itself (token and revoke; introspection is for services), so a 429 has the OAuth shape too.
-  app.use('/oauth', oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, logger: deps.logger, perIp, perAccount }));
+  // The authorization code flow's browser endpoints and userinfo first: they answer with pages, redirects and
+  // RFC 6750 errors, not the token endpoints' JSON errors.
+  app.use('/oauth', authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, logout: deps.oauth.logout, auth, logger: deps.logger }));
+  app.use('/oauth', oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, codeGrant: deps.oauth.codeGrant, logger: deps.logger, perIp, perAccount }));
   app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));
+  app.get('/.well-known/openid-configuration', openidConfiguration(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));
   app.use(jsonBody(deps.http.bodyLimit));
   // Ahead of the session-activity stamp below: the hot reads stamp it themselves (`seen`).
   mountHotRoutes(app, hot, perIp);
@@ -150,9 +162,11 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   mountEndpoints(app, passkeyAccountEndpoints(passkeyDeps), guards);
   mountEndpoints(app, twoFactorEndpoints({ twoFactor, perUser }), guards);
   mountEndpoints(app, trustedDeviceEndpoints({ trustedDevices }), guards);
+  app.use('/api/user/connected-apps', connectedAppRoutes({ connectedApps: deps.oauth.connectedApps, auth }));
   mountEndpoints(app, userEndpoints({ users, auth, sessions, accountDeletion, perUser }), guards);
   app.use('/api/revocations', deps.revocationRoutes.router);
   app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));
+  app.use('/api/oauth/authorization', consentRoutes({ authorizations: deps.oauth.authorizations, auth, trustedOrigins: corsOrigins ?? [] }));
   app.use('/api', docsRoutes());
   mountEndpoints(app, adminEndpoints({ users, twoFactor }), guards);
 

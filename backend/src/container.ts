@@ -23,6 +23,9 @@ import type { OAuthTokenService } from './domain/oauth/token.service';
 import { OAuthClientCache } from './infrastructure/cache/oauth-client-cache';
 import { Sha256ClientSecrets } from './infrastructure/crypto/client-secrets';
 import { PrismaClientTokenRevocations } from './infrastructure/prisma/client-token-revocations';
+import { PrismaAuthorizationStore, PrismaConsentStore } from './infrastructure/prisma/oauth-authorization.repository';
+import { JoseIdTokenSigner } from './infrastructure/crypto/id-token-signer';
+import { BackchannelLogoutRelay } from './infrastructure/events/backchannel-logout-relay';
 import { PrismaOAuthClientStore } from './infrastructure/prisma/oauth-client.repository';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
@@ -307,8 +310,11 @@ async function buildDomain(
   const clientCache = new OAuthClientCache((id) => oauthStore.findByClientId(id), 5 * 60_000, redis ? new RedisIdBroadcast(redis, redisPrefix, 'oauth-client-changed') : null);
   lifecycle.onClose('oauth client cache', () => clientCache.stop());
   await clientCache.start();
-  const { oauthClients, oauthTokens } = createOAuthServices(
-    { store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock },
+  const { oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps } = createOAuthServices(
+    {
+      store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock,
+      authorizations: new PrismaAuthorizationStore(prisma), consents: new PrismaConsentStore(prisma), idTokens: new JoseIdTokenSigner(crypto.keys, () => crypto.identity.issuer),
+    },
     {
       accessTokenTtl: tokenConfig.accessTokenTtl,
       get issuer() {
@@ -322,7 +328,7 @@ async function buildDomain(
   if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
   if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
-  return { services, oauthClients, oauthTokens, revocations };
+  return { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, revocations };
 }
 
 function servicesOf(parts: DomainParts): Container['services'] {
@@ -357,6 +363,14 @@ async function buildJobs(config: Config, opts: ContainerOptions, logger: Logger,
       sender.close();
     });
     if (!config.mail.smtpUrl) logger.info('SMTP_URL is not set: mail is written under DATA_DIR/mail instead of being sent', { dir: join(dataDir, 'mail') });
+  }
+
+  // OIDC Back-Channel Logout: ended sessions of clients with a backchannel_logout_uri, posted with retries.
+  if (backgroundJobs) {
+    const { keys, identity } = parts.crypto;
+    const logouts = new BackchannelLogoutRelay(prisma, new JoseIdTokenSigner(keys, () => identity.issuer), () => identity.issuer, clock, logger);
+    logouts.start();
+    lifecycle.onClose('back-channel logout relay', () => logouts.stop());
   }
 
   let relay: NatsOutboxRelay | null = null;
@@ -403,7 +417,7 @@ async function buildMessaging(config: Config, opts: ContainerOptions, logger: Lo
 
 /** The HTTP app (not yet listening: start() does that) with its rate limits and event streams. */
 function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, rateLimits: RateLimits, revocationFeed: RevocationFeed, lifecycle: Lifecycle) {
-  const { services, oauthClients, oauthTokens, revocations } = parts;
+  const { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, revocations } = parts;
   const { auth, sessions } = services;
   const { prisma } = parts.db;
   const streamCaps = new StreamCaps(config.streams);
@@ -422,7 +436,7 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
       return true;
     },
     http: config.http,
-    oauth: { clients: oauthClients, tokens: oauthTokens, issuer: () => parts.crypto.identity.issuer },
+    oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, logout, connectedApps, issuer: () => parts.crypto.identity.issuer },
     metrics: createMetrics({ token: config.http.metricsToken, openLocally: config.http.publicUrl === null }),
     rateLimits,
     revocationRoutes: revocationStreams,

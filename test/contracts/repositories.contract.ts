@@ -259,6 +259,20 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
         assert.deepEqual(list.map((s) => s.id), [newer.id, older.id]);
       });
 
+      it('when a browser session is revoked, then the sessions issued from it (parentSessionId) end in the same call', async () => {
+        const u = await newUser();
+        const now = new Date();
+        const parent = await newSession(u.id);
+        const child = await newSession(u.id, { parentSessionId: parent.id, clientId: null });
+        const unrelated = await newSession(u.id);
+        const ids = await repos.sessions.revoke({ sessionId: parent.id }, 'logout', now);
+        assert.deepEqual(ids.sort(), [parent.id, child.id].sort());
+        assert.equal((await repos.sessions.findById(child.id))!.revokedReason, 'logout');
+        assert.equal((await repos.sessions.findById(unrelated.id))!.revokedAt, null);
+        const all = await repos.sessions.revoke({ userId: u.id }, 'logout_all', now);
+        assert.deepEqual(all, [unrelated.id], 'a child already ended is not counted twice');
+      });
+
       it('when revoking by user except one session, then the others are revoked once with the reason', async () => {
         const u = await newUser();
         const now = at('2026-05-05T05:05:05.555Z');

@@ -434,6 +434,14 @@ export class MemorySessionRepository implements SessionRepository {
       s.revokedReason = reason;
       ids.push(s.id);
     }
+    // Sessions issued from the ones just ended (authorization code flow) end with them, as in the Prisma statement.
+    for (const s of this.rows.values()) {
+      const parent = (s as Session & { parentSessionId?: string | null }).parentSessionId;
+      if (!parent || !ids.includes(parent) || !MemorySessionRepository.live(s, now)) continue;
+      s.revokedAt = new Date(now);
+      s.revokedReason = reason;
+      ids.push(s.id);
+    }
     return ids;
   }
 

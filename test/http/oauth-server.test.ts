@@ -464,13 +464,15 @@ describe('OAuth authorization server', () => {
       assert.equal(res.body.revocation_endpoint, 'http://auth.test/oauth/revoke');
       assert.equal(res.body.introspection_endpoint, 'http://auth.test/oauth/introspect');
       assert.equal(res.body.jwks_uri, 'http://auth.test/.well-known/jwks.json');
-      assert.deepEqual(res.body.grant_types_supported, ['password', 'refresh_token', 'client_credentials']);
+      assert.deepEqual(res.body.grant_types_supported, ['authorization_code', 'password', 'refresh_token', 'client_credentials']);
+      assert.equal(res.body.authorization_endpoint, 'http://auth.test/oauth/authorize');
+      assert.deepEqual(res.body.code_challenge_methods_supported, ['S256']);
       assert.deepEqual(res.body.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'none']);
       for (const s of ['api:read', 'api:write', 'read', 'write']) assert.ok(res.body.scopes_supported.includes(s), s);
     });
 
     it('when an unknown /oauth path is called, then 404 in the OAuth error shape with no-store', async () => {
-      const res = (await app.http.get('/oauth/authorize')) as unknown as Res;
+      const res = (await app.http.get('/oauth/device')) as unknown as Res;
       assertOAuthError(res, 404, 'invalid_request');
     });
   });

@@ -96,7 +96,11 @@ describe('invalid Unicode in bodies', () => {
           if (token) req = req.set(bearer(token));
           const res = await req.send(body);
           sent += 1;
-          const shapeOk = path.startsWith('/oauth/') ? typeof res.body.error === 'string' : typeof res.body.error?.code === 'string';
+          // The browser endpoints of the code flow answer a person: an HTML page, never JSON (nor a redirect).
+          const page = path === '/oauth/authorize' || path === '/oauth/end-session';
+          const shapeOk = page
+            ? /^text\/html/.test(res.headers['content-type'] ?? '')
+            : path.startsWith('/oauth/') ? typeof res.body.error === 'string' : typeof res.body.error?.code === 'string';
           if (res.status >= 500 || (res.status >= 400 && !shapeOk)) {
             failures.push(`${method.toUpperCase()} ${path} [${type}] ${String(body).slice(0, 60)} → ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
           }

@@ -16,7 +16,7 @@ describe('housekeeping', () => {
     const endedLogin = await app.http.post('/api/auth/login').send({ email: ended.email, password: ended.password });
     await app.http.post('/api/auth/logout').set(bearer(endedLogin.body.accessToken)).expect(204);
 
-    assert.deepEqual(await app.container.housekeeping.runOnce(), { sessions: 0, mfaChallenges: 0, webauthnChallenges: 0, trustedDevices: 0, accountTokens: 0, sentMail: 0, failedMail: 0 });
+    assert.deepEqual(await app.container.housekeeping.runOnce(), { sessions: 0, mfaChallenges: 0, webauthnChallenges: 0, trustedDevices: 0, accountTokens: 0, sentMail: 0, failedMail: 0, backchannelLogouts: 0 });
     app.clock.advance(8 * 86_400);
     // The first session is live (idle TTL 14 days, refreshed); only the logged-out one is purged.
     const purged = await app.container.housekeeping.runOnce();
@@ -90,16 +90,16 @@ describe('housekeeping retention settings', () => {
     await mail('given up 6 days ago', null, ago(6));
 
     const purged = await app.container.housekeeping.runOnce();
-    assert.deepEqual(purged, { sessions: 0, mfaChallenges: 0, webauthnChallenges: 0, trustedDevices: 1, accountTokens: 2, sentMail: 1, failedMail: 1 });
+    assert.deepEqual(purged, { sessions: 0, mfaChallenges: 0, webauthnChallenges: 0, trustedDevices: 1, accountTokens: 2, sentMail: 1, failedMail: 1, backchannelLogouts: 0 });
 
     assert.deepEqual(await labels('SELECT "deviceName" AS label FROM "TrustedDevice"'), ['expired 1 day ago', 'live']);
     assert.deepEqual(await labels('SELECT "subject" AS label FROM "AccountToken"'), ['unused, expired 2 days ago', 'unused, live', 'used 2 days ago']);
     assert.deepEqual(await labels('SELECT "recipient" AS label FROM "OutgoingMail"'), ['given up 4 days ago', 'sent 3 days ago', 'waiting for 60 days']);
 
     // A second pass finds nothing more; a day later the next ones are due.
-    assert.deepEqual(Object.values(await app.container.housekeeping.runOnce()), [0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Object.values(await app.container.housekeeping.runOnce()), [0, 0, 0, 0, 0, 0, 0, 0]);
     app.clock.advance(2 * 86_400);
-    assert.deepEqual(await app.container.housekeeping.runOnce(), { sessions: 0, mfaChallenges: 0, webauthnChallenges: 0, trustedDevices: 1, accountTokens: 2, sentMail: 1, failedMail: 1 });
+    assert.deepEqual(await app.container.housekeeping.runOnce(), { sessions: 0, mfaChallenges: 0, webauthnChallenges: 0, trustedDevices: 1, accountTokens: 2, sentMail: 1, failedMail: 1, backchannelLogouts: 0 });
     assert.deepEqual(await labels('SELECT "deviceName" AS label FROM "TrustedDevice"'), ['live']);
     assert.deepEqual(await labels('SELECT "subject" AS label FROM "AccountToken"'), ['unused, live']);
     assert.deepEqual(await labels('SELECT "recipient" AS label FROM "OutgoingMail"'), ['waiting for 60 days'], 'mail that has not gone out is never purged');

@@ -108,6 +108,28 @@ describe('clients CLI on a fresh DATABASE_URL', () => {
     }
   });
 
+  it('when a code-flow client is registered and changed from the CLI, then its redirect, logout, consent and auth-method settings are stored', async () => {
+    const created = await cli(
+      ['clients', 'create', '--name', 'Photo Printer', '--type', 'public', '--grant', 'authorization_code', '--grant', 'refresh_token',
+        '--redirect-uri', 'https://printer.example/callback', '--client-uri', 'https://printer.example/', '--auth-method', 'none'],
+      env,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const client = JSON.parse(created.stdout).client;
+    assert.deepEqual([client.redirectUris, client.clientUri, client.tokenEndpointAuthMethod, client.requireConsent], [['https://printer.example/callback'], 'https://printer.example/', 'none', true]);
+    const updated = await cli(
+      ['clients', 'update', '--client-id', client.clientId, '--consent', 'skip', '--post-logout-redirect-uri', 'https://printer.example/', '--backchannel-logout-uri', 'https://printer.example/bcl', '--client-uri', 'none'],
+      env,
+    );
+    assert.equal(updated.code, 0, updated.stderr);
+    const after = JSON.parse(updated.stdout).client;
+    assert.deepEqual([after.requireConsent, after.postLogoutRedirectUris, after.backchannelLogoutUri, after.clientUri], [false, ['https://printer.example/'], 'https://printer.example/bcl', null]);
+    const refused = await cli(['clients', 'create', '--name', 'No redirect', '--type', 'public', '--grant', 'authorization_code'], env);
+    assert.equal(refused.code, 1, 'the code flow needs a redirect URI');
+    assert.match(refused.stderr, /redirectUris/);
+    assert.equal((await cli(['clients', 'update', '--client-id', client.clientId, '--consent', 'maybe'], env)).code, 2);
+  });
+
   it('when a command is refused or misused, then exit 1 with the domain error or exit 2 with the usage', async () => {
     const missing = await cli(['clients', 'show', '--client-id', 'no-such-client'], env);
     assert.equal(missing.code, 1);

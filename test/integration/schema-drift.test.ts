@@ -159,7 +159,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'KnownDevice', 'MfaChallenge', 'OAuthClient', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'WebAuthnChallenge']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthBackchannelLogout', 'OAuthClient', 'OAuthConsent', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'WebAuthnChallenge']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 
@@ -192,6 +192,8 @@ describe('schema drift: migrations vs schema.prisma', () => {
       Passkey: Prisma.PasskeyScalarFieldEnum,
       WebAuthnChallenge: Prisma.WebAuthnChallengeScalarFieldEnum,
       AccountToken: Prisma.AccountTokenScalarFieldEnum, KnownDevice: Prisma.KnownDeviceScalarFieldEnum,
+      OAuthConsent: Prisma.OAuthConsentScalarFieldEnum, OAuthAuthorization: Prisma.OAuthAuthorizationScalarFieldEnum,
+      OAuthBackchannelLogout: Prisma.OAuthBackchannelLogoutScalarFieldEnum,
     }).flatMap(([model, fields]) => Object.keys(fields).map((f) => `${model}.${f}`));
     const modelNames = new Set(schema.models.map((m) => m.name));
     const scalarFields = schema.models.flatMap((m) => m.fields.filter((f) => !modelNames.has(f.type)).map((f) => `${m.name}.${f.name}`));
@@ -267,6 +269,8 @@ describe('schema drift: migrations vs schema.prisma', () => {
         previousSecretHash: 'b'.repeat(64), previousSecretExpiresAt: t('2026-02-01T00:00:00.321Z'), grantTypes: ['client_credentials', 'refresh_token'],
         allowedScopes: ['api:read', 'api:write'], defaultScopes: ['api:read'], redirectUris: ['https://app.example/cb'],
         accessTokenTtl: 300, refreshTokenTtl: 86_400, active: false, createdAt: t('2025-12-01T00:00:00.111Z'), updatedAt: t('2025-12-02T00:00:00.222Z'),
+        postLogoutRedirectUris: ['https://app.example/bye'], backchannelLogoutUri: 'https://app.example/bcl', tokenEndpointAuthMethod: 'client_secret_post',
+        requireConsent: false, logoUri: 'https://app.example/logo.png', clientUri: 'https://app.example/',
       };
       assertCoversAllFields('OAuthClient', client, Prisma.OAuthClientScalarFieldEnum);
       const createdClient = await prisma.oAuthClient.create({ data: client });
@@ -279,9 +283,32 @@ describe('schema drift: migrations vs schema.prisma', () => {
         name: 'Work laptop', lastSeenAt: t('2026-03-02T00:01:00.009Z'), lastSeenIp: '198.51.100.7',
         aal: 2, createdAt: t('2026-03-01T00:00:00.001Z'), lastActiveAt: t('2026-03-02T00:00:00.002Z'), expiresAt: t('2026-04-01T00:00:00.003Z'),
         idleExpiresAt: t('2026-03-15T00:00:00.004Z'), revokedAt: t('2026-03-03T00:00:00.005Z'), revokedReason: 'admin',
+        parentSessionId: randomUUID(),
       };
       assertCoversAllFields('Session', session, Prisma.SessionScalarFieldEnum);
       assert.deepEqual(await prisma.session.create({ data: session }), session);
+
+      const consent = { userId: user.id, clientId: client.clientId, scopes: ['openid', 'email'], createdAt: t('2026-03-01T00:00:00.011Z'), updatedAt: t('2026-03-02T00:00:00.012Z') };
+      assertCoversAllFields('OAuthConsent', consent, Prisma.OAuthConsentScalarFieldEnum);
+      assert.deepEqual(await prisma.oAuthConsent.create({ data: consent }), consent);
+
+      const authorization = {
+        id: randomUUID(), handleHash: `h-${randomUUID()}`, codeHash: `c-${randomUUID()}`, clientId: client.clientId, userId: user.id,
+        browserSessionId: session.id, redirectUri: 'https://app.example/cb', scope: 'openid email', state: 's', nonce: 'n',
+        codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', prompt: 'consent', maxAge: 300, loginHint: 'ada@example.com',
+        uiLocales: 'ru en', authTime: t('2026-03-01T00:00:00.013Z'), amr: ['pwd', 'otp'], acr: 'aal2', createdAt: t('2026-03-01T00:00:00.014Z'),
+        expiresAt: t('2026-03-01T00:10:00.015Z'), codeExpiresAt: t('2026-03-01T00:01:00.016Z'), consumedAt: t('2026-03-01T00:00:30.017Z'),
+        issuedSessionId: randomUUID(),
+      };
+      assertCoversAllFields('OAuthAuthorization', authorization, Prisma.OAuthAuthorizationScalarFieldEnum);
+      assert.deepEqual(await prisma.oAuthAuthorization.create({ data: authorization }), authorization);
+
+      const notice = {
+        id: randomUUID(), clientId: client.clientId, userId: user.id, sid: randomUUID(), sessionId: session.id, createdAt: t('2026-03-03T00:00:00.018Z'),
+        nextAttemptAt: t('2026-03-03T00:00:05.019Z'), attempts: 2, deliveredAt: t('2026-03-03T00:00:06.020Z'), failedAt: t('2026-03-03T00:00:07.021Z'), lastError: 'HTTP 503',
+      };
+      assertCoversAllFields('OAuthBackchannelLogout', notice, Prisma.OAuthBackchannelLogoutScalarFieldEnum);
+      assert.deepEqual(await prisma.oAuthBackchannelLogout.create({ data: notice }), notice);
 
       const rotated = { tokenHash: `old-${randomUUID()}`, sessionId: session.id, rotatedAt: t('2026-03-02T00:00:00.002Z') };
       assertCoversAllFields('RotatedRefreshToken', rotated, Prisma.RotatedRefreshTokenScalarFieldEnum);

@@ -103,7 +103,12 @@ export interface SessionRepository {
   listActive(userId: string, now: Date): Promise<ActiveSession[]>;
   /** Sets the assurance level of a live session (a second factor was proved in it); false when not live. */
   setAal(sessionId: string, aal: number, now: Date): Promise<boolean>;
-  /** Revokes live sessions matching the filter; returns the ids revoked by this call. */
+  /**
+   * Revokes live sessions matching the filter, and in the same statement the live sessions whose
+   * parentSessionId is one of them (authorization-code sessions end with the sign-in that granted them);
+   * returns every id revoked by this call. The Prisma statement also queues the OIDC back-channel logout of
+   * every ended session whose client has a backchannel_logout_uri (infrastructure/events/backchannel-logout-relay.ts).
+   */
   revoke(filter: { sessionId?: string; userId?: string; exceptSessionId?: string; clientId?: string }, reason: RevokeReason, now: Date): Promise<string[]>;
   /** Ids of sessions revoked after `since` (warms the revocation cache on start). */
   listRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;

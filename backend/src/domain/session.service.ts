@@ -48,7 +48,8 @@ export class SessionService {
    */
   async create(
     user: User,
-    input: { aal: number; deviceName: string | null; method: string; client?: SessionClient; amr?: string[] },
+    /** parentSessionId: the browser session an authorization code was approved in; this session ends with it. */
+    input: { aal: number; deviceName: string | null; method: string; client?: SessionClient; amr?: string[]; parentSessionId?: string },
     ctx: RequestContext,
   ): Promise<CreatedSession> {
     const now = this.clock.now();
@@ -81,9 +82,11 @@ export class SessionService {
         idleExpiresAt: this.idleExpiry(now, expiresAt),
         clientId: input.client?.clientId ?? null,
         scope: input.client ? input.client.scope.join(' ') : null,
+        parentSessionId: input.parentSessionId ?? null,
       });
       const clientMeta = input.client ? { clientId: input.client.clientId } : {};
-      const newDevice = (await this.newDevices?.onSignIn(r, user, created.id, ctx)) ?? false;
+      // A code exchange is no sign-in of a device (the client's server calls; the browser signed in already).
+      const newDevice = input.parentSessionId ? false : ((await this.newDevices?.onSignIn(r, user, created.id, ctx)) ?? false);
       await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, ...(input.amr ? { amr: input.amr } : {}), evictedSessions: evicted.length, ...clientMeta, ...(newDevice ? { newDevice } : {}) }));
       return created;
     });

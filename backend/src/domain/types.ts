@@ -71,6 +71,8 @@ export type ActiveSession = Pick<
 export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope' | 'name' | 'lastSeenAt' | 'lastSeenIp'> & {
   clientId?: string | null;
   scope?: string | null;
+  /** Authorization code flow: the browser session the client's tokens were granted from; revoked with it. */
+  parentSessionId?: string | null;
 };
 
 /** What a token response needs of the session's user. */
@@ -92,6 +94,7 @@ export type RevokeReason =
   | 'admin'
   | 'session_limit'
   | 'token_revoked'
+  | 'authorization_code_replayed'
   | 'client_deactivated'
   | 'password_reset'
   | 'reported_by_user'
@@ -224,6 +227,14 @@ export type AuditEventType =
   | 'oauth_client.updated'
   | 'oauth_client.secret_rotated'
   | 'oauth_client.deactivated'
+  | 'oauth.authorization.refused'
+  | 'oauth.consent.granted'
+  | 'oauth.consent.denied'
+  | 'oauth.consent.revoked'
+  | 'oauth.code.issued'
+  | 'oauth.code.replayed'
+  | 'oauth.backchannel_logout.delivered'
+  | 'oauth.backchannel_logout.failed'
   | 'admin.promoted'
   | 'admin.bootstrap_refused'
   | 'password.reset_requested'

@@ -6,6 +6,8 @@ import { Account } from './pages/Account';
 import { Activity } from './pages/Activity';
 import { Admin } from './pages/Admin';
 import { OAuthClients } from './pages/OAuthClients';
+import { Authorize } from './pages/Authorize';
+import { ConnectedApps } from './pages/ConnectedApps';
 import { Password } from './pages/Password';
 import { Sessions } from './pages/Sessions';
 import { ForgotPassword, NotMe, RevertEmail, ResetPassword, VerifyEmail } from './pages/Recovery';
@@ -20,6 +22,7 @@ const PAGES = [
   { path: '/password', label: 'nav.password', view: Password },
   { path: '/two-factor', label: 'nav.twoFactor', view: TwoFactor },
   { path: '/activity', label: 'nav.activity', view: Activity },
+  { path: '/connected-apps', label: 'nav.connectedApps', view: ConnectedApps },
   { path: '/account', label: 'nav.account', view: Account },
   { path: '/admin', label: 'nav.admin', view: Admin, admin: true },
   { path: '/oauth-clients', label: 'nav.oauthClients', view: OAuthClients, admin: true },
@@ -78,13 +81,15 @@ function App() {
   const pages = PAGES.filter((p) => !('admin' in p) || user?.role === 'admin');
   const page = pages.find((p) => p.path === path) ?? pages[0]!;
   const landing = LANDINGS[path];
+  /** "Sign in with Sessionary" for another application: its own flow, signed in or not. */
+  const authorizing = path === '/authorize';
   useEffect(() => {
-    if (landing) return;
+    if (landing || authorizing) return;
     if (auth.status === 'signedIn' && page.path !== path) go(page.path);
     if (auth.status === 'signedOut' && path !== '/' && path !== '/sign-up') go('/');
   }, [auth.status, path]);
   useEffect(() => {
-    document.title = `${landing ? t(landing.title) : auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
+    document.title = `${authorizing ? t('authorize.title') : landing ? t(landing.title) : auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
   });
 
   const View = page.view;
@@ -103,7 +108,7 @@ function App() {
           </button>
         )}
       </header>
-      {auth.status === 'signedIn' && !landing && (
+      {auth.status === 'signedIn' && !landing && !authorizing && (
         <nav aria-label={t('nav.label')}>
           <ul>
             {pages.map((p) => (
@@ -117,7 +122,9 @@ function App() {
         </nav>
       )}
       <main id="main">
-        {landing ? (
+        {authorizing ? (
+          <Authorize auth={auth} go={go} />
+        ) : landing ? (
           <landing.view go={go} />
         ) : auth.status === 'loading' ? (
           <p aria-busy="true">{t('common.loading')}</p>

@@ -8,7 +8,7 @@ import type { RequestContext } from '../types';
 import { OAuthError } from './errors';
 import type { ClientSecrets, OAuthClientLookup, OAuthClientStore } from './ports';
 import { INTROSPECTION_SCOPE, isScopeToken, isServiceScope, outside } from './scopes';
-import { GRANT_TYPES, type AuthenticatedClient, type ClientRegistration, type GrantType, type NewOAuthClient, type OAuthClient, type OAuthClientPatch } from './types';
+import { AUTH_METHODS, GRANT_TYPES, type AuthenticatedClient, type ClientRegistration, type GrantType, type NewOAuthClient, type OAuthClient, type OAuthClientPatch } from './types';
 
 export interface OAuthClientSettings {
   /** Seconds the previous secret stays valid after a rotation (OAUTH_SECRET_ROTATION_OVERLAP). */
@@ -68,6 +68,13 @@ export class OAuthClientService {
       accessTokenTtl: input.accessTokenTtl ?? null,
       refreshTokenTtl: input.refreshTokenTtl ?? null,
       active: true,
+      postLogoutRedirectUris: [...new Set(input.postLogoutRedirectUris ?? [])],
+      backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+      tokenEndpointAuthMethod: input.tokenEndpointAuthMethod ?? null,
+      // A client registered for the password grant is first party by that declaration (RFC 9700 §2.4).
+      requireConsent: input.requireConsent ?? !(input.grantTypes ?? []).includes('password'),
+      logoUri: input.logoUri ?? null,
+      clientUri: input.clientUri ?? null,
     };
     this.validate(draft, input.clientId !== undefined);
     const client = await this.store.create(draft, auditEntry(actor.userId, 'oauth_client.created', actor.ctx, { clientId, type }));
@@ -183,6 +190,13 @@ export class OAuthClientService {
         accessTokenTtl: null,
         refreshTokenTtl: null,
         active: true,
+        postLogoutRedirectUris: [],
+        backchannelLogoutUri: null,
+        tokenEndpointAuthMethod: null,
+        // Bootstrapped clients use the password grant: first party.
+        requireConsent: false,
+        logoUri: null,
+        clientUri: null,
       };
       this.validate(draft, true);
       if (await this.store.createIfMissing(draft)) created.push(clientId);
@@ -210,6 +224,8 @@ export class OAuthClientService {
       return { client, method: cred.method === 'client_secret_basic' ? 'client_secret_basic' : 'none' };
     }
     if (!cred.secret || !client.secretHash) throw refuse();
+    // A registered method (RFC 7591 token_endpoint_auth_method) is the only one accepted; null = basic or post.
+    if (client.tokenEndpointAuthMethod && client.tokenEndpointAuthMethod !== cred.method) throw refuse();
     const current = this.secrets.matches(cred.secret, client.secretHash);
     const previous =
       client.previousSecretHash !== null &&
@@ -288,6 +304,25 @@ export class OAuthClientService {
     if (!Array.isArray(c.redirectUris) || c.redirectUris.length > 20 || c.redirectUris.some((u) => !isRedirectUri(u))) {
       problems.push({ field: 'redirectUris', message: 'redirectUris must be absolute https URLs (http only for localhost) without a fragment' });
     }
+    if (!Array.isArray(c.postLogoutRedirectUris) || c.postLogoutRedirectUris.length > 20 || c.postLogoutRedirectUris.some((u) => !isRedirectUri(u))) {
+      problems.push({ field: 'postLogoutRedirectUris', message: 'postLogoutRedirectUris must be absolute https URLs (http only for localhost) without a fragment' });
+    }
+    for (const field of ['backchannelLogoutUri', 'logoUri', 'clientUri'] as const) {
+      if (c[field] !== null && !isRedirectUri(c[field])) problems.push({ field, message: `${field} must be null or an absolute https URL (http only for localhost) without a fragment` });
+    }
+    if (c.tokenEndpointAuthMethod !== null && !AUTH_METHODS.includes(c.tokenEndpointAuthMethod)) {
+      problems.push({ field: 'tokenEndpointAuthMethod', message: `tokenEndpointAuthMethod must be null or one of ${AUTH_METHODS.join(', ')}` });
+    } else if (c.tokenEndpointAuthMethod !== null && (c.tokenEndpointAuthMethod === 'none') !== (c.type === 'public')) {
+      problems.push({ field: 'tokenEndpointAuthMethod', message: 'Public clients use none; confidential clients client_secret_basic or client_secret_post' });
+    }
+    if (typeof c.requireConsent !== 'boolean') problems.push({ field: 'requireConsent', message: 'requireConsent must be a boolean' });
+    else if (c.requireConsent && Array.isArray(c.grantTypes) && c.grantTypes.includes('password')) {
+      // RFC 9700 §2.4: the password grant only for first-party clients (which skip consent).
+      problems.push({ field: 'requireConsent', message: 'The password grant is for first-party clients only (requireConsent: false)' });
+    }
+    if (Array.isArray(c.grantTypes) && c.grantTypes.includes('authorization_code') && Array.isArray(c.redirectUris) && c.redirectUris.length === 0) {
+      problems.push({ field: 'redirectUris', message: 'The authorization_code grant needs at least one redirect URI' });
+    }
     if (c.accessTokenTtl !== null && (!Number.isInteger(c.accessTokenTtl) || c.accessTokenTtl < 1 || c.accessTokenTtl > this.settings.maxAccessTokenTtl)) {
       // Revocations are remembered for ACCESS_TOKEN_TTL: a longer-lived token could outlive its revocation.
       problems.push({ field: 'accessTokenTtl', message: `accessTokenTtl must be null or 1-${this.settings.maxAccessTokenTtl} seconds (ACCESS_TOKEN_TTL)` });
@@ -313,7 +348,7 @@ function isRedirectUri(u: unknown): boolean {
 
 function dedupe(patch: OAuthClientPatch): OAuthClientPatch {
   const out: OAuthClientPatch = { ...patch };
-  for (const k of ['grantTypes', 'allowedScopes', 'defaultScopes', 'redirectUris'] as const) {
+  for (const k of ['grantTypes', 'allowedScopes', 'defaultScopes', 'redirectUris', 'postLogoutRedirectUris'] as const) {
     if (Array.isArray(out[k])) (out as Record<string, unknown>)[k] = [...new Set(out[k] as string[])];
   }
   return out;

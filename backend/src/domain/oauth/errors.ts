@@ -21,3 +21,44 @@ export class OAuthError extends Error {
     this.name = 'OAuthError';
   }
 }
+
+/** RFC 6749 §4.1.2.1 and OIDC Core §3.1.2.6 error codes of the authorization endpoint. */
+export type AuthorizeErrorCode =
+  | 'invalid_request'
+  | 'unauthorized_client'
+  | 'access_denied'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'server_error'
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
+  | 'registration_not_supported';
+
+/**
+ * An authorization request refused before its redirect URI is known to be the client's (unknown client, a
+ * redirect_uri that is not registered): shown to the user on a page, never redirected (RFC 6749 §4.1.2.1),
+ * so the endpoint cannot be used as an open redirector.
+ */
+export class AuthorizePageError extends Error {
+  constructor(
+    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthorizePageError';
+  }
+}
+
+/** A refusal after the redirect URI is known: the browser goes back to the client with `error` and `state`. */
+export class AuthorizeRedirectError extends Error {
+  constructor(
+    readonly code: AuthorizeErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthorizeRedirectError';
+  }
+}

@@ -1,6 +1,7 @@
 // Ports of the OAuth client registry. Adapters: infrastructure/prisma (store), infrastructure/crypto
 // (secrets), infrastructure/cache (the 5-minute client cache with cross-instance invalidation).
 import type { NewAuditEvent } from '../types';
+import type { Authorization, CodeIssue, ConnectedApp, Consent, NewAuthorization } from './authorization.types';
 import type { NewOAuthClient, OAuthClient, OAuthClientPatch } from './types';
 
 export interface OAuthClientStore {
@@ -44,4 +45,47 @@ export interface ClientTokenRevocations {
   record(revocation: { tokenId: string; clientId: string; revokedAt: Date; expiresAt: Date }): Promise<void>;
   /** Revocations at or after `since` (inclusive, like SessionRepository.listRevokedSince). */
   listSince(since: Date): Promise<{ id: string; revokedAt: Date }[]>;
+}
+
+/**
+ * Authorization requests and their codes (RFC 6749 §4.1). Every state change is a compare-and-set, so a code
+ * is issued once per request and exchanged once, whatever runs concurrently.
+ */
+export interface AuthorizationStore {
+  create(a: NewAuthorization): Promise<void>;
+  /** The pending request named by the web app's handle (its SHA-256); null when unknown. */
+  findByHandle(handleHash: string): Promise<Authorization | null>;
+  /** Writes the code onto a request that has none yet; false when one was issued already. */
+  issueCode(id: string, issue: CodeIssue): Promise<boolean>;
+  /** Marks the code consumed and returns its request; null when unknown or already consumed. */
+  consumeCode(codeHash: string, now: Date): Promise<Authorization | null>;
+  findByCode(codeHash: string): Promise<Authorization | null>;
+  /**
+   * Records the session the code's tokens were issued in; false when a replay got there first (then the
+   * caller ends that session). markReplayed stamps a consumed code as replayed and returns its session, if any.
+   */
+  setIssuedSession(id: string, sessionId: string): Promise<boolean>;
+  markReplayed(id: string): Promise<string | null>;
+}
+
+/** Remembered consents (per user and client). */
+export interface ConsentStore {
+  find(userId: string, clientId: string): Promise<Consent | null>;
+  /** Adds the scopes to the user's consent for the client (creating it). */
+  grant(userId: string, clientId: string, scopes: string[], now: Date): Promise<void>;
+  /** The user's consents with their client and its sessions' use, newest grant first. */
+  listForUser(userId: string, now: Date): Promise<ConnectedApp[]>;
+  /** Forgets the consent; false when there was none. */
+  remove(userId: string, clientId: string): Promise<boolean>;
+}
+
+/** Signs OpenID Connect ID tokens (RS256, the access tokens' key, so the published JWKS verifies them). */
+export interface IdTokenSigner {
+  /** `claims` must hold iss, sub, aud, exp, iat; the header carries the key's kid and `typ` (default JWT). */
+  sign(claims: Record<string, unknown>, typ?: string): Promise<string>;
+  /**
+   * The claims of an ID token this server signed (signature by a published key, RS256, our issuer), expired or
+   * not: RP-Initiated Logout accepts an expired id_token_hint. Null for anything else.
+   */
+  verifyHint(token: string): Promise<Record<string, unknown> | null>;
 }

@@ -2,8 +2,12 @@
 import type { AuthService } from '../auth.service';
 import type { AccessTokenSigner, Clock, RevocationStore, TokenGenerator, UnitOfWork } from '../ports';
 import type { SessionService } from '../session.service';
+import { AuthorizationService } from './authorization.service';
 import { OAuthClientService } from './client.service';
-import type { ClientSecrets, ClientTokenRevocations, OAuthClientLookup, OAuthClientStore } from './ports';
+import { CodeGrantService } from './code-grant.service';
+import { LogoutService } from './logout.service';
+import { ConnectedAppsService } from './connected-apps.service';
+import type { AuthorizationStore, ClientSecrets, ClientTokenRevocations, ConsentStore, IdTokenSigner, OAuthClientLookup, OAuthClientStore } from './ports';
 import { OAuthTokenService } from './token.service';
 
 export interface OAuthPorts {
@@ -16,7 +20,15 @@ export interface OAuthPorts {
   tokens: TokenGenerator;
   signer: AccessTokenSigner;
   clock: Clock;
+  /** The authorization code flow and OpenID Connect. */
+  authorizations: AuthorizationStore;
+  consents: ConsentStore;
+  idTokens: IdTokenSigner;
 }
+
+/** oidc-provider's defaults: a code lives 60 s; the sign-in and consent in between get 10 minutes. */
+const CODE_TTL_SECONDS = 60;
+const REQUEST_TTL_SECONDS = 600;
 
 export interface OAuthSettings {
   accessTokenTtl: number;
@@ -36,5 +48,17 @@ export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { aut
       return s.issuer;
     },
   }, p.clientTokenRevocations);
-  return { oauthClients, oauthTokens };
+  const oidcSettings = {
+    accessTokenTtl: s.accessTokenTtl,
+    codeTtl: CODE_TTL_SECONDS,
+    requestTtl: REQUEST_TTL_SECONDS,
+    get issuer() {
+      return s.issuer;
+    },
+  };
+  const authorizations = new AuthorizationService(p.authorizations, p.consents, oauthClients, core.sessions, p.uow, p.tokens, p.clock, oidcSettings);
+  const codeGrant = new CodeGrantService(p.authorizations, oauthClients, core.sessions, p.uow, p.signer, p.idTokens, p.revocations, p.tokens, p.clock, oidcSettings);
+  const logout = new LogoutService(oauthClients, core.sessions, p.idTokens, p.clock);
+  const connectedApps = new ConnectedAppsService(p.consents, core.sessions, p.uow, p.clock);
+  return { oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps };
 }

@@ -10,6 +10,7 @@ import { OAuthClientService } from './client.service';
 import { OAuthError } from './errors';
 import type { ClientTokenRevocations } from './ports';
 import { formatScope, isServiceScope, outside, parseScope } from './scopes';
+import { OIDC_SCOPES } from './oidc';
 import type { AuthenticatedClient, OAuthClient } from './types';
 
 export interface OAuthTokenSettings {
@@ -22,6 +23,8 @@ export interface IssuedTokens {
   expiresIn: number;
   refreshToken: string | null;
   scope: string[];
+  /** OpenID Connect: the ID token of an authorization-code exchange with `openid`. */
+  idToken?: string | null;
 }
 
 /** RFC 7662 §2.2: `active` plus, for active tokens, what a resource server needs. */
@@ -63,6 +66,7 @@ export class OAuthTokenService {
     ctx: RequestContext,
   ): Promise<IssuedTokens> {
     this.clients.assertGrantAllowed(client, 'password');
+    if (client.requireConsent) throw new OAuthError('unauthorized_client', 'The password grant is for first-party clients only');
     const scope = this.clients.grantScopes(client, input.scope === null ? null : parseScope(input.scope), true);
     const result = await this.auth.login(
       { email: input.username, password: input.password, deviceName: `oauth:${client.clientId}`.slice(0, 100) },
@@ -90,7 +94,11 @@ export class OAuthTokenService {
       clientId: client.clientId,
       accessTokenTtl: client.accessTokenTtl,
       // A user's session never keeps a service scope (one granted before they were refused for users neither).
-      scopeFor: (granted) => (requested && requested.length ? requested : granted).filter((s) => client.allowedScopes.includes(s) && granted.includes(s) && !isServiceScope(s)),
+      // OpenID Connect's scopes are the code flow's own (authorize-request.ts), held without allowedScopes.
+      scopeFor: (granted) =>
+        (requested && requested.length ? requested : granted).filter(
+          (s) => (client.allowedScopes.includes(s) || (OIDC_SCOPES.includes(s) && client.grantTypes.includes('authorization_code'))) && granted.includes(s) && !isServiceScope(s),
+        ),
     });
     return issued(pair, pair.scope ?? []);
   }

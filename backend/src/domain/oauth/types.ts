@@ -2,9 +2,13 @@
 
 export type OAuthClientType = 'confidential' | 'public';
 
-/** Grant types this server implements (RFC 6749 §4.3, §4.4, §6). */
-export const GRANT_TYPES = ['password', 'refresh_token', 'client_credentials'] as const;
+/** Grant types this server implements (RFC 6749 §4.1, §4.3, §4.4, §6). */
+export const GRANT_TYPES = ['authorization_code', 'password', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
+
+/** RFC 7591 token_endpoint_auth_method values we accept; null on a client = basic or post (confidential). */
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export type TokenEndpointAuthMethod = (typeof AUTH_METHODS)[number];
 
 export interface OAuthClient {
   clientId: string;
@@ -23,15 +27,28 @@ export interface OAuthClient {
   accessTokenTtl: number | null;
   refreshTokenTtl: number | null;
   active: boolean;
+  /** Where RP-initiated logout may send the browser back to (OIDC RP-Initiated Logout). */
+  postLogoutRedirectUris: string[];
+  /** OIDC Back-Channel Logout receiver; null = none. */
+  backchannelLogoutUri: string | null;
+  /** null = client_secret_basic or client_secret_post for confidential clients, none for public ones. */
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod | null;
+  /** false: a first-party client whose authorization requests skip the consent screen. */
+  requireConsent: boolean;
+  logoUri: string | null;
+  clientUri: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Registry fields of the authorization code flow, optional on create and patch alike. */
+export const OIDC_CLIENT_FIELDS = ['postLogoutRedirectUris', 'backchannelLogoutUri', 'tokenEndpointAuthMethod', 'requireConsent', 'logoUri', 'clientUri'] as const;
 
 export type NewOAuthClient = Omit<OAuthClient, 'createdAt' | 'updatedAt'>;
 
 /** What an update may change (secrets change only by rotation, the type never). */
 export type OAuthClientPatch = Partial<
-  Pick<OAuthClient, 'name' | 'grantTypes' | 'allowedScopes' | 'defaultScopes' | 'redirectUris' | 'accessTokenTtl' | 'refreshTokenTtl' | 'active'>
+  Pick<OAuthClient, 'name' | 'grantTypes' | 'allowedScopes' | 'defaultScopes' | 'redirectUris' | 'accessTokenTtl' | 'refreshTokenTtl' | 'active' | (typeof OIDC_CLIENT_FIELDS)[number]>
 >;
 
 /** Input of create: the server generates the secret (confidential clients) and, when absent, the client_id. */
@@ -45,6 +62,12 @@ export interface ClientRegistration {
   redirectUris?: string[];
   accessTokenTtl?: number | null;
   refreshTokenTtl?: number | null;
+  postLogoutRedirectUris?: string[];
+  backchannelLogoutUri?: string | null;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | null;
+  requireConsent?: boolean;
+  logoUri?: string | null;
+  clientUri?: string | null;
 }
 
 /** A client authenticated at the token, revocation or introspection endpoint. */

@@ -5,7 +5,8 @@
 //   cascade — and expired MFA challenges;
 // - expired trusted devices ("remember this device");
 // - mailed single-use tokens (reset, verification, "this wasn't me") that were used or expired;
-// - outbox rows of mail that was sent (payload already erased) or given up.
+// - outbox rows of mail that was sent (payload already erased) or given up, and of OIDC back-channel logouts
+//   delivered or given up (the same retention as mail: SENT_/FAILED_MAIL_RETENTION_DAYS).
 // Live rows are never touched: mail still waiting to go out stays, however old. Audit events are kept: they
 // are the user's security history. Only infrastructure runs this (container.ts), so no domain port.
 import type { Clock } from '../../domain/ports';
@@ -32,6 +33,7 @@ export interface PurgeResult {
   accountTokens: number;
   sentMail: number;
   failedMail: number;
+  backchannelLogouts: number;
 }
 
 export class PrismaHousekeeping {
@@ -58,7 +60,11 @@ export class PrismaHousekeeping {
     const accountTokens = await this.prisma.accountToken.deleteMany({ where: { OR: [{ usedAt: { lt: tokens } }, { expiresAt: { lt: tokens } }] } });
     const sentMail = await this.prisma.outgoingMail.deleteMany({ where: { sentAt: { lt: before(this.retention.sentMail) } } });
     const failedMail = await this.prisma.outgoingMail.deleteMany({ where: { sentAt: null, failedAt: { lt: before(this.retention.failedMail) } } });
+    const backchannelLogouts = await this.prisma.oAuthBackchannelLogout.deleteMany({
+      where: { OR: [{ deliveredAt: { lt: before(this.retention.sentMail) } }, { deliveredAt: null, failedAt: { lt: before(this.retention.failedMail) } }] },
+    });
     return {
+      backchannelLogouts: backchannelLogouts.count,
       sessions: sessions.count,
       mfaChallenges: mfaChallenges.count,
       webauthnChallenges: webauthnChallenges.count,

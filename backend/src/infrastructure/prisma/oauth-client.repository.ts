@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type OAuthClient as OAuthClientRow } from '../../generated/prisma/client';
 import { Errors } from '../../domain/errors';
 import type { OAuthClientStore } from '../../domain/oauth/ports';
-import type { GrantType, NewOAuthClient, OAuthClient, OAuthClientPatch } from '../../domain/oauth/types';
+import type { GrantType, NewOAuthClient, TokenEndpointAuthMethod, OAuthClient, OAuthClientPatch } from '../../domain/oauth/types';
 import type { NewAuditEvent } from '../../domain/types';
 import type { PrismaClient } from './client';
 
@@ -23,6 +23,12 @@ export function toOAuthClient(r: OAuthClientRow): OAuthClient {
     accessTokenTtl: r.accessTokenTtl,
     refreshTokenTtl: r.refreshTokenTtl,
     active: r.active,
+    postLogoutRedirectUris: r.postLogoutRedirectUris,
+    backchannelLogoutUri: r.backchannelLogoutUri,
+    tokenEndpointAuthMethod: r.tokenEndpointAuthMethod as TokenEndpointAuthMethod | null,
+    requireConsent: r.requireConsent,
+    logoUri: r.logoUri,
+    clientUri: r.clientUri,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

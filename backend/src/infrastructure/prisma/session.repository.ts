@@ -116,6 +116,7 @@ export class PrismaSessionRepository implements SessionRepository {
         idleExpiresAt: s.idleExpiresAt,
         clientId: s.clientId ?? null,
         scope: s.scope ?? null,
+        parentSessionId: s.parentSessionId ?? null,
       },
     });
     return toSession(row);
@@ -197,10 +198,28 @@ export class PrismaSessionRepository implements SessionRepository {
     if (filter.exceptSessionId !== undefined && isUuid(filter.exceptSessionId)) {
       conditions.push(Prisma.sql`"id" <> ${filter.exceptSessionId}::uuid`);
     }
+    // One statement: the matching sessions, then the live ones issued from them (parentSessionId), so a client's
+    // code-flow tokens never outlive the browser sign-in even for a moment.
+    // Every ended session of a client with a back-channel logout URI also leaves a row in the logout outbox, in
+    // this same statement, whichever path revoked it (logout, admin, reuse, password change, deletion...).
     const rows = await this.db.$queryRaw<{ id: string }[]>`
-      UPDATE "Session" SET "revokedAt" = ${now}, "revokedReason" = ${reason}
-      WHERE ${Prisma.join(conditions, ' AND ')}
-      RETURNING "id"`;
+      WITH ended AS (
+        UPDATE "Session" SET "revokedAt" = ${now}, "revokedReason" = ${reason}
+        WHERE ${Prisma.join(conditions, ' AND ')}
+        RETURNING "id", "userId", "clientId", "parentSessionId"
+      ), children AS (
+        UPDATE "Session" SET "revokedAt" = ${now}, "revokedReason" = ${reason}
+        WHERE "parentSessionId" IN (SELECT "id" FROM ended) AND "id" NOT IN (SELECT "id" FROM ended)
+          AND "revokedAt" IS NULL AND "expiresAt" > ${now} AND "idleExpiresAt" > ${now}
+        RETURNING "id", "userId", "clientId", "parentSessionId"
+      ), notices AS (
+        INSERT INTO "oauth_backchannel_logouts" ("id", "client_id", "user_id", "sid", "session_id", "created_at", "next_attempt_at")
+        SELECT gen_random_uuid(), s."clientId", s."userId", COALESCE(s."parentSessionId", s."id"), s."id", ${now}, ${now}
+        FROM (SELECT * FROM ended UNION ALL SELECT * FROM children) s
+        JOIN "oauth_clients" c ON c."client_id" = s."clientId"
+        WHERE c."backchannel_logout_uri" IS NOT NULL
+      )
+      SELECT "id" FROM ended UNION SELECT "id" FROM children`;
     return rows.map((r) => r.id);
   }
 

@@ -2,7 +2,7 @@
 // shell, over the same OAuthClientService as /api/admin/oauth-clients (audited with the CLI's context).
 // Results are JSON on stdout (the client view; `clientSecret` only from create and rotate-secret), so
 // scripts can read them: `npm run cli -- clients create ... | jq -r .clientSecret`.
-import type { GrantType, OAuthClientPatch } from '../../domain/oauth/types';
+import type { GrantType, OAuthClientPatch, TokenEndpointAuthMethod } from '../../domain/oauth/types';
 import { CliUsageError, stringFlag, type CliCommand, type CliGroup, type CliRun, type CliValues } from '../../cli/command';
 import { clientView } from './oauth-clients.mappers';
 
@@ -41,9 +41,46 @@ const settingFlags = {
   'access-ttl': { type: 'string' },
   'refresh-ttl': { type: 'string' },
   name: { type: 'string' },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'backchannel-logout-uri': { type: 'string' },
+  'auth-method': { type: 'string' },
+  consent: { type: 'string' },
+  'logo-uri': { type: 'string' },
+  'client-uri': { type: 'string' },
 } as const;
 const SETTINGS_USAGE =
-  '[--grant password|refresh_token|client_credentials]... [--scope S]... [--default-scope S]... [--redirect-uri U]... [--access-ttl SECONDS|default] [--refresh-ttl SECONDS|default]';
+  '[--grant authorization_code|password|refresh_token|client_credentials]... [--scope S]... [--default-scope S]... [--redirect-uri U]... [--access-ttl SECONDS|default] [--refresh-ttl SECONDS|default] [--post-logout-redirect-uri U]... [--backchannel-logout-uri U|none] [--auth-method client_secret_basic|client_secret_post|none|default] [--consent required|skip] [--logo-uri U|none] [--client-uri U|none]';
+
+/** A URL flag where `none` clears the value. */
+function urlFlag(values: CliValues, name: string): string | null | undefined {
+  const v = stringFlag(values, name);
+  if (v === null) return undefined;
+  return v === 'none' ? null : v;
+}
+
+/** The authorization-code registry fields given on the command line (create and update alike). */
+function oidcFlags(values: CliValues): OAuthClientPatch {
+  const out: OAuthClientPatch = {};
+  const post = listFlag(values, 'post-logout-redirect-uri');
+  if (post) out.postLogoutRedirectUris = post;
+  const bcl = urlFlag(values, 'backchannel-logout-uri');
+  if (bcl !== undefined) out.backchannelLogoutUri = bcl;
+  const logo = urlFlag(values, 'logo-uri');
+  if (logo !== undefined) out.logoUri = logo;
+  const uri = urlFlag(values, 'client-uri');
+  if (uri !== undefined) out.clientUri = uri;
+  const method = stringFlag(values, 'auth-method');
+  if (method !== null) {
+    if (!['client_secret_basic', 'client_secret_post', 'none', 'default'].includes(method)) throw new CliUsageError('--auth-method must be client_secret_basic, client_secret_post, none or default');
+    out.tokenEndpointAuthMethod = method === 'default' ? null : (method as TokenEndpointAuthMethod);
+  }
+  const consent = stringFlag(values, 'consent');
+  if (consent !== null) {
+    if (consent !== 'required' && consent !== 'skip') throw new CliUsageError('--consent must be required or skip');
+    out.requireConsent = consent === 'required';
+  }
+  return out;
+}
 
 const create: CliCommand = {
   summary: 'register a client; prints it with its secret (confidential clients), shown this once',
@@ -67,6 +104,7 @@ const create: CliCommand = {
         redirectUris: listFlag(values, 'redirect-uri'),
         accessTokenTtl: ttlFlag(values, 'access-ttl'),
         refreshTokenTtl: ttlFlag(values, 'refresh-ttl'),
+        ...oidcFlags(values),
       },
       actorOf(run),
     );
@@ -122,6 +160,7 @@ const update: CliCommand = {
     const refresh = ttlFlag(values, 'refresh-ttl');
     if (refresh !== undefined) patch.refreshTokenTtl = refresh;
     if (values.activate === true) patch.active = true;
+    Object.assign(patch, oidcFlags(values));
     if (Object.keys(patch).length === 0) throw new CliUsageError('nothing to change');
     const { services } = await run.container();
     print(run.io, { client: clientView(await services.oauthClients.update(clientId, patch, actorOf(run))) });

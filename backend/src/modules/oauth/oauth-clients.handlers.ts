@@ -2,12 +2,12 @@
 import type { Request, Response } from 'express';
 import { matchedData } from 'express-validator';
 import type { OAuthClientService } from '../../domain/oauth/client.service';
-import type { ClientRegistration, OAuthClientPatch } from '../../domain/oauth/types';
+import { OIDC_CLIENT_FIELDS, type ClientRegistration, type OAuthClientPatch } from '../../domain/oauth/types';
 import { claimsOf } from '../../http/authenticate';
 import { noStore, requestContext } from '../../http/context';
 import { clientView } from './oauth-clients.mappers';
 
-const PATCH_FIELDS = ['name', 'grantTypes', 'allowedScopes', 'defaultScopes', 'redirectUris', 'accessTokenTtl', 'refreshTokenTtl', 'active'] as const;
+const PATCH_FIELDS = ['name', 'grantTypes', 'allowedScopes', 'defaultScopes', 'redirectUris', 'accessTokenTtl', 'refreshTokenTtl', 'active', ...OIDC_CLIENT_FIELDS] as const;
 
 export class OAuthClientHandlers {
   constructor(private readonly clients: OAuthClientService) {}
@@ -29,6 +29,7 @@ export class OAuthClientHandlers {
       accessTokenTtl: b.accessTokenTtl,
       refreshTokenTtl: b.refreshTokenTtl,
     };
+    for (const f of OIDC_CLIENT_FIELDS) if (b[f] !== undefined) (input as unknown as Record<string, unknown>)[f] = b[f];
     const { client, secret } = await this.clients.create(input, this.actor(req));
     noStore(res).status(201).json({ client: clientView(client), clientSecret: secret });
   };

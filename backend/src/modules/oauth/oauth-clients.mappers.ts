@@ -12,6 +12,12 @@ export const clientView = (c: OAuthClient) => ({
   accessTokenTtl: c.accessTokenTtl,
   refreshTokenTtl: c.refreshTokenTtl,
   active: c.active,
+  postLogoutRedirectUris: c.postLogoutRedirectUris,
+  backchannelLogoutUri: c.backchannelLogoutUri,
+  tokenEndpointAuthMethod: c.tokenEndpointAuthMethod,
+  requireConsent: c.requireConsent,
+  logoUri: c.logoUri,
+  clientUri: c.clientUri,
   /** When the secret replaced by the last rotation stops working (null = none in overlap). */
   previousSecretExpiresAt: c.previousSecretHash && c.previousSecretExpiresAt ? c.previousSecretExpiresAt.toISOString() : null,
   createdAt: c.createdAt.toISOString(),

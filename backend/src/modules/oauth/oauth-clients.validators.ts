@@ -10,7 +10,15 @@ const ttl = (field: string) =>
 export const clientIdParam = param('clientId').isString().isLength({ min: 1, max: 100 }).withMessage('clientId is invalid');
 
 /** Scopes, redirect URIs and lifetimes: optional and checked alike on create and update. */
-const settingRules = (): ValidationChain[] => [list('allowedScopes'), list('defaultScopes'), list('redirectUris'), ttl('accessTokenTtl'), ttl('refreshTokenTtl')];
+const optionalUrl = (field: string) =>
+  body(field).optional({ values: 'undefined' }).custom((v) => v === null || typeof v === 'string').withMessage(`${field} must be a URL or null`);
+const settingRules = (): ValidationChain[] => [
+  list('allowedScopes'), list('defaultScopes'), list('redirectUris'), ttl('accessTokenTtl'), ttl('refreshTokenTtl'),
+  list('postLogoutRedirectUris'), optionalUrl('backchannelLogoutUri'), optionalUrl('logoUri'), optionalUrl('clientUri'),
+  body('tokenEndpointAuthMethod').optional({ values: 'undefined' }).custom((v) => v === null || ['client_secret_basic', 'client_secret_post', 'none'].includes(v))
+    .withMessage('tokenEndpointAuthMethod must be client_secret_basic, client_secret_post, none or null'),
+  body('requireConsent').optional().isBoolean({ strict: true }).withMessage('requireConsent must be a boolean'),
+];
 
 export const createClientRules: ValidationChain[] = [
   body('name').isString().withMessage('name is required').bail().trim().isLength({ min: 1, max: 100 }).withMessage('name must be 1-100 characters'),

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { OAuthClientService } from '../../domain/oauth/client.service';
 import { OAuthError } from '../../domain/oauth/errors';
 import type { IssuedTokens, OAuthTokenService } from '../../domain/oauth/token.service';
+import type { CodeGrantService } from '../../domain/oauth/code-grant.service';
 import { requestContext } from '../../http/context';
 import { NO_STORE, sendJson, type HotHandler } from '../../http/hot-route';
 import { assertForm, clientCredentials, formField, requiredField, type FormRequest } from './oauth.validators';
@@ -13,12 +14,15 @@ const tokenBody = (t: IssuedTokens) => ({
   expires_in: t.expiresIn,
   ...(t.refreshToken ? { refresh_token: t.refreshToken } : {}),
   scope: t.scope.join(' '),
+  ...(t.idToken ? { id_token: t.idToken } : {}),
 });
 
 export class OAuthHandlers {
   constructor(
     private readonly clients: OAuthClientService,
     private readonly tokens: OAuthTokenService,
+    /** null on the fast path, which serves introspection only. */
+    private readonly codeGrant: CodeGrantService | null,
   ) {}
 
   token = async (req: Request, res: Response) => {
@@ -28,7 +32,13 @@ export class OAuthHandlers {
     const scope = formField(req, 'scope');
     const ctx = requestContext(req);
     let issued: IssuedTokens;
-    if (grantType === 'password') {
+    if (grantType === 'authorization_code' && this.codeGrant) {
+      issued = await this.codeGrant.exchange(
+        client,
+        { code: formField(req, 'code'), redirectUri: formField(req, 'redirect_uri'), codeVerifier: formField(req, 'code_verifier') },
+        ctx,
+      );
+    } else if (grantType === 'password') {
       issued = await this.tokens.passwordGrant(client, { username: requiredField(req, 'username'), password: requiredField(req, 'password'), scope }, ctx);
     } else if (grantType === 'refresh_token') {
       issued = await this.tokens.refreshGrant(client, { refreshToken: requiredField(req, 'refresh_token'), scope }, ctx);
@@ -36,7 +46,7 @@ export class OAuthHandlers {
       issued = await this.tokens.clientCredentialsGrant(client, { scope });
     } else {
       // Not echoed: error_description allows only RFC 6749 §5.2's characters, and a client knows what it sent.
-      throw new OAuthError('unsupported_grant_type', 'grant_type is not supported (password, refresh_token, client_credentials)');
+      throw new OAuthError('unsupported_grant_type', 'grant_type is not supported (authorization_code, password, refresh_token, client_credentials)');
     }
     res.json(tokenBody(issued));
   };

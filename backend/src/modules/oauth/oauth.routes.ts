@@ -4,7 +4,9 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { OAuthClientService } from '../../domain/oauth/client.service';
 import type { OAuthTokenService } from '../../domain/oauth/token.service';
+import type { CodeGrantService } from '../../domain/oauth/code-grant.service';
 import { GRANT_TYPES } from '../../domain/oauth/types';
+import { OIDC_SCOPES } from '../../domain/oauth/oidc';
 import type { Logger } from '../../infrastructure/logger';
 import { noStore } from '../../http/context';
 import { formBody } from '../../http/form-body';
@@ -18,6 +20,7 @@ import { OAuthHandlers } from './oauth.handlers';
 export interface OAuthDeps {
   clients: OAuthClientService;
   tokens: OAuthTokenService;
+  codeGrant: CodeGrantService;
   logger: Logger;
   /** Per-IP limit on /oauth/token and /oauth/revoke (introspection is for services, like /api/auth/validate). */
   perIp: RequestHandler;
@@ -31,8 +34,8 @@ const passwordGrantAccount = (req: Request) => ((req.body as Record<string, unkn
 
 const form = formBody();
 
-export function oauthRoutes({ clients, tokens, logger, perIp, perAccount }: OAuthDeps): Router {
-  const h = new OAuthHandlers(clients, tokens);
+export function oauthRoutes({ clients, tokens, codeGrant, logger, perIp, perAccount }: OAuthDeps): Router {
+  const h = new OAuthHandlers(clients, tokens, codeGrant);
   const router = Router();
   router.use((_req, res, next) => {
     noStore(res);
@@ -56,7 +59,7 @@ export function oauthRoutes({ clients, tokens, logger, perIp, perAccount }: OAut
  * target (a query string, a trailing slash) go to the router. No per-IP limit, as on the router.
  */
 export function oauthHotRoutes({ clients, tokens, logger }: Pick<OAuthDeps, 'clients' | 'tokens' | 'logger'>): HotRoute[] {
-  const h = new OAuthHandlers(clients, tokens);
+  const h = new OAuthHandlers(clients, tokens, null);
   return [{ method: 'POST', path: '/oauth/introspect', operationId: 'oauthIntrospect', formBody: true, errors: oauthErrorAnswers(logger), handler: h.introspect }];
 }
 
@@ -64,21 +67,30 @@ export function oauthHotRoutes({ clients, tokens, logger }: Pick<OAuthDeps, 'cli
 export function authorizationServerMetadata(issuerOf: string | (() => string), scopes: () => Promise<string[]>): RequestHandler {
   return async (_req, res) => {
     const issuer = typeof issuerOf === 'string' ? issuerOf : issuerOf();
-    const base = issuer.replace(/\/+$/, '');
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json({
-      issuer,
-      token_endpoint: `${base}/oauth/token`,
-      revocation_endpoint: `${base}/oauth/revoke`,
-      introspection_endpoint: `${base}/oauth/introspect`,
-      jwks_uri: `${base}/.well-known/jwks.json`,
-      grant_types_supported: [...GRANT_TYPES],
-      // No authorization endpoint (yet): no response types.
-      response_types_supported: [],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      scopes_supported: await scopes(),
-    });
+    res.json(await serverMetadata(issuer, scopes));
+  };
+}
+
+/** The RFC 8414 fields; the OpenID configuration (discovery.ts) is this plus the OIDC fields, so both agree. */
+export async function serverMetadata(issuer: string, scopes: () => Promise<string[]>) {
+  const base = issuer.replace(/\/+$/, '');
+  return {
+    issuer,
+    authorization_endpoint: `${base}/oauth/authorize`,
+    token_endpoint: `${base}/oauth/token`,
+    revocation_endpoint: `${base}/oauth/revoke`,
+    introspection_endpoint: `${base}/oauth/introspect`,
+    jwks_uri: `${base}/.well-known/jwks.json`,
+    grant_types_supported: [...GRANT_TYPES],
+    // OAuth 2.1: the code flow only (no implicit, no hybrid), PKCE with S256 only, RFC 9207 `iss` in the response.
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: [...new Set([...OIDC_SCOPES, ...(await scopes())])].sort(),
   };
 }

@@ -6,7 +6,7 @@ import { api } from '../api';
 import { dateTime, t } from '../i18n';
 import { Check, Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction, useCopy } from '../ui';
 
-const GRANTS = ['client_credentials', 'password', 'refresh_token'] as const;
+const GRANTS = ['authorization_code', 'client_credentials', 'password', 'refresh_token'] as const;
 type Grant = (typeof GRANTS)[number];
 
 interface OAuthClient {
@@ -55,13 +55,31 @@ function CreateForm({ created }: { created: (c: OAuthClient, secret: string | nu
   const [grants, setGrants] = useState<Grant[]>(['client_credentials']);
   const [scopes, setScopes] = useState('');
   const [defaults, setDefaults] = useState('');
+  const [redirects, setRedirects] = useState('');
+  const [postLogout, setPostLogout] = useState('');
+  const [backchannel, setBackchannel] = useState('');
+  const [firstParty, setFirstParty] = useState(false);
   const toggle = (g: Grant, on: boolean) => setGrants((all) => (on ? [...all, g] : all.filter((x) => x !== g)));
   const create = useAction(async () => {
-    const body = { name, type, grantTypes: grants, allowedScopes: scopeList(scopes), defaultScopes: scopeList(defaults) };
+    const body = {
+      name,
+      type,
+      grantTypes: grants,
+      allowedScopes: scopeList(scopes),
+      defaultScopes: scopeList(defaults),
+      redirectUris: scopeList(redirects),
+      postLogoutRedirectUris: scopeList(postLogout),
+      ...(backchannel.trim() ? { backchannelLogoutUri: backchannel.trim() } : {}),
+      // Unticked: the server's default (third party, unless the password grant marks a first-party app).
+      ...(firstParty ? { requireConsent: false } : {}),
+    };
     const res = await api<{ client: OAuthClient; clientSecret: string | null }>('/api/admin/oauth-clients', { method: 'POST', body });
     setName('');
     setScopes('');
     setDefaults('');
+    setRedirects('');
+    setPostLogout('');
+    setBackchannel('');
     await created(res.client, res.clientSecret);
   });
   return (
@@ -84,6 +102,12 @@ function CreateForm({ created }: { created: (c: OAuthClient, secret: string | nu
       </fieldset>
       <Field label={t('clients.scopes')} value={scopes} onValue={setScopes} hint={t('clients.scopesHint')} />
       <Field label={t('clients.defaultScopes')} value={defaults} onValue={setDefaults} hint={t('clients.defaultScopesHint')} />
+      <Field label={t('clients.redirectUris')} value={redirects} onValue={setRedirects} hint={t('clients.urisHint')} />
+      <Field label={t('clients.postLogoutUris')} value={postLogout} onValue={setPostLogout} hint={t('clients.urisHint')} />
+      <Field label={t('clients.backchannelUri')} value={backchannel} onValue={setBackchannel} />
+      <Check checked={firstParty} onChecked={setFirstParty}>
+        {t('clients.firstParty')}
+      </Check>
     </FormCard>
   );
 }

@@ -19,8 +19,8 @@ export function noticeText(notice: Notice): string {
   return t(notice.kind === 'signedOut' ? 'notice.signedOut' : 'notice.registered');
 }
 
-export function SignIn({ notice, go }: { notice: Notice | null; go: Go }) {
-  const [email, setEmail] = useState('');
+export function SignIn({ notice, go, initialEmail = '' }: { notice: Notice | null; go: Go; initialEmail?: string }) {
+  const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
   const [device, setDevice] = useState('');
   const [mfaToken, setMfaToken] = useState<string | null>(null);
