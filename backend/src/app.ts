@@ -31,6 +31,8 @@ import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { trustedDeviceRoutes } from './modules/trusted-devices/trusted-devices.routes';
 import { twoFactorRoutes } from './modules/two-factor/two-factor.routes';
+import { readyRoute } from './modules/health/health.routes';
+import type { ReadinessReport } from './infrastructure/observability/readiness';
 import { leanUserRoutes, userRoutes } from './modules/user/user.routes';
 import { recordSessionActivity, withSessionActivity } from './modules/user/session-activity.middleware';
 
@@ -40,6 +42,8 @@ export interface AppDeps {
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
+  /** GET /ready: every configured dependency asked once (absent: no /ready route, as in unit tests of the app). */
+  readiness?: () => Promise<ReadinessReport>;
   /** trustProxy, corsOrigins (none = no CORS headers at all), bodyLimit. */
   http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config['http'], 'publicUrl'>>;
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
@@ -116,6 +120,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
     const up = await deps.databaseUp().catch(() => false);
     res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down', uptimeSeconds: Math.round(process.uptime()) });
   });
+  if (deps.readiness) app.get('/ready', readyRoute(deps.readiness));
   app.get('/.well-known/jwks.json', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(deps.jwks());

@@ -43,6 +43,7 @@ import { UaDeviceIdentifier } from './infrastructure/user-agent/device-identifie
 import { NodemailerMailSender } from './infrastructure/mail/nodemailer-sender';
 import { NatsRevocationPublisher } from './infrastructure/events/nats-revocations';
 import { createMetrics } from './http/metrics';
+import { readinessProbe } from './infrastructure/observability/readiness';
 import { createDatabaseClients } from './infrastructure/prisma/client';
 import { PrismaHousekeeping } from './infrastructure/prisma/housekeeping';
 import { ProfileCache } from './infrastructure/cache/profile-cache';
@@ -135,7 +136,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     const rateLimits = createRateLimits({ ...config.rateLimits, redis: parts.shared.redis, keyPrefix: `${parts.shared.redisPrefix}rl:` });
     lifecycle.onClose('rate limits', () => rateLimits.close());
     const messaging = await lifecycle.step('messaging', () => buildMessaging(config, opts, logger, clock, parts, rateLimits, lifecycle));
-    const http = await lifecycle.step('http', () => buildHttp(config, opts, logger, parts, rateLimits, messaging.revocationFeed, lifecycle));
+    const http = await lifecycle.step('http', () => buildHttp(config, opts, logger, parts, rateLimits, messaging.revocationFeed, lifecycle, messaging.nats));
     return assemble(config, opts, logger, parts, jobs, messaging, http, lifecycle);
   } catch (err) {
     await lifecycle.close();
@@ -379,7 +380,7 @@ async function buildMessaging(config: Config, opts: ContainerOptions, logger: Lo
 }
 
 /** The HTTP app (not yet listening: start() does that) with its rate limits and event streams. */
-function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, rateLimits: RateLimits, revocationFeed: RevocationFeed, lifecycle: Lifecycle) {
+function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, rateLimits: RateLimits, revocationFeed: RevocationFeed, lifecycle: Lifecycle, nats: NatsConnection | null) {
   const { services, oauthClients, oauthTokens, revocations } = parts;
   const { auth, sessions } = services;
   const { prisma } = parts.db;
@@ -398,6 +399,7 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
       await prisma.$queryRaw`SELECT 1`;
       return true;
     },
+    readiness: readinessProbe({ prisma, redis: parts.shared.redis, nats }),
     http: config.http,
     oauth: { clients: oauthClients, tokens: oauthTokens, issuer: () => parts.crypto.identity.issuer },
     metrics: createMetrics({ token: config.http.metricsToken, openLocally: config.http.publicUrl === null }),
