@@ -44,6 +44,8 @@ import { NodemailerMailSender } from './infrastructure/mail/nodemailer-sender';
 import { NatsRevocationPublisher } from './infrastructure/events/nats-revocations';
 import { createMetrics } from './http/metrics';
 import { readinessProbe } from './infrastructure/observability/readiness';
+import { AuthCounters, registerGauges } from './infrastructure/observability/auth-metrics';
+import { Registry } from 'prom-client';
 import { createDatabaseClients } from './infrastructure/prisma/client';
 import { PrismaHousekeeping } from './infrastructure/prisma/housekeeping';
 import { ProfileCache } from './infrastructure/cache/profile-cache';
@@ -213,7 +215,7 @@ function buildCrypto(config: Config, opts: BuildOptions, lifecycle: Lifecycle) {
   const backupCodeHasher = new BcryptPasswordHasher(Math.min(passwords.bcryptCost, 10), bcryptPool);
   const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
-  return { cipher, keys, signer, hasher, backupCodeHasher, tokens, policy, identity };
+  return { cipher, keys, signer, hasher, backupCodeHasher, tokens, policy, identity, bcryptPool };
 }
 
 type DomainParts = Awaited<ReturnType<typeof buildDomainParts>>;
@@ -238,7 +240,11 @@ async function buildDomain(
   const { logger, clock } = opts;
   const { tokens: tokenConfig } = config;
   const { cipher, signer, hasher, backupCodeHasher, tokens, policy } = crypto;
-  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool, cipher);
+  // Metrics (issue 30): the adapters count committed audit events and rotations into this registry, which
+  // the HTTP part serves at /metrics.
+  const registry = new Registry();
+  const counters = new AuthCounters(registry);
+  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool, cipher, counters);
 
   // Revocations are recorded durably in two places: Session.revokedAt (users' tokens) and
   // revoked_client_tokens (client_credentials tokens); the in-memory view is warmed and caught up from both.
@@ -300,7 +306,7 @@ async function buildDomain(
   if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
   if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
-  return { services, oauthClients, oauthTokens, revocations };
+  return { services, oauthClients, oauthTokens, revocations, registry };
 }
 
 function servicesOf(parts: DomainParts): Container['services'] {
@@ -391,6 +397,15 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
   sessionEvents.start();
   lifecycle.onClose('session events', () => sessionEvents.close());
 
+  const readiness = readinessProbe({ prisma, redis: parts.shared.redis, nats });
+  const metrics = createMetrics({ token: config.http.metricsToken, openLocally: config.http.publicUrl === null }, parts.registry);
+  registerGauges(parts.registry, {
+    prisma,
+    readiness,
+    relaysOutbox: nats !== null && config.runtime.backgroundJobs,
+    bcryptQueue: () => parts.crypto.bcryptPool?.queued ?? 0,
+    revocationLagSeconds: () => revocations.lagSeconds(),
+  });
   const { listener } = createHttp({
     logger,
     services,
@@ -399,10 +414,10 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
       await prisma.$queryRaw`SELECT 1`;
       return true;
     },
-    readiness: readinessProbe({ prisma, redis: parts.shared.redis, nats }),
+    readiness,
     http: config.http,
     oauth: { clients: oauthClients, tokens: oauthTokens, issuer: () => parts.crypto.identity.issuer },
-    metrics: createMetrics({ token: config.http.metricsToken, openLocally: config.http.publicUrl === null }),
+    metrics,
     rateLimits,
     revocationRoutes: revocationStreams,
     web: {
