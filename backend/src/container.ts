@@ -346,7 +346,7 @@ async function buildJobs(config: Config, opts: ContainerOptions, logger: Logger,
   let relay: NatsOutboxRelay | null = null;
   if (config.nats.url && backgroundJobs) {
     const stream = eventStream(opts, config.nats.subjectPrefix);
-    const outbox = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, connection: natsConnectionOptions(config.nats, 'auth-outbox-relay'), ...stream });
+    const outbox = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, connection: natsConnectionOptions(config.nats, 'auth-outbox-relay'), eventNames: config.nats.eventNames, ...stream });
     relay = outbox;
     // Registered before start(): a start that connected and then failed leaves a connection to close.
     lifecycle.onClose('outbox relay', () => outbox.stop());
