@@ -44,6 +44,8 @@ import { twoFactorEndpoints } from './modules/two-factor/two-factor.endpoints';
 import { leanUserRoutes } from './modules/user/user.routes';
 import { userEndpoints } from './modules/user/user.endpoints';
 import { mountEndpoints, type Guards } from './http/endpoint';
+import { readyRoute } from './modules/health/health.routes';
+import type { ReadinessReport } from './infrastructure/observability/readiness';
 import { recordSessionActivity, withSessionActivity } from './modules/user/session-activity.middleware';
 
 export interface AppDeps {
@@ -52,6 +54,8 @@ export interface AppDeps {
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
+  /** GET /ready: every configured dependency asked once (absent: no /ready route, as in unit tests of the app). */
+  readiness?: () => Promise<ReadinessReport>;
   /** trustProxy, corsOrigins (none = no CORS headers at all), bodyLimit. */
   http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config['http'], 'publicUrl'>>;
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
@@ -129,6 +133,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
     const up = await deps.databaseUp().catch(() => false);
     res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down', uptimeSeconds: Math.round(process.uptime()) });
   });
+  if (deps.readiness) app.get('/ready', readyRoute(deps.readiness));
   app.get('/.well-known/jwks.json', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(deps.jwks());

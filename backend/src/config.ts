@@ -167,6 +167,7 @@ export const schema = {
   nats: {
     url: optional('NATS_URL', 'NATS JetStream for domain events; unset = events stay in the AuditEvent outbox table'),
     subjectPrefix: text('NATS_SUBJECT_PREFIX', 'prefix for every NATS subject (several deployments on one NATS)', '', 'empty'),
+    eventNames: oneOf('NATS_EVENT_NAMES', 'which event names the outbox relay publishes besides auth.events.<type>: `both`, only the `catalogue` (USER_CREATED, ...), or only the `design` names (auth.user.registered, ...; docs/events.md)', ['both', 'catalogue', 'design'] as const, 'both'),
     // Credentials and TLS for every NATS connection (infrastructure/events/nats-connection.ts); the account
     // layout they fit is docs/nats/nats-server.conf (docs/integration.md, "Securing NATS"). One method at a time.
     user: optional('NATS_USER', 'NATS user name (with NATS_PASSWORD); `nats://user:pass@host` in NATS_URL works too'),

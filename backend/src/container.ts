@@ -48,6 +48,9 @@ import { UaDeviceIdentifier } from './infrastructure/user-agent/device-identifie
 import { NodemailerMailSender } from './infrastructure/mail/nodemailer-sender';
 import { NatsRevocationPublisher } from './infrastructure/events/nats-revocations';
 import { createMetrics } from './http/metrics';
+import { readinessProbe } from './infrastructure/observability/readiness';
+import { AuthCounters, registerGauges } from './infrastructure/observability/auth-metrics';
+import { Registry } from 'prom-client';
 import { createDatabaseClients } from './infrastructure/prisma/client';
 import { PrismaHousekeeping } from './infrastructure/prisma/housekeeping';
 import { ProfileCache } from './infrastructure/cache/profile-cache';
@@ -142,7 +145,7 @@ export async function buildContainer(config: Config, opts: ContainerOptions = {}
     const rateLimits = createRateLimits({ ...config.rateLimits, redis: parts.shared.redis, keyPrefix: `${parts.shared.redisPrefix}rl:` });
     lifecycle.onClose('rate limits', () => rateLimits.close());
     const messaging = await lifecycle.step('messaging', () => buildMessaging(config, opts, logger, clock, parts, rateLimits, lifecycle));
-    const http = await lifecycle.step('http', () => buildHttp(config, opts, logger, parts, rateLimits, messaging.revocationFeed, lifecycle));
+    const http = await lifecycle.step('http', () => buildHttp(config, opts, logger, parts, rateLimits, messaging.revocationFeed, lifecycle, messaging.nats));
     return assemble(config, opts, logger, parts, jobs, messaging, http, lifecycle);
   } catch (err) {
     await lifecycle.close();
@@ -219,7 +222,7 @@ function buildCrypto(config: Config, opts: BuildOptions, lifecycle: Lifecycle) {
   const backupCodeHasher = new BcryptPasswordHasher(Math.min(passwords.bcryptCost, 10), bcryptPool);
   const tokens = new CryptoTokenGenerator(deriveSuccessorKey(keys.privateKey));
   const policy = new PasswordPolicy(new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
-  return { cipher, keys, signer, hasher, backupCodeHasher, tokens, policy, identity };
+  return { cipher, keys, signer, hasher, backupCodeHasher, tokens, policy, identity, bcryptPool };
 }
 
 /**
@@ -262,7 +265,11 @@ async function buildDomain(
   const { logger, clock } = opts;
   const { tokens: tokenConfig } = config;
   const { cipher, signer, hasher, backupCodeHasher, tokens, policy } = crypto;
-  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool, cipher);
+  // Metrics (issue 30): the adapters count committed audit events and rotations into this registry, which
+  // the HTTP part serves at /metrics.
+  const registry = new Registry();
+  const counters = new AuthCounters(registry);
+  const uow = new PrismaUnitOfWork(prisma, undefined, profileCache, pool, cipher, counters);
 
   // Revocations are recorded durably in two places: Session.revokedAt (users' tokens) and
   // revoked_client_tokens (client_credentials tokens); the in-memory view is warmed and caught up from both.
@@ -328,7 +335,7 @@ async function buildDomain(
   if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
   if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
-  return { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, revocations };
+  return { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, revocations, registry };
 }
 
 function servicesOf(parts: DomainParts): Container['services'] {
@@ -376,7 +383,7 @@ async function buildJobs(config: Config, opts: ContainerOptions, logger: Logger,
   let relay: NatsOutboxRelay | null = null;
   if (config.nats.url && backgroundJobs) {
     const stream = eventStream(opts, config.nats.subjectPrefix);
-    const outbox = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, connection: natsConnectionOptions(config.nats, 'auth-outbox-relay'), ...stream });
+    const outbox = new NatsOutboxRelay(prisma, logger, { natsUrl: config.nats.url, connection: natsConnectionOptions(config.nats, 'auth-outbox-relay'), eventNames: config.nats.eventNames, ...stream });
     relay = outbox;
     // Registered before start(): a start that connected and then failed leaves a connection to close.
     lifecycle.onClose('outbox relay', () => outbox.stop());
@@ -416,7 +423,7 @@ async function buildMessaging(config: Config, opts: ContainerOptions, logger: Lo
 }
 
 /** The HTTP app (not yet listening: start() does that) with its rate limits and event streams. */
-function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, rateLimits: RateLimits, revocationFeed: RevocationFeed, lifecycle: Lifecycle) {
+function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, rateLimits: RateLimits, revocationFeed: RevocationFeed, lifecycle: Lifecycle, nats: NatsConnection | null) {
   const { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, revocations } = parts;
   const { auth, sessions } = services;
   const { prisma } = parts.db;
@@ -427,6 +434,15 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
   sessionEvents.start();
   lifecycle.onClose('session events', () => sessionEvents.close());
 
+  const readiness = readinessProbe({ prisma, redis: parts.shared.redis, nats });
+  const metrics = createMetrics({ token: config.http.metricsToken, openLocally: config.http.publicUrl === null }, parts.registry);
+  registerGauges(parts.registry, {
+    prisma,
+    readiness,
+    relaysOutbox: nats !== null && config.runtime.backgroundJobs,
+    bcryptQueue: () => parts.crypto.bcryptPool?.queued ?? 0,
+    revocationLagSeconds: () => revocations.lagSeconds(),
+  });
   const { app, listener } = createHttp({
     logger,
     services,
@@ -435,9 +451,10 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
       await prisma.$queryRaw`SELECT 1`;
       return true;
     },
+    readiness,
     http: config.http,
     oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, logout, connectedApps, issuer: () => parts.crypto.identity.issuer },
-    metrics: createMetrics({ token: config.http.metricsToken, openLocally: config.http.publicUrl === null }),
+    metrics,
     rateLimits,
     revocationRoutes: revocationStreams,
     web: {

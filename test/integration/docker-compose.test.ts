@@ -63,7 +63,13 @@ describe('docker-compose.yml', () => {
     const dependsOn = services.app.depends_on;
     assert.ok(dependsOn && !Array.isArray(dependsOn), 'depends_on with conditions');
     for (const name of ['postgres', 'redis', 'nats']) assert.equal(dependsOn[name]?.condition, 'service_healthy', name);
-    assert.match(services.app.image ?? '', /^node:(20|24)\b/);
+    // Built from docs/ops/Dockerfile, whose stages run on a Node version CI tests (issue 30).
+    const build = (services.app as Service & { build?: { context?: string; dockerfile?: string } }).build;
+    assert.equal(build?.dockerfile, 'docs/ops/Dockerfile');
+    const froms = [...readFileSync(new URL('../../docs/ops/Dockerfile', import.meta.url), 'utf8').matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!);
+    assert.ok(froms.length > 0 && froms.every((image) => /^node:(20|24)\b/.test(image)), froms.join(', '));
+    // It waits for readiness, not mere liveness.
+    assert.match([services.app!.healthcheck?.test ?? []].flat().join(' '), /\/ready/);
   });
 
   it('when the app service sets a variable, then it is a configuration key, and together they load as a cluster on the other services', () => {

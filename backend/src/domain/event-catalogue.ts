@@ -44,7 +44,7 @@ export interface CatalogueEvent {
 }
 
 /** A UUID-shaped id derived from the audit row id and the event name: stable across redeliveries. */
-export function catalogueEventId(auditId: string, name: CatalogueName): string {
+export function catalogueEventId(auditId: string, name: string): string {
   const h = createHash('sha256').update(`${auditId}:${name}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

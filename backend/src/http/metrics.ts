@@ -9,6 +9,7 @@ import { Errors } from '../domain/errors';
 import { bearerToken } from './authenticate';
 import { bearerRefusal } from './errors';
 import { RouteLatencyHistogram } from './route-latency';
+import { TokenMetrics } from './token-metrics';
 
 /**
  * Who may read /metrics (issue 22, item 11): it tells anyone the traffic per route and status, the heap, the
@@ -53,25 +54,49 @@ export interface Metrics {
   /** One observation, for routes that time themselves (the fast path, fast-path.ts). */
   observe(method: string, route: string, status: number, seconds: number): void;
   handler: RequestHandler;
+  /** Where every metric is registered: other adapters add theirs here (observability/auth-metrics.ts). */
+  registry: Registry;
 }
 
-export function createMetrics(access: MetricsAccess = { token: null, openLocally: true }): Metrics {
+/** `registry`: one the caller has already registered metrics in (default: a new one). */
+export function createMetrics(access: MetricsAccess = { token: null, openLocally: true }, registry = new Registry()): Metrics {
   const guard = metricsGuard(access);
-  const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const duration = new RouteLatencyHistogram(registry, {
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   });
+  const tokens = new TokenMetrics(registry);
   return {
-    observe: (method, route, status, seconds) => duration.observe(method, route, status, seconds),
+    registry,
+    // The lean hot routes (refresh) have no parsed form body: their grant type is fixed by the route.
+    observe: (method, route, status, seconds) => {
+      duration.observe(method, route, status, seconds);
+      tokens.observe(route, status, seconds);
+    },
     middleware: (req, res, next) => {
       const started = performance.now();
+      // The router sets req.route when a route matches, while req.baseUrl is that route's mount path; by
+      // 'finish' an error passed to next() has left the sub-routers, which restored baseUrl ('' for
+      // /api/auth/login, labelled "/login"). Remember the mount path as the route is set.
+      let matched: { path?: unknown } | undefined;
+      let mount = '';
+      Object.defineProperty(req, 'route', {
+        configurable: true,
+        enumerable: true,
+        get: () => matched,
+        set: (value: { path?: unknown } | undefined) => {
+          matched = value;
+          mount = req.baseUrl;
+        },
+      });
       res.once('finish', () => {
         // The route template (never the raw path: ids would explode the label set).
-        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-        duration.observe(req.method, route, res.statusCode, (performance.now() - started) / 1000);
+        const route = matched?.path ? `${mount}${String(matched.path)}` : 'unmatched';
+        const seconds = (performance.now() - started) / 1000;
+        duration.observe(req.method, route, res.statusCode, seconds);
+        tokens.observe(route, res.statusCode, seconds, req.body);
       });
       next();
     },

@@ -7,7 +7,8 @@
 // catalogue events it stands for (USER_CREATED, USER_LOGGED_OUT, auth.password.reset, ...: see
 // domain/event-catalogue.ts and docs/events.md) on `<catalogueSubjectPrefix><name>`, in the same stream.
 import { connect, JSONCodec, type ConnectionOptions, type JetStreamClient, type NatsConnection } from 'nats';
-import { CATALOGUE, catalogueEvents, type OutboxRow } from '../../domain/event-catalogue';
+import { CATALOGUE, type OutboxRow } from '../../domain/event-catalogue';
+import { DESIGN_EVENTS, namedEvents, type EventNames } from '../../domain/design-events';
 import type { Logger } from '../logger';
 import type { PrismaClient } from '../prisma/client';
 
@@ -17,8 +18,10 @@ export interface OutboxRelayOptions {
   connection?: ConnectionOptions;
   stream: string;
   subjectPrefix: string;
-  /** Prepended to catalogue event names (USER_CREATED → `<prefix>USER_CREATED`). Default ''. */
+  /** Prepended to catalogue event names (USER_CREATED → `<prefix>USER_CREATED`) and the design's. Default ''. */
   catalogueSubjectPrefix?: string;
+  /** Which named events go out besides `<subjectPrefix>.<type>`: the catalogue's, the design's (domain/design-events.ts) or both (default). */
+  eventNames?: EventNames;
   batchSize?: number;
   intervalMs?: number;
   /** Wait between reconnect attempts (ms; NATS's default 2000). */
@@ -62,7 +65,9 @@ export class NatsOutboxRelay {
     });
     const jsm = await this.nc.jetstreamManager();
     const own = `${this.opts.subjectPrefix}.`;
-    const catalogue = CATALOGUE.map((name) => this.catalogueSubject(name)).filter((s) => !s.startsWith(own));
+    const names = this.opts.eventNames ?? 'both';
+    const named = [...(names === 'design' ? [] : CATALOGUE), ...(names === 'catalogue' ? [] : DESIGN_EVENTS)];
+    const catalogue = [...new Set(named.map((name) => this.catalogueSubject(name)))].filter((s) => !s.startsWith(own));
     const subjects = [`${this.opts.subjectPrefix}.>`, ...catalogue];
     let existing: string[] | null = null;
     try {
@@ -97,8 +102,8 @@ export class NatsOutboxRelay {
         metadata: row.metadata,
         occurredAt: new Date(row.createdAt).toISOString(),
       }), { msgID: row.id });
-      for (const event of catalogueEvents(toOutboxRow(row))) {
-        await this.js.publish(this.catalogueSubject(event.type), this.codec.encode(event), { msgID: event.id });
+      for (const message of namedEvents(toOutboxRow(row), this.opts.eventNames ?? 'both')) {
+        await this.js.publish(this.catalogueSubject(message.name), this.codec.encode(message.body), { msgID: message.id });
       }
       done.push(row.id);
     }

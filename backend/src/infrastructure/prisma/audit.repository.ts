@@ -8,7 +8,11 @@ import type { Db } from './client';
 import { isUuid, toAuditEvent } from './mappers';
 
 export class PrismaAuditRepository implements AuditRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Told about each event once written (the unit of work buffers it until the commit). */
+    private readonly seen: ((e: NewAuditEvent) => void) | null = null,
+  ) {}
 
   async record(e: NewAuditEvent): Promise<void> {
     await this.db.auditEvent.create({
@@ -21,6 +25,7 @@ export class PrismaAuditRepository implements AuditRepository {
         metadata: e.metadata as Prisma.InputJsonObject,
       },
     });
+    this.seen?.(e);
   }
 
   async listForUser(userId: string, opts: { limit: number; before?: { createdAt: Date; id: string } }): Promise<AuditEvent[]> {

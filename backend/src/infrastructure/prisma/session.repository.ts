@@ -95,6 +95,8 @@ export class PrismaSessionRepository implements SessionRepository {
     private readonly db: Db,
     /** Set only outside transactions: rotate() then runs as a named pg statement (see client.ts). */
     private readonly pool: pg.Pool | null = null,
+    /** Told about each rotation that matched (metrics). */
+    private readonly onRotated: (() => void) | null = null,
   ) {}
 
   async create(s: NewSession): Promise<Session> {
@@ -148,6 +150,7 @@ export class PrismaSessionRepository implements SessionRepository {
         await this.db.$queryRawUnsafe<RotatedRow[]>(ROTATE.text, ...values);
     const row = rows[0];
     if (rows.length !== 1 || !row) return null;
+    this.onRotated?.();
     return {
       id: row.id,
       userId: row.userId,

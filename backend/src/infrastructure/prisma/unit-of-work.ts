@@ -15,6 +15,8 @@ import { PrismaTrustedDeviceRepository } from './trusted-device.repository';
 import type pg from 'pg';
 import type { ProfileCache } from '../cache/profile-cache';
 import { PrismaUserRepository } from './user.repository';
+import type { NewAuditEvent } from '../../domain/types';
+import type { RepositoryObserver } from '../observability/repository-observer';
 
 /** Repositories bound to a client or to a transaction client. */
 export function createRepositories(
@@ -25,14 +27,16 @@ export function createRepositories(
   pool: pg.Pool | null = null,
   /** Encrypts queued mail (its parameters may hold link tokens); without one, queuing mail throws. */
   mailCipher: SecretCipher | null = null,
+  /** Metrics: audit events (`audited` may buffer them until a commit) and rotations. */
+  observer: Pick<RepositoryObserver, 'rotated'> & { audited: (e: NewAuditEvent) => void } | null = null,
 ): Repositories {
   return {
     users: new PrismaUserRepository(db, cache, touched),
-    sessions: new PrismaSessionRepository(db, pool),
+    sessions: new PrismaSessionRepository(db, pool, observer ? () => observer.rotated() : null),
     mfaChallenges: new PrismaMfaChallengeRepository(db),
     backupCodes: new PrismaBackupCodeRepository(db),
     trustedDevices: new PrismaTrustedDeviceRepository(db),
-    audit: new PrismaAuditRepository(db),
+    audit: new PrismaAuditRepository(db, observer ? (e) => observer.audited(e) : null),
     mail: new PrismaMailOutbox(db, mailCipher),
     accountTokens: new PrismaAccountTokenRepository(db),
     knownDevices: new PrismaKnownDeviceRepository(db),
@@ -58,14 +62,21 @@ export class PrismaUnitOfWork implements UnitOfWork {
     private readonly cache: ProfileCache | null = null,
     pool: pg.Pool | null = null,
     private readonly mailCipher: SecretCipher | null = null,
+    private readonly observer: RepositoryObserver | null = null,
   ) {
-    this.direct = createRepositories(client, cache, null, pool, mailCipher);
+    this.direct = createRepositories(client, cache, null, pool, mailCipher, observer);
   }
 
   async run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     const touched = new Set<string>();
+    const observer = this.observer;
+    // Audit events written in the transaction are told only once it has committed (a rollback drops them).
+    const audited: NewAuditEvent[] = [];
+    const buffered = observer ? { rotated: () => observer.rotated(), audited: (e: NewAuditEvent) => void audited.push(e) } : null;
     try {
-      return await this.client.$transaction((tx) => work(createRepositories(tx, this.cache, touched, null, this.mailCipher)), this.options);
+      const result = await this.client.$transaction((tx) => work(createRepositories(tx, this.cache, touched, null, this.mailCipher, buffered)), this.options);
+      for (const e of audited) observer?.audited(e);
+      return result;
     } finally {
       // After commit (or rollback): drop anything a concurrent read re-cached while the transaction ran.
       this.cache?.invalidate(touched);

@@ -87,6 +87,15 @@ export class MemoryRevocationStore implements RevocationStore {
     return false;
   }
 
+  /**
+   * Seconds since this instance's view was last caught up with the database (metrics:
+   * auth_revocation_feed_lag_seconds); 0 without a broadcast, where the view is complete by construction.
+   */
+  lagSeconds(): number {
+    if (!this.bus) return 0;
+    return Math.max(0, (this.clock.now().getTime() - this.lastSyncMs) / 1000);
+  }
+
   /** True while this instance can vouch for its view (see the header comment). */
   trusted(): boolean {
     if (!this.bus || this.busLive) return true;
