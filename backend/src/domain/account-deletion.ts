@@ -71,6 +71,7 @@ export class AccountDeletion {
         await r.accountTokens.deleteForUser(userId);
         await r.mail.deleteForUser(userId);
         await r.knownDevices.deleteForUser(userId);
+        await r.knownCountries.deleteForUser(userId);
         await r.sessions.anonymiseForUser(userId);
         await r.audit.anonymiseForUser(userId);
         await r.audit.record(auditEntry(userId, 'user.deleted', ANONYMOUS, { method: secondFactor?.method ?? 'password', sessionIds, count: sessionIds.length }));

@@ -5,7 +5,7 @@ import { AccountDeletion } from './account-deletion';
 import { AuthService, type AuthSettings } from './auth.service';
 import { LockoutPolicy, type LockoutSettings } from './lockout';
 import { PasswordPolicy } from './password-policy';
-import type { AccessTokenSigner, Clock, DeviceIdentifier, PasswordHasher, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
+import type { AccessTokenSigner, Clock, DeviceIdentifier, IpLocator, PasswordHasher, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
 import { AccountRecoveryService, type RecoverySettings } from './account-recovery.service';
 import { EmailVerification, type EmailVerificationSettings } from './email-verification';
 import { NewDeviceAlerts, type NewDeviceSettings } from './new-device-alerts';
@@ -33,6 +33,8 @@ export interface DomainPorts {
   random: RandomSource;
   /** Tells devices apart for new-device alerts. */
   devices: DeviceIdentifier;
+  /** Where sign-ins come from (issue 33); absent = no locations (some unit tests). */
+  locator?: IpLocator;
 }
 
 /** The slices of Config the domain reads; Config satisfies it as it is (same group and key names). */

@@ -7,6 +7,7 @@ import { PrismaBackupCodeRepository } from './backup-code.repository';
 import { PrismaMailOutbox } from './mail-outbox.repository';
 import { PrismaAccountTokenRepository } from './account-token.repository';
 import { PrismaKnownDeviceRepository } from './known-device.repository';
+import { PrismaKnownCountryRepository } from './known-country.repository';
 import type { SecretCipher } from '../../domain/two-factor.ports';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
 import { PrismaSessionRepository } from './session.repository';
@@ -35,6 +36,7 @@ export function createRepositories(
     mail: new PrismaMailOutbox(db, mailCipher),
     accountTokens: new PrismaAccountTokenRepository(db),
     knownDevices: new PrismaKnownDeviceRepository(db),
+    knownCountries: new PrismaKnownCountryRepository(db),
   };
 }
 
