@@ -10,6 +10,7 @@ import { AccountRecoveryService, type RecoverySettings } from './account-recover
 import { EmailVerification, type EmailVerificationSettings } from './email-verification';
 import { NewDeviceAlerts, type NewDeviceSettings } from './new-device-alerts';
 import { SessionActivity } from './session-activity';
+import { SignInLocations, type GeoSettings } from './sign-in-locations';
 import { SessionService, type SessionSettings } from './session.service';
 import { TwoFactorService, type TwoFactorSettings } from './two-factor.service';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
@@ -45,6 +46,8 @@ export interface DomainSettings {
   lockout: LockoutSettings;
   twoFactor: TwoFactorSettings;
   recovery: RecoverySettings & EmailVerificationSettings & NewDeviceSettings;
+  /** Absent = the defaults (no 2FA for new countries, impossible travel over an hour). */
+  geo?: GeoSettings;
 }
 
 export interface DomainServices {
@@ -62,7 +65,8 @@ export interface DomainServices {
 
 export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
   const newDevices = new NewDeviceAlerts(p.devices, p.tokens, p.clock, s.recovery);
-  const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions, newDevices);
+  const locations = p.locator ? new SignInLocations(p.locator, p.clock, s.geo ?? { requireSecondFactorNewCountry: false, impossibleTravelWindow: 3600 }) : null;
+  const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions, newDevices, locations);
   const lockout = new LockoutPolicy(p.uow, p.clock, s.lockout, p.hasher);
   const verification = new EmailVerification(p.tokens, p.clock, s.recovery);
   const twoFactor = new TwoFactorService(p.uow, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
@@ -70,7 +74,7 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainS
   const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, trustedDevices, verification);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy, p.userAgents);
   const recovery = new AccountRecoveryService(p.uow, p.revocations, p.hasher, p.policy, p.tokens, verification, p.clock, s.recovery, twoFactor);
-  const activity = new SessionActivity(p.uow, p.clock);
+  const activity = new SessionActivity(p.uow, p.clock, undefined, undefined, p.locator ?? null);
   const accountDeletion = new AccountDeletion(p.uow, sessions, twoFactor, p.clock);
   return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices };
 }

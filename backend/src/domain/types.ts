@@ -250,6 +250,8 @@ export type AuditEventType =
   | 'email.change_requested'
   | 'email.changed'
   | 'login.new_device'
+  /** A sign-in from another country within IMPOSSIBLE_TRAVEL_WINDOW of the last one elsewhere (issue 33). */
+  | 'login.impossible_travel'
   | 'session.reported'
   | 'user.deleted'
   /** A credential change, a sign-out everywhere, a report or a 2FA change cancelled a pending change of address. */
