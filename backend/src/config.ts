@@ -269,6 +269,12 @@ export const schema = {
     signInReportTtl: int('SIGN_IN_REPORT_TTL', 'lifetime of the "this wasn\'t me" link in a new-device mail, seconds (any credential change voids it sooner)', 86_400, 60),
     emailChangeRevertTtl: int('EMAIL_CHANGE_REVERT_TTL', 'how long the old address can undo a completed change of the account\'s email address with the link mailed to it, seconds', 604_800, 60),
   },
+  // Where a sign-in comes from (issue 33, docs/geolocation.md): looked up in process from MMDB files, offline.
+  geo: {
+    cityDb: optional('GEOIP_CITY_DB', 'path to an MMDB city database (GeoLite2 City, DB-IP City Lite) for city and region; unset = country only, from the bundled @ip-location-db/geo-whois-asn-country-mmdb'),
+    requireSecondFactorNewCountry: flag('GEO_NEW_COUNTRY_REQUIRES_2FA', 'a sign-in from a country the account has never used asks for the second factor even on a remembered device (accounts with 2FA only)', false),
+    impossibleTravelWindow: int('IMPOSSIBLE_TRAVEL_WINDOW', 'a sign-in from another country within this many seconds of the account\'s last sign-in elsewhere is logged as an `impossible travel` security event (0 = off)', 3600),
+  },
   mail: {
     smtpUrl: optional('SMTP_URL', 'SMTP server for outgoing mail (`smtp://user:pass@host:587`, `smtps://...`); unset = a dev transport that writes each mail under DATA_DIR/mail and logs it (links only at debug level)'),
     productName: text('PRODUCT_NAME', 'product name in mails (subjects, greetings, sender name)', 'Sessionary'),

@@ -33,6 +33,7 @@ import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
 import { loadSigningKeys } from './infrastructure/crypto/signing-keys';
 import { SigningThreadPool } from './infrastructure/crypto/signing-thread-pool';
 import { CryptoTokenGenerator, deriveSuccessorKey } from './infrastructure/crypto/token-generator';
+import { MmdbIpLocator } from './infrastructure/geo/mmdb-ip-locator';
 import { UaParserUserAgentParser } from './infrastructure/user-agent/user-agent-parser';
 import { PngQrCodeRenderer } from './infrastructure/two-factor/qr';
 import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from './infrastructure/crypto/secret-box';
@@ -307,6 +308,8 @@ async function buildDomain(
       random: cryptoRandomSource,
       devices: new UaDeviceIdentifier(),
       webauthn: relyingParty(config, crypto.identity, logger),
+      // Opened before anything listens: a bad GEOIP_CITY_DB stops the start with an error naming it.
+      locator: MmdbIpLocator.open(config.geo.cityDb),
     },
     config,
   );

@@ -314,6 +314,43 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
       });
     });
 
+    describe('sign-in locations (issue 33)', () => {
+      it('when a session is created with a location and touched from elsewhere, then the location follows the last-seen IP', async () => {
+        const user = await newUser();
+        const s = await newSession(user.id, { countryCode: 'DE', city: 'Berlin', region: 'Land Berlin' });
+        assert.deepEqual([s.countryCode, s.city, s.region], ['DE', 'Berlin', 'Land Berlin']);
+        const [listed] = await repos.sessions.listActive(user.id, new Date());
+        assert.deepEqual([listed?.countryCode, listed?.city, listed?.region], ['DE', 'Berlin', 'Land Berlin']);
+        const now = new Date(Date.now() + 1000);
+        assert.equal(await repos.sessions.touch(s.id, '8.8.8.8', now, now, { countryCode: 'US', city: null, region: null }), true);
+        const touched = await repos.sessions.findById(s.id);
+        assert.deepEqual([touched?.lastSeenIp, touched?.countryCode, touched?.city], ['8.8.8.8', 'US', null]);
+        // Without a location the stored one stays (no locator configured).
+        const later = new Date(now.getTime() + MIN);
+        assert.equal(await repos.sessions.touch(s.id, '10.0.0.1', later, later), true);
+        assert.equal((await repos.sessions.findById(s.id))?.countryCode, 'US');
+        await repos.sessions.anonymiseForUser(user.id);
+        assert.equal((await repos.sessions.findById(s.id))?.countryCode, null);
+      });
+
+      it('when countries are remembered, then they are listed most recent first, once each, and deleted with the account', async () => {
+        const user = await newUser();
+        const other = await newUser();
+        assert.deepEqual(await repos.knownCountries.list(user.id), []);
+        await repos.knownCountries.remember(user.id, 'DE', at('2026-01-01T00:00:00Z'));
+        await repos.knownCountries.remember(user.id, 'US', at('2026-01-02T00:00:00Z'));
+        await repos.knownCountries.remember(user.id, 'DE', at('2026-01-03T00:00:00Z'));
+        await repos.knownCountries.remember(other.id, 'FR', at('2026-01-03T00:00:00Z'));
+        assert.deepEqual(await repos.knownCountries.list(user.id), [
+          { countryCode: 'DE', lastSeenAt: at('2026-01-03T00:00:00Z') },
+          { countryCode: 'US', lastSeenAt: at('2026-01-02T00:00:00Z') },
+        ]);
+        await repos.knownCountries.deleteForUser(user.id);
+        assert.deepEqual(await repos.knownCountries.list(user.id), []);
+        assert.equal((await repos.knownCountries.list(other.id)).length, 1);
+      });
+    });
+
     describe('MFA challenges', () => {
       it('when a challenge is created, then it is found by token hash with zero attempts', async () => {
         const u = await newUser();

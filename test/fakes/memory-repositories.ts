@@ -23,6 +23,8 @@ import type {
   BackupCodeRepository,
   TrustedDeviceRepository,
   KnownDeviceRepository,
+  KnownCountryRepository,
+  SessionLocation,
   Clock,
   MfaChallengeRepository,
   Repositories,
@@ -93,12 +95,14 @@ export interface MemoryTables {
   knownDevices: Map<string, Date>;
   passkeys: Map<string, Passkey>;
   webauthnChallenges: Map<string, WebAuthnChallenge>;
+  /** `${userId} ${countryCode}` → lastSeenAt. */
+  knownCountries: Map<string, Date>;
   /** Monotonic counter for insertion order (backup codes) and ordered audit ids. */
   seq: number;
 }
 
 function emptyTables(): MemoryTables {
-  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), trustedDevices: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], accountTokens: new Map(), knownDevices: new Map(), passkeys: new Map(), webauthnChallenges: new Map(), seq: 0 };
+  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), trustedDevices: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], accountTokens: new Map(), knownDevices: new Map(), passkeys: new Map(), webauthnChallenges: new Map(), knownCountries: new Map(), seq: 0 };
 }
 
 /** Missing row on an update: Prisma throws P2025 ("Record to update not found"). */
@@ -352,6 +356,9 @@ export class MemorySessionRepository implements SessionRepository {
       ...copy(session),
       clientId: session.clientId ?? null,
       scope: session.scope ?? null,
+      countryCode: session.countryCode ?? null,
+      city: session.city ?? null,
+      region: session.region ?? null,
       name: null,
       lastSeenAt: null,
       lastSeenIp: null,
@@ -452,18 +459,19 @@ export class MemorySessionRepository implements SessionRepository {
     return copy(row);
   }
 
-  async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean> {
+  async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date, location?: SessionLocation): Promise<boolean> {
     const row = this.rows.get(sessionId);
     if (!row || row.revokedAt !== null || (row.lastSeenAt !== null && row.lastSeenAt.getTime() > staleBefore.getTime())) return false;
     row.lastSeenAt = new Date(now);
     row.lastSeenIp = ipAddress;
+    if (location) Object.assign(row, location);
     return true;
   }
 
   async anonymiseForUser(userId: string): Promise<void> {
     for (const row of this.rows.values()) {
       if (row.userId !== userId) continue;
-      Object.assign(row, { userAgent: null, ipAddress: null, lastSeenIp: null, deviceName: null, name: null, browser: null, os: null, deviceType: null });
+      Object.assign(row, { userAgent: null, ipAddress: null, lastSeenIp: null, deviceName: null, name: null, browser: null, os: null, deviceType: null, countryCode: null, city: null, region: null });
     }
   }
 
@@ -724,6 +732,27 @@ export class MemoryAccountTokenRepository implements AccountTokenRepository {
   }
 }
 
+export class MemoryKnownCountryRepository implements KnownCountryRepository {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  async list(userId: string): Promise<{ countryCode: string; lastSeenAt: Date }[]> {
+    return [...this.db.tables.knownCountries.entries()]
+      .filter(([k]) => k.startsWith(`${userId} `))
+      .map(([k, at]) => ({ countryCode: k.slice(userId.length + 1), lastSeenAt: new Date(at) }))
+      .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
+  }
+
+  async remember(userId: string, countryCode: string, now: Date): Promise<void> {
+    this.guard();
+    this.db.assertUserExists(userId, 'KnownCountry');
+    this.db.tables.knownCountries.set(`${userId} ${countryCode}`, new Date(now));
+  }
+
+  async deleteForUser(userId: string): Promise<void> {
+    for (const k of [...this.db.tables.knownCountries.keys()]) if (k.startsWith(`${userId} `)) this.db.tables.knownCountries.delete(k);
+  }
+}
+
 export class MemoryKnownDeviceRepository implements KnownDeviceRepository {
   constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
 
@@ -758,6 +787,7 @@ export function createMemoryRepositories(db: MemoryDatabase, guard: Guard): Repo
     knownDevices: new MemoryKnownDeviceRepository(db, guard),
     passkeys: new MemoryPasskeyRepository(db, guard),
     webauthnChallenges: new MemoryWebAuthnChallengeRepository(db, guard),
+    knownCountries: new MemoryKnownCountryRepository(db, guard),
   };
 }
 
@@ -794,6 +824,7 @@ export class MemoryUnitOfWork implements UnitOfWork {
       knownDevices: this.autoCommit(repos.knownDevices),
       passkeys: this.autoCommit(repos.passkeys),
       webauthnChallenges: this.autoCommit(repos.webauthnChallenges),
+      knownCountries: this.autoCommit(repos.knownCountries),
     };
   }
 

@@ -159,7 +159,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthBackchannelLogout', 'OAuthClient', 'OAuthConsent', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'WebAuthnChallenge']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'KnownCountry', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthBackchannelLogout', 'OAuthClient', 'OAuthConsent', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'WebAuthnChallenge']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 
@@ -194,6 +194,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
       AccountToken: Prisma.AccountTokenScalarFieldEnum, KnownDevice: Prisma.KnownDeviceScalarFieldEnum,
       OAuthConsent: Prisma.OAuthConsentScalarFieldEnum, OAuthAuthorization: Prisma.OAuthAuthorizationScalarFieldEnum,
       OAuthBackchannelLogout: Prisma.OAuthBackchannelLogoutScalarFieldEnum,
+      KnownCountry: Prisma.KnownCountryScalarFieldEnum,
     }).flatMap(([model, fields]) => Object.keys(fields).map((f) => `${model}.${f}`));
     const modelNames = new Set(schema.models.map((m) => m.name));
     const scalarFields = schema.models.flatMap((m) => m.fields.filter((f) => !modelNames.has(f.type)).map((f) => `${m.name}.${f.name}`));
@@ -280,7 +281,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
         clientId: client.clientId, scope: 'api:read',
         id: randomUUID(), userId: user.id, refreshTokenHash: `cur-${randomUUID()}`, previousRefreshTokenHash: `prev-${randomUUID()}`,
         userAgent: 'Mozilla/5.0', ipAddress: '2001:db8::1', deviceName: 'Desk', browser: 'Chrome', os: 'macOS', deviceType: 'desktop',
-        name: 'Work laptop', lastSeenAt: t('2026-03-02T00:01:00.009Z'), lastSeenIp: '198.51.100.7',
+        name: 'Work laptop', lastSeenAt: t('2026-03-02T00:01:00.009Z'), lastSeenIp: '198.51.100.7', countryCode: 'DE', city: 'Berlin', region: 'Land Berlin',
         aal: 2, createdAt: t('2026-03-01T00:00:00.001Z'), lastActiveAt: t('2026-03-02T00:00:00.002Z'), expiresAt: t('2026-04-01T00:00:00.003Z'),
         idleExpiresAt: t('2026-03-15T00:00:00.004Z'), revokedAt: t('2026-03-03T00:00:00.005Z'), revokedReason: 'admin',
         parentSessionId: randomUUID(),
@@ -343,6 +344,10 @@ describe('schema drift: migrations vs schema.prisma', () => {
       const device = { userId: user.id, fingerprint: 'f'.repeat(64), firstSeenAt: t('2026-07-01T00:00:00.004Z'), lastSeenAt: t('2026-07-03T00:00:00.005Z') };
       assertCoversAllFields('KnownDevice', device, Prisma.KnownDeviceScalarFieldEnum);
       assert.deepEqual(await prisma.knownDevice.create({ data: device }), device);
+
+      const country = { userId: user.id, countryCode: 'DE', firstSeenAt: t('2026-07-01T00:00:00.004Z'), lastSeenAt: t('2026-07-03T00:00:00.005Z') };
+      assertCoversAllFields('KnownCountry', country, Prisma.KnownCountryScalarFieldEnum);
+      assert.deepEqual(await prisma.knownCountry.create({ data: country }), country);
 
       const mail = {
         id: randomUUID(), template: 'password_reset', recipient: 'crud@example.com', userId: user.id, payload: 'ciphertext', attempts: 3,

@@ -72,6 +72,7 @@ export class AccountDeletion {
         await r.mail.deleteForUser(userId);
         await r.knownDevices.deleteForUser(userId);
         await r.passkeys.deleteAll(userId);
+        await r.knownCountries.deleteForUser(userId);
         await r.sessions.anonymiseForUser(userId);
         await r.audit.anonymiseForUser(userId);
         await r.audit.record(auditEntry(userId, 'user.deleted', ANONYMOUS, { method: secondFactor?.method ?? 'password', sessionIds, count: sessionIds.length }));

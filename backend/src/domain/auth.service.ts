@@ -112,7 +112,8 @@ export class AuthService {
       // A remembered device stands in for the code (the password was just checked): the session counts as
       // two-factor, as the device proved the factor when it was remembered (docs/two-factor.md).
       const device = await this.trustedDevices.recognise(user.id, input.trustedDeviceToken ?? null);
-      if (!device) return this.startMfaChallenge(user, input.deviceName, ctx);
+      // GEO_NEW_COUNTRY_REQUIRES_2FA: from a country the account never used, the device does not stand in (issue 33).
+      if (!device || (await this.sessions.newCountryRequiresSecondFactor(user.id, ctx))) return this.startMfaChallenge(user, input.deviceName, ctx);
       await this.lockout.recordSuccess(user);
       const pair = await this.openSession(user, 2, input.deviceName ?? device.deviceName, 'trusted_device', ctx);
       await this.trustedDevices.used(device, pair.sessionId);

@@ -15,7 +15,8 @@ export type MailMessage =
   | {
       template: 'new_device';
       to: string;
-      params: { device: string; ipAddress: string | null; time: string; token: string; expiresInMinutes: number };
+      /** location: "Berlin, Germany" / "Germany" (issue 33); null or absent (mail queued before) = unknown. */
+      params: { device: string; location?: string | null; ipAddress: string | null; time: string; token: string; expiresInMinutes: number };
     };
 
 export type MailTemplate = MailMessage['template'];

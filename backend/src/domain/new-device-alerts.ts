@@ -6,6 +6,8 @@
 import { issueAccountToken } from './account-tokens';
 import { auditEntry } from './audit';
 import type { Clock, DeviceIdentifier, Repositories, TokenGenerator } from './ports';
+import { describeLocation } from './location';
+import type { SignInPlace } from './sign-in-locations';
 import type { RequestContext, User } from './types';
 
 export interface NewDeviceSettings {
@@ -24,19 +26,22 @@ export class NewDeviceAlerts {
   ) {}
 
   /** True when the sign-in came from a new device (and the alert was recorded and queued). */
-  async onSignIn(r: Repositories, user: Pick<User, 'id' | 'email'>, sessionId: string, ctx: RequestContext): Promise<boolean> {
+  /** place: where the sign-in came from; a country the account never used makes any device new (issue 33). */
+  async onSignIn(r: Repositories, user: Pick<User, 'id' | 'email'>, sessionId: string, ctx: RequestContext, place?: SignInPlace): Promise<boolean> {
     if (!this.settings.newDeviceAlerts) return false;
     const now = this.clock.now();
     const device = this.devices.identify(ctx);
-    if ((await r.knownDevices.remember(user.id, device.key, now)) !== 'new') return false;
+    const seen = await r.knownDevices.remember(user.id, device.key, now);
+    if (seen !== 'new' && !(seen === 'known' && place?.newCountry)) return false;
+    const country = place?.location?.country ?? null;
     const ttl = this.settings.signInReportTtl;
     const token = await issueAccountToken(r, this.tokens, { userId: user.id, purpose: 'sign_in_report', subject: sessionId, now, ttlSeconds: ttl, replaces: 'none' });
-    await r.audit.record(auditEntry(user.id, 'login.new_device', ctx, { sessionId, device: device.description }));
+    await r.audit.record(auditEntry(user.id, 'login.new_device', ctx, { sessionId, device: device.description, ...(country ? { country: place?.location?.countryCode, newCountry: place?.newCountry === true } : {}) }));
     await r.mail.enqueue({
       template: 'new_device',
       to: user.email,
       userId: user.id,
-      params: { device: device.description, ipAddress: ctx.ipAddress, time: now.toISOString(), token, expiresInMinutes: Math.round(ttl / 60) },
+      params: { device: device.description, location: place?.location ? describeLocation(place.location) : null, ipAddress: ctx.ipAddress, time: now.toISOString(), token, expiresInMinutes: Math.round(ttl / 60) },
     });
     return true;
   }

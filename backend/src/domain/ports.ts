@@ -8,6 +8,7 @@ import type {
   BackupCode,
   ClientAccessClaims,
   DeviceInfo,
+  IpLocation,
   MfaChallenge,
   NewAuditEvent,
   NewSession,
@@ -82,6 +83,16 @@ export interface KnownDeviceRepository {
   deleteForUser(userId: string): Promise<void>;
 }
 
+/** Countries an account has signed in from (issue 33). */
+export interface KnownCountryRepository {
+  /** Every country of the account with when it was last used, most recent first. */
+  list(userId: string): Promise<{ countryCode: string; lastSeenAt: Date }[]>;
+  /** Records a sign-in from the country (first time: a new row; else lastSeenAt moves on). */
+  remember(userId: string, countryCode: string, now: Date): Promise<void>;
+  /** Account deletion: where the account signed in from goes too. */
+  deleteForUser(userId: string): Promise<void>;
+}
+
 /** Tells devices apart for new-device alerts (browser and OS families, coarse network). */
 export interface DeviceIdentifier {
   identify(ctx: RequestContext): DeviceIdentity;
@@ -117,8 +128,9 @@ export interface SessionRepository {
   /**
    * Stamps lastSeenAt/lastSeenIp, only when the stored lastSeenAt is null or at or before `staleBefore`:
    * one cheap conditional UPDATE, so several instances together still write at most once per interval.
+   * `location`: that IP's location (all null when it has none); absent = leave the stored one.
    */
-  touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean>;
+  touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date, location?: SessionLocation): Promise<boolean>;
   /** Account deletion: wipes device data (user agent, IPs, names, browser, OS) from every session of the user. */
   anonymiseForUser(userId: string): Promise<void>;
 }
@@ -176,7 +188,11 @@ export interface Repositories {
   knownDevices: KnownDeviceRepository;
   passkeys: PasskeyRepository;
   webauthnChallenges: WebAuthnChallengeRepository;
+  knownCountries: KnownCountryRepository;
 }
+
+/** Where a session is, as stored on it; `touch` moves it with the last-seen IP when given. */
+export type SessionLocation = Pick<Session, 'countryCode' | 'city' | 'region'>;
 
 /** Runs work atomically: an audit event is written in the same transaction as the change it records. */
 export interface UnitOfWork {
@@ -217,6 +233,14 @@ export interface RevocationStore {
    * a lost broadcast is made up by the other instances reading revocations back from the database.
    */
   revoke(sessionIds: string[]): Promise<void>;
+}
+
+/**
+ * Locates an IP address offline (an MMDB file read in process). Null for private, loopback, reserved and
+ * unknown addresses: no location is better than a wrong one.
+ */
+export interface IpLocator {
+  locate(ipAddress: string | null): IpLocation | null;
 }
 
 export interface UserAgentParser {

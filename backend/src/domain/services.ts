@@ -5,11 +5,12 @@ import { AccountDeletion } from './account-deletion';
 import { AuthService, type AuthSettings } from './auth.service';
 import { LockoutPolicy, type LockoutSettings } from './lockout';
 import { PasswordPolicy } from './password-policy';
-import type { AccessTokenSigner, Clock, DeviceIdentifier, PasswordHasher, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
+import type { AccessTokenSigner, Clock, DeviceIdentifier, IpLocator, PasswordHasher, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
 import { AccountRecoveryService, type RecoverySettings } from './account-recovery.service';
 import { EmailVerification, type EmailVerificationSettings } from './email-verification';
 import { NewDeviceAlerts, type NewDeviceSettings } from './new-device-alerts';
 import { SessionActivity } from './session-activity';
+import { SignInLocations, type GeoSettings } from './sign-in-locations';
 import { SessionService, type SessionSettings } from './session.service';
 import { TwoFactorService, type TwoFactorSettings } from './two-factor.service';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
@@ -37,6 +38,8 @@ export interface DomainPorts {
   devices: DeviceIdentifier;
   /** The WebAuthn relying party (passkeys). */
   webauthn: WebAuthnRelyingParty;
+  /** Where sign-ins come from (issue 33); absent = no locations (some unit tests). */
+  locator?: IpLocator;
 }
 
 /** The slices of Config the domain reads; Config satisfies it as it is (same group and key names). */
@@ -48,6 +51,8 @@ export interface DomainSettings {
   twoFactor: TwoFactorSettings;
   recovery: RecoverySettings & EmailVerificationSettings & NewDeviceSettings;
   passkeys: { challengeTtl: number };
+  /** Absent = the defaults (no 2FA for new countries, impossible travel over an hour). */
+  geo?: GeoSettings;
 }
 
 export interface DomainServices {
@@ -66,7 +71,8 @@ export interface DomainServices {
 
 export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
   const newDevices = new NewDeviceAlerts(p.devices, p.tokens, p.clock, s.recovery);
-  const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions, newDevices);
+  const locations = p.locator ? new SignInLocations(p.locator, p.clock, s.geo ?? { requireSecondFactorNewCountry: false, impossibleTravelWindow: 3600 }) : null;
+  const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions, newDevices, locations);
   const lockout = new LockoutPolicy(p.uow, p.clock, s.lockout, p.hasher);
   const verification = new EmailVerification(p.tokens, p.clock, s.recovery);
   const twoFactor = new TwoFactorService(p.uow, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
@@ -75,7 +81,7 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainS
   const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, trustedDevices, verification, passkeys);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy, p.userAgents);
   const recovery = new AccountRecoveryService(p.uow, p.revocations, p.hasher, p.policy, p.tokens, verification, p.clock, s.recovery, twoFactor);
-  const activity = new SessionActivity(p.uow, p.clock);
+  const activity = new SessionActivity(p.uow, p.clock, undefined, undefined, p.locator ?? null);
   const accountDeletion = new AccountDeletion(p.uow, sessions, twoFactor, p.clock);
   return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices, passkeys };
 }

@@ -3,7 +3,7 @@
 // this instance, after the response has gone out, and the UPDATE itself is conditional on the stored time
 // being that old, so several instances together still write about once per interval. The refresh
 // statement is untouched (it keeps stamping lastActiveAt as before).
-import type { Clock, UnitOfWork } from './ports';
+import type { Clock, IpLocator, UnitOfWork } from './ports';
 
 export const LAST_SEEN_INTERVAL_SECONDS = 60;
 
@@ -16,6 +16,8 @@ export class SessionActivity {
     private readonly clock: Clock,
     private readonly intervalMs = LAST_SEEN_INTERVAL_SECONDS * 1000,
     private readonly maxEntries = 100_000,
+    /** The session's location follows its last-seen IP (issue 33); null = locations are not kept. */
+    private readonly locator: IpLocator | null = null,
   ) {}
 
   /** True when this session's stamp is due; claims it, so concurrent requests do not all write. */
@@ -32,6 +34,9 @@ export class SessionActivity {
   /** Writes the stamp (call only after due() said so). A failure loses one stamp: the caller logs it. */
   async record(sessionId: string, ipAddress: string | null): Promise<void> {
     const now = this.clock.now();
-    await this.uow.direct.sessions.touch(sessionId, ipAddress, now, new Date(now.getTime() - this.intervalMs));
+    // The lookup is in process (an MMDB tree walk) and runs here, after the response, once a minute at most.
+    const found = this.locator ? this.locator.locate(ipAddress) : undefined;
+    const location = found === undefined ? undefined : { countryCode: found?.countryCode ?? null, city: found?.city ?? null, region: found?.region ?? null };
+    await this.uow.direct.sessions.touch(sessionId, ipAddress, now, new Date(now.getTime() - this.intervalMs), location);
   }
 }

@@ -6,6 +6,7 @@ import { Errors } from './errors';
 import type { Clock, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser, Repositories } from './ports';
 import type { ActiveSession, AuditEventType, RequestContext, RevokeReason, Session, User } from './types';
 import type { NewDeviceAlerts } from './new-device-alerts';
+import type { SignInLocations } from './sign-in-locations';
 
 /** config.sessions: REFRESH_TOKEN_TTL, SESSION_IDLE_TTL, MAX_SESSIONS_PER_USER. */
 export interface SessionSettings {
@@ -40,6 +41,8 @@ export class SessionService {
     private readonly settings: SessionSettings,
     /** Mails the owner about sign-ins from devices the account has not used before (none in some unit tests). */
     private readonly newDevices: NewDeviceAlerts | null = null,
+    /** Where sign-ins come from and the anomaly signals on it (issue 33; none in some unit tests). */
+    private readonly locations: SignInLocations | null = null,
   ) {}
 
   /**
@@ -57,6 +60,8 @@ export class SessionService {
     const lifetime = input.client?.refreshTokenTtl ?? this.settings.refreshTokenTtl;
     const expiresAt = new Date(now.getTime() + lifetime * 1000);
     const device = this.userAgents.parse(ctx.userAgent);
+    // A code exchange comes from the client's server, not the user's device: it has no place of its own.
+    const location = input.parentSessionId ? null : (this.locations?.locate(ctx.ipAddress) ?? null);
     const evicted: string[] = [];
     const session = await this.uow.run(async (r) => {
       const live = await r.sessions.listActive(user.id, now);
@@ -75,6 +80,7 @@ export class SessionService {
         ipAddress: ctx.ipAddress,
         deviceName: input.deviceName,
         ...device,
+        ...(location ? { countryCode: location.countryCode, city: location.city, region: location.region } : {}),
         aal: input.aal,
         createdAt: now,
         lastActiveAt: now,
@@ -86,12 +92,19 @@ export class SessionService {
       });
       const clientMeta = input.client ? { clientId: input.client.clientId } : {};
       // A code exchange is no sign-in of a device (the client's server calls; the browser signed in already).
-      const newDevice = input.parentSessionId ? false : ((await this.newDevices?.onSignIn(r, user, created.id, ctx)) ?? false);
-      await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, ...(input.amr ? { amr: input.amr } : {}), evictedSessions: evicted.length, ...clientMeta, ...(newDevice ? { newDevice } : {}) }));
+      const place = input.parentSessionId ? { location: null, newCountry: false } : ((await this.locations?.onSignIn(r, user.id, created.id, location, ctx)) ?? { location: null, newCountry: false });
+      const newDevice = input.parentSessionId ? false : ((await this.newDevices?.onSignIn(r, user, created.id, ctx, place)) ?? false);
+      const where = location ? { country: location.countryCode, ...(place.newCountry ? { newCountry: true } : {}) } : {};
+      await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, ...(input.amr ? { amr: input.amr } : {}), evictedSessions: evicted.length, ...clientMeta, ...where, ...(newDevice ? { newDevice } : {}) }));
       return created;
     });
     if (evicted.length) await this.revocations.revoke(evicted);
     return { session, refreshToken };
+  }
+
+  /** GEO_NEW_COUNTRY_REQUIRES_2FA is on and this sign-in comes from a country the account never used. */
+  newCountryRequiresSecondFactor(userId: string, ctx: RequestContext): Promise<boolean> {
+    return this.locations?.requiresSecondFactor(this.uow.direct, userId, ctx) ?? Promise.resolve(false);
   }
 
   /** Why a session ended (null while it is live or unknown): the forced-logout push tells the page. */

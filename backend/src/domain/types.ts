@@ -46,6 +46,13 @@ export interface Session {
   /** Last authenticated request (at most a minute stale) and its client IP; null until the first one. */
   lastSeenAt: Date | null;
   lastSeenIp: string | null;
+  /**
+   * Where the session's last known IP is (issue 33): ISO 3166-1 alpha-2 country code, and city/region only
+   * with a city database (GEOIP_CITY_DB). Null for private, loopback and unknown addresses. No coordinates.
+   */
+  countryCode: string | null;
+  city: string | null;
+  region: string | null;
   aal: number;
   createdAt: Date;
   lastActiveAt: Date;
@@ -65,14 +72,18 @@ export interface Session {
  */
 export type ActiveSession = Pick<
   Session,
-  'id' | 'userAgent' | 'ipAddress' | 'deviceName' | 'browser' | 'os' | 'deviceType' | 'name' | 'lastSeenAt' | 'lastSeenIp' | 'aal' | 'createdAt' | 'lastActiveAt' | 'expiresAt'
+  'id' | 'userAgent' | 'ipAddress' | 'deviceName' | 'browser' | 'os' | 'deviceType' | 'name' | 'lastSeenAt' | 'lastSeenIp' | 'countryCode' | 'city' | 'region' | 'aal' | 'createdAt' | 'lastActiveAt' | 'expiresAt'
 >;
 
-export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope' | 'name' | 'lastSeenAt' | 'lastSeenIp'> & {
+export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope' | 'name' | 'lastSeenAt' | 'lastSeenIp' | 'countryCode' | 'city' | 'region'> & {
   clientId?: string | null;
   scope?: string | null;
   /** Authorization code flow: the browser session the client's tokens were granted from; revoked with it. */
   parentSessionId?: string | null;
+  /** Where the sign-in came from (IpLocator); absent = unknown. */
+  countryCode?: string | null;
+  city?: string | null;
+  region?: string | null;
 };
 
 /** What a token response needs of the session's user. */
@@ -110,6 +121,17 @@ export interface RequestContext {
   userAgent: string | null;
   /** Fires when the client has gone before the answer (set where work may be skipped then: login). */
   signal?: AbortSignal;
+}
+
+/**
+ * Where an IP address is, as far as an offline database knows (issue 33). Country code (ISO 3166-1 alpha-2)
+ * and its English name always; city and region only with a city database. Never coordinates.
+ */
+export interface IpLocation {
+  countryCode: string;
+  country: string;
+  city: string | null;
+  region: string | null;
 }
 
 export interface DeviceInfo {
@@ -243,6 +265,8 @@ export type AuditEventType =
   | 'email.change_requested'
   | 'email.changed'
   | 'login.new_device'
+  /** A sign-in from another country within IMPOSSIBLE_TRAVEL_WINDOW of the last one elsewhere (issue 33). */
+  | 'login.impossible_travel'
   | 'session.reported'
   | 'user.deleted'
   /** A credential change, a sign-out everywhere, a report or a 2FA change cancelled a pending change of address. */

@@ -1,4 +1,5 @@
 // Response mappers whitelist fields: a hash, secret or internal counter cannot leak by accident.
+import { countryName } from '../domain/location';
 import type { SecurityEventView } from '../domain/user.service';
 import type { ActiveSession, SessionOwner, TokenPair, UserProfile } from '../domain/types';
 
@@ -26,6 +27,10 @@ export const sessionView = (s: ActiveSession, currentSessionId: string) => ({
   userAgent: s.userAgent,
   ipAddress: s.ipAddress,
   lastIpAddress: s.lastSeenIp ?? s.ipAddress,
+  // Where lastIpAddress is (issue 33); null for private, loopback and unknown addresses.
+  location: s.countryCode
+    ? { countryCode: s.countryCode, country: countryName(s.countryCode) ?? s.countryCode, city: s.city, region: s.region }
+    : null,
   createdAt: s.createdAt.toISOString(),
   lastActiveAt: s.lastActiveAt.toISOString(),
   // A refresh stamps lastActiveAt, a request with the access token lastSeenAt: last seen is the later one.

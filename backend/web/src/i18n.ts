@@ -80,6 +80,20 @@ export function relativeTime(iso: string, now = Date.now()): string {
   return rtf.format(seconds, 'second');
 }
 
+/**
+ * "Berlin, Germany" / "Берлин, Германия" is not attempted: the city comes from the server in English; the
+ * country name is the browser's own for the page language ("Germany", "Германия").
+ */
+export function placeName(location: { countryCode: string; country: string; city: string | null }): string {
+  let country = location.country;
+  try {
+    country = new Intl.DisplayNames([current], { type: 'region' }).of(location.countryCode) ?? country;
+  } catch {
+    // An engine without Intl.DisplayNames keeps the server's English name.
+  }
+  return location.city ? `${location.city}, ${country}` : country;
+}
+
 export function dateTime(value: string | Date): string {
   return new Intl.DateTimeFormat(current, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
 }

@@ -76,8 +76,9 @@ function content(m: MailMessage, s: TemplateSettings): Content {
       return {
         subject: `New sign-in to your ${p} account`,
         paragraphs: [
-          `Your ${p} account was just signed in to from a device it has not used before.`,
+          `Your ${p} account was just signed in to from a device it has not used before: a sign-in from ${m.params.device}${m.params.location ? ` in ${m.params.location}` : ''}.`,
           `Device: ${m.params.device}`,
+          ...(m.params.location ? [`Location: ${m.params.location} (from the IP address; approximate)`] : []),
           `IP address: ${m.params.ipAddress ?? 'unknown'}`,
           `Time: ${m.params.time}`,
         ],

@@ -2,7 +2,7 @@
 // SQL: that makes each one atomic under concurrency (the row lock serialises writers and PostgreSQL re-checks
 // the WHERE clause on the latest row version) and costs one round-trip on the refresh hot path.
 import { Prisma } from '../../generated/prisma/client';
-import type { SessionRepository } from '../../domain/ports';
+import type { SessionLocation, SessionRepository } from '../../domain/ports';
 import type { ActiveSession, NewSession, RevokeReason, Role, RotatedSession, Session, UserStatus } from '../../domain/types';
 import type pg from 'pg';
 import type { Db } from './client';
@@ -79,6 +79,9 @@ const LIST_ACTIVE = statement<ActiveSession>(
     name: col.textOrNull,
     lastSeenAt: col.timestamptzOrNull,
     lastSeenIp: col.textOrNull,
+    countryCode: col.textOrNull,
+    city: col.textOrNull,
+    region: col.textOrNull,
     aal: col.int,
     createdAt: col.timestamptz,
     lastActiveAt: col.timestamptz,
@@ -111,6 +114,9 @@ export class PrismaSessionRepository implements SessionRepository {
         browser: s.browser,
         os: s.os,
         deviceType: s.deviceType,
+        countryCode: s.countryCode ?? null,
+        city: s.city ?? null,
+        region: s.region ?? null,
         aal: s.aal,
         createdAt: s.createdAt,
         lastActiveAt: s.lastActiveAt,
@@ -233,12 +239,12 @@ export class PrismaSessionRepository implements SessionRepository {
     return row ? toSession(row) : null;
   }
 
-  async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date): Promise<boolean> {
+  async touch(sessionId: string, ipAddress: string | null, now: Date, staleBefore: Date, location?: SessionLocation): Promise<boolean> {
     if (!isUuid(sessionId)) return false;
     // One statement on the primary key; the condition makes it a no-op when another instance wrote recently.
     const { count } = await this.db.session.updateMany({
       where: { id: sessionId, revokedAt: null, OR: [{ lastSeenAt: null }, { lastSeenAt: { lte: staleBefore } }] },
-      data: { lastSeenAt: now, lastSeenIp: ipAddress },
+      data: { lastSeenAt: now, lastSeenIp: ipAddress, ...location },
     });
     return count === 1;
   }
@@ -247,7 +253,7 @@ export class PrismaSessionRepository implements SessionRepository {
     if (!isUuid(userId)) return;
     await this.db.session.updateMany({
       where: { userId },
-      data: { userAgent: null, ipAddress: null, lastSeenIp: null, deviceName: null, name: null, browser: null, os: null, deviceType: null },
+      data: { userAgent: null, ipAddress: null, lastSeenIp: null, deviceName: null, name: null, browser: null, os: null, deviceType: null, countryCode: null, city: null, region: null },
     });
   }
 

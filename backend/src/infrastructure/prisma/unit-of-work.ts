@@ -7,6 +7,7 @@ import { PrismaBackupCodeRepository } from './backup-code.repository';
 import { PrismaMailOutbox } from './mail-outbox.repository';
 import { PrismaAccountTokenRepository } from './account-token.repository';
 import { PrismaKnownDeviceRepository } from './known-device.repository';
+import { PrismaKnownCountryRepository } from './known-country.repository';
 import type { SecretCipher } from '../../domain/two-factor.ports';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
 import { PrismaPasskeyRepository, PrismaWebAuthnChallengeRepository } from './passkey.repository';
@@ -42,6 +43,7 @@ export function createRepositories(
     knownDevices: new PrismaKnownDeviceRepository(db),
     passkeys: new PrismaPasskeyRepository(db),
     webauthnChallenges: new PrismaWebAuthnChallengeRepository(db),
+    knownCountries: new PrismaKnownCountryRepository(db),
   };
 }
 

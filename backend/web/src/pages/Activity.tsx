@@ -2,7 +2,7 @@
 // the server (the same parser as the sessions list), so the page carries no user-agent parsing of its own.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { dateTime, relativeTime, t } from '../i18n';
+import { dateTime, placeName, relativeTime, t } from '../i18n';
 import { ErrorAlert, Page, useAction } from '../ui';
 
 interface SecurityEvent {
@@ -17,6 +17,9 @@ interface SecurityEvent {
 
 /** Sign-ins from a device the account had not used before (the server marks them). */
 const isNewDevice = (e: SecurityEvent) => e.type === 'login.new_device' || (e.type === 'login.succeeded' && e.metadata?.newDevice === true);
+
+/** A sign-in from a country the account had not used before (issue 33). */
+const isNewCountry = (e: SecurityEvent) => e.type === 'login.succeeded' && e.metadata?.newCountry === true;
 
 const PAGE = 20;
 
@@ -56,6 +59,7 @@ export function Activity() {
             <li key={e.id} class={`event ${e.type.replace(/\W/g, '-')}`}>
               <strong>{label(e.type)}</strong>
               {isNewDevice(e) && <span class="badge new-device">{t('activity.newDevice')}</span>}
+              {isNewCountry(e) && <span class="badge new-country">{t('activity.newCountry')}</span>}
               <span class="meta">
                 <time dateTime={e.createdAt} title={dateTime(e.createdAt)}>
                   {relativeTime(e.createdAt)}
@@ -64,6 +68,7 @@ export function Activity() {
                 {device(e)}
                 {' · '}
                 {e.ipAddress ?? '—'}
+                {typeof e.metadata?.country === 'string' && ` · ${placeName({ countryCode: e.metadata.country, country: e.metadata.country, city: null })}`}
               </span>
             </li>
           ))}

@@ -3,7 +3,7 @@
 // out all others, or sign out here.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { dateTime, relativeTime, t } from '../i18n';
+import { dateTime, placeName, relativeTime, t } from '../i18n';
 import { signOut } from '../session';
 import { Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction } from '../ui';
 
@@ -17,6 +17,8 @@ interface SessionView {
   deviceType: string | null;
   ipAddress: string | null;
   lastIpAddress: string | null;
+  /** Where lastIpAddress is; null for private, loopback and unknown addresses (issue 33). */
+  location: { countryCode: string; country: string; city: string | null; region: string | null } | null;
   createdAt: string;
   lastSeenAt: string;
 }
@@ -86,6 +88,8 @@ export function Sessions() {
                 <dd>{s.browser ?? '—'}</dd>
                 <dt>{t('sessions.os')}</dt>
                 <dd>{s.os ?? '—'}</dd>
+                <dt>{t('sessions.location')}</dt>
+                <dd class="location">{s.location ? placeName(s.location) : t('sessions.locationUnknown')}</dd>
                 <dt>{t('sessions.lastIp')}</dt>
                 <dd>{s.lastIpAddress ?? '—'}</dd>
                 {s.ipAddress !== s.lastIpAddress && (

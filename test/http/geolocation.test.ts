@@ -1,0 +1,102 @@
+// Issue 33: where sessions are, and the first anomaly signals. The traffic is all loopback; with TRUST_PROXY
+// the X-Forwarded-For header claims public addresses whose country the bundled database knows
+// (81.169.145.1 Germany, 77.88.8.8 Russia, 8.8.8.8 United States).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateTotpCode } from '../../backend/src/infrastructure/two-factor/totp';
+import { bearer, freshTotpStep, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
+import { useMailbox } from '../helpers/mailbox';
+
+const GERMANY = '81.169.145.1';
+const RUSSIA = '77.88.8.8';
+const USA = '8.8.8.8';
+const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
+
+interface Event {
+  type: string;
+  metadata: Record<string, unknown>;
+}
+interface SessionView {
+  id: string;
+  lastIpAddress: string | null;
+  location: { countryCode: string; country: string; city: string | null; region: string | null } | null;
+}
+
+describe('session location and anomaly signals', () => {
+  const mailbox = useMailbox();
+  const app = useTestApp(() => ({ env: { SMTP_URL: mailbox.url, TRUST_PROXY: 'loopback', GEO_NEW_COUNTRY_REQUIRES_2FA: 'on', TRUSTED_DEVICE_TTL: '86400' } }));
+
+  const login = (email: string, ip: string, ua = FIREFOX_WINDOWS, extra: Record<string, unknown> = {}) =>
+    app.http.post('/api/auth/login').set('User-Agent', ua).set('X-Forwarded-For', ip).send({ email, password: TEST_PASSWORD, ...extra });
+  const sessions = async (token: string) => (await app.http.get('/api/user/sessions').set(bearer(token)).expect(200)).body.sessions as SessionView[];
+  const events = async (token: string) => (await app.http.get('/api/user/security-events?limit=100').set(bearer(token)).expect(200)).body.events as Event[];
+
+  it('when signing in from public addresses, then the session list shows their country; loopback and private addresses show none', async () => {
+    const u = await registerAndLogin(app);
+    const berlin = (await login(u.email, GERMANY).expect(200)).body as { sessionId: string; accessToken: string };
+    const lan = (await login(u.email, '192.168.1.20').expect(200)).body as { sessionId: string };
+    const list = await sessions(u.accessToken);
+    assert.deepEqual(list.find((s) => s.id === berlin.sessionId)?.location, { countryCode: 'DE', country: 'Germany', city: null, region: null });
+    assert.equal(list.find((s) => s.id === u.sessionId)?.location, null, 'loopback');
+    assert.equal(list.find((s) => s.id === lan.sessionId)?.location, null, 'private');
+
+    const signIn = (await events(u.accessToken)).find((e) => e.type === 'login.succeeded' && e.metadata.sessionId === berlin.sessionId);
+    assert.equal(signIn?.metadata.country, 'DE');
+    assert.equal(signIn?.metadata.newCountry, undefined, 'the first located sign-in has nothing to compare with');
+  });
+
+  it('when a session is used from another country, then its location follows the last-seen IP', async () => {
+    const u = await registerAndLogin(app);
+    const s = (await login(u.email, GERMANY).expect(200)).body as { sessionId: string; accessToken: string };
+    // The stamp is written after the response, at most once a minute per session.
+    await app.http.get('/api/user/me').set(bearer(s.accessToken)).set('X-Forwarded-For', RUSSIA).expect(200);
+    let seen: SessionView | undefined;
+    for (let i = 0; i < 50 && seen?.location?.countryCode !== 'RU'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = (await sessions(u.accessToken)).find((x) => x.id === s.sessionId);
+    }
+    assert.equal(seen?.lastIpAddress, RUSSIA);
+    assert.deepEqual(seen?.location, { countryCode: 'RU', country: 'Russia', city: null, region: null });
+  });
+
+  it('when an account signs in from a country it never used, then the sign-in is marked, the alert mail names the country, and a second country within the window is impossible travel', async () => {
+    const u = await registerAndLogin(app);
+    await login(u.email, GERMANY, 'Sessionary-Android/2.1').expect(200);
+    await mailbox.next(u.email, /New sign-in/);
+    const moscow = (await login(u.email, RUSSIA).expect(200)).body as { sessionId: string };
+    const mail = await mailbox.next(u.email, /New sign-in/);
+    assert.match(mail.text, /a sign-in from Firefox on Windows in Russia/);
+    assert.match(mail.text, /Location: Russia/);
+
+    const list = await events(u.accessToken);
+    const signIn = list.find((e) => e.type === 'login.succeeded' && e.metadata.sessionId === moscow.sessionId);
+    assert.deepEqual([signIn?.metadata.country, signIn?.metadata.newCountry, signIn?.metadata.newDevice], ['RU', true, true]);
+    const travel = list.find((e) => e.type === 'login.impossible_travel');
+    assert.equal(travel?.metadata.sessionId, moscow.sessionId);
+    assert.deepEqual([travel?.metadata.country, travel?.metadata.previousCountry, travel?.metadata.windowSeconds], ['RU', 'DE', 3600]);
+
+    // Outside the window a third country is new, but not impossible travel.
+    app.clock.advance(2 * 3600);
+    const later = (await login(u.email, USA).expect(200)).body as { sessionId: string; accessToken: string };
+    const after = await events(later.accessToken);
+    assert.equal(after.find((e) => e.type === 'login.succeeded' && e.metadata.sessionId === later.sessionId)?.metadata.newCountry, true);
+    assert.ok(!after.some((e) => e.type === 'login.impossible_travel' && e.metadata.sessionId === later.sessionId));
+  });
+
+  it('when GEO_NEW_COUNTRY_REQUIRES_2FA is on, then a remembered device asks for the code from a new country, and not from a known one', async () => {
+    const u = await registerAndLogin(app);
+    const enable = await app.http.post('/api/user/2fa/enable').set(bearer(u.accessToken)).send({ password: TEST_PASSWORD }).expect(200);
+    const secret = enable.body.secret as string;
+    await app.http.post('/api/user/2fa/verify').set(bearer(u.accessToken)).send({ code: generateTotpCode(secret, freshTotpStep(app)) }).expect(200);
+    const step1 = await login(u.email, GERMANY).expect(200);
+    assert.equal(step1.body.mfaRequired, true);
+    const step2 = await app.http.post('/api/auth/login/2fa').set('User-Agent', FIREFOX_WINDOWS).set('X-Forwarded-For', GERMANY)
+      .send({ mfaToken: step1.body.mfaToken, code: generateTotpCode(secret, freshTotpStep(app)), rememberDevice: true }).expect(200);
+    const trustedDeviceToken = step2.body.trustedDeviceToken as string;
+
+    const home = await login(u.email, GERMANY, FIREFOX_WINDOWS, { trustedDeviceToken }).expect(200);
+    assert.equal(home.body.mfaRequired, undefined, 'a known country: the remembered device stands in for the code');
+    const abroad = await login(u.email, USA, FIREFOX_WINDOWS, { trustedDeviceToken }).expect(200);
+    assert.equal(abroad.body.mfaRequired, true, 'a new country: the code is asked for');
+  });
+});
