@@ -72,9 +72,9 @@ function childPids(pid: number): number[] {
 /** Busy (non-idle, non-iowait) CPU ms of the whole machine, every tenant included, from /proc/stat. */
 function machineBusyMs(): number {
   const [cpu] = readFileSync('/proc/stat', 'utf8').split('\n');
-  const f = cpu!.trim().split(/\s+/).slice(1).map(Number);
+  const f = cpu.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal ...
-  return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) * TICK_MS;
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * TICK_MS;
 }
 
 export interface CpuBreakdown {

@@ -38,7 +38,7 @@ export async function startFloor(tmp: string, chainsPerPhase: number, runId: str
         [users.map((u) => u.id), users.map((u) => u.email), users.map((u) => u.username)],
       );
       // As the app's seeding: one session per user, then 2 × chains sessions spread over the users.
-      const owners = [...users, ...Array.from({ length: 2 * chainsPerPhase }, (_, i) => users[i % users.length]!)];
+      const owners = [...users, ...Array.from({ length: 2 * chainsPerPhase }, (_, i) => users[i % users.length])];
       const rows = owners.map((u, i) => {
         const token = randomBytes(32).toString('base64url');
         if (i >= users.length) tokens.push(token);

@@ -78,7 +78,7 @@ async function main() {
       { scenario: 'auth.validate (NATS request/reply)', rps: Math.round(m.rps), p50: +m.p50.toFixed(2), p99: +m.p99.toFixed(2), total: m.total, bad: m.bad + m.errors },
     ];
     console.table(rows);
-    log(`1-minute load average at the end: ${loadavg()[0]!.toFixed(2)} (the machine is shared: compare the rows, not runs)`);
+    log(`1-minute load average at the end: ${loadavg()[0].toFixed(2)} (the machine is shared: compare the rows, not runs)`);
   } finally {
     await stopChild(child);
     await dropEventStream(NATS_URL, PREFIX).catch(() => undefined);

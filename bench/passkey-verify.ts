@@ -19,7 +19,7 @@ async function timed(label: string, work: (() => Promise<number>)[]): Promise<vo
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < work.length) {
-        const job = work[next++]!;
+        const job = work[next++];
         const t0 = performance.now();
         if ((await job()) !== 200) failed++;
         latencies.push(performance.now() - t0);
@@ -28,7 +28,7 @@ async function timed(label: string, work: (() => Promise<number>)[]): Promise<vo
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
   console.log(`${label.padEnd(28)} ${String(work.length).padStart(5)} req  ${(work.length / seconds).toFixed(0).padStart(6)} req/s  p50 ${pct(50)} ms  p99 ${pct(99)} ms  failed ${failed}`);
 }
 

@@ -23,7 +23,7 @@ interface CpuProfile {
 function area(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native/V8)';
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (nm) return nm[1]!;
+  if (nm) return nm[1];
   if (url.startsWith('node:')) return 'node internals';
   if (url.includes('/backend/src/')) return 'app (backend/src)';
   return url.replace(/^file:\/\//, '');
@@ -45,7 +45,7 @@ export function summarise(file: string, top = 25, window?: [number, number]): st
     t += dt;
     if (window && (t < window[0] || t > window[1])) continue;
     kept++;
-    selfUs.set(p.samples[i]!, (selfUs.get(p.samples[i]!) ?? 0) + dt);
+    selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + dt);
   }
   if (window && kept === 0) return `profile ${file}: no samples inside the requested window (clock mismatch?)`;
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0) || 1;

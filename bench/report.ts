@@ -92,8 +92,8 @@ const HEAD = ['scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'err
 
 export function consoleTable(scenarios: ScenarioResult[]): string {
   const all = [HEAD, ...rows(scenarios)];
-  const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...rows(scenarios).map(line)].join('\n');
 }
 
@@ -128,9 +128,9 @@ export function markdown(r: Report): string {
         `mean of ${r.bcrypt.samples.map((x) => fmt(x, 1)).join(' and ')}/s measured just before and after the login run)`,
     );
   }
-  if (m.loadAvgAtStart[0]! > m.cores) {
+  if (m.loadAvgAtStart[0] > m.cores) {
     out.push(
-      `- **The machine was busy with other work**: a 1-minute load average of ${m.loadAvgAtStart[0]!.toFixed(1)} on ${m.cores} cores when the run started ` +
+      `- **The machine was busy with other work**: a 1-minute load average of ${m.loadAvgAtStart[0].toFixed(1)} on ${m.cores} cores when the run started ` +
         '(see "load1" per scenario). Absolute numbers are then far below an idle machine\'s and a target missed here may be met there; ' +
         'ratios measured close together (introspect vs validate, the floor pairs) are the more telling figures.',
     );

@@ -107,11 +107,11 @@ async function main(): Promise<void> {
     try {
       seeded = await seed(a.url, runId, chainsNeeded);
       // autovacuum is off on the development machine's PostgreSQL: start every run from vacuumed tables.
-      await vacuum(benchEnv.db!.url);
+      await vacuum(benchEnv.db.url);
       for (const scenario of onA) {
         runState.cpuTarget = scenario.id.startsWith('floor-')
           ? { serverPid: floor!.child.proc.pid!, databaseUrl: floor!.db.url }
-          : { serverPid: a.proc.pid!, databaseUrl: benchEnv.db!.url };
+          : { serverPid: a.proc.pid!, databaseUrl: benchEnv.db.url };
         results.set(scenario.id, await scenario.run({ base: a.url, seeded, sessionsPerUser, floor }));
       }
       runState.cpuTarget = null;

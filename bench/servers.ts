@@ -56,7 +56,7 @@ export async function machine(url: string): Promise<Machine> {
     memoryGiB: os.totalmem() / 2 ** 30,
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
-    postgres: rows[0]!.version,
+    postgres: rows[0].version,
     loadAvgAtStart: os.loadavg(),
   };
 }
@@ -161,7 +161,7 @@ export async function seed(base: string, runId: string, chainsPerPhase: number):
   await register(base, emails);
   const first = await pool(emails, 8, (e) => login(base, e));
   const chainLogins = await pool(
-    Array.from({ length: 2 * chainsPerPhase }, (_, i) => emails[i % emails.length]!),
+    Array.from({ length: 2 * chainsPerPhase }, (_, i) => emails[i % emails.length]),
     8,
     (e) => login(base, e),
   );

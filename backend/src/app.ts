@@ -26,7 +26,7 @@ import { mountHotRoutes, type HotRoute } from './http/hot-route';
 import { fastPath } from './http/fast-path';
 import './http/types';
 import { authorizationServerMetadata, oauthHotRoutes, oauthRoutes } from './modules/oauth/oauth.routes';
-import { oauthClientRoutes } from './modules/oauth/oauth-clients.routes';
+import { oauthClientEndpoints } from './modules/oauth/oauth-clients.endpoints';
 import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { AuthorizationService } from './domain/oauth/authorization.service';
@@ -170,7 +170,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   app.use('/api/user/connected-apps', connectedAppRoutes({ connectedApps: deps.oauth.connectedApps, auth }));
   mountEndpoints(app, userEndpoints({ users, auth, sessions, accountDeletion, perUser }), guards);
   app.use('/api/revocations', deps.revocationRoutes.router);
-  app.use('/api/admin/oauth-clients', oauthClientRoutes({ clients: deps.oauth.clients, auth }));
+  mountEndpoints(app, oauthClientEndpoints({ clients: deps.oauth.clients }), guards);
   app.use('/api/oauth/authorization', consentRoutes({ authorizations: deps.oauth.authorizations, auth, trustedOrigins: corsOrigins ?? [] }));
   app.use('/api', docsRoutes());
   mountEndpoints(app, adminEndpoints({ users, twoFactor }), guards);

@@ -257,7 +257,7 @@ export const schema = {
   // WebAuthn relying party (docs/passkeys.md). The RP ID is a registrable domain the pages are served under;
   // passkeys are bound to it for good, so changing it later orphans every passkey registered before.
   passkeys: {
-    rpId: text('PASSKEY_RP_ID', 'WebAuthn relying-party ID: the domain passkeys are bound to (the host of PUBLIC_URL or a parent domain of it); changing it later orphans existing passkeys', (r) => (r.PUBLIC_URL ? new URL(r.PUBLIC_URL as string).hostname : 'localhost'), 'the host of PUBLIC_URL, else localhost'),
+    rpId: text('PASSKEY_RP_ID', 'WebAuthn relying-party ID: the domain passkeys are bound to (the host of PUBLIC_URL or a parent domain of it); changing it later orphans existing passkeys', (r) => (r.PUBLIC_URL ? new URL(r.PUBLIC_URL).hostname : 'localhost'), 'the host of PUBLIC_URL, else localhost'),
     rpName: text('PASSKEY_RP_NAME', 'relying-party name authenticators show beside the passkey', (r) => r.TOTP_ISSUER as string, 'TOTP_ISSUER'),
     extraOrigins: list('PASSKEY_ORIGINS', 'comma-separated extra origins passkey responses may come from (the operator\'s own apps under the RP ID, e.g. https://app.example.com); the origin of PUBLIC_URL is always accepted (unset PUBLIC_URL: http://localhost:<port listened on>)'),
     challengeTtl: int('PASSKEY_CHALLENGE_TTL', 'lifetime of a WebAuthn challenge (registration, sign-in, second factor), seconds', 300, 30, 3600),

@@ -353,7 +353,7 @@ async function buildJobs(config: Config, opts: ContainerOptions, logger: Logger,
   const housekeeping = new PrismaHousekeeping(prisma, clock, logger, config.retention);
   if (backgroundJobs) {
     housekeeping.start();
-    lifecycle.onClose('housekeeping', async () => housekeeping.stop());
+    lifecycle.onClose('housekeeping', () => housekeeping.stop());
   }
 
   // Outgoing mail leaves the OutgoingMail outbox through the relay (SMTP_URL, or the dev transport).

@@ -111,7 +111,7 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
         const u = await newUser({ status: 'pending' });
         const got = await repos.users.setStatus(u.id, 'active');
         assert.equal(got?.status, 'active');
-        assert.ok(got!.updatedAt.getTime() >= u.updatedAt.getTime());
+        assert.ok(got.updatedAt.getTime() >= u.updatedAt.getTime());
         assert.equal(await repos.users.setStatus(randomUUID(), 'disabled'), null);
       });
 
@@ -265,6 +265,8 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
         const parent = await newSession(u.id);
         const child = await newSession(u.id, { parentSessionId: parent.id, clientId: null });
         const unrelated = await newSession(u.id);
+        const listed = (await repos.sessions.listActive(u.id, now)).map((s) => s.id);
+        assert.deepEqual(listed.sort(), [parent.id, unrelated.id].sort(), "an app's session is not a device: not listed");
         const ids = await repos.sessions.revoke({ sessionId: parent.id }, 'logout', now);
         assert.deepEqual(ids.sort(), [parent.id, child.id].sort());
         assert.equal((await repos.sessions.findById(child.id))!.revokedReason, 'logout');

@@ -410,7 +410,8 @@ export class MemorySessionRepository implements SessionRepository {
   /** Most recently used first; id breaks ties (as the Prisma adapter orders). */
   async listActive(userId: string, now: Date): Promise<ActiveSession[]> {
     return [...this.rows.values()]
-      .filter((s) => s.userId === userId && MemorySessionRepository.live(s, now))
+      // Sessions issued from a browser session (code flow) are the apps', not devices: not listed.
+      .filter((s) => s.userId === userId && MemorySessionRepository.live(s, now) && !(s as Session & { parentSessionId?: string | null }).parentSessionId)
       .sort((a, b) => b.lastActiveAt.getTime() - a.lastActiveAt.getTime() || a.id.localeCompare(b.id))
       .map(copy);
   }

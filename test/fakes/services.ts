@@ -68,7 +68,7 @@ function newTempDir(): string {
 
 function withOverrides(overrides: SettingOverrides): TestSettings {
   const settings = structuredClone(defaults) as Record<string, Record<string, unknown>>;
-  for (const [group, values] of Object.entries(overrides)) Object.assign(settings[group]!, values);
+  for (const [group, values] of Object.entries(overrides)) Object.assign(settings[group], values);
   return settings as TestSettings;
 }
 

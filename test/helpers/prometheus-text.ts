@@ -12,8 +12,8 @@ export function parseExposition(text: string): Sample[] {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
     if (!m) continue;
     const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
-    samples.push({ name: m[1]!, labels, value: Number(m[3]) });
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2]!;
+    samples.push({ name: m[1], labels, value: Number(m[3]) });
   }
   return samples;
 }
@@ -25,5 +25,5 @@ export function valueOf(samples: Sample[], name: string, labels: Record<string, 
 
 /** The metric families (# TYPE lines) of an exposition. */
 export function familiesOf(text: string): Set<string> {
-  return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+  return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
 }

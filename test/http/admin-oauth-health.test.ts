@@ -185,9 +185,9 @@ describe('admin, oauth, health, security events', () => {
     assert.deepEqual(types.slice(0, 4), ['logout', 'login.succeeded', 'login.failed', 'login.succeeded'], types.join(','));
     const times = events.map((e) => Date.parse(e.createdAt));
     assert.deepEqual(times, [...times].sort((a, b) => b - a));
-    assert.equal(events[0]!.userAgent, 'events-agent/2.0');
-    assert.equal(events[0]!.ipAddress, '127.0.0.1');
-    assert.equal((events[0]!.metadata as { sessionId?: string }).sessionId, second.body.sessionId);
+    assert.equal(events[0].userAgent, 'events-agent/2.0');
+    assert.equal(events[0].ipAddress, '127.0.0.1');
+    assert.equal((events[0].metadata as { sessionId?: string }).sessionId, second.body.sessionId);
     assert.ok(types.includes('user.registered'));
     assert.doesNotMatch(res.text, /\$2[aby]\$|passwordHash/);
   });

@@ -15,7 +15,7 @@ const ADMIN_PASSWORD = 'admin-Quartz-63-meadow';
 interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;  
 }
 
 function send(app: TestApp, path: string, headers: Record<string, string>, body: Buffer): Promise<Answer> {

@@ -12,7 +12,7 @@ import { waitFor } from '../helpers/wait';
 interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;  
 }
 
 /** One request over node:http, the body sent as given (a Buffer with Content-Length, or chunks with Transfer-Encoding: chunked). */

@@ -14,7 +14,7 @@ const ADMIN_PASSWORD = 'admin-Saffron-27-lantern';
 /** RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E. */
 const DESCRIPTION_CHARS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
 
-type Res = { status: number; body: any; headers: Record<string, string | undefined> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Res = { status: number; body: any; headers: Record<string, string | undefined> };  
 type Client = { clientId: string; secret: string | null };
 
 describe('OAuth conformance and hardening (issue 22)', () => {
@@ -33,7 +33,7 @@ describe('OAuth conformance and hardening (issue 22)', () => {
   const token = (fields: Record<string, string>, c?: Client) =>
     c?.secret ? post('/oauth/token', fields, basic(c.clientId, c.secret)) : post('/oauth/token', c ? { ...fields, client_id: c.clientId } : fields);
   /** Introspects on the fast path and through Express (a query string), asserts both agree, returns the body. */
-  async function introspect(c: Client, tok: string, extra: Record<string, string> = {}): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async function introspect(c: Client, tok: string, extra: Record<string, string> = {}): Promise<any> {  
     const fast = await post('/oauth/introspect', { token: tok, ...extra }, basic(c.clientId, c.secret!));
     const express = await post('/oauth/introspect?via=express', { token: tok, ...extra }, basic(c.clientId, c.secret!));
     assert.equal(fast.status, 200, JSON.stringify(fast.body));

@@ -17,7 +17,7 @@ const ADMIN_PASSWORD = 'admin-Quartz-88-meadow';
 const ROUTES: [method: Method, path: string, anonymous: boolean][] = [
   ...documentedOperations()
     .filter((op) => readsBody(op) || op.method !== 'get')
-    .map((op) => [op.method, concretePaths(op, [ZERO_UUID])[0]!, op.anonymous] as [Method, string, boolean]),
+    .map((op) => [op.method, concretePaths(op, [ZERO_UUID])[0], op.anonymous] as [Method, string, boolean]),
   ['post', '/api/no-such-route', true],
 ];
 
@@ -85,7 +85,7 @@ describe('invalid Unicode in bodies', () => {
       ['application/x-www-form-urlencoded', 'grant_type=refresh_token&refresh_token=%F0%9F&client_id=%C0%AF'],
     ];
     // Without a token a protected route refuses at once: one body of each kind is enough there.
-    const few = [bodies[0]!, bodies[BAD_JSON.length]!, bodies[bodies.length - 1]!];
+    const few = [bodies[0], bodies[BAD_JSON.length], bodies[bodies.length - 1]];
     for (const [method, path, anonymous] of ROUTES) {
       const callers: [token: string | null, bodies: typeof bodies][] = anonymous
         ? [[null, bodies]]

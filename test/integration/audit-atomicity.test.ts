@@ -165,7 +165,7 @@ describe('audit atomicity (PrismaUnitOfWork on PostgreSQL)', () => {
   describe('SessionService.revokeWhere', () => {
     it('when the extra step throws after the revoke and the event, then the session stays live and no event exists', async () => {
       const { user, sessionIds } = await userWithSessions(1);
-      const sid = sessionIds[0]!;
+      const sid = sessionIds[0];
       await assert.rejects(
         ok.sessions.revokeWhere(
           (r) => r.sessions.revoke({ sessionId: sid, userId: user.id }, 'logout', new Date()),
@@ -182,7 +182,7 @@ describe('audit atomicity (PrismaUnitOfWork on PostgreSQL)', () => {
 
     it('when the audit event cannot be written, then the revocation is rolled back: logout leaves the session live', async () => {
       const { user, sessionIds } = await userWithSessions(1);
-      const sid = sessionIds[0]!;
+      const sid = sessionIds[0];
       await assert.rejects(faulty(failingAudit).auth.logout(claimsFor(user, sid), CTX), InjectedFault);
       // logout also marks the sid in the revocation view after the transaction; it must not get there.
       await assertLive([sid]);
@@ -276,7 +276,7 @@ describe('audit atomicity (PrismaUnitOfWork on PostgreSQL)', () => {
       assert.ok(locked.lockedUntil && locked.lockedUntil > new Date());
       assert.equal((await eventsOf(user.id, 'login.failed')).length, 3);
       const [lockEvent] = await eventsOf(user.id, 'account.locked');
-      assert.equal((lockEvent!.metadata as { lockedUntil: string }).lockedUntil, locked.lockedUntil.toISOString());
+      assert.equal((lockEvent.metadata as { lockedUntil: string }).lockedUntil, locked.lockedUntil.toISOString());
     });
   });
 
@@ -300,26 +300,26 @@ describe('audit atomicity (PrismaUnitOfWork on PostgreSQL)', () => {
       assert.equal((await eventsOf(user.id, 'user.registered')).length, 1);
 
       const meta = (e: { metadata: unknown }) => e.metadata as { sessionIds: string[]; count: number };
-      assert.deepEqual([meta(logout[0]!).sessionIds, meta(logout[0]!).count], [[s1], 1]);
-      assert.deepEqual([meta(revokedEv[0]!).sessionIds, meta(revokedEv[0]!).count], [[s2], 1]);
-      assert.deepEqual([meta(changed[0]!).sessionIds, meta(changed[0]!).count], [[s4], 1]);
+      assert.deepEqual([meta(logout[0]).sessionIds, meta(logout[0]).count], [[s1], 1]);
+      assert.deepEqual([meta(revokedEv[0]).sessionIds, meta(revokedEv[0]).count], [[s2], 1]);
+      assert.deepEqual([meta(changed[0]).sessionIds, meta(changed[0]).count], [[s4], 1]);
       for (const e of [...logout, ...revokedEv, ...changed]) {
         assert.equal(e.ipAddress, CTX.ipAddress);
         assert.equal(e.userAgent, CTX.userAgent);
       }
 
       // Events follow the order of the changes, all within the calls' time span.
-      const times = [logout[0]!, revokedEv[0]!, changed[0]!].map((e) => e.createdAt.getTime());
+      const times = [logout[0], revokedEv[0], changed[0]].map((e) => e.createdAt.getTime());
       assert.deepEqual(times, [...times].sort((a, b) => a - b));
       assert.ok(times.every((t) => t >= t0.getTime() && t <= t1.getTime()), `${times} outside [${t0.toISOString()}, ${t1.toISOString()}]`);
 
       // Each change is stamped no later than its event; the password change and the revocation it caused share one instant.
       const rows = new Map((await prisma.session.findMany({ where: { userId: user.id } })).map((s) => [s.id, s]));
-      assert.ok(rows.get(s1)!.revokedAt! <= logout[0]!.createdAt);
-      assert.ok(rows.get(s2)!.revokedAt! <= revokedEv[0]!.createdAt);
+      assert.ok(rows.get(s1)!.revokedAt! <= logout[0].createdAt);
+      assert.ok(rows.get(s2)!.revokedAt! <= revokedEv[0].createdAt);
       const userRow = await prisma.user.findUniqueOrThrow({ where: { id: user.id } });
       assert.equal(userRow.passwordChangedAt!.getTime(), rows.get(s4)!.revokedAt!.getTime());
-      assert.ok(userRow.passwordChangedAt! <= changed[0]!.createdAt);
+      assert.ok(userRow.passwordChangedAt! <= changed[0].createdAt);
       assert.equal(rows.get(s3)!.revokedAt, null, 'the calling session stays');
       assert.deepEqual(
         [s1, s2, s3, s4].map((s) => rows.get(s)!.revokedReason),

@@ -96,7 +96,7 @@ describe('design event names only (NATS_EVENT_NAMES=design), registration by app
     const messages = await drain();
     const requested = messages.filter((m) => m.subject === `${prefix}auth.registration.requested`);
     assert.equal(requested.length, 1);
-    assert.equal(requested[0]!.body.data.email, email);
+    assert.equal(requested[0].body.data.email, email);
     assert.ok(!messages.some((m) => /USER_|SESSION_REVOKED|TWO_FACTOR/.test(m.subject)), 'no catalogue subject');
   });
 });

@@ -66,10 +66,10 @@ describe('docker-compose.yml', () => {
     // Built from docs/ops/Dockerfile, whose stages run on a Node version CI tests (issue 30).
     const build = (services.app as Service & { build?: { context?: string; dockerfile?: string } }).build;
     assert.equal(build?.dockerfile, 'docs/ops/Dockerfile');
-    const froms = [...readFileSync(new URL('../../docs/ops/Dockerfile', import.meta.url), 'utf8').matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!);
+    const froms = [...readFileSync(new URL('../../docs/ops/Dockerfile', import.meta.url), 'utf8').matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
     assert.ok(froms.length > 0 && froms.every((image) => /^node:(20|24)\b/.test(image)), froms.join(', '));
     // It waits for readiness, not mere liveness.
-    assert.match([services.app!.healthcheck?.test ?? []].flat().join(' '), /\/ready/);
+    assert.match([services.app.healthcheck?.test ?? []].flat().join(' '), /\/ready/);
   });
 
   it('when the app service sets a variable, then it is a configuration key, and together they load as a cluster on the other services', () => {

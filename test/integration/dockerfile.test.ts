@@ -35,8 +35,8 @@ function stages(): Stage[] {
     const args = rest.join(' ');
     if (op === 'FROM') {
       const m = /^(\S+)(?:\s+AS\s+(\S+))?/i.exec(args)!;
-      out.push({ image: m[1]!, name: m[2] ?? null, body: [] });
-    } else out.at(-1)?.body.push({ op: op!.toUpperCase(), args });
+      out.push({ image: m[1], name: m[2] ?? null, body: [] });
+    } else out.at(-1)?.body.push({ op: op.toUpperCase(), args });
   }
   return out;
 }

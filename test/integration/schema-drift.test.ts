@@ -23,22 +23,22 @@ function parseSchema(text: string): { models: Model[]; enums: Map<string, string
   const src = text.replace(/\/\/.*$/gm, '');
   const enums = new Map<string, string[]>();
   for (const m of src.matchAll(/^enum\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
-    enums.set(m[1]!, m[2]!.split('\n').map((l) => l.trim()).filter(Boolean));
+    enums.set(m[1], m[2].split('\n').map((l) => l.trim()).filter(Boolean));
   }
   const models: Model[] = [];
   // A block ends at a '}' that opens a line: '{}' also occurs inside, in @default("{}").
   for (const m of src.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
     const fields: Field[] = [];
     const blockAttrs: string[] = [];
-    for (const line of m[2]!.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    for (const line of m[2].split('\n').map((l) => l.trim()).filter(Boolean)) {
       if (line.startsWith('@@')) blockAttrs.push(line);
       else {
         const f = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
         assert.ok(f, `cannot read field line "${line}"`);
-        fields.push({ name: f[1]!, type: f[2]!, list: !!f[3], optional: !!f[4], attrs: f[5]! });
+        fields.push({ name: f[1], type: f[2], list: !!f[3], optional: !!f[4], attrs: f[5] });
       }
     }
-    models.push({ name: m[1]!, fields, blockAttrs });
+    models.push({ name: m[1], fields, blockAttrs });
   }
   return { models, enums };
 }
@@ -82,7 +82,7 @@ function expectedColumns(schema: ReturnType<typeof parseSchema>): Map<string, st
     for (const f of model.fields) {
       if (modelNames.has(f.type)) continue; // relation field: no column
       const native = /@db\.(\w+)(?:\((\d+)\))?/.exec(f.attrs);
-      let type = native ? NATIVE_SQL[native[1]!] : schema.enums.has(f.type) ? `enum ${f.type}` : SCALAR_SQL[f.type];
+      let type = native ? NATIVE_SQL[native[1]] : schema.enums.has(f.type) ? `enum ${f.type}` : SCALAR_SQL[f.type];
       assert.ok(type, `no SQL type known for ${model.name}.${f.name}`);
       if (f.list) type += '[]';
       const precision = type.startsWith('timestamp') ? `(${native?.[2] ?? '3'})` : '';
@@ -95,7 +95,7 @@ function expectedColumns(schema: ReturnType<typeof parseSchema>): Map<string, st
   return out;
 }
 
-const cols = (s: string) => /\[([^\]]*)\]/.exec(s)![1]!.split(',').map((c) => c.trim());
+const cols = (s: string) => /\[([^\]]*)\]/.exec(s)![1].split(',').map((c) => c.trim());
 
 /** "unique? (columns)" per index name, following Prisma's default names (table and column names). */
 function expectedIndexes(schema: ReturnType<typeof parseSchema>): Map<string, string> {
@@ -125,8 +125,8 @@ function expectedForeignKeys(schema: ReturnType<typeof parseSchema>): Map<string
       const rel = /@relation\(([^)]*)\)/.exec(f.attrs)?.[1];
       if (!rel || !/fields:/.test(rel)) continue;
       const target = modelNamed(schema, f.type);
-      const from = columnsOf(model, cols(/fields:\s*(\[[^\]]*\])/.exec(rel)![1]!));
-      const to = columnsOf(target, cols(/references:\s*(\[[^\]]*\])/.exec(rel)![1]!));
+      const from = columnsOf(model, cols(/fields:\s*(\[[^\]]*\])/.exec(rel)![1]));
+      const to = columnsOf(target, cols(/references:\s*(\[[^\]]*\])/.exec(rel)![1]));
       // Prisma's default: Restrict for required relations, SetNull for optional ones.
       const onDelete = /onDelete:\s*(\w+)/.exec(rel)?.[1] ?? (f.optional ? 'SetNull' : 'Restrict');
       const sqlAction = { Cascade: 'CASCADE', SetNull: 'SET NULL', Restrict: 'RESTRICT', NoAction: 'NO ACTION', SetDefault: 'SET DEFAULT' }[onDelete];

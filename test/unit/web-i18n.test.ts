@@ -13,13 +13,13 @@ const WEB = join(process.cwd(), 'backend', 'web', 'src');
 const MESSAGES = join(WEB, 'messages');
 const languages = readdirSync(MESSAGES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
 const catalogs = Object.fromEntries(languages.map((l) => [l, JSON.parse(readFileSync(join(MESSAGES, `${l}.json`), 'utf8')) as Record<string, string>]));
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 /** Error codes named by the API's documents and the domain. */
 function documentedErrorCodes(): Set<string> {
   const codes = new Set<string>();
   const table = readFileSync(join(process.cwd(), 'docs', 'api.md'), 'utf8');
-  for (const m of table.matchAll(/^\| ([A-Z][A-Z0-9_]+) \| \d{3} \|/gm)) codes.add(m[1]!);
+  for (const m of table.matchAll(/^\| ([A-Z][A-Z0-9_]+) \| \d{3} \|/gm)) codes.add(m[1]);
   // In the OpenAPI document: every `code` property of an error object that lists its values.
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(walk);
@@ -32,7 +32,7 @@ function documentedErrorCodes(): Set<string> {
   walk(openApiDocument());
   const domain = readFileSync(join(process.cwd(), 'backend', 'src', 'domain', 'errors.ts'), 'utf8');
   const union = /export type DomainErrorCode =([^;]+);/.exec(domain)?.[1] ?? '';
-  for (const m of union.matchAll(/'([A-Z_]+)'/g)) codes.add(m[1]!);
+  for (const m of union.matchAll(/'([A-Z_]+)'/g)) codes.add(m[1]);
   return codes;
 }
 
@@ -45,28 +45,28 @@ function sourceFiles(dir: string): string[] {
 describe('web app messages', () => {
   it('when the message files are compared, then there are at least English and Russian and each has every key of the others', () => {
     assert.ok(languages.includes('en') && languages.includes('ru'), `languages: ${languages.join(', ')}`);
-    const all = new Set(languages.flatMap((l) => Object.keys(catalogs[l]!)));
+    const all = new Set(languages.flatMap((l) => Object.keys(catalogs[l])));
     for (const lang of languages) {
-      const missing = [...all].filter((k) => !(k in catalogs[lang]!));
+      const missing = [...all].filter((k) => !(k in catalogs[lang]));
       assert.deepEqual(missing, [], `${lang}.json lacks keys`);
-      const empty = Object.entries(catalogs[lang]!).filter(([, v]) => typeof v !== 'string' || v.trim() === '').map(([k]) => k);
+      const empty = Object.entries(catalogs[lang]).filter(([, v]) => typeof v !== 'string' || v.trim() === '').map(([k]) => k);
       assert.deepEqual(empty, [], `${lang}.json has empty messages`);
     }
   });
 
   it('when a message has placeholders, then every language uses the same ones', () => {
-    for (const [key, text] of Object.entries(catalogs.en!)) {
-      for (const lang of languages) assert.deepEqual(placeholders(catalogs[lang]![key] ?? ''), placeholders(text), `${lang}: ${key}`);
+    for (const [key, text] of Object.entries(catalogs.en)) {
+      for (const lang of languages) assert.deepEqual(placeholders(catalogs[lang][key] ?? ''), placeholders(text), `${lang}: ${key}`);
     }
   });
 
   it('when the page names a message key literally, then that key exists', () => {
     const used = new Set<string>();
     for (const file of sourceFiles(WEB)) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/\bt\(\s*'([\w.-]+)'/g)) used.add(m[1]!);
+      for (const m of readFileSync(file, 'utf8').matchAll(/\bt\(\s*'([\w.-]+)'/g)) used.add(m[1]);
     }
     assert.ok(used.size > 100, `found ${used.size} keys: the pattern still matches the code`);
-    assert.deepEqual([...used].filter((k) => !(k in catalogs.en!)), []);
+    assert.deepEqual([...used].filter((k) => !(k in catalogs.en)), []);
   });
 
   it('when any documented API error code is turned into a sentence, then each language has its own message with its parameters filled', () => {
@@ -78,7 +78,7 @@ describe('web app messages', () => {
       for (const retryAfter of [null, 90]) {
         const { key, params } = errorMessage(code, retryAfter, (d) => d.toISOString(), Date.parse('2026-11-27T12:00:00Z'));
         for (const lang of languages) {
-          const text = catalogs[lang]![key];
+          const text = catalogs[lang][key];
           assert.ok(text, `${lang}: no message ${key} for ${code}`);
           for (const name of placeholders(text)) assert.ok(name in params, `${lang}: ${key} needs {${name}}`);
         }
@@ -93,19 +93,19 @@ describe('web app messages', () => {
     assert.equal(errorMessage('ACCOUNT_LOCKED', null, String, now).key, 'error.ACCOUNT_LOCKED');
     assert.deepEqual(errorMessage('RATE_LIMITED', 17, String, now), { key: 'error.RATE_LIMITED', params: { seconds: 17 } });
     for (const lang of languages) {
-      assert.match(catalogs[lang]!['error.ACCOUNT_LOCKED_until']!, /\{time\}/);
-      assert.match(catalogs[lang]!['error.RATE_LIMITED']!, /\{seconds\}/);
+      assert.match(catalogs[lang]['error.ACCOUNT_LOCKED_until'], /\{time\}/);
+      assert.match(catalogs[lang]['error.RATE_LIMITED'], /\{seconds\}/);
     }
   });
 
   it('when a session ends for any revoke reason, then the sign-in screen has a sentence for it in every language', () => {
     const types = readFileSync(join(process.cwd(), 'backend', 'src', 'domain', 'types.ts'), 'utf8');
-    const reasons = [...(/export type RevokeReason =([^;]+);/.exec(types)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]!);
+    const reasons = [...(/export type RevokeReason =([^;]+);/.exec(types)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]);
     assert.ok(reasons.includes('account_deleted') && reasons.length >= 8, reasons.join(', '));
     // Sessions of OAuth clients never belong to the page: their reasons need no page sentence.
     const pageReasons = reasons.filter((r) => r !== 'token_revoked' && r !== 'client_deactivated' && r !== 'authorization_code_replayed');
     for (const lang of languages) {
-      assert.deepEqual(pageReasons.filter((r) => !catalogs[lang]![`forced.${r}`]), [], `${lang}: forced-logout sentences`);
+      assert.deepEqual(pageReasons.filter((r) => !catalogs[lang][`forced.${r}`]), [], `${lang}: forced-logout sentences`);
     }
   });
 });

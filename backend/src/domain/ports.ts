@@ -111,6 +111,11 @@ export interface SessionRepository {
    */
   rotate(oldHash: string, newHash: string, now: Date, idleExpiresAt: Date, clientId?: string | null): Promise<RotatedSession | null>;
   /** Live sessions of the user, most recently active first (id breaks ties). */
+  /**
+   * The user's live device sessions, newest first. Sessions issued from one (parentSessionId: an app's code-flow
+   * session) are not listed: they are the apps' ("Connected apps"), end with their parent, and neither count
+   * towards MAX_SESSIONS_PER_USER nor are evicted by it.
+   */
   listActive(userId: string, now: Date): Promise<ActiveSession[]>;
   /** Sets the assurance level of a live session (a second factor was proved in it); false when not live. */
   setAal(sessionId: string, aal: number, now: Date): Promise<boolean>;

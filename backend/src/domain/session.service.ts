@@ -64,7 +64,8 @@ export class SessionService {
     const location = input.parentSessionId ? null : (this.locations?.locate(ctx.ipAddress) ?? null);
     const evicted: string[] = [];
     const session = await this.uow.run(async (r) => {
-      const live = await r.sessions.listActive(user.id, now);
+      // An app's session (code flow) evicts no device: it is bounded by, and ends with, its parent.
+      const live = input.parentSessionId ? [] : await r.sessions.listActive(user.id, now);
       const excess = live.length - this.settings.maxPerUser + 1;
       if (excess > 0) {
         // listActive is newest first: the tail holds the least recently used sessions.

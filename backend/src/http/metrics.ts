@@ -80,20 +80,20 @@ export function createMetrics(access: MetricsAccess = { token: null, openLocally
       // The router sets req.route when a route matches, while req.baseUrl is that route's mount path; by
       // 'finish' an error passed to next() has left the sub-routers, which restored baseUrl ('' for
       // /api/auth/login, labelled "/login"). Remember the mount path as the route is set.
-      let matched: { path?: unknown } | undefined;
+      let matched: { path?: string | string[] } | undefined;
       let mount = '';
       Object.defineProperty(req, 'route', {
         configurable: true,
         enumerable: true,
         get: () => matched,
-        set: (value: { path?: unknown } | undefined) => {
+        set: (value: { path?: string | string[] } | undefined) => {
           matched = value;
           mount = req.baseUrl;
         },
       });
       res.once('finish', () => {
         // The route template (never the raw path: ids would explode the label set).
-        const route = matched?.path ? `${mount}${String(matched.path)}` : 'unmatched';
+        const route = matched?.path ? `${mount}${[matched.path].flat().join(',')}` : 'unmatched';
         const seconds = (performance.now() - started) / 1000;
         duration.observe(req.method, route, res.statusCode, seconds);
         tokens.observe(route, res.statusCode, seconds, req.body);
@@ -101,10 +101,10 @@ export function createMetrics(access: MetricsAccess = { token: null, openLocally
       next();
     },
     handler: (req, res, next) =>
-      guard(req, res, async (err?: unknown) => {
+      guard(req, res, (err?: unknown) => {
         if (err) return next(err);
         res.setHeader('Content-Type', registry.contentType);
-        res.send(await registry.metrics());
+        registry.metrics().then((text) => res.send(text), next);
       }),
   };
 }

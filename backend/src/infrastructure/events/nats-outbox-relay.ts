@@ -117,14 +117,15 @@ export class NatsOutboxRelay {
     return `${this.opts.catalogueSubjectPrefix ?? ''}${name}`;
   }
 
-  private async tick(): Promise<void> {
-    if (this.running) return;
+  private tick(): Promise<void> {
+    if (this.running) return Promise.resolve();
     this.running = this.flush()
       .then(() => undefined)
-      .catch((err) => {
-        this.logger.warn('outbox relay failed; will retry', { error: String(err?.message ?? err) });
+      .catch((err: unknown) => {
+        this.logger.warn('outbox relay failed; will retry', { error: err instanceof Error ? err.message : String(err) });
       })
       .finally(() => (this.running = null));
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {

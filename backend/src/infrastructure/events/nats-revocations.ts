@@ -52,8 +52,9 @@ export class NatsRevocationPublisher {
     });
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.unsubscribe?.();
     this.snapshotSub?.unsubscribe();
+    return Promise.resolve();
   }
 }

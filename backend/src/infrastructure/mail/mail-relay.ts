@@ -110,7 +110,7 @@ export class MailRelay {
   private tick(): void {
     if (this.running) return;
     this.running = this.flush()
-      .catch((err) => this.logger.warn('mail relay pass failed; will retry', { error: String(err?.message ?? err) }))
+      .catch((err: unknown) => this.logger.warn('mail relay pass failed; will retry', { error: err instanceof Error ? err.message : String(err) }))
       .finally(() => (this.running = null));
   }
 

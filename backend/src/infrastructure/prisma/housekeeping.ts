@@ -79,7 +79,7 @@ export class PrismaHousekeeping {
     this.timer = setInterval(() => {
       this.runOnce()
         .then((r) => Object.values(r).some((n) => n > 0) && this.logger.info('housekeeping purged expired rows', { ...r }))
-        .catch((err) => this.logger.warn('housekeeping failed', { error: String(err?.message ?? err) }));
+        .catch((err: unknown) => this.logger.warn('housekeeping failed', { error: err instanceof Error ? err.message : String(err) }));
     }, intervalMs);
     this.timer.unref();
   }

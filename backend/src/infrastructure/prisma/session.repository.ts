@@ -90,6 +90,7 @@ const LIST_ACTIVE = statement<ActiveSession>(
   (keys) => `
   SELECT ${keys.map((c) => `"${c}"`).join(', ')} FROM "Session"
   WHERE "userId" = $1::uuid AND "revokedAt" IS NULL AND "expiresAt" > $2::timestamptz AND "idleExpiresAt" > $2::timestamptz
+    AND "parentSessionId" IS NULL
   ORDER BY "lastActiveAt" DESC, "id" ASC`,
 );
 

@@ -1,48 +1,55 @@
-// Shapes of the admin API's client bodies; the rules on values (scopes, grants, lifetimes) are the domain's.
-import { body, param, type ValidationChain } from 'express-validator';
+// Shapes of the admin API's client bodies (http/fields.ts); the rules on values (scopes, grants, redirect
+// URIs, lifetimes) are the domain's, which checks them whatever the shape let through.
+import type { RequestHandler } from 'express';
+import { Errors } from '../../domain/errors';
+import type { GrantType, OAuthClientType, TokenEndpointAuthMethod } from '../../domain/oauth/types';
+import { field } from '../../http/fields';
 
-const list = (field: string) =>
-  body(field).optional().isArray({ max: 100 }).withMessage(`${field} must be a list of strings`).bail()
-    .custom((v: unknown[]) => v.every((x) => typeof x === 'string')).withMessage(`${field} must be a list of strings`);
-const ttl = (field: string) =>
-  body(field).optional({ values: 'undefined' }).custom((v) => v === null || Number.isInteger(v)).withMessage(`${field} must be an integer (seconds) or null`);
+const stringList = () => field<string[] | undefined>((c, name) => c.optional().isArray({ max: 100 }).withMessage(`${name} must be a list of strings`).bail()
+  .custom((v: unknown[]) => v.every((x) => typeof x === 'string')).withMessage(`${name} must be a list of strings`));
+const ttl = () => field<number | null | undefined>((c, name) => c.optional({ values: 'undefined' }).custom((v) => v === null || Number.isInteger(v)).withMessage(`${name} must be an integer (seconds) or null`));
+const optionalUrl = () => field<string | null | undefined>((c, name) => c.optional({ values: 'undefined' }).custom((v) => v === null || typeof v === 'string').withMessage(`${name} must be a URL or null`));
+/** Grant names are the domain's to check; here a non-empty list of strings. */
+const grants = () => field<GrantType[]>((c, name) => c.isArray({ min: 1 }).withMessage(`${name} must be a non-empty list`).bail()
+  .custom((v: unknown[]) => v.every((x) => typeof x === 'string')).withMessage(`${name} must be a list of strings`));
 
-export const clientIdParam = param('clientId').isString().isLength({ min: 1, max: 100 }).withMessage('clientId is invalid');
+export const clientPath = { clientId: field<string>((c, name) => c.isString().isLength({ min: 1, max: 100 }).withMessage(`${name} is invalid`)) };
 
 /** Scopes, redirect URIs and lifetimes: optional and checked alike on create and update. */
-const optionalUrl = (field: string) =>
-  body(field).optional({ values: 'undefined' }).custom((v) => v === null || typeof v === 'string').withMessage(`${field} must be a URL or null`);
-const settingRules = (): ValidationChain[] => [
-  list('allowedScopes'), list('defaultScopes'), list('redirectUris'), ttl('accessTokenTtl'), ttl('refreshTokenTtl'),
-  list('postLogoutRedirectUris'), optionalUrl('backchannelLogoutUri'), optionalUrl('logoUri'), optionalUrl('clientUri'),
-  body('tokenEndpointAuthMethod').optional({ values: 'undefined' }).custom((v) => v === null || ['client_secret_basic', 'client_secret_post', 'none'].includes(v))
-    .withMessage('tokenEndpointAuthMethod must be client_secret_basic, client_secret_post, none or null'),
-  body('requireConsent').optional().isBoolean({ strict: true }).withMessage('requireConsent must be a boolean'),
-];
+const settings = {
+  allowedScopes: stringList(), defaultScopes: stringList(), redirectUris: stringList(),
+  accessTokenTtl: ttl(), refreshTokenTtl: ttl(),
+  postLogoutRedirectUris: stringList(), backchannelLogoutUri: optionalUrl(), logoUri: optionalUrl(), clientUri: optionalUrl(),
+  tokenEndpointAuthMethod: field<TokenEndpointAuthMethod | null | undefined>((c, name) => c.optional({ values: 'undefined' })
+    .custom((v) => v === null || ['client_secret_basic', 'client_secret_post', 'none'].includes(v as string))
+    .withMessage(`${name} must be client_secret_basic, client_secret_post, none or null`)),
+  requireConsent: field<boolean | undefined>((c, name) => c.optional().isBoolean({ strict: true }).withMessage(`${name} must be a boolean`)),
+};
 
-export const createClientRules: ValidationChain[] = [
-  body('name').isString().withMessage('name is required').bail().trim().isLength({ min: 1, max: 100 }).withMessage('name must be 1-100 characters'),
-  body('clientId').optional().isString().withMessage('clientId must be a string'),
-  body('type').optional().isIn(['confidential', 'public']).withMessage('type must be confidential or public'),
-  body('grantTypes').isArray({ min: 1 }).withMessage('grantTypes must be a non-empty list').bail()
-    .custom((v: unknown[]) => v.every((x) => typeof x === 'string')).withMessage('grantTypes must be a list of strings'),
-  ...settingRules(),
-];
+export const createClientBody = {
+  name: field<string>((c, name) => c.isString().withMessage(`${name} is required`).bail().trim().isLength({ min: 1, max: 100 }).withMessage(`${name} must be 1-100 characters`)),
+  clientId: field<string | undefined>((c, name) => c.optional().isString().withMessage(`${name} must be a string`)),
+  type: field<OAuthClientType | undefined>((c, name) => c.optional().isIn(['confidential', 'public']).withMessage(`${name} must be confidential or public`)),
+  grantTypes: grants(),
+  ...settings,
+};
 
-export const updateClientRules: ValidationChain[] = [
-  clientIdParam,
-  // Every field is optional, so without this a form, an array or no body at all would read as "change nothing".
-  body().custom((v) => typeof v === 'object' && v !== null && !Array.isArray(v)).withMessage('the body must be a JSON object'),
-  body('name').optional().isString().withMessage('name must be a string').bail().trim().isLength({ min: 1, max: 100 }).withMessage('name must be 1-100 characters'),
-  body('grantTypes').optional().isArray({ min: 1 }).withMessage('grantTypes must be a non-empty list').bail()
-    .custom((v: unknown[]) => v.every((x) => typeof x === 'string')).withMessage('grantTypes must be a list of strings'),
-  ...settingRules(),
-  body('active').optional().isBoolean({ strict: true }).withMessage('active must be a boolean'),
-  body('clientId').not().exists().withMessage('clientId cannot be changed'),
-  body('type').not().exists().withMessage('type cannot be changed'),
-];
+export const updateClientBody = {
+  name: field<string | undefined>((c, name) => c.optional().isString().withMessage(`${name} must be a string`).bail().trim().isLength({ min: 1, max: 100 }).withMessage(`${name} must be 1-100 characters`)),
+  grantTypes: field<GrantType[] | undefined>((c, name) => c.optional().isArray({ min: 1 }).withMessage(`${name} must be a non-empty list`).bail()
+    .custom((v: unknown[]) => v.every((x) => typeof x === 'string')).withMessage(`${name} must be a list of strings`)),
+  ...settings,
+  active: field<boolean | undefined>((c, name) => c.optional().isBoolean({ strict: true }).withMessage(`${name} must be a boolean`)),
+  clientId: field<undefined>((c, name) => c.not().exists().withMessage(`${name} cannot be changed`)),
+  type: field<undefined>((c, name) => c.not().exists().withMessage(`${name} cannot be changed`)),
+};
 
-export const rotateSecretRules: ValidationChain[] = [
-  clientIdParam,
-  body('overlapSeconds').optional().isInt({ min: 0, max: 2_592_000 }).withMessage('overlapSeconds must be an integer from 0 to 2592000').toInt(),
-];
+/** Every field of an update is optional: without this a form, an array or no body at all would read as "change nothing". */
+export const objectBodyRequired: RequestHandler = (req, _res, next) => {
+  const b: unknown = req.body;
+  next(typeof b === 'object' && b !== null && !Array.isArray(b) ? undefined : Errors.validation([{ field: 'body', message: 'the body must be a JSON object' }]));
+};
+
+export const rotateSecretBody = {
+  overlapSeconds: field<number | undefined>((c, name) => c.optional().isInt({ min: 0, max: 2_592_000 }).withMessage(`${name} must be an integer from 0 to 2592000`).toInt()),
+};

@@ -55,7 +55,7 @@ export function oauthErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const a = answers(err, { id: req.id, method: req.method, path: `${req.baseUrl}${req.path}` });
     const h = a.headers ?? [];
-    for (let i = 0; i < h.length; i += 2) res.setHeader(h[i]!, h[i + 1]!);
+    for (let i = 0; i < h.length; i += 2) res.setHeader(h[i], h[i + 1]);
     setRetryAfter(res, a.retryAfterSeconds);
     res.status(a.status).json(a.body);
   };
