@@ -76,7 +76,7 @@ export async function waitForHttp(child: Child, path: string, timeoutMs = 45_000
   let exitedWith: number | string | null = null;
   void child.exited.then((c) => (exitedWith = c));
   while (Date.now() < deadline) {
-    if (exitedWith !== null) throw new Error(`${child.name} exited (${exitedWith}) before becoming ready:\n${logTail(child)}`);
+    if (exitedWith !== null) throw new Error(`${child.name} exited (${String(exitedWith)}) before becoming ready:\n${logTail(child)}`);
     try {
       const res = await fetch(child.url + path, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();

@@ -311,7 +311,7 @@ describe('audit atomicity (PrismaUnitOfWork on PostgreSQL)', () => {
       // Events follow the order of the changes, all within the calls' time span.
       const times = [logout[0], revokedEv[0], changed[0]].map((e) => e.createdAt.getTime());
       assert.deepEqual(times, [...times].sort((a, b) => a - b));
-      assert.ok(times.every((t) => t >= t0.getTime() && t <= t1.getTime()), `${times} outside [${t0.toISOString()}, ${t1.toISOString()}]`);
+      assert.ok(times.every((t) => t >= t0.getTime() && t <= t1.getTime()), `${times.join(', ')} outside [${t0.toISOString()}, ${t1.toISOString()}]`);
 
       // Each change is stamped no later than its event; the password change and the revocation it caused share one instant.
       const rows = new Map((await prisma.session.findMany({ where: { userId: user.id } })).map((s) => [s.id, s]));
