@@ -115,9 +115,13 @@ describe('OIDC back-channel logout', () => {
     answers.push(503);
     assert.equal((await app.http.post('/api/auth/logout-all').set(bearer(user.accessToken))).status, 204);
     // The first attempt fails; the retry is due 5 s later: skip ahead instead of waiting.
-    const deadline = Date.now() + 3000;
-    while (answers.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    // Wait until the failure is recorded (its retry time written, then logged): advancing the clock before
+    // that would put the retry 5 s after the advanced time, never due within this test.
+    const deadline = Date.now() + 5000;
+    const recorded = () => app.logs.some((l) => l.includes('back-channel logout not delivered; will retry'));
+    while (!recorded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     assert.equal(answers.length, 0, 'the first attempt was made');
+    assert.ok(recorded(), 'the failed attempt was recorded');
     app.clock.advance(10_000);
     try {
       await waitForToken(before + 1, 3000);
