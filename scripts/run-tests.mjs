@@ -1,9 +1,9 @@
 // `npm test`: type-check, then every test/**/*.test.ts and backend/verifier/test/**/*.test.ts with node's test runner (tsx for TypeScript).
 // Node 20's --test does not expand globs, so the files are listed here.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -34,9 +34,10 @@ const reporters = ['--test-reporter', reporter, '--test-reporter-destination', '
 // run test/http/readiness.test.ts kept its process alive after every test and hook had passed (never alone;
 // the handle was not found), which held the whole run until the file timeout. Handle leaks that matter are
 // tested on their own (test/integration/startup-unwind.test.ts runs the server in a child process).
+const slowestOut = join(mkdtempSync(join(tmpdir(), 'run-tests-')), 'slowest.json');
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...reporters, ...files], {
   stdio: ['inherit', 'pipe', 'pipe'],
-  env: { ...process.env, NODE_ENV: 'test' },
+  env: { ...process.env, NODE_ENV: 'test', SLOWEST_FILES_OUT: slowestOut },
 });
 
 // A file can fail with every test in it passing: an error thrown after a test ended (an unhandled rejection,
@@ -56,7 +57,17 @@ function forward(stream, out) {
 }
 forward(child.stdout, process.stdout);
 forward(child.stderr, process.stderr);
+/** The ten slowest files (sum of their top-level tests), from what the reporter wrote as the run went. */
+function printSlowest() {
+  if (!existsSync(slowestOut)) return;
+  const cwd = process.cwd();
+  const slowest = JSON.parse(readFileSync(slowestOut, 'utf8')).sort((a, b) => b[1] - a[1]).slice(0, 10);
+  console.log('\nslowest test files (sum of their top-level tests):');
+  for (const [file, ms] of slowest) console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${file.startsWith(cwd) ? file.slice(cwd.length + 1) : file}`);
+}
+
 child.on('close', (code, signal) => {
+  printSlowest();
   if (code !== 0 && kept.length) {
     console.log('\nrun-tests: lines that may explain a failed file (repeated from above):');
     for (const line of kept) console.log(`  ${line.trim()}`);
