@@ -34,10 +34,12 @@ const reporters = ['--test-reporter', reporter, '--test-reporter-destination', '
 // run test/http/readiness.test.ts kept its process alive after every test and hook had passed (never alone;
 // the handle was not found), which held the whole run until the file timeout. Handle leaks that matter are
 // tested on their own (test/integration/startup-unwind.test.ts runs the server in a child process).
-const slowestOut = join(mkdtempSync(join(tmpdir(), 'run-tests-')), 'slowest.json');
+const outDir = mkdtempSync(join(tmpdir(), 'run-tests-'));
+const slowestOut = join(outDir, 'slowest.json');
+const failedOut = join(outDir, 'failed.json');
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...reporters, ...files], {
   stdio: ['inherit', 'pipe', 'pipe'],
-  env: { ...process.env, NODE_ENV: 'test', SLOWEST_FILES_OUT: slowestOut },
+  env: { ...process.env, NODE_ENV: 'test', SLOWEST_FILES_OUT: slowestOut, FAILED_TESTS_OUT: failedOut },
 });
 
 // A file can fail with every test in it passing: an error thrown after a test ended (an unhandled rejection,
@@ -66,8 +68,20 @@ function printSlowest() {
   for (const [file, ms] of slowest) console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${file.startsWith(cwd) ? file.slice(cwd.length + 1) : file}`);
 }
 
+/** Every failed test or suite with its file and reason (a failed hook's suite included), after the run. */
+function printFailed() {
+  if (!existsSync(failedOut)) return;
+  const cwd = process.cwd();
+  console.log('\nfailed tests and suites, with the reason:');
+  for (const { file, name, failureType, reason } of JSON.parse(readFileSync(failedOut, 'utf8'))) {
+    console.log(`  ${file.startsWith(cwd) ? file.slice(cwd.length + 1) : file}: ${name}${failureType ? ` [${failureType}]` : ''}`);
+    for (const line of reason.split('\n')) console.log(`      ${line}`);
+  }
+}
+
 child.on('close', (code, signal) => {
   printSlowest();
+  printFailed();
   if (code !== 0 && kept.length) {
     console.log('\nrun-tests: lines that may explain a failed file (repeated from above):');
     for (const line of kept) console.log(`  ${line.trim()}`);

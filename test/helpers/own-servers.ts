@@ -51,10 +51,11 @@ async function spawnListening(command: string, args: string[], port: number, env
   let gone = false;
   void exited.then(() => (gone = true));
   try {
+    // A hang guard, generous: on a loaded two-core CI machine a start has been seen to take longer than 15 s.
     await waitFor(`${command} on ${port}`, async () => {
       if (gone) throw Object.assign(new Error(`${command} on ${port} exited before it listened: ${stderr.trim()}`), { exited: true });
       return accepts(port);
-    });
+    }, 60_000);
   } catch (err) {
     if (!gone) child.kill('SIGKILL');
     throw err;

@@ -41,8 +41,8 @@ describe('NATS permissions layout', () => {
     env: { NATS_URL: nats.url.replace('nats://', `nats://sessionary:${passwords.sessionary}@`), NATS_TRUSTED_ACCOUNTS: 'GATEWAY' },
   }));
   before(async () => {
-    gateway = await connect({ servers: nats.url, user: 'gateway', pass: passwords.gateway, name: 'gateway' });
-    service = await connect({ servers: nats.url, user: 'service', pass: passwords.service, name: 'billing' });
+    gateway = await connect({ servers: nats.url, user: 'gateway', pass: passwords.gateway, name: 'gateway', timeout: 30_000 });
+    service = await connect({ servers: nats.url, user: 'service', pass: passwords.service, name: 'billing', timeout: 30_000 });
   });
   after(async () => {
     await gateway?.close();
