@@ -70,7 +70,7 @@ export function createMetrics(access: MetricsAccess = { token: null, openLocally
   const tokens = new TokenMetrics(registry);
   return {
     registry,
-    // The lean hot routes (refresh) have no parsed form body: their grant type is fixed by the route.
+    // The hot routes (http/hot-route.ts: refresh) have no parsed form body: their grant type is fixed by the route.
     observe: (method, route, status, seconds) => {
       duration.observe(method, route, status, seconds);
       tokens.observe(route, status, seconds);

@@ -1,24 +1,7 @@
-// Turns express-validator failures into one VALIDATION_ERROR with per-field details, and the body-field
-// rules every feature's `<feature>.validators.ts` shares.
+// Turns express-validator failures into one VALIDATION_ERROR with per-field details, over HTTP and NATS alike.
 import type { NextFunction, Request, Response } from 'express';
-import { body, validationResult, type ValidationChain } from 'express-validator';
+import { validationResult, type Result, type ValidationChain, type ValidationError } from 'express-validator';
 import { Errors, type DomainError } from '../domain/errors';
-
-/** A required body string of 1–`max` characters. Types are checked: `{"password": 123}` is a 400. */
-export const requiredString = (field: string, max: number): ValidationChain =>
-  body(field)
-    .exists({ values: 'null' }).withMessage(`${field} is required`).bail()
-    .isString().withMessage(`${field} must be a string`).bail()
-    .isLength({ min: 1, max }).withMessage(`${field} must be 1–${max} characters`);
-
-/** A required body email address (trimmed, at most 254 characters); the domain normalises it further. */
-export const requiredEmail = (field: string): ValidationChain =>
-  body(field)
-    .exists({ values: 'null' }).withMessage(`${field} is required`).bail()
-    .isString().withMessage(`${field} must be a string`).bail()
-    .trim()
-    .isLength({ max: 254 }).withMessage(`${field} is too long`).bail()
-    .isEmail().withMessage(`${field} must be a valid email address`);
 
 /**
  * The error for a body that is there but not a JSON object, or null. A JSON array is valid JSON but never a
@@ -46,12 +29,17 @@ export function validate(chains: ValidationChain[], orElse?: () => DomainError) 
       const result = validationResult(req);
       if (result.isEmpty()) return next();
       if (orElse) return next(orElse());
-      const seen = new Set<string>();
-      const details = result
-        .array()
-        .map((e) => ({ field: e.type === 'field' && e.path ? e.path : 'body', message: String(e.msg) }))
-        .filter((d) => (seen.has(d.field) ? false : (seen.add(d.field), true)));
-      next(Errors.validation(details));
+      next(validationFailure(result));
     },
   ];
+}
+
+/** One VALIDATION_ERROR for failed chains: a detail per field, its first message (later ones repeat it). */
+export function validationFailure(result: Result<ValidationError>): DomainError {
+  const seen = new Set<string>();
+  const details = result
+    .array()
+    .map((e) => ({ field: e.type === 'field' && e.path ? e.path : 'body', message: String(e.msg) }))
+    .filter((d) => (seen.has(d.field) ? false : (seen.add(d.field), true)));
+  return Errors.validation(details);
 }

@@ -7,6 +7,7 @@ import { validationResult, type ValidationChain } from 'express-validator';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { DomainError, Errors } from '../domain/errors';
 import { chainsOf, type InputOf, type Shape } from '../http/fields';
+import { validationFailure } from '../http/validate';
 import type { RequestContext } from '../domain/types';
 import type { Logger } from '../infrastructure/logger';
 
@@ -62,18 +63,11 @@ export async function checkMessage<S extends Shape>(shape: S, body: Record<strin
 }
 
 /** Runs the HTTP routes' express-validator chains on a message body; returns the sanitised body. */
-export async function checkBody(chains: ValidationChain[], body: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function checkBody(chains: ValidationChain[], body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const req = { body: { ...body } };
   for (const chain of chains) await chain.run(req);
   const result = validationResult(req);
-  if (!result.isEmpty()) {
-    const seen = new Set<string>();
-    const details = result
-      .array()
-      .map((e) => ({ field: e.type === 'field' ? e.path : 'body', message: String(e.msg) }))
-      .filter((d) => (seen.has(d.field) ? false : (seen.add(d.field), true)));
-    throw Errors.validation(details);
-  }
+  if (!result.isEmpty()) throw validationFailure(result);
   return req.body;
 }
 

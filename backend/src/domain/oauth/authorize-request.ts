@@ -2,7 +2,7 @@
 // in the order that keeps the endpoint from being an open redirector: the client and its exact redirect URI
 // first (failures are shown on a page), then everything else (failures go back to the redirect URI).
 import { AuthorizePageError, AuthorizeRedirectError } from './errors';
-import type { Prompt } from './authorization.types';
+import type { Authorization, Prompt } from './authorization.types';
 import { OIDC_SCOPES, OPENID } from './oidc';
 import { isServiceScope, outside, parseScope } from './scopes';
 import type { OAuthClient } from './types';
@@ -10,18 +10,11 @@ import type { OAuthClient } from './types';
 /** The request's parameters, each given at most once (the HTTP layer refuses repeats). */
 export type AuthorizeParams = Record<string, string | undefined>;
 
-export interface ValidatedAuthorizeRequest {
-  client: OAuthClient;
-  redirectUri: string;
-  scope: string[];
-  state: string | null;
-  nonce: string | null;
-  codeChallenge: string;
-  prompt: Prompt[];
-  maxAge: number | null;
-  loginHint: string | null;
-  uiLocales: string | null;
-}
+/** The request's fields as the pending Authorization stores them, with the client they were checked against. */
+export type ValidatedAuthorizeRequest = Pick<
+  Authorization,
+  'redirectUri' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'prompt' | 'maxAge' | 'loginHint' | 'uiLocales'
+> & { client: OAuthClient };
 
 /** RFC 7636 §4.2: S256 of a 43-128 character verifier is 43 base64url characters. */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
