@@ -126,8 +126,19 @@ export async function ownNats(opts: { config?: string; env?: Record<string, stri
   const dir = mkdtempSync(join(tmpdir(), 'own-nats-'));
   let child: ChildProcess | null = null;
   const config = opts.config ? ['-c', opts.config] : [];
+  // Accepting connections is not being ready: JetStream (and with a config, each account's JetStream) comes up
+  // after the listener, and a stream created in that moment fails. The monitoring port's /healthz answers 200
+  // once JetStream is current, so every start waits for it (on a monitoring port of its own each time).
   const launch = async (p: number) => {
-    child = await spawnListening('nats-server', [...config, '-a', '127.0.0.1', '-p', String(p), '-js', '-sd', dir], p, { ...process.env, ...opts.env });
+    const monitor = await freePort();
+    child = await spawnListening('nats-server', [...config, '-a', '127.0.0.1', '-p', String(p), '-m', String(monitor), '-js', '-sd', dir], p, { ...process.env, ...opts.env });
+    await waitFor(`nats-server on ${p}: /healthz`, async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${monitor}/healthz`, { signal: AbortSignal.timeout(2000) })).ok;
+      } catch {
+        return false;
+      }
+    }, 60_000);
   };
   const port = await firstStart(launch);
   const nats: OwnNats = {
