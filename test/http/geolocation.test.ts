@@ -10,6 +10,7 @@ import { useMailbox } from '../helpers/mailbox';
 const GERMANY = '81.169.145.1';
 const RUSSIA = '77.88.8.8';
 const USA = '8.8.8.8';
+const ADMIN = { email: 'geo-admin@example.test', password: 'admin-Quartz-41-meadow' };
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
 interface Event {
@@ -24,7 +25,7 @@ interface SessionView {
 
 describe('session location and anomaly signals', () => {
   const mailbox = useMailbox();
-  const app = useTestApp(() => ({ env: { SMTP_URL: mailbox.url, TRUST_PROXY: 'loopback', GEO_NEW_COUNTRY_REQUIRES_2FA: 'on', TRUSTED_DEVICE_TTL: '86400' } }));
+  const app = useTestApp(() => ({ env: { SMTP_URL: mailbox.url, TRUST_PROXY: 'loopback', GEO_NEW_COUNTRY_REQUIRES_2FA: 'on', TRUSTED_DEVICE_TTL: '86400', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } }));
 
   const login = (email: string, ip: string, ua = FIREFOX_WINDOWS, extra: Record<string, unknown> = {}) =>
     app.http.post('/api/auth/login').set('User-Agent', ua).set('X-Forwarded-For', ip).send({ email, password: TEST_PASSWORD, ...extra });
@@ -124,6 +125,25 @@ describe('session location and anomaly signals', () => {
     assert.equal(signIns.length, 6);
     assert.equal(signIns.filter((e) => e.metadata.newCountry === true).length, 1, JSON.stringify(signIns.map((e) => e.metadata)));
     assert.ok(signIns.every((e) => e.metadata.country === 'RU'));
+  });
+
+  it('when an admin opens a user\'s sessions, then each shows its location (null for a private address), without the user\'s own fields; others get 403 and an unknown user 404', async () => {
+    const u = await registerAndLogin(app);
+    const berlin = (await login(u.email, GERMANY).expect(200)).body as { sessionId: string };
+    const lan = (await login(u.email, '10.1.2.3').expect(200)).body as { sessionId: string };
+    const admin = (await app.http.post('/api/auth/login').send(ADMIN).expect(200)).body as { accessToken: string };
+    const list = (await app.http.get(`/api/admin/users/${u.userId}/sessions`).set(bearer(admin.accessToken)).expect(200)).body.sessions as (SessionView & { current?: boolean })[];
+    assert.equal(list.length, 3);
+    const de = list.find((s) => s.id === berlin.sessionId);
+    assert.deepEqual(de?.location, { countryCode: 'DE', country: 'Germany', city: null, region: null });
+    assert.equal(de?.lastIpAddress, GERMANY);
+    assert.equal(list.find((s) => s.id === lan.sessionId)?.location, null);
+    assert.ok(list.every((s) => !('current' in s)), 'the admin holds none of these sessions');
+
+    const denied = await app.http.get(`/api/admin/users/${u.userId}/sessions`).set(bearer(u.accessToken)).expect(403);
+    assert.equal(denied.body.error.code, 'FORBIDDEN');
+    const unknown = await app.http.get('/api/admin/users/00000000-0000-4000-8000-000000000000/sessions').set(bearer(admin.accessToken)).expect(404);
+    assert.equal(unknown.body.error.code, 'NOT_FOUND');
   });
 
   it('when GEO_NEW_COUNTRY_REQUIRES_2FA is on, then a remembered device asks for the code from a new country, and not from a known one', async () => {
