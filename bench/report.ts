@@ -1,5 +1,6 @@
 // Formatting for the benchmark: the console table and docs/benchmarks.md.
 import { ALL } from './settings';
+import { IP_LOOKUP_HEAD, ipLookupLines, type IpLookupReport } from './ip-lookup';
 
 export interface ScenarioResult {
   id: string;
@@ -60,6 +61,8 @@ export interface Report {
   logging: string | null;
   settings: string[];
   profile: string | null;
+  /** The in-process IP location lookup (bench/ip-lookup.ts); null when not measured. */
+  ipLookup: IpLookupReport | null;
 }
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
@@ -168,6 +171,18 @@ export function markdown(r: Report): string {
   out.push('A target counts as met only when its scenarios also had no errors, non-2xx responses or bad bodies.', '');
 
   if (r.logging) out.push('## Cost of request logging', '', r.logging, '');
+
+  if (r.ipLookup) {
+    out.push('## IP location lookup (in process)', '');
+    out.push(
+      `\`MmdbIpLocator.locate()\` on the bundled country database (issue 33), timed in the bench process before any server starts: ` +
+        `${r.ipLookup.rounds} rounds of ${fmt(r.ipLookup.lookupsPerRound)} calls per row after a warm-up, the median round and the range. ` +
+        'A private address is refused by the address check before any database read. The last two rows time the two steps of a public ' +
+        'IPv4 lookup that are not the tree walk. A sign-in makes one lookup; a session\'s last-seen stamp at most one a minute.',
+      '',
+    );
+    out.push(mdTable(IP_LOOKUP_HEAD, ipLookupLines(r.ipLookup)), '');
+  }
 
   out.push('## Setup', '');
   for (const s of r.settings) out.push(`- ${s}`);

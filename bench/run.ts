@@ -4,7 +4,8 @@
 //
 // Phases (each server is its own `node --import tsx backend/src/main.ts` process; this process only
 // generates load):
-//   0. bcrypt limit: how many cost-12 compares/s this machine does with one compare per core.
+//   0. bcrypt limit: how many cost-12 compares/s this machine does with one compare per core; the IP location
+//      lookup in this process (bench/ip-lookup.ts).
 //   1. baseline: bench/baseline-server.ts.
 //   2. server A (LOG_LEVEL=warn, BCRYPT_COST=4): seed users and sessions over HTTP, then the scenarios of
 //      scenarios/index.ts (validate, introspect, /me, session list, refresh rotation, the OAuth grants). The bcrypt cost plays no part in
@@ -23,6 +24,7 @@ import { join } from 'node:path';
 import { createTestDatabase } from '../test/helpers/database';
 import { killAllSync, stopChild } from './children';
 import { startFloor } from './floor';
+import { measureIpLookup } from './ip-lookup';
 import { keepSections } from './kept-sections';
 import { abortLoad, runState } from './load';
 import { summarise } from './profile-summary';
@@ -85,6 +87,9 @@ async function main(): Promise<void> {
   log(`${mach.cpuModel} × ${mach.cores}, load avg ${mach.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}, Node ${mach.node}`);
 
   let bcryptRes: Report['bcrypt'] = null;
+  // In process and before any server: a few seconds of MMDB lookups (bench/ip-lookup.ts).
+  const ipLookup = measureIpLookup();
+  log(`ip lookup: ${ipLookup.results.map((x) => `${x.label} ${Math.round(x.nsPerLookup)} ns`).join(', ')}`);
 
   if (selected('baseline')) results.set('baseline', await runBaseline());
 
@@ -172,6 +177,7 @@ async function main(): Promise<void> {
     targets,
     logging,
     profile,
+    ipLookup,
     settings: [
       ...describeSettings({
       hugeLimit: HUGE_LIMIT,
@@ -192,6 +198,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(consoleTargets(targets));
   if (logging) console.log(`\n${logging}`);
+  console.log(`\nIP location lookup, ns per call (median of ${ipLookup.rounds} rounds): ${ipLookup.results.map((x) => `${x.label} ${Math.round(x.nsPerLookup)}`).join(', ')}`);
   for (const s of scenarios) for (const n of s.notes) console.log(`note — ${s.title}: ${n}`);
   if (profile) {
     console.log(`\n${profile}`);

@@ -16,6 +16,10 @@ const ADMIN = { email: 'admin@example.com', password: 'admin-Quartz-41-meadow' }
 const USER = { email: 'ada@example.com', password: 'plum-Orbit-7-lantern' };
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 const WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
+/** The session-location screens' user; the addresses are ones the bundled country database knows. */
+const TRAVELLER = { email: 'lin@example.com', password: 'cedar-Prism-58-harbour' };
+const GERMANY = '81.169.145.1';
+const USA = '8.8.8.8';
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'sessionary-shots-'));
@@ -28,6 +32,8 @@ async function main() {
     BCRYPT_WORKERS: '0',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_AUTH_PER_MIN: '10000',
+    // The session-location screens (issue 33): sign-ins claim public addresses with X-Forwarded-For.
+    TRUST_PROXY: 'loopback',
   });
   const container = await buildContainer(config, { logger: createLogger('warn') });
   const { url } = await container.start(0);
@@ -43,6 +49,8 @@ async function main() {
     await post(`/api/admin/registrations/${reg.body.user.id}/approve`, {}, { authorization: `Bearer ${admin.body.accessToken}` });
     await post('/api/auth/register', { email: 'grace@example.com', password: 'walnut-Comet-93-harbour' });
     await post('/api/auth/login', { ...USER, password: 'wrong password' });
+    const traveller = await post('/api/auth/register', { ...TRAVELLER, username: 'Lin' });
+    await post(`/api/admin/registrations/${traveller.body.user.id}/approve`, {}, { authorization: `Bearer ${admin.body.accessToken}` });
 
     let spentStep = -1;
     for (const scheme of ['light', 'dark'] as const) {
@@ -50,6 +58,26 @@ async function main() {
       await post(`/api/admin/users/${reg.body.user.id}/reset-2fa`, {}, { authorization: `Bearer ${admin.body.accessToken}` });
       await post('/api/auth/login', { ...USER, deviceName: 'Ada’s iPhone' }, { 'user-agent': IPHONE });
       await post('/api/auth/login', { ...USER, deviceName: 'Office PC' }, { 'user-agent': WINDOWS });
+      // Where sessions are (issue 33): the browser in Germany, a phone in Germany, a PC in the United States and
+      // one on a private network (no location). Each pass starts with none of the traveller's sessions.
+      await post(`/api/admin/users/${traveller.body.user.id}/revoke-sessions`, {}, { authorization: `Bearer ${admin.body.accessToken}` });
+      await post('/api/auth/login', { ...TRAVELLER, deviceName: 'Lin’s iPhone' }, { 'user-agent': IPHONE, 'x-forwarded-for': GERMANY });
+      await post('/api/auth/login', { ...TRAVELLER, deviceName: 'Office PC' }, { 'user-agent': WINDOWS, 'x-forwarded-for': USA });
+      await post('/api/auth/login', { ...TRAVELLER, deviceName: 'Home NAS' }, { 'user-agent': WINDOWS, 'x-forwarded-for': '192.168.1.20' });
+      const located = await browser.newContext({ locale: 'en-US', viewport: { width: 960, height: 720 }, colorScheme: scheme, deviceScaleFactor: 1, extraHTTPHeaders: { 'X-Forwarded-For': GERMANY } });
+      const lp = await located.newPage();
+      await lp.goto(url);
+      await lp.getByLabel('Email').fill(TRAVELLER.email);
+      await lp.getByLabel('Password', { exact: true }).fill(TRAVELLER.password);
+      await lp.getByLabel('Name this device (optional)').fill('Laptop');
+      await lp.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await lp.getByRole('heading', { level: 1, name: 'Your sessions' }).waitFor();
+      await lp.locator('li.session').nth(3).waitFor();
+      await lp.evaluate('document.activeElement && document.activeElement.blur()');
+      await lp.screenshot({ path: join(OUT, `sessions-location-${scheme}.png`), fullPage: true });
+      console.log(`docs/screenshots/sessions-location-${scheme}.png`);
+      await located.close();
+
       const context = await browser.newContext({ locale: 'en-US', viewport: { width: 960, height: 720 }, colorScheme: scheme, deviceScaleFactor: 1 });
       const page = await context.newPage();
       const shot = async (name: string, p: Page = page) => {
@@ -70,7 +98,8 @@ async function main() {
       await page.getByLabel('Name this device (optional)').fill('Laptop');
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await h1('Your sessions');
-      await page.waitForFunction('document.querySelectorAll("li.session").length >= 3');
+      // A locator wait, not waitForFunction with a string: the page's CSP refuses string evaluation.
+      await page.locator('li.session').nth(2).waitFor();
       await shot('sessions');
       await page.getByRole('link', { name: 'Password' }).click();
       await h1('Change password');
@@ -148,6 +177,12 @@ async function main() {
       await ap.getByRole('button', { name: 'Search' }).click();
       await ap.locator('li[data-email="ada@example.com"]').waitFor();
       await shot('admin', ap);
+      // A found user's sessions with where they are (issue 33).
+      await ap.getByLabel('Email, name or user id').fill('lin');
+      await ap.getByRole('button', { name: 'Search' }).click();
+      await ap.getByRole('button', { name: `Sessions of ${TRAVELLER.email}` }).click();
+      await ap.getByRole('list', { name: `Sessions of ${TRAVELLER.email}` }).locator('li').nth(3).waitFor();
+      await shot('admin-user-sessions', ap);
       await ap.getByRole('combobox', { name: 'Language' }).selectOption('ru');
       await ap.getByRole('link', { name: 'Сеансы' }).click();
       await h1('Ваши сеансы', ap);

@@ -306,7 +306,7 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     assert.equal((await app.http.post('/api/auth/register').send({ email, password: STRONG_PASSWORD })).status, 202, 'the address registers again');
   });
 
-  it('when an admin signs in, then they approve a pending registration, find a user and sign them out everywhere', async () => {
+  it('when an admin signs in, then they approve a pending registration, find a user, see where their sessions are and sign them out everywhere', async () => {
     const waiting = uniqueEmail('pending');
     assert.equal((await app.http.post('/api/auth/register').send({ email: waiting, password: STRONG_PASSWORD })).status, 202);
     const adminPage = await context.newPage();
@@ -329,6 +329,13 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     await adminPage.getByLabel('Email, name or user id').fill(waiting.split('@')[0]);
     await adminPage.getByRole('button', { name: 'Search' }).click();
     const found = adminPage.locator(`li[data-email="${waiting}"]`);
+    await found.getByRole('button', { name: `Sessions of ${waiting}` }).click();
+    const sessionsOf = found.getByRole('list', { name: `Sessions of ${waiting}` });
+    // A loopback sign-in has no location (the countries over HTTP: test/http/geolocation.test.ts; without
+    // TRUST_PROXY here, as this suite's refresh cookie would then be Secure).
+    await sessionsOf.locator(`li[data-session-id="${login.body.sessionId}"] .location`).filter({ hasText: 'Unknown (local or private network)' }).waitFor();
+    assert.match(await sessionsOf.innerText(), /Unknown \(local or private network\) · 127\.0\.0\.1/);
+    await checkScreen('admin-user-sessions', adminPage);
     await found.getByRole('button', { name: 'Sign out everywhere' }).click();
     await found.getByRole('button', { name: 'Sign out everywhere' }).click();
     await adminPage.getByText(`${waiting} was signed out of 1 sessions.`).waitFor();

@@ -28,7 +28,8 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
       // One mail request per address an hour: the second "send the link again" meets the limit (each
       // journey uses fresh addresses, so no other request here comes near it).
       startTestApp({
-        env: { SMTP_URL: mailbox.url, PUBLIC_URL: LINK_ORIGIN, RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR: '1', RATE_LIMIT_MAIL_PER_IP_PER_HOUR: '100000' },
+        // TRUST_PROXY: the impossible-travel journey's sign-ins claim public addresses with X-Forwarded-For.
+        env: { SMTP_URL: mailbox.url, PUBLIC_URL: LINK_ORIGIN, RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR: '1', RATE_LIMIT_MAIL_PER_IP_PER_HOUR: '100000', TRUST_PROXY: 'loopback' },
         webDistDir: WEB_DIST,
       }),
       launchChromium(),
@@ -133,6 +134,36 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
     await page.getByText('Sign-in from a new device').first().waitFor();
     assert.ok((await page.getByText('New device', { exact: true }).count()) >= 1, 'new-device sign-ins are marked');
     await checkScreen('activity');
+    assert.deepEqual(problems, []);
+  });
+
+  it('when a sign-in comes from a second country within the window, then the owner is mailed and the activity list shows it with both countries, in English and Russian', async () => {
+    await signOut();
+    const u = await registerAndLogin(app);
+    // Germany (81.169.145.1), then Russia (77.88.8.8) minutes later: the bundled database knows both.
+    await app.http.post('/api/auth/login').set('X-Forwarded-For', '81.169.145.1').send({ email: u.email, password: TEST_PASSWORD }).expect(200);
+    await mailbox.next(u.email, /New sign-in/);
+    await app.http.post('/api/auth/login').set('User-Agent', FIREFOX_WINDOWS).set('X-Forwarded-For', '77.88.8.8').send({ email: u.email, password: TEST_PASSWORD }).expect(200);
+    const mail = await mailbox.next(u.email, /from Russia/);
+    assert.match(mail.text, /though it was used from Germany/);
+
+    await signIn(u.email);
+    await page.getByRole('link', { name: 'Activity' }).click();
+    await heading('Security activity');
+    const travel = page.locator('li.event.login-impossible_travel');
+    await travel.getByText('Sign-in from a second country within a short time').waitFor();
+    await travel.getByText('Check this', { exact: true }).waitFor();
+    assert.match(await travel.innerText(), /Russia · shortly after a sign-in from Germany/);
+    await checkScreen('activity-impossible-travel');
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('ru');
+    await travel.getByText('Вход из другой страны за короткое время').waitFor();
+    assert.match(await travel.innerText(), /Проверьте/);
+    assert.match(await travel.innerText(), /Россия · вскоре после входа из страны: Германия/);
+    await checkScreen('activity-impossible-travel-ru');
+    await page.getByRole('combobox', { name: 'Язык' }).selectOption('en');
+    await heading('Security activity');
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await heading('Sessions');
     assert.deepEqual(problems, []);
   });
 

@@ -335,14 +335,14 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
         assert.equal((await repos.sessions.findById(s.id))?.countryCode, null);
       });
 
-      it('when countries are remembered, then they are listed most recent first, once each, and deleted with the account', async () => {
+      it('when countries are remembered, then each says whether it was the first, a new or a known country, they are listed most recent first, once each, and deleted with the account', async () => {
         const user = await newUser();
         const other = await newUser();
         assert.deepEqual(await repos.knownCountries.list(user.id), []);
-        await repos.knownCountries.remember(user.id, 'DE', at('2026-01-01T00:00:00Z'));
-        await repos.knownCountries.remember(user.id, 'US', at('2026-01-02T00:00:00Z'));
-        await repos.knownCountries.remember(user.id, 'DE', at('2026-01-03T00:00:00Z'));
-        await repos.knownCountries.remember(other.id, 'FR', at('2026-01-03T00:00:00Z'));
+        assert.equal(await repos.knownCountries.remember(user.id, 'DE', at('2026-01-01T00:00:00Z')), 'first');
+        assert.equal(await repos.knownCountries.remember(user.id, 'US', at('2026-01-02T00:00:00Z')), 'new');
+        assert.equal(await repos.knownCountries.remember(user.id, 'DE', at('2026-01-03T00:00:00Z')), 'known');
+        assert.equal(await repos.knownCountries.remember(other.id, 'FR', at('2026-01-03T00:00:00Z')), 'first');
         assert.deepEqual(await repos.knownCountries.list(user.id), [
           { countryCode: 'DE', lastSeenAt: at('2026-01-03T00:00:00Z') },
           { countryCode: 'US', lastSeenAt: at('2026-01-02T00:00:00Z') },

@@ -743,10 +743,15 @@ export class MemoryKnownCountryRepository implements KnownCountryRepository {
       .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
   }
 
-  async remember(userId: string, countryCode: string, now: Date): Promise<void> {
+  async remember(userId: string, countryCode: string, now: Date): Promise<'new' | 'first' | 'known'> {
     this.guard();
     this.db.assertUserExists(userId, 'KnownCountry');
-    this.db.tables.knownCountries.set(`${userId} ${countryCode}`, new Date(now));
+    const rows = this.db.tables.knownCountries;
+    const id = `${userId} ${countryCode}`;
+    const known = rows.has(id);
+    const any = [...rows.keys()].some((k) => k.startsWith(`${userId} `));
+    rows.set(id, new Date(now));
+    return known ? 'known' : any ? 'new' : 'first';
   }
 
   async deleteForUser(userId: string): Promise<void> {

@@ -17,6 +17,16 @@ export type MailMessage =
       to: string;
       /** location: "Berlin, Germany" / "Germany" (issue 33); null or absent (mail queued before) = unknown. */
       params: { device: string; location?: string | null; ipAddress: string | null; time: string; token: string; expiresInMinutes: number };
+    }
+  | {
+      /**
+       * A sign-in from a second country within IMPOSSIBLE_TRAVEL_WINDOW of the last one (issue 33): sent instead
+       * of new_device for that sign-in, with the same "this wasn't me" link (sign_in_report token).
+       */
+      template: 'impossible_travel';
+      to: string;
+      /** location: where this sign-in came from; previousLocation: the other country's name; previousSeenAt: ISO. */
+      params: { device: string; location: string; previousLocation: string; previousSeenAt: string; ipAddress: string | null; time: string; token: string; expiresInMinutes: number };
     };
 
 export type MailTemplate = MailMessage['template'];

@@ -6,7 +6,7 @@
 import { issueAccountToken } from './account-tokens';
 import { auditEntry } from './audit';
 import type { Clock, DeviceIdentifier, Repositories, TokenGenerator } from './ports';
-import { describeLocation } from './location';
+import { countryName, describeLocation } from './location';
 import type { SignInPlace } from './sign-in-locations';
 import type { RequestContext, User } from './types';
 
@@ -25,24 +25,47 @@ export class NewDeviceAlerts {
     private readonly settings: NewDeviceSettings,
   ) {}
 
-  /** True when the sign-in came from a new device (and the alert was recorded and queued). */
-  /** place: where the sign-in came from; a country the account never used makes any device new (issue 33). */
+  /**
+   * True when the sign-in came from a new device (recorded as `login.new_device`). place: where the sign-in
+   * came from; a country the account never used makes any device new, and impossible travel (issue 33) mails
+   * the owner even from a known device. One mail per sign-in: impossible travel says more than "new device",
+   * so it replaces that mail, with the same "this wasn't me" link.
+   */
   async onSignIn(r: Repositories, user: Pick<User, 'id' | 'email'>, sessionId: string, ctx: RequestContext, place?: SignInPlace): Promise<boolean> {
     if (!this.settings.newDeviceAlerts) return false;
     const now = this.clock.now();
     const device = this.devices.identify(ctx);
     const seen = await r.knownDevices.remember(user.id, device.key, now);
-    if (seen !== 'new' && !(seen === 'known' && place?.newCountry)) return false;
+    const newDevice = seen === 'new' || (seen === 'known' && place?.newCountry === true);
+    const travel = place?.impossibleTravel ?? null;
+    if (!newDevice && !travel) return false;
     const country = place?.location?.country ?? null;
     const ttl = this.settings.signInReportTtl;
     const token = await issueAccountToken(r, this.tokens, { userId: user.id, purpose: 'sign_in_report', subject: sessionId, now, ttlSeconds: ttl, replaces: 'none' });
-    await r.audit.record(auditEntry(user.id, 'login.new_device', ctx, { sessionId, device: device.description, ...(country ? { country: place?.location?.countryCode, newCountry: place?.newCountry === true } : {}) }));
-    await r.mail.enqueue({
-      template: 'new_device',
-      to: user.email,
-      userId: user.id,
-      params: { device: device.description, location: place?.location ? describeLocation(place.location) : null, ipAddress: ctx.ipAddress, time: now.toISOString(), token, expiresInMinutes: Math.round(ttl / 60) },
-    });
-    return true;
+    if (newDevice) {
+      await r.audit.record(auditEntry(user.id, 'login.new_device', ctx, { sessionId, device: device.description, ...(country ? { country: place?.location?.countryCode, newCountry: place?.newCountry === true } : {}) }));
+    }
+    const common = { device: device.description, ipAddress: ctx.ipAddress, time: now.toISOString(), token, expiresInMinutes: Math.round(ttl / 60) };
+    if (travel && place?.location) {
+      await r.mail.enqueue({
+        template: 'impossible_travel',
+        to: user.email,
+        userId: user.id,
+        params: {
+          ...common,
+          location: describeLocation(place.location),
+          previousLocation: countryName(travel.previousCountry) ?? travel.previousCountry,
+          previousSeenAt: travel.previousSeenAt.toISOString(),
+        },
+      });
+    } else {
+      await r.mail.enqueue({
+        template: 'new_device',
+        to: user.email,
+        userId: user.id,
+        params: { ...common, location: place?.location ? describeLocation(place.location) : null },
+      });
+    }
+    return newDevice;
   }
 }

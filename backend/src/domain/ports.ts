@@ -87,8 +87,12 @@ export interface KnownDeviceRepository {
 export interface KnownCountryRepository {
   /** Every country of the account with when it was last used, most recent first. */
   list(userId: string): Promise<{ countryCode: string; lastSeenAt: Date }[]>;
-  /** Records a sign-in from the country (first time: a new row; else lastSeenAt moves on). */
-  remember(userId: string, countryCode: string, now: Date): Promise<void>;
+  /**
+   * Records a sign-in from the country in one atomic step: 'first' = the account's first country, 'new' = a
+   * country it never used while it had others, 'known' = used before (lastSeenAt moves on). Of two concurrent
+   * calls for one new country exactly one gets 'new' (or 'first'), the other 'known'.
+   */
+  remember(userId: string, countryCode: string, now: Date): Promise<'new' | 'first' | 'known'>;
   /** Account deletion: where the account signed in from goes too. */
   deleteForUser(userId: string): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { Errors } from './errors';
 import type { Clock, RevocationStore, TokenGenerator, UnitOfWork, UserAgentParser, Repositories } from './ports';
 import type { ActiveSession, AuditEventType, RequestContext, RevokeReason, Session, User } from './types';
 import type { NewDeviceAlerts } from './new-device-alerts';
-import type { SignInLocations } from './sign-in-locations';
+import { NOWHERE, type SignInLocations } from './sign-in-locations';
 
 /** config.sessions: REFRESH_TOKEN_TTL, SESSION_IDLE_TTL, MAX_SESSIONS_PER_USER. */
 export interface SessionSettings {
@@ -93,7 +93,7 @@ export class SessionService {
       });
       const clientMeta = input.client ? { clientId: input.client.clientId } : {};
       // A code exchange is no sign-in of a device (the client's server calls; the browser signed in already).
-      const place = input.parentSessionId ? { location: null, newCountry: false } : ((await this.locations?.onSignIn(r, user.id, created.id, location, ctx)) ?? { location: null, newCountry: false });
+      const place = input.parentSessionId ? NOWHERE : ((await this.locations?.onSignIn(r, user.id, created.id, location, ctx)) ?? NOWHERE);
       const newDevice = input.parentSessionId ? false : ((await this.newDevices?.onSignIn(r, user, created.id, ctx, place)) ?? false);
       const where = location ? { country: location.countryCode, ...(place.newCountry ? { newCountry: true } : {}) } : {};
       await r.audit.record(auditEntry(user.id, 'login.succeeded', ctx, { sessionId: created.id, aal: input.aal, method: input.method, ...(input.amr ? { amr: input.amr } : {}), evictedSessions: evicted.length, ...clientMeta, ...where, ...(newDevice ? { newDevice } : {}) }));

@@ -18,7 +18,12 @@ export interface SignInPlace {
   location: IpLocation | null;
   /** The account has signed in from other countries, never this one. */
   newCountry: boolean;
+  /** Another country was used within IMPOSSIBLE_TRAVEL_WINDOW (logged as `login.impossible_travel`; mailed). */
+  impossibleTravel: { previousCountry: string; previousSeenAt: Date } | null;
 }
+
+/** A sign-in with no place (no locator, unlocated address, a code exchange). */
+export const NOWHERE: SignInPlace = { location: null, newCountry: false, impossibleTravel: null };
 
 export class SignInLocations {
   constructor(
@@ -45,14 +50,15 @@ export class SignInLocations {
 
   /** Records the sign-in's country for the account; logs impossible travel. Call in the sign-in transaction. */
   async onSignIn(r: Repositories, userId: string, sessionId: string, location: IpLocation | null, ctx: RequestContext): Promise<SignInPlace> {
-    if (!location) return { location, newCountry: false };
+    if (!location) return NOWHERE;
     const now = this.clock.now();
     const known = await r.knownCountries.list(userId);
-    const newCountry = known.length > 0 && !known.some((k) => k.countryCode === location.countryCode);
     const windowMs = this.settings.impossibleTravelWindow * 1000;
     // list() is most recent first: the first other country is the latest one used.
     const previous = known.find((k) => k.countryCode !== location.countryCode);
+    let impossibleTravel: SignInPlace['impossibleTravel'] = null;
     if (windowMs > 0 && previous && now.getTime() - previous.lastSeenAt.getTime() <= windowMs) {
+      impossibleTravel = { previousCountry: previous.countryCode, previousSeenAt: previous.lastSeenAt };
       await r.audit.record(auditEntry(userId, 'login.impossible_travel', ctx, {
         sessionId,
         country: location.countryCode,
@@ -61,7 +67,9 @@ export class SignInLocations {
         windowSeconds: this.settings.impossibleTravelWindow,
       }));
     }
-    await r.knownCountries.remember(userId, location.countryCode, now);
-    return { location, newCountry };
+    // Whether the country is new comes from the atomic insert, not from the list read above: two parallel
+    // first sign-ins from one country would both have read it as unknown.
+    const newCountry = (await r.knownCountries.remember(userId, location.countryCode, now)) === 'new';
+    return { location, newCountry, impossibleTravel };
   }
 }

@@ -5,7 +5,7 @@ import { canonicalEmail, normalizeEmail } from './email';
 import type { PasswordPolicy } from './password-policy';
 import type { PasswordHasher, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
 import { SessionService } from './session.service';
-import type { AuditEvent, DeviceInfo, RequestContext, User, UserProfile } from './types';
+import type { ActiveSession, AuditEvent, DeviceInfo, RequestContext, User, UserProfile } from './types';
 
 /** A security event with its user agent parsed (the same parser as sessions), for the activity page. */
 export type SecurityEventView = AuditEvent & { device: DeviceInfo };
@@ -66,6 +66,13 @@ export class UserService {
       await r.audit.record(auditEntry(userId, status === 'active' ? 'registration.approved' : 'registration.rejected', ctx, { actorId: adminId }));
       return updated;
     });
+  }
+
+  /** The admin console's view of a user's live sessions (device, addresses, location), most recent first. */
+  async userSessions(userId: string): Promise<ActiveSession[]> {
+    const user = await this.uow.direct.users.findById(userId);
+    if (!user) throw Errors.notFound('User');
+    return this.sessions.listActive(userId);
   }
 
   /** Forced logout by an admin; effective at once through the revocation view. */

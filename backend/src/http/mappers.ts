@@ -16,9 +16,8 @@ export const tokenResponse = (t: TokenPair) => ({
   user: publicUser(t.user),
 });
 
-export const sessionView = (s: ActiveSession, currentSessionId: string) => ({
-  id: s.id,
-  current: s.id === currentSessionId,
+/** What a session's owner and an administrator both see of it (the owner's list adds `current`). */
+const sessionFields = (s: ActiveSession) => ({
   browser: s.browser,
   os: s.os,
   deviceType: s.deviceType,
@@ -38,6 +37,15 @@ export const sessionView = (s: ActiveSession, currentSessionId: string) => ({
   expiresAt: s.expiresAt.toISOString(),
   aal: s.aal,
 });
+
+export const sessionView = (s: ActiveSession, currentSessionId: string) => ({
+  id: s.id,
+  current: s.id === currentSessionId,
+  ...sessionFields(s),
+});
+
+/** GET /api/admin/users/{userId}/sessions: the same fields without `current` (the admin holds none of them). */
+export const adminSessionView = (s: ActiveSession) => ({ id: s.id, ...sessionFields(s) });
 
 export const securityEvent = (e: SecurityEventView) => ({
   id: e.id,

@@ -87,6 +87,21 @@ function content(m: MailMessage, s: TemplateSettings): Content {
           `If it was you, there is nothing to do. If not, the link signs that device out at once, cancels any pending change of your email address, and mails you a link to choose a new password (it works once, for ${Math.round(m.params.expiresInMinutes / 60)} hours, and no longer after a password change).`,
         ],
       };
+    case 'impossible_travel':
+      return {
+        subject: `Sign-in to your ${p} account from ${m.params.location}`,
+        paragraphs: [
+          `Your ${p} account was just signed in to from ${m.params.location}, though it was used from ${m.params.previousLocation} at ${m.params.previousSeenAt}. Nobody travels that fast: either you use a VPN or proxy, or someone else has your password.`,
+          `Device: ${m.params.device}`,
+          `Location: ${m.params.location} (from the IP address; approximate)`,
+          `IP address: ${m.params.ipAddress ?? 'unknown'}`,
+          `Time: ${m.params.time}`,
+        ],
+        action: { label: 'This wasn\'t me', url: landingLink(s, 'new_device', m.params.token) },
+        after: [
+          `If it was you, there is nothing to do. If not, the link signs that device out at once, cancels any pending change of your email address, and mails you a link to choose a new password (it works once, for ${Math.round(m.params.expiresInMinutes / 60)} hours, and no longer after a password change).`,
+        ],
+      };
     case 'email_changed':
       return {
         subject: `The email address of your ${p} account was changed`,

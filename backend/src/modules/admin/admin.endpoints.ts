@@ -5,7 +5,7 @@ import type { UserService } from '../../domain/user.service';
 import { claimsOf } from '../../http/authenticate';
 import { requestContext } from '../../http/context';
 import { endpoint, type Endpoint } from '../../http/endpoint';
-import { profile, publicUser } from '../../http/mappers';
+import { adminSessionView, profile, publicUser } from '../../http/mappers';
 import { findUsersQuery, registrationsQuery, userPath } from './admin.validators';
 
 export function adminEndpoints({ users, twoFactor }: { users: UserService; twoFactor: TwoFactorService }): Endpoint[] {
@@ -49,6 +49,14 @@ export function adminEndpoints({ users, twoFactor }: { users: UserService; twoFa
       handler: async (req, res) => {
         await twoFactor.adminReset(claimsOf(req).sub, req.params.userId, requestContext(req));
         res.json({ enabled: false });
+      },
+    }),
+    // A user's live sessions with where they are (issue 33), for the admin page's user entry.
+    endpoint({
+      method: 'GET', path: '/api/admin/users/:userId/sessions', operationId: 'adminListUserSessions', access: 'admin',
+      params: userPath,
+      handler: async (req, res) => {
+        res.json({ sessions: (await users.userSessions(req.params.userId)).map(adminSessionView) });
       },
     }),
     endpoint({

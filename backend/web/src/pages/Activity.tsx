@@ -21,6 +21,12 @@ const isNewDevice = (e: SecurityEvent) => e.type === 'login.new_device' || (e.ty
 /** A sign-in from a country the account had not used before (issue 33). */
 const isNewCountry = (e: SecurityEvent) => e.type === 'login.succeeded' && e.metadata?.newCountry === true;
 
+/** A sign-in from a second country within IMPOSSIBLE_TRAVEL_WINDOW of the last one (issue 33): the owner checks it. */
+const isImpossibleTravel = (e: SecurityEvent) => e.type === 'login.impossible_travel';
+
+/** A country code from the event's metadata, named in the page's language. */
+const countryOf = (value: unknown) => (typeof value === 'string' ? placeName({ countryCode: value, country: value, city: null }) : null);
+
 const PAGE = 20;
 
 function label(type: string): string {
@@ -60,6 +66,7 @@ export function Activity() {
               <strong>{label(e.type)}</strong>
               {isNewDevice(e) && <span class="badge new-device">{t('activity.newDevice')}</span>}
               {isNewCountry(e) && <span class="badge new-country">{t('activity.newCountry')}</span>}
+              {isImpossibleTravel(e) && <span class="badge impossible-travel">{t('activity.checkThis')}</span>}
               <span class="meta">
                 <time dateTime={e.createdAt} title={dateTime(e.createdAt)}>
                   {relativeTime(e.createdAt)}
@@ -68,7 +75,8 @@ export function Activity() {
                 {device(e)}
                 {' · '}
                 {e.ipAddress ?? '—'}
-                {typeof e.metadata?.country === 'string' && ` · ${placeName({ countryCode: e.metadata.country, country: e.metadata.country, city: null })}`}
+                {countryOf(e.metadata?.country) && ` · ${countryOf(e.metadata?.country)}`}
+                {isImpossibleTravel(e) && countryOf(e.metadata?.previousCountry) && ` · ${t('activity.previousCountry', { country: countryOf(e.metadata?.previousCountry)! })}`}
               </span>
             </li>
           ))}

@@ -1,7 +1,8 @@
-// Admin: pending registrations (approve / reject), find a user, sign them out everywhere, reset their 2FA.
+// Admin: pending registrations (approve / reject), find a user, see their sessions and where they are (issue 33),
+// sign them out everywhere, reset their 2FA.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type User } from '../api';
-import { dateTime, t } from '../i18n';
+import { dateTime, placeName, relativeTime, t } from '../i18n';
 import { Confirm, ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
 
 interface Registration {
@@ -10,6 +11,20 @@ interface Registration {
   username: string | null;
   createdAt: string;
 }
+
+/** GET /api/admin/users/{userId}/sessions: the fields the console shows. */
+interface UserSession {
+  id: string;
+  browser: string | null;
+  os: string | null;
+  deviceName: string | null;
+  name: string | null;
+  lastIpAddress: string | null;
+  location: { countryCode: string; country: string; city: string | null; region: string | null } | null;
+  lastSeenAt: string;
+}
+
+const sessionLabel = (s: UserSession) => s.name ?? s.deviceName ?? ([s.browser, s.os].filter(Boolean).join(' · ') || '—');
 
 export function Admin() {
   const [pending, setPending] = useState<Registration[] | null>(null);
@@ -31,17 +46,24 @@ export function Admin() {
   const search = useAction(async () => {
     setFound((await api<{ users: User[] }>(`/api/admin/users?${new URLSearchParams({ query })}`)).users);
   });
+  /** The user whose sessions are open, with them; one user at a time. */
+  const [shown, setShown] = useState<{ userId: string; sessions: UserSession[] } | null>(null);
+  const showSessions = useAction(async (u: User) => {
+    if (shown?.userId === u.id) return setShown(null);
+    setShown({ userId: u.id, sessions: (await api<{ sessions: UserSession[] }>(`/api/admin/users/${u.id}/sessions`)).sessions });
+  });
   const act = useAction(async (u: User, action: 'revoke-sessions' | 'reset-2fa') => {
     const answer = await api<{ revoked?: number }>(`/api/admin/users/${u.id}/${action}`, { method: 'POST' });
     setConfirming(null);
     setMessage(action === 'revoke-sessions' ? t('admin.signedOut', { email: u.email, count: answer.revoked ?? 0 }) : t('admin.reset', { email: u.email }));
+    if (shown?.userId === u.id) setShown(null);
     await search.run();
   });
 
   return (
     <Page title={t('admin.title')}>
       {message && <Status tone="success">{message}</Status>}
-      <ErrorAlert error={load.error || decide.error || act.error} />
+      <ErrorAlert error={load.error || decide.error || act.error || showSessions.error} />
       <section aria-labelledby="pending-title">
         <h2 id="pending-title">{t('admin.pending')}</h2>
         {pending === null ? (
@@ -98,6 +120,9 @@ export function Admin() {
                   <Confirm question={t('admin.confirmReset', { email: u.email })} yes={t('admin.reset2fa')} busy={act.busy} onYes={() => void act.run(u, 'reset-2fa')} onCancel={() => setConfirming(null)} />
                 ) : (
                   <div class="actions">
+                    <button type="button" onClick={() => void showSessions.run(u)} disabled={showSessions.busy} aria-expanded={shown?.userId === u.id} aria-label={t('admin.sessionsNamed', { email: u.email })}>
+                      {t('admin.sessions')}
+                    </button>
                     <button type="button" onClick={() => setConfirming(u.id)}>
                       {t('admin.signOutEverywhere')}
                     </button>
@@ -108,6 +133,28 @@ export function Admin() {
                     )}
                   </div>
                 )}
+                {shown?.userId === u.id &&
+                  (shown.sessions.length === 0 ? (
+                    <p>{t('admin.noSessions')}</p>
+                  ) : (
+                    <ul class="admin-sessions" aria-label={t('admin.sessionsNamed', { email: u.email })}>
+                      {shown.sessions.map((s) => (
+                        <li key={s.id} data-session-id={s.id}>
+                          <strong>{sessionLabel(s)}</strong>
+                          <span class="meta">
+                            {' · '}
+                            <span class="location">{s.location ? placeName(s.location) : t('sessions.locationUnknown')}</span>
+                            {' · '}
+                            {s.lastIpAddress ?? '—'}
+                            {' · '}
+                            <time dateTime={s.lastSeenAt} title={dateTime(s.lastSeenAt)}>
+                              {relativeTime(s.lastSeenAt)}
+                            </time>
+                          </span>
+                        </li>
+                      ))}
+                    </ul>
+                  ))}
               </li>
             ))}
           </ul>
