@@ -42,6 +42,8 @@ export const ALL = [
   'baseline',
   'validate',
   'oauth-introspect',
+  'oauth-userinfo',
+  'oauth-code',
   'nats-validate',
   'me',
   'me-info',

@@ -64,3 +64,28 @@ export async function clientChains(base: string, seeded: Seeded, perPhase: numbe
   const tokens = await pool(emails, 8, (email) => passwordGrant(base, basic, email));
   return [tokens.slice(0, perPhase), tokens.slice(perPhase)];
 }
+
+/** The code-flow client's redirect URI: nobody listens there, the bench reads the code from the Location. */
+export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+/** What a typical OpenID Connect sign-in asks: an ID token, the profile claims and a refresh token. */
+export const CODE_SCOPE = 'openid profile email offline_access';
+
+let codeRegistered: Promise<OAuthClientAuth> | null = null;
+
+/**
+ * The code-flow client (confidential, client_secret_basic, consent skipped as for a first-party app, so the
+ * minting needs no consent screen), registered with the CLI once per run like the bench client.
+ */
+export function codeClient(): Promise<OAuthClientAuth> {
+  codeRegistered ??= (async () => {
+    const args = ['clients', 'create', '--name', 'bench-rp', '--client-id', 'bench-rp', '--grant', 'authorization_code', '--grant', 'refresh_token'];
+    for (const s of CODE_SCOPE.split(' ')) args.push('--scope', s);
+    args.push('--redirect-uri', REDIRECT_URI, '--consent', 'skip');
+    const res = await runCli(args, { DATABASE_URL: benchEnv.db!.url, DATA_DIR: join(benchEnv.tmp!, 'data'), LOG_LEVEL: 'warn' });
+    if (res.code !== 0) throw new Error(`clients create (code flow) exited ${res.code}: ${res.stderr}`);
+    const out = JSON.parse(res.stdout) as { client: { clientId: string }; clientSecret: string };
+    const { clientId } = out.client;
+    return { clientId, basic: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(out.clientSecret)}`).toString('base64')}` };
+  })();
+  return codeRegistered;
+}
