@@ -127,8 +127,8 @@ export const OAUTH_SETTINGS = [
     'offline_access`), also registered with the CLI. Codes live 60 s and are single use, so each run of the authorization_code grant gets ' +
     'its own, minted right before it through the real flow (GET /oauth/authorize with a PKCE S256 challenge, then the web app\'s GET ' +
     '/api/oauth/authorization/{handle} with a seeded user\'s first-party access token, 8 flows at a time), and makes exactly as many ' +
-    'requests as it has codes: 200 in the warm-up, whose rate sizes the measured run to about the measured duration (fewer if minting them ' +
-    'would take over 40 s). Its req/s is answers divided by the time from the run\'s start to its last answer. Userinfo uses one code-flow ' +
+    'requests as it has codes: 200 in the warm-up, whose rate sizes the measured run (1.5 × that rate × the measured duration, fewer if ' +
+    'minting them would take over 30 s). Its req/s is answers divided by the time from the run\'s start to its last answer; its rows and transactions per exchange are pg_stat_database deltas read 11 s after the minting and after the run (a backend reports its counts within 10 s). Userinfo uses one code-flow ' +
     'access token per seeded user and is compared with validate in three alternating 3 s rounds. Both run last on server A (every exchange ' +
     'opens a session) and are listed next to validate.',
   'NATS: `auth.validate` request/reply on server N (server A\'s settings plus `NATS_URL` and a fresh `NATS_SUBJECT_PREFIX`, so the outbox ' +
