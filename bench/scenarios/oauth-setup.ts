@@ -21,7 +21,9 @@ export const formHeaders = (basic: string) => ({ 'content-type': FORM, authoriza
 async function registerClient(): Promise<{ clientId: string; secret: string }> {
   const args = ['clients', 'create', '--name', 'bench', '--client-id', 'bench-gateway'];
   for (const g of ['password', 'refresh_token', 'client_credentials']) args.push('--grant', g);
-  args.push('--scope', SCOPE, '--default-scope', SCOPE);
+  // tokens:introspect: since issue 22 a client introspects only its own tokens without it, and the
+  // introspection scenario checks the users' first-party tokens (every answer was {"active":false}).
+  args.push('--scope', SCOPE, '--scope', 'tokens:introspect', '--default-scope', SCOPE);
   const res = await runCli(args, { DATABASE_URL: benchEnv.db!.url, DATA_DIR: join(benchEnv.tmp!, 'data'), LOG_LEVEL: 'warn' });
   if (res.code !== 0) throw new Error(`clients create exited ${res.code}: ${res.stderr}`);
   const out = JSON.parse(res.stdout) as { client: { clientId: string }; clientSecret: string };

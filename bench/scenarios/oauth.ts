@@ -116,7 +116,7 @@ export const oauthIntrospect: AppScenario = {
 
 /** How the OAuth and NATS scenarios were set up, for the report's settings section. */
 export const OAUTH_SETTINGS = [
-  'OAuth: one confidential client (password, refresh_token and client_credentials grants, scope `api:read`) registered with ' +
+  'OAuth: one confidential client (password, refresh_token and client_credentials grants, scope `api:read`, and `tokens:introspect` to introspect tokens not its own) registered with ' +
     '`npm run cli -- clients create` on the bench database while server A runs; every request authenticates it by HTTP Basic. ' +
     `The refresh_token grant runs at a fixed ${OAUTH_REFRESH.rate} req/s (autocannon \`overallRate\`) over ${OAUTH_REFRESH.connections} connections, ` +
     'each following the rotation chain of its own session opened by the password grant (different sessions for warm-up and measured run); ' +
