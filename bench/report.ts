@@ -192,14 +192,14 @@ export function markdown(r: Report): string {
 
   out.push('## Running it', '');
   out.push('```sh');
-  out.push('npm run bench                          # everything, ~5 minutes, rewrites docs/benchmarks.md');
+  out.push('npm run bench                          # everything, ~7 minutes, rewrites docs/benchmarks.md');
   out.push('BENCH_ONLY=me,refresh npm run bench    # a subset (docs are not rewritten unless BENCH_WRITE_DOCS=1)');
   out.push('BENCH_PROFILE=me npm run bench         # that one scenario with `node --cpu-prof` on the server child, then a summary');
   out.push('BENCH_CLUSTER_WORKERS=2 npm run bench  # the app with CLUSTER_WORKERS=2 + local Redis; writes docs/benchmarks-cluster.md');
   out.push('node --import tsx bench/profile-summary.ts <file.cpuprofile>   # summarise a saved profile again');
   out.push('```', '');
   out.push('Knobs: `BENCH_DURATION` (s, default 10), `BENCH_WARMUP` (s, default 2), `BENCH_CONNECTIONS` (default 50),');
-  out.push('`BENCH_LOGIN_CONNECTIONS` (default 16), `BENCH_USERS` (default 50), `BENCH_MAX_SECONDS` (watchdog, default 600),');
+  out.push('`BENCH_LOGIN_CONNECTIONS` (default 16), `BENCH_USERS` (default 50), `BENCH_MAX_SECONDS` (watchdog, default 900),');
   out.push('`TEST_DATABASE_URL` (admin URL of the PostgreSQL server, default `postgresql://postgres@127.0.0.1:5432/postgres`).');
   out.push(`Scenario ids: ${ALL.map((id) => `\`${id}\``).join(', ')}.`, '');
   out.push('`BENCH_OAUTH_RATE` (req/s of the OAuth refresh_token grant, default 100), `BENCH_OAUTH_CONNECTIONS` (default 20), `TEST_NATS_URL` (default `nats://127.0.0.1:4222`; without a NATS server the nats-validate scenario is skipped).', '');

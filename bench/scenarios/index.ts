@@ -2,6 +2,7 @@
 // id into settings.ts ALL); one that needs its own server configuration gets a phase like me-info.ts/login.ts.
 import { floorSessions, me, sessions, validate } from './reads';
 import { oauthClientCredentials, oauthIntrospect, oauthRefresh } from './oauth';
+import { oauthCode, oauthUserinfo } from './oauth-code';
 import { floorRefresh, refresh } from './refresh';
 import type { AppScenario } from './types';
 
@@ -16,6 +17,10 @@ export const SERVER_A_SCENARIOS: AppScenario[] = [
   refresh,
   oauthRefresh,
   oauthClientCredentials,
+  // Last: every code exchange opens a session, which the session list and the floor pairs must not see. The
+  // report lists both next to validate (settings.ts ALL); userinfo is compared with validate in its own rounds.
+  oauthUserinfo,
+  oauthCode,
 ];
 
 export { runBaseline } from './baseline';

@@ -21,7 +21,9 @@ export const formHeaders = (basic: string) => ({ 'content-type': FORM, authoriza
 async function registerClient(): Promise<{ clientId: string; secret: string }> {
   const args = ['clients', 'create', '--name', 'bench', '--client-id', 'bench-gateway'];
   for (const g of ['password', 'refresh_token', 'client_credentials']) args.push('--grant', g);
-  args.push('--scope', SCOPE, '--default-scope', SCOPE);
+  // tokens:introspect: since issue 22 a client introspects only its own tokens without it, and the
+  // introspection scenario checks the users' first-party tokens (every answer was {"active":false}).
+  args.push('--scope', SCOPE, '--scope', 'tokens:introspect', '--default-scope', SCOPE);
   const res = await runCli(args, { DATABASE_URL: benchEnv.db!.url, DATA_DIR: join(benchEnv.tmp!, 'data'), LOG_LEVEL: 'warn' });
   if (res.code !== 0) throw new Error(`clients create exited ${res.code}: ${res.stderr}`);
   const out = JSON.parse(res.stdout) as { client: { clientId: string }; clientSecret: string };
@@ -63,4 +65,29 @@ export async function clientChains(base: string, seeded: Seeded, perPhase: numbe
   const emails = Array.from({ length: 2 * perPhase }, (_, i) => seeded.users[(seeded.users.length - 1 - i) % seeded.users.length].email);
   const tokens = await pool(emails, 8, (email) => passwordGrant(base, basic, email));
   return [tokens.slice(0, perPhase), tokens.slice(perPhase)];
+}
+
+/** The code-flow client's redirect URI: nobody listens there, the bench reads the code from the Location. */
+export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+/** What a typical OpenID Connect sign-in asks: an ID token, the profile claims and a refresh token. */
+export const CODE_SCOPE = 'openid profile email offline_access';
+
+let codeRegistered: Promise<OAuthClientAuth> | null = null;
+
+/**
+ * The code-flow client (confidential, client_secret_basic, consent skipped as for a first-party app, so the
+ * minting needs no consent screen), registered with the CLI once per run like the bench client.
+ */
+export function codeClient(): Promise<OAuthClientAuth> {
+  codeRegistered ??= (async () => {
+    const args = ['clients', 'create', '--name', 'bench-rp', '--client-id', 'bench-rp', '--grant', 'authorization_code', '--grant', 'refresh_token'];
+    for (const s of CODE_SCOPE.split(' ')) args.push('--scope', s);
+    args.push('--redirect-uri', REDIRECT_URI, '--consent', 'skip');
+    const res = await runCli(args, { DATABASE_URL: benchEnv.db!.url, DATA_DIR: join(benchEnv.tmp!, 'data'), LOG_LEVEL: 'warn' });
+    if (res.code !== 0) throw new Error(`clients create (code flow) exited ${res.code}: ${res.stderr}`);
+    const out = JSON.parse(res.stdout) as { client: { clientId: string }; clientSecret: string };
+    const { clientId } = out.client;
+    return { clientId, basic: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(out.clientSecret)}`).toString('base64')}` };
+  })();
+  return codeRegistered;
 }

@@ -116,13 +116,21 @@ export const oauthIntrospect: AppScenario = {
 
 /** How the OAuth and NATS scenarios were set up, for the report's settings section. */
 export const OAUTH_SETTINGS = [
-  'OAuth: one confidential client (password, refresh_token and client_credentials grants, scope `api:read`) registered with ' +
+  'OAuth: one confidential client (password, refresh_token and client_credentials grants, scope `api:read`, and `tokens:introspect` to introspect tokens not its own) registered with ' +
     '`npm run cli -- clients create` on the bench database while server A runs; every request authenticates it by HTTP Basic. ' +
     `The refresh_token grant runs at a fixed ${OAUTH_REFRESH.rate} req/s (autocannon \`overallRate\`) over ${OAUTH_REFRESH.connections} connections, ` +
     'each following the rotation chain of its own session opened by the password grant (different sessions for warm-up and measured run); ' +
     'its p95 is the nearest-rank 95th percentile of every response time of the measured run. client_credentials and introspection run ' +
     'flat out; introspection checks the same user access tokens as GET /api/auth/validate on the same server, and is then compared with it in ' +
     'three alternating 3 s rounds (validate, introspect) whose median ratio is the target figure.',
+  'Code flow: a second confidential client (`authorization_code` and `refresh_token` grants, consent skipped, scopes `openid profile email ' +
+    'offline_access`), also registered with the CLI. Codes live 60 s and are single use, so each run of the authorization_code grant gets ' +
+    'its own, minted right before it through the real flow (GET /oauth/authorize with a PKCE S256 challenge, then the web app\'s GET ' +
+    '/api/oauth/authorization/{handle} with a seeded user\'s first-party access token, 8 flows at a time), and makes exactly as many ' +
+    'requests as it has codes: 200 in the warm-up, whose rate sizes the measured run (1.5 × that rate × the measured duration, fewer if ' +
+    'minting them would take over 30 s). Its req/s is answers divided by the time from the run\'s start to its last answer; its rows and transactions per exchange are pg_stat_database deltas read 11 s after the minting and after the run (a backend reports its counts within 10 s). Userinfo uses one code-flow ' +
+    'access token per seeded user and is compared with validate in three alternating 3 s rounds. Both run last on server A (every exchange ' +
+    'opens a session) and are listed next to validate.',
   'NATS: `auth.validate` request/reply on server N (server A\'s settings plus `NATS_URL` and a fresh `NATS_SUBJECT_PREFIX`, so the outbox ' +
     'relay also runs), driven from the load generator by as many concurrent request loops as HTTP connections, on one NATS connection.',
 ];

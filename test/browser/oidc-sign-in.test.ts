@@ -2,7 +2,7 @@
 // the authorization URL; the browser opens it, signs in on the account web app (login_hint prefilled), sees
 // the consent screen (client name, its URI, each scope explained) and allows; the RP exchanges the code and
 // validates the id_token, reads userinfo and refreshes; then "Connected apps" lists it and removes its access. A second user, with ui_locales=ru, gets the Russian
-// screen and denies (access_denied). axe and the 375 px check on the consent screen; no CSP violation.
+// screen and denies (access_denied). prompt=none: login_required with nobody signed in, a code once signed in. axe and the 375 px check on the consent screen; no CSP violation.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
@@ -83,6 +83,38 @@ describe('OpenID Connect sign-in through the web app in a real browser', { skip:
     await page.getByRole('button', { name: 'Remove access of Photo Printer' }).click();
     await page.getByText('Photo Printer no longer has access and was signed out.').waitFor();
     assert.equal((await app.http.get('/oauth/userinfo').set('Authorization', `Bearer ${refreshed.access_token}`)).status, 401);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  // GET /oauth/authorize cannot tell "nobody is signed in" from "the cookie was not sent": the browser's
+  // refresh cookie is SameSite=Strict (absent on the RP's cross-site navigation) and, without TLS, scoped to
+  // /api/auth/browser. The page decides, from its own same-origin refresh; this is the whole round trip.
+  it('when prompt=none reaches a browser nobody is signed in on, then the RP gets login_required with its state and the issuer; once signed in there, a code without any screen', async () => {
+    const user = await registerAndLogin(app);
+    const { context, page, problems } = await openAppPage(browser);
+    let callback = await catchCallback(context);
+    const silent = await startFlow(page, { prompt: 'none' });
+    const refused = await callback();
+    assert.equal(`${refused.origin}${refused.pathname}`, REDIRECT_URI);
+    assert.deepEqual([refused.searchParams.get('error'), refused.searchParams.get('state'), refused.searchParams.get('iss')], ['login_required', silent.state, issuerOf(app).origin]);
+    assert.equal(refused.searchParams.get('code'), null);
+
+    // Signed in (and consent given) in this browser, the same silent request comes back with a code.
+    await context.unroute(`${REDIRECT_URI}**`);
+    callback = await catchCallback(context);
+    await startFlow(page, { login_hint: user.email });
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await callback();
+    await context.unroute(`${REDIRECT_URI}**`);
+    callback = await catchCallback(context);
+    const again = await startFlow(page, { prompt: 'none' });
+    const back = await callback();
+    assert.equal(back.searchParams.get('error'), null, back.href);
+    const tokens = await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: again.verifier, expectedState: again.state, expectedNonce: again.nonce, idTokenExpected: true });
+    assert.equal(tokens.claims()!.sub, user.userId);
     assert.deepEqual(problems, []);
     await context.close();
   });

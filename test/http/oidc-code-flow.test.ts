@@ -98,6 +98,31 @@ describe('OpenID Connect authorization code flow with openid-client', () => {
     assert.equal((await app.http.get('/oauth/userinfo').set(bearer(second.access_token))).status, 401);
   });
 
+  it("when the code flow's refresh token is refreshed twice at once, then both get one successor; replayed past the grace window, it is reuse that ends the client's session and not the browser's", async () => {
+    const user = await registerAndLogin(app);
+    const flow = await signInThroughRp();
+    const tokens = await flow.finish(await approveAll(app, flow.url, user.accessToken));
+    assert.ok(tokens.refresh_token, 'offline_access gives a refresh token');
+    const refresh = (refreshToken: string) => app.http.post('/oauth/token').type('form').send({ grant_type: 'refresh_token', client_id: rp.id, refresh_token: refreshToken });
+
+    // A client retrying (or two of its workers racing) inside REFRESH_REUSE_GRACE_SECONDS (10 s) gets the same successor.
+    const [a, b] = await Promise.all([refresh(tokens.refresh_token), refresh(tokens.refresh_token)]);
+    assert.deepEqual([a.status, b.status], [200, 200], JSON.stringify([a.body, b.body]));
+    assert.notEqual(a.body.refresh_token, tokens.refresh_token);
+    assert.equal(a.body.refresh_token, b.body.refresh_token);
+    assert.equal(a.body.scope, 'openid email profile offline_access');
+    assert.equal((await app.http.get('/oauth/userinfo').set(bearer(b.body.access_token))).status, 200);
+
+    app.clock.advance(11);
+    const replay = await refresh(tokens.refresh_token);
+    assert.equal(replay.status, 400);
+    assert.equal(replay.body.error, 'invalid_grant');
+    const ended = await app.http.get('/oauth/userinfo').set(bearer(a.body.access_token));
+    assert.equal(ended.status, 401, "the reuse ended the client's session");
+    assert.equal((await refresh(a.body.refresh_token)).body.error, 'invalid_grant', 'the successor is dead too');
+    assert.equal((await app.http.get('/api/user/me').set(bearer(user.accessToken))).status, 200, 'the browser session that approved the code lives on');
+  });
+
   it('when the RP sends the browser to end_session_endpoint with its id_token, then that sign-in ends with the tokens issued from it and the browser returns with state', async () => {
     assert.equal(config.serverMetadata().end_session_endpoint, `${issuerOf(app).origin}/oauth/end-session`);
     const user = await registerAndLogin(app);
