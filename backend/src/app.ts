@@ -33,9 +33,9 @@ import type { AuthorizationService } from './domain/oauth/authorization.service'
 import type { CodeGrantService } from './domain/oauth/code-grant.service';
 import type { LogoutService } from './domain/oauth/logout.service';
 import type { ConnectedAppsService } from './domain/oauth/connected-apps.service';
-import { connectedAppRoutes } from './modules/oauth/connected-apps.routes';
+import { connectedAppEndpoints } from './modules/oauth/connected-apps.endpoints';
 import { authorizeRoutes } from './modules/oauth/authorize.routes';
-import { consentRoutes } from './modules/oauth/consent.routes';
+import { consentEndpoints } from './modules/oauth/consent.endpoints';
 import { openidConfiguration } from './modules/oauth/discovery';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { browserPasskeyEndpoints, passkeyAccountEndpoints, passkeyAuthEndpoints } from './modules/passkeys/passkeys.endpoints';
@@ -167,11 +167,11 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   mountEndpoints(app, passkeyAccountEndpoints(passkeyDeps), guards);
   mountEndpoints(app, twoFactorEndpoints({ twoFactor, perUser }), guards);
   mountEndpoints(app, trustedDeviceEndpoints({ trustedDevices }), guards);
-  app.use('/api/user/connected-apps', connectedAppRoutes({ connectedApps: deps.oauth.connectedApps, auth }));
+  mountEndpoints(app, connectedAppEndpoints({ connectedApps: deps.oauth.connectedApps }), guards);
   mountEndpoints(app, userEndpoints({ users, auth, sessions, accountDeletion, perUser }), guards);
   app.use('/api/revocations', deps.revocationRoutes.router);
   mountEndpoints(app, oauthClientEndpoints({ clients: deps.oauth.clients }), guards);
-  app.use('/api/oauth/authorization', consentRoutes({ authorizations: deps.oauth.authorizations, auth, trustedOrigins: corsOrigins ?? [] }));
+  mountEndpoints(app, consentEndpoints({ authorizations: deps.oauth.authorizations, trustedOrigins: corsOrigins ?? [] }), guards);
   app.use('/api', docsRoutes());
   mountEndpoints(app, adminEndpoints({ users, twoFactor }), guards);
 

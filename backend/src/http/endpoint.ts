@@ -26,6 +26,11 @@ export interface EndpointSpec<B extends Shape | undefined, Q extends Shape | und
   /** The operation's id in docs/openapi.yaml (a test holds the document to it, route by route). */
   operationId: string;
   access: Access;
+  /**
+   * Refusals that come before even the access check: a cross-site request is refused as such (403) whether or
+   * not it carries credentials, so a forged form post cannot learn anything from a 401.
+   */
+  beforeAccess?: readonly RequestHandler[];
   /** Refusals that come before anything else runs, even the input check (a cross-site request). */
   pre?: readonly RequestHandler[];
   params?: P;
@@ -46,6 +51,8 @@ export interface Endpoint {
   readonly path: string;
   readonly operationId: string;
   readonly access: Access;
+  /** Refusals before the access guard (EndpointSpec.beforeAccess). */
+  readonly beforeAccess: readonly RequestHandler[];
   /** Early refusals, input checks and limits, in order (after the access guard). */
   readonly steps: readonly RequestHandler[];
   readonly handler: RequestHandler;
@@ -68,6 +75,7 @@ export function endpoint<B extends Shape | undefined = undefined, Q extends Shap
     path: spec.path,
     operationId: spec.operationId,
     access: spec.access,
+    beforeAccess: spec.beforeAccess ?? [],
     steps,
     // A GET has no side effect to repeat: tried once more when the database connection dropped under it.
     handler: spec.method === 'GET' ? retryReadOnce(handler) : (handler as RequestHandler),
@@ -91,6 +99,6 @@ export function mountEndpoints(router: Pick<Router, 'route'>, endpoints: readonl
     const route = router.route(e.path) as ReturnType<Router['route']> & { [OPERATION_ID]?: Record<string, string> };
     (route[OPERATION_ID] ??= {})[e.method] = e.operationId;
     const verb = e.method.toLowerCase() as Lowercase<Method>;
-    route[verb](...guards[e.access], ...e.steps, e.handler);
+    route[verb](...e.beforeAccess, ...guards[e.access], ...e.steps, e.handler);
   }
 }
