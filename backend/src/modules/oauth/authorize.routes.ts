@@ -2,7 +2,7 @@
 // An authorization request whose client or redirect URI is not trusted is answered with a page here (never a
 // redirect: no open redirector); any other refusal goes back to the redirect URI with `error`, `state` and
 // `iss`; a valid request continues in the account web app (/authorize?request=<handle>), which signs the
-// user in and shows the consent screen (consent.routes.ts).
+// user in and shows the consent screen (consent.endpoints.ts).
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import { DomainError } from '../../domain/errors';
