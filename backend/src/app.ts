@@ -60,7 +60,7 @@ export interface AppDeps {
   http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config['http'], 'publicUrl'>>;
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
   /** `issuer` is read per request: in development it is the URL of the port listened on, known at start. */
-  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; logout: LogoutService; connectedApps: ConnectedAppsService; issuer: string | (() => string) };
+  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; logout: LogoutService; connectedApps: ConnectedAppsService; issuer: string | (() => string); resources?: readonly string[] };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
   rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
@@ -123,8 +123,8 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   // RFC 6750 errors, not the token endpoints' JSON errors.
   app.use('/oauth', authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, logout: deps.oauth.logout, auth, logger: deps.logger }));
   app.use('/oauth', oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, codeGrant: deps.oauth.codeGrant, logger: deps.logger, perIp, perAccount }));
-  app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));
-  app.get('/.well-known/openid-configuration', openidConfiguration(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes()));
+  app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes(), deps.oauth.resources));
+  app.get('/.well-known/openid-configuration', openidConfiguration(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes(), deps.oauth.resources));
   app.use(jsonBody(deps.http.bodyLimit));
   // Ahead of the session-activity stamp below: the hot reads stamp it themselves (`seen`).
   mountHotRoutes(app, hot, perIp);

@@ -42,6 +42,30 @@ const text = (env: string, doc: string, fallback: string | ((r: Resolved) => str
 
 const optional = (env: string, doc: string): Setting<string | null> => ({ env, doc, default: null, parse: (raw) => raw });
 
+/**
+ * RFC 8707 §2: resource indicators are absolute URIs without a fragment. Comma-separated; unset = none (a
+ * `resource` parameter is then always invalid_target). Checked at start so a typo fails loudly, not per request.
+ */
+const resourceList = (env: string, doc: string): Setting<string[]> => ({
+  env,
+  doc,
+  default: [],
+  defaultDoc: 'unset',
+  parse(raw, name) {
+    const values = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const v of values) {
+      let url: URL;
+      try {
+        url = new URL(v);
+      } catch {
+        throw new Error(`${name}: "${v}" is not an absolute URI`);
+      }
+      if (v.includes('#') || url.hash) throw new Error(`${name}: "${v}" must not have a fragment`);
+    }
+    return [...new Set(values)];
+  },
+});
+
 /** Comma-separated list; unset = null (no restriction). */
 const list = (env: string, doc: string): Setting<string[] | null> => ({
   env,
@@ -294,6 +318,7 @@ export const schema = {
   oauth: {
     clients: list('OAUTH_CLIENTS', 'comma-separated client ids registered at start (when missing) as public password/refresh_token clients'),
     secretRotationOverlap: int('OAUTH_SECRET_ROTATION_OVERLAP', 'seconds a rotated-away client secret stays valid', 86_400),
+    resources: resourceList('OAUTH_RESOURCES', 'comma-separated absolute URIs (no fragment) of the protected resources a client may name with `resource` (RFC 8707) on /oauth/authorize and /oauth/token; the access token\'s `aud` is then that resource. Any other value is refused with invalid_target'),
   },
 } satisfies Record<string, Record<string, Setting<unknown>>>;
 

@@ -211,7 +211,7 @@ function buildCrypto(config: Config, opts: BuildOptions, lifecycle: Lifecycle) {
   const signingThreads = opts.inProcessCrypto ? 0 : tokenConfig.signingThreads;
   const signingPool = signingThreads > 0 ? new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, signingThreads) : null;
   if (signingPool) lifecycle.onClose('signing threads', () => signingPool.close());
-  const signer = new JwtAccessTokenSigner(keys, tokenConfig.issuer, tokenConfig.audience, signingPool);
+  const signer = new JwtAccessTokenSigner(keys, tokenConfig.issuer, tokenConfig.audience, signingPool, config.oauth.resources);
   // `iss`/`aud`: PUBLIC_URL or JWT_ISSUER/JWT_AUDIENCE, else (development) this instance's URL, which start()
   // moves to the port actually listened on (PORT=0, or start(port)). Everything reads it from here.
   const identity = { issuer: tokenConfig.issuer, audience: tokenConfig.audience, followsPort: followsListeningPort(config), audienceFollows: tokenConfig.audience === tokenConfig.issuer, listeningPort: config.http.port };
@@ -331,6 +331,7 @@ async function buildDomain(
         return crypto.identity.issuer;
       },
       secretRotationOverlap: config.oauth.secretRotationOverlap,
+      resources: config.oauth.resources,
     },
     { auth, sessions },
   );
@@ -456,7 +457,7 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
     },
     readiness,
     http: config.http,
-    oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, logout, connectedApps, issuer: () => parts.crypto.identity.issuer },
+    oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, logout, connectedApps, issuer: () => parts.crypto.identity.issuer, resources: config.oauth.resources },
     metrics,
     rateLimits,
     revocationRoutes: revocationStreams,

@@ -205,9 +205,9 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
         const { owner, ...returned } = rotated;
         assert.deepEqual(owner, { id: user.id, email: user.email, username: user.username, role: user.role, status: user.status });
         // What rotate returns is the rotated row's token-pair fields, no more (port: RotatedSession).
-        assert.deepEqual(Object.keys(returned).sort(), ['aal', 'clientId', 'expiresAt', 'id', 'idleExpiresAt', 'scope', 'userId']);
+        assert.deepEqual(Object.keys(returned).sort(), ['aal', 'clientId', 'expiresAt', 'id', 'idleExpiresAt', 'resource', 'scope', 'userId']);
         const r = (await repos.sessions.findById(s.id))!;
-        assert.deepEqual(returned, { id: r.id, userId: r.userId, aal: r.aal, expiresAt: r.expiresAt, idleExpiresAt: r.idleExpiresAt, clientId: r.clientId, scope: r.scope });
+        assert.deepEqual(returned, { id: r.id, userId: r.userId, aal: r.aal, expiresAt: r.expiresAt, idleExpiresAt: r.idleExpiresAt, clientId: r.clientId, scope: r.scope, resource: r.resource ?? null });
         assert.equal(r.id, s.id);
         assert.equal(r.refreshTokenHash, 'rotated-1');
         assert.equal(r.previousRefreshTokenHash, s.refreshTokenHash);

@@ -404,7 +404,7 @@ export class MemorySessionRepository implements SessionRepository {
     const u = this.db.tables.users.get(row.userId)!;
     const r = copy(row);
     const owner = { id: u.id, email: u.email, username: u.username, role: u.role, status: u.status };
-    return { id: r.id, userId: r.userId, aal: r.aal, expiresAt: r.expiresAt, idleExpiresAt: r.idleExpiresAt, clientId: r.clientId, scope: r.scope, owner };
+    return { id: r.id, userId: r.userId, aal: r.aal, expiresAt: r.expiresAt, idleExpiresAt: r.idleExpiresAt, clientId: r.clientId, scope: r.scope, resource: r.resource ?? null, owner };
   }
 
   /** Most recently used first; id breaks ties (as the Prisma adapter orders). */

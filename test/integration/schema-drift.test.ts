@@ -278,7 +278,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
       assert.deepEqual({ ...createdClient, updatedAt: client.updatedAt }, client);
 
       const session = {
-        clientId: client.clientId, scope: 'api:read',
+        clientId: client.clientId, scope: 'api:read', resource: 'https://api.example/v1',
         id: randomUUID(), userId: user.id, refreshTokenHash: `cur-${randomUUID()}`, previousRefreshTokenHash: `prev-${randomUUID()}`,
         userAgent: 'Mozilla/5.0', ipAddress: '2001:db8::1', deviceName: 'Desk', browser: 'Chrome', os: 'macOS', deviceType: 'desktop',
         name: 'Work laptop', lastSeenAt: t('2026-03-02T00:01:00.009Z'), lastSeenIp: '198.51.100.7', countryCode: 'DE', city: 'Berlin', region: 'Land Berlin',
@@ -297,7 +297,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
         id: randomUUID(), handleHash: `h-${randomUUID()}`, codeHash: `c-${randomUUID()}`, clientId: client.clientId, userId: user.id,
         browserSessionId: session.id, redirectUri: 'https://app.example/cb', scope: 'openid email', state: 's', nonce: 'n',
         codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', prompt: 'consent', maxAge: 300, loginHint: 'ada@example.com',
-        uiLocales: 'ru en', authTime: t('2026-03-01T00:00:00.013Z'), amr: ['pwd', 'otp'], acr: 'aal2', createdAt: t('2026-03-01T00:00:00.014Z'),
+        uiLocales: 'ru en', resource: 'https://api.example/v1', authTime: t('2026-03-01T00:00:00.013Z'), amr: ['pwd', 'otp'], acr: 'aal2', createdAt: t('2026-03-01T00:00:00.014Z'),
         expiresAt: t('2026-03-01T00:10:00.015Z'), codeExpiresAt: t('2026-03-01T00:01:00.016Z'), consumedAt: t('2026-03-01T00:00:30.017Z'),
         issuedSessionId: randomUUID(),
       };

@@ -54,6 +54,13 @@ export interface LoginClient extends SessionClient {
   accessTokenTtl: number | null;
 }
 
+/** The access token of an OAuth session: scopes, lifetime, and the resource it is for (RFC 8707 `aud`). */
+interface OAuthTokenShape {
+  accessTokenTtl: number | null;
+  scope: string[];
+  resource?: string | null;
+}
+
 /** OAuth refresh grant: only a session of this client rotates; the new access token's scopes and lifetime. */
 export interface RefreshClient {
   clientId: string;
@@ -244,7 +251,7 @@ export class AuthService {
   /** `amr`: RFC 8176 methods of a passkey sign-in, in the first access token and `login.succeeded`. */
   private async openSession(user: User, aal: number, deviceName: string | null, method: string, ctx: RequestContext, client?: LoginClient, amr?: string[]): Promise<TokenPair> {
     const { session, refreshToken } = await this.sessions.create(user, { aal, deviceName, method, client, amr }, ctx);
-    const pair = await this.tokenPair(user, session, refreshToken, client ? { accessTokenTtl: client.accessTokenTtl, scope: client.scope } : undefined, amr);
+    const pair = await this.tokenPair(user, session, refreshToken, client ? { accessTokenTtl: client.accessTokenTtl, scope: client.scope, resource: client.resource ?? null } : undefined, amr);
     return amr ? { ...pair, amr } : pair;
   }
 
@@ -256,7 +263,7 @@ export class AuthService {
     user: SessionOwner,
     session: Pick<Session, 'id' | 'aal' | 'expiresAt' | 'idleExpiresAt' | 'clientId'>,
     refreshToken: string,
-    oauth?: { accessTokenTtl: number | null; scope: string[] },
+    oauth?: OAuthTokenShape,
     amr?: string[],
   ): Promise<TokenPair> {
     const now = this.clock.now().getTime();
@@ -264,7 +271,8 @@ export class AuthService {
     const ttl = Math.max(1, Math.min(oauth?.accessTokenTtl ?? this.settings.tokens.accessTokenTtl, sessionLeft));
     const base = { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username, ...(amr ? { amr } : {}) };
     const claims = session.clientId && oauth ? { ...base, client_id: session.clientId, scope: oauth.scope.join(' ') } : base;
-    const accessToken = await this.signer.sign(claims, ttl);
+    // RFC 9068: a token issued to an OAuth client is typed at+jwt and may be for a registered resource.
+    const accessToken = session.clientId && oauth ? await this.signer.sign(claims, ttl, { typ: 'at+jwt', audience: oauth.resource ?? null }) : await this.signer.sign(claims, ttl);
     const pair: TokenPair = { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ttl, sessionId: session.id, user };
     return oauth ? { ...pair, scope: oauth.scope } : pair;
   }
@@ -286,8 +294,15 @@ export class AuthService {
     // bound to this client (none for /api/auth): a token of another client stays untouched and is refused.
     const idleExpiresAt = this.sessions.idleDeadline(now);
     const rotated = await this.uow.direct.sessions.rotate(oldHash, nextHash, now, idleExpiresAt, client?.clientId ?? null);
-    const scopeFor = (session: Pick<Session, 'scope'>) =>
-      client ? { accessTokenTtl: client.accessTokenTtl, scope: client.scopeFor(session.scope ? session.scope.split(' ').filter(Boolean) : []) } : undefined;
+    const scopeFor = (session: Pick<Session, 'scope' | 'resource'>): OAuthTokenShape | undefined =>
+      client
+        ? {
+            accessTokenTtl: client.accessTokenTtl,
+            scope: client.scopeFor(session.scope ? session.scope.split(' ').filter(Boolean) : []),
+            // RFC 8707: the session keeps its resource (OAuthTokenService refuses another before rotating).
+            resource: session.resource ?? null,
+          }
+        : undefined;
     if (rotated) {
       const user = rotated.owner;
       if (user.status !== 'active') {

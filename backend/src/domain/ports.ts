@@ -224,10 +224,22 @@ export interface PasswordHasher {
   verifyDummy(password: string, signal?: AbortSignal): Promise<false>;
 }
 
+/** How a token issued at /oauth/token differs from a first-party one. */
+export interface AccessTokenOptions {
+  /** RFC 8707: `aud` is this registered resource instead of our own audience. */
+  audience?: string | null;
+  /** RFC 9068 §2.1: the `typ` header of an OAuth access token. Absent: `JWT` (first-party tokens, unchanged). */
+  typ?: 'at+jwt';
+}
+
 export interface AccessTokenSigner {
-  sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'> | ClientAccessClaims, ttlSeconds: number): Promise<string>;
-  /** Verifies signature, algorithm, issuer, audience, expiry. Throws INVALID_TOKEN / TOKEN_EXPIRED. */
-  verify(token: string): AccessClaims;
+  sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'> | ClientAccessClaims, ttlSeconds: number, options?: AccessTokenOptions): Promise<string>;
+  /**
+   * Verifies signature, algorithm, issuer, audience, expiry. Throws INVALID_TOKEN / TOKEN_EXPIRED. The audience
+   * is this server's own unless `anyResource`: then a token for a registered resource (RFC 8707) passes too
+   * (introspection and revocation answer for those; this server's own APIs never accept them).
+   */
+  verify(token: string, options?: { anyResource?: boolean }): AccessClaims;
 }
 
 /** Fast, in-process view of revoked sessions so authenticated requests need no database round-trip. */

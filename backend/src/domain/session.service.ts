@@ -19,6 +19,8 @@ export interface SessionSettings {
 export interface SessionClient {
   clientId: string;
   scope: string[];
+  /** RFC 8707: the resource its access tokens are for; null/absent = our own audience. */
+  resource?: string | null;
   /** Seconds; null = REFRESH_TOKEN_TTL. */
   refreshTokenTtl: number | null;
 }
@@ -89,6 +91,7 @@ export class SessionService {
         idleExpiresAt: this.idleExpiry(now, expiresAt),
         clientId: input.client?.clientId ?? null,
         scope: input.client ? input.client.scope.join(' ') : null,
+        resource: input.client?.resource ?? null,
         parentSessionId: input.parentSessionId ?? null,
       });
       const clientMeta = input.client ? { clientId: input.client.clientId } : {};

@@ -64,6 +64,8 @@ export interface Session {
   clientId: string | null;
   /** Scopes granted to the session (OAuth), space-separated; null for /api/auth sessions. */
   scope: string | null;
+  /** RFC 8707: the resource the session's access tokens are for (their `aud`); null/absent = our own audience. */
+  resource?: string | null;
 }
 
 /**
@@ -75,9 +77,10 @@ export type ActiveSession = Pick<
   'id' | 'userAgent' | 'ipAddress' | 'deviceName' | 'browser' | 'os' | 'deviceType' | 'name' | 'lastSeenAt' | 'lastSeenIp' | 'countryCode' | 'city' | 'region' | 'aal' | 'createdAt' | 'lastActiveAt' | 'expiresAt'
 >;
 
-export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope' | 'name' | 'lastSeenAt' | 'lastSeenIp' | 'countryCode' | 'city' | 'region'> & {
+export type NewSession = Omit<Session, 'previousRefreshTokenHash' | 'revokedAt' | 'revokedReason' | 'clientId' | 'scope' | 'resource' | 'name' | 'lastSeenAt' | 'lastSeenIp' | 'countryCode' | 'city' | 'region'> & {
   clientId?: string | null;
   scope?: string | null;
+  resource?: string | null;
   /** Authorization code flow: the browser session the client's tokens were granted from; revoked with it. */
   parentSessionId?: string | null;
   /** Where the sign-in came from (IpLocator); absent = unknown. */
@@ -93,7 +96,7 @@ export type SessionOwner = Pick<User, 'id' | 'email' | 'username' | 'role' | 'st
  * A rotated session with its owner, read in the same statement: what refresh needs for the new token pair
  * (and to revoke the session), nothing more — every column read is parsed on the hottest write path.
  */
-export type RotatedSession = Pick<Session, 'id' | 'userId' | 'aal' | 'expiresAt' | 'idleExpiresAt' | 'clientId' | 'scope'> & { owner: SessionOwner };
+export type RotatedSession = Pick<Session, 'id' | 'userId' | 'aal' | 'expiresAt' | 'idleExpiresAt' | 'clientId' | 'scope' | 'resource'> & { owner: SessionOwner };
 
 /** Why a session ended; kept on the row and in the audit log. */
 export type RevokeReason =

@@ -21,6 +21,8 @@ export interface AuthorizationSettings {
   requestTtl: number;
   /** Seconds a code may wait for its exchange (oidc-provider's default, 60). */
   codeTtl: number;
+  /** OAUTH_RESOURCES: what `resource` may name (RFC 8707). */
+  resources: readonly string[];
 }
 
 /** What the web app shows for a pending request. */
@@ -62,7 +64,7 @@ export class AuthorizationService {
     const target = authorizeTarget(params, params.client_id ? await this.clients.find(params.client_id) : null);
     let request;
     try {
-      request = validateAuthorizeRequest(params, target);
+      request = validateAuthorizeRequest(params, target, this.settings.resources);
     } catch (err) {
       if (!(err instanceof AuthorizeRedirectError)) throw err;
       await this.audit(null, 'oauth.authorization.refused', ctx, { clientId: target.client.clientId, error: err.code });
@@ -83,6 +85,7 @@ export class AuthorizationService {
       maxAge: request.maxAge,
       loginHint: request.loginHint,
       uiLocales: request.uiLocales,
+      resource: request.resource,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.settings.requestTtl * 1000),
     });

@@ -17,6 +17,8 @@ export interface Authorization {
   maxAge: number | null;
   loginHint: string | null;
   uiLocales: string | null;
+  /** RFC 8707: the registered resource the request named (the tokens' `aud`); null = none. */
+  resource: string | null;
   createdAt: Date;
   /** The pending request (the web app's handle) is usable until then. */
   expiresAt: Date;
@@ -36,7 +38,7 @@ export interface Authorization {
 
 export type NewAuthorization = Pick<
   Authorization,
-  'id' | 'clientId' | 'redirectUri' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'prompt' | 'maxAge' | 'loginHint' | 'uiLocales' | 'createdAt' | 'expiresAt'
+  'id' | 'clientId' | 'redirectUri' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'prompt' | 'maxAge' | 'loginHint' | 'uiLocales' | 'resource' | 'createdAt' | 'expiresAt'
 > & { handleHash: string };
 
 /** What an approval writes onto the pending request, together with the code's hash. */

@@ -1,19 +1,23 @@
 // Validation of an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OIDC Core §3.1.2.1, OAuth 2.1 §4.1),
 // in the order that keeps the endpoint from being an open redirector: the client and its exact redirect URI
 // first (failures are shown on a page), then everything else (failures go back to the redirect URI).
-import { AuthorizePageError, AuthorizeRedirectError } from './errors';
+import { AuthorizePageError, AuthorizeRedirectError, OAuthError } from './errors';
 import type { Authorization, Prompt } from './authorization.types';
 import { OIDC_SCOPES, OPENID } from './oidc';
+import { requestedResource } from './resources';
 import { isServiceScope, outside, parseScope } from './scopes';
 import type { OAuthClient } from './types';
 
-/** The request's parameters, each given at most once (the HTTP layer refuses repeats). */
+/**
+ * The request's parameters, each given at most once (the HTTP layer refuses repeats), except `resource`
+ * (RFC 8707 §2 lets it repeat): its values arrive joined by spaces, which no absolute URI contains.
+ */
 export type AuthorizeParams = Record<string, string | undefined>;
 
 /** The request's fields as the pending Authorization stores them, with the client they were checked against. */
 export type ValidatedAuthorizeRequest = Pick<
   Authorization,
-  'redirectUri' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'prompt' | 'maxAge' | 'loginHint' | 'uiLocales'
+  'redirectUri' | 'scope' | 'state' | 'nonce' | 'codeChallenge' | 'prompt' | 'maxAge' | 'loginHint' | 'uiLocales' | 'resource'
 > & { client: OAuthClient };
 
 /** RFC 7636 §4.2: S256 of a 43-128 character verifier is 43 base64url characters. */
@@ -56,7 +60,12 @@ export function authorizeTarget(params: AuthorizeParams, client: OAuthClient | n
 }
 
 /** Step 2: the rest, with the redirect URI trusted. Anything wrong is an AuthorizeRedirectError. */
-export function validateAuthorizeRequest(params: AuthorizeParams, target: { client: OAuthClient; redirectUri: string }): ValidatedAuthorizeRequest {
+export function validateAuthorizeRequest(
+  params: AuthorizeParams,
+  target: { client: OAuthClient; redirectUri: string },
+  /** OAUTH_RESOURCES: the resources `resource` may name (RFC 8707). */
+  resources: readonly string[] = [],
+): ValidatedAuthorizeRequest {
   const { client } = target;
   const fail = (code: ConstructorParameters<typeof AuthorizeRedirectError>[0], message: string) => new AuthorizeRedirectError(code, message);
   if (params.request !== undefined) throw fail('request_not_supported', 'Request objects are not supported');
@@ -94,6 +103,14 @@ export function validateAuthorizeRequest(params: AuthorizeParams, target: { clie
   }
   if (prompt.includes('none') && prompt.length > 1) throw fail('invalid_request', 'prompt=none cannot be combined with other values');
 
+  let resource: string | null;
+  try {
+    resource = requestedResource((params.resource ?? '').split(' ').filter(Boolean), resources);
+  } catch (err) {
+    if (err instanceof OAuthError) throw fail('invalid_target', err.message);
+    throw err;
+  }
+
   let maxAge: number | null = null;
   if (params.max_age !== undefined) {
     if (!/^\d{1,9}$/.test(params.max_age)) throw fail('invalid_request', 'max_age must be a number of seconds');
@@ -111,6 +128,7 @@ export function validateAuthorizeRequest(params: AuthorizeParams, target: { clie
     maxAge,
     loginHint: params.login_hint ?? null,
     uiLocales: params.ui_locales ?? null,
+    resource,
   };
 }
 

@@ -11,6 +11,7 @@ import type { Authorization } from './authorization.types';
 import { wantsOpenId } from './authorize-request';
 import type { OAuthClientService } from './client.service';
 import { OAuthError } from './errors';
+import { grantedResource } from './resources';
 import { base64urlOfHex, leftHalfBase64url, OFFLINE_ACCESS, scopeClaims } from './oidc';
 import type { AuthorizationStore, IdTokenSigner } from './ports';
 import type { IssuedTokens } from './token.service';
@@ -19,6 +20,8 @@ import type { AuthenticatedClient, OAuthClient } from './types';
 export interface CodeGrantSettings {
   accessTokenTtl: number;
   issuer: string;
+  /** OAUTH_RESOURCES (RFC 8707). */
+  resources: readonly string[];
 }
 
 /** RFC 7636 §4.1: 43-128 characters of ALPHA / DIGIT / "-" / "." / "_" / "~". */
@@ -38,7 +41,7 @@ export class CodeGrantService {
     private readonly settings: CodeGrantSettings,
   ) {}
 
-  async exchange({ client }: AuthenticatedClient, input: { code: string | null; redirectUri: string | null; codeVerifier: string | null }, ctx: RequestContext): Promise<IssuedTokens> {
+  async exchange({ client }: AuthenticatedClient, input: { code: string | null; redirectUri: string | null; codeVerifier: string | null; resource?: readonly string[] }, ctx: RequestContext): Promise<IssuedTokens> {
     this.clients.assertGrantAllowed(client, 'authorization_code');
     if (!input.code) throw new OAuthError('invalid_request', 'code is required');
     if (!input.codeVerifier) throw new OAuthError('invalid_request', 'code_verifier is required (PKCE)');
@@ -61,6 +64,9 @@ export class CodeGrantService {
     if (!parent || !this.sessions.isLive(parent, now)) throw invalidGrant('The sign-in that approved this code has ended');
     const user = await this.uow.direct.users.findById(request.userId);
     if (!user || user.status !== 'active' || user.deletedAt) throw invalidGrant('The account is not active');
+    // RFC 8707 §2.2: the exchange may name the resource of the authorization request, not another one (the
+    // code is spent either way, as for every other refusal after consuming it).
+    const resource = grantedResource(input.resource ?? [], this.settings.resources, request.resource);
 
     const { session, refreshToken } = await this.sessions.create(
       user,
@@ -68,7 +74,7 @@ export class CodeGrantService {
         aal: parent.aal,
         deviceName: `oauth:${client.clientId}`.slice(0, 100),
         method: 'authorization_code',
-        client: { clientId: client.clientId, scope: request.scope, refreshTokenTtl: client.refreshTokenTtl },
+        client: { clientId: client.clientId, scope: request.scope, resource, refreshTokenTtl: client.refreshTokenTtl },
         parentSessionId: parent.id,
       },
       ctx,
@@ -82,6 +88,7 @@ export class CodeGrantService {
     const accessToken = await this.signer.sign(
       { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username, client_id: client.clientId, scope: request.scope.join(' ') },
       ttl,
+      { typ: 'at+jwt', audience: resource },
     );
     const idToken = wantsOpenId(request.scope) ? await this.idToken(request, user, client, accessToken, ttl) : null;
     return { accessToken, expiresIn: ttl, refreshToken: this.refreshAllowed(client, request.scope) ? refreshToken : null, scope: request.scope, idToken };

@@ -8,7 +8,9 @@ export type OAuthErrorCode =
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'invalid_scope'
-  | 'unsupported_token_type';
+  | 'unsupported_token_type'
+  /** RFC 8707 §2: a `resource` that is not registered, or several when only one is supported. */
+  | 'invalid_target';
 
 export class OAuthError extends Error {
   constructor(
@@ -35,7 +37,8 @@ export type AuthorizeErrorCode =
   | 'interaction_required'
   | 'request_not_supported'
   | 'request_uri_not_supported'
-  | 'registration_not_supported';
+  | 'registration_not_supported'
+  | 'invalid_target';
 
 /**
  * An authorization request refused before its redirect URI is known to be the client's (unknown client, a

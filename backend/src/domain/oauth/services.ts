@@ -34,6 +34,8 @@ export interface OAuthSettings {
   accessTokenTtl: number;
   issuer: string;
   secretRotationOverlap: number;
+  /** OAUTH_RESOURCES (RFC 8707). */
+  resources: readonly string[];
 }
 
 export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { auth: AuthService; sessions: SessionService }) {
@@ -43,6 +45,7 @@ export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { aut
   }, p.uow, p.revocations);
   const oauthTokens = new OAuthTokenService(oauthClients, core.auth, core.sessions, p.uow, p.signer, p.revocations, p.tokens, p.clock, {
     accessTokenTtl: s.accessTokenTtl,
+    resources: s.resources,
     // Read when used: the development issuer is only known once the server listens (container.ts).
     get issuer() {
       return s.issuer;
@@ -52,6 +55,7 @@ export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { aut
     accessTokenTtl: s.accessTokenTtl,
     codeTtl: CODE_TTL_SECONDS,
     requestTtl: REQUEST_TTL_SECONDS,
+    resources: s.resources,
     get issuer() {
       return s.issuer;
     },

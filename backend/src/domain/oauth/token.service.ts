@@ -9,6 +9,7 @@ import { CLIENT_TOKEN_SID_PREFIX, isClientToken, type AccessClaims, type Request
 import { OAuthClientService } from './client.service';
 import { OAuthError } from './errors';
 import type { ClientTokenRevocations } from './ports';
+import { grantedResource, requestedResource } from './resources';
 import { formatScope, isServiceScope, outside, parseScope } from './scopes';
 import { OIDC_SCOPES } from './oidc';
 import type { AuthenticatedClient, OAuthClient } from './types';
@@ -16,6 +17,8 @@ import type { AuthenticatedClient, OAuthClient } from './types';
 export interface OAuthTokenSettings {
   accessTokenTtl: number;
   issuer: string;
+  /** OAUTH_RESOURCES: what `resource` may name (RFC 8707). */
+  resources: readonly string[];
 }
 
 export interface IssuedTokens {
@@ -62,16 +65,17 @@ export class OAuthTokenService {
 
   async passwordGrant(
     { client }: AuthenticatedClient,
-    input: { username: string; password: string; scope: string | null },
+    input: { username: string; password: string; scope: string | null; resource?: readonly string[] },
     ctx: RequestContext,
   ): Promise<IssuedTokens> {
     this.clients.assertGrantAllowed(client, 'password');
     if (client.requireConsent) throw new OAuthError('unauthorized_client', 'The password grant is for first-party clients only');
     const scope = this.clients.grantScopes(client, input.scope === null ? null : parseScope(input.scope), true);
+    const resource = requestedResource(input.resource ?? [], this.settings.resources);
     const result = await this.auth.login(
       { email: input.username, password: input.password, deviceName: `oauth:${client.clientId}`.slice(0, 100) },
       ctx,
-      { clientId: client.clientId, scope, accessTokenTtl: client.accessTokenTtl, refreshTokenTtl: client.refreshTokenTtl },
+      { clientId: client.clientId, scope, resource, accessTokenTtl: client.accessTokenTtl, refreshTokenTtl: client.refreshTokenTtl },
     );
     return issued(result as TokenPair, scope);
   }
@@ -80,14 +84,23 @@ export class OAuthTokenService {
    * Rotates a refresh token of this client. Without `scope` the token keeps the session's scopes (minus any
    * the client may no longer use); with one it may only narrow them, checked before the token rotates.
    */
-  async refreshGrant({ client }: AuthenticatedClient, input: { refreshToken: string; scope: string | null }, ctx: RequestContext): Promise<IssuedTokens> {
+  async refreshGrant(
+    { client }: AuthenticatedClient,
+    input: { refreshToken: string; scope: string | null; resource?: readonly string[] },
+    ctx: RequestContext,
+  ): Promise<IssuedTokens> {
     this.clients.assertGrantAllowed(client, 'refresh_token');
     const requested = input.scope === null ? null : parseScope(input.scope);
-    if (requested && requested.length) {
+    const resources = input.resource ?? [];
+    // Refused before the token rotates, so a refused request leaves the client's refresh token as it was.
+    if (resources.length) requestedResource(resources, this.settings.resources);
+    if ((requested && requested.length) || resources.length) {
       const found = await this.uow.direct.sessions.findByRefreshTokenHash(this.tokens.hashToken(input.refreshToken));
       if (found && found.matched === 'current' && found.session.clientId === client.clientId) {
-        const refused = outside(requested, splitScope(found.session.scope));
+        const refused = outside(requested ?? [], splitScope(found.session.scope));
         if (refused.length) throw new OAuthError('invalid_scope', `Scope was not granted to this refresh token: ${refused.join(' ').slice(0, 200)}`);
+        // RFC 8707 §2.2: the refresh may name the resource granted originally, never another one.
+        grantedResource(resources, this.settings.resources, found.session.resource ?? null);
       }
     }
     const pair = await this.auth.refresh(input.refreshToken, ctx, {
@@ -104,13 +117,15 @@ export class OAuthTokenService {
   }
 
   /** An access token whose subject is the client itself; no refresh token (RFC 6749 §4.4.3). */
-  async clientCredentialsGrant({ client }: AuthenticatedClient, input: { scope: string | null }): Promise<IssuedTokens> {
+  async clientCredentialsGrant({ client }: AuthenticatedClient, input: { scope: string | null; resource?: readonly string[] }): Promise<IssuedTokens> {
     this.clients.assertGrantAllowed(client, 'client_credentials');
     const scope = this.clients.grantScopes(client, input.scope === null ? null : parseScope(input.scope));
+    const resource = requestedResource(input.resource ?? [], this.settings.resources);
     const ttl = client.accessTokenTtl ?? this.settings.accessTokenTtl;
     const accessToken = await this.signer.sign(
       { sub: client.clientId, sid: `${CLIENT_TOKEN_SID_PREFIX}${this.tokens.uuid()}`, client_id: client.clientId, scope: formatScope(scope) },
       ttl,
+      { typ: 'at+jwt', audience: resource },
     );
     return { accessToken, expiresIn: ttl, refreshToken: null, scope };
   }
@@ -197,9 +212,10 @@ export class OAuthTokenService {
     return claims;
   }
 
+  /** Revocation and introspection answer for tokens of registered resources (RFC 8707) as well. */
   private verifyQuietly(token: string): AccessClaims | null {
     try {
-      return this.signer.verify(token);
+      return this.signer.verify(token, { anyResource: true });
     } catch (err) {
       if (err instanceof DomainError) return null;
       throw err;

@@ -3,7 +3,7 @@
 import jwt from 'jsonwebtoken';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { Errors } from '../../domain/errors';
-import type { AccessTokenSigner } from '../../domain/ports';
+import type { AccessTokenOptions, AccessTokenSigner } from '../../domain/ports';
 import type { AccessClaims, ClientAccessClaims } from '../../domain/types';
 import type { SigningKeys } from './signing-keys';
 import type { SigningThreadPool } from './signing-thread-pool';
@@ -30,6 +30,8 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
     private audience: string,
     /** Signs on worker threads when given (see signing-thread-pool.ts); on the event loop otherwise. */
     private readonly pool: SigningThreadPool | null = null,
+    /** OAUTH_RESOURCES: further audiences a token may carry (RFC 8707), accepted only by verify(token, {anyResource}). */
+    private readonly resources: readonly string[] = [],
   ) {}
 
   /**
@@ -43,20 +45,29 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
     this.verified.clear();
   }
 
-  async sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'> | ClientAccessClaims, ttlSeconds: number): Promise<string> {
+  async sign(claims: Omit<AccessClaims, 'iat' | 'exp' | 'iss' | 'aud' | 'jti'> | ClientAccessClaims, ttlSeconds: number, extra: AccessTokenOptions = {}): Promise<string> {
     const options: jwt.SignOptions = {
       algorithm: 'RS256',
       keyid: this.keys.kid,
       expiresIn: ttlSeconds,
       issuer: this.issuer,
-      audience: this.audience,
+      audience: extra.audience ?? this.audience,
       jwtid: randomUUID(),
+      // jsonwebtoken merges this over its own {alg, typ: 'JWT', kid}.
+      ...(extra.typ ? { header: { alg: 'RS256', kid: this.keys.kid, typ: extra.typ } } : {}),
     };
     if (this.pool) return this.pool.sign({ ...claims }, options);
     return jwt.sign({ ...claims }, this.keys.privateKey, options);
   }
 
-  verify(token: string): AccessClaims {
+  verify(token: string, options?: { anyResource?: boolean }): AccessClaims {
+    const claims = this.verifyAnyAudience(token);
+    // A token for a registered resource (RFC 8707) is for that service, never for this server's own APIs.
+    if (claims.aud !== this.audience && !options?.anyResource) throw Errors.invalidToken();
+    return claims;
+  }
+
+  private verifyAnyAudience(token: string): Readonly<AccessClaims> {
     const cached = this.verified.get(token);
     if (cached) {
       // Same rule as jsonwebtoken: expired once now >= exp (seconds).
@@ -76,7 +87,8 @@ export class JwtAccessTokenSigner implements AccessTokenSigner {
     const key = this.keyFor(token);
     let payload: jwt.JwtPayload;
     try {
-      payload = jwt.verify(token, key, { algorithms: ['RS256'], issuer: this.issuer, audience: this.audience }) as jwt.JwtPayload;
+      const audience: string | [string, ...string[]] = this.resources.length ? [this.audience, ...this.resources] : this.audience;
+      payload = jwt.verify(token, key, { algorithms: ['RS256'], issuer: this.issuer, audience }) as jwt.JwtPayload;
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw Errors.tokenExpired();
       throw Errors.invalidToken();

@@ -61,6 +61,7 @@ export function toSession(r: SessionRow): Session {
     revokedReason: r.revokedReason,
     clientId: r.clientId,
     scope: r.scope,
+    resource: r.resource,
   };
 }
 

@@ -23,6 +23,7 @@ function toAuthorization(r: AuthorizationRow): Authorization {
     maxAge: r.maxAge,
     loginHint: r.loginHint,
     uiLocales: r.uiLocales,
+    resource: r.resource,
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
     userId: r.userId,

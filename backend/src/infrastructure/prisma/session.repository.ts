@@ -34,6 +34,7 @@ const ROTATED_COLUMNS = {
   idleExpiresAt: col.timestamptz,
   clientId: col.textOrNull,
   scope: col.textOrNull,
+  resource: col.textOrNull,
 } satisfies Columns<Omit<RotatedSession, 'owner'>>;
 const ROTATED_FIELDS = Object.keys(ROTATED_COLUMNS);
 
@@ -125,6 +126,7 @@ export class PrismaSessionRepository implements SessionRepository {
         idleExpiresAt: s.idleExpiresAt,
         clientId: s.clientId ?? null,
         scope: s.scope ?? null,
+        resource: s.resource ?? null,
         parentSessionId: s.parentSessionId ?? null,
       },
     });
@@ -166,6 +168,7 @@ export class PrismaSessionRepository implements SessionRepository {
       idleExpiresAt: row.idleExpiresAt,
       clientId: row.clientId,
       scope: row.scope,
+      resource: row.resource ?? null,
       owner: { id: row.userId, email: row.ownerEmail, username: row.ownerUsername, role: row.ownerRole, status: row.ownerStatus },
     };
   }

@@ -46,7 +46,9 @@ function paramsOf(req: Request): AuthorizeParams {
   }
   const source = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown> | undefined;
   const out: AuthorizeParams = {};
-  for (const [k, v] of Object.entries(source ?? {})) {
+  for (const [k, raw] of Object.entries(source ?? {})) {
+    // RFC 8707 §2: `resource` may repeat; the domain refuses several with invalid_target at the redirect URI.
+    const v = k === 'resource' && Array.isArray(raw) && raw.every((x) => typeof x === 'string') ? raw.join(' ') : raw;
     if (typeof v !== 'string') throw new AuthorizePageError('invalid_request', `The parameter ${k.slice(0, 40)} is repeated or malformed`);
     if (textProblem(v)) throw new AuthorizePageError('invalid_request', `The parameter ${k.slice(0, 40)} holds characters that are not allowed`);
     if (v !== '') out[k] = v;

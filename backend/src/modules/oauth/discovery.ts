@@ -4,13 +4,13 @@ import type { RequestHandler } from 'express';
 import { ACR_VALUES, CLAIMS_SUPPORTED } from '../../domain/oauth/oidc';
 import { serverMetadata } from './oauth.routes';
 
-export function openidConfiguration(issuerOf: string | (() => string), scopes: () => Promise<string[]>): RequestHandler {
+export function openidConfiguration(issuerOf: string | (() => string), scopes: () => Promise<string[]>, resources: readonly string[] = []): RequestHandler {
   return async (_req, res) => {
     const issuer = typeof issuerOf === 'string' ? issuerOf : issuerOf();
     const base = issuer.replace(/\/+$/, '');
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json({
-      ...(await serverMetadata(issuer, scopes)),
+      ...(await serverMetadata(issuer, scopes, resources)),
       userinfo_endpoint: `${base}/oauth/userinfo`,
       end_session_endpoint: `${base}/oauth/end-session`,
       backchannel_logout_supported: true,

@@ -16,6 +16,7 @@ const STATUS: Record<OAuthErrorCode, number> = {
   unsupported_grant_type: 400,
   invalid_scope: 400,
   unsupported_token_type: 400,
+  invalid_target: 400,
 };
 
 const BASIC_CHALLENGE = [...NO_STORE, 'WWW-Authenticate', 'Basic realm="oauth", charset="UTF-8"'];

@@ -6,7 +6,7 @@ import type { IssuedTokens, OAuthTokenService } from '../../domain/oauth/token.s
 import type { CodeGrantService } from '../../domain/oauth/code-grant.service';
 import { requestContext } from '../../http/context';
 import { NO_STORE, sendJson, type HotHandler } from '../../http/hot-route';
-import { assertForm, clientCredentials, formField, requiredField, type FormRequest } from './oauth.validators';
+import { assertForm, clientCredentials, formField, formValues, requiredField, type FormRequest } from './oauth.validators';
 
 const tokenBody = (t: IssuedTokens) => ({
   access_token: t.accessToken,
@@ -30,20 +30,22 @@ export class OAuthHandlers {
     const grantType = requiredField(req, 'grant_type');
     const client = await this.clients.authenticate(clientCredentials(req));
     const scope = formField(req, 'scope');
+    // RFC 8707: may repeat; the grants refuse several (and unregistered ones) with invalid_target.
+    const resource = formValues(req, 'resource');
     const ctx = requestContext(req);
     let issued: IssuedTokens;
     if (grantType === 'authorization_code' && this.codeGrant) {
       issued = await this.codeGrant.exchange(
         client,
-        { code: formField(req, 'code'), redirectUri: formField(req, 'redirect_uri'), codeVerifier: formField(req, 'code_verifier') },
+        { code: formField(req, 'code'), redirectUri: formField(req, 'redirect_uri'), codeVerifier: formField(req, 'code_verifier'), resource },
         ctx,
       );
     } else if (grantType === 'password') {
-      issued = await this.tokens.passwordGrant(client, { username: requiredField(req, 'username'), password: requiredField(req, 'password'), scope }, ctx);
+      issued = await this.tokens.passwordGrant(client, { username: requiredField(req, 'username'), password: requiredField(req, 'password'), scope, resource }, ctx);
     } else if (grantType === 'refresh_token') {
-      issued = await this.tokens.refreshGrant(client, { refreshToken: requiredField(req, 'refresh_token'), scope }, ctx);
+      issued = await this.tokens.refreshGrant(client, { refreshToken: requiredField(req, 'refresh_token'), scope, resource }, ctx);
     } else if (grantType === 'client_credentials') {
-      issued = await this.tokens.clientCredentialsGrant(client, { scope });
+      issued = await this.tokens.clientCredentialsGrant(client, { scope, resource });
     } else {
       // Not echoed: error_description allows only RFC 6749 §5.2's characters, and a client knows what it sent.
       throw new OAuthError('unsupported_grant_type', 'grant_type is not supported (authorization_code, password, refresh_token, client_credentials)');

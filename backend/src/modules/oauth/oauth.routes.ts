@@ -64,16 +64,16 @@ export function oauthHotRoutes({ clients, tokens, logger }: Pick<OAuthDeps, 'cli
 }
 
 /** RFC 8414 authorization server metadata, served at /.well-known/oauth-authorization-server. */
-export function authorizationServerMetadata(issuerOf: string | (() => string), scopes: () => Promise<string[]>): RequestHandler {
+export function authorizationServerMetadata(issuerOf: string | (() => string), scopes: () => Promise<string[]>, resources: readonly string[] = []): RequestHandler {
   return async (_req, res) => {
     const issuer = typeof issuerOf === 'string' ? issuerOf : issuerOf();
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(await serverMetadata(issuer, scopes));
+    res.json(await serverMetadata(issuer, scopes, resources));
   };
 }
 
 /** The RFC 8414 fields; the OpenID configuration (discovery.ts) is this plus the OIDC fields, so both agree. */
-export async function serverMetadata(issuer: string, scopes: () => Promise<string[]>) {
+export async function serverMetadata(issuer: string, scopes: () => Promise<string[]>, resources: readonly string[] = []) {
   const base = issuer.replace(/\/+$/, '');
   return {
     issuer,
@@ -92,5 +92,8 @@ export async function serverMetadata(issuer: string, scopes: () => Promise<strin
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: [...new Set([...OIDC_SCOPES, ...(await scopes())])].sort(),
+    // RFC 8707 defines no metadata field of its own; RFC 9728 §4's protected_resources lists the resource
+    // identifiers this server issues tokens for, which are exactly what `resource` may name (OAUTH_RESOURCES).
+    ...(resources.length ? { protected_resources: [...resources] } : {}),
   };
 }

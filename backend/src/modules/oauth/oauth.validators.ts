@@ -25,6 +25,22 @@ export function formField(req: FormRequest, name: string): string | null {
   return v;
 }
 
+/**
+ * A field that may repeat (RFC 8707 §2 `resource`): every value, none when absent. Each value passes the same
+ * text checks as formField; the domain decides how many it accepts.
+ */
+export function formValues(req: FormRequest, name: string): string[] {
+  const v = ((req.body ?? {}) as Record<string, unknown>)[name];
+  if (v === undefined) return [];
+  const values = Array.isArray(v) ? v : [v];
+  return values.map((x) => {
+    if (typeof x !== 'string') throw new OAuthError('invalid_request', `${name} is malformed`);
+    const problem = textProblem(x);
+    if (problem) throw new OAuthError('invalid_request', `${name} ${problem}`);
+    return x;
+  });
+}
+
 export function requiredField(req: FormRequest, name: string): string {
   const v = formField(req, name);
   if (!v) throw new OAuthError('invalid_request', `${name} is required`);
