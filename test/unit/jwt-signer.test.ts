@@ -169,6 +169,30 @@ test('when signing runs on worker threads, then the tokens verify exactly like t
   }
 });
 
+test('when a token is signed for a registered resource (RFC 8707) as at+jwt, then only verify with anyResource accepts it, in-process and on worker threads', async () => {
+  const RESOURCE = 'https://reports.example.test/';
+  const { SigningThreadPool } = await import('../../backend/src/infrastructure/crypto/signing-thread-pool');
+  const pool = new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 1);
+  try {
+    for (const s of [new JwtAccessTokenSigner(keys, ISS, AUD, null, [RESOURCE]), new JwtAccessTokenSigner(keys, ISS, AUD, pool, [RESOURCE])]) {
+      const token = await s.sign({ ...baseClaims, client_id: 'rp', scope: 'openid' }, 900, { typ: 'at+jwt', audience: RESOURCE });
+      const header = jwt.decode(token, { complete: true })!.header;
+      assert.deepEqual([header.alg, header.kid, header.typ], ['RS256', keys.kid, 'at+jwt']);
+      throwsWithCode(() => s.verify(token), 'INVALID_TOKEN');
+      assert.equal(s.verify(token, { anyResource: true }).aud, RESOURCE);
+      // Cached after the first verification: the audience rule still holds.
+      throwsWithCode(() => s.verify(token), 'INVALID_TOKEN');
+      // Our own audience, typed at+jwt: accepted by both.
+      const own = await s.sign(baseClaims, 900, { typ: 'at+jwt' });
+      assert.equal(s.verify(own).aud, AUD);
+      // A signer that does not know the resource refuses the token even with anyResource.
+      throwsWithCode(() => signer.verify(token, { anyResource: true }), 'INVALID_TOKEN');
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
 test('when a signing worker stops on its own, then its slot gets a new worker and every later token is signed', async () => {
   const { SigningThreadPool } = await import('../../backend/src/infrastructure/crypto/signing-thread-pool');
   const pool = new SigningThreadPool(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 2);
