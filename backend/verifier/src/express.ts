@@ -11,6 +11,12 @@ export type AuthenticatedRequest = Request & { auth: VerifiedClaims };
 export interface ExpressOptions {
   /** Replaces the default error response (e.g. to call next(err) into your own error handler). */
   onError?: (err: VerifierError, req: Request, res: Response, next: NextFunction) => void;
+  /**
+   * RFC 9728 §5.1: the URL of this service's protected resource metadata (protectedResourceMetadata().url).
+   * When set, every 401 and 403 carries `WWW-Authenticate: Bearer resource_metadata="<url>"`, so a client
+   * that was refused learns where to get a token and for which `resource`.
+   */
+  resourceMetadataUrl?: string;
 }
 
 export interface ExpressHelpers {
@@ -40,22 +46,28 @@ export function bearerToken(header: string | undefined): string | null {
   return /^\s*Bearer(\s|$)/i.test(header) ? '' : null;
 }
 
-export function sendVerifierError(err: VerifierError, res: Response): void {
+export function sendVerifierError(err: VerifierError, res: Response, resourceMetadataUrl?: string): void {
+  // RFC 6750 §3: tell the client which scheme and why; RFC 9728 §5.1: and where this resource's metadata is.
+  const params: string[] = [];
+  if (resourceMetadataUrl) params.push(`resource_metadata="${quoted(resourceMetadataUrl)}"`);
   if (err.status === 401) {
-    // RFC 6750 §3: tell the client which scheme and why.
-    const reason = err.code === 'UNAUTHENTICATED' ? '' : ', error="invalid_token"';
-    res.setHeader('WWW-Authenticate', `Bearer${reason}`);
+    if (err.code !== 'UNAUTHENTICATED') params.push('error="invalid_token"');
+    res.setHeader('WWW-Authenticate', params.length ? `Bearer ${params.join(', ')}` : 'Bearer');
   } else if (err.code === 'FORBIDDEN') {
-    res.setHeader('WWW-Authenticate', 'Bearer, error="insufficient_scope"');
+    params.push('error="insufficient_scope"');
+    res.setHeader('WWW-Authenticate', `Bearer ${params.join(', ')}`);
   }
   res.status(err.status).json(err.toJSON());
 }
+
+/** RFC 9110 §5.6.4 quoted-string: a URL holds no quote or backslash normally; escape them if it does. */
+const quoted = (s: string) => s.replace(/[\\"]/g, (c) => `\\${c}`);
 
 export function expressHelpers(verifier: Verifier, options: ExpressOptions = {}): ExpressHelpers {
   const fail = (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!(err instanceof VerifierError)) return next(err);
     if (options.onError) return options.onError(err, req, res, next);
-    sendVerifierError(err, res);
+    sendVerifierError(err, res, options.resourceMetadataUrl);
   };
   // Every authorization helper needs the claims; behind requireAuth() they are already there.
   const guard =

@@ -15,5 +15,12 @@ export function createVerifier(options: VerifierOptions & ExpressOptions): Sessi
 
 export { createTokenVerifier, scopesOf, type Verifier, type VerifierOptions, type VerifiedClaims } from './verifier.js';
 export { expressHelpers, authOf, bearerToken, sendVerifierError, type AuthenticatedRequest, type ExpressHelpers, type ExpressOptions } from './express.js';
+export {
+  protectedResourceMetadata,
+  protectedResourceMetadataUrl,
+  type ProtectedResource,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceOptions,
+} from './protected-resource.js';
 export { VerifierError, isVerifierError, type VerifierErrorCode } from './errors.js';
 export { createRevocationFeed, type RevocationFeed, type RevocationFeedOptions, type RevocationView, type RevocationWire } from './revocations.js';

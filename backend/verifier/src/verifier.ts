@@ -43,6 +43,8 @@ export interface VerifiedClaims extends JWTPayload {
   username?: string | null;
   /** OAuth scopes, space-separated (RFC 8693 / RFC 9068 `scope`). */
   scope?: string;
+  /** RFC 9068: the client a token issued at /oauth/token was issued to. */
+  client_id?: string;
 }
 
 export interface Verifier {
