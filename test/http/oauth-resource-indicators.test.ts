@@ -7,7 +7,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { basic, bearer, claimsOf, registerAndLogin, useTestApp } from '../helpers/app';
+import { basic, bearer, claimsOf, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
 import { approveAll, callbackParams, issuerOf, oidcEnv, openAuthorization, pkce, publicCodeClient, REDIRECT_URI, registerClient } from '../helpers/oidc';
 
 const API = 'https://api.example.test/v1';
@@ -141,6 +141,33 @@ describe('resource indicators (RFC 8707) and RFC 9068 access tokens', () => {
     // A client_credentials token for a resource can still be revoked by its client, and then is inactive.
     await client.tokenRevocation(serviceConfig, cc.access_token);
     assert.equal((await client.tokenIntrospection(serviceConfig, cc.access_token)).active, false);
+  });
+
+  it('when a first-party app uses the password grant with a resource, then the session keeps it: refreshes are for that resource only', async () => {
+    const app1 = await registerClient(app, { name: 'first-party app', grantTypes: ['password', 'refresh_token'], allowedScopes: ['profile'], defaultScopes: ['profile'], requireConsent: false });
+    const user = await registerAndLogin(app);
+    const token = (form: Record<string, string>) => app.http.post('/oauth/token').set('Authorization', basic(app1.id, app1.secret!)).type('form').send(form);
+    const signedIn = await token({ grant_type: 'password', username: user.email, password: TEST_PASSWORD, resource: REPORTS });
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+    assert.deepEqual([claimsOf(signedIn.body.access_token).aud, claimsOf(signedIn.body.access_token).client_id], [REPORTS, app1.id]);
+    assert.equal(decodeProtectedHeader(signedIn.body.access_token).typ, 'at+jwt');
+    const refused = await token({ grant_type: 'refresh_token', refresh_token: signedIn.body.refresh_token, resource: API });
+    assert.deepEqual([refused.status, refused.body.error], [400, 'invalid_target']);
+    const refreshed = await token({ grant_type: 'refresh_token', refresh_token: signedIn.body.refresh_token });
+    assert.equal(refreshed.status, 200, 'the refused request did not rotate the refresh token');
+    assert.equal(claimsOf(refreshed.body.access_token).aud, REPORTS);
+    const unregistered = await token({ grant_type: 'password', username: user.email, password: TEST_PASSWORD, resource: UNREGISTERED });
+    assert.deepEqual([unregistered.status, unregistered.body.error], [400, 'invalid_target']);
+  });
+
+  it('when /oauth/authorize is POSTed with resource repeated, then it is invalid_target too', async () => {
+    const { challenge } = await pkce();
+    const body = new URLSearchParams({ response_type: 'code', client_id: rp.id, redirect_uri: REDIRECT_URI, scope: 'openid', state: 'st-p', code_challenge: challenge, code_challenge_method: 'S256' });
+    body.append('resource', API);
+    body.append('resource', API);
+    const res = await fetch(`${app.url}/oauth/authorize`, { method: 'POST', body, redirect: 'manual' });
+    assert.equal(res.status, 303);
+    assert.equal(callbackParams(res.headers.get('location')!).get('error'), 'invalid_target');
   });
 
   it('when a user signs in through /api/auth, then the first-party token is unchanged: typ JWT, this server as aud, no client_id', async () => {
