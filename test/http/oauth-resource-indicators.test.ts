@@ -105,6 +105,12 @@ describe('resource indicators (RFC 8707) and RFC 9068 access tokens', () => {
     assert.equal(decodeProtectedHeader(tokens.access_token).typ, 'at+jwt');
     assert.equal((await app.http.get('/oauth/userinfo').set(bearer(tokens.access_token))).status, 200, 'our own audience: userinfo works');
     assert.equal(await tokenError(client.refreshTokenGrant(config, tokens.refresh_token!, { resource: API })), 'invalid_target');
+
+    // RFC 9068 §4's reason for the type: an access token (same key, same issuer) is never taken for an ID token.
+    // (Without client_id, which would already differ from the token's aud.)
+    const asHint = await fetch(`${app.url}/oauth/end-session?id_token_hint=${encodeURIComponent(tokens.access_token)}`, { redirect: 'manual' });
+    assert.equal(asHint.status, 400);
+    assert.equal((await app.http.get('/oauth/userinfo').set(bearer(tokens.access_token))).status, 200, 'nobody was signed out');
   });
 
   it('when the exchange names another resource than the authorization request, then it is invalid_target', async () => {

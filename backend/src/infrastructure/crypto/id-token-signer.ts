@@ -21,6 +21,8 @@ export class JoseIdTokenSigner implements IdTokenSigner {
       const header = decodeProtectedHeader(token);
       const key = typeof header.kid === 'string' ? this.keys.publicKeys.get(header.kid) : undefined;
       if (!key || header.alg !== 'RS256') return null;
+      // RFC 9068 §4: an access token of /oauth/token (same key, same issuer) is typed so it is never taken for an ID token.
+      if (header.typ === 'at+jwt') return null;
       // The signature only (jwtVerify would refuse an expired token, which a logout hint may be).
       const { payload } = await compactVerify(token, key, { algorithms: ['RS256'] });
       const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
