@@ -9,7 +9,7 @@ import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 
@@ -33,7 +33,9 @@ export async function startTracing(settings: TracingSettings): Promise<Tracing> 
     instrumentations: [
       // The probes and the scrape would be most of the spans and tell nothing about a request's path.
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/metrics' }),
-      new ExpressInstrumentation(),
+      // One span per middleware (request id, helmet, body parser, ... most of them anonymous) was a third of a
+      // sign-in's spans and says little; the route's request handler span stays.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
       // requireParentSpan: pool housekeeping and background jobs outside any request make no root traces.
       new PgInstrumentation({ requireParentSpan: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
