@@ -14,10 +14,10 @@ import { cpuSince, sampleCpu } from '../cpu';
 import { cannon, runState } from '../load';
 import type { ScenarioResult } from '../report';
 import { benchEnv, errorLines, register, startApp } from '../servers';
-import { LOGIN_CONNECTIONS, PASSWORD, SEED_COST, WARMUP, log } from '../settings';
+import { LOGIN_CONNECTIONS, PASSWORD, SEED_COST, log } from '../settings';
 
 // 11 rounds: on this shared machine single rounds of one server differ by 2-3x in req/s (other processes).
-const ROUNDS = { rounds: 11, seconds: 3, warmup: 5 };
+const ROUNDS = { rounds: 11, seconds: 3, warmupLogins: 400 };
 const VARIANTS = ['before', 'off', 'on'] as const;
 type Variant = (typeof VARIANTS)[number];
 
@@ -76,9 +76,10 @@ export async function runTracing(runId: string): Promise<ScenarioResult[]> {
         verifyBody: (b) => b.includes('"accessToken"'),
       };
     };
-    log(`scenario tracing: warm-up, then ${ROUNDS.rounds} rounds of ${ROUNDS.seconds} s per server (before, off, on; order rotates)`);
-    // Longer than other phases' warm-up: a login is heavier than a read and the first rounds still ran slower.
-    for (const v of VARIANTS) await cannon({ ...loginOpts(servers.get(v)!), duration: Math.max(WARMUP, ROUNDS.warmup) });
+    log(`scenario tracing: warm-up (${ROUNDS.warmupLogins} logins each), then ${ROUNDS.rounds} rounds of ${ROUNDS.seconds} s per server (before, off, on; order rotates)`);
+    // Warm-up by count, not time: after 2-5 s (50-150 logins on the shared machine) a fresh server still spent
+    // 2-5x the CPU per login of its later rounds (JIT, pools), which swamped the differences measured here.
+    for (const v of VARIANTS) await cannon({ ...loginOpts(servers.get(v)!), amount: ROUNDS.warmupLogins });
     const spansBefore = sink.counts.spans;
     const load1 = (runState.loadAtStart = os.loadavg()[0]!);
     const rounds = new Map<Variant, Round[]>(VARIANTS.map((v) => [v, []]));
