@@ -44,7 +44,8 @@ export function spawnNode(opts: {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   // Nothing from the caller's shell may point the server at Redis/NATS or change its keys.
-  for (const k of ['REDIS_URL', 'NATS_URL', 'JWT_PRIVATE_KEY', 'JWT_PRIVATE_KEY_FILE', 'JWT_PUBLIC_KEYS_FILE', 'NODE_OPTIONS']) delete env[k];
+  // Nor turn tracing on: only the tracing phase does, for one of its servers.
+  for (const k of ['REDIS_URL', 'NATS_URL', 'JWT_PRIVATE_KEY', 'JWT_PRIVATE_KEY_FILE', 'JWT_PUBLIC_KEYS_FILE', 'NODE_OPTIONS', 'OTEL_EXPORTER_OTLP_ENDPOINT']) delete env[k];
   Object.assign(env, opts.env);
   const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.script], {
     cwd: opts.cwd,

@@ -256,5 +256,10 @@ export function describeSettings(s: {
       'would stay queued for bcrypt and be paid for inside the window. A control run of the light /me load alone (with its own ' +
       'warm-up) comes before it; the login row notes where the CPU went during the window (server, its bcrypt children, PostgreSQL, ' +
       'load generator, whole machine).',
+    `Tracing (issue 30): login at \`BCRYPT_COST=${s.seedCost}\` (the request path, not hashing) on three servers on the bench database, ` +
+      `${s.loginConnections} connections, in alternating rounds of 3 s (11 rounds, the order rotating, after a warm-up of 400 logins on each): the server as ` +
+      '`npm start` ran it before tracing (`bench/server-without-main.ts`), `backend/src/main.ts` with `OTEL_EXPORTER_OTLP_ENDPOINT` unset, and ' +
+      'with it set to an OTLP/HTTP receiver in this process that only counts spans. Rows are medians over the rounds; the notes give the ' +
+      'per-round ratios (off/before, on/off) of req/s and of server CPU per login.',
   ];
 }

@@ -13,6 +13,8 @@
 //   3. server B (LOG_LEVEL=info): /me again, to show what one JSON log line per request costs.
 //   3b. server N (NATS_URL, own subject prefix): auth.validate over NATS request/reply.
 //   4. server C (BCRYPT_COST=12): login load, with a light /me load alongside for its p99.
+//   5. tracing (scenarios/tracing.ts): login at BCRYPT_COST=4 on three servers in alternating rounds, the
+//      server as started before tracing, tracing off and tracing on (OTLP to a sink in this process).
 // The servers share the database and DATA_DIR (so the signing key) and a fixed JWT_ISSUER, so tokens
 // issued by A stay valid on B and C.
 //
@@ -29,7 +31,7 @@ import { keepSections } from './kept-sections';
 import { abortLoad, runState } from './load';
 import { summarise } from './profile-summary';
 import { consoleTable, consoleTargets, describeSettings, markdown, type Report, type ScenarioResult } from './report';
-import { runBaseline, runLogin, runMeInfo, runNatsValidate, SERVER_A_SCENARIOS } from './scenarios';
+import { runBaseline, runLogin, runMeInfo, runNatsValidate, runTracing, SERVER_A_SCENARIOS } from './scenarios';
 import { OAUTH_SETTINGS } from './scenarios/oauth';
 import { benchEnv, cleanup, errorLines, machine, seed, startApp, vacuum, type Seeded } from './servers';
 import {
@@ -78,7 +80,8 @@ async function main(): Promise<void> {
   mkdirSync(join(tmp, 'data'));
   const profileDir = PROFILE ? mkdtempSync(join(os.tmpdir(), 'sessionary-bench-profile-')) : undefined;
   const results = new Map<string, ScenarioResult>();
-  const needApp = ONLY.some((s) => s !== 'baseline');
+  // The tracing phase starts its own servers on the bench database; every other phase needs server A's seeding.
+  const needApp = ONLY.some((s) => s !== 'baseline' && s !== 'tracing');
 
   const db = await createTestDatabase();
   benchEnv.db = db;
@@ -147,6 +150,8 @@ async function main(): Promise<void> {
     bcryptRes = phase.bcrypt;
   }
 
+  if (selected('tracing')) for (const r of await runTracing(runId)) results.set(r.id, r);
+
   if (runState.aborted) throw new Error('aborted');
 
   const get = (id: string) => results.get(id);
@@ -161,7 +166,7 @@ async function main(): Promise<void> {
     profile = profiles.length ? profiles.map((p) => summarise(p, 30, runState.lastWindow)).join('\n\n') : '(no .cpuprofile written)';
   }
 
-  const scenarios = [...ALL.flatMap((id) => (id === 'login' ? ['me-control', 'login', 'me-during-login'] : [id]))].map(get).filter((s): s is ScenarioResult => !!s);
+  const scenarios = [...ALL.flatMap((id) => (id === 'login' ? ['me-control', 'login', 'me-during-login'] : id === 'tracing' ? ['tracing-before', 'tracing-off', 'tracing-on'] : [id]))].map(get).filter((s): s is ScenarioResult => !!s);
   const benchVars = Object.entries(process.env)
     .filter(([k]) => k.startsWith('BENCH_') || k === 'TEST_DATABASE_URL')
     .map(([k, v]) => `${k}=${v} `)

@@ -90,6 +90,8 @@ export interface AppServerOpts {
   profileDir?: string;
   /** Extra server environment for one phase (e.g. NATS_URL for nats-validate). */
   env?: Record<string, string>;
+  /** Entry point instead of backend/src/main.ts (the tracing phase's server without main.ts). */
+  script?: string;
 }
 
 export async function startApp(o: AppServerOpts): Promise<Child> {
@@ -97,7 +99,7 @@ export async function startApp(o: AppServerOpts): Promise<Child> {
   const port = await freePort();
   const child = spawnNode({
     name: o.name,
-    script: 'backend/src/main.ts',
+    script: o.script ?? 'backend/src/main.ts',
     cwd: ROOT,
     port,
     logFile: join(benchEnv.tmp!, `${o.name}.log`),

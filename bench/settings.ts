@@ -18,7 +18,7 @@ export const CONNECTIONS = envInt('BENCH_CONNECTIONS', 50);
 export const LOGIN_CONNECTIONS = envInt('BENCH_LOGIN_CONNECTIONS', 16);
 export const USERS = envInt('BENCH_USERS', 50);
 export const CLUSTER_WORKERS = envInt('BENCH_CLUSTER_WORKERS', 1);
-// A watchdog, not a budget: the full run (floor, OAuth, code flow and NATS phases included) takes 6-8 minutes on a busy 2-core machine.
+// A watchdog, not a budget: the full run (floor, OAuth, code flow, NATS and tracing phases included) takes 6-9 minutes on a busy 2-core machine.
 export const MAX_SECONDS = envInt('BENCH_MAX_SECONDS', 900);
 /** The steady /me load beside the login storm (issue 15: 300 req/s); enough connections that a slow answer does not throttle the rate. */
 export const LIGHT_ME = { connections: 16, rate: 300 };
@@ -54,6 +54,7 @@ export const ALL = [
   'oauth-refresh',
   'oauth-client-credentials',
   'login',
+  'tracing',
 ] as const;
 export type ScenarioId = (typeof ALL)[number];
 export const PROFILE = (process.env.BENCH_PROFILE || null) as ScenarioId | null;

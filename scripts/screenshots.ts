@@ -39,7 +39,6 @@ async function main() {
   const { url } = await container.start(0);
   const browser = await launchChromium();
   mkdirSync(OUT, { recursive: true });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- demo set-up, shapes checked by the pages
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json().catch(() => null)) as any }));
   try {

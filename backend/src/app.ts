@@ -111,6 +111,10 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
     { method: 'GET', path: '/api/user/sessions', operationId: 'listSessions', handler: seen(leanUser.sessions) },
   ];
 
+  // Who calls, established once for every declared endpoint (http/endpoint.ts).
+  const bearer = authenticate(auth);
+  const guards: Guards = { public: [], user: [bearer], admin: [bearer, requireRole('admin')] };
+
   app.use(requestId);
   app.use(requestLogger(deps.logger));
   app.use(deps.metrics.middleware);
@@ -121,8 +125,8 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   // the per-IP limit itself (token and revoke; introspection is for services), so a 429 has the OAuth shape too.
   // The authorization code flow's browser endpoints and userinfo first: they answer with pages, redirects and
   // RFC 6750 errors, not the token endpoints' JSON errors.
-  app.use('/oauth', authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, logout: deps.oauth.logout, auth, logger: deps.logger }));
-  app.use('/oauth', oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, codeGrant: deps.oauth.codeGrant, logger: deps.logger, perIp, perAccount }));
+  app.use(authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, logout: deps.oauth.logout, auth, logger: deps.logger, guards }));
+  app.use(oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, codeGrant: deps.oauth.codeGrant, logger: deps.logger, perIp, perAccount, guards }));
   app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes(), deps.oauth.resources));
   app.get('/.well-known/openid-configuration', openidConfiguration(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes(), deps.oauth.resources));
   app.use(jsonBody(deps.http.bodyLimit));
@@ -139,10 +143,6 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
     res.json(deps.jwks());
   });
   app.get('/metrics', deps.metrics.handler);
-
-  // Who calls, established once for every declared endpoint (http/endpoint.ts).
-  const bearer = authenticate(auth);
-  const guards: Guards = { public: [], user: [bearer], admin: [bearer, requireRole('admin')] };
 
   // Cookie-based variants for the web page, ahead of /api/auth (which would otherwise see the paths first).
   const { trustProxy, corsOrigins } = deps.http;
@@ -179,8 +179,8 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   app.use(notFoundRoute);
   const answers = errorAnswers(deps.logger);
   app.use(errorHandler(deps.logger, answers));
-  // Introspection is on the fast path too, but in Express it stays on the /oauth router (its form parser and
-  // error shape), which answers what the fast path leaves.
+  // Introspection is on the fast path too; in Express it is the declared endpoint (oauth.endpoints.ts, its form
+  // parser and the /oauth router's error shape), which answers what the fast path leaves.
   const oauthHot = oauthHotRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, logger: deps.logger });
   const listener = fastPath({
     routes: [...hot, ...oauthHot],

@@ -315,6 +315,12 @@ export const schema = {
     sentMail: int('MAIL_SENT_RETENTION_DAYS', 'days a sent mail\'s outbox row (recipient, template, time; the payload is erased at sending) is kept', 7),
     failedMail: int('MAIL_FAILED_RETENTION_DAYS', 'days a given-up mail\'s outbox row (recipient, template, last error) is kept for the operator to look into', 30),
   },
+  // OpenTelemetry tracing (issue 30, docs/operations.md "Tracing"). Off unless the endpoint is set: then, and
+  // only then, main.ts loads the SDK and its instrumentations, before Express, pg and ioredis are loaded.
+  tracing: {
+    endpoint: optional('OTEL_EXPORTER_OTLP_ENDPOINT', 'OTLP/HTTP collector base URL (e.g. http://localhost:4318); spans go to <endpoint>/v1/traces as JSON. Unset = tracing off, the OpenTelemetry SDK is not even loaded'),
+    serviceName: text('OTEL_SERVICE_NAME', '`service.name` of the spans this process exports', 'sessionary'),
+  },
   oauth: {
     clients: list('OAUTH_CLIENTS', 'comma-separated client ids registered at start (when missing) as public password/refresh_token clients'),
     secretRotationOverlap: int('OAUTH_SECRET_ROTATION_OVERLAP', 'seconds a rotated-away client secret stays valid', 86_400),

@@ -313,6 +313,9 @@ async function buildDomain(
     },
     config,
   );
+  // Tracing on (main.ts started the SDK): domain calls become spans. Imported only then, so with it off the
+  // services are the plain objects and @opentelemetry/api is not loaded.
+  if (config.tracing.endpoint) (await import('./infrastructure/observability/traced-services')).traceServices({ ...services });
   const { auth, sessions, users } = services;
 
   // OAuth: the client registry (cached 5 minutes, invalidated on change on every instance) and the grants.

@@ -27,4 +27,5 @@ export { runBaseline } from './baseline';
 export { runMeInfo } from './me-info';
 export { runLogin } from './login';
 export { runNatsValidate } from './nats-validate';
+export { runTracing } from './tracing';
 export type { AppScenario, ScenarioContext } from './types';

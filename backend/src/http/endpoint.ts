@@ -42,6 +42,11 @@ export interface EndpointSpec<B extends Shape | undefined, Q extends Shape | und
   invalidParams?: () => DomainError;
   /** Steps after the input check and before the handler: limits keyed by checked fields (email, user). */
   limits?: readonly RequestHandler[];
+  /**
+   * false for a GET that changes state (OIDC's end-session signs out, an authorization request is stored):
+   * it is not tried again after a dropped database connection, as safe reads are.
+   */
+  retryRead?: false;
   handler: (req: EndpointRequest<B, Q, P>, res: Response) => Promise<void> | void;
 }
 
@@ -78,7 +83,7 @@ export function endpoint<B extends Shape | undefined = undefined, Q extends Shap
     beforeAccess: spec.beforeAccess ?? [],
     steps,
     // A GET has no side effect to repeat: tried once more when the database connection dropped under it.
-    handler: spec.method === 'GET' ? retryReadOnce(handler) : (handler as RequestHandler),
+    handler: spec.method === 'GET' && spec.retryRead !== false ? retryReadOnce(handler) : (handler as RequestHandler),
   };
 }
 

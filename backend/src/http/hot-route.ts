@@ -48,7 +48,7 @@ export interface HotRoute {
   perIp?: boolean;
   /**
    * Reads an application/x-www-form-urlencoded body first (form-body.ts). Fast path only: such a route keeps
-   * its own Express route (the /oauth router) for what the fast path does not take.
+   * its own Express route (the declared endpoint, oauth.endpoints.ts) for what the fast path does not take.
    */
   formBody?: boolean;
   /** The route's own error mapping when it answers in another shape (OAuth); the app's errorAnswers if unset. */

@@ -64,8 +64,9 @@ export class OAuthHandlers {
   };
 
   /**
-   * RFC 7662: only for confidential clients (resource servers) that authenticate. Served by the /oauth router
-   * and by the fast path (oauth.routes.ts oauthHotRoutes): sendJson with the no-store headers, either way.
+   * RFC 7662: only for confidential clients (resource servers) that authenticate. Served by the declared
+   * endpoint (oauth.endpoints.ts) and by the fast path (oauth.routes.ts oauthHotRoutes): sendJson with the
+   * no-store headers, either way.
    */
   introspect: HotHandler = async (req, res) => {
     assertForm(req);

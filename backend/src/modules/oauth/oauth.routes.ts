@@ -1,64 +1,48 @@
-// /oauth: token (RFC 6749), revoke (RFC 7009), introspect (RFC 7662), and the RFC 8414 metadata document.
-// Everything under /oauth answers with Cache-Control: no-store and, on errors, the OAuth shape
-// {error, error_description} (never the API's {error: {code}}).
+// /oauth: token (RFC 6749), revoke (RFC 7009), introspect (RFC 7662) — declared in oauth.endpoints.ts — and
+// the RFC 8414 metadata document. Everything under /oauth answers with Cache-Control: no-store and, on errors,
+// the OAuth shape {error, error_description} (never the API's {error: {code}}): this router adds both around
+// the endpoints, and answers a path under /oauth that names no endpoint.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { OAuthClientService } from '../../domain/oauth/client.service';
 import type { OAuthTokenService } from '../../domain/oauth/token.service';
-import type { CodeGrantService } from '../../domain/oauth/code-grant.service';
 import { GRANT_TYPES } from '../../domain/oauth/types';
 import { OIDC_SCOPES } from '../../domain/oauth/oidc';
 import type { Logger } from '../../infrastructure/logger';
 import { noStore } from '../../http/context';
-import { formBody } from '../../http/form-body';
+import { mountEndpoints, type Guards } from '../../http/endpoint';
 import type { HotRoute } from '../../http/hot-route';
-import { emailKey } from '../../http/rate-limit-keys';
-import type { RateLimits } from '../../http/rate-limits';
 import { safeDescription } from '../../http/errors';
+import { oauthEndpoints, type OAuthEndpointDeps } from './oauth.endpoints';
 import { oauthErrorAnswers, oauthErrorHandler } from './oauth.errors';
 import { OAuthHandlers } from './oauth.handlers';
 
-export interface OAuthDeps {
-  clients: OAuthClientService;
-  tokens: OAuthTokenService;
-  codeGrant: CodeGrantService;
+export interface OAuthDeps extends OAuthEndpointDeps {
   logger: Logger;
-  /** Per-IP limit on /oauth/token and /oauth/revoke (introspection is for services, like /api/auth/validate). */
-  perIp: RequestHandler;
-  /** Per-account limit on password grants (keyed by username, which is the email), shared with /api/auth/login. */
-  perAccount: RateLimits['perAccount'];
+  guards: Guards;
 }
 
-/** Only the password grant names an account; other grants pass the per-account limiter uncounted. */
-const byUsername = emailKey('username');
-const passwordGrantAccount = (req: Request) => ((req.body as Record<string, unknown> | undefined)?.grant_type === 'password' ? byUsername(req) : null);
-
-const form = formBody();
-
-export function oauthRoutes({ clients, tokens, codeGrant, logger, perIp, perAccount }: OAuthDeps): Router {
-  const h = new OAuthHandlers(clients, tokens, codeGrant);
+/** Mounted at the app's root: the endpoints carry their full paths, the steps around them apply under /oauth. */
+export function oauthRoutes({ logger, guards, ...deps }: OAuthDeps): Router {
   const router = Router();
-  router.use((_req, res, next) => {
+  router.use('/oauth', (_req, res, next) => {
     noStore(res);
     next();
   });
-  router.post('/token', perIp, form, perAccount(passwordGrantAccount), h.token);
-  router.post('/revoke', perIp, form, h.revoke);
-  // Also a hot route (oauthHotRoutes below): the fast path answers the everyday request; this, the rest.
-  router.post('/introspect', form, (req, res) => h.introspect(req, res));
-  router.use((req: Request, res: Response) => {
+  mountEndpoints(router, oauthEndpoints(deps), guards);
+  router.use('/oauth', (req: Request, res: Response) => {
     res.status(404).json({ error: 'invalid_request', error_description: safeDescription(`No OAuth endpoint ${req.method} ${req.path}`) });
   });
-  router.use(oauthErrorHandler(logger));
+  router.use('/oauth', oauthErrorHandler(logger));
   return router;
 }
 
 /**
  * POST /oauth/introspect on the fast path (http/fast-path.ts) ahead of Express: resource servers call it per
- * request, like GET /api/auth/validate. The same handler and error mapping as the router above; a body the
- * fast path does not read itself (another charset, gzip, chunked, empty, past 8 KiB) and any other request
- * target (a query string, a trailing slash) go to the router. No per-IP limit, as on the router.
+ * request, like GET /api/auth/validate. The same handler and error mapping as the endpoint (oauth.endpoints.ts);
+ * a body the fast path does not read itself (another charset, gzip, chunked, empty, past 8 KiB) and any other
+ * request target (a query string, a trailing slash) go to Express. No per-IP limit, as on the endpoint.
  */
-export function oauthHotRoutes({ clients, tokens, logger }: Pick<OAuthDeps, 'clients' | 'tokens' | 'logger'>): HotRoute[] {
+export function oauthHotRoutes({ clients, tokens, logger }: { clients: OAuthClientService; tokens: OAuthTokenService; logger: Logger }): HotRoute[] {
   const h = new OAuthHandlers(clients, tokens, null);
   return [{ method: 'POST', path: '/oauth/introspect', operationId: 'oauthIntrospect', formBody: true, errors: oauthErrorAnswers(logger), handler: h.introspect }];
 }
