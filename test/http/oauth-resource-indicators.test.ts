@@ -81,6 +81,7 @@ describe('resource indicators (RFC 8707) and RFC 9068 access tokens', () => {
     // A token for another service is not accepted by this server's own APIs (userinfo, /api/*).
     assert.equal((await app.http.get('/oauth/userinfo').set(bearer(tokens.access_token))).status, 401);
     assert.equal((await app.http.get('/api/user/me').set(bearer(tokens.access_token))).status, 401);
+    assert.deepEqual((await app.http.get('/api/auth/validate').set(bearer(tokens.access_token))).body, { valid: false, reason: 'INVALID_TOKEN' });
     // Introspection (what the resource server asks) reports it active, with its audience.
     const info = await client.tokenIntrospection(serviceConfig, tokens.access_token);
     assert.deepEqual([info.active, info.aud, info.client_id], [true, API, rp.id]);
@@ -182,6 +183,6 @@ describe('resource indicators (RFC 8707) and RFC 9068 access tokens', () => {
     const claims = claimsOf(user.accessToken);
     assert.equal(claims.aud, issuerOf(app).origin);
     assert.equal(claims.client_id, undefined);
-    assert.equal((await app.http.get('/api/auth/validate').set(bearer(user.accessToken))).status, 200);
+    assert.equal((await app.http.get('/api/auth/validate').set(bearer(user.accessToken))).body.valid, true);
   });
 });
