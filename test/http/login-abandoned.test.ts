@@ -43,14 +43,17 @@ describe('login: abandoned attempts', () => {
 
 describe('login: abandoned attempts while the server stops', () => {
   it('when the server stops while logins of clients that hung up are still running, then it waits for them and logs no error', async () => {
-    const app = await startTestApp({ env: { BCRYPT_COST: '11', BCRYPT_WORKERS: '2' } });
+    const app = await startTestApp({ env: { BCRYPT_COST: '12', BCRYPT_WORKERS: '2' } });
     let closed = false;
     try {
       const emails = Array.from({ length: 4 }, () => uniqueEmail('stopping'));
       for (const email of emails) await app.http.post('/api/auth/register').send({ email, password: TEST_PASSWORD }).expect(201);
       // Sixteen right passwords: the two running compares go on to their transaction after the hang-up.
       const hangUps = Array.from({ length: 16 }, (_, i) => loginAndHangUp(app.url, emails[i % 4], TEST_PASSWORD));
-      await waitFor('the logins to reach the server', () => app.container.activeRequests(), (n) => n === 16);
+      // Most of them in flight at once, well over the two workers, so several wait in the queue when the clients
+      // hang up. Not all sixteen: on a loaded machine the first compares can finish before the last request is
+      // read (the full suite missed that moment twice, at load 10).
+      await waitFor('the logins to reach the server', () => app.container.activeRequests(), (n) => n >= 8);
       for (const hangUp of hangUps) hangUp();
       await app.close();
       closed = true;
