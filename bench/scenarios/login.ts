@@ -11,6 +11,19 @@ import type { Report, ScenarioResult } from '../report';
 import { bcryptLimit, benchEnv, errorLines, register, startApp, type Seeded } from '../servers';
 import { DURATION, LIGHT_ME, LOGIN_CONNECTIONS, LOGIN_COST, PASSWORD, WARMUP, log } from '../settings';
 
+/** Logins with the right password, each connection cycling through the registered accounts. */
+export function loginLoad(url: string, emails: readonly string[]): autocannon.Options {
+  let n = 0;
+  return {
+    url: `${url}/api/auth/login`,
+    method: 'POST',
+    connections: LOGIN_CONNECTIONS,
+    timeout: 30,
+    setupClient: (client) => client.setHeadersAndBody({ 'content-type': 'application/json' }, JSON.stringify({ email: emails[n++ % emails.length], password: PASSWORD })),
+    verifyBody: (b) => b.includes('"accessToken"'),
+  };
+}
+
 export interface LoginPhase {
   /** me-control, login, me-during-login (those that ran). */
   results: ScenarioResult[];
@@ -47,17 +60,7 @@ export async function runLogin(seeded: Seeded, runId: string, profileDir: string
     runState.cpuTarget = null;
     runState.lastCpu = null;
     log('scenario login (+ light /me load)');
-    const loginOpts = (): autocannon.Options => {
-      let n = 0;
-      return {
-        url: `${c.url}/api/auth/login`,
-        method: 'POST',
-        connections: LOGIN_CONNECTIONS,
-        timeout: 30,
-        setupClient: (client) => client.setHeadersAndBody({ 'content-type': 'application/json' }, JSON.stringify({ email: emails[n++ % emails.length], password: PASSWORD })),
-        verifyBody: (b) => b.includes('"accessToken"'),
-      };
-    };
+    const loginOpts = () => loginLoad(c.url, emails);
     // One continuous storm (warm-up + measured window) rather than two runs: a login cut off when a
     // warm-up run ends still holds its place in the server's bcrypt queue, and would be paid for inside
     // the measured window without being counted there. Only responses inside the window count.

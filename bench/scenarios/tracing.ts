@@ -8,13 +8,13 @@
 // the spans) is what the server process spends, not hashing. Figures are medians over the rounds.
 import { createServer } from 'node:http';
 import os from 'node:os';
-import type autocannon from 'autocannon';
 import { stopChild, type Child } from '../children';
 import { cpuSince, sampleCpu } from '../cpu';
 import { cannon, runState } from '../load';
 import type { ScenarioResult } from '../report';
 import { benchEnv, errorLines, register, startApp } from '../servers';
-import { LOGIN_CONNECTIONS, PASSWORD, SEED_COST, log } from '../settings';
+import { loginLoad } from './login';
+import { LOGIN_CONNECTIONS, SEED_COST, log } from '../settings';
 
 // 11 rounds: on this shared machine single rounds of one server differ by 2-3x in req/s (other processes).
 const ROUNDS = { rounds: 11, seconds: 3, warmupLogins: 400 };
@@ -65,17 +65,7 @@ export async function runTracing(runId: string): Promise<ScenarioResult[]> {
     servers.set('on', await startApp({ ...common, name: 'tracing-on', env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'sessionary-bench' } }));
     const emails = Array.from({ length: LOGIN_CONNECTIONS }, (_, i) => `tracing${i}.${runId}@example.com`);
     await register(servers.get('off')!.url, emails);
-    const loginOpts = (c: Child): autocannon.Options => {
-      let n = 0;
-      return {
-        url: `${c.url}/api/auth/login`,
-        method: 'POST',
-        connections: LOGIN_CONNECTIONS,
-        timeout: 30,
-        setupClient: (client) => client.setHeadersAndBody({ 'content-type': 'application/json' }, JSON.stringify({ email: emails[n++ % emails.length], password: PASSWORD })),
-        verifyBody: (b) => b.includes('"accessToken"'),
-      };
-    };
+    const loginOpts = (c: Child) => loginLoad(c.url, emails);
     log(`scenario tracing: warm-up (${ROUNDS.warmupLogins} logins each), then ${ROUNDS.rounds} rounds of ${ROUNDS.seconds} s per server (before, off, on; order rotates)`);
     // Warm-up by count, not time: after 2-5 s (50-150 logins on the shared machine) a fresh server still spent
     // 2-5x the CPU per login of its later rounds (JIT, pools), which swamped the differences measured here.

@@ -1,7 +1,8 @@
 // Test helpers for the verifier: a counting proxy in front of a real server's JWKS, forged tokens.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import supertest from 'supertest';
 
 /** Serves `/jwks.json` from whichever upstream key set is current, counting requests. */
 export async function startJwksProxy(upstream: string) {
@@ -18,6 +19,13 @@ export async function startJwksProxy(upstream: string) {
     state,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A service (an Express app using the verifier) listening on a free port, with supertest aimed at it. */
+export async function serveService(handler: RequestListener): Promise<{ service: ReturnType<typeof supertest>; close: () => Promise<void> }> {
+  const server = createServer(handler).listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { service: supertest(server), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** A token signed with a throwaway key the server never published. */

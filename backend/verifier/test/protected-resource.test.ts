@@ -8,6 +8,7 @@ import express from 'express';
 import supertest from 'supertest';
 import { basic, bearer, registerAndLogin, startTestApp, type TestApp } from '../../../test/helpers/app';
 import { createVerifier, protectedResourceMetadata, protectedResourceMetadataUrl, VerifierError } from '../src/index';
+import { serveService } from './helpers';
 
 const ISSUER = 'http://auth.test';
 const API = 'https://api.example.test/v1';
@@ -48,10 +49,7 @@ describe('protected resource metadata (RFC 9728) and resource-bound tokens', () 
     other.get('/v1/admin', auth.requireScope('api:write'), (_req, res) => {
       res.json({ ok: true });
     });
-    const server = other.listen(0);
-    await new Promise((resolve) => server.once('listening', resolve));
-    service = supertest(server);
-    close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+    ({ service, close } = await serveService(other));
   });
   after(async () => {
     await close();

@@ -5,7 +5,7 @@ import express from 'express';
 import supertest from 'supertest';
 import { registerAndLogin, startTestApp, type TestApp } from '../../../test/helpers/app';
 import { createVerifier, VerifierError } from '../src/index';
-import { forgeToken, payloadOf, startJwksProxy } from './helpers';
+import { forgeToken, payloadOf, serveService, startJwksProxy } from './helpers';
 
 const ISSUER = 'http://auth.test';
 const AUDIENCE = 'auth-test';
@@ -147,10 +147,7 @@ describe('Express helpers', () => {
     other.get('/users/:id', auth.requirePolicy((claims, req) => claims.sub === req.params.id || claims.role === 'admin'), (_req, res) => {
       res.json({ ok: true });
     });
-    const server = other.listen(0);
-    await new Promise((resolve) => server.once('listening', resolve));
-    service = supertest(server);
-    close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+    ({ service, close } = await serveService(other));
   });
   after(async () => {
     await close();
