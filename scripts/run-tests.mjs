@@ -30,14 +30,13 @@ const concurrency = Number(process.env.TEST_CONCURRENCY) || availableParallelism
 // The runner's usual output (tap on Node 20 when piped, spec from Node 23), plus the slowest files at the end.
 const reporter = Number(process.versions.node.split('.')[0]) >= 23 ? 'spec' : 'tap';
 const reporters = ['--test-reporter', reporter, '--test-reporter-destination', 'stdout', '--test-reporter', './scripts/slowest-files-reporter.mjs', '--test-reporter-destination', 'stdout'];
-// --test-force-exit: a file's process ends when its tests have, even if a handle is still open. In the full
-// run test/http/readiness.test.ts kept its process alive after every test and hook had passed (never alone;
-// the handle was not found), which held the whole run until the file timeout. Handle leaks that matter are
-// tested on their own (test/integration/startup-unwind.test.ts runs the server in a child process).
+// No --test-force-exit: a file whose process outlives its tests has leaked a handle, and the file timeout
+// says so. (It was on for a while, hiding one: test/helpers/services.ts's reachability probe half-closed its
+// socket with end(), and a peer that never closed its side kept test/http/readiness.test.ts alive.)
 const outDir = mkdtempSync(join(tmpdir(), 'run-tests-'));
 const slowestOut = join(outDir, 'slowest.json');
 const failedOut = join(outDir, 'failed.json');
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...reporters, ...files], {
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...reporters, ...files], {
   stdio: ['inherit', 'pipe', 'pipe'],
   env: { ...process.env, NODE_ENV: 'test', SLOWEST_FILES_OUT: slowestOut, FAILED_TESTS_OUT: failedOut },
 });

@@ -4,9 +4,8 @@
 //   only the start and the end of a long log, and a failing `before` hook shows up in the middle as its suite's
 //   error while every test under it reads only "cancelled".
 // Process start and imports are not in a test's duration, so a file's wall time is a little longer.
-// With --test-force-exit the runner may exit before this generator reaches its end, so both are written to
-// files as the run goes (SLOWEST_FILES_OUT, FAILED_TESTS_OUT, set by run-tests.mjs), which prints them once the
-// runner has exited.
+// Both are also written to files as the run goes (SLOWEST_FILES_OUT, FAILED_TESTS_OUT, set by run-tests.mjs),
+// which prints them once the runner has exited, whether or not this generator reached its end.
 import { writeFileSync } from 'node:fs';
 
 /** The innermost message of a failure: node wraps a test's own error in ERR_TEST_FAILURE with the cause. */

@@ -46,7 +46,9 @@ function tcpProbe(service: ServiceName, url: string, timeoutMs: number): Promise
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
-      socket.end();
+      // destroy, not end: end() half-closes and keeps the socket (and so the test process) alive until the peer
+      // closes its side, which a server that is stopped and restarted under the test may never do.
+      socket.destroy();
       resolve();
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
