@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { basic, bearer, claimsOf, registerAndLogin, TEST_PASSWORD, useTestApp } from '../helpers/app';
-import { approveAll, callbackParams, issuerOf, oidcEnv, openAuthorization, pkce, publicCodeClient, REDIRECT_URI, registerClient } from '../helpers/oidc';
+import pg from 'pg';
+import { approveAll, callbackParams, decide, handleOf, issuerOf, nextStep, oidcEnv, openAuthorization, pkce, publicCodeClient, REDIRECT_URI, registerClient } from '../helpers/oidc';
 
 const API = 'https://api.example.test/v1';
 const REPORTS = 'https://reports.example.test/';
@@ -97,6 +98,30 @@ describe('resource indicators (RFC 8707) and RFC 9068 access tokens', () => {
     assert.equal(await tokenError(client.refreshTokenGrant(config, named.refresh_token!, { resource: UNREGISTERED })), 'invalid_target');
     const still = await client.refreshTokenGrant(config, named.refresh_token!);
     assert.equal(claimsOf(still.access_token).aud, API);
+  });
+
+  it('when the authorization request names a resource, then the consent step shows it and the consent and code audit entries record it', async () => {
+    const user = await registerAndLogin(app);
+    const { challenge } = await pkce();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256', state: 'shown', resource: REPORTS });
+    const handle = handleOf(await openAuthorization(url));
+    const step = (await nextStep(app, handle, user.accessToken)) as { step: string; resource?: string | null };
+    assert.equal(step.step, 'consent');
+    assert.equal(step.resource, REPORTS);
+    assert.ok(callbackParams(await decide(app, handle, user.accessToken, true)).get('code'));
+    const db = new pg.Client({ connectionString: app.database.url });
+    await db.connect();
+    try {
+      const rows = await db.query(`SELECT type, metadata->>'resource' AS resource FROM "AuditEvent" WHERE "userId" = $1 AND type IN ('oauth.consent.granted', 'oauth.code.issued') ORDER BY "createdAt", type`, [user.userId]);
+      assert.deepEqual(rows.rows.map((r: { type: string; resource: string | null }) => [r.type, r.resource]).sort(), [['oauth.code.issued', REPORTS], ['oauth.consent.granted', REPORTS]]);
+    } finally {
+      await db.end();
+    }
+    // Without a resource the step says so (null): the token would be for this server.
+    const plain = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256', state: 'plain', prompt: 'consent' });
+    const plainStep = (await nextStep(app, handleOf(await openAuthorization(plain)), user.accessToken)) as { step: string; resource?: string | null };
+    assert.equal(plainStep.step, 'consent');
+    assert.equal(plainStep.resource, null);
   });
 
   it('when the authorization request names no resource, then the token is for this server and a refresh cannot add one', async () => {

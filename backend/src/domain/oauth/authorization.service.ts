@@ -25,6 +25,9 @@ export interface AuthorizationSettings {
   resources: readonly string[];
 }
 
+/** The audit's `resource` (RFC 8707) of a request that named one; absent otherwise, as before resources existed. */
+const resourceOf = (request: { resource: string | null }) => (request.resource ? { resource: request.resource } : {});
+
 /** What the web app shows for a pending request. */
 export type AuthorizationStep =
   | { step: 'login'; loginHint: string | null; uiLocales: string | null }
@@ -32,6 +35,8 @@ export type AuthorizationStep =
       step: 'consent';
       client: { clientId: string; name: string; clientUri: string | null; logoUri: string | null };
       scopes: string[];
+      /** RFC 8707: the one API the token would be for (null: this server's own). */
+      resource: string | null;
       uiLocales: string | null;
     }
   | { step: 'redirect'; redirectTo: string };
@@ -119,6 +124,7 @@ export class AuthorizationService {
         step: 'consent',
         client: { clientId: client.clientId, name: client.name, clientUri: client.clientUri, logoUri: client.logoUri },
         scopes: request.scope,
+        resource: request.resource,
         uiLocales: request.uiLocales,
       };
     }
@@ -130,14 +136,14 @@ export class AuthorizationService {
     const { request, client } = await this.open(handle);
     const session = await this.browserSession(claims);
     if (!approve) {
-      await this.audit(claims.sub, 'oauth.consent.denied', ctx, { clientId: client.clientId, scope: request.scope });
+      await this.audit(claims.sub, 'oauth.consent.denied', ctx, { clientId: client.clientId, scope: request.scope, ...resourceOf(request) });
       return { redirectTo: await this.refuse(request, claims.sub, 'access_denied', 'The user denied the request', ctx, false) };
     }
     // A decision is only taken on a sign-in the request accepts (prompt=login, max_age).
     if (this.mustSignInAgain(request, session)) throw Errors.reauthRequired();
     if (client.requireConsent) {
       await this.consents.grant(claims.sub, client.clientId, request.scope, this.clock.now());
-      await this.audit(claims.sub, 'oauth.consent.granted', ctx, { clientId: client.clientId, scope: request.scope });
+      await this.audit(claims.sub, 'oauth.consent.granted', ctx, { clientId: client.clientId, scope: request.scope, ...resourceOf(request) });
     }
     return { redirectTo: await this.issueCode(request, session, ctx, 'approved') };
   }
@@ -190,7 +196,7 @@ export class AuthorizationService {
     });
     // Two tabs answering the same request: the second finds it answered.
     if (!issued) throw Errors.notFound('Authorization request');
-    await this.audit(session.userId, 'oauth.code.issued', ctx, { clientId: request.clientId, scope: request.scope, sessionId: session.id, consent: how });
+    await this.audit(session.userId, 'oauth.code.issued', ctx, { clientId: request.clientId, scope: request.scope, ...resourceOf(request), sessionId: session.id, consent: how });
     return redirectTo(request.redirectUri, { code, state: request.state, iss: this.settings.issuer });
   }
 

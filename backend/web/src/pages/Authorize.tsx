@@ -11,7 +11,7 @@ import { SignIn } from './SignIn';
 
 type Step =
   | { step: 'login'; loginHint: string | null; uiLocales: string | null }
-  | { step: 'consent'; client: { clientId: string; name: string; clientUri: string | null }; scopes: string[]; uiLocales: string | null }
+  | { step: 'consent'; client: { clientId: string; name: string; clientUri: string | null }; scopes: string[]; resource?: string | null; uiLocales: string | null }
   | { step: 'redirect'; redirectTo: string };
 
 interface Pending {
@@ -91,6 +91,7 @@ export function Authorize({ auth, go }: { auth: AuthState; go: Go }) {
         </p>
       )}
       <p>{t('authorize.scopesIntro', { email: auth.user?.email ?? '' })}</p>
+      {step.resource && <p>{t('authorize.resource', { resource: step.resource })}</p>}
       <ul class="scopes">
         {step.scopes.map((s) => (
           <li key={s}>{KNOWN_SCOPES.includes(s) ? t(`scope.${s}`) : t('scope.other', { scope: s })}</li>
