@@ -1,7 +1,7 @@
-// ESLint: typescript-eslint's recommended type-checked set over the server, the verifier, benchmarks, scripts
-// and tests. Run by `npm test` (`npm run lint`) before the suite. The web app (backend/web, Preact with its own
-// tsconfig) is not linted yet: the type-checked rules read it through the server's project and their fixes
-// break its build.
+// ESLint: typescript-eslint's recommended type-checked set over the server, the verifier, the account web app,
+// benchmarks, scripts and tests. Run by `npm test` (`npm run lint`) before the suite. The web app (Preact) is
+// read through its own tsconfig (backend/web/tsconfig.json: DOM types, JSX): through the server's project the
+// type-checked rules judged it with the wrong types, and their fixes broke its build.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -17,6 +17,12 @@ export default tseslint.config(
       // A leading underscore marks a parameter or binding kept on purpose (Express's four-argument error
       // handler, a destructured field left out of a copy).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
+  },
+  {
+    files: ['backend/web/src/**/*.ts', 'backend/web/src/**/*.tsx'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: ['backend/web/tsconfig.json'], tsconfigRootDir: new URL('..', import.meta.url).pathname },
     },
   },
   {

@@ -46,7 +46,7 @@ export interface RequestOptions {
 }
 
 /** Called on 401: refresh the token (true = retry) or report the session as ended. */
-let onUnauthorized: (code: string) => Promise<boolean> = async () => false;
+let onUnauthorized: (code: string) => Promise<boolean> = () => Promise.resolve(false);
 export const handleUnauthorized = (fn: (code: string) => Promise<boolean>) => (onUnauthorized = fn);
 
 export async function send(path: string, opts: RequestOptions = {}): Promise<Response> {
@@ -69,7 +69,7 @@ export async function send(path: string, opts: RequestOptions = {}): Promise<Res
 }
 
 export async function errorOf(res: Response): Promise<ApiError> {
-  const body = await res.json().catch(() => null);
+  const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: { field: string; message: string }[] } } | null;
   const e = body?.error;
   const retry = Number(res.headers.get('Retry-After'));
   return new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? res.statusText, Number.isFinite(retry) && retry > 0 ? retry : null, e?.details ?? []);

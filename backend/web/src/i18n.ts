@@ -8,7 +8,7 @@ export type MessageKey = keyof Messages;
 
 const files = import.meta.glob<Messages>('./messages/*.json', { eager: true, import: 'default' });
 const catalogs: Record<string, Messages> = {};
-for (const [path, messages] of Object.entries(files)) catalogs[/([\w-]+)\.json$/.exec(path)![1]!] = messages;
+for (const [path, messages] of Object.entries(files)) catalogs[/([\w-]+)\.json$/.exec(path)![1]] = messages;
 
 export const languages = Object.keys(catalogs).sort();
 const STORAGE_KEY = 'sessionary.language';
@@ -16,7 +16,7 @@ const listeners = new Set<() => void>();
 
 function fromBrowser(): string {
   for (const tag of navigator.languages ?? [navigator.language]) {
-    const base = tag.toLowerCase().split('-')[0]!;
+    const base = tag.toLowerCase().split('-')[0];
     if (catalogs[base]) return base;
   }
   return 'en';
@@ -54,7 +54,7 @@ export function onLanguageChange(listener: () => void): () => void {
 }
 
 /** The message for `key` in the current language (English when missing), with {name} placeholders filled. */
-export function t(key: MessageKey | string, params: Record<string, string | number> = {}): string {
+export function t(key: string, params: Record<string, string | number> = {}): string {
   const text = (catalogs[current] as Record<string, string>)[key] ?? (en as Record<string, string>)[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }

@@ -55,7 +55,7 @@ function LanguageSwitch() {
   return (
     <label class="lang">
       <span class="visually-hidden">{t('language.label')}</span>
-      <select value={language()} onChange={(e) => setLanguage((e.currentTarget as HTMLSelectElement).value)} aria-label={t('language.label')}>
+      <select value={language()} onChange={(e) => setLanguage((e.currentTarget).value)} aria-label={t('language.label')}>
         {languages.map((l) => (
           <option key={l} value={l}>
             {languageName(l)}
@@ -79,7 +79,7 @@ function App() {
 
   const user = auth.user;
   const pages = PAGES.filter((p) => !('admin' in p) || user?.role === 'admin');
-  const page = pages.find((p) => p.path === path) ?? pages[0]!;
+  const page = pages.find((p) => p.path === path) ?? pages[0];
   const landing = LANDINGS[path];
   /** "Sign in with Sessionary" for another application: its own flow, signed in or not. */
   const authorizing = path === '/authorize';
