@@ -22,7 +22,7 @@ if (files.length === 0) {
 }
 // A hang guard, not a speed target: no test file may run longer than this (a missing service fails fast
 // on its own; this catches whatever still waits for ever). Generous because the machine may be shared.
-const timeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS || 15 * 60_000);
+const timeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS || 5 * 60_000);
 // Files run in parallel, each in its own process. Most of a file's time is spent waiting (PostgreSQL, Redis,
 // NATS, timers), so twice the core count keeps the CPUs busy without the contention that makes the timing
 // tests noisy (docs/testing.md has the measurements). TEST_CONCURRENCY overrides it.
@@ -32,7 +32,8 @@ const reporter = Number(process.versions.node.split('.')[0]) >= 23 ? 'spec' : 't
 const reporters = ['--test-reporter', reporter, '--test-reporter-destination', 'stdout', '--test-reporter', './scripts/slowest-files-reporter.mjs', '--test-reporter-destination', 'stdout'];
 // No --test-force-exit: a file whose process outlives its tests has leaked a handle, and the file timeout
 // says so. (It was on for a while, hiding one: test/helpers/services.ts's reachability probe half-closed its
-// socket with end(), and a peer that never closed its side kept test/http/readiness.test.ts alive.)
+// socket with end(), and a peer that never closed its side kept test/http/readiness.test.ts alive; later a NATS
+// connection drained between reconnect attempts stayed open: test/integration/nats-shutdown.test.ts.)
 const outDir = mkdtempSync(join(tmpdir(), 'run-tests-'));
 const slowestOut = join(outDir, 'slowest.json');
 const failedOut = join(outDir, 'failed.json');

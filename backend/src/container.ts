@@ -43,7 +43,7 @@ import { migrate } from './infrastructure/database/migrator';
 import { GracefulServer } from './http/graceful-server';
 import { createLogger, type Logger } from './infrastructure/logger';
 import { NatsOutboxRelay } from './infrastructure/events/nats-outbox-relay';
-import { natsConnectionOptions } from './infrastructure/events/nats-connection';
+import { closeNatsConnection, natsConnectionOptions } from './infrastructure/events/nats-connection';
 import { MailRelay } from './infrastructure/mail/mail-relay';
 import { UaDeviceIdentifier } from './infrastructure/user-agent/device-identifier';
 import { NodemailerMailSender } from './infrastructure/mail/nodemailer-sender';
@@ -411,7 +411,7 @@ async function buildMessaging(config: Config, opts: ContainerOptions, logger: Lo
   if (config.nats.url) {
     const nc = await connectNats({ ...natsConnectionOptions(config.nats, 'sessionary'), maxReconnectAttempts: -1 });
     nats = nc;
-    lifecycle.onClose('nats', () => nc.drain().catch(() => undefined));
+    lifecycle.onClose('nats', () => closeNatsConnection(nc));
   }
   if (nats && backgroundJobs) {
     // One publisher per deployment's jobs worker: every instance hears every revocation (Redis), so more would repeat them.

@@ -112,6 +112,8 @@ export async function ownRedis(): Promise<OwnRedis> {
 
 export interface OwnNats {
   url: string;
+  /** The running server's monitoring endpoint (http://127.0.0.1:port; a new port on each start). */
+  readonly monitorUrl: string;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Stops the server and removes its JetStream directory. */
@@ -125,12 +127,14 @@ export interface OwnNats {
 export async function ownNats(opts: { config?: string; env?: Record<string, string> } = {}): Promise<OwnNats> {
   const dir = mkdtempSync(join(tmpdir(), 'own-nats-'));
   let child: ChildProcess | null = null;
+  let monitorPort = 0;
   const config = opts.config ? ['-c', opts.config] : [];
   // Accepting connections is not being ready: JetStream (and with a config, each account's JetStream) comes up
   // after the listener, and a stream created in that moment fails. The monitoring port's /healthz answers 200
   // once JetStream is current, so every start waits for it (on a monitoring port of its own each time).
   const launch = async (p: number) => {
     const monitor = await freePort();
+    monitorPort = monitor;
     child = await spawnListening('nats-server', [...config, '-a', '127.0.0.1', '-p', String(p), '-m', String(monitor), '-js', '-sd', dir], p, { ...process.env, ...opts.env });
     await waitFor(`nats-server on ${p}: /healthz`, async () => {
       try {
@@ -143,6 +147,9 @@ export async function ownNats(opts: { config?: string; env?: Record<string, stri
   const port = await firstStart(launch);
   const nats: OwnNats = {
     url: `nats://127.0.0.1:${port}`,
+    get monitorUrl() {
+      return `http://127.0.0.1:${monitorPort}`;
+    },
     async start() {
       if (child) return;
       await launch(port);

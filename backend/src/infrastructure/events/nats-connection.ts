@@ -3,7 +3,22 @@
 // nats.js ignores credentials written into a server URL (`nats://user:pass@host`); they are taken out of
 // NATS_URL here and passed as options, so the URL form works as operators expect.
 import { readFileSync } from 'node:fs';
-import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions } from 'nats';
+import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
+
+/**
+ * Drains a connection (what is in flight is delivered) and makes sure it ends closed. A drain begun while the
+ * client is between reconnect attempts resolves without closing it (nats.js 2.x), and one begun while NATS is
+ * unreachable waits for it: either way the connection would reconnect for ever and keep the process alive.
+ * So the drain gets `drainMs`, and a connection still open after it is closed.
+ */
+export async function closeNatsConnection(nc: NatsConnection, drainMs = 2_000): Promise<void> {
+  if (nc.isClosed()) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
+  await Promise.race([nc.drain().catch(() => undefined), timedOut]);
+  clearTimeout(timer);
+  if (!nc.isClosed()) await nc.close().catch(() => undefined);
+}
 
 /** config.nats: the connection settings (see config.ts for their variables). */
 export interface NatsConnectionSettings {

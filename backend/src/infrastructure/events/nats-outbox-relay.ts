@@ -7,6 +7,7 @@
 // catalogue events it stands for (USER_CREATED, USER_LOGGED_OUT, auth.password.reset, ...: see
 // domain/event-catalogue.ts and docs/events.md) on `<catalogueSubjectPrefix><name>`, in the same stream.
 import { connect, JSONCodec, type ConnectionOptions, type JetStreamClient, type NatsConnection } from 'nats';
+import { closeNatsConnection } from './nats-connection';
 import { CATALOGUE, type OutboxRow } from '../../domain/event-catalogue';
 import { DESIGN_EVENTS, namedEvents, type EventNames } from '../../domain/design-events';
 import type { Logger } from '../logger';
@@ -133,10 +134,7 @@ export class NatsOutboxRelay {
     await this.running;
     const nc = this.nc;
     if (!nc) return;
-    // While NATS is unreachable a drain waits for it (the connection never gives up): a stop waits 2 s at most.
-    const drained = nc.drain().catch(() => undefined);
-    await Promise.race([drained, new Promise((r) => setTimeout(r, 2_000).unref())]);
-    if (!nc.isClosed()) await nc.close().catch(() => undefined);
+    await closeNatsConnection(nc);
   }
 }
 
