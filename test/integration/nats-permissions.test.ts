@@ -10,7 +10,10 @@ import { bearer, TEST_PASSWORD, uniqueEmail, useTestApp } from '../helpers/app';
 import { ownNats, waitFor, type OwnNats } from '../helpers/own-servers';
 
 const CONFIG = new URL('../../docs/nats/nats-server.conf', import.meta.url).pathname;
-const passwords = { sessionary: randomBytes(12).toString('hex'), gateway: randomBytes(12).toString('hex'), service: randomBytes(12).toString('hex') };
+// Each starts with a letter, as docs/nats/nats-server.conf asks: nats-server parses a $VAR's value as config,
+// and a hex string that starts like a number ("4e1f…") is read as one (the server then refuses to start).
+const secret = () => `p${randomBytes(12).toString('hex')}`;
+const passwords = { sessionary: secret(), gateway: secret(), service: secret() };
 
 /** Resolves with the error NATS closed the subscription with (a permissions violation), or null if it ended cleanly. */
 async function endOf(sub: Subscription): Promise<NatsError | null> {
