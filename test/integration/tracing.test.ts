@@ -136,6 +136,21 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     // The rate limiters count the login in Redis (ioredis) within the same trace.
     assert.ok(trace.some((s) => s.scope.includes('instrumentation-ioredis')), `ioredis spans in the trace: ${[...new Set(trace.map((s) => s.scope))].join(', ')}`);
   });
+
+  it('when a request carries a W3C traceparent, then its server span continues that trace under the caller\'s span', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const parentSpanId = randomBytes(8).toString('hex');
+    const email = uniqueEmail('traceparent');
+    const res = await fetch(`${base}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${parentSpanId}-01` },
+      body: JSON.stringify({ email, password: TEST_PASSWORD }),
+    });
+    assert.equal(res.status, 201);
+    const server = await waitFor('the register span in the caller\'s trace', () => spans.find((s) => s.traceId === traceId && s.kind === SPAN_KIND_SERVER), (s) => !!s, { timeoutMs: 10_000 });
+    assert.equal(server!.parentSpanId, parentSpanId);
+    assert.equal(attr(server!, 'url.path') ?? attr(server!, 'http.target'), '/api/auth/register');
+  });
 });
 
 function freePort(): Promise<number> {
