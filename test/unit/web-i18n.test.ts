@@ -36,6 +36,14 @@ function documentedErrorCodes(): Set<string> {
   return codes;
 }
 
+/** Every audit event type (domain/types.ts): the Activity page shows a user each one that names them. */
+function auditEventTypes(): string[] {
+  const types = readFileSync(join(process.cwd(), 'backend', 'src', 'domain', 'types.ts'), 'utf8');
+  // Up to the `;` that ends a line: the union's comments may hold one.
+  const union = /export type AuditEventType =([\s\S]+?);\n/.exec(types)?.[1] ?? '';
+  return [...union.matchAll(/\| '([a-z0-9_.]+)'/g)].map((m) => m[1]);
+}
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
     d.isDirectory() ? sourceFiles(join(dir, d.name)) : /\.tsx?$/.test(d.name) ? [join(dir, d.name)] : [],
@@ -106,6 +114,15 @@ describe('web app messages', () => {
     const pageReasons = reasons.filter((r) => r !== 'token_revoked' && r !== 'client_deactivated' && r !== 'authorization_code_replayed');
     for (const lang of languages) {
       assert.deepEqual(pageReasons.filter((r) => !catalogs[lang][`forced.${r}`]), [], `${lang}: forced-logout sentences`);
+    }
+  });
+
+  it('when any audit event type reaches the Activity page, then each language names it in a sentence of its own, never the raw type', () => {
+    const types = auditEventTypes();
+    assert.ok(types.length >= 40 && types.includes('login.succeeded') && types.includes('passkey.failed'), `types read: ${types.length}`);
+    for (const lang of languages) {
+      const missing = types.filter((type) => !catalogs[lang][`event.${type}`]);
+      assert.deepEqual(missing, [], `${lang}.json lacks an Activity sentence`);
     }
   });
 });
