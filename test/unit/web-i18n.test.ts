@@ -125,4 +125,12 @@ describe('web app messages', () => {
       assert.deepEqual(missing, [], `${lang}.json lacks an Activity sentence`);
     }
   });
+
+  it('when the device ended by "this wasn\'t me" (the suspected intruder) is told why, then the sentence is a neutral sign-out: no report, no password advice', () => {
+    for (const lang of languages) {
+      const text = catalogs[lang]['forced.reported_by_user'];
+      assert.ok(text, `${lang}: forced.reported_by_user`);
+      assert.doesNotMatch(text, /password|пароль|wasn|не я|alert|уведомлен/i, `${lang}: ${text}`);
+    }
+  });
 });
