@@ -140,6 +140,8 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     await page.getByRole('link', { name: 'Two-factor' }).click();
     await heading('Two-factor authentication');
     await checkScreen('two-factor-off');
+    // Said before enrolment, not only after: turning it on signs out the other devices.
+    await page.getByTestId('2fa-signs-out-others').filter({ hasText: 'signs out your other devices' }).waitFor();
     await page.getByLabel('Confirm your password').fill(STRONG_PASSWORD);
     await page.getByRole('button', { name: 'Set up two-factor' }).click();
     await page.getByRole('img', { name: /QR code/ }).waitFor();
@@ -155,6 +157,7 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     await page.getByRole('button', { name: 'I have saved them' }).click();
     await page.getByTestId('2fa-status').filter({ hasText: 'On' }).waitFor();
     await page.getByText('Your other sessions were signed out (1)').waitFor();
+    await page.getByTestId('backup-codes-remaining').filter({ hasText: 'Unused backup codes: 10.' }).waitFor();
     await checkScreen('two-factor-on');
     assert.equal((await app.http.get('/api/user/me').set(bearer(tablet.body.accessToken))).body.error.code, 'SESSION_TERMINATED');
   });

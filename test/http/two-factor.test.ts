@@ -258,6 +258,25 @@ describe('two-factor authentication (TOTP) over HTTP', () => {
     assert.equal((await secondStep({ mfaToken: await startLogin(u), backupCode: fresh[0] })).status, 200);
   });
 
+  it('when the status is read, then it is off with no count before enrolment, 10 codes after, one fewer per backup code used and 10 again after regeneration', async () => {
+    const status = async (token: string) => {
+      const res = await app.http.get('/api/user/2fa').set(bearer(token));
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.match(res.headers['cache-control'] ?? '', /no-store/);
+      return res.body as { enabled: boolean; backupCodesRemaining: number | null };
+    };
+    const before = await registerAndLogin(app);
+    assert.deepEqual(await status(before.accessToken), { enabled: false, backupCodesRemaining: null });
+    const u = await enrol();
+    assert.deepEqual(await status(u.accessToken), { enabled: true, backupCodesRemaining: 10 });
+    assert.equal((await secondStep({ mfaToken: await startLogin(u), backupCode: u.backupCodes[0] })).status, 200);
+    assert.equal((await secondStep({ mfaToken: await startLogin(u), backupCode: u.backupCodes[1] })).status, 200);
+    assert.deepEqual(await status(u.accessToken), { enabled: true, backupCodesRemaining: 8 });
+    assert.equal((await app.http.post('/api/user/2fa/backup-codes').set(bearer(u.accessToken)).send({ password: u.password })).status, 200);
+    assert.deepEqual(await status(u.accessToken), { enabled: true, backupCodesRemaining: 10 });
+    await app.http.get('/api/user/2fa').expect(401);
+  });
+
   it('when the mfaToken is garbage, expired, already used or sent as a bearer token, then 401 INVALID_TOKEN', async () => {
     const u = await enrol();
     freshStep();

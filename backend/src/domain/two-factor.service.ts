@@ -60,6 +60,12 @@ function normalizeTotpCode(input: string): string | null {
   return TOTP_PATTERN.test(code) ? code : null;
 }
 
+export interface TwoFactorStatus {
+  enabled: boolean;
+  /** Unused backup codes; null while 2FA is off. */
+  backupCodesRemaining: number | null;
+}
+
 export class TwoFactorService implements SecondFactorVerifier {
   constructor(
     private readonly uow: UnitOfWork,
@@ -246,6 +252,13 @@ export class TwoFactorService implements SecondFactorVerifier {
     // createdAt is when the password (and the second factor, if any) was given for this session; refresh
     // rotations keep the session and so never make it "recent" again.
     if (!session || this.clock.now().getTime() - session.createdAt.getTime() > windowMs) throw Errors.reauthRequired();
+  }
+
+  /** Whether 2FA is on and, when it is, how many unused backup codes are left (the page warns when few are). */
+  async status(userId: string): Promise<TwoFactorStatus> {
+    const user = await this.requireUser(this.uow.direct, userId);
+    if (!user.twoFactorEnabled) return { enabled: false, backupCodesRemaining: null };
+    return { enabled: true, backupCodesRemaining: (await this.uow.direct.backupCodes.listUnused(userId)).length };
   }
 
   private async requireUser(r: Repositories, userId: string): Promise<User> {

@@ -1,4 +1,4 @@
-// /api/user/2fa: TOTP enrolment, backup codes, disabling — each endpoint declared once (http/endpoint.ts), all
+// /api/user/2fa: status, TOTP enrolment, backup codes, disabling — each endpoint declared once (http/endpoint.ts), all
 // for a signed-in user and under the per-user limit (they check codes or the password). Responses carrying
 // the secret or backup codes are never cached (Cache-Control: no-store).
 import type { RequestHandler } from 'express';
@@ -16,6 +16,13 @@ export interface TwoFactorEndpointDeps {
 
 export function twoFactorEndpoints({ twoFactor, perUser }: TwoFactorEndpointDeps): Endpoint[] {
   return [
+    endpoint({
+      method: 'GET', path: '/api/user/2fa', operationId: 'getTwoFactorStatus', access: 'user',
+      handler: async (req, res) => {
+        const { enabled, backupCodesRemaining } = await twoFactor.status(claimsOf(req).sub);
+        noStore(res).json({ enabled, backupCodesRemaining });
+      },
+    }),
     endpoint({
       method: 'POST', path: '/api/user/2fa/enable', operationId: 'enableTwoFactor', access: 'user',
       body: enableBody,

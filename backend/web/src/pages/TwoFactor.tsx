@@ -1,6 +1,6 @@
 // Two-factor: status; enrol (QR image and manual key, confirm with a code, backup codes shown once with
 // copy and download); regenerate backup codes; disable with password and code.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { t } from '../i18n';
 import { authState, reloadUser } from '../session';
@@ -43,8 +43,21 @@ function BackupCodes({ codes, done }: { codes: string[]; done: () => void }) {
   );
 }
 
+/** Below this many unused backup codes the page says to make new ones. */
+const FEW_BACKUP_CODES = 3;
+
 export function TwoFactor() {
   const enabled = authState().user?.twoFactorEnabled ?? false;
+  /** Unused backup codes (GET /api/user/2fa), read again whenever 2FA or the codes change. */
+  const [remaining, setRemaining] = useState<number | null>(null);
+  const [codesVersion, setCodesVersion] = useState(0);
+  useEffect(() => {
+    if (!enabled) return setRemaining(null);
+    api<{ backupCodesRemaining: number | null }>('/api/user/2fa').then(
+      (s) => setRemaining(s.backupCodesRemaining),
+      () => setRemaining(null),
+    );
+  }, [enabled, codesVersion]);
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
@@ -69,12 +82,14 @@ export function TwoFactor() {
     setEnrolment(null);
     setCode('');
     setCodes(backupCodes);
+    setCodesVersion((v) => v + 1);
     await reloadUser();
   });
   const regenerate = useAction(async () => {
     const { backupCodes } = await api<{ backupCodes: string[] }>('/api/user/2fa/backup-codes', { method: 'POST', body: { password } });
     reset();
     setCodes(backupCodes);
+    setCodesVersion((v) => v + 1);
   });
   const disable = useAction(async () => {
     await api('/api/user/2fa/disable', { method: 'POST', body: { password, code: code.trim() } });
@@ -105,10 +120,17 @@ export function TwoFactor() {
           {enabled ? t('twoFactor.on') : t('twoFactor.off')}
         </strong>
       </p>
+      {enabled && remaining !== null && (
+        <p class="status-line" data-testid="backup-codes-remaining">
+          {t('twoFactor.backupRemaining', { count: remaining })}
+        </p>
+      )}
+      {enabled && remaining !== null && remaining <= FEW_BACKUP_CODES && <Status tone="warning">{t('twoFactor.backupFew')}</Status>}
       {message && <Status tone="success">{message}</Status>}
 
       {!enabled && !enrolment && (
         <FormCard help={t('twoFactor.intro')} submit={t('twoFactor.setUp')} action={start}>
+          <p class="hint" data-testid="2fa-signs-out-others">{t('twoFactor.signsOutOthers')}</p>
           <Field label={t('twoFactor.confirmPassword')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required />
         </FormCard>
       )}
