@@ -51,8 +51,14 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
   const adminToken = async () => (await app.http.post('/api/auth/login').send(ADMIN)).body.accessToken as string;
 
   it('when a person signs up in approval mode, then the page says the account waits for approval', async () => {
+    // A signed-out load asks whether this browser is signed in without a failed request in the console.
+    const consoleErrors: string[] = [];
+    const onConsole = (m: { type(): string; text(): string }) => void (m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('console', onConsole);
     await page.goto(app.url);
     await heading('Sign in');
+    page.off('console', onConsole);
+    assert.deepEqual(consoleErrors, [], 'no error in the console on a signed-out page load');
     await checkScreen('sign-in');
     await page.getByRole('link', { name: 'Create an account' }).click();
     await heading('Create an account');

@@ -62,6 +62,20 @@ describe('browser sessions: cookie transport', () => {
     assert.equal(res.body.error.code, 'INVALID_REFRESH_TOKEN');
   });
 
+  it('when a page load asks with ifSignedIn=true, then no cookie is 204 (nothing for the console), a dead cookie is still 401 and a live one refreshes', async () => {
+    const none = await app.http.post('/api/auth/browser/refresh?ifSignedIn=true').set('Origin', origin);
+    assert.equal(none.status, 204);
+    assert.match(none.headers['cache-control'] ?? '', /no-store/);
+    const dead = await app.http.post('/api/auth/browser/refresh?ifSignedIn=true').set('Origin', origin).set('Cookie', '__Host-sessionary_refresh=not-a-token; sessionary_refresh=not-a-token');
+    assert.equal(dead.status, 401);
+    const { email } = await registerAndLogin(app);
+    const live = cookieOf((await browserLogin(email)).headers['set-cookie']).pair;
+    const ok = await app.http.post('/api/auth/browser/refresh?ifSignedIn=true').set('Origin', origin).set('Cookie', live);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.ok(ok.body.accessToken);
+    assert.equal((await app.http.post('/api/auth/browser/refresh?ifSignedIn=yes').set('Origin', origin)).status, 400);
+  });
+
   it('when a request comes from another site (or says nothing about its origin), then the cookie endpoints refuse it with 403', async () => {
     const { email } = await registerAndLogin(app);
     const cookie = cookieOf((await browserLogin(email)).headers['set-cookie']).pair;

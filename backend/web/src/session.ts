@@ -43,8 +43,9 @@ function useTokens(tokens: BrowserTokens): void {
 }
 
 async function refreshNow(): Promise<boolean> {
-  const res = await send('/api/auth/browser/refresh', { method: 'POST', auth: false }).catch(() => null);
-  if (!res?.ok) return false;
+  // ifSignedIn: with no cookie the server answers 204, not a 401 the console would show on a signed-out load.
+  const res = await send('/api/auth/browser/refresh?ifSignedIn=true', { method: 'POST', auth: false }).catch(() => null);
+  if (!res?.ok || res.status === 204) return false;
   useTokens((await res.json()) as BrowserTokens);
   return true;
 }

@@ -9,6 +9,7 @@ import type { TokenPair } from '../../domain/types';
 import { bearerToken } from '../../http/authenticate';
 import { noStore, requestContext } from '../../http/context';
 import { endpoint, type Endpoint } from '../../http/endpoint';
+import { field } from '../../http/fields';
 import { publicUser } from '../../http/mappers';
 import { emailKey, mfaTokenKey } from '../../http/rate-limit-keys';
 import type { RateLimits } from '../../http/rate-limits';
@@ -62,8 +63,15 @@ export function browserAuthEndpoints({ auth, cookie, perAccount, trustedOrigins 
     }),
     endpoint({
       method: 'POST', path: '/api/auth/browser/refresh', operationId: 'browserRefresh', access: 'public', pre,
+      // ?ifSignedIn=true: a page that only wants to know whether this browser is signed in gets 204 when there
+      // is no cookie at all, instead of a 401 the browser's console shows on every signed-out page load.
+      query: { ifSignedIn: field<'true' | undefined>((c) => c.optional().isIn(['true']).withMessage('ifSignedIn must be true when given')) },
       handler: async (req, res) => {
         const token = readRefreshCookie(req);
+        if (!token && req.query.ifSignedIn === 'true') {
+          noStore(res).status(204).end();
+          return;
+        }
         if (!token) throw Errors.invalidRefreshToken();
         try {
           issue(req, res, await auth.refresh(token, requestContext(req)));
