@@ -300,6 +300,16 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     await page.getByRole('link', { name: 'Account' }).click();
     await heading('Your account');
     await checkScreen('account');
+    // The display name: changed here, shown on the page and in the header, kept by the server.
+    await page.getByRole('button', { name: /Change name|Add a name/ }).click();
+    await page.getByLabel('Name', { exact: true }).fill('  Ada Lovelace ');
+    await checkScreen('account-name');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Name saved.').waitFor();
+    await page.getByTestId('display-name').filter({ hasText: 'Ada Lovelace' }).waitFor();
+    await page.locator('.who').filter({ hasText: 'Ada Lovelace' }).waitFor();
+    const me = await app.http.post('/api/auth/login').send({ email, password: STRONG_PASSWORD });
+    assert.equal(me.body.user.username, 'Ada Lovelace');
     await page.getByRole('button', { name: 'Delete account…' }).click();
     await page.getByLabel('Password', { exact: true }).fill('not my password');
     await page.getByRole('button', { name: 'Delete my account for good' }).click();

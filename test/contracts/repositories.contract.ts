@@ -121,6 +121,15 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
         assert.equal((await repos.users.findById(u.id))!.role, 'admin');
       });
 
+      it('when the display name is set or removed, then the profile shows it, and an unknown id changes nothing', async () => {
+        const u = await newUser();
+        await repos.users.setUsername(u.id, 'Ada L.');
+        assert.equal((await repos.users.findProfile(u.id))!.username, 'Ada L.');
+        await repos.users.setUsername(u.id, null);
+        assert.equal((await repos.users.findProfile(u.id))!.username, null);
+        await repos.users.setUsername('00000000-0000-4000-8000-000000000000', 'nobody');
+      });
+
       it('when listing by status, then only that status is returned, oldest first, up to the limit', async () => {
         const marker = await newUser({ status: 'disabled' });
         const later = await newUser({ status: 'disabled' });

@@ -248,6 +248,13 @@ export class MemoryUserRepository implements UserRepository {
     this.touch(row);
   }
 
+  async setUsername(id: string, username: string | null): Promise<void> {
+    const row = this.rows.get(id);
+    if (!row) return;
+    row.username = username;
+    this.touch(row);
+  }
+
   /** Oldest first (the approval queue). */
   async listByStatus(status: UserStatus, limit: number): Promise<User[]> {
     return [...this.rows.values()]

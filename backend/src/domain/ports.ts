@@ -36,6 +36,8 @@ export interface UserRepository {
   updatePassword(id: string, passwordHash: string, changedAt: Date): Promise<void>;
   setStatus(id: string, status: UserStatus): Promise<User | null>;
   setRole(id: string, role: Role): Promise<void>;
+  /** The display name given at sign-up, changed or (null) removed by its owner. */
+  setUsername(id: string, username: string | null): Promise<void>;
   listByStatus(status: UserStatus, limit: number): Promise<User[]>;
   /** Users whose email or username contains `text` (case-insensitive), or whose id is `text`; by email. */
   search(text: string, limit: number): Promise<User[]>;

@@ -39,6 +39,12 @@ export class UserService {
     return user;
   }
 
+  /** The owner changes (or, with null, removes) the display name given at sign-up; the fresh profile back. */
+  async setDisplayName(userId: string, username: string | null): Promise<UserProfile> {
+    await this.uow.direct.users.setUsername(userId, username);
+    return this.getProfile(userId);
+  }
+
   async listRegistrations(status: 'pending' | 'active' | 'disabled', limit = 100): Promise<User[]> {
     return this.uow.direct.users.listByStatus(status, limit);
   }

@@ -100,7 +100,7 @@ function App() {
       </a>
       <header class="top">
         <span class="brand">Sessionary</span>
-        {user && <span class="who">{user.email}</span>}
+        {user && <span class="who">{user.username ?? user.email}</span>}
         <LanguageSwitch />
         {auth.status === 'signedIn' && (
           <button type="button" onClick={() => void signOut()}>

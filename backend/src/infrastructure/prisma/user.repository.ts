@@ -92,6 +92,13 @@ export class PrismaUserRepository implements UserRepository {
     this.changed(id);
   }
 
+  async setUsername(id: string, username: string | null): Promise<void> {
+    if (!isUuid(id)) return;
+    this.changed(id);
+    await this.db.user.updateMany({ where: { id }, data: { username } });
+    this.changed(id);
+  }
+
   /** Oldest first: this serves the approval queue. Deleted accounts (tombstones) are nobody's business. */
   async listByStatus(status: UserStatus, limit: number): Promise<User[]> {
     const rows = await this.db.user.findMany({ where: { status, deletedAt: null }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: limit });

@@ -10,9 +10,9 @@ import { claimsOf } from '../../http/authenticate';
 import { requestContext } from '../../http/context';
 import { endpoint, type Endpoint } from '../../http/endpoint';
 import { optionalText, text, uuid } from '../../http/fields';
-import { securityEvent, sessionView } from '../../http/mappers';
+import { profile, securityEvent, sessionView } from '../../http/mappers';
 import { decodeCursor, encodeCursor } from './security-events-cursor';
-import { changePasswordBody, renameSessionBody, securityEventsQuery } from './user.validators';
+import { changePasswordBody, profileBody, renameSessionBody, securityEventsQuery } from './user.validators';
 
 export interface UserEndpointDeps {
   auth: AuthService;
@@ -28,6 +28,13 @@ const sessionPath = { params: { sessionId: uuid() }, invalidParams: () => Errors
 
 export function userEndpoints({ auth, users, sessions, accountDeletion, perUser }: UserEndpointDeps): Endpoint[] {
   return [
+    endpoint({
+      method: 'PATCH', path: '/api/user/me', operationId: 'updateProfile', access: 'user',
+      body: profileBody,
+      handler: async (req, res) => {
+        res.json({ user: profile(await users.setDisplayName(claimsOf(req).sub, req.body.username)) });
+      },
+    }),
     endpoint({
       method: 'POST', path: '/api/user/change-password', operationId: 'changePassword', access: 'user',
       body: changePasswordBody,

@@ -15,6 +15,15 @@ export const securityEventsQuery = {
   before: field<string | undefined>((c) => c.optional().isString().isLength({ max: 200 })),
 };
 
+/** The display name: 1–64 characters after trimming, or null to remove it (the same rule as at sign-up). */
+export const profileBody = {
+  username: field<string | null>((c, name) => c
+    .exists().withMessage(`${name} is required (null removes it)`).bail()
+    .custom((v) => v === null || typeof v === 'string').withMessage(`${name} must be a string or null`).bail()
+    .customSanitizer((v: string | null) => (v === null ? null : v.trim()))
+    .custom((v) => v === null || ((v as string).length >= 1 && (v as string).length <= 64)).withMessage(`${name} must be 1–64 characters`)),
+};
+
 /** Length and characters are checked by SessionService.rename (after trimming); here only the type. */
 export const renameSessionBody = {
   name: field<string | null>((c, name) => c

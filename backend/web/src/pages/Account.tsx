@@ -7,7 +7,36 @@ import { dateTime, t } from '../i18n';
 import { authState, forcedLogout, reloadUser } from '../session';
 import { ChangeEmail, EmailVerificationStatus } from './EmailAddress';
 import { Passkeys } from './Passkeys';
-import { Field, FormCard, Page, useAction } from '../ui';
+import { Field, FormCard, Page, Status, useAction } from '../ui';
+
+/** The display name given at sign-up: shown, changed or removed (PATCH /api/user/me). */
+function DisplayName({ current }: { current: string | null }) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState('');
+  const [saved, setSaved] = useState(false);
+  const save = useAction(async () => {
+    await api('/api/user/me', { method: 'PATCH', body: { username: name.trim() || null } });
+    await reloadUser();
+    setEditing(false);
+    setSaved(true);
+  });
+  const open = () => (setName(current ?? ''), setSaved(false), save.setError(null), setEditing(true));
+  if (editing) {
+    return (
+      <FormCard title={t('account.nameTitle')} help={t('account.nameHelp')} submit={t('common.save')} action={save} onCancel={() => setEditing(false)}>
+        <Field label={t('account.name')} value={name} onValue={setName} autoComplete="nickname" name="username" maxLength={64} />
+      </FormCard>
+    );
+  }
+  return (
+    <>
+      <button type="button" onClick={open}>
+        {current ? t('account.nameChange') : t('account.nameAdd')}
+      </button>
+      {saved && <Status tone="success">{t('account.nameSaved')}</Status>}
+    </>
+  );
+}
 
 export function Account() {
   const user = authState().user;
@@ -27,6 +56,8 @@ export function Account() {
   return (
     <Page title={t('account.title')}>
       <dl class="facts card">
+        <dt>{t('account.name')}</dt>
+        <dd data-testid="display-name">{user?.username ?? t('account.noName')}</dd>
         <dt>{t('field.email')}</dt>
         <dd>{user?.email}</dd>
         {user?.createdAt && (
@@ -36,6 +67,7 @@ export function Account() {
           </>
         )}
       </dl>
+      {user && <DisplayName current={user.username} />}
       {user && <EmailVerificationStatus user={user} />}
       {user && <ChangeEmail user={user} />}
       <Passkeys />
