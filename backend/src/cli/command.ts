@@ -3,6 +3,7 @@
 // the same domain services as the HTTP routes, on buildCore() (no HTTP, NATS or background jobs).
 import { hostname, userInfo } from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
+import type { Config } from '../config';
 import type { Core } from '../container';
 import type { RequestContext } from '../domain/types';
 
@@ -18,6 +19,8 @@ export interface CliIO {
 export interface CliRun {
   values: CliValues;
   io: CliIO;
+  /** The server's settings, for commands that need no database (the development mailbox). */
+  config: Config;
   /** Built on first use (database, migrations, Redis, domain services), so `--help` and usage errors touch nothing. */
   container: () => Promise<Core>;
   /** Audit context of this invocation: the OS user and host in place of a user agent. */

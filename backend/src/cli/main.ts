@@ -11,10 +11,11 @@ import { buildCore, type Core } from '../container';
 import { DomainError } from '../domain/errors';
 import { createLogger } from '../infrastructure/logger';
 import { adminCli } from '../modules/admin/admin.cli';
+import { mailCli } from '../modules/mail/mail.cli';
 import { oauthClientsCli } from '../modules/oauth/oauth-clients.cli';
 import { cliContext, CliUsageError, type CliGroup, type CliIO } from './command';
 
-const groups: CliGroup[] = [adminCli, oauthClientsCli];
+const groups: CliGroup[] = [adminCli, oauthClientsCli, mailCli];
 
 function help(io: CliIO, group?: CliGroup): void {
   const lines = ['usage: npm run cli -- <group> <command> [--flags]', ''];
@@ -60,6 +61,7 @@ export async function main(argv: string[], io: CliIO, env: Record<string, string
     return await command.run({
       values,
       io,
+      config,
       ctx: cliContext(),
       container: async () => (built ??= await buildCore(config, { logger, bootstrapAdmin: false, inProcessCrypto: true })),
     });
