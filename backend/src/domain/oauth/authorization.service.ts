@@ -10,7 +10,7 @@ import type { AccessClaims, RequestContext, Session } from '../types';
 import type { Authorization } from './authorization.types';
 import { authorizeTarget, redirectTo, validateAuthorizeRequest, type AuthorizeParams } from './authorize-request';
 import type { OAuthClientService } from './client.service';
-import { AuthorizeRedirectError, type AuthorizeErrorCode } from './errors';
+import { AuthorizePageError, AuthorizeRedirectError, ClientMetadataError, type AuthorizeErrorCode } from './errors';
 import { assurance } from './oidc';
 import type { AuthorizationStore, ConsentStore } from './ports';
 import type { OAuthClient } from './types';
@@ -66,7 +66,7 @@ export class AuthorizationService {
    * answered as a redirect. On success, the handle the web app continues with (in its URL, never a token).
    */
   async begin(params: AuthorizeParams, ctx: RequestContext): Promise<{ handle: string } | { redirectTo: string }> {
-    const target = authorizeTarget(params, params.client_id ? await this.clients.find(params.client_id) : null);
+    const target = authorizeTarget(params, params.client_id ? await this.resolveClient(params.client_id, ctx) : null);
     let request;
     try {
       request = validateAuthorizeRequest(params, target, this.settings.resources);
@@ -149,6 +149,16 @@ export class AuthorizationService {
   }
 
   // ---- steps ----
+
+  /** The client, its metadata document fetched when due; a document that cannot be used is shown on the page. */
+  private async resolveClient(clientId: string, ctx: RequestContext): Promise<OAuthClient | null> {
+    try {
+      return await this.clients.resolve(clientId, ctx);
+    } catch (err) {
+      if (err instanceof ClientMetadataError) throw new AuthorizePageError('invalid_client', `The application's metadata document cannot be used: ${err.message}`);
+      throw err;
+    }
+  }
 
   private async open(handle: string): Promise<{ request: Authorization; client: OAuthClient }> {
     const request = typeof handle === 'string' && handle.length <= 100 ? await this.store.findByHandle(this.tokens.hashToken(handle)) : null;
