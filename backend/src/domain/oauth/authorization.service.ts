@@ -33,7 +33,8 @@ export type AuthorizationStep =
   | { step: 'login'; loginHint: string | null; uiLocales: string | null }
   | {
       step: 'consent';
-      client: { clientId: string; name: string; clientUri: string | null; logoUri: string | null };
+      /** host: a metadata document client's URL host (shown prominently: the name is only the document's claim). */
+      client: { clientId: string; name: string; clientUri: string | null; logoUri: string | null; host: string | null };
       scopes: string[];
       /** RFC 8707: the one API the token would be for (null: this server's own). */
       resource: string | null;
@@ -122,7 +123,7 @@ export class AuthorizationService {
       if (request.prompt.includes('none')) return { step: 'redirect', redirectTo: await this.refuse(request, claims.sub, 'consent_required', 'The user has not granted these scopes', ctx) };
       return {
         step: 'consent',
-        client: { clientId: client.clientId, name: client.name, clientUri: client.clientUri, logoUri: client.logoUri },
+        client: { clientId: client.clientId, name: client.name, clientUri: client.clientUri, logoUri: client.logoUri, host: client.registration === 'metadata_document' ? new URL(client.clientId).hostname : null },
         scopes: request.scope,
         resource: request.resource,
         uiLocales: request.uiLocales,
