@@ -2,8 +2,8 @@
 // the server fetches a URL a stranger chose, so it must not become a way into the private network.
 // - https only; plain http only for a loopback host, and only with allowPrivate (development);
 // - the host is resolved here and EVERY address must be public unicast (no private, loopback, link-local,
-//   unique-local, CGNAT, multicast, reserved...) unless allowPrivate; the connection goes to the address that
-//   was checked (the socket's lookup returns it), so a DNS answer cannot change between check and connect;
+//   unique-local, CGNAT, multicast, reserved...) unless allowPrivate; the connection goes to the addresses that
+//   were checked (the socket's lookup returns them), so a DNS answer cannot change between check and connect;
 // - no redirects at all (a 3xx is a refusal), status 200 only;
 // - at most MAX_BYTES, read within TIMEOUT_MS overall (connect, TLS, headers and body), or refused.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
@@ -59,10 +59,10 @@ export class HttpClientMetadataFetcher implements ClientMetadataFetcher {
             fail('the document\'s host resolves to a private or reserved address');
             return callback(new Error('refused address'), '', 0);
           }
-          // Connect to the address checked here, never to a second answer.
-          const first = addresses[0];
-          if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, [first]);
-          callback(null, first.address, first.family);
+          // Connect only to the addresses checked here, never to a second answer (all of them when the socket
+          // asks for all: Node 20's autoSelectFamily tries each, e.g. ::1 then 127.0.0.1 for localhost).
+          if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+          callback(null, addresses[0].address, addresses[0].family);
         });
       };
       const req = (plain ? http : https).request(url, {
