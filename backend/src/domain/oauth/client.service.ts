@@ -309,17 +309,18 @@ export class OAuthClientService {
     const fields = { name, grantTypes, allowedScopes, defaultScopes, redirectUris, tokenEndpointAuthMethod, logoUri, clientUri, requireConsent };
     // An administrator's deactivation survives a refetch: `active` is never written here.
     const patch: OAuthClientStorePatch = { ...fields, metadataExpiresAt };
-    let client: OAuthClient | null = null;
+    const refresh = () => this.store.update(clientId, patch, auditEntry(null, 'oauth_client.updated', ctx, { clientId, registration: 'metadata_document', fields: Object.keys(fields) }));
+    let client: OAuthClient | null;
     if (stored) {
-      client = await this.store.update(clientId, patch, auditEntry(null, 'oauth_client.updated', ctx, { clientId, registration: 'metadata_document', fields: Object.keys(fields) }));
+      client = await refresh();
     } else {
       const draft: NewOAuthClient = { ...loaded.client, active: true, registration: 'metadata_document', registrationTokenHash: null, metadataExpiresAt };
-      if (await this.store.createIfMissing(draft)) {
-        await this.uow.direct.audit.record(auditEntry(null, 'oauth_client.created', ctx, { clientId, type: 'public', registration: 'metadata_document' }));
-        client = await this.store.findByClientId(clientId);
-      } else {
-        // Another instance stored it first: refresh that row with what was fetched here.
-        client = await this.store.update(clientId, patch, auditEntry(null, 'oauth_client.updated', ctx, { clientId, registration: 'metadata_document', fields: Object.keys(fields) }));
+      try {
+        client = await this.store.create(draft, auditEntry(null, 'oauth_client.created', ctx, { clientId, type: 'public', registration: 'metadata_document' }));
+      } catch (err) {
+        // Another instance (or request) stored it first: refresh that row with what was fetched here.
+        if (!(err instanceof DomainError && err.code === 'CLIENT_ID_TAKEN')) throw err;
+        client = await refresh();
       }
     }
     await this.lookup.changed(clientId);
