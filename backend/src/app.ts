@@ -33,6 +33,7 @@ import type { AuthorizationService } from './domain/oauth/authorization.service'
 import type { CodeGrantService } from './domain/oauth/code-grant.service';
 import type { LogoutService } from './domain/oauth/logout.service';
 import type { ConnectedAppsService } from './domain/oauth/connected-apps.service';
+import type { ClientRegistrationService } from './domain/oauth/registration.service';
 import { connectedAppEndpoints } from './modules/oauth/connected-apps.endpoints';
 import { authorizeRoutes } from './modules/oauth/authorize.routes';
 import { consentEndpoints } from './modules/oauth/consent.endpoints';
@@ -60,9 +61,14 @@ export interface AppDeps {
   http: Pick<Config['http'], 'trustProxy' | 'corsOrigins' | 'bodyLimit'> & Partial<Pick<Config['http'], 'publicUrl'>>;
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
   /** `issuer` is read per request: in development it is the URL of the port listened on, known at start. */
-  oauth: { clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; logout: LogoutService; connectedApps: ConnectedAppsService; issuer: string | (() => string); resources?: readonly string[] };
+  oauth: {
+    clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; logout: LogoutService; connectedApps: ConnectedAppsService;
+    issuer: string | (() => string); resources?: readonly string[];
+    /** RFC 7591 / 7592 (off unless OAUTH_REGISTRATION), and whether client_id URLs (metadata documents) are accepted. */
+    registration: ClientRegistrationService; metadataDocuments: boolean;
+  };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
-  rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest'>;
+  rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest' | 'perClientRegistration'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
   metrics: Metrics;
   /** The revocation feed for other services (/api/revocations/stream). */
@@ -126,9 +132,11 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   // The authorization code flow's browser endpoints and userinfo first: they answer with pages, redirects and
   // RFC 6750 errors, not the token endpoints' JSON errors.
   app.use(authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, logout: deps.oauth.logout, auth, logger: deps.logger, guards }));
-  app.use(oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, codeGrant: deps.oauth.codeGrant, logger: deps.logger, perIp, perAccount, guards }));
-  app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes(), deps.oauth.resources));
-  app.get('/.well-known/openid-configuration', openidConfiguration(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes(), deps.oauth.resources));
+  const registration = { registration: deps.oauth.registration, perClientRegistration: deps.rateLimits.perClientRegistration, issuer: deps.oauth.issuer };
+  app.use(oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, codeGrant: deps.oauth.codeGrant, logger: deps.logger, perIp, perAccount, guards, registration }));
+  const features = { dynamic: deps.oauth.registration.enabled, metadataDocuments: deps.oauth.metadataDocuments };
+  app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes(), deps.oauth.resources, features));
+  app.get('/.well-known/openid-configuration', openidConfiguration(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes(), deps.oauth.resources, features));
   app.use(jsonBody(deps.http.bodyLimit));
   // Ahead of the session-activity stamp below: the hot reads stamp it themselves (`seen`).
   mountHotRoutes(app, hot, perIp);

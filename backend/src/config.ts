@@ -66,6 +66,19 @@ const resourceList = (env: string, doc: string): Setting<string[]> => ({
   },
 });
 
+/** Comma-separated scope tokens; unset = none. */
+const resourceScopes = (env: string, doc: string): Setting<string[]> => ({
+  env,
+  doc,
+  default: [],
+  defaultDoc: 'unset',
+  parse(raw, name) {
+    const values = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const v of values) if (!/^[\x21\x23-\x5B\x5D-\x7E]{1,100}$/.test(v)) throw new Error(`${name}: "${v}" is not a scope token`);
+    return [...new Set(values)];
+  },
+});
+
 /** Comma-separated list; unset = null (no restriction). */
 const list = (env: string, doc: string): Setting<string[] | null> => ({
   env,
@@ -267,6 +280,7 @@ export const schema = {
     ),
     mailPerAddressPerHour: int('RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR', 'password-reset and verification-mail requests per hour per email address', 5, 1),
     mailPerIpPerHour: int('RATE_LIMIT_MAIL_PER_IP_PER_HOUR', 'password-reset and verification-mail requests per hour per client IP', 30, 1),
+    clientRegistrationPerIpPerHour: int('RATE_LIMIT_CLIENT_REGISTRATION_PER_HOUR', 'dynamic client registrations (POST /oauth/register, RFC 7591) per hour per client IP', 10, 1),
   },
   twoFactor: {
     issuer: text('TOTP_ISSUER', 'issuer shown in authenticator apps', 'Sessionary'),
@@ -324,6 +338,11 @@ export const schema = {
   oauth: {
     clients: list('OAUTH_CLIENTS', 'comma-separated client ids registered at start (when missing) as public password/refresh_token clients'),
     secretRotationOverlap: int('OAUTH_SECRET_ROTATION_OVERLAP', 'seconds a rotated-away client secret stays valid', 86_400),
+    registration: oneOf('OAUTH_REGISTRATION', 'dynamic client registration (RFC 7591, POST /oauth/register): off (404), open (anyone may register a client) or token (only with the initial access token OAUTH_REGISTRATION_TOKEN as a bearer token)', ['off', 'open', 'token'] as const, 'off'),
+    registrationToken: optional('OAUTH_REGISTRATION_TOKEN', 'the initial access token POST /oauth/register requires when OAUTH_REGISTRATION=token (at least 32 characters; give it to the developers or tools allowed to register clients)'),
+    registrationScopes: resourceScopes('OAUTH_REGISTRATION_SCOPES', 'comma-separated scopes a dynamically registered client or a Client ID Metadata Document client may be given (openid, profile, email and offline access by refresh_token need none of them); a requested scope outside the list is left out'),
+    metadataDocuments: flag('OAUTH_CLIENT_METADATA_DOCUMENTS', 'accept an https URL as client_id and fetch its OAuth Client ID Metadata Document (size, time and address limits: docs/oauth.md)', false),
+    metadataAllowPrivate: flag('OAUTH_CLIENT_METADATA_ALLOW_PRIVATE', 'development only: let client metadata documents be fetched from private, loopback and link-local addresses, and over plain http from loopback hosts', false),
     resources: resourceList('OAUTH_RESOURCES', 'comma-separated absolute URIs (no fragment) of the protected resources a client may name with `resource` (RFC 8707) on /oauth/authorize and /oauth/token; the access token\'s `aud` is then that resource. Any other value is refused with invalid_target'),
   },
 } satisfies Record<string, Record<string, Setting<unknown>>>;

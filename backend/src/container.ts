@@ -27,6 +27,7 @@ import { PrismaAuthorizationStore, PrismaConsentStore } from './infrastructure/p
 import { JoseIdTokenSigner } from './infrastructure/crypto/id-token-signer';
 import { BackchannelLogoutRelay } from './infrastructure/events/backchannel-logout-relay';
 import { PrismaOAuthClientStore } from './infrastructure/prisma/oauth-client.repository';
+import { HttpClientMetadataFetcher } from './infrastructure/oauth/client-metadata-fetcher';
 import { BcryptPasswordHasher } from './infrastructure/crypto/bcrypt-hasher';
 import { BcryptProcessPool } from './infrastructure/crypto/bcrypt-process-pool';
 import { JwtAccessTokenSigner } from './infrastructure/crypto/jwt-signer';
@@ -323,8 +324,12 @@ async function buildDomain(
   const clientCache = new OAuthClientCache((id) => oauthStore.findByClientId(id), 5 * 60_000, redis ? new RedisIdBroadcast(redis, redisPrefix, 'oauth-client-changed') : null);
   lifecycle.onClose('oauth client cache', () => clientCache.stop());
   await clientCache.start();
-  const { oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps } = createOAuthServices(
+  if (config.oauth.registration === 'token' && (config.oauth.registrationToken?.length ?? 0) < 32) {
+    throw new Error('OAUTH_REGISTRATION=token needs OAUTH_REGISTRATION_TOKEN, at least 32 characters (the initial access token)');
+  }
+  const { oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, registration, metadataDocuments } = createOAuthServices(
     {
+      metadataFetcher: new HttpClientMetadataFetcher({ allowPrivate: config.oauth.metadataAllowPrivate }),
       store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock,
       authorizations: new PrismaAuthorizationStore(prisma), consents: new PrismaConsentStore(prisma), idTokens: new JoseIdTokenSigner(crypto.keys, () => crypto.identity.issuer),
     },
@@ -335,6 +340,13 @@ async function buildDomain(
       },
       secretRotationOverlap: config.oauth.secretRotationOverlap,
       resources: config.oauth.resources,
+      registration: {
+        mode: config.oauth.registration,
+        initialAccessToken: config.oauth.registrationToken,
+        scopes: config.oauth.registrationScopes,
+        metadataDocuments: config.oauth.metadataDocuments,
+        metadataAllowPrivate: config.oauth.metadataAllowPrivate,
+      },
     },
     { auth, sessions },
   );
@@ -342,7 +354,7 @@ async function buildDomain(
   if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
   if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
-  return { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, revocations, registry };
+  return { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, registration, metadataDocuments, revocations, registry };
 }
 
 function servicesOf(parts: DomainParts): Container['services'] {
@@ -431,7 +443,7 @@ async function buildMessaging(config: Config, opts: ContainerOptions, logger: Lo
 
 /** The HTTP app (not yet listening: start() does that) with its rate limits and event streams. */
 function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, rateLimits: RateLimits, revocationFeed: RevocationFeed, lifecycle: Lifecycle, nats: NatsConnection | null) {
-  const { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, revocations } = parts;
+  const { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, registration, metadataDocuments, revocations } = parts;
   const { auth, sessions } = services;
   const { prisma } = parts.db;
   const streamCaps = new StreamCaps(config.streams);
@@ -460,7 +472,7 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
     },
     readiness,
     http: config.http,
-    oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, logout, connectedApps, issuer: () => parts.crypto.identity.issuer, resources: config.oauth.resources },
+    oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, logout, connectedApps, registration, metadataDocuments, issuer: () => parts.crypto.identity.issuer, resources: config.oauth.resources },
     metrics,
     rateLimits,
     revocationRoutes: revocationStreams,

@@ -16,6 +16,10 @@ const DECLARED = {
   'POST /oauth/end-session': 'oauthEndSessionPost',
   'GET /oauth/userinfo': 'oauthUserinfo',
   'POST /oauth/userinfo': 'oauthUserinfoPost',
+  'POST /oauth/register': 'oauthRegisterClient',
+  'GET /oauth/register/{clientId}': 'oauthReadClientRegistration',
+  'PUT /oauth/register/{clientId}': 'oauthUpdateClientRegistration',
+  'DELETE /oauth/register/{clientId}': 'oauthDeleteClientRegistration',
 };
 
 describe('OAuth protocol endpoints declared with endpoint()', () => {

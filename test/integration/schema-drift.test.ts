@@ -272,6 +272,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
         accessTokenTtl: 300, refreshTokenTtl: 86_400, active: false, createdAt: t('2025-12-01T00:00:00.111Z'), updatedAt: t('2025-12-02T00:00:00.222Z'),
         postLogoutRedirectUris: ['https://app.example/bye'], backchannelLogoutUri: 'https://app.example/bcl', tokenEndpointAuthMethod: 'client_secret_post',
         requireConsent: false, logoUri: 'https://app.example/logo.png', clientUri: 'https://app.example/',
+        registration: 'dynamic', registrationTokenHash: 'c'.repeat(64), metadataExpiresAt: t('2026-02-02T00:00:00.654Z'),
       };
       assertCoversAllFields('OAuthClient', client, Prisma.OAuthClientScalarFieldEnum);
       const createdClient = await prisma.oAuthClient.create({ data: client });

@@ -252,6 +252,10 @@ export type AuditEventType =
   | 'oauth_client.updated'
   | 'oauth_client.secret_rotated'
   | 'oauth_client.deactivated'
+  /** A Client ID Metadata Document could not be used (fetch refused or failed, or its content refused). */
+  | 'oauth_client.metadata_refused'
+  /** POST /oauth/register refused: registration off is a 404 and not recorded; a missing or wrong initial access token is. */
+  | 'oauth_client.registration_refused'
   | 'oauth.authorization.refused'
   | 'oauth.consent.granted'
   | 'oauth.consent.denied'

@@ -28,6 +28,8 @@ export interface RateLimitOptions {
   /** Password-reset and verification-mail requests per hour, per address and per IP (default 5 and 30). */
   mailPerAddressPerHour?: number;
   mailPerIpPerHour?: number;
+  /** Dynamic client registrations (POST /oauth/register) per hour, per client IP (default 10). */
+  clientRegistrationPerIpPerHour?: number;
   /** Shared counters across instances when given; in-process counters otherwise. */
   redis: Redis | null;
   /** Namespace for Redis keys, e.g. `auth:rl:`. */
@@ -61,6 +63,8 @@ export interface RateLimits {
    * MAIL_RESET_ADDRESS_CEILING × the per-address limit still bounds what many networks together can mail.
    */
   perMailRequest(kind: MailRequestKind, address: RateLimitKey): RequestHandler[];
+  /** POST /oauth/register (RFC 7591): hourly, per client IP (its own buckets: registering is rare, and each one writes a client). */
+  perClientRegistration: RequestHandler;
   /**
    * The same limiters for entry points other than HTTP (NATS requests): counts one attempt against `key` in
    * the perIp (key: ipBucket(ip)), perAccount (emailBucket, mfaTokenBucket) or perUser (`user:<id>`) buckets,
@@ -199,6 +203,9 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
     return [perMailIp, middleware(resetNetworkLimiter, mailAddress, addressFromNetwork, HOUR), middleware(resetAddressLimiter, resetCeiling, address, HOUR)];
   };
 
+  const registrations = opts.clientRegistrationPerIpPerHour ?? 10;
+  const perClientRegistration = middleware(makeLimiter('client-registration', registrations, opts.redis, opts.keyPrefix, HOUR), registrations, byIp, HOUR);
+
   const byName = { perIp: ipLimiter, perAccount: accountLimiter, perUser: userLimiter };
   async function consume(limit: keyof typeof byName, key: string): Promise<void> {
     try {
@@ -216,6 +223,7 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
     perAccount: (key) => middleware(accountLimiter, opts.perAccountPerMin, key),
     perUser,
     perMailRequest,
+    perClientRegistration,
     // The Redis client belongs to the container, which closes it; the memory counters use unref'd timers.
     async close() {},
   };

@@ -10,7 +10,7 @@ import type { AccessClaims, RequestContext, Session } from '../types';
 import type { Authorization } from './authorization.types';
 import { authorizeTarget, redirectTo, validateAuthorizeRequest, type AuthorizeParams } from './authorize-request';
 import type { OAuthClientService } from './client.service';
-import { AuthorizeRedirectError, type AuthorizeErrorCode } from './errors';
+import { AuthorizePageError, AuthorizeRedirectError, ClientMetadataError, type AuthorizeErrorCode } from './errors';
 import { assurance } from './oidc';
 import type { AuthorizationStore, ConsentStore } from './ports';
 import type { OAuthClient } from './types';
@@ -33,7 +33,8 @@ export type AuthorizationStep =
   | { step: 'login'; loginHint: string | null; uiLocales: string | null }
   | {
       step: 'consent';
-      client: { clientId: string; name: string; clientUri: string | null; logoUri: string | null };
+      /** host: a metadata document client's URL host (shown prominently: the name is only the document's claim). */
+      client: { clientId: string; name: string; clientUri: string | null; logoUri: string | null; host: string | null };
       scopes: string[];
       /** RFC 8707: the one API the token would be for (null: this server's own). */
       resource: string | null;
@@ -66,7 +67,7 @@ export class AuthorizationService {
    * answered as a redirect. On success, the handle the web app continues with (in its URL, never a token).
    */
   async begin(params: AuthorizeParams, ctx: RequestContext): Promise<{ handle: string } | { redirectTo: string }> {
-    const target = authorizeTarget(params, params.client_id ? await this.clients.find(params.client_id) : null);
+    const target = authorizeTarget(params, params.client_id ? await this.resolveClient(params.client_id, ctx) : null);
     let request;
     try {
       request = validateAuthorizeRequest(params, target, this.settings.resources);
@@ -122,7 +123,7 @@ export class AuthorizationService {
       if (request.prompt.includes('none')) return { step: 'redirect', redirectTo: await this.refuse(request, claims.sub, 'consent_required', 'The user has not granted these scopes', ctx) };
       return {
         step: 'consent',
-        client: { clientId: client.clientId, name: client.name, clientUri: client.clientUri, logoUri: client.logoUri },
+        client: { clientId: client.clientId, name: client.name, clientUri: client.clientUri, logoUri: client.logoUri, host: client.registration === 'metadata_document' ? new URL(client.clientId).hostname : null },
         scopes: request.scope,
         resource: request.resource,
         uiLocales: request.uiLocales,
@@ -149,6 +150,16 @@ export class AuthorizationService {
   }
 
   // ---- steps ----
+
+  /** The client, its metadata document fetched when due; a document that cannot be used is shown on the page. */
+  private async resolveClient(clientId: string, ctx: RequestContext): Promise<OAuthClient | null> {
+    try {
+      return await this.clients.resolve(clientId, ctx);
+    } catch (err) {
+      if (err instanceof ClientMetadataError) throw new AuthorizePageError('invalid_client', `The application's metadata document cannot be used: ${err.message}`);
+      throw err;
+    }
+  }
 
   private async open(handle: string): Promise<{ request: Authorization; client: OAuthClient }> {
     const request = typeof handle === 'string' && handle.length <= 100 ? await this.store.findByHandle(this.tokens.hashToken(handle)) : null;

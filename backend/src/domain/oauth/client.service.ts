@@ -2,13 +2,14 @@
 // Secrets are generated here (256 random bits), returned once, stored as SHA-256; a rotation keeps the
 // previous secret valid for an overlap so deployments can roll the new one out.
 import { auditEntry } from '../audit';
-import { Errors, type FieldProblem } from '../errors';
+import { DomainError, Errors, type FieldProblem } from '../errors';
 import type { Clock, RevocationStore, TokenGenerator, UnitOfWork } from '../ports';
 import type { RequestContext } from '../types';
-import { OAuthError } from './errors';
+import type { ClientMetadataDocuments } from './client-metadata';
+import { ClientMetadataError, OAuthError } from './errors';
 import type { ClientSecrets, OAuthClientLookup, OAuthClientStore } from './ports';
 import { INTROSPECTION_SCOPE, isScopeToken, isServiceScope, outside } from './scopes';
-import { AUTH_METHODS, GRANT_TYPES, type AuthenticatedClient, type ClientRegistration, type GrantType, type NewOAuthClient, type OAuthClient, type OAuthClientPatch } from './types';
+import { AUTH_METHODS, GRANT_TYPES, type AuthenticatedClient, type ClientRegistration, type GrantType, type NewOAuthClient, type OAuthClient, type OAuthClientPatch, type OAuthClientStorePatch, type RegistrationOrigin } from './types';
 
 export interface OAuthClientSettings {
   /** Seconds the previous secret stays valid after a rotation (OAUTH_SECRET_ROTATION_OVERLAP). */
@@ -33,6 +34,8 @@ export interface ClientCredentials {
 const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,99}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_REFRESH_TTL = 366 * 86_400;
+/** Where a caller has no request at hand (the fast path's introspection never meets a document client). */
+const NO_CONTEXT: RequestContext = { ipAddress: null, userAgent: null };
 
 export class OAuthClientService {
   constructor(
@@ -45,12 +48,20 @@ export class OAuthClientService {
     /** For deactivation: the client's sessions end with it. */
     private readonly uow: UnitOfWork,
     private readonly revocations: RevocationStore,
+    /** Client ID Metadata Documents (client_id = https URL); null = not accepted. */
+    private readonly documents: ClientMetadataDocuments | null = null,
   ) {}
+
+  /** Document loads under way, by URL: concurrent requests of one new client fetch it once. */
+  private readonly loading = new Map<string, Promise<OAuthClient>>();
 
   // ---- management (admin API, CLI) ----
 
-  /** Registers a client; the secret (confidential clients) is in the result and nowhere else, ever. */
-  async create(input: ClientRegistration, actor: Actor): Promise<{ client: OAuthClient; secret: string | null }> {
+  /**
+   * Registers a client; the secret (confidential clients) is in the result and nowhere else, ever. `origin`:
+   * a client registered by RFC 7591 (registration.service.ts), not by an administrator.
+   */
+  async create(input: ClientRegistration, actor: Actor, origin?: RegistrationOrigin): Promise<{ client: OAuthClient; secret: string | null }> {
     const type = input.type ?? 'confidential';
     const clientId = input.clientId ?? this.generateClientId(input.name);
     const secret = type === 'confidential' ? this.secrets.generate() : null;
@@ -75,9 +86,13 @@ export class OAuthClientService {
       requireConsent: input.requireConsent ?? !(input.grantTypes ?? []).includes('password'),
       logoUri: input.logoUri ?? null,
       clientUri: input.clientUri ?? null,
+      registration: origin?.registration ?? 'static',
+      registrationTokenHash: origin?.registrationTokenHash ?? null,
+      metadataExpiresAt: origin?.metadataExpiresAt ?? null,
     };
     this.validate(draft, input.clientId !== undefined);
-    const client = await this.store.create(draft, auditEntry(actor.userId, 'oauth_client.created', actor.ctx, { clientId, type }));
+    const registration = origin ? { registration: origin.registration } : {};
+    const client = await this.store.create(draft, auditEntry(actor.userId, 'oauth_client.created', actor.ctx, { clientId, type, ...registration }));
     await this.lookup.changed(clientId);
     return { client, secret };
   }
@@ -197,6 +212,9 @@ export class OAuthClientService {
         requireConsent: false,
         logoUri: null,
         clientUri: null,
+        registration: 'static',
+        registrationTokenHash: null,
+        metadataExpiresAt: null,
       };
       this.validate(draft, true);
       if (await this.store.createIfMissing(draft)) created.push(clientId);
@@ -210,10 +228,22 @@ export class OAuthClientService {
    * Client authentication (RFC 6749 §2.3). Unknown, inactive, a wrong secret, a confidential client without
    * a secret or a public client with one: all invalid_client, with one message (no probing for client ids).
    */
-  async authenticate(cred: ClientCredentials): Promise<AuthenticatedClient> {
+  async authenticate(cred: ClientCredentials, ctx: RequestContext = NO_CONTEXT): Promise<AuthenticatedClient> {
     const basic = cred.method === 'client_secret_basic';
     const refuse = () => new OAuthError('invalid_client', 'Client authentication failed', basic);
-    const client = CLIENT_ID.test(cred.clientId) ? await this.lookup.find(cred.clientId) : null;
+    let client: OAuthClient | null;
+    if (this.documents?.isDocumentUrl(cred.clientId)) {
+      // A metadata document client is public: a secret is refused before anything is fetched.
+      if (cred.secret) throw refuse();
+      try {
+        client = await this.resolve(cred.clientId, ctx);
+      } catch (err) {
+        if (err instanceof ClientMetadataError) throw new OAuthError('invalid_client', `The client metadata document cannot be used: ${err.message}`, basic);
+        throw err;
+      }
+    } else {
+      client = CLIENT_ID.test(cred.clientId) ? await this.lookup.find(cred.clientId) : null;
+    }
     if (!client || !client.active) {
       // Same work as a real comparison, so timing does not tell registered ids apart.
       if (cred.secret) this.secrets.matches(cred.secret, '0'.repeat(64));
@@ -236,9 +266,79 @@ export class OAuthClientService {
     return { client, method: cred.method };
   }
 
-  /** The client's current record from the cache (for tokens presented later); null when unknown. */
+  /**
+   * The client's current record from the cache (for tokens presented later); null when unknown. A metadata
+   * document client is its stored record, not fetched again here (resolve() does that).
+   */
   find(clientId: string): Promise<OAuthClient | null> {
-    return CLIENT_ID.test(clientId) ? this.lookup.find(clientId) : Promise.resolve(null);
+    if (CLIENT_ID.test(clientId) || this.documents?.isDocumentUrl(clientId)) return this.lookup.find(clientId);
+    return Promise.resolve(null);
+  }
+
+  /**
+   * find(), where a client starts a flow (the authorization and token endpoints): a metadata document client
+   * whose stored document is missing or past its caching lifetime is fetched (again) first. Throws
+   * ClientMetadataError (with the reason) when its document cannot be used.
+   */
+  async resolve(clientId: string, ctx: RequestContext): Promise<OAuthClient | null> {
+    if (!this.documents?.isDocumentUrl(clientId)) return this.find(clientId);
+    const stored = await this.lookup.find(clientId);
+    if (stored && stored.metadataExpiresAt && stored.metadataExpiresAt > this.clock.now()) return stored;
+    let pending = this.loading.get(clientId);
+    if (!pending) {
+      pending = this.loadDocument(clientId, stored, ctx).finally(() => this.loading.delete(clientId));
+      this.loading.set(clientId, pending);
+    }
+    return pending;
+  }
+
+  private async loadDocument(clientId: string, stored: OAuthClient | null, ctx: RequestContext): Promise<OAuthClient> {
+    const documents = this.documents!;
+    let loaded: Awaited<ReturnType<ClientMetadataDocuments['load']>>;
+    try {
+      loaded = await documents.load(clientId);
+      this.validate({ ...loaded.client, active: true }, false);
+    } catch (err) {
+      const reason = err instanceof ClientMetadataError ? err.message : err instanceof DomainError && err.code === 'VALIDATION_ERROR' ? 'the document\'s metadata is not acceptable (redirect_uris: https, or http on a loopback host, without a fragment)' : null;
+      if (reason === null) throw err;
+      await this.uow.direct.audit.record(auditEntry(null, 'oauth_client.metadata_refused', ctx, { clientId, reason }));
+      throw new ClientMetadataError(reason);
+    }
+    const metadataExpiresAt = new Date(this.clock.now().getTime() + loaded.ttlSeconds * 1000);
+    const { name, grantTypes, allowedScopes, defaultScopes, redirectUris, tokenEndpointAuthMethod, logoUri, clientUri, requireConsent } = loaded.client;
+    const fields = { name, grantTypes, allowedScopes, defaultScopes, redirectUris, tokenEndpointAuthMethod, logoUri, clientUri, requireConsent };
+    // An administrator's deactivation survives a refetch: `active` is never written here.
+    const patch: OAuthClientStorePatch = { ...fields, metadataExpiresAt };
+    const refresh = () => this.store.update(clientId, patch, auditEntry(null, 'oauth_client.updated', ctx, { clientId, registration: 'metadata_document', fields: Object.keys(fields) }));
+    let client: OAuthClient | null;
+    if (stored) {
+      client = await refresh();
+    } else {
+      const draft: NewOAuthClient = { ...loaded.client, active: true, registration: 'metadata_document', registrationTokenHash: null, metadataExpiresAt };
+      try {
+        client = await this.store.create(draft, auditEntry(null, 'oauth_client.created', ctx, { clientId, type: 'public', registration: 'metadata_document' }));
+      } catch (err) {
+        // Another instance (or request) stored it first: refresh that row with what was fetched here.
+        if (!(err instanceof DomainError && err.code === 'CLIENT_ID_TAKEN')) throw err;
+        client = await refresh();
+      }
+    }
+    await this.lookup.changed(clientId);
+    if (!client) throw new ClientMetadataError('the client could not be stored');
+    return client;
+  }
+
+  /** Writes a registration's own fields (RFC 7592 update and delete), with the audit event that records it. */
+  async updateRegistration(clientId: string, patch: OAuthClientStorePatch, actor: Actor, event: 'oauth_client.updated' | 'oauth_client.deactivated'): Promise<OAuthClient> {
+    const current = await this.show(clientId);
+    const next = { ...current, ...dedupe(patch) };
+    this.validate(next, true);
+    const fields = Object.keys(patch).filter((k) => k !== 'registrationTokenHash');
+    const updated = await this.store.update(clientId, dedupe(patch), auditEntry(actor.userId, event, actor.ctx, { clientId, registration: current.registration, fields }));
+    if (!updated) throw Errors.notFound('OAuth client');
+    await this.lookup.changed(clientId);
+    if (patch.active === false) await this.endSessions(clientId, actor);
+    return updated;
   }
 
   assertGrantAllowed(client: OAuthClient, grant: GrantType): void {
@@ -277,7 +377,7 @@ export class OAuthClientService {
     return `${slug}-${this.tokens.opaqueToken().replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toLowerCase()}`;
   }
 
-  private validate(c: Omit<NewOAuthClient, 'secretHash' | 'previousSecretHash' | 'previousSecretExpiresAt'>, checkId: boolean): void {
+  private validate(c: Omit<NewOAuthClient, 'secretHash' | 'previousSecretHash' | 'previousSecretExpiresAt' | 'registration' | 'registrationTokenHash' | 'metadataExpiresAt'>, checkId: boolean): void {
     const problems: FieldProblem[] = [];
     if (checkId && (!CLIENT_ID.test(c.clientId) || UUID.test(c.clientId))) {
       // A UUID-shaped client_id could equal a user id, and client tokens carry the client_id as `sub`.

@@ -10,7 +10,13 @@ export type OAuthErrorCode =
   | 'invalid_scope'
   | 'unsupported_token_type'
   /** RFC 8707 §2: a `resource` that is not registered, or several when only one is supported. */
-  | 'invalid_target';
+  | 'invalid_target'
+  /** RFC 7591 §3.2.2: a redirect URI a registration may not have. */
+  | 'invalid_redirect_uri'
+  /** RFC 7591 §3.2.2: any other client metadata refused. */
+  | 'invalid_client_metadata'
+  /** RFC 6750 §3.1 (RFC 7591 §3, RFC 7592 §3): a missing or wrong initial or registration access token. */
+  | 'invalid_token';
 
 export class OAuthError extends Error {
   constructor(
@@ -63,5 +69,13 @@ export class AuthorizeRedirectError extends Error {
   ) {
     super(message);
     this.name = 'AuthorizeRedirectError';
+  }
+}
+
+/** A Client ID Metadata Document that cannot be used (fetch refused or failed, or its content refused). */
+export class ClientMetadataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientMetadataError';
   }
 }

@@ -2,7 +2,7 @@
 // (secrets), infrastructure/cache (the 5-minute client cache with cross-instance invalidation).
 import type { NewAuditEvent } from '../types';
 import type { Authorization, CodeIssue, ConnectedApp, Consent, NewAuthorization } from './authorization.types';
-import type { NewOAuthClient, OAuthClient, OAuthClientPatch } from './types';
+import type { NewOAuthClient, OAuthClient, OAuthClientStorePatch } from './types';
 
 export interface OAuthClientStore {
   findByClientId(clientId: string): Promise<OAuthClient | null>;
@@ -13,7 +13,7 @@ export interface OAuthClientStore {
    */
   create(client: NewOAuthClient, audit: NewAuditEvent): Promise<OAuthClient>;
   createIfMissing(client: NewOAuthClient): Promise<boolean>;
-  update(clientId: string, patch: OAuthClientPatch, audit: NewAuditEvent): Promise<OAuthClient | null>;
+  update(clientId: string, patch: OAuthClientStorePatch, audit: NewAuditEvent): Promise<OAuthClient | null>;
   replaceSecret(
     clientId: string,
     secret: { secretHash: string; previousSecretHash: string | null; previousSecretExpiresAt: Date | null },
@@ -88,4 +88,13 @@ export interface IdTokenSigner {
    * not: RP-Initiated Logout accepts an expired id_token_hint. Null for anything else.
    */
   verifyHint(token: string): Promise<Record<string, unknown> | null>;
+}
+
+/**
+ * Fetches an OAuth Client ID Metadata Document with the SSRF defence (infrastructure/http): https only (http
+ * from loopback only when private addresses are allowed), every resolved address public unless allowed, no
+ * redirects, a size and a time limit. Throws ClientMetadataError with the reason on any refusal or failure.
+ */
+export interface ClientMetadataFetcher {
+  fetch(url: string): Promise<{ document: unknown; maxAgeSeconds: number | null }>;
 }

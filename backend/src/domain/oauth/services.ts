@@ -7,7 +7,9 @@ import { OAuthClientService } from './client.service';
 import { CodeGrantService } from './code-grant.service';
 import { LogoutService } from './logout.service';
 import { ConnectedAppsService } from './connected-apps.service';
-import type { AuthorizationStore, ClientSecrets, ClientTokenRevocations, ConsentStore, IdTokenSigner, OAuthClientLookup, OAuthClientStore } from './ports';
+import { ClientMetadataDocuments } from './client-metadata';
+import type { AuthorizationStore, ClientMetadataFetcher, ClientSecrets, ClientTokenRevocations, ConsentStore, IdTokenSigner, OAuthClientLookup, OAuthClientStore } from './ports';
+import { ClientRegistrationService, type RegistrationMode } from './registration.service';
 import { OAuthTokenService } from './token.service';
 
 export interface OAuthPorts {
@@ -24,6 +26,8 @@ export interface OAuthPorts {
   authorizations: AuthorizationStore;
   consents: ConsentStore;
   idTokens: IdTokenSigner;
+  /** Client ID Metadata Documents (absent: not accepted, whatever the settings say). */
+  metadataFetcher?: ClientMetadataFetcher;
 }
 
 /** oidc-provider's defaults: a code lives 60 s; the sign-in and consent in between get 10 minutes. */
@@ -36,13 +40,25 @@ export interface OAuthSettings {
   secretRotationOverlap: number;
   /** OAUTH_RESOURCES (RFC 8707). */
   resources: readonly string[];
+  /** Client registration (issue 25): RFC 7591 and Client ID Metadata Documents; absent = both off. */
+  registration?: {
+    mode: RegistrationMode;
+    initialAccessToken: string | null;
+    scopes: readonly string[];
+    metadataDocuments: boolean;
+    metadataAllowPrivate: boolean;
+  };
 }
 
 export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { auth: AuthService; sessions: SessionService }) {
+  const r = s.registration ?? { mode: 'off', initialAccessToken: null, scopes: [], metadataDocuments: false, metadataAllowPrivate: false };
+  const documents = p.metadataFetcher
+    ? new ClientMetadataDocuments(p.metadataFetcher, { enabled: r.metadataDocuments, allowPrivate: r.metadataAllowPrivate, scopes: r.scopes })
+    : null;
   const oauthClients = new OAuthClientService(p.store, p.lookup, p.secrets, p.tokens, p.clock, {
     secretRotationOverlap: s.secretRotationOverlap,
     maxAccessTokenTtl: s.accessTokenTtl,
-  }, p.uow, p.revocations);
+  }, p.uow, p.revocations, documents);
   const oauthTokens = new OAuthTokenService(oauthClients, core.auth, core.sessions, p.uow, p.signer, p.revocations, p.tokens, p.clock, {
     accessTokenTtl: s.accessTokenTtl,
     resources: s.resources,
@@ -64,5 +80,6 @@ export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { aut
   const codeGrant = new CodeGrantService(p.authorizations, oauthClients, core.sessions, p.uow, p.signer, p.idTokens, p.revocations, p.tokens, p.clock, oidcSettings);
   const logout = new LogoutService(oauthClients, core.sessions, p.idTokens, p.clock);
   const connectedApps = new ConnectedAppsService(p.consents, core.sessions, p.uow, p.clock);
-  return { oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps };
+  const registration = new ClientRegistrationService(oauthClients, p.secrets, p.uow, { mode: r.mode, initialAccessToken: r.initialAccessToken, scopes: r.scopes });
+  return { oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, registration, metadataDocuments: documents?.enabled ?? false };
 }

@@ -10,6 +10,13 @@ export type GrantType = (typeof GRANT_TYPES)[number];
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 export type TokenEndpointAuthMethod = (typeof AUTH_METHODS)[number];
 
+/**
+ * How a client came into the registry: `static` (admin API, CLI, OAUTH_CLIENTS), `dynamic` (RFC 7591
+ * /oauth/register) or `metadata_document` (its client_id is the URL of a Client ID Metadata Document).
+ */
+export const REGISTRATION_KINDS = ['static', 'dynamic', 'metadata_document'] as const;
+export type RegistrationKind = (typeof REGISTRATION_KINDS)[number];
+
 export interface OAuthClient {
   clientId: string;
   name: string;
@@ -37,6 +44,11 @@ export interface OAuthClient {
   requireConsent: boolean;
   logoUri: string | null;
   clientUri: string | null;
+  registration: RegistrationKind;
+  /** SHA-256 of a dynamic client's RFC 7592 registration access token; null = none. */
+  registrationTokenHash: string | null;
+  /** metadata_document clients: the fetched document is used until then, then fetched again. */
+  metadataExpiresAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -50,6 +62,16 @@ export type NewOAuthClient = Omit<OAuthClient, 'createdAt' | 'updatedAt'>;
 export type OAuthClientPatch = Partial<
   Pick<OAuthClient, 'name' | 'grantTypes' | 'allowedScopes' | 'defaultScopes' | 'redirectUris' | 'accessTokenTtl' | 'refreshTokenTtl' | 'active' | (typeof OIDC_CLIENT_FIELDS)[number]>
 >;
+
+/** What the registry itself may write besides a patch: the registration's own fields. */
+export type OAuthClientStorePatch = OAuthClientPatch & Partial<Pick<OAuthClient, 'registrationTokenHash' | 'metadataExpiresAt'>>;
+
+/** How a client is registered, when not by an administrator (the admin API and CLI register `static` ones). */
+export interface RegistrationOrigin {
+  registration: Exclude<RegistrationKind, 'static'>;
+  registrationTokenHash?: string | null;
+  metadataExpiresAt?: Date | null;
+}
 
 /** Input of create: the server generates the secret (confidential clients) and, when absent, the client_id. */
 export interface ClientRegistration {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type OAuthClient as OAuthClientRow } from '../../generated/prisma/client';
 import { Errors } from '../../domain/errors';
 import type { OAuthClientStore } from '../../domain/oauth/ports';
-import type { GrantType, NewOAuthClient, TokenEndpointAuthMethod, OAuthClient, OAuthClientPatch } from '../../domain/oauth/types';
+import type { GrantType, NewOAuthClient, TokenEndpointAuthMethod, OAuthClient, OAuthClientStorePatch, RegistrationKind } from '../../domain/oauth/types';
 import type { NewAuditEvent } from '../../domain/types';
 import type { PrismaClient } from './client';
 
@@ -29,6 +29,9 @@ export function toOAuthClient(r: OAuthClientRow): OAuthClient {
     requireConsent: r.requireConsent,
     logoUri: r.logoUri,
     clientUri: r.clientUri,
+    registration: r.registration as RegistrationKind,
+    registrationTokenHash: r.registrationTokenHash,
+    metadataExpiresAt: r.metadataExpiresAt,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -79,7 +82,7 @@ export class PrismaOAuthClientStore implements OAuthClientStore {
     return count === 1;
   }
 
-  async update(clientId: string, patch: OAuthClientPatch, audit: NewAuditEvent): Promise<OAuthClient | null> {
+  async update(clientId: string, patch: OAuthClientStorePatch, audit: NewAuditEvent): Promise<OAuthClient | null> {
     return this.write(clientId, patch, audit);
   }
 

@@ -2,15 +2,15 @@
 // (oauth.routes.ts serverMetadata) plus the OpenID Provider fields, so the two never disagree.
 import type { RequestHandler } from 'express';
 import { ACR_VALUES, CLAIMS_SUPPORTED } from '../../domain/oauth/oidc';
-import { serverMetadata } from './oauth.routes';
+import { serverMetadata, type RegistrationFeatures } from './oauth.routes';
 
-export function openidConfiguration(issuerOf: string | (() => string), scopes: () => Promise<string[]>, resources: readonly string[] = []): RequestHandler {
+export function openidConfiguration(issuerOf: string | (() => string), scopes: () => Promise<string[]>, resources: readonly string[] = [], registration?: RegistrationFeatures): RequestHandler {
   return async (_req, res) => {
     const issuer = typeof issuerOf === 'string' ? issuerOf : issuerOf();
     const base = issuer.replace(/\/+$/, '');
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json({
-      ...(await serverMetadata(issuer, scopes, resources)),
+      ...(await serverMetadata(issuer, scopes, resources, registration)),
       userinfo_endpoint: `${base}/oauth/userinfo`,
       end_session_endpoint: `${base}/oauth/end-session`,
       backchannel_logout_supported: true,

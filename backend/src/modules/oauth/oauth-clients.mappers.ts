@@ -18,6 +18,8 @@ export const clientView = (c: OAuthClient) => ({
   requireConsent: c.requireConsent,
   logoUri: c.logoUri,
   clientUri: c.clientUri,
+  /** static (admin API, CLI), dynamic (RFC 7591) or metadata_document (a client_id URL). */
+  registration: c.registration,
   /** When the secret replaced by the last rotation stops working (null = none in overlap). */
   previousSecretExpiresAt: c.previousSecretHash && c.previousSecretExpiresAt ? c.previousSecretExpiresAt.toISOString() : null,
   createdAt: c.createdAt.toISOString(),

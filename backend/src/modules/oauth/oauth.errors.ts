@@ -17,9 +17,14 @@ const STATUS: Record<OAuthErrorCode, number> = {
   invalid_scope: 400,
   unsupported_token_type: 400,
   invalid_target: 400,
+  invalid_redirect_uri: 400,
+  invalid_client_metadata: 400,
+  invalid_token: 401,
 };
 
 const BASIC_CHALLENGE = [...NO_STORE, 'WWW-Authenticate', 'Basic realm="oauth", charset="UTF-8"'];
+/** RFC 6750 §3.1: the registration endpoints' bearer tokens (initial and registration access tokens). */
+const BEARER_CHALLENGE = [...NO_STORE, 'WWW-Authenticate', 'Bearer error="invalid_token"'];
 
 const answer = (status: number, error: string, description: string, headers: readonly string[] = NO_STORE, retryAfterSeconds?: number): RouteErrorAnswer => ({
   status,
@@ -32,7 +37,8 @@ const answer = (status: number, error: string, description: string, headers: rea
 export function oauthErrorAnswers(logger: Logger): (err: unknown, req: ErroredRequest) => RouteErrorAnswer {
   return (err, req) => {
     if (err instanceof OAuthError) {
-      return answer(STATUS[err.code], err.code, err.message, err.code === 'invalid_client' && err.basicChallenge ? BASIC_CHALLENGE : NO_STORE);
+      const headers = err.code === 'invalid_client' && err.basicChallenge ? BASIC_CHALLENGE : err.code === 'invalid_token' ? BEARER_CHALLENGE : NO_STORE;
+      return answer(STATUS[err.code], err.code, err.message, headers);
     }
     if (err instanceof DomainError) {
       if (err.code === 'RATE_LIMITED') return answer(429, 'rate_limited', err.message, NO_STORE, err.retryAfterSeconds);

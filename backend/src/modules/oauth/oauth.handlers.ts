@@ -28,7 +28,7 @@ export class OAuthHandlers {
   token = async (req: Request, res: Response) => {
     assertForm(req);
     const grantType = requiredField(req, 'grant_type');
-    const client = await this.clients.authenticate(clientCredentials(req));
+    const client = await this.clients.authenticate(clientCredentials(req), requestContext(req));
     const scope = formField(req, 'scope');
     // RFC 8707: may repeat; the grants refuse several (and unregistered ones) with invalid_target.
     const resource = formValues(req, 'resource');

@@ -15,20 +15,23 @@ import { safeDescription } from '../../http/errors';
 import { oauthEndpoints, type OAuthEndpointDeps } from './oauth.endpoints';
 import { oauthErrorAnswers, oauthErrorHandler } from './oauth.errors';
 import { OAuthHandlers } from './oauth.handlers';
+import { registrationEndpoints, type RegistrationEndpointDeps } from './registration.endpoints';
 
 export interface OAuthDeps extends OAuthEndpointDeps {
   logger: Logger;
   guards: Guards;
+  /** RFC 7591 / 7592 (registration.endpoints.ts). */
+  registration: RegistrationEndpointDeps;
 }
 
 /** Mounted at the app's root: the endpoints carry their full paths, the steps around them apply under /oauth. */
-export function oauthRoutes({ logger, guards, ...deps }: OAuthDeps): Router {
+export function oauthRoutes({ logger, guards, registration, ...deps }: OAuthDeps): Router {
   const router = Router();
   router.use('/oauth', (_req, res, next) => {
     noStore(res);
     next();
   });
-  mountEndpoints(router, oauthEndpoints(deps), guards);
+  mountEndpoints(router, [...oauthEndpoints(deps), ...registrationEndpoints(registration)], guards);
   router.use('/oauth', (req: Request, res: Response) => {
     res.status(404).json({ error: 'invalid_request', error_description: safeDescription(`No OAuth endpoint ${req.method} ${req.path}`) });
   });
@@ -47,17 +50,25 @@ export function oauthHotRoutes({ clients, tokens, logger }: { clients: OAuthClie
   return [{ method: 'POST', path: '/oauth/introspect', operationId: 'oauthIntrospect', formBody: true, errors: oauthErrorAnswers(logger), handler: h.introspect }];
 }
 
+/** What the metadata says of client registration (issue 25); absent = neither is offered. */
+export interface RegistrationFeatures {
+  /** RFC 7591 registration_endpoint. */
+  dynamic: boolean;
+  /** client_id_metadata_document_supported. */
+  metadataDocuments: boolean;
+}
+
 /** RFC 8414 authorization server metadata, served at /.well-known/oauth-authorization-server. */
-export function authorizationServerMetadata(issuerOf: string | (() => string), scopes: () => Promise<string[]>, resources: readonly string[] = []): RequestHandler {
+export function authorizationServerMetadata(issuerOf: string | (() => string), scopes: () => Promise<string[]>, resources: readonly string[] = [], registration?: RegistrationFeatures): RequestHandler {
   return async (_req, res) => {
     const issuer = typeof issuerOf === 'string' ? issuerOf : issuerOf();
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(await serverMetadata(issuer, scopes, resources));
+    res.json(await serverMetadata(issuer, scopes, resources, registration));
   };
 }
 
 /** The RFC 8414 fields; the OpenID configuration (discovery.ts) is this plus the OIDC fields, so both agree. */
-export async function serverMetadata(issuer: string, scopes: () => Promise<string[]>, resources: readonly string[] = []) {
+export async function serverMetadata(issuer: string, scopes: () => Promise<string[]>, resources: readonly string[] = [], registration?: RegistrationFeatures) {
   const base = issuer.replace(/\/+$/, '');
   return {
     issuer,
@@ -79,5 +90,8 @@ export async function serverMetadata(issuer: string, scopes: () => Promise<strin
     // RFC 8707 defines no metadata field of its own; RFC 9728 §4's protected_resources lists the resource
     // identifiers this server issues tokens for, which are exactly what `resource` may name (OAUTH_RESOURCES).
     ...(resources.length ? { protected_resources: [...resources] } : {}),
+    ...(registration?.dynamic ? { registration_endpoint: `${base}/oauth/register` } : {}),
+    // draft-ietf-oauth-client-id-metadata-document §5 (the MCP authorization specification looks for it).
+    ...(registration?.metadataDocuments ? { client_id_metadata_document_supported: true } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { SignIn } from './SignIn';
 
 type Step =
   | { step: 'login'; loginHint: string | null; uiLocales: string | null }
-  | { step: 'consent'; client: { clientId: string; name: string; clientUri: string | null }; scopes: string[]; resource?: string | null; uiLocales: string | null }
+  | { step: 'consent'; client: { clientId: string; name: string; clientUri: string | null; host?: string | null }; scopes: string[]; resource?: string | null; uiLocales: string | null }
   | { step: 'redirect'; redirectTo: string };
 
 interface Pending {
@@ -85,6 +85,12 @@ export function Authorize({ auth, go }: { auth: AuthState; go: Go }) {
   if (!step || step.step === 'redirect') return <p aria-busy="true">{t('authorize.returning')}</p>;
   return (
     <Page title={t('authorize.consentTitle', { client: step.client.name })}>
+      {step.client.host && (
+        <Status tone="warning">
+          {t('authorize.clientHost')}{' '}
+          <strong class="client-host">{step.client.host}</strong>
+        </Status>
+      )}
       {step.client.clientUri && (
         <p>
           {t('authorize.clientUri')} <a href={step.client.clientUri} rel="noopener noreferrer" target="_blank">{step.client.clientUri}</a>

@@ -17,6 +17,8 @@ interface OAuthClient {
   allowedScopes: string[];
   defaultScopes: string[];
   active: boolean;
+  /** static (this page, the CLI), dynamic (RFC 7591) or metadata_document (a client_id URL). */
+  registration?: 'static' | 'dynamic' | 'metadata_document';
   previousSecretExpiresAt: string | null;
   createdAt: string;
 }
@@ -166,6 +168,7 @@ export function OAuthClients() {
                   <strong>{c.name}</strong>
                   <code>{c.clientId}</code>
                   <span class="badge">{t(`clients.type.${c.type}`)}</span>
+                  {c.registration && c.registration !== 'static' && <span class="badge">{t(`clients.registration.${c.registration}`)}</span>}
                   <span class={c.active ? 'badge on' : 'badge'}>{t(c.active ? 'clients.active' : 'clients.inactive')}</span>
                 </div>
                 <p class="meta">
