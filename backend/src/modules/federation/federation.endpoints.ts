@@ -39,7 +39,7 @@ const qs = (params: Record<string, string>) => new URLSearchParams(params).toStr
 export function federationEndpoints({ federation, logger, cookie, state, publicUrl, perUser }: FederationDeps): Endpoint[] {
   const base = (req: Request) => (publicUrl ? publicUrl.replace(/\/+$/, '') : ownOrigin(req));
   const redirectUri = (req: Request, provider: string) => `${base(req)}/api/auth/federation/${encodeURIComponent(provider)}/callback`;
-  const toPage = (res: Response, location: string) => noStore(res).redirect(303, location);
+  const toPage = (res: Response, location: string) => void noStore(res).status(303).location(location).end();
   const refused = (res: Response, provider: string, err: FederationRefused, page = '/') => {
     logger.info('federated sign-in refused', { provider, reason: err.reason, detail: err.message });
     toPage(res, `${page}?${qs({ federation_error: err.reason, provider })}`);
