@@ -161,6 +161,14 @@ describe('federated sign-in with an upstream OpenID Connect provider', () => {
     assert.equal(await signIn.finish(), '/');
     assert.equal((await pageRefresh(signIn.jar)).body.user.id, owner.userId);
 
+    // Another account cannot take the same upstream identity: refused, told on its account page.
+    const other = await registerAndLogin(app);
+    const otherJar = new CookieJar();
+    const otherLink = await jarFetch(otherJar, `${app.url}/api/user/federation/test/link`, { method: 'POST', headers: { ...bearer(other.accessToken), 'content-type': 'application/json' }, body: '{}' });
+    const stolen = await federatedFlow(login, { jar: otherJar, authorizationUrl: ((await otherLink.json()) as { url: string }).url });
+    assert.equal(await stolen.finish(), '/account?federation_error=linked_elsewhere&provider=test');
+    assert.deepEqual(await linksOf(other.userId), []);
+
     const del = await app.http.delete('/api/user/federation/test').set(bearer(owner.accessToken));
     assert.equal(del.status, 204);
     assert.deepEqual(await linksOf(owner.userId), []);
@@ -243,5 +251,35 @@ describe('federated sign-in with an upstream OpenID Connect provider', () => {
     const unknown = await jarFetch(new CookieJar(), `${app.url}/api/auth/federation/nope/start`);
     assert.equal(unknown.status, 303);
     assert.equal(refusal(unknown.headers.get('location')!), 'unknown_provider');
+  });
+});
+
+describe('federated sign-in in approval mode', () => {
+  let upstream: UpstreamIdp;
+  before(async () => {
+    upstream = await startUpstreamIdp();
+  });
+  after(async () => upstream?.close());
+  const app = useTestApp(() => ({
+    env: {
+      REGISTRATION_MODE: 'approval',
+      FEDERATION_PROVIDERS: JSON.stringify([{ id: 'test', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT_ID, clientSecret: UPSTREAM_CLIENT_SECRET }]),
+    },
+  }));
+  before(() => upstream.register([`${app.url}/api/auth/federation/test/callback`]));
+
+  it('when someone new signs in with a provider, then the account waits for approval and no session is made', async () => {
+    const login = uniqueEmail('fed-approval');
+    const attempt = async () => {
+      const jar = new CookieJar();
+      const start = await jarFetch(jar, `${app.url}/api/auth/federation/test/start`);
+      const res = await jarFetch(jar, await throughUpstream(start.headers.get('location')!, login, app.url));
+      assert.equal(res.status, 303);
+      assert.equal(jar.get('sessionary_refresh'), undefined, 'no session');
+      return new URL(res.headers.get('location')!, app.url).searchParams.get('federation_error');
+    };
+    assert.equal(await attempt(), 'account_pending');
+    // Again: the link is found (an unlinked existing address would be link_requires_sign_in), still held.
+    assert.equal(await attempt(), 'account_pending');
   });
 });

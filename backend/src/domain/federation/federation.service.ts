@@ -128,11 +128,17 @@ export class FederationService {
   async finish(sealed: string | null, providerId: string, callbackUrl: URL, redirectUri: string, ctx: RequestContext, deviceName: string | null): Promise<FederationOutcome> {
     const pending = this.open(sealed);
     if (!pending || pending.provider !== providerId) throw new FederationRefused('invalid_state', 'The sign-in state is missing, expired or not this provider\'s');
-    const identity = await this.upstreams.finish(providerId, callbackUrl, redirectUri, pending);
     if (pending.intent.kind === 'link') {
-      await this.link(pending.intent, providerId, identity, ctx);
+      const intent = pending.intent;
+      try {
+        await this.link(intent, providerId, await this.upstreams.finish(providerId, callbackUrl, redirectUri, pending), ctx);
+      } catch (err) {
+        if (err instanceof FederationRefused) err.duringLink = true;
+        throw err;
+      }
       return { kind: 'linked', provider: providerId };
     }
+    const identity = await this.upstreams.finish(providerId, callbackUrl, redirectUri, pending);
     return { kind: 'signed_in', provider: providerId, result: await this.signIn(providerId, identity, ctx, deviceName) };
   }
 

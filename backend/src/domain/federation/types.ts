@@ -62,6 +62,9 @@ export type FederationRefusal =
   | 'account_disabled';
 
 export class FederationRefused extends Error {
+  /** The flow was a link from the account page (the person is told there, not on the sign-in page). */
+  duringLink = false;
+
   constructor(readonly reason: FederationRefusal, message: string = reason) {
     super(message);
     this.name = 'FederationRefused';

@@ -40,7 +40,7 @@ export function federationEndpoints({ federation, logger, cookie, state, publicU
   const base = (req: Request) => (publicUrl ? publicUrl.replace(/\/+$/, '') : ownOrigin(req));
   const redirectUri = (req: Request, provider: string) => `${base(req)}/api/auth/federation/${encodeURIComponent(provider)}/callback`;
   const toPage = (res: Response, location: string) => void noStore(res).status(303).location(location).end();
-  const refused = (res: Response, provider: string, err: FederationRefused, page = '/') => {
+  const refused = (res: Response, provider: string, err: FederationRefused, page = err.duringLink ? '/account' : '/') => {
     logger.info('federated sign-in refused', { provider, reason: err.reason, detail: err.message });
     toPage(res, `${page}?${qs({ federation_error: err.reason, provider })}`);
   };
