@@ -36,7 +36,7 @@ describe('federated sign-in through the web app in a real browser', { skip: webN
     await opened.context.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => void route.abort());
     return opened;
   }
-  /** At the upstream's development pages: sign in as `login` and consent, or `cancel`. */
+
   /** At the upstream's development pages: sign in as `login` and consent (or cancel). */
   async function atUpstream(page: Page, login: string) {
     await page.waitForURL(`${upstream.issuer}/**`);
