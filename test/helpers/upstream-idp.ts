@@ -48,7 +48,13 @@ export async function startUpstreamIdp(): Promise<UpstreamIdp> {
         findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => claimsOf(id) }),
       });
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        // Kept-alive connections (the app's fetches) would hold close() open: cut them, the test is over.
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

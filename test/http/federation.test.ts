@@ -20,12 +20,18 @@ async function closedPort(): Promise<number> {
 
 describe('federated sign-in with an upstream OpenID Connect provider', () => {
   let upstream: UpstreamIdp;
+  /** Goes away in the middle of a sign-in (after the person came back, before the code is redeemed). */
+  let flaky: UpstreamIdp;
   let downPort: number;
   before(async () => {
     upstream = await startUpstreamIdp();
+    flaky = await startUpstreamIdp();
     downPort = await closedPort();
   });
-  after(async () => upstream?.close());
+  after(async () => {
+    await upstream?.close();
+    await flaky?.close();
+  });
 
   // Registered above the app's hooks: the client ends before the app drops its database.
   let db: pg.Client;
@@ -36,6 +42,7 @@ describe('federated sign-in with an upstream OpenID Connect provider', () => {
       FEDERATION_PROVIDERS: JSON.stringify([
         { id: 'test', name: 'Test IdP', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT_ID, clientSecret: UPSTREAM_CLIENT_SECRET },
         { id: 'down', name: 'Down IdP', issuer: `http://127.0.0.1:${downPort}`, clientId: 'x', clientSecret: 'y' },
+        { id: 'flaky', name: 'Flaky IdP', issuer: flaky.issuer, clientId: UPSTREAM_CLIENT_ID, clientSecret: UPSTREAM_CLIENT_SECRET },
       ]),
       FEDERATION_TIMEOUT: '3',
     },
@@ -43,6 +50,7 @@ describe('federated sign-in with an upstream OpenID Connect provider', () => {
 
   before(async () => {
     upstream.register([`${app.url}/api/auth/federation/test/callback`]);
+    flaky.register([`${app.url}/api/auth/federation/flaky/callback`]);
     db = new pg.Client({ connectionString: app.database.url });
     await db.connect();
   });
@@ -87,7 +95,7 @@ describe('federated sign-in with an upstream OpenID Connect provider', () => {
   it('when the sign-in page lists providers, then every configured one is there with its name', async () => {
     const res = await app.http.get('/api/auth/federation/providers');
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.providers, [{ id: 'test', name: 'Test IdP' }, { id: 'down', name: 'Down IdP' }]);
+    assert.deepEqual(res.body.providers, [{ id: 'test', name: 'Test IdP' }, { id: 'down', name: 'Down IdP' }, { id: 'flaky', name: 'Flaky IdP' }]);
   });
 
   it('when someone new signs in with a verified email, then an account is made and linked, and they are signed in with a browser session', async () => {
@@ -248,6 +256,14 @@ describe('federated sign-in with an upstream OpenID Connect provider', () => {
     const res = await jarFetch(new CookieJar(), `${app.url}/api/auth/federation/down/start`);
     assert.equal(res.status, 303);
     assert.equal(refusal(res.headers.get('location')!), 'upstream_unavailable');
+    // Down after the person signed in there: the code cannot be redeemed; told so, no account, no 500.
+    const jar = new CookieJar();
+    const start = await jarFetch(jar, `${app.url}/api/auth/federation/flaky/start`);
+    const login = uniqueEmail('fed-flaky');
+    const callback = await throughUpstream(start.headers.get('location')!, login, app.url);
+    await flaky.close();
+    assert.equal(refusal(await back(jar, callback)), 'upstream_unavailable');
+    assert.equal(await userByEmail(login), undefined);
     const unknown = await jarFetch(new CookieJar(), `${app.url}/api/auth/federation/nope/start`);
     assert.equal(unknown.status, 303);
     assert.equal(refusal(unknown.headers.get('location')!), 'unknown_provider');
