@@ -225,6 +225,24 @@ describe('federated sign-in with an upstream OpenID Connect provider', () => {
     assert.equal((await events(owner.userId, 'login.federated')).at(-1)?.mfaRequired, true);
   });
 
+  it('when the sign-in starts from an app\'s authorization request, then the browser continues there, and nowhere else', async () => {
+    const viaStart = async (returnTo: string, login: string) => {
+      const jar = new CookieJar();
+      const start = await jarFetch(jar, `${app.url}/api/auth/federation/test/start?${new URLSearchParams({ returnTo }).toString()}`);
+      return { jar, location: await back(jar, await throughUpstream(start.headers.get('location')!, login, app.url)) };
+    };
+    const email = uniqueEmail('fed-authorize');
+    const signedIn = await viaStart('/authorize?request=abc123', email);
+    assert.equal(signedIn.location, '/authorize?request=abc123');
+    assert.equal((await pageRefresh(signedIn.jar)).body.user.email, email);
+    const owner = await registerAndLogin(app);
+    assert.equal((await viaStart('/authorize?request=abc123', owner.email)).location, '/authorize?request=abc123&federation_error=link_requires_sign_in&provider=test');
+    // Not an open redirect: any other target is dropped.
+    for (const evil of ['https://evil.example/', '//evil.example/', '/authorize?request=a&next=//evil.example', '/account']) {
+      assert.equal((await viaStart(evil, email)).location, '/', evil);
+    }
+  });
+
   it('when the state is tampered with, missing, or belongs to another flow, then the callback refuses it', async () => {
     const email = uniqueEmail('fed-tamper');
     const flow = await federatedFlow(email);

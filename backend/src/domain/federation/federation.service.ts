@@ -39,12 +39,14 @@ interface PendingFederation {
   nonce: string;
   codeVerifier: string;
   intent: FederationIntent;
+  /** Where the web app continues after a sign-in (an app's authorization request), else the sign-in page. */
+  returnTo?: string | null;
   /** Milliseconds since the epoch. */
   expiresAt: number;
 }
 
 export type FederationOutcome =
-  | { kind: 'signed_in'; provider: string; result: LoginResult }
+  | { kind: 'signed_in'; provider: string; result: LoginResult; returnTo: string | null }
   | { kind: 'linked'; provider: string };
 
 /** A linked provider as the account page lists it. */
@@ -79,9 +81,12 @@ export class FederationService {
     return this.upstreams.has(providerId);
   }
 
-  /** Sign-in: the upstream's authorization URL, and the sealed state the browser keeps until it comes back. */
-  startSignIn(providerId: string, redirectUri: string): Promise<{ url: string; sealed: string }> {
-    return this.start(providerId, redirectUri, { kind: 'sign_in' });
+  /**
+   * Sign-in: the upstream's authorization URL, and the sealed state the browser keeps until it comes back.
+   * `returnTo`: a web-app path (checked by the caller) the browser continues at afterwards.
+   */
+  startSignIn(providerId: string, redirectUri: string, returnTo: string | null = null): Promise<{ url: string; sealed: string }> {
+    return this.start(providerId, redirectUri, { kind: 'sign_in' }, returnTo);
   }
 
   /**
@@ -105,7 +110,7 @@ export class FederationService {
     return this.start(providerId, redirectUri, { kind: 'link', userId, sessionId });
   }
 
-  private async start(providerId: string, redirectUri: string, intent: FederationIntent): Promise<{ url: string; sealed: string }> {
+  private async start(providerId: string, redirectUri: string, intent: FederationIntent, returnTo: string | null = null): Promise<{ url: string; sealed: string }> {
     if (!this.upstreams.has(providerId)) throw Errors.notFound('Provider');
     const request = await this.upstreams.begin(providerId, redirectUri);
     const pending: PendingFederation = {
@@ -115,6 +120,7 @@ export class FederationService {
       nonce: request.nonce,
       codeVerifier: request.codeVerifier,
       intent,
+      returnTo,
       expiresAt: this.clock.now().getTime() + this.settings.stateTtl * 1000,
     };
     return { url: request.url, sealed: this.cipher.encrypt(JSON.stringify(pending), SEAL_PURPOSE) };
@@ -138,8 +144,14 @@ export class FederationService {
       }
       return { kind: 'linked', provider: providerId };
     }
-    const identity = await this.upstreams.finish(providerId, callbackUrl, redirectUri, pending);
-    return { kind: 'signed_in', provider: providerId, result: await this.signIn(providerId, identity, ctx, deviceName) };
+    const returnTo = pending.returnTo ?? null;
+    try {
+      const identity = await this.upstreams.finish(providerId, callbackUrl, redirectUri, pending);
+      return { kind: 'signed_in', provider: providerId, result: await this.signIn(providerId, identity, ctx, deviceName), returnTo };
+    } catch (err) {
+      if (err instanceof FederationRefused) err.returnTo = returnTo;
+      throw err;
+    }
   }
 
   private open(sealed: string | null): PendingFederation | null {

@@ -64,6 +64,8 @@ export type FederationRefusal =
 export class FederationRefused extends Error {
   /** The flow was a link from the account page (the person is told there, not on the sign-in page). */
   duringLink = false;
+  /** The web-app path the sign-in was started from (an app's authorization request), told there. */
+  returnTo: string | null = null;
 
   constructor(readonly reason: FederationRefusal, message: string = reason) {
     super(message);

@@ -34,15 +34,24 @@ export interface FederationDeps {
 }
 
 const providerParam = { provider: pathSegment() };
+
+/**
+ * Where the browser may continue after a federated sign-in: only an app's authorization request in the web
+ * app (`/authorize?request=<handle>`), so the start cannot be turned into an open redirect. Anything else: none.
+ */
+export function returnToOf(value: unknown): string | null {
+  return typeof value === 'string' && /^\/authorize\?request=[A-Za-z0-9._~%-]{1,512}$/.test(value) ? value : null;
+}
 const qs = (params: Record<string, string>) => new URLSearchParams(params).toString();
 
 export function federationEndpoints({ federation, logger, cookie, state, publicUrl, perUser }: FederationDeps): Endpoint[] {
   const base = (req: Request) => (publicUrl ? publicUrl.replace(/\/+$/, '') : ownOrigin(req));
   const redirectUri = (req: Request, provider: string) => `${base(req)}/api/auth/federation/${encodeURIComponent(provider)}/callback`;
   const toPage = (res: Response, location: string) => void noStore(res).status(303).location(location).end();
-  const refused = (res: Response, provider: string, err: FederationRefused, page = err.duringLink ? '/account' : '/') => {
+  const refused = (res: Response, provider: string, err: FederationRefused) => {
     logger.info('federated sign-in refused', { provider, reason: err.reason, detail: err.message });
-    toPage(res, `${page}?${qs({ federation_error: err.reason, provider })}`);
+    const page = err.duringLink ? '/account' : (err.returnTo ?? '/');
+    toPage(res, `${page}${page.includes('?') ? '&' : '?'}${qs({ federation_error: err.reason, provider })}`);
   };
   return [
     endpoint({
@@ -58,7 +67,7 @@ export function federationEndpoints({ federation, logger, cookie, state, publicU
         const { provider } = req.params;
         if (!federation.hasProvider(provider)) return toPage(res, `/?${qs({ federation_error: 'unknown_provider' })}`);
         try {
-          const { url, sealed } = await federation.startSignIn(provider, redirectUri(req, provider));
+          const { url, sealed } = await federation.startSignIn(provider, redirectUri(req, provider), returnToOf(req.query.returnTo));
           setFederationCookie(req, res, sealed, state);
           toPage(res, url);
         } catch (err) {
@@ -81,12 +90,13 @@ export function federationEndpoints({ federation, logger, cookie, state, publicU
           const outcome = await federation.finish(sealed, provider, callbackUrl, redirectUri(req, provider), requestContext(req), null);
           if (outcome.kind === 'linked') return toPage(res, `/account?${qs({ federation: 'linked', provider })}`);
           const result = outcome.result;
+          const page = outcome.returnTo ?? '/';
           if ('mfaRequired' in result) {
             // In the fragment: never sent to a server, never in a Referer; the page removes it at once.
-            return toPage(res, `/#${qs({ federation: 'mfa', provider, mfaToken: result.mfaToken, methods: result.methods.join(',') })}`);
+            return toPage(res, `${page}#${qs({ federation: 'mfa', provider, mfaToken: result.mfaToken, methods: result.methods.join(',') })}`);
           }
           setRefreshCookie(req, res, result.refreshToken, cookie);
-          toPage(res, '/');
+          toPage(res, page);
         } catch (err) {
           if (err instanceof FederationRefused) return refused(res, provider, err);
           throw err;

@@ -21,9 +21,10 @@ export function noticeText(notice: Notice): string {
   return t(notice.kind === 'signedOut' ? 'notice.signedOut' : 'notice.registered');
 }
 
-export function SignIn({ notice, go, initialEmail = '' }: { notice: Notice | null; go: Go; initialEmail?: string }) {
+/** `returnTo`: embedded in an app's authorization request, where a provider's sign-in comes back to. */
+export function SignIn({ notice, go, initialEmail = '', returnTo }: { notice: Notice | null; go: Go; initialEmail?: string; returnTo?: string }) {
   // What a federated sign-in's callback sent back: a refusal to explain, or the 2FA step to finish.
-  const [federation] = useState(() => takeFederationOutcome('/'));
+  const [federation] = useState(() => takeFederationOutcome(returnTo ? '/authorize' : '/'));
   const [providers, setProviders] = useState<FederationProvider[]>([]);
   const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
@@ -155,7 +156,7 @@ export function SignIn({ notice, go, initialEmail = '' }: { notice: Notice | nul
         <nav class="actions federation" aria-label={t('signIn.providersLabel')}>
           {providers.map((p) => (
             // A navigation, not a fetch: the browser goes to the provider and comes back to the callback.
-            <a key={p.id} class="button" href={startUrl(p.id)} data-provider={p.id}>
+            <a key={p.id} class="button" href={startUrl(p.id, returnTo)} data-provider={p.id}>
               {t('signIn.withProvider', { name: p.name })}
             </a>
           ))}
