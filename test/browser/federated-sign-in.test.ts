@@ -3,12 +3,16 @@
 // with Google), with its development login and consent pages. The journeys: the button on the sign-in page →
 // the upstream's login and consent → back in the web app signed in, the provider listed under Linked
 // accounts; an existing account's address is refused with the explanation on our page; cancelling at the
-// upstream is shown as access_denied; linking from the account page of a password account. No CSP violation.
+// upstream is shown as access_denied; linking from the account page of a password account; and an app signing
+// in through Sessionary (authorization code flow) whose user signs in with the upstream on the way. No CSP
+// violation.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import * as client from 'openid-client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { registerAndLogin, startTestApp, uniqueEmail, type TestApp } from '../helpers/app';
 import { assertScreenOk, launchChromium, openAppPage, startAll, WEB_DIST, webNotBuilt } from '../helpers/browser';
+import { issuerOf, oidcEnv, pkce, publicCodeClient, REDIRECT_URI, registerClient } from '../helpers/oidc';
 import { startUpstreamIdp, UPSTREAM_CLIENT_ID, UPSTREAM_CLIENT_SECRET, type UpstreamIdp } from '../helpers/upstream-idp';
 
 describe('federated sign-in through the web app in a real browser', { skip: webNotBuilt }, () => {
@@ -19,7 +23,8 @@ describe('federated sign-in through the web app in a real browser', { skip: webN
 
   before(async () => {
     upstream = await startUpstreamIdp();
-    const env = { FEDERATION_PROVIDERS: JSON.stringify([{ id: 'test', name: 'Test IdP', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT_ID, clientSecret: UPSTREAM_CLIENT_SECRET }]) };
+    // oidcEnv: the development issuer (http://localhost:<port>) and an administrator, for the app's journey.
+    const env = { ...oidcEnv, FEDERATION_PROVIDERS: JSON.stringify([{ id: 'test', name: 'Test IdP', issuer: upstream.issuer, clientId: UPSTREAM_CLIENT_ID, clientSecret: UPSTREAM_CLIENT_SECRET }]) };
     [app, browser] = await startAll([startTestApp({ env, webDistDir: WEB_DIST }), launchChromium()]);
     origin = `http://localhost:${new URL(app.url).port}`;
     upstream.register([`${origin}/api/auth/federation/test/callback`]);
@@ -107,6 +112,38 @@ describe('federated sign-in through the web app in a real browser', { skip: webN
     await page.getByText('Test IdP is linked. You can now sign in with it.').waitFor();
     assert.equal(new URL(page.url()).pathname, '/account');
     await page.locator('li[data-provider="test"]').waitFor();
+    assert.deepEqual(problems, []);
+  });
+
+  /** The RP's redirect URI is never served: the browser's request to it is answered here and its URL kept. */
+  async function catchCallback(context: BrowserContext): Promise<() => Promise<URL>> {
+    let resolve!: (u: URL) => void;
+    const caught = new Promise<URL>((r) => (resolve = r));
+    await context.route(`${REDIRECT_URI}**`, (route) => {
+      resolve(new URL(route.request().url()));
+      void route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the app' });
+    });
+    return () => caught;
+  }
+
+  it('when an app sends its user to sign in and they choose the provider, then they come back to the app\'s consent and the app gets their id_token', async () => {
+    const rp = await registerClient(app, publicCodeClient('Photo Printer'));
+    const config = await client.discovery(issuerOf(app), rp.id, undefined, client.None(), { execute: [client.allowInsecureRequests] });
+    const { verifier, challenge } = await pkce();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope: 'openid email', code_challenge: challenge, code_challenge_method: 'S256', state, nonce });
+    const { context, page, problems } = await openPage();
+    const callback = await catchCallback(context);
+    await page.goto(url.href);
+    await page.getByText('Sign in to continue to Photo Printer.').waitFor();
+    await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
+    const email = uniqueEmail('fed-rp');
+    await atUpstream(page, email);
+    await page.getByRole('heading', { level: 1, name: 'Photo Printer wants to use your account' }).waitFor();
+    await page.getByRole('button', { name: 'Allow' }).click();
+    const tokens = await client.authorizationCodeGrant(config, await callback(), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    assert.equal(tokens.claims()!.email, email);
     assert.deepEqual(problems, []);
   });
 });
