@@ -39,6 +39,7 @@ import { authorizeRoutes } from './modules/oauth/authorize.routes';
 import { consentEndpoints } from './modules/oauth/consent.endpoints';
 import { openidConfiguration } from './modules/oauth/discovery';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
+import { federationEndpoints } from './modules/federation/federation.endpoints';
 import { browserPasskeyEndpoints, passkeyAccountEndpoints, passkeyAuthEndpoints } from './modules/passkeys/passkeys.endpoints';
 import { trustedDeviceEndpoints } from './modules/trusted-devices/trusted-devices.endpoints';
 import { twoFactorEndpoints } from './modules/two-factor/two-factor.endpoints';
@@ -51,7 +52,7 @@ import { recordSessionActivity, withSessionActivity } from './modules/user/sessi
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices' | 'passkeys'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices' | 'passkeys' | 'federation'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -75,6 +76,8 @@ export interface AppDeps {
   revocationRoutes: RevocationRoutes;
   /** The account web app: its build folder (null = WEB_UI=off), refresh-cookie lifetime, forced-logout stream. */
   web: { distDir: string | null; refreshCookieMaxAge: number; sessionEvents: SessionEventHub };
+  /** FEDERATION_STATE_TTL: lifetime of the sealed federation state cookie, seconds (default 600). */
+  federationStateTtl?: number;
 }
 
 /** The Express app alone (every route, the hot ones included, without the fast path in front). */
@@ -87,7 +90,7 @@ export function createApp(deps: AppDeps) {
  * which answers everything else. `app` is the Express app itself.
  */
 export function createHttp(deps: AppDeps): { app: express.Express; listener: RequestListener } {
-  const { auth, users, sessions, twoFactor, recovery, activity, accountDeletion, trustedDevices, passkeys } = deps.services;
+  const { auth, users, sessions, twoFactor, recovery, activity, accountDeletion, trustedDevices, passkeys, federation } = deps.services;
   const { perIp, perAccount, perUser, perMailRequest } = deps.rateLimits;
   const app = express();
   app.disable('x-powered-by');
@@ -173,6 +176,9 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   const passkeyDeps = { passkeys, auth, perUser, perAccount };
   mountEndpoints(app, passkeyAuthEndpoints(passkeyDeps), guards);
   mountEndpoints(app, passkeyAccountEndpoints(passkeyDeps), guards);
+  // Sign-in with upstream OpenID Connect providers (docs/federation.md); its callback counts per IP as /api/auth.
+  const federationState = { maxAgeSeconds: deps.federationStateTtl ?? 600, overTls: cookie.behindProxy || cookie.httpsPublicUrl };
+  mountEndpoints(app, federationEndpoints({ federation, logger: deps.logger, cookie, state: federationState, publicUrl: deps.http.publicUrl ?? null, perUser }), guards);
   mountEndpoints(app, twoFactorEndpoints({ twoFactor, perUser }), guards);
   mountEndpoints(app, trustedDeviceEndpoints({ trustedDevices }), guards);
   mountEndpoints(app, connectedAppEndpoints({ connectedApps: deps.oauth.connectedApps }), guards);

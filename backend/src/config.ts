@@ -79,6 +79,73 @@ const resourceScopes = (env: string, doc: string): Setting<string[]> => ({
   },
 });
 
+/** An upstream OpenID Connect provider for federated sign-in (docs/federation.md). */
+export interface UpstreamProviderConfig {
+  /** Stable id in URLs and links (`google`): changing it orphans the identities linked under the old one. */
+  id: string;
+  /** Shown on the sign-in button. */
+  name: string;
+  /** Issuer URL; its /.well-known/openid-configuration is fetched (https, or http on a loopback host). */
+  issuer: string;
+  clientId: string;
+  /** null: a public client (PKCE only, token endpoint auth `none`). */
+  clientSecret: string | null;
+  scopes: string[];
+}
+
+/** Presets: the issuer and name of the common providers, so an entry needs only id, preset and credentials. */
+const PROVIDER_PRESETS: Record<string, { name: string; issuer: (entry: Record<string, unknown>) => string }> = {
+  google: { name: 'Google', issuer: () => 'https://accounts.google.com' },
+  // `tenant`: a directory id or domain for one organisation, `organizations`, `consumers` or `common` (any).
+  microsoft: { name: 'Microsoft', issuer: (e) => `https://login.microsoftonline.com/${typeof e.tenant === 'string' && /^[\w.-]+$/.test(e.tenant) ? e.tenant : 'common'}/v2.0` },
+  gitlab: { name: 'GitLab', issuer: () => 'https://gitlab.com' },
+};
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** FEDERATION_PROVIDERS: a JSON array of providers; checked at start so a mistake fails loudly. */
+const upstreamProviders = (env: string, doc: string): Setting<UpstreamProviderConfig[]> => ({
+  env,
+  doc,
+  default: [],
+  defaultDoc: 'unset',
+  parse(raw, name) {
+    let entries: unknown;
+    try {
+      entries = JSON.parse(raw);
+    } catch {
+      throw new Error(`${name} must be a JSON array of providers`);
+    }
+    if (!Array.isArray(entries)) throw new Error(`${name} must be a JSON array of providers`);
+    const ids = new Set<string>();
+    return entries.map((entry: unknown, i) => {
+      if (!entry || typeof entry !== 'object') throw new Error(`${name}[${i}] must be an object`);
+      const e = entry as Record<string, unknown>;
+      const str = (key: string) => { const v = e[key]; return typeof v === 'string' && v.trim() ? v.trim() : null; };
+      const preset = str('preset') ? PROVIDER_PRESETS[str('preset')!] : undefined;
+      if (str('preset') && !preset) throw new Error(`${name}[${i}]: unknown preset "${str('preset')}" (${Object.keys(PROVIDER_PRESETS).join(', ')})`);
+      const id = str('id') ?? str('preset');
+      if (!id || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(id)) throw new Error(`${name}[${i}]: id must be 1-32 of a-z, 0-9, _ and -`);
+      if (ids.has(id)) throw new Error(`${name}: id "${id}" is listed twice`);
+      ids.add(id);
+      const issuer = str('issuer') ?? preset?.issuer(e);
+      if (!issuer) throw new Error(`${name}[${i}] (${id}): issuer or preset is required`);
+      let url: URL;
+      try {
+        url = new URL(issuer);
+      } catch {
+        throw new Error(`${name}[${i}] (${id}): issuer "${issuer}" is not a URL`);
+      }
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) throw new Error(`${name}[${i}] (${id}): issuer must be https (http only on a loopback host)`);
+      const clientId = str('clientId');
+      if (!clientId) throw new Error(`${name}[${i}] (${id}): clientId is required`);
+      const scopes = (str('scopes') ?? 'openid email profile').split(/\s+/).filter(Boolean);
+      if (!scopes.includes('openid')) scopes.unshift('openid');
+      return { id, name: str('name') ?? preset?.name ?? id, issuer, clientId, clientSecret: str('clientSecret'), scopes };
+    });
+  },
+});
+
 /** Comma-separated list; unset = null (no restriction). */
 const list = (env: string, doc: string): Setting<string[] | null> => ({
   env,
@@ -334,6 +401,12 @@ export const schema = {
   tracing: {
     endpoint: optional('OTEL_EXPORTER_OTLP_ENDPOINT', 'OTLP/HTTP collector base URL (e.g. http://localhost:4318); spans go to <endpoint>/v1/traces as JSON. Unset = tracing off, the OpenTelemetry SDK is not even loaded'),
     serviceName: text('OTEL_SERVICE_NAME', '`service.name` of the spans this process exports', 'sessionary'),
+  },
+  // Sign-in with upstream OpenID Connect providers (issue 27, docs/federation.md).
+  federation: {
+    providers: upstreamProviders('FEDERATION_PROVIDERS', 'JSON array of upstream OpenID Connect providers for "sign in with …": each `{"id","name","issuer","clientId","clientSecret","scopes"}`, or `{"preset":"google"|"microsoft"|"gitlab", "clientId", "clientSecret"}` (Microsoft takes `"tenant"`); the redirect URI to register is `<PUBLIC_URL>/api/auth/federation/<id>/callback`'),
+    stateTtl: int('FEDERATION_STATE_TTL', 'seconds a person has at the upstream provider before the sign-in must start again (the sealed state, PKCE verifier and nonce expire)', 600, 60, 3600),
+    timeout: int('FEDERATION_TIMEOUT', 'seconds to wait for an upstream provider (discovery, token endpoint, keys) before telling the person it is unavailable', 10, 1, 60),
   },
   oauth: {
     clients: list('OAUTH_CLIENTS', 'comma-separated client ids registered at start (when missing) as public password/refresh_token clients'),

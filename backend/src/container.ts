@@ -35,6 +35,7 @@ import { loadSigningKeys } from './infrastructure/crypto/signing-keys';
 import { SigningThreadPool } from './infrastructure/crypto/signing-thread-pool';
 import { CryptoTokenGenerator, deriveSuccessorKey } from './infrastructure/crypto/token-generator';
 import { MmdbIpLocator } from './infrastructure/geo/mmdb-ip-locator';
+import { OpenIdUpstreams } from './infrastructure/federation/openid-upstreams';
 import { UaParserUserAgentParser } from './infrastructure/user-agent/user-agent-parser';
 import { PngQrCodeRenderer } from './infrastructure/two-factor/qr';
 import { AesGcmSecretCipher, cryptoRandomSource, loadOrCreateKey } from './infrastructure/crypto/secret-box';
@@ -311,6 +312,7 @@ async function buildDomain(
       webauthn: relyingParty(config, crypto.identity, logger),
       // Opened before anything listens: a bad GEOIP_CITY_DB stops the start with an error naming it.
       locator: MmdbIpLocator.open(config.geo.cityDb),
+      upstreams: new OpenIdUpstreams(config.federation.providers, config.federation.timeout),
     },
     config,
   );
@@ -465,6 +467,7 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
   const { app, listener } = createHttp({
     logger,
     services,
+    federationStateTtl: config.federation.stateTtl,
     jwks: () => parts.crypto.keys.jwks,
     databaseUp: async () => {
       await prisma.$queryRaw`SELECT 1`;

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { DomainError } from '../../backend/src/domain/errors';
 import type { Repositories } from '../../backend/src/domain/ports';
 import type { NewSession, User } from '../../backend/src/domain/types';
+import { federatedIdentityContract } from './federated-identities.contract';
 import { passkeyContract } from './passkeys.contract';
 
 const MIN = 60_000;
@@ -416,5 +417,6 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
     });
 
     passkeyContract(() => repos, () => newUser());
+    federatedIdentityContract(() => repos, () => newUser());
   });
 }

@@ -16,6 +16,8 @@ import { tombstone } from '../../backend/src/domain/account-deletion';
 import { Errors } from '../../backend/src/domain/errors';
 import type { Passkey, WebAuthnChallenge } from '../../backend/src/domain/passkeys/types';
 import { MemoryPasskeyRepository, MemoryWebAuthnChallengeRepository } from './memory-passkeys';
+import type { FederatedIdentityRepository } from '../../backend/src/domain/federation/ports';
+import type { FederatedIdentity, NewFederatedIdentity } from '../../backend/src/domain/federation/types';
 import type { MailOutbox, QueuedMail } from '../../backend/src/domain/mail';
 import type {
   AccountTokenRepository,
@@ -97,12 +99,13 @@ export interface MemoryTables {
   webauthnChallenges: Map<string, WebAuthnChallenge>;
   /** `${userId} ${countryCode}` → lastSeenAt. */
   knownCountries: Map<string, Date>;
+  federatedIdentities: Map<string, FederatedIdentity>;
   /** Monotonic counter for insertion order (backup codes) and ordered audit ids. */
   seq: number;
 }
 
 function emptyTables(): MemoryTables {
-  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), trustedDevices: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], accountTokens: new Map(), knownDevices: new Map(), passkeys: new Map(), webauthnChallenges: new Map(), knownCountries: new Map(), seq: 0 };
+  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), trustedDevices: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], accountTokens: new Map(), knownDevices: new Map(), passkeys: new Map(), webauthnChallenges: new Map(), knownCountries: new Map(), federatedIdentities: new Map(), seq: 0 };
 }
 
 /** Missing row on an update: Prisma throws P2025 ("Record to update not found"). */
@@ -740,6 +743,43 @@ export class MemoryAccountTokenRepository implements AccountTokenRepository {
   }
 }
 
+export class MemoryFederatedIdentityRepository implements FederatedIdentityRepository {
+  constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
+
+  async create(identity: NewFederatedIdentity): Promise<boolean> {
+    this.guard();
+    this.db.assertUserExists(identity.userId, 'FederatedIdentity');
+    const rows = [...this.db.tables.federatedIdentities.values()];
+    if (rows.some((r) => (r.provider === identity.provider && r.subject === identity.subject) || (r.userId === identity.userId && r.provider === identity.provider))) return false;
+    this.db.tables.federatedIdentities.set(identity.id, { ...identity, createdAt: identity.createdAt ?? this.db.clock.now() });
+    return true;
+  }
+
+  async findBySubject(provider: string, subject: string): Promise<FederatedIdentity | null> {
+    this.guard();
+    const row = [...this.db.tables.federatedIdentities.values()].find((r) => r.provider === provider && r.subject === subject);
+    return row ? structuredClone(row) : null;
+  }
+
+  async listForUser(userId: string): Promise<FederatedIdentity[]> {
+    this.guard();
+    return [...this.db.tables.federatedIdentities.values()].filter((r) => r.userId === userId).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((r) => structuredClone(r));
+  }
+
+  async delete(userId: string, provider: string): Promise<boolean> {
+    this.guard();
+    const row = [...this.db.tables.federatedIdentities.values()].find((r) => r.userId === userId && r.provider === provider);
+    return row ? this.db.tables.federatedIdentities.delete(row.id) : false;
+  }
+
+  async deleteAll(userId: string): Promise<number> {
+    this.guard();
+    const rows = [...this.db.tables.federatedIdentities.values()].filter((r) => r.userId === userId);
+    for (const r of rows) this.db.tables.federatedIdentities.delete(r.id);
+    return rows.length;
+  }
+}
+
 export class MemoryKnownCountryRepository implements KnownCountryRepository {
   constructor(private readonly db: MemoryDatabase, private readonly guard: Guard = () => {}) {}
 
@@ -801,6 +841,7 @@ export function createMemoryRepositories(db: MemoryDatabase, guard: Guard): Repo
     passkeys: new MemoryPasskeyRepository(db, guard),
     webauthnChallenges: new MemoryWebAuthnChallengeRepository(db, guard),
     knownCountries: new MemoryKnownCountryRepository(db, guard),
+    federatedIdentities: new MemoryFederatedIdentityRepository(db, guard),
   };
 }
 
@@ -838,6 +879,7 @@ export class MemoryUnitOfWork implements UnitOfWork {
       passkeys: this.autoCommit(repos.passkeys),
       webauthnChallenges: this.autoCommit(repos.webauthnChallenges),
       knownCountries: this.autoCommit(repos.knownCountries),
+      federatedIdentities: this.autoCommit(repos.federatedIdentities),
     };
   }
 

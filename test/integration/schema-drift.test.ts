@@ -159,7 +159,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'KnownCountry', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthBackchannelLogout', 'OAuthClient', 'OAuthConsent', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'WebAuthnChallenge']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'FederatedIdentity', 'KnownCountry', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthBackchannelLogout', 'OAuthClient', 'OAuthConsent', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'WebAuthnChallenge']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 
@@ -190,6 +190,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
       OutgoingMail: Prisma.OutgoingMailScalarFieldEnum, RevokedClientToken: Prisma.RevokedClientTokenScalarFieldEnum,
       TrustedDevice: Prisma.TrustedDeviceScalarFieldEnum,
       Passkey: Prisma.PasskeyScalarFieldEnum,
+      FederatedIdentity: Prisma.FederatedIdentityScalarFieldEnum,
       WebAuthnChallenge: Prisma.WebAuthnChallengeScalarFieldEnum,
       AccountToken: Prisma.AccountTokenScalarFieldEnum, KnownDevice: Prisma.KnownDeviceScalarFieldEnum,
       OAuthConsent: Prisma.OAuthConsentScalarFieldEnum, OAuthAuthorization: Prisma.OAuthAuthorizationScalarFieldEnum,
@@ -341,6 +342,10 @@ describe('schema drift: migrations vs schema.prisma', () => {
       };
       assertCoversAllFields('AccountToken', accountToken, Prisma.AccountTokenScalarFieldEnum);
       assert.deepEqual(await prisma.accountToken.create({ data: accountToken }), accountToken);
+
+      const identity = { id: randomUUID(), userId: user.id, provider: 'google', subject: '1234567890', email: 'ada@example.com', createdAt: t('2026-07-01T00:00:00.009Z') };
+      assertCoversAllFields('FederatedIdentity', identity, Prisma.FederatedIdentityScalarFieldEnum);
+      assert.deepEqual(await prisma.federatedIdentity.create({ data: identity }), identity);
 
       const device = { userId: user.id, fingerprint: 'f'.repeat(64), firstSeenAt: t('2026-07-01T00:00:00.004Z'), lastSeenAt: t('2026-07-03T00:00:00.005Z') };
       assertCoversAllFields('KnownDevice', device, Prisma.KnownDeviceScalarFieldEnum);

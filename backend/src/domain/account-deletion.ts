@@ -72,6 +72,8 @@ export class AccountDeletion {
         await r.mail.deleteForUser(userId);
         await r.knownDevices.deleteForUser(userId);
         await r.passkeys.deleteAll(userId);
+        // The upstream identity is no longer this (anonymised) account's: signing in with it may make a new one.
+        await r.federatedIdentities.deleteAll(userId);
         await r.knownCountries.deleteForUser(userId);
         await r.sessions.anonymiseForUser(userId);
         await r.audit.anonymiseForUser(userId);

@@ -191,6 +191,26 @@ export class AuthService {
     return this.openSession(user, 2, input.deviceName, 'passkey', ctx, undefined, [amr]);
   }
 
+  /**
+   * A sign-in through an upstream OpenID Connect provider (FederationService matched the link): a normal
+   * session on the password sign-in's path (session limit, new-device alert, `login.succeeded` with method
+   * `federated`), recorded as `login.federated` with the provider. The upstream stands in for the password
+   * only: an account with 2FA still answers its second factor (the same MFA challenge as after a password).
+   */
+  async loginFederated(user: User, input: { provider: string; amr: string[]; deviceName: string | null }, ctx: RequestContext): Promise<LoginResult> {
+    if (user.status === 'pending') throw Errors.accountPending();
+    if (user.status === 'disabled') throw Errors.accountDisabled();
+    if (this.settings.accounts.requireEmailVerification && !user.emailVerified) throw Errors.emailNotVerified();
+    const upstreamAmr = input.amr.length ? { upstreamAmr: input.amr } : {};
+    if (user.twoFactorEnabled) {
+      await this.uow.direct.audit.record(auditEntry(user.id, 'login.federated', ctx, { provider: input.provider, mfaRequired: true, ...upstreamAmr }));
+      return this.startMfaChallenge(user, input.deviceName, ctx);
+    }
+    const pair = await this.openSession(user, 1, input.deviceName, 'federated', ctx);
+    await this.uow.direct.audit.record(auditEntry(user.id, 'login.federated', ctx, { provider: input.provider, sessionId: pair.sessionId, ...upstreamAmr }));
+    return pair;
+  }
+
   /** WebAuthn options for the passkey second factor of a live MFA challenge (the user's passkeys only). */
   async passkeySecondFactorOptions(mfaToken: string): Promise<Record<string, unknown>> {
     const { challenge } = await this.liveMfaChallenge(mfaToken);

@@ -10,7 +10,7 @@ import type { RequestContext, User } from './types';
  * Checks of the password or a code by a signed-in user (re-authentication). They count with login failures:
  * otherwise a stolen session could guess the password through them without ever locking.
  */
-export type ReauthContext = 'change_password' | 'change_email' | '2fa_enable' | '2fa_disable' | '2fa_backup_codes' | 'delete_account' | 'passkey_add' | 'passkey_remove';
+export type ReauthContext = 'change_password' | 'change_email' | '2fa_enable' | '2fa_disable' | '2fa_backup_codes' | 'delete_account' | 'passkey_add' | 'passkey_remove' | 'federation_link';
 
 /** config.lockout: LOGIN_MAX_FAILURES, LOGIN_LOCK_SECONDS. */
 export interface LockoutSettings {

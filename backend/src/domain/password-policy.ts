@@ -28,3 +28,11 @@ export class PasswordPolicy {
     return [];
   }
 }
+
+/**
+ * A bcrypt hash: every account made by registration has one; accounts made by a federated sign-in
+ * (docs/federation.md), tombstones and imported accounts may not, and no password matches them.
+ */
+export function hasUsablePassword(user: { passwordHash: string }): boolean {
+  return /^\$2[aby]\$/.test(user.passwordHash);
+}

@@ -24,6 +24,7 @@ import type {
 } from './types';
 import type { MailOutbox } from './mail';
 import type { PasskeyRepository, WebAuthnChallengeRepository } from './passkeys/ports';
+import type { FederatedIdentityRepository } from './federation/ports';
 import type { AccountToken, AccountTokenPurpose, AccountTokenReplacement, DeviceIdentity, NewAccountToken, RequestContext } from './types';
 
 export interface UserRepository {
@@ -200,6 +201,8 @@ export interface Repositories {
   passkeys: PasskeyRepository;
   webauthnChallenges: WebAuthnChallengeRepository;
   knownCountries: KnownCountryRepository;
+  /** Upstream identities linked to accounts (federated sign-in, docs/federation.md). */
+  federatedIdentities: FederatedIdentityRepository;
 }
 
 /** Where a session is, as stored on it; `touch` moves it with the last-seen IP when given. */

@@ -18,6 +18,17 @@ import { TrustedDeviceService } from './trusted-devices';
 import { UserService } from './user.service';
 import { PasskeyService } from './passkeys/passkey.service';
 import type { WebAuthnRelyingParty } from './passkeys/ports';
+import { FederationService } from './federation/federation.service';
+import type { UpstreamIdentityProviders } from './federation/ports';
+import { FederationRefused } from './federation/types';
+
+/** No upstream providers configured: nothing to list, nothing to start. */
+const NO_UPSTREAMS: UpstreamIdentityProviders = {
+  list: () => [],
+  has: () => false,
+  begin: () => Promise.reject(new FederationRefused('invalid_state', 'Unknown provider')),
+  finish: () => Promise.reject(new FederationRefused('invalid_state', 'Unknown provider')),
+};
 
 export interface DomainPorts {
   uow: UnitOfWork;
@@ -40,6 +51,8 @@ export interface DomainPorts {
   webauthn: WebAuthnRelyingParty;
   /** Where sign-ins come from (issue 33); absent = no locations (some unit tests). */
   locator?: IpLocator;
+  /** Upstream OpenID Connect providers (FEDERATION_PROVIDERS); absent = none. */
+  upstreams?: UpstreamIdentityProviders;
 }
 
 /** The slices of Config the domain reads; Config satisfies it as it is (same group and key names). */
@@ -53,6 +66,8 @@ export interface DomainSettings {
   passkeys: { challengeTtl: number };
   /** Absent = the defaults (no 2FA for new countries, impossible travel over an hour). */
   geo?: GeoSettings;
+  /** Absent = the default (10 minutes at the upstream). */
+  federation?: { stateTtl: number };
 }
 
 export interface DomainServices {
@@ -67,6 +82,8 @@ export interface DomainServices {
   accountDeletion: AccountDeletion;
   recovery: AccountRecoveryService;
   passkeys: PasskeyService;
+  /** Sign-in with upstream OpenID Connect providers and linking them (docs/federation.md). */
+  federation: FederationService;
 }
 
 export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
@@ -83,5 +100,10 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainS
   const recovery = new AccountRecoveryService(p.uow, p.revocations, p.hasher, p.policy, p.tokens, verification, p.clock, s.recovery, twoFactor);
   const activity = new SessionActivity(p.uow, p.clock, undefined, undefined, p.locator ?? null);
   const accountDeletion = new AccountDeletion(p.uow, sessions, twoFactor, p.clock);
-  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices, passkeys };
+  const federation = new FederationService(p.uow, p.upstreams ?? NO_UPSTREAMS, auth, sessions, lockout, p.cipher, p.tokens, p.clock, {
+    registrationMode: s.accounts.registrationMode,
+    stateTtl: s.federation?.stateTtl ?? 600,
+    reauthWindow: s.twoFactor.reauthWindow,
+  });
+  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices, passkeys, federation };
 }

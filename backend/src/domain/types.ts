@@ -287,7 +287,14 @@ export type AuditEventType =
   /** A passkey assertion whose signature counter did not grow: a sign of a cloned authenticator; refused. */
   | 'passkey.counter_regressed'
   /** A passkey assertion that did not verify (wrong origin, bad signature, replayed or unknown challenge). */
-  | 'passkey.failed';
+  | 'passkey.failed'
+  /** Federated sign-in (docs/federation.md): a sign-in through an upstream provider (`provider`). */
+  | 'login.federated'
+  /** An upstream identity linked to the account (`provider`, `via`: sign_up or session) or unlinked. */
+  | 'federation.linked'
+  | 'federation.unlinked'
+  /** A federated sign-in or link refused (`provider`, `reason`: link_requires_sign_in, email_unverified, linked_elsewhere). */
+  | 'federation.refused';
 
 export interface AuditEvent {
   id: string;

@@ -7,6 +7,7 @@
 import { auditEntry } from '../audit';
 import { DomainError, Errors } from '../errors';
 import type { LockoutPolicy } from '../lockout';
+import { hasUsablePassword } from '../password-policy';
 import type { Clock, Repositories, TokenGenerator, UnitOfWork } from '../ports';
 import type { RequestContext, User } from '../types';
 import type { WebAuthnRelyingParty } from './ports';
@@ -122,7 +123,8 @@ export class PasskeyService implements PasskeyFactor {
     await this.reauthenticate(user, reauth, ctx, 'passkey_remove');
     await this.uow.run(async (r) => {
       const count = await r.passkeys.countForUser(userId);
-      if (count <= 1 && !hasUsablePassword(user)) throw Errors.lastSignInMethod();
+      // A linked upstream provider (docs/federation.md) is a way to sign in too.
+      if (count <= 1 && !hasUsablePassword(user) && (await r.federatedIdentities.listForUser(userId)).length === 0) throw Errors.lastSignInMethod();
       if (!(await r.passkeys.delete(userId, id))) throw Errors.notFound('Passkey');
       await r.audit.record(auditEntry(userId, 'passkey.removed', ctx, { passkeyId: id, reason: 'user' }));
     });
@@ -262,9 +264,4 @@ export class PasskeyService implements PasskeyFactor {
     if (/\p{Cc}/u.test(name)) throw Errors.validation([{ field: 'name', message: 'name must not contain control characters' }]);
     return name;
   }
-}
-
-/** A bcrypt hash: every account made by registration has one; tombstones and imported accounts may not. */
-function hasUsablePassword(user: User): boolean {
-  return /^\$2[aby]\$/.test(user.passwordHash);
 }

@@ -11,6 +11,8 @@ function prehash(password: string): string {
   return createHash('sha256').update(normalizePassword(password), 'utf8').digest('base64');
 }
 
+const BCRYPT_HASH = /^\$2[aby]\$/;
+
 export class BcryptPasswordHasher implements PasswordHasher {
   private readonly dummyHash: string;
 
@@ -26,7 +28,9 @@ export class BcryptPasswordHasher implements PasswordHasher {
     return bcrypt.hash(data, this.cost);
   }
 
-  verify(password: string, hash: string, signal?: AbortSignal): Promise<boolean> {
+  async verify(password: string, hash: string, signal?: AbortSignal): Promise<boolean> {
+    // No bcrypt hash (an account made by a federated sign-in): nothing matches, after as long as a real check.
+    if (!BCRYPT_HASH.test(hash)) return this.verifyDummy(password, signal);
     return this.compare(prehash(password), hash, signal);
   }
 

@@ -10,6 +10,7 @@ import { PrismaKnownDeviceRepository } from './known-device.repository';
 import { PrismaKnownCountryRepository } from './known-country.repository';
 import type { SecretCipher } from '../../domain/two-factor.ports';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
+import { PrismaFederatedIdentityRepository } from './federated-identity.repository';
 import { PrismaPasskeyRepository, PrismaWebAuthnChallengeRepository } from './passkey.repository';
 import { PrismaSessionRepository } from './session.repository';
 import { PrismaTrustedDeviceRepository } from './trusted-device.repository';
@@ -44,6 +45,7 @@ export function createRepositories(
     passkeys: new PrismaPasskeyRepository(db),
     webauthnChallenges: new PrismaWebAuthnChallengeRepository(db),
     knownCountries: new PrismaKnownCountryRepository(db),
+    federatedIdentities: new PrismaFederatedIdentityRepository(db),
   };
 }
 

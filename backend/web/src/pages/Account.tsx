@@ -6,6 +6,7 @@ import { api } from '../api';
 import { dateTime, t } from '../i18n';
 import { authState, forcedLogout, reloadUser } from '../session';
 import { ChangeEmail, EmailVerificationStatus } from './EmailAddress';
+import { LinkedAccounts } from './LinkedAccounts';
 import { Passkeys } from './Passkeys';
 import { Field, FormCard, Page, Status, useAction } from '../ui';
 
@@ -71,6 +72,7 @@ export function Account() {
       {user && <EmailVerificationStatus user={user} />}
       {user && <ChangeEmail user={user} />}
       <Passkeys />
+      <LinkedAccounts />
       <section aria-labelledby="delete-title">
         <h2 id="delete-title">{t('account.deleteTitle')}</h2>
         <p>{t('account.deleteIntro')}</p>

@@ -78,7 +78,7 @@ export function Authorize({ auth, go }: { auth: AuthState; go: Go }) {
     return (
       <>
         <Status tone="info">{step?.step === 'login' ? t('authorize.signInAgain', { client }) : t('authorize.signInTo', { client })}</Status>
-        <SignIn notice={null} go={go} initialEmail={pending.loginHint ?? ''} />
+        <SignIn notice={null} go={go} initialEmail={pending.loginHint ?? ''} returnTo={`/authorize?request=${encodeURIComponent(handleOf())}`} />
       </>
     );
   }

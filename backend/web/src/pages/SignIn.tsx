@@ -1,9 +1,11 @@
 // Sign in (password, or a passkey: the button, or the email field's autofill), then the second step when
-// the account has 2FA (authenticator code, a backup code, or a passkey).
+// the account has 2FA (authenticator code, a backup code, or a passkey). A button per upstream provider
+// (docs/federation.md); its outcome comes back in the address (federation.ts).
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type BrowserTokens } from '../api';
 import { t } from '../i18n';
 import { cancelPasskeyRequest, passkeySecondFactor, passkeySignIn, passkeysSupported } from '../passkeys';
+import { federationErrorText, startUrl, takeFederationOutcome, type FederationProvider } from '../federation';
 import { signedIn, type Notice } from '../session';
 import { ResendVerification } from './EmailAddress';
 import { Check, ErrorAlert, Field, FormCard, Link, onSubmit, Page, Status, useAction, type Go } from '../ui';
@@ -19,16 +21,27 @@ export function noticeText(notice: Notice): string {
   return t(notice.kind === 'signedOut' ? 'notice.signedOut' : 'notice.registered');
 }
 
-export function SignIn({ notice, go, initialEmail = '' }: { notice: Notice | null; go: Go; initialEmail?: string }) {
+/** `returnTo`: embedded in an app's authorization request, where a provider's sign-in comes back to. */
+export function SignIn({ notice, go, initialEmail = '', returnTo }: { notice: Notice | null; go: Go; initialEmail?: string; returnTo?: string }) {
+  // What a federated sign-in's callback sent back: a refusal to explain, or the 2FA step to finish.
+  const [federation] = useState(() => takeFederationOutcome(returnTo ? '/authorize' : '/'));
+  const [providers, setProviders] = useState<FederationProvider[]>([]);
   const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
   const [device, setDevice] = useState('');
-  const [mfaToken, setMfaToken] = useState<string | null>(null);
+  const [mfaToken, setMfaToken] = useState<string | null>(federation?.mfa?.mfaToken ?? null);
   const [code, setCode] = useState('');
   const [backup, setBackup] = useState(false);
   /** "Remember this device": the server sets an HttpOnly cookie that skips this step here for 30 days. */
   const [remember, setRemember] = useState(false);
-  const [passkeyFactor, setPasskeyFactor] = useState(false);
+  const [passkeyFactor, setPasskeyFactor] = useState(federation?.mfa?.methods.includes('passkey') ?? false);
+
+  // A button per provider the operator enabled (FEDERATION_PROVIDERS); none when the list cannot be had.
+  useEffect(() => {
+    api<{ providers: FederationProvider[] }>('/api/auth/federation/providers', { auth: false })
+      .then((answer) => setProviders(answer.providers))
+      .catch(() => undefined);
+  }, []);
 
   // Conditional UI: while the form is shown, the browser offers this site's passkeys in the email field's
   // autofill; picking one signs in. Abandoned when the page is left or another ceremony starts.
@@ -121,6 +134,11 @@ export function SignIn({ notice, go, initialEmail = '' }: { notice: Notice | nul
   return (
     <Page title={t('signIn.title')}>
       {notice && <Status tone={notice.kind === 'forced' ? 'warning' : 'info'}>{noticeText(notice)}</Status>}
+      {federation?.error && (
+        <p class="alert error" role="alert" data-testid="federation-error">
+          {federationErrorText(federation.error)}
+        </p>
+      )}
       <FormCard submit={t('signIn.submit')} action={login}>
         <Field label={t('field.email')} type="email" value={email} onValue={setEmail} autoComplete="username webauthn" required name="email" />
         <Field label={t('field.password')} type="password" value={password} onValue={setPassword} autoComplete="current-password" required name="password" />
@@ -134,6 +152,16 @@ export function SignIn({ notice, go, initialEmail = '' }: { notice: Notice | nul
         </div>
       )}
       <ErrorAlert error={withPasskey.error} />
+      {providers.length > 0 && (
+        <nav class="actions federation" aria-label={t('signIn.providersLabel')}>
+          {providers.map((p) => (
+            // A navigation, not a fetch: the browser goes to the provider and comes back to the callback.
+            <a key={p.id} class="button" href={startUrl(p.id, returnTo)} data-provider={p.id}>
+              {t('signIn.withProvider', { name: p.name })}
+            </a>
+          ))}
+        </nav>
+      )}
       {/* REQUIRE_EMAIL_VERIFICATION refused the sign-in: the link can be asked for again right here. */}
       {login.error instanceof ApiError && login.error.code === 'EMAIL_NOT_VERIFIED' && <ResendVerification email={email.trim()} />}
       <p>
