@@ -24,6 +24,7 @@ import type {
 } from './types';
 import type { MailOutbox } from './mail';
 import type { PasskeyRepository, WebAuthnChallengeRepository } from './passkeys/ports';
+import type { RoleRepository } from './roles/ports';
 import type { AccountToken, AccountTokenPurpose, AccountTokenReplacement, DeviceIdentity, NewAccountToken, RequestContext } from './types';
 
 export interface UserRepository {
@@ -36,6 +37,8 @@ export interface UserRepository {
   updatePassword(id: string, passwordHash: string, changedAt: Date): Promise<void>;
   setStatus(id: string, status: UserStatus): Promise<User | null>;
   setRole(id: string, role: Role): Promise<void>;
+  /** A sign-in opened a session: lastLoginAt = `at`. */
+  recordLogin(id: string, at: Date): Promise<void>;
   listByStatus(status: UserStatus, limit: number): Promise<User[]>;
   /** Users whose email or username contains `text` (case-insensitive), or whose id is `text`; by email. */
   search(text: string, limit: number): Promise<User[]>;
@@ -198,6 +201,7 @@ export interface Repositories {
   passkeys: PasskeyRepository;
   webauthnChallenges: WebAuthnChallengeRepository;
   knownCountries: KnownCountryRepository;
+  roles: RoleRepository;
 }
 
 /** Where a session is, as stored on it; `touch` moves it with the last-seen IP when given. */

@@ -11,6 +11,7 @@ import { PrismaKnownCountryRepository } from './known-country.repository';
 import type { SecretCipher } from '../../domain/two-factor.ports';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
 import { PrismaPasskeyRepository, PrismaWebAuthnChallengeRepository } from './passkey.repository';
+import { PrismaRoleRepository } from './role.repository';
 import { PrismaSessionRepository } from './session.repository';
 import { PrismaTrustedDeviceRepository } from './trusted-device.repository';
 import type pg from 'pg';
@@ -44,6 +45,7 @@ export function createRepositories(
     passkeys: new PrismaPasskeyRepository(db),
     webauthnChallenges: new PrismaWebAuthnChallengeRepository(db),
     knownCountries: new PrismaKnownCountryRepository(db),
+    roles: new PrismaRoleRepository(db),
   };
 }
 
