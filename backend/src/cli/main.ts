@@ -12,9 +12,10 @@ import { DomainError } from '../domain/errors';
 import { createLogger } from '../infrastructure/logger';
 import { adminCli } from '../modules/admin/admin.cli';
 import { oauthClientsCli } from '../modules/oauth/oauth-clients.cli';
+import { rolesCli } from '../modules/roles/roles.cli';
 import { cliContext, CliUsageError, type CliGroup, type CliIO } from './command';
 
-const groups: CliGroup[] = [adminCli, oauthClientsCli];
+const groups: CliGroup[] = [adminCli, oauthClientsCli, rolesCli];
 
 function help(io: CliIO, group?: CliGroup): void {
   const lines = ['usage: npm run cli -- <group> <command> [--flags]', ''];

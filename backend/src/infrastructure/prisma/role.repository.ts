@@ -72,7 +72,7 @@ export class PrismaRoleRepository implements RoleRepository {
   async holders(roleNames: readonly string[]): Promise<{ userId: string; builtIn: Role; assigned: string[] }[]> {
     if (roleNames.length === 0) return [];
     const names = [...roleNames];
-    const builtIn = names.filter((n) => n === 'user' || n === 'admin') as ('user' | 'admin')[];
+    const builtIn = names.filter((n): n is Role => n === 'user' || n === 'admin');
     const rows = await this.db.user.findMany({
       where: {
         deletedAt: null,
