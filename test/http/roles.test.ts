@@ -185,6 +185,21 @@ describe('roles and permissions', () => {
     assert.deepEqual(claimsOf(again.body.accessToken).permissions, ['posts:read']);
   });
 
+  it('when a user still gets a removed permission through another role, then their session lives on', async () => {
+    const one = unique('one');
+    const two = unique('two');
+    await createRole({ name: one, permissions: ['wiki:edit', 'wiki:read'] }).expect(201);
+    await createRole({ name: two, permissions: ['wiki:read'] }).expect(201);
+    const both = await registerAndLogin(app);
+    const onlyOne = await registerAndLogin(app);
+    for (const role of [one, two]) await app.http.post(`/api/admin/users/${both.userId}/roles`).set(as(admin.accessToken)).send({ role }).expect(200);
+    await app.http.post(`/api/admin/users/${onlyOne.userId}/roles`).set(as(admin.accessToken)).send({ role: one }).expect(200);
+
+    await app.http.patch(`/api/admin/roles/${one}`).set(as(admin.accessToken)).send({ permissions: ['wiki:edit'] }).expect(200);
+    await app.http.get('/api/user/me').set(as(both.accessToken)).expect(200);
+    assert.equal((await app.http.get('/api/user/me').set(as(onlyOne.accessToken))).status, 401);
+  });
+
   it('when a role is taken away, then the user\'s sessions end; taking admin from the last active admin is refused', async () => {
     const role = unique('support');
     await createRole({ name: role, permissions: ['tickets:read'] }).expect(201);
