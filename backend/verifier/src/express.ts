@@ -4,6 +4,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { VerifierError } from './errors.js';
 import { decidePermissions, denialLine, type PermissionLookup } from './permissions.js';
+import type { Policy } from './policies.js';
 import { scopesOf, type VerifiedClaims, type Verifier } from './verifier.js';
 
 /** A request that passed requireAuth(): the claims are on `req.auth`. */
@@ -34,8 +35,11 @@ export interface ExpressHelpers {
   requireScope(...scopes: string[]): RequestHandler;
   /** Requires the token's `role` to be one of `roles` (403 FORBIDDEN otherwise). */
   requireRole(...roles: string[]): RequestHandler;
-  /** Attribute-based rule: `policy(claims, req)` must return (or resolve to) true. */
-  requirePolicy(policy: (claims: VerifiedClaims, req: Request) => boolean | Promise<boolean>): RequestHandler;
+  /**
+   * Attribute-based rule: `policy(claims, req)` must return (or resolve to) true. A named Policy (policies.ts:
+   * ownerOf, aalAtLeast, fromNetworks, during, allOf, anyOf) also logs each denial through onDeny.
+   */
+  requirePolicy(policy: ((claims: VerifiedClaims, req: Request) => boolean | Promise<boolean>) | Policy): RequestHandler;
   /** Requires every one of `permissions` (`orders:read`; `orders:*` in the token covers any orders action). */
   requirePermission(...permissions: string[]): RequestHandler;
   /** Requires at least one of `permissions`. */
@@ -134,6 +138,13 @@ export function expressHelpers(verifier: Verifier, options: ExpressOptions = {})
       if (roles.length === 0) throw new TypeError('requireRole needs at least one role');
       return guard((claims) => typeof claims.role === 'string' && roles.includes(claims.role), `Requires role ${roles.join(' or ')}`);
     },
-    requirePolicy: (policy) => guard(policy, 'Not allowed'),
+    requirePolicy: (policy) => {
+      if (typeof policy === 'function') return guard(policy, 'Not allowed');
+      return guard(async (claims, req) => {
+        if (await policy.check(claims, req)) return true;
+        logDenial(denialLine({ rule: `policy(${policy.name})`, reason: 'the policy refused' }, claims, { method: req.method, path: req.originalUrl.split('?')[0] }));
+        return false;
+      }, `Not allowed: ${policy.name}`);
+    },
   };
 }

@@ -24,5 +24,6 @@ export {
   type ProtectedResourceOptions,
 } from './protected-resource.js';
 export { VerifierError, isVerifierError, type VerifierErrorCode } from './errors.js';
+export { aalAtLeast, allOf, anyOf, during, fromNetworks, ownerOf, type Policy } from './policies.js';
 export { decidePermissions, denialLine, grants, permissionsOf, type PermissionDecision, type PermissionLookup } from './permissions.js';
 export { createRevocationFeed, type RevocationFeed, type RevocationFeedOptions, type RevocationView, type RevocationWire } from './revocations.js';

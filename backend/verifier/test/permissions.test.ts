@@ -1,13 +1,14 @@
 // Permissions in another service (issue 28): a second HTTP service verifies tokens locally with
 // requirePermission / requireAnyPermission, logs one readable line per denial, looks up the set of a token
 // too large to carry it, and refuses a token at once when the server takes the permission away (the user's
-// sessions end and the revocation feed tells the service).
+// sessions end and the revocation feed tells the service); and the named attribute policies (ownership,
+// assurance level, network, time of day) with their denials logged by name.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import { bearer, registerAndLogin, startTestApp, type TestApp } from '../../../test/helpers/app';
-import { createRevocationFeed, createVerifier, type RevocationFeed, type VerifiedClaims } from '../src/index';
+import { aalAtLeast, allOf, anyOf, createRevocationFeed, createVerifier, during, fromNetworks, ownerOf, type RevocationFeed, type VerifiedClaims } from '../src/index';
 import { waitFor } from './helpers';
 
 const ADMIN = { email: 'perm-admin@example.test', password: 'plum-Orbit-7-lantern' };
@@ -125,5 +126,50 @@ describe('permissions in a verifier-protected service', () => {
     t.diagnostic(`a removed permission was refused by the other service ${elapsed.toFixed(1)} ms after the change answered`);
     const revocation = await waitFor(() => feed.isRevoked(clerk.sessionId), 1000, 'the feed to name the session');
     assert.ok(revocation >= 0);
+  });
+});
+
+describe('named policies in a verifier-protected service', () => {
+  let app: TestApp;
+  let url: string;
+  let close: () => Promise<void>;
+  const denials: string[] = [];
+  const noon = () => new Date('2026-12-06T12:30:00Z');
+
+  before(async () => {
+    app = await startTestApp();
+    const auth = createVerifier({ issuer: 'http://auth.test', audience: 'auth-test', jwksUri: `${app.url}/.well-known/jwks.json`, onDeny: (line) => denials.push(line) });
+    const other = express();
+    const ok = (_req: express.Request, res: express.Response) => void res.json({ ok: true });
+    other.get('/users/:id', auth.requirePolicy(ownerOf('id')), ok);
+    other.post('/payouts', auth.requirePolicy(aalAtLeast(2)), ok);
+    other.get('/internal', auth.requirePolicy(fromNetworks(['127.0.0.0/8', '::1/128'])), ok);
+    other.get('/office', auth.requirePolicy(fromNetworks(['10.0.0.0/8'])), ok);
+    other.get('/day', auth.requirePolicy(allOf(during({ fromHour: 9, toHour: 17, now: noon }), fromNetworks(['127.0.0.1']))), ok);
+    other.get('/night', auth.requirePolicy(anyOf(during({ fromHour: 22, toHour: 6, now: noon }), aalAtLeast(2))), ok);
+    const server = other.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  after(async () => {
+    await close();
+    await app.close();
+  });
+
+  const status = async (path: string, token: string, method = 'GET') => (await fetch(`${url}${path}`, { method, headers: bearer(token) })).status;
+
+  it('when ownership, assurance level, network and time rules decide, then only matching callers pass and each denial is logged by name', async () => {
+    const user = await registerAndLogin(app);
+    assert.equal(await status(`/users/${user.userId}`, user.accessToken), 200);
+    assert.equal(await status('/users/someone-else', user.accessToken), 403);
+    assert.match(denials.at(-1) ?? '', new RegExp(`^authorization denied: GET /users/someone-else sub=${user.userId} sid=\\S+ rule=policy\\(owner of :id\\) reason="the policy refused"$`));
+    assert.equal(await status('/payouts', user.accessToken, 'POST'), 403, 'a password-only session is aal 1');
+    assert.match(denials.at(-1) ?? '', /rule=policy\(aal >= 2\)/);
+    assert.equal(await status('/internal', user.accessToken), 200);
+    assert.equal(await status('/office', user.accessToken), 403);
+    assert.equal(await status('/day', user.accessToken), 200);
+    assert.equal(await status('/night', user.accessToken), 403);
+    assert.match(denials.at(-1) ?? '', /rule=policy\(during 22:00-6:00 UTC or aal >= 2\)/);
   });
 });
