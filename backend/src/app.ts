@@ -9,6 +9,7 @@ import type { Metrics } from './http/metrics';
 import type { RateLimits } from './http/rate-limits';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
 import { adminEndpoints } from './modules/admin/admin.endpoints';
+import { roleEndpoints } from './modules/roles/roles.endpoints';
 import { docsRoutes } from './modules/docs/docs.routes';
 import { refreshRoute, validateRoute } from './modules/auth/auth.routes';
 import { authEndpoints } from './modules/auth/auth.endpoints';
@@ -52,7 +53,7 @@ import { recordSessionActivity, withSessionActivity } from './modules/user/sessi
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices' | 'passkeys' | 'federation'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices' | 'passkeys' | 'federation' | 'roles'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -188,6 +189,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   mountEndpoints(app, consentEndpoints({ authorizations: deps.oauth.authorizations, trustedOrigins: corsOrigins ?? [] }), guards);
   app.use('/api', docsRoutes());
   mountEndpoints(app, adminEndpoints({ users, twoFactor }), guards);
+  mountEndpoints(app, roleEndpoints({ roles: deps.services.roles }), guards);
 
   if (deps.web.distDir) app.use(webUi(deps.web.distDir));
   app.use(notFoundRoute);

@@ -309,6 +309,7 @@ export const schema = {
       'seconds after a rotation during which the token just replaced may be presented again and gets the same successor (0 = strict single use)',
       10,
     ),
+    permissionsMax: int('TOKEN_PERMISSIONS_MAX', 'most effective permissions an access token carries in its `permissions` claim; with more the claim is left out (docs/roles.md)', 50),
     issuer: text('JWT_ISSUER', '`iss` of access tokens and the OAuth metadata\'s `issuer`', (r) => (r.PUBLIC_URL as string | null) ?? localIssuer(r.PORT as number), 'PUBLIC_URL, else http://localhost:<port listened on>'),
     audience: text('JWT_AUDIENCE', '`aud` of access tokens', (r) => r.JWT_ISSUER as string, 'JWT_ISSUER'),
     privateKey: optional('JWT_PRIVATE_KEY', 'RS256 signing key (PEM, RSA >= 2048 bits) inline; unset (and no file) = generated under DATA_DIR/keys'),

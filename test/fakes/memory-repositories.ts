@@ -18,6 +18,8 @@ import type { Passkey, WebAuthnChallenge } from '../../backend/src/domain/passke
 import { MemoryPasskeyRepository, MemoryWebAuthnChallengeRepository } from './memory-passkeys';
 import type { FederatedIdentityRepository } from '../../backend/src/domain/federation/ports';
 import type { FederatedIdentity, NewFederatedIdentity } from '../../backend/src/domain/federation/types';
+import { builtInRoles, MemoryRoleRepository, type StoredUserRole } from './memory-roles';
+import type { RoleDefinition } from '../../backend/src/domain/roles/access';
 import type { MailOutbox, QueuedMail } from '../../backend/src/domain/mail';
 import type {
   AccountTokenRepository,
@@ -100,12 +102,15 @@ export interface MemoryTables {
   /** `${userId} ${countryCode}` → lastSeenAt. */
   knownCountries: Map<string, Date>;
   federatedIdentities: Map<string, FederatedIdentity>;
+  /** AccessRole by name, and UserRole by `${userId} ${roleName}`. */
+  roles: Map<string, RoleDefinition>;
+  userRoles: Map<string, StoredUserRole>;
   /** Monotonic counter for insertion order (backup codes) and ordered audit ids. */
   seq: number;
 }
 
 function emptyTables(): MemoryTables {
-  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), trustedDevices: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], accountTokens: new Map(), knownDevices: new Map(), passkeys: new Map(), webauthnChallenges: new Map(), knownCountries: new Map(), federatedIdentities: new Map(), seq: 0 };
+  return { users: new Map(), sessions: new Map(), mfaChallenges: new Map(), backupCodes: new Map(), trustedDevices: new Map(), audit: new Map(), rotatedTokens: new Map(), mail: [], accountTokens: new Map(), knownDevices: new Map(), passkeys: new Map(), webauthnChallenges: new Map(), knownCountries: new Map(), federatedIdentities: new Map(), roles: builtInRoles(), userRoles: new Map(), seq: 0 };
 }
 
 /** Missing row on an update: Prisma throws P2025 ("Record to update not found"). */
@@ -191,8 +196,8 @@ export class MemoryUserRepository implements UserRepository {
   async findProfile(id: string): Promise<UserProfile | null> {
     const row = this.rows.get(id);
     if (!row) return null;
-    const { email, username, role, status, twoFactorEnabled, emailVerified, createdAt } = copy(row);
-    return { id, email, username, role, status, twoFactorEnabled, emailVerified, createdAt };
+    const { email, username, role, status, twoFactorEnabled, emailVerified, lastLoginAt, createdAt } = copy(row);
+    return { id, email, username, role, status, twoFactorEnabled, emailVerified, lastLoginAt, createdAt };
   }
 
   async findByEmail(email: string): Promise<User | null> {
@@ -223,11 +228,17 @@ export class MemoryUserRepository implements UserRepository {
       passwordChangedAt: null,
       deletedAt: null,
       emailVerified: user.emailVerified ?? false,
+      lastLoginAt: null,
       createdAt: now,
       updatedAt: now,
     };
     rows.set(row.id, row);
     return copy(row);
+  }
+
+  async recordLogin(id: string, at: Date): Promise<void> {
+    const row = this.rows.get(id);
+    if (row) row.lastLoginAt = new Date(at);
   }
 
   async updatePassword(id: string, passwordHash: string, changedAt: Date): Promise<void> {
@@ -842,6 +853,7 @@ export function createMemoryRepositories(db: MemoryDatabase, guard: Guard): Repo
     webauthnChallenges: new MemoryWebAuthnChallengeRepository(db, guard),
     knownCountries: new MemoryKnownCountryRepository(db, guard),
     federatedIdentities: new MemoryFederatedIdentityRepository(db, guard),
+    roles: new MemoryRoleRepository(db, guard),
   };
 }
 
@@ -880,6 +892,7 @@ export class MemoryUnitOfWork implements UnitOfWork {
       webauthnChallenges: this.autoCommit(repos.webauthnChallenges),
       knownCountries: this.autoCommit(repos.knownCountries),
       federatedIdentities: this.autoCommit(repos.federatedIdentities),
+      roles: this.autoCommit(repos.roles),
     };
   }
 

@@ -85,7 +85,7 @@ describe('admin: find a user', () => {
     const byEmail = await app.http.get('/api/admin/users').query({ query: 'zephyr.search' }).set(bearer(adminToken));
     assert.equal(byEmail.status, 200, JSON.stringify(byEmail.body));
     assert.deepEqual(byEmail.body.users.map((x: { id: string }) => x.id), [u.userId]);
-    assert.deepEqual(Object.keys(byEmail.body.users[0]).sort(), ['createdAt', 'email', 'emailVerified', 'id', 'role', 'status', 'twoFactorEnabled', 'username']);
+    assert.deepEqual(Object.keys(byEmail.body.users[0]).sort(), ['createdAt', 'email', 'emailVerified', 'id', 'lastLoginAt', 'role', 'status', 'twoFactorEnabled', 'username']);
     const byId = await app.http.get('/api/admin/users').query({ query: u.userId }).set(bearer(adminToken));
     assert.equal(byId.body.users[0].id, u.userId);
     const none = await app.http.get('/api/admin/users').query({ query: 'no-such-person-anywhere' }).set(bearer(adminToken));

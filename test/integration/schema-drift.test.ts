@@ -159,7 +159,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccountToken', 'AuditEvent', 'BackupCode', 'FederatedIdentity', 'KnownCountry', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthBackchannelLogout', 'OAuthClient', 'OAuthConsent', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'WebAuthnChallenge']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccessRole', 'AccountToken', 'AuditEvent', 'BackupCode', 'FederatedIdentity', 'KnownCountry', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthBackchannelLogout', 'OAuthClient', 'OAuthConsent', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'UserRole', 'WebAuthnChallenge']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 
@@ -196,6 +196,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
       OAuthConsent: Prisma.OAuthConsentScalarFieldEnum, OAuthAuthorization: Prisma.OAuthAuthorizationScalarFieldEnum,
       OAuthBackchannelLogout: Prisma.OAuthBackchannelLogoutScalarFieldEnum,
       KnownCountry: Prisma.KnownCountryScalarFieldEnum,
+      AccessRole: Prisma.AccessRoleScalarFieldEnum, UserRole: Prisma.UserRoleScalarFieldEnum,
     }).flatMap(([model, fields]) => Object.keys(fields).map((f) => `${model}.${f}`));
     const modelNames = new Set(schema.models.map((m) => m.name));
     const scalarFields = schema.models.flatMap((m) => m.fields.filter((f) => !modelNames.has(f.type)).map((f) => `${m.name}.${f.name}`));
@@ -258,7 +259,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
         role: 'admin' as const, status: 'pending' as const, failedLoginCount: 3, lockCount: 2,
         lockedUntil: t('2030-01-01T00:00:00.001Z'), twoFactorEnabled: true, totpSecretEncrypted: 'enc', totpLastUsedStep: 2_000_000_000,
         passwordChangedAt: t('2026-01-01T00:00:00.999Z'), emailVerified: true, createdAt: t('2025-01-01T00:00:00.123Z'), updatedAt: t('2025-01-02T00:00:00.456Z'),
-        deletedAt: t('2026-02-01T00:00:00.777Z'),
+        deletedAt: t('2026-02-01T00:00:00.777Z'), lastLoginAt: t('2026-01-15T00:00:00.555Z'),
       };
       assertCoversAllFields('User', user, Prisma.UserScalarFieldEnum);
       const createdUser = await prisma.user.create({ data: user });
@@ -362,6 +363,17 @@ describe('schema drift: migrations vs schema.prisma', () => {
       };
       assertCoversAllFields('OutgoingMail', mail, Prisma.OutgoingMailScalarFieldEnum);
       assert.deepEqual(await prisma.outgoingMail.create({ data: mail }), mail);
+
+      const role = {
+        name: `crud-${randomUUID()}`, description: 'CRUD role', permissions: ['orders:read', 'orders:write'], includes: ['user'], builtIn: false,
+        createdAt: t('2026-07-01T00:00:00.010Z'), updatedAt: t('2026-07-01T00:00:00.011Z'),
+      };
+      assertCoversAllFields('AccessRole', role, Prisma.AccessRoleScalarFieldEnum);
+      const createdRole = await prisma.accessRole.create({ data: role });
+      assert.deepEqual({ ...createdRole, updatedAt: role.updatedAt }, role);
+      const grant = { userId: user.id, roleName: role.name, grantedBy: randomUUID(), createdAt: t('2026-07-01T00:00:00.012Z') };
+      assertCoversAllFields('UserRole', grant, Prisma.UserRoleScalarFieldEnum);
+      assert.deepEqual(await prisma.userRole.create({ data: grant }), grant);
     });
 
     it('when optional fields are omitted, then the database defaults and NULLs apply', async () => {

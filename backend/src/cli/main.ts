@@ -13,9 +13,10 @@ import { createLogger } from '../infrastructure/logger';
 import { adminCli } from '../modules/admin/admin.cli';
 import { mailCli } from '../modules/mail/mail.cli';
 import { oauthClientsCli } from '../modules/oauth/oauth-clients.cli';
+import { rolesCli } from '../modules/roles/roles.cli';
 import { cliContext, CliUsageError, type CliGroup, type CliIO } from './command';
 
-const groups: CliGroup[] = [adminCli, oauthClientsCli, mailCli];
+const groups: CliGroup[] = [adminCli, oauthClientsCli, mailCli, rolesCli];
 
 function help(io: CliIO, group?: CliGroup): void {
   const lines = ['usage: npm run cli -- <group> <command> [--flags]', ''];

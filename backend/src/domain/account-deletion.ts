@@ -38,6 +38,7 @@ export function tombstone(id: string, now: Date): Omit<User, 'id' | 'totpLastUse
     lockedUntil: null,
     passwordChangedAt: null,
     emailVerified: false,
+    lastLoginAt: null,
     deletedAt: now,
   };
 }

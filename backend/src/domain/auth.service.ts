@@ -1,5 +1,6 @@
 // Registration, password login (with the optional second step), refresh-token rotation, logout and
 // access-token authentication. Revocation is checked against an in-process view, not the database.
+import type { RoleService } from './roles/role.service';
 import { auditEntry } from './audit';
 import { canonicalEmail, normalizeEmail } from './email';
 import { DomainError, Errors } from './errors';
@@ -32,6 +33,8 @@ export interface AuthSettings {
      * successor (concurrent tabs, a response lost after the commit). 0 = strict single use.
      */
     refreshReuseGraceSeconds: number;
+    /** Most permissions a token carries; above it the `permissions` claim is left out (docs/roles.md). */
+    permissionsMax: number;
   };
   twoFactor: Pick<TwoFactorSettings, 'challengeTtl' | 'challengeMaxAttempts'>;
 }
@@ -86,6 +89,8 @@ export class AuthService {
     private readonly verification: EmailVerification | null = null,
     /** Passwordless sign-in and the passkey second factor (none in some unit tests). */
     private readonly passkeys: PasskeyFactor | null = null,
+    /** Roles and permissions for first-party tokens (issue 28); none: tokens carry `role` only. */
+    private readonly roles: Pick<RoleService, 'accessFor'> | null = null,
   ) {}
 
   async register(
@@ -289,12 +294,22 @@ export class AuthService {
     const now = this.clock.now().getTime();
     const sessionLeft = Math.floor((Math.min(session.expiresAt.getTime(), session.idleExpiresAt.getTime()) - now) / 1000);
     const ttl = Math.max(1, Math.min(oauth?.accessTokenTtl ?? this.settings.tokens.accessTokenTtl, sessionLeft));
-    const base = { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username, ...(amr ? { amr } : {}) };
+    const base = { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username, ...(amr ? { amr } : {}), ...(session.clientId ? {} : await this.accessClaims(user)) };
     const claims = session.clientId && oauth ? { ...base, client_id: session.clientId, scope: oauth.scope.join(' ') } : base;
     // RFC 9068: a token issued to an OAuth client is typed at+jwt and may be for a registered resource.
     const accessToken = session.clientId && oauth ? await this.signer.sign(claims, ttl, { typ: 'at+jwt', audience: oauth.resource ?? null }) : await this.signer.sign(claims, ttl);
     const pair: TokenPair = { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ttl, sessionId: session.id, user };
     return oauth ? { ...pair, scope: oauth.scope } : pair;
+  }
+
+  /**
+   * `roles` and, when the set is small enough, `permissions` (docs/roles.md). Only first-party tokens carry
+   * them: an OAuth client's token is limited to its scopes, and must not hand the client the user's powers.
+   */
+  private async accessClaims(user: SessionOwner): Promise<{ roles?: string[]; permissions?: string[] }> {
+    if (!this.roles) return {};
+    const access = await this.roles.accessFor(user);
+    return access.permissions.length <= this.settings.tokens.permissionsMax ? access : { roles: access.roles };
   }
 
   /**

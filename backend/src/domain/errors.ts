@@ -27,7 +27,10 @@ export type DomainErrorCode =
   | 'LINK_INVALID'
   | 'REAUTH_REQUIRED'
   | 'PASSKEY_INVALID'
-  | 'LAST_SIGN_IN_METHOD';
+  | 'LAST_SIGN_IN_METHOD'
+  | 'ROLE_CONFLICT'
+  | 'ROLE_CYCLE'
+  | 'LAST_ADMIN';
 
 export interface FieldProblem {
   field: string;
@@ -86,6 +89,10 @@ export const Errors = {
     new DomainError('EMAIL_NOT_VERIFIED', 'Confirm your email address first: follow the link in the mail we sent'),
   /** A mailed link (reset, verification, report) that is unknown, used, superseded or expired: one answer for all. */
   linkInvalid: () => new DomainError('LINK_INVALID', 'This link is invalid, has already been used, or has expired'),
+  /** A role that would include itself through `path` (a → b → a): the hierarchy has no cycles. */
+  roleCycle: (path: string[]) =>
+    new DomainError('ROLE_CYCLE', `Role hierarchy cannot have a cycle: ${path.join(' → ')}`, [{ field: 'includes', message: `would make the cycle ${path.join(' → ')}` }]),
+  lastAdmin: () => new DomainError('LAST_ADMIN', 'The last active administrator cannot be demoted'),
   rateLimited: (retryAfterSeconds: number) =>
     new DomainError('RATE_LIMITED', 'Too many requests', undefined, retryAfterSeconds),
   /** One more open event stream than its cap allows (`what`: session, user, client, IP address). */

@@ -19,6 +19,8 @@ export const CATALOGUE = [
   'TWO_FACTOR_ENABLED',
   'TWO_FACTOR_DISABLED',
   'USER_DELETED',
+  'USER_ROLES_CHANGED',
+  'ROLE_CHANGED',
 ] as const;
 export type CatalogueName = (typeof CATALOGUE)[number];
 
@@ -103,6 +105,16 @@ export function catalogueEvents(row: OutboxRow): CatalogueEvent[] {
     case 'user.deleted':
       // The account is a tombstone by now: no email or name to send, and none is needed (userId says who).
       return [event('USER_DELETED', { revokedSessionIds: ids(m) })];
+    case 'role.granted':
+    case 'role.revoked':
+      // Issue 28: a grant takes effect at the user's next refresh; a revocation already ended their sessions
+      // when they lost anything (SESSION_REVOKED with reason permissions_changed).
+      return [event('USER_ROLES_CHANGED', { role: str(m.role), change: row.type === 'role.granted' ? 'granted' : 'revoked', actorId: str(m.actorId) })];
+    case 'role.created':
+    case 'role.updated':
+    case 'role.deleted':
+      // userId is the administrator who changed the definition (null from the CLI).
+      return [event('ROLE_CHANGED', { role: str(m.role), change: row.type.slice('role.'.length), actorId: str(m.actorId) })];
     default:
       return [];
   }

@@ -25,6 +25,7 @@ import type {
 import type { MailOutbox } from './mail';
 import type { PasskeyRepository, WebAuthnChallengeRepository } from './passkeys/ports';
 import type { FederatedIdentityRepository } from './federation/ports';
+import type { RoleRepository } from './roles/ports';
 import type { AccountToken, AccountTokenPurpose, AccountTokenReplacement, DeviceIdentity, NewAccountToken, RequestContext } from './types';
 
 export interface UserRepository {
@@ -39,6 +40,8 @@ export interface UserRepository {
   setRole(id: string, role: Role): Promise<void>;
   /** The display name given at sign-up, changed or (null) removed by its owner. */
   setUsername(id: string, username: string | null): Promise<void>;
+  /** A sign-in opened a session: lastLoginAt = `at`. */
+  recordLogin(id: string, at: Date): Promise<void>;
   listByStatus(status: UserStatus, limit: number): Promise<User[]>;
   /** Users whose email or username contains `text` (case-insensitive), or whose id is `text`; by email. */
   search(text: string, limit: number): Promise<User[]>;
@@ -203,6 +206,7 @@ export interface Repositories {
   knownCountries: KnownCountryRepository;
   /** Upstream identities linked to accounts (federated sign-in, docs/federation.md). */
   federatedIdentities: FederatedIdentityRepository;
+  roles: RoleRepository;
 }
 
 /** Where a session is, as stored on it; `touch` moves it with the last-seen IP when given. */

@@ -16,6 +16,7 @@ import { TwoFactorService, type TwoFactorSettings } from './two-factor.service';
 import type { BackupCodeHasher, QrCodeRenderer, RandomSource, SecretCipher, TotpProvider } from './two-factor.ports';
 import { TrustedDeviceService } from './trusted-devices';
 import { UserService } from './user.service';
+import { RoleService } from './roles/role.service';
 import { PasskeyService } from './passkeys/passkey.service';
 import type { WebAuthnRelyingParty } from './passkeys/ports';
 import { FederationService } from './federation/federation.service';
@@ -84,6 +85,8 @@ export interface DomainServices {
   passkeys: PasskeyService;
   /** Sign-in with upstream OpenID Connect providers and linking them (docs/federation.md). */
   federation: FederationService;
+  /** Roles and permissions (issue 28). */
+  roles: RoleService;
 }
 
 export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
@@ -95,7 +98,8 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainS
   const twoFactor = new TwoFactorService(p.uow, p.totp, p.cipher, p.qr, p.backupCodeHasher, p.tokens, p.random, p.clock, s.twoFactor, sessions, lockout);
   const trustedDevices = new TrustedDeviceService(p.uow, p.tokens, p.userAgents, p.clock, s.twoFactor);
   const passkeys = new PasskeyService(p.uow, p.webauthn, p.tokens, p.clock, { challengeTtl: s.passkeys.challengeTtl, reauthWindow: s.twoFactor.reauthWindow }, lockout);
-  const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, trustedDevices, verification, passkeys);
+  const roles = new RoleService(p.uow, p.revocations, p.clock);
+  const auth = new AuthService(p.uow, sessions, lockout, p.hasher, p.policy, p.signer, p.revocations, p.tokens, twoFactor, p.clock, s, trustedDevices, verification, passkeys, roles);
   const users = new UserService(p.uow, sessions, p.hasher, p.tokens, p.policy, p.userAgents);
   const recovery = new AccountRecoveryService(p.uow, p.revocations, p.hasher, p.policy, p.tokens, verification, p.clock, s.recovery, twoFactor);
   const activity = new SessionActivity(p.uow, p.clock, undefined, undefined, p.locator ?? null);
@@ -105,5 +109,5 @@ export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainS
     stateTtl: s.federation?.stateTtl ?? 600,
     reauthWindow: s.twoFactor.reauthWindow,
   });
-  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices, passkeys, federation };
+  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices, passkeys, federation, roles };
 }

@@ -94,6 +94,8 @@ export class SessionService {
         resource: input.client?.resource ?? null,
         parentSessionId: input.parentSessionId ?? null,
       });
+      // The user's last sign-in (issue 28): a code exchange is the client's, not a sign-in of the user.
+      if (!input.parentSessionId) await r.users.recordLogin(user.id, now);
       const clientMeta = input.client ? { clientId: input.client.clientId } : {};
       // A code exchange is no sign-in of a device (the client's server calls; the browser signed in already).
       const place = input.parentSessionId ? NOWHERE : ((await this.locations?.onSignIn(r, user.id, created.id, location, ctx)) ?? NOWHERE);

@@ -21,12 +21,14 @@ export interface User {
   deletedAt: Date | null;
   /** The owner has shown they read mail at `email` (verification link or a completed password reset). */
   emailVerified: boolean;
+  /** The last sign-in that opened a session; null until the first. */
+  lastLoginAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 /** What /me shows: no hash, no secret, no counters. */
-export type UserProfile = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status' | 'twoFactorEnabled' | 'createdAt'> & { emailVerified?: boolean };
+export type UserProfile = Pick<User, 'id' | 'email' | 'username' | 'role' | 'status' | 'twoFactorEnabled' | 'createdAt'> & { emailVerified?: boolean; lastLoginAt?: Date | null };
 
 export type NewUser = Pick<User, 'id' | 'email' | 'username' | 'passwordHash' | 'role' | 'status'> & { emailVerified?: boolean };
 
@@ -116,7 +118,9 @@ export type RevokeReason =
   | 'two_factor_enabled'
   | 'account_deleted'
   /** The old address undid a change of the account's email address (the revert link of `email_changed`). */
-  | 'email_change_reverted';
+  | 'email_change_reverted'
+  /** A role or permission was taken from the user (docs/roles.md): their tokens must not keep it. */
+  | 'permissions_changed';
 
 /** Who is calling and from where: recorded on sessions and audit events. */
 export interface RequestContext {
@@ -157,6 +161,12 @@ export interface AccessClaims {
   jti: string;
   /** RFC 8176 methods of the sign-in, on tokens of a passkey sign-in (`hwk`/`swk`). */
   amr?: string[];
+  /**
+   * First-party tokens (issue 28): every role the user holds (through inclusion too), and the effective
+   * permissions when there are at most TOKEN_PERMISSIONS_MAX of them (docs/roles.md).
+   */
+  roles?: string[];
+  permissions?: string[];
   /** OAuth: the client the token was issued to, and the granted scopes (space-separated). */
   client_id?: string;
   scope?: string;
@@ -294,7 +304,13 @@ export type AuditEventType =
   | 'federation.linked'
   | 'federation.unlinked'
   /** A federated sign-in or link refused (`provider`, `reason`: link_requires_sign_in, email_unverified, linked_elsewhere). */
-  | 'federation.refused';
+  | 'federation.refused'
+  /** Roles (docs/roles.md): definitions changed, and roles granted to or taken from a user. */
+  | 'role.created'
+  | 'role.updated'
+  | 'role.deleted'
+  | 'role.granted'
+  | 'role.revoked';
 
 export interface AuditEvent {
   id: string;

@@ -32,6 +32,9 @@ export const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   REAUTH_REQUIRED: 403,
   PASSKEY_INVALID: 401,
   LAST_SIGN_IN_METHOD: 409,
+  ROLE_CONFLICT: 409,
+  ROLE_CYCLE: 409,
+  LAST_ADMIN: 409,
 };
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: FieldProblem[]): void {

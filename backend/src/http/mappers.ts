@@ -5,7 +5,14 @@ import type { ActiveSession, SessionOwner, TokenPair, UserProfile } from '../dom
 
 export const publicUser = (u: SessionOwner) => ({ id: u.id, email: u.email, username: u.username, role: u.role, status: u.status });
 
-export const profile = (u: UserProfile) => ({ ...publicUser(u), twoFactorEnabled: u.twoFactorEnabled, emailVerified: u.emailVerified ?? false, createdAt: u.createdAt.toISOString() });
+export const profile = (u: UserProfile) => ({
+  ...publicUser(u),
+  twoFactorEnabled: u.twoFactorEnabled,
+  emailVerified: u.emailVerified ?? false,
+  // Issue 28 (additive): the last sign-in that opened a session.
+  lastLoginAt: u.lastLoginAt ? u.lastLoginAt.toISOString() : null,
+  createdAt: u.createdAt.toISOString(),
+});
 
 export const tokenResponse = (t: TokenPair) => ({
   accessToken: t.accessToken,

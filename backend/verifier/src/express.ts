@@ -3,6 +3,8 @@
 // Types only from express: the package works with any Express 4/5 app and does not bundle it.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { VerifierError } from './errors.js';
+import { decidePermissions, denialLine, type PermissionLookup } from './permissions.js';
+import type { Policy } from './policies.js';
 import { scopesOf, type VerifiedClaims, type Verifier } from './verifier.js';
 
 /** A request that passed requireAuth(): the claims are on `req.auth`. */
@@ -17,6 +19,13 @@ export interface ExpressOptions {
    * that was refused learns where to get a token and for which `resource`.
    */
   resourceMetadataUrl?: string;
+  /**
+   * Permissions of a token that carries no `permissions` claim (the user's set is larger than the server's
+   * TOKEN_PERMISSIONS_MAX). Cache what it finds: it runs on every such request. Without it those are denied.
+   */
+  permissionsOf?: PermissionLookup;
+  /** Where the one-line decision log of each denial goes (requirePermission and friends). Default console.warn. */
+  onDeny?: (line: string) => void;
 }
 
 export interface ExpressHelpers {
@@ -26,8 +35,15 @@ export interface ExpressHelpers {
   requireScope(...scopes: string[]): RequestHandler;
   /** Requires the token's `role` to be one of `roles` (403 FORBIDDEN otherwise). */
   requireRole(...roles: string[]): RequestHandler;
-  /** Attribute-based rule: `policy(claims, req)` must return (or resolve to) true. */
-  requirePolicy(policy: (claims: VerifiedClaims, req: Request) => boolean | Promise<boolean>): RequestHandler;
+  /**
+   * Attribute-based rule: `policy(claims, req)` must return (or resolve to) true. A named Policy (policies.ts:
+   * ownerOf, aalAtLeast, fromNetworks, during, allOf, anyOf) also logs each denial through onDeny.
+   */
+  requirePolicy(policy: ((claims: VerifiedClaims, req: Request) => boolean | Promise<boolean>) | Policy): RequestHandler;
+  /** Requires every one of `permissions` (`orders:read`; `orders:*` in the token covers any orders action). */
+  requirePermission(...permissions: string[]): RequestHandler;
+  /** Requires at least one of `permissions`. */
+  requireAnyPermission(permissions: readonly string[]): RequestHandler;
 }
 
 /** The claims of a request behind requireAuth(), or null. */
@@ -90,7 +106,26 @@ export function expressHelpers(verifier: Verifier, options: ExpressOptions = {})
     return claims;
   };
 
+  const logDenial = options.onDeny ?? ((line: string) => console.warn(line));
+  const permissionGuard = (required: readonly string[], mode: 'all' | 'any'): RequestHandler => {
+    const name = mode === 'all' ? 'requirePermission' : 'requireAnyPermission';
+    if (required.length === 0) throw new TypeError(`${name} needs at least one permission`);
+    return async (req, res, next) => {
+      try {
+        const claims = authOf(req) ?? (await authenticate(req));
+        const decision = await decidePermissions(claims, required, mode, options.permissionsOf);
+        if (decision.allowed) return next();
+        logDenial(denialLine(decision, claims, { method: req.method, path: req.originalUrl.split('?')[0] }));
+        throw new VerifierError('FORBIDDEN', `Requires permission ${required.join(mode === 'all' ? ' and ' : ' or ')}`);
+      } catch (err) {
+        fail(err, req, res, next);
+      }
+    };
+  };
+
   return {
+    requirePermission: (...permissions) => permissionGuard(permissions, 'all'),
+    requireAnyPermission: (permissions) => permissionGuard(permissions, 'any'),
     requireAuth: () => guard(() => true, ''),
     requireScope: (...scopes) => {
       if (scopes.length === 0) throw new TypeError('requireScope needs at least one scope');
@@ -103,6 +138,13 @@ export function expressHelpers(verifier: Verifier, options: ExpressOptions = {})
       if (roles.length === 0) throw new TypeError('requireRole needs at least one role');
       return guard((claims) => typeof claims.role === 'string' && roles.includes(claims.role), `Requires role ${roles.join(' or ')}`);
     },
-    requirePolicy: (policy) => guard(policy, 'Not allowed'),
+    requirePolicy: (policy) => {
+      if (typeof policy === 'function') return guard(policy, 'Not allowed');
+      return guard(async (claims, req) => {
+        if (await policy.check(claims, req)) return true;
+        logDenial(denialLine({ rule: `policy(${policy.name})`, reason: 'the policy refused' }, claims, { method: req.method, path: req.originalUrl.split('?')[0] }));
+        return false;
+      }, `Not allowed: ${policy.name}`);
+    },
   };
 }

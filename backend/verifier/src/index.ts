@@ -6,7 +6,8 @@ export type SessionaryVerifier = Verifier & ExpressHelpers;
 
 /**
  * A verifier with its Express helpers: `verify(token)` for any framework or transport, and
- * `requireAuth()`, `requireScope()`, `requireRole()`, `requirePolicy()` for Express.
+ * `requireAuth()`, `requireScope()`, `requireRole()`, `requirePolicy()`, `requirePermission()`,
+ * `requireAnyPermission()` for Express.
  */
 export function createVerifier(options: VerifierOptions & ExpressOptions): SessionaryVerifier {
   const core = createTokenVerifier(options);
@@ -23,4 +24,6 @@ export {
   type ProtectedResourceOptions,
 } from './protected-resource.js';
 export { VerifierError, isVerifierError, type VerifierErrorCode } from './errors.js';
+export { aalAtLeast, allOf, anyOf, during, fromNetworks, ownerOf, type Policy } from './policies.js';
+export { decidePermissions, denialLine, grants, permissionsOf, type PermissionDecision, type PermissionLookup } from './permissions.js';
 export { createRevocationFeed, type RevocationFeed, type RevocationFeedOptions, type RevocationView, type RevocationWire } from './revocations.js';

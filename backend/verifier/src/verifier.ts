@@ -41,6 +41,10 @@ export interface VerifiedClaims extends JWTPayload {
   aal?: number;
   email?: string;
   username?: string | null;
+  /** Every role the user holds, through included roles too (first-party user tokens). */
+  roles?: string[];
+  /** The user's effective permissions; absent when the set is larger than the server puts in tokens. */
+  permissions?: string[];
   /** OAuth scopes, space-separated (RFC 8693 / RFC 9068 `scope`). */
   scope?: string;
   /** RFC 9068: the client a token issued at /oauth/token was issued to. */

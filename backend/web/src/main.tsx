@@ -6,6 +6,7 @@ import { Account } from './pages/Account';
 import { Activity } from './pages/Activity';
 import { Admin } from './pages/Admin';
 import { OAuthClients } from './pages/OAuthClients';
+import { Roles } from './pages/Roles';
 import { Authorize } from './pages/Authorize';
 import { ConnectedApps } from './pages/ConnectedApps';
 import { Password } from './pages/Password';
@@ -26,6 +27,7 @@ const PAGES = [
   { path: '/account', label: 'nav.account', view: Account },
   { path: '/admin', label: 'nav.admin', view: Admin, admin: true },
   { path: '/oauth-clients', label: 'nav.oauthClients', view: OAuthClients, admin: true },
+  { path: '/roles', label: 'nav.roles', view: Roles, admin: true },
 ] as const;
 
 /** Pages opened from links in mail: shown whether or not someone is signed in on this browser. */

@@ -1,4 +1,4 @@
-// FederatedIdentityRepository on Prisma (table FederatedIdentity, migration 20261206040000_federated_identities).
+// FederatedIdentityRepository on Prisma (table FederatedIdentity, migration 20261206040100_federated_identities).
 import type { FederatedIdentityRepository } from '../../domain/federation/ports';
 import type { FederatedIdentity, NewFederatedIdentity } from '../../domain/federation/types';
 import type { Db } from './client';

@@ -28,6 +28,7 @@ export function toUser(r: UserRow): User {
     passwordChangedAt: r.passwordChangedAt,
     deletedAt: r.deletedAt,
     emailVerified: r.emailVerified,
+    lastLoginAt: r.lastLoginAt,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };

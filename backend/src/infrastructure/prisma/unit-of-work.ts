@@ -12,6 +12,7 @@ import type { SecretCipher } from '../../domain/two-factor.ports';
 import { PrismaMfaChallengeRepository } from './mfa-challenge.repository';
 import { PrismaFederatedIdentityRepository } from './federated-identity.repository';
 import { PrismaPasskeyRepository, PrismaWebAuthnChallengeRepository } from './passkey.repository';
+import { PrismaRoleRepository } from './role.repository';
 import { PrismaSessionRepository } from './session.repository';
 import { PrismaTrustedDeviceRepository } from './trusted-device.repository';
 import type pg from 'pg';
@@ -46,6 +47,7 @@ export function createRepositories(
     webauthnChallenges: new PrismaWebAuthnChallengeRepository(db),
     knownCountries: new PrismaKnownCountryRepository(db),
     federatedIdentities: new PrismaFederatedIdentityRepository(db),
+    roles: new PrismaRoleRepository(db),
   };
 }
 

@@ -24,7 +24,7 @@ function isEmailConflict(meta: Record<string, unknown> | undefined): boolean {
   return true;
 }
 
-const PROFILE_COLUMNS = { id: true, email: true, username: true, role: true, status: true, twoFactorEnabled: true, emailVerified: true, createdAt: true } as const;
+const PROFILE_COLUMNS = { id: true, email: true, username: true, role: true, status: true, twoFactorEnabled: true, emailVerified: true, lastLoginAt: true, createdAt: true } as const;
 
 export class PrismaUserRepository implements UserRepository {
   constructor(
@@ -96,6 +96,12 @@ export class PrismaUserRepository implements UserRepository {
     if (!isUuid(id)) return;
     this.changed(id);
     await this.db.user.updateMany({ where: { id }, data: { username } });
+    this.changed(id);
+  }
+
+  async recordLogin(id: string, at: Date): Promise<void> {
+    this.changed(id);
+    await this.db.user.updateMany({ where: { id }, data: { lastLoginAt: at } });
     this.changed(id);
   }
 
