@@ -372,6 +372,7 @@ export const schema = {
     passwordResetTtl: int('PASSWORD_RESET_TTL', 'lifetime of a password-reset link, seconds', 1800, 60),
     emailVerificationTtl: int('EMAIL_VERIFICATION_TTL', 'lifetime of an email-verification link, seconds', 86_400, 60),
     newDeviceAlerts: flag('NEW_DEVICE_ALERTS', 'mail the user when a sign-in comes from a device (browser, OS, network) the account has not used before', true),
+    securityNotices: flag('SECURITY_NOTICES', 'mail the user about every change to how the account is protected: password, two-factor, backup codes, passkeys, linked providers, sign-out everywhere, approval', true),
     signInReportTtl: int('SIGN_IN_REPORT_TTL', 'lifetime of the "this wasn\'t me" link in a new-device mail, seconds (any credential change voids it sooner)', 86_400, 60),
     emailChangeRevertTtl: int('EMAIL_CHANGE_REVERT_TTL', 'how long the old address can undo a completed change of the account\'s email address with the link mailed to it, seconds', 604_800, 60),
   },

@@ -19,7 +19,7 @@ describe('development mailbox CLI', () => {
     assert.ok(link, listed.stdout);
     assert.ok(listed.stdout.includes(email));
 
-    const shown = await runCliInProcess(['mail', 'show', '--to', email], env);
+    const shown = await runCliInProcess(['mail', 'show', '--to', email, '--subject', 'reset'], env);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, new RegExp(`^To: .*${email.replace(/[.+]/g, '\\$&')}`, 'm'));
     assert.ok(shown.stdout.includes(link), 'the text carries the same link, decoded (no quoted-printable soft breaks)');

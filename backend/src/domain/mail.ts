@@ -4,10 +4,14 @@
 // request never waits for, or fails because of, a mail server, and a dead mail server loses no mail.
 // Rendering (subject, plain text, HTML, links) is the templates' job (infrastructure/mail/templates.ts).
 
+import type { SecurityChange } from './security-notices';
+
 /** Every mail the product sends, with what its template needs. Tokens travel only here, never in logs. */
 export type MailMessage =
   | { template: 'password_reset'; to: string; params: { token: string; expiresInMinutes: number } }
   | { template: 'password_changed'; to: string; params: { time: string; ipAddress: string | null } }
+  /** A change to how the account is protected (security-notices.ts); `provider` for linked sign-in providers. */
+  | { template: 'security_notice'; to: string; params: { change: SecurityChange; time: string; ipAddress: string | null; provider?: string | null } }
   | { template: 'verify_email'; to: string; params: { token: string; expiresInMinutes: number } }
   | { template: 'email_change_requested'; to: string; params: { newEmail: string; time: string } }
   /** To the OLD address once a change completed, with the revert link (email_change_revert token). */

@@ -22,6 +22,7 @@ import type { WebAuthnRelyingParty } from './passkeys/ports';
 import { FederationService } from './federation/federation.service';
 import type { UpstreamIdentityProviders } from './federation/ports';
 import { FederationRefused } from './federation/types';
+import { withSecurityNotices } from './security-notices';
 
 /** No upstream providers configured: nothing to list, nothing to start. */
 const NO_UPSTREAMS: UpstreamIdentityProviders = {
@@ -63,7 +64,8 @@ export interface DomainSettings {
   sessions: SessionSettings;
   lockout: LockoutSettings;
   twoFactor: TwoFactorSettings;
-  recovery: RecoverySettings & EmailVerificationSettings & NewDeviceSettings;
+  /** securityNotices: SECURITY_NOTICES (absent = on). */
+  recovery: RecoverySettings & EmailVerificationSettings & NewDeviceSettings & { securityNotices?: boolean };
   passkeys: { challengeTtl: number };
   /** Absent = the defaults (no 2FA for new countries, impossible travel over an hour). */
   geo?: GeoSettings;
@@ -89,7 +91,9 @@ export interface DomainServices {
   roles: RoleService;
 }
 
-export function createDomainServices(p: DomainPorts, s: DomainSettings): DomainServices {
+export function createDomainServices(ports: DomainPorts, s: DomainSettings): DomainServices {
+  // Every service's unit of work queues the owner's security notice with each change (security-notices.ts).
+  const p = s.recovery.securityNotices === false ? ports : { ...ports, uow: withSecurityNotices(ports.uow, ports.clock) };
   const newDevices = new NewDeviceAlerts(p.devices, p.tokens, p.clock, s.recovery);
   const locations = p.locator ? new SignInLocations(p.locator, p.clock, s.geo ?? { requireSecondFactorNewCountry: false, impossibleTravelWindow: 3600 }) : null;
   const sessions = new SessionService(p.uow, p.revocations, p.tokens, p.userAgents, p.clock, s.sessions, newDevices, locations);

@@ -20,6 +20,8 @@ export interface NodemailerSenderOptions {
   logger: Logger;
 }
 
+let writtenSeq = 0;
+
 export class NodemailerMailSender implements MailSender {
   private readonly transport: Transporter;
   private readonly dev: boolean;
@@ -35,7 +37,10 @@ export class NodemailerMailSender implements MailSender {
     const info = await this.transport.sendMail({ from: this.opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
     if (!this.dev) return;
     mkdirSync(this.opts.devDir, { recursive: true });
-    const file = join(this.opts.devDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`);
+    // Names sort in the order written (the CLI's `mail list` relies on it): the time, then a counter for mails
+    // written in the same millisecond.
+    writtenSeq = (writtenSeq + 1) % 1_000_000;
+    const file = join(this.opts.devDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${String(writtenSeq).padStart(6, '0')}-${randomUUID().slice(0, 8)}.eml`);
     writeFileSync(file, (info as { message: Buffer }).message, { mode: 0o600 });
     this.opts.logger.info('mail written by the dev transport (set SMTP_URL to send it)', { to: mail.to, subject: mail.subject, file });
   }

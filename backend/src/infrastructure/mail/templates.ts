@@ -3,6 +3,7 @@
 // cannot end up in an access log or a Referer header; the web app's landing page reads it from there.
 // Values are escaped for HTML; nothing here reads a request or the database.
 import type { MailMessage, RenderedMail } from '../../domain/mail';
+import type { SecurityChange } from '../../domain/security-notices';
 
 export interface TemplateSettings {
   /** PRODUCT_NAME: in subjects, greetings and the signature. */
@@ -34,6 +35,38 @@ interface Content {
   after?: string[];
 }
 
+/** What each security change says: the subject's ending and the sentence describing it. */
+const SECURITY_CHANGES: Record<SecurityChange, { subject: string; did: string }> = {
+  password_changed: { subject: 'password was changed', did: 'the password was changed and every other session was signed out' },
+  two_factor_enabled: { subject: 'two-factor authentication was turned on', did: 'two-factor authentication was turned on and the other sessions were signed out' },
+  two_factor_disabled: { subject: 'two-factor authentication was turned off', did: 'two-factor authentication was turned off' },
+  two_factor_reset_by_admin: { subject: 'two-factor authentication was reset', did: 'an administrator turned two-factor authentication off and removed the passkeys' },
+  backup_codes_regenerated: { subject: 'backup codes were replaced', did: 'new backup codes were made; the old ones no longer work' },
+  trusted_devices_forgotten: { subject: 'a remembered device was forgotten', did: 'a device that skipped the second step was forgotten' },
+  passkey_added: { subject: 'a passkey was added', did: 'a passkey was added: it can now sign in to the account' },
+  passkey_removed: { subject: 'a passkey was removed', did: 'a passkey was removed' },
+  signed_out_everywhere: { subject: 'was signed out everywhere', did: 'every session was signed out' },
+  signed_out_by_admin: { subject: 'was signed out by an administrator', did: 'an administrator signed out every session' },
+  registration_approved: { subject: 'account was approved', did: 'an administrator approved the account: you can sign in now' },
+  provider_linked: { subject: 'sign-in provider was linked', did: 'a sign-in provider was linked: it can now sign in to the account' },
+  provider_unlinked: { subject: 'sign-in provider was unlinked', did: 'a sign-in provider was unlinked' },
+};
+
+function securityNotice(params: Extract<MailMessage, { template: 'security_notice' }>['params'], p: string): Content {
+  const change = SECURITY_CHANGES[params.change];
+  const provider = params.provider ? ` (${params.provider})` : '';
+  const expected = params.change === 'registration_approved';
+  return {
+    subject: `Your ${p} account: ${change.subject}`,
+    paragraphs: [
+      `On ${params.time}${params.ipAddress ? `, from ${params.ipAddress}` : ''}, ${change.did}${provider}.`,
+    ],
+    after: expected
+      ? []
+      : ['If this was you, there is nothing to do. If not, reset your password at once (the sign-in page has "Forgot your password?"), check your sessions and two-factor settings, and tell your administrator.'],
+  };
+}
+
 function content(m: MailMessage, s: TemplateSettings): Content {
   const p = s.productName;
   switch (m.template) {
@@ -56,6 +89,8 @@ function content(m: MailMessage, s: TemplateSettings): Content {
         ],
         after: ['If this was not you, reset your password at once and contact your administrator.'],
       };
+    case 'security_notice':
+      return securityNotice(m.params, p);
     case 'verify_email':
       return {
         subject: `Confirm your email address for ${p}`,

@@ -12,8 +12,9 @@ async function mailbox(run: CliRun): Promise<DevMail[] | null> {
     return null;
   }
   const to = stringFlag(run.values, 'to')?.toLowerCase();
+  const subject = stringFlag(run.values, 'subject')?.toLowerCase();
   const all = await readDevMailbox(resolve(run.config.database.dataDir, 'mail'));
-  return to ? all.filter((m) => m.to.toLowerCase().includes(to)) : all;
+  return all.filter((m) => (!to || m.to.toLowerCase().includes(to)) && (!subject || m.subject.toLowerCase().includes(subject)));
 }
 
 function limitOf(run: CliRun): number {
@@ -27,8 +28,8 @@ const when = (m: DevMail) => (m.date ? m.date.toISOString() : '?');
 
 const list: CliCommand = {
   summary: 'the newest mails the development transport wrote (no SMTP_URL): time, recipient, subject and links',
-  usage: '[--to ADDRESS] [--limit N]',
-  options: { to: { type: 'string' }, limit: { type: 'string' } },
+  usage: '[--to ADDRESS] [--subject TEXT] [--limit N]',
+  options: { to: { type: 'string' }, subject: { type: 'string' }, limit: { type: 'string' } },
   async run(run) {
     const limit = limitOf(run);
     const mails = await mailbox(run);
@@ -43,9 +44,9 @@ const list: CliCommand = {
 };
 
 const show: CliCommand = {
-  summary: 'the newest mail (to ADDRESS), decoded: headers and text with its links',
-  usage: '[--to ADDRESS]',
-  options: { to: { type: 'string' } },
+  summary: 'the newest mail (to ADDRESS, with TEXT in its subject), decoded: headers and text with its links',
+  usage: '[--to ADDRESS] [--subject TEXT]',
+  options: { to: { type: 'string' }, subject: { type: 'string' } },
   async run(run) {
     const mails = await mailbox(run);
     if (!mails) return 1;
