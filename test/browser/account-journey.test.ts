@@ -106,7 +106,19 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     assert.equal((await context.cookies()).find((c) => c.name === 'sessionary_refresh')?.httpOnly, true);
     assert.equal(await page.evaluate('document.cookie'), '', 'the refresh cookie is invisible to scripts');
 
-    // Revoke the other device, with confirmation.
+    // Revoke the other device, with confirmation. From the keyboard: focus moves into the question (on Cancel),
+    // Escape closes it and puts focus back on the button that opened it.
+    const focused = () => page.evaluate(() => {
+      const el = (globalThis as any).document.activeElement;
+      return `${el?.tagName} ${el?.getAttribute('aria-label') ?? el?.textContent}`;
+    });
+    await phoneCard.getByRole('button', { name: 'Sign out Phone' }).focus();
+    await page.keyboard.press('Enter');
+    await phoneCard.getByRole('button', { name: 'Yes, sign out' }).waitFor();
+    assert.equal(await focused(), 'BUTTON Cancel');
+    await page.keyboard.press('Escape');
+    await phoneCard.getByRole('button', { name: 'Yes, sign out' }).waitFor({ state: 'detached' });
+    await page.waitForFunction(() => (globalThis as any).document.activeElement?.getAttribute('aria-label') === 'Sign out Phone');
     await phoneCard.getByRole('button', { name: 'Sign out Phone' }).click();
     await checkScreen('sessions-confirm');
     await phoneCard.getByRole('button', { name: 'Yes, sign out' }).click();

@@ -136,6 +136,14 @@ export const onSubmit = (fn: () => unknown) => (e: Event) => {
   void fn();
 };
 
+/** The element focused last, kept so an inline question can give focus back to what opened it. */
+let lastFocus: HTMLElement | null = null;
+if (typeof document !== 'undefined') {
+  document.addEventListener('focusin', (e) => {
+    if (e.target instanceof HTMLElement) lastFocus = e.target;
+  });
+}
+
 /**
  * "Are you sure?" in place: the question, any options for the step, a yes (dangerous unless `tone` says
  * otherwise) and a cancel, grouped under the question's name.
@@ -149,8 +157,31 @@ export function Confirm(props: {
   onCancel: () => void;
   children?: ComponentChildren;
 }) {
+  const group = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // Keyboard users land in the question: on its first field when it has one, else on Cancel (the safe answer).
+    // The button that opened it is gone by now (the question took its place): it is known from the last focus.
+    const opener = lastFocus;
+    const again = opener && { label: opener.getAttribute('aria-label'), text: opener.textContent };
+    const first = group.current?.querySelector<HTMLElement>('input, select, textarea') ?? group.current?.querySelector<HTMLElement>('button:last-of-type');
+    first?.focus();
+    return () => {
+      // Back where the person was: the button that opened it (re-rendered as a new element), once it is back.
+      setTimeout(() => {
+        if (!again || (document.activeElement && document.activeElement !== document.body)) return;
+        if (opener?.isConnected) return opener.focus();
+        const buttons = [...document.querySelectorAll<HTMLButtonElement>('button')];
+        buttons.find((b) => (again.label ? b.getAttribute('aria-label') === again.label : b.textContent === again.text))?.focus();
+      }, 0);
+    };
+  }, []);
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape') return;
+    e.preventDefault();
+    props.onCancel();
+  };
   return (
-    <div class="confirm" role="group" aria-label={props.question}>
+    <div class="confirm" role="group" aria-label={props.question} ref={group} onKeyDown={onKeyDown}>
       <p>{props.question}</p>
       {props.children}
       <button type="button" class={props.tone ?? 'danger'} onClick={props.onYes} disabled={props.busy}>
