@@ -240,6 +240,7 @@ describe('mailed-link journeys in a real browser', { skip: webNotBuilt }, () => 
     await submit.click();
     await page.getByRole('status').filter({ hasText: `A confirmation link is on its way to ${fresh}` }).waitFor();
     await page.getByRole('status').filter({ hasText: `Until then you sign in with ${u.email}` }).waitFor();
+    await page.getByTestId('email-pending').filter({ hasText: `Waiting for confirmation: a change to ${fresh}` }).waitFor();
     await checkScreen('account-change-email-sent');
 
     const notice = await mailbox.next(u.email, /email address of your .* account is being changed/);

@@ -363,6 +363,21 @@ export function repositoryContract(name: string, open: () => Promise<ContractSub
       });
     });
 
+    describe('account tokens', () => {
+      it('when live links are listed, then only unused, unexpired ones of that purpose come, soonest expiry first', async () => {
+        const u = await newUser();
+        const token = (purpose: 'email_verification' | 'password_reset', subject: string | null, expiresAt: string) =>
+          repos.accountTokens.issue({ id: randomUUID(), userId: u.id, purpose, tokenHash: `t-${randomUUID()}`, subject, expiresAt: at(expiresAt) }, 'none');
+        await token('email_verification', 'later@example.test', '2030-01-02T00:00:00.000Z');
+        await token('email_verification', 'sooner@example.test', '2030-01-01T00:00:00.000Z');
+        await token('email_verification', 'expired@example.test', '2020-01-01T00:00:00.000Z');
+        await token('password_reset', null, '2030-01-01T00:00:00.000Z');
+        const live = await repos.accountTokens.listLive(u.id, 'email_verification', at('2026-01-01T00:00:00.000Z'));
+        assert.deepEqual(live.map((t) => t.subject), ['sooner@example.test', 'later@example.test']);
+        assert.deepEqual(live[0].expiresAt, at('2030-01-01T00:00:00.000Z'));
+      });
+    });
+
     describe('MFA challenges', () => {
       it('when a challenge is created, then it is found by token hash with zero attempts', async () => {
         const u = await newUser();

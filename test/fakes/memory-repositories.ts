@@ -730,6 +730,13 @@ export class MemoryAccountTokenRepository implements AccountTokenRepository {
     deleteRows(this.rows, (row) => row.userId === userId && row.purpose === purpose && !row.usedAt && row.id !== keepId);
   }
 
+  async listLive(userId: string, purpose: AccountTokenPurpose, now: Date): Promise<Pick<AccountToken, 'subject' | 'expiresAt'>[]> {
+    return [...this.rows.values()]
+      .filter((row) => row.userId === userId && row.purpose === purpose && !row.usedAt && row.expiresAt > now)
+      .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
+      .map((row) => ({ subject: row.subject, expiresAt: row.expiresAt }));
+  }
+
   async voidUnused(userId: string, purposes: readonly AccountTokenPurpose[]): Promise<Pick<AccountToken, 'purpose' | 'subject'>[]> {
     const gone: Pick<AccountToken, 'purpose' | 'subject'>[] = [];
     deleteRows(this.rows, (row) => {

@@ -148,6 +148,30 @@ export class AccountRecoveryService {
    * new address gets a verification link and becomes the account's only when it is confirmed; the current
    * address is told at once, so an intruder cannot quietly take the account over.
    */
+  /** The account's address and the change waiting for confirmation, if any (its newest link). */
+  async emailStatus(userId: string): Promise<{ email: string; pendingEmail: string | null; pendingExpiresAt: Date | null }> {
+    const user = await this.uow.direct.users.findById(userId);
+    if (!user) throw Errors.sessionTerminated();
+    const links = await this.uow.direct.accountTokens.listLive(userId, 'email_verification', this.clock.now());
+    const pending = links.filter((t) => t.subject && t.subject !== user.email).at(-1);
+    return { email: user.email, pendingEmail: pending?.subject ?? null, pendingExpiresAt: pending?.expiresAt ?? null };
+  }
+
+  /** The owner withdraws a pending change of address: its link stops working (audited `email.change_cancelled`). */
+  async cancelEmailChange(userId: string, ctx: RequestContext): Promise<boolean> {
+    return this.uow.run(async (r) => {
+      const user = await r.users.findById(userId);
+      if (!user) throw Errors.sessionTerminated();
+      const gone = await r.accountTokens.voidUnused(userId, ['email_verification']);
+      const pending = gone.filter((t) => t.subject && t.subject !== user.email);
+      // A link confirming the current address was voided too: send a fresh one so it can still be confirmed.
+      if (gone.length > pending.length && !user.emailVerified) await this.verification.queue(r, user.id, user.email, 'same-subject');
+      if (pending.length === 0) return false;
+      await r.audit.record(auditEntry(userId, 'email.change_cancelled', ctx, { reason: 'cancelled_by_user', newEmail: pending[pending.length - 1].subject }));
+      return true;
+    });
+  }
+
   async requestEmailChange(claims: AccessClaims, input: { password: string; newEmail: string; code?: string | null }, ctx: RequestContext): Promise<{ pendingEmail: string }> {
     const user = await this.uow.direct.users.findById(claims.sub);
     if (!user) throw Errors.sessionTerminated();

@@ -42,7 +42,9 @@ export type TokenVoidReason =
   | '2fa_enabled'
   | '2fa_disabled'
   | 'admin_2fa_reset'
-  | 'email_change_reverted';
+  | 'email_change_reverted'
+  /** The owner cancelled it from the account page. */
+  | 'cancelled_by_user';
 
 /**
  * The links a credential change, a sign-out everywhere, a "this wasn't me" report or a 2FA change voids:

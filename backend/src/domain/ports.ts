@@ -66,6 +66,8 @@ export interface UserRepository {
 export interface AccountTokenRepository {
   /** Stores a token after deleting the user's unused tokens of that purpose that it replaces (see AccountTokenReplacement). */
   issue(token: NewAccountToken, replaces: AccountTokenReplacement): Promise<void>;
+  /** The user's unused, unexpired tokens of `purpose`, newest expiry last (the account page shows a pending change). */
+  listLive(userId: string, purpose: AccountTokenPurpose, now: Date): Promise<Pick<AccountToken, 'subject' | 'expiresAt'>[]>;
   /** Deletes the user's unused tokens of `purpose` except `keepId` (a confirmed address change voids the other links). */
   discardUnused(userId: string, purpose: AccountTokenPurpose, keepId: string): Promise<void>;
   /**

@@ -31,6 +31,10 @@ export class PrismaAccountTokenRepository implements AccountTokenRepository {
     await this.db.accountToken.deleteMany({ where: { userId, purpose, usedAt: null, id: { not: keepId } } });
   }
 
+  async listLive(userId: string, purpose: AccountTokenPurpose, now: Date): Promise<Pick<AccountToken, 'subject' | 'expiresAt'>[]> {
+    return this.db.accountToken.findMany({ where: { userId, purpose, usedAt: null, expiresAt: { gt: now } }, select: { subject: true, expiresAt: true }, orderBy: { expiresAt: 'asc' } });
+  }
+
   async voidUnused(userId: string, purposes: readonly AccountTokenPurpose[]): Promise<Pick<AccountToken, 'purpose' | 'subject'>[]> {
     if (purposes.length === 0) return [];
     const where = { userId, purpose: { in: [...purposes] }, usedAt: null };

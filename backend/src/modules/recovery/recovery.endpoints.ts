@@ -90,5 +90,18 @@ export function recoveryEndpoints({ recovery, logger, perMailRequest, perUser }:
         res.status(202).json({ pendingEmail });
       },
     }),
+    endpoint({
+      method: 'GET', path: '/api/user/email', operationId: 'getEmailStatus', access: 'user',
+      handler: async (req, res) => {
+        const { email, pendingEmail, pendingExpiresAt } = await recovery.emailStatus(claimsOf(req).sub);
+        res.json({ email, pendingEmail, pendingExpiresAt: pendingExpiresAt?.toISOString() ?? null });
+      },
+    }),
+    endpoint({
+      method: 'DELETE', path: '/api/user/email/pending', operationId: 'cancelEmailChange', access: 'user',
+      handler: async (req, res) => {
+        res.json({ cancelled: await recovery.cancelEmailChange(claimsOf(req).sub, requestContext(req)) });
+      },
+    }),
   ];
 }
