@@ -35,6 +35,14 @@ interface Content {
   after?: string[];
 }
 
+/** A duration in the largest whole unit that fits: "30 minutes", "24 hours" → "1 day", "7 days" (issue 29, item 9). */
+export function humanDuration(minutes: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (minutes >= 1440 && minutes % 1440 === 0) return unit(minutes / 1440, 'day');
+  if (minutes >= 60 && minutes % 60 === 0) return unit(minutes / 60, 'hour');
+  return unit(Math.max(1, Math.round(minutes)), 'minute');
+}
+
 /** What each security change says: the subject's ending and the sentence describing it. */
 const SECURITY_CHANGES: Record<SecurityChange, { subject: string; did: string }> = {
   password_changed: { subject: 'password was changed', did: 'the password was changed and every other session was signed out' },
@@ -76,7 +84,7 @@ function content(m: MailMessage, s: TemplateSettings): Content {
         paragraphs: [`Someone (hopefully you) asked to reset the password of your ${p} account.`],
         action: { label: 'Choose a new password', url: landingLink(s, 'password_reset', m.params.token) },
         after: [
-          `The link works once, for ${m.params.expiresInMinutes} minutes; asking again replaces it.`,
+          `The link works once, for ${humanDuration(m.params.expiresInMinutes)}; asking again replaces it.`,
           'If you did not ask for this, ignore this mail: your password stays as it is.',
         ],
       };
@@ -96,7 +104,7 @@ function content(m: MailMessage, s: TemplateSettings): Content {
         subject: `Confirm your email address for ${p}`,
         paragraphs: [`Please confirm that this address belongs to your ${p} account.`],
         action: { label: 'Confirm this address', url: landingLink(s, 'verify_email', m.params.token) },
-        after: [`The link works once, for ${m.params.expiresInMinutes} minutes.`, 'If you did not create an account, ignore this mail.'],
+        after: [`The link works once, for ${humanDuration(m.params.expiresInMinutes)}.`, 'If you did not create an account, ignore this mail.'],
       };
     case 'email_change_requested':
       return {
@@ -119,7 +127,7 @@ function content(m: MailMessage, s: TemplateSettings): Content {
         ],
         action: { label: 'This wasn\'t me', url: landingLink(s, 'new_device', m.params.token) },
         after: [
-          `If it was you, there is nothing to do. If not, the link signs that device out at once, cancels any pending change of your email address, and mails you a link to choose a new password (it works once, for ${Math.round(m.params.expiresInMinutes / 60)} hours, and no longer after a password change).`,
+          `If it was you, there is nothing to do. If not, the link signs that device out at once, cancels any pending change of your email address, and mails you a link to choose a new password (it works once, for ${humanDuration(m.params.expiresInMinutes)}, and no longer after a password change).`,
         ],
       };
     case 'impossible_travel':
@@ -134,7 +142,7 @@ function content(m: MailMessage, s: TemplateSettings): Content {
         ],
         action: { label: 'This wasn\'t me', url: landingLink(s, 'new_device', m.params.token) },
         after: [
-          `If it was you, there is nothing to do. If not, the link signs that device out at once, cancels any pending change of your email address, and mails you a link to choose a new password (it works once, for ${Math.round(m.params.expiresInMinutes / 60)} hours, and no longer after a password change).`,
+          `If it was you, there is nothing to do. If not, the link signs that device out at once, cancels any pending change of your email address, and mails you a link to choose a new password (it works once, for ${humanDuration(m.params.expiresInMinutes)}, and no longer after a password change).`,
         ],
       };
     case 'email_changed':
@@ -145,7 +153,7 @@ function content(m: MailMessage, s: TemplateSettings): Content {
         ],
         action: { label: 'This wasn\'t me: undo the change', url: landingLink(s, 'email_changed', m.params.token) },
         after: [
-          `The link puts this address back, signs every device out and works once, for ${m.params.expiresInHours} hours. Then reset your password: whoever did this knows it.`,
+          `The link puts this address back, signs every device out and works once, for ${humanDuration(m.params.expiresInHours * 60)}. Then reset your password: whoever did this knows it.`,
           'If you made this change, there is nothing to do.',
         ],
       };
