@@ -369,7 +369,7 @@ describe('account web app in a real browser', { skip: webNotBuilt }, () => {
     await checkScreen('admin-user-sessions', adminPage);
     await found.getByRole('button', { name: 'Sign out everywhere' }).click();
     await found.getByRole('button', { name: 'Sign out everywhere' }).click();
-    await adminPage.getByText(`${waiting} was signed out of 1 sessions.`).waitFor();
+    await adminPage.getByText(`${waiting} was signed out of 1 session.`).waitFor();
     await checkScreen('admin-search', adminPage);
     assert.equal((await app.http.get('/api/user/me').set(bearer(login.body.accessToken))).body.error.code, 'SESSION_TERMINATED');
 

@@ -53,7 +53,8 @@ function sourceFiles(dir: string): string[] {
 describe('web app messages', () => {
   it('when the message files are compared, then there are at least English and Russian and each has every key of the others', () => {
     assert.ok(languages.includes('en') && languages.includes('ru'), `languages: ${languages.join(', ')}`);
-    const all = new Set(languages.flatMap((l) => Object.keys(catalogs[l])));
+    // Plural forms (`key#one`, `key#few`…) are each language's own: only the plain key must be everywhere.
+    const all = new Set(languages.flatMap((l) => Object.keys(catalogs[l]).filter((k) => !k.includes('#'))));
     for (const lang of languages) {
       const missing = [...all].filter((k) => !(k in catalogs[lang]));
       assert.deepEqual(missing, [], `${lang}.json lacks keys`);
@@ -64,7 +65,12 @@ describe('web app messages', () => {
 
   it('when a message has placeholders, then every language uses the same ones', () => {
     for (const [key, text] of Object.entries(catalogs.en)) {
+      if (key.includes('#')) continue;
       for (const lang of languages) assert.deepEqual(placeholders(catalogs[lang][key] ?? ''), placeholders(text), `${lang}: ${key}`);
+    }
+    // A plural form has the placeholders of its plain message.
+    for (const lang of languages) {
+      for (const [key, text] of Object.entries(catalogs[lang]).filter(([k]) => k.includes('#'))) assert.deepEqual(placeholders(text), placeholders(catalogs[lang][key.split('#')[0]] ?? ''), `${lang}: ${key}`);
     }
   });
 
@@ -131,6 +137,17 @@ describe('web app messages', () => {
       const text = catalogs[lang]['forced.reported_by_user'];
       assert.ok(text, `${lang}: forced.reported_by_user`);
       assert.doesNotMatch(text, /password|пароль|wasn|не я|alert|уведомлен/i, `${lang}: ${text}`);
+    }
+  });
+
+  it('when a message has plural forms, then each is a plural category of its language and the plain key exists', () => {
+    for (const lang of languages) {
+      const categories = new Intl.PluralRules(lang).resolvedOptions().pluralCategories as string[];
+      for (const key of Object.keys(catalogs[lang]).filter((k) => k.includes('#'))) {
+        const [base, category] = key.split('#');
+        assert.ok(categories.includes(category), `${lang}: ${key} is not one of ${categories.join(', ')}`);
+        assert.ok(catalogs[lang][base], `${lang}: ${key} has no plain ${base}`);
+      }
     }
   });
 });

@@ -55,7 +55,11 @@ export function onLanguageChange(listener: () => void): () => void {
 
 /** The message for `key` in the current language (English when missing), with {name} placeholders filled. */
 export function t(key: string, params: Record<string, string | number> = {}): string {
-  const text = (catalogs[current] as Record<string, string>)[key] ?? (en as Record<string, string>)[key] ?? key;
+  const catalog = catalogs[current] as Record<string, string>;
+  // A number in `count` picks the language's plural form when the catalog has one (`key#one`, `key#few`…):
+  // Intl.PluralRules knows the categories, so "1 session" / "2 sessions" / "5 сеансов" need no code per language.
+  const form = typeof params.count === 'number' ? catalog[`${key}#${new Intl.PluralRules(current).select(params.count)}`] : undefined;
+  const text = form ?? catalog[key] ?? (en as Record<string, string>)[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 
