@@ -8,6 +8,7 @@ import type { Logger } from './infrastructure/logger';
 import type { Metrics } from './http/metrics';
 import type { RateLimits } from './http/rate-limits';
 import type { PublicJwk } from './infrastructure/crypto/signing-keys';
+import { adminConsoleEndpoints } from './modules/admin/admin-console.endpoints';
 import { adminEndpoints } from './modules/admin/admin.endpoints';
 import { roleEndpoints } from './modules/roles/roles.endpoints';
 import { docsRoutes } from './modules/docs/docs.routes';
@@ -53,7 +54,7 @@ import { recordSessionActivity, withSessionActivity } from './modules/user/sessi
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices' | 'passkeys' | 'federation' | 'roles'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices' | 'passkeys' | 'federation' | 'roles' | 'adminConsole'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -188,7 +189,8 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   mountEndpoints(app, oauthClientEndpoints({ clients: deps.oauth.clients }), guards);
   mountEndpoints(app, consentEndpoints({ authorizations: deps.oauth.authorizations, trustedOrigins: corsOrigins ?? [] }), guards);
   app.use('/api', docsRoutes());
-  mountEndpoints(app, adminEndpoints({ users, twoFactor }), guards);
+  mountEndpoints(app, adminEndpoints({ users, twoFactor, adminConsole: deps.services.adminConsole }), guards);
+  mountEndpoints(app, adminConsoleEndpoints({ adminConsole: deps.services.adminConsole }), guards);
   mountEndpoints(app, roleEndpoints({ roles: deps.services.roles }), guards);
 
   if (deps.web.distDir) app.use(webUi(deps.web.distDir));

@@ -97,7 +97,7 @@ export interface Container {
   /** Requests received and not yet answered (0 when not listening). */
   activeRequests(): number;
   /** The domain services, for entry points other than HTTP (CLI commands, message handlers). */
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'roles'> & { oauthClients: OAuthClientService; oauthTokens: OAuthTokenService };
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'roles' | 'adminConsole'> & { oauthClients: OAuthClientService; oauthTokens: OAuthTokenService };
   relay: NatsOutboxRelay | null;
   /** Sends queued mail; null when this process runs no background jobs. */
   mailRelay: MailRelay | null;
@@ -360,8 +360,8 @@ async function buildDomain(
 }
 
 function servicesOf(parts: DomainParts): Container['services'] {
-  const { auth, users, sessions, twoFactor, roles } = parts.services;
-  return { auth, users, sessions, twoFactor, roles, oauthClients: parts.oauthClients, oauthTokens: parts.oauthTokens };
+  const { auth, users, sessions, twoFactor, roles, adminConsole } = parts.services;
+  return { auth, users, sessions, twoFactor, roles, adminConsole, oauthClients: parts.oauthClients, oauthTokens: parts.oauthTokens };
 }
 
 /** Background jobs (one process per deployment runs them): housekeeping, the mail relay, the outbox relay to NATS. */

@@ -290,6 +290,19 @@ export class MemoryUserRepository implements UserRepository {
       .map(copy);
   }
 
+  async find(criteria: { text?: string; status?: UserStatus; role?: string }, limit: number, offset: number): Promise<User[]> {
+    const needle = criteria.text?.toLowerCase();
+    const grants = [...this.db.tables.userRoles.values()];
+    return [...this.rows.values()]
+      .filter((u) => u.deletedAt === null)
+      .filter((u) => !needle || u.id === needle || u.email.toLowerCase().includes(needle) || (u.username ?? '').toLowerCase().includes(needle))
+      .filter((u) => !criteria.status || u.status === criteria.status)
+      .filter((u) => !criteria.role || u.role === criteria.role || grants.some((g) => g.userId === u.id && g.roleName === criteria.role))
+      .sort((a, b) => a.email.localeCompare(b.email) || a.id.localeCompare(b.id))
+      .slice(offset, offset + limit)
+      .map(copy);
+  }
+
   async recordLoginFailure(id: string): Promise<{ failedLoginCount: number; lockCount: number }> {
     const row = this.mustGet(id);
     row.failedLoginCount += 1;

@@ -14,7 +14,7 @@
 // - a `user.deleted` audit row, which the outbox publishes as USER_DELETED.
 import { auditEntry } from './audit';
 import { Errors } from './errors';
-import type { Clock, UnitOfWork } from './ports';
+import type { Clock, Repositories, UnitOfWork } from './ports';
 import type { SessionService } from './session.service';
 import type { TwoFactorService } from './two-factor.service';
 import type { RequestContext, User } from './types';
@@ -59,12 +59,28 @@ export class AccountDeletion {
     const user = await this.uow.direct.users.findById(userId);
     if (!user || user.deletedAt) throw Errors.sessionTerminated();
     const secondFactor = await this.twoFactor.reauthenticate(user, input, ctx, 'delete_account');
+    return this.erase(userId, ctx, { method: secondFactor?.method ?? 'password' }, async (r) => {
+      await secondFactor?.commit(r);
+    });
+  }
+
+  /**
+   * An administrator's (or the CLI's) deletion (issue 28): the same erasure, without the owner's password.
+   * The actor goes into the `user.deleted` row, which stays readable under the tombstone's id.
+   */
+  async deleteByAdmin(userId: string, actor: Record<string, unknown>, ctx: RequestContext, guard?: (r: Repositories) => Promise<void>): Promise<number> {
+    const user = await this.uow.direct.users.findById(userId);
+    if (!user || user.deletedAt) throw Errors.notFound('User');
+    return this.erase(userId, ctx, { method: 'admin', ...actor }, guard);
+  }
+
+  private async erase(userId: string, ctx: RequestContext, meta: Record<string, unknown>, first?: (r: Repositories) => Promise<void>): Promise<number> {
     const now = this.clock.now();
     const revoked = await this.sessions.revokeWhere(
       (r) => r.sessions.revoke({ userId }, 'account_deleted', now),
       { userId, type: 'session.revoked', ctx, metadata: { reason: 'account_deleted' } },
       async (r, sessionIds) => {
-        await secondFactor?.commit(r);
+        await first?.(r);
         if (!(await r.users.anonymise(userId, now))) throw Errors.sessionTerminated();
         await r.backupCodes.deleteAll(userId);
         await r.mfaChallenges.deleteForUser(userId);
@@ -78,7 +94,7 @@ export class AccountDeletion {
         await r.knownCountries.deleteForUser(userId);
         await r.sessions.anonymiseForUser(userId);
         await r.audit.anonymiseForUser(userId);
-        await r.audit.record(auditEntry(userId, 'user.deleted', ANONYMOUS, { method: secondFactor?.method ?? 'password', sessionIds, count: sessionIds.length }));
+        await r.audit.record(auditEntry(userId, 'user.deleted', ANONYMOUS, { ...meta, sessionIds, count: sessionIds.length }));
       },
     );
     return revoked.length;

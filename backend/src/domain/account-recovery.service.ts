@@ -54,6 +54,21 @@ export class AccountRecoveryService {
     });
   }
 
+  /**
+   * An administrator sends the reset link (issue 28): the same mail and token as the user's own request,
+   * for an active account only; the audit row names who asked.
+   */
+  async requestPasswordResetFor(userId: string, actor: Record<string, unknown>, ctx: RequestContext): Promise<void> {
+    const user = await this.uow.direct.users.findById(userId);
+    if (!user || user.deletedAt) throw Errors.notFound('User');
+    if (user.status === 'pending') throw Errors.accountPending();
+    if (user.status === 'disabled') throw Errors.accountDisabled();
+    await this.uow.run(async (r) => {
+      await this.mailResetLink(r, user);
+      await r.audit.record(auditEntry(user.id, 'password.reset_requested', ctx, actor));
+    });
+  }
+
   private async mailResetLink(r: Repositories, user: { id: string; email: string }): Promise<void> {
     const token = await this.issueResetToken(r, user.id);
     await r.mail.enqueue({ template: 'password_reset', to: user.email, userId: user.id, params: { token, expiresInMinutes: Math.round(this.settings.passwordResetTtl / 60) } });

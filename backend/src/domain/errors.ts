@@ -78,8 +78,8 @@ export const Errors = {
   mfaRequiredElsewhere: () =>
     new DomainError('MFA_REQUIRED', 'This account uses two-factor authentication; sign in through /api/auth/login'),
   /** A sensitive change needs the password again: the session signed in too long ago (REAUTH_WINDOW_SECONDS). */
-  reauthRequired: () =>
-    new DomainError('REAUTH_REQUIRED', 'Confirm your password: this session signed in too long ago for this change'),
+  reauthRequired: (message = 'Confirm your password: this session signed in too long ago for this change') =>
+    new DomainError('REAUTH_REQUIRED', message),
   /** A WebAuthn response that does not verify, names an unknown credential or answers no live challenge: one answer for all. */
   passkeyInvalid: () => new DomainError('PASSKEY_INVALID', 'The passkey could not be verified; try again'),
   lastSignInMethod: () =>
@@ -92,7 +92,7 @@ export const Errors = {
   /** A role that would include itself through `path` (a → b → a): the hierarchy has no cycles. */
   roleCycle: (path: string[]) =>
     new DomainError('ROLE_CYCLE', `Role hierarchy cannot have a cycle: ${path.join(' → ')}`, [{ field: 'includes', message: `would make the cycle ${path.join(' → ')}` }]),
-  lastAdmin: () => new DomainError('LAST_ADMIN', 'The last active administrator cannot be demoted'),
+  lastAdmin: (message = 'The last active administrator cannot be demoted') => new DomainError('LAST_ADMIN', message),
   rateLimited: (retryAfterSeconds: number) =>
     new DomainError('RATE_LIMITED', 'Too many requests', undefined, retryAfterSeconds),
   /** One more open event stream than its cap allows (`what`: session, user, client, IP address). */

@@ -105,6 +105,9 @@ export function catalogueEvents(row: OutboxRow): CatalogueEvent[] {
     case 'user.deleted':
       // The account is a tombstone by now: no email or name to send, and none is needed (userId says who).
       return [event('USER_DELETED', { revokedSessionIds: ids(m) })];
+    case 'account.disabled':
+      // Issue 28: an administrator (or the CLI) disabled the account; every session ended in the same step.
+      return ids(m).length ? [event('SESSION_REVOKED', { sessionIds: ids(m), reason: 'account_disabled', actorId: str(m.actorId) })] : [];
     case 'role.granted':
     case 'role.revoked':
       // Issue 28: a grant takes effect at the user's next refresh; a revocation already ended their sessions

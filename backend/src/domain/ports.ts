@@ -45,6 +45,11 @@ export interface UserRepository {
   listByStatus(status: UserStatus, limit: number): Promise<User[]>;
   /** Users whose email or username contains `text` (case-insensitive), or whose id is `text`; by email. */
   search(text: string, limit: number): Promise<User[]>;
+  /**
+   * The admin console's find (issue 28): every filter given must hold — `text` as in search, `status`, and
+   * `role` held as User.role or a granted role. Not deleted; by email, then id; `offset` rows skipped.
+   */
+  find(criteria: { text?: string; status?: UserStatus; role?: string }, limit: number, offset: number): Promise<User[]>;
   /** Atomically counts one failed attempt and returns the new state (lockout policy decides what follows). */
   recordLoginFailure(id: string): Promise<{ failedLoginCount: number; lockCount: number }>;
   lock(id: string, until: Date): Promise<void>;

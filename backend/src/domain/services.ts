@@ -23,6 +23,7 @@ import { FederationService } from './federation/federation.service';
 import type { UpstreamIdentityProviders } from './federation/ports';
 import { FederationRefused } from './federation/types';
 import { withSecurityNotices } from './security-notices';
+import { AdminConsole } from './admin-console';
 
 /** No upstream providers configured: nothing to list, nothing to start. */
 const NO_UPSTREAMS: UpstreamIdentityProviders = {
@@ -89,6 +90,8 @@ export interface DomainServices {
   federation: FederationService;
   /** Roles and permissions (issue 28). */
   roles: RoleService;
+  /** The administrator's console: find, a user's page, disable, enable, reject, reset mail, delete (issue 28). */
+  adminConsole: AdminConsole;
 }
 
 export function createDomainServices(ports: DomainPorts, s: DomainSettings): DomainServices {
@@ -113,5 +116,6 @@ export function createDomainServices(ports: DomainPorts, s: DomainSettings): Dom
     stateTtl: s.federation?.stateTtl ?? 600,
     reauthWindow: s.twoFactor.reauthWindow,
   });
-  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices, passkeys, federation, roles };
+  const adminConsole = new AdminConsole(p.uow, sessions, users, roles, recovery, accountDeletion, p.clock, { reauthWindow: s.twoFactor.reauthWindow });
+  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices, passkeys, federation, roles, adminConsole };
 }

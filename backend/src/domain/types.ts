@@ -120,7 +120,9 @@ export type RevokeReason =
   /** The old address undid a change of the account's email address (the revert link of `email_changed`). */
   | 'email_change_reverted'
   /** A role or permission was taken from the user (docs/roles.md): their tokens must not keep it. */
-  | 'permissions_changed';
+  | 'permissions_changed'
+  /** An administrator (or the CLI) disabled the account (issue 28): every session ends at once. */
+  | 'account_disabled';
 
 /** Who is calling and from where: recorded on sessions and audit events. */
 export interface RequestContext {
@@ -310,7 +312,9 @@ export type AuditEventType =
   | 'role.updated'
   | 'role.deleted'
   | 'role.granted'
-  | 'role.revoked';
+  | 'role.revoked'
+  | 'account.disabled'
+  | 'account.enabled';
 
 export interface AuditEvent {
   id: string;

@@ -128,6 +128,35 @@ export class PrismaUserRepository implements UserRepository {
     return rows.map(toUser);
   }
 
+  async find(criteria: { text?: string; status?: UserStatus; role?: string }, limit: number, offset: number): Promise<User[]> {
+    const { text, status, role } = criteria;
+    const builtIn: Role | null = role === 'user' || role === 'admin' ? role : null;
+    const rows = await this.db.user.findMany({
+      where: {
+        deletedAt: null,
+        ...(status ? { status } : {}),
+        AND: [
+          ...(text
+            ? [{
+                OR: [
+                  { email: { contains: text, mode: 'insensitive' as const } },
+                  { username: { contains: text, mode: 'insensitive' as const } },
+                  ...(isUuid(text) ? [{ id: text.toLowerCase() }] : []),
+                ],
+              }]
+            : []),
+          ...(role
+            ? [{ OR: [...(builtIn ? [{ role: builtIn }] : []), { extraRoles: { some: { roleName: role } } }] }]
+            : []),
+        ],
+      },
+      orderBy: [{ email: 'asc' }, { id: 'asc' }],
+      skip: offset,
+      take: limit,
+    });
+    return rows.map(toUser);
+  }
+
   async recordLoginFailure(id: string): Promise<{ failedLoginCount: number; lockCount: number }> {
     return this.db.user.update({
       where: { id },

@@ -1,7 +1,35 @@
 // `npm run cli -- admin create|promote`: the operator's explicit way to make an admin, next to (and safer
 // than) the ADMIN_EMAIL bootstrap. Both call UserService, which audits them with source "cli".
+// `admin disable|enable|reject|delete --email` (issue 28) call the console's AdminConsole, as the API does;
+// the operator at the server needs no re-authentication, and the audit rows say `source: cli`.
 import { DomainError } from '../../domain/errors';
-import { CliUsageError, readSecret, stringFlag, type CliGroup } from '../../cli/command';
+import { CliUsageError, readSecret, stringFlag, type CliCommand, type CliGroup } from '../../cli/command';
+import type { AdminConsole } from '../../domain/admin-console';
+import type { RequestContext, User } from '../../domain/types';
+
+/** One console action on the account named by --email. */
+function accountAction(summary: string, act: (c: AdminConsole, user: User, ctx: RequestContext) => Promise<string>): CliCommand {
+  return {
+    summary,
+    usage: '--email E',
+    options: { email: { type: 'string' } },
+    async run({ values, io, container, ctx }) {
+      const email = stringFlag(values, 'email', true);
+      const { services } = await container();
+      try {
+        const user = await services.adminConsole.userByEmail(email);
+        io.stdout.write(`${await act(services.adminConsole, user, ctx)}\n`);
+        return 0;
+      } catch (err) {
+        if (err instanceof DomainError && ['NOT_FOUND', 'LAST_ADMIN', 'ACCOUNT_PENDING', 'ACCOUNT_DISABLED'].includes(err.code)) {
+          io.stderr.write(`error: ${err.message}\n`);
+          return 1;
+        }
+        throw err;
+      }
+    },
+  };
+}
 
 export const adminCli: CliGroup = {
   name: 'admin',
@@ -51,5 +79,21 @@ export const adminCli: CliGroup = {
         }
       },
     },
+    disable: accountAction('disable an account and end every session of it at once', async (c, u, ctx) => {
+      await c.disable({ source: 'cli' }, u.id, ctx);
+      return `disabled ${u.email} (id ${u.id}); its sessions ended`;
+    }),
+    enable: accountAction('re-enable a disabled account', async (c, u, ctx) => {
+      await c.enable({ source: 'cli' }, u.id, ctx);
+      return `enabled ${u.email} (id ${u.id})`;
+    }),
+    reject: accountAction('reject a pending registration (the account becomes disabled)', async (c, u, ctx) => {
+      await c.reject({ source: 'cli' }, u.id, ctx);
+      return `rejected the registration of ${u.email} (id ${u.id})`;
+    }),
+    delete: accountAction('delete an account (anonymised as by its owner; sessions end)', async (c, u, ctx) => {
+      const ended = await c.delete({ source: 'cli' }, u.id, ctx);
+      return `deleted ${u.email} (id ${u.id}); ${ended} session(s) ended`;
+    }),
   },
 };

@@ -1,5 +1,7 @@
 // /api/admin: each endpoint declared once (http/endpoint.ts), all for administrators (bearer + role admin;
 // others get 403 FORBIDDEN). Thin calls into UserService and TwoFactorService, which the admin CLI calls too.
+import type { AdminConsole } from '../../domain/admin-console';
+import { Errors } from '../../domain/errors';
 import type { TwoFactorService } from '../../domain/two-factor.service';
 import type { UserService } from '../../domain/user.service';
 import { claimsOf } from '../../http/authenticate';
@@ -8,7 +10,7 @@ import { endpoint, type Endpoint } from '../../http/endpoint';
 import { adminSessionView, profile, publicUser } from '../../http/mappers';
 import { findUsersQuery, registrationsQuery, userPath } from './admin.validators';
 
-export function adminEndpoints({ users, twoFactor }: { users: UserService; twoFactor: TwoFactorService }): Endpoint[] {
+export function adminEndpoints({ users, twoFactor, adminConsole }: { users: UserService; twoFactor: TwoFactorService; adminConsole: AdminConsole }): Endpoint[] {
   return [
     endpoint({
       method: 'GET', path: '/api/admin/registrations', operationId: 'listRegistrations', access: 'admin',
@@ -20,12 +22,16 @@ export function adminEndpoints({ users, twoFactor }: { users: UserService; twoFa
         });
       },
     }),
-    // "Find a user" for the admin page (added to the contract): part of an email or username, or an id.
+    // "Find a user" for the admin page (added to the contract): part of an email or username, or an id;
+    // issue 28 added the status and role filters and paging (the answer then says whether more follow).
     endpoint({
       method: 'GET', path: '/api/admin/users', operationId: 'adminFindUsers', access: 'admin',
       query: findUsersQuery,
       handler: async (req, res) => {
-        res.json({ users: (await users.findUsers(req.query.query)).map(profile) });
+        const { query, status, role, limit, offset } = req.query;
+        if (query === undefined && !status && !role) throw Errors.validation([{ field: 'query', message: 'query is required' }]);
+        const page = await adminConsole.find({ text: query, status, role }, { limit: limit ? Number(limit) : 20, offset: offset ? Number(offset) : 0 });
+        res.json({ users: page.users.map(profile), hasMore: page.hasMore });
       },
     }),
     endpoint({

@@ -1,4 +1,5 @@
 // Input rules for /api/admin (http/fields.ts).
+import type { ValidationChain } from 'express-validator';
 import { field, uuid } from '../../http/fields';
 
 export const userPath = { userId: uuid() };
@@ -7,7 +8,17 @@ export const registrationsQuery = {
   status: field<'pending' | 'active' | 'disabled' | undefined>((c) => c.optional().isIn(['pending', 'active', 'disabled']).withMessage('status must be pending, active or disabled')),
 };
 
+// isString first: a repeated parameter arrives as an array.
+const once = (name: string) => (c: ValidationChain) => c.optional().isString().withMessage(`${name} must be given once`).bail();
+
+/**
+ * The console's find (issue 28, additive): `query` as before, and now also `status`, `role`, `limit`, `offset`.
+ * At least one of query, status and role is needed; `query` alone behaves as it always did.
+ */
 export const findUsersQuery = {
-  query: field<string>((c) => c.exists().withMessage('query is required').bail().isString().withMessage('query must be given once').bail()
-    .trim().isLength({ min: 1, max: 254 }).withMessage('query must be 1–254 characters')),
+  query: field<string | undefined>((c) => once('query')(c).trim().isLength({ min: 1, max: 254 }).withMessage('query must be 1–254 characters')),
+  status: field<'pending' | 'active' | 'disabled' | undefined>((c) => once('status')(c).isIn(['pending', 'active', 'disabled']).withMessage('status must be pending, active or disabled')),
+  role: field<string | undefined>((c) => once('role')(c).matches(/^[a-z][a-z0-9_.-]{0,63}$/).withMessage('role must be a role name')),
+  limit: field<string | undefined>((c) => once('limit')(c).isInt({ min: 1, max: 100 }).withMessage('limit must be an integer 1–100')),
+  offset: field<string | undefined>((c) => once('offset')(c).isInt({ min: 0, max: 100000 }).withMessage('offset must be an integer 0–100000')),
 };

@@ -1,9 +1,13 @@
 // Admin: pending registrations (approve / reject), find a user, see their sessions and where they are (issue 33),
-// sign them out everywhere, reset their 2FA.
+// sign them out everywhere, reset their 2FA. Issue 28: find by status and role too, page through, and open a
+// user's page (admin/UserDetails.tsx) with the account actions.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type User } from '../api';
 import { dateTime, placeName, relativeTime, t } from '../i18n';
 import { Confirm, ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { UserDetails } from '../admin/UserDetails';
+
+const PAGE = 20;
 
 interface Registration {
   userId: string;
@@ -43,8 +47,23 @@ export function Admin() {
     setMessage(t(action === 'approve' ? 'admin.approved' : 'admin.rejected', { email: r.email }));
     await load.run();
   });
-  const search = useAction(async () => {
-    setFound((await api<{ users: User[] }>(`/api/admin/users?${new URLSearchParams({ query })}`)).users);
+  const [status, setStatus] = useState('');
+  const [role, setRole] = useState('');
+  const [roleNames, setRoleNames] = useState<string[]>([]);
+  const [hasMore, setHasMore] = useState(false);
+  const [opened, setOpened] = useState<string | null>(null);
+  useEffect(() => {
+    api<{ roles: { name: string }[] }>('/api/admin/roles').then((r) => setRoleNames(r.roles.map((x) => x.name)), () => setRoleNames([]));
+  }, []);
+  /** Page 0 replaces the results; a later page ("More") adds to them. */
+  const search = useAction(async (from = 0) => {
+    const params = new URLSearchParams({ limit: String(PAGE), offset: String(from) });
+    if (query.trim()) params.set('query', query.trim());
+    if (status) params.set('status', status);
+    if (role) params.set('role', role);
+    const page = await api<{ users: User[]; hasMore?: boolean }>(`/api/admin/users?${params}`);
+    setFound(from === 0 ? page.users : [...(found ?? []), ...page.users]);
+    setHasMore(page.hasMore ?? false);
   });
   /** The user whose sessions are open, with them; one user at a time. */
   const [shown, setShown] = useState<{ userId: string; sessions: UserSession[] } | null>(null);
@@ -57,7 +76,7 @@ export function Admin() {
     setConfirming(null);
     setMessage(action === 'revoke-sessions' ? t('admin.signedOut', { email: u.email, count: answer.revoked ?? 0 }) : t('admin.reset', { email: u.email }));
     if (shown?.userId === u.id) setShown(null);
-    await search.run();
+    await search.run(0);
   });
 
   return (
@@ -94,8 +113,30 @@ export function Admin() {
 
       <section aria-labelledby="find-title">
         <h2 id="find-title">{t('admin.find')}</h2>
-        <form class="card" role="search" onSubmit={onSubmit(() => (setMessage(null), void search.run()))}>
-          <Field label={t('admin.query')} type="search" inputMode="search" value={query} onValue={setQuery} required hint={t('admin.queryHint')} />
+        <form class="card" role="search" onSubmit={onSubmit(() => (setMessage(null), setOpened(null), void search.run(0)))}>
+          <Field label={t('admin.query')} type="search" inputMode="search" value={query} onValue={setQuery} required={!status && !role} hint={t('admin.queryHint')} />
+          <div class="field">
+            <label for="find-status">{t('admin.filterStatus')}</label>
+            <select id="find-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+              <option value="">{t('admin.any')}</option>
+              {['active', 'pending', 'disabled'].map((s) => (
+                <option key={s} value={s}>
+                  {t(`status.${s}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="find-role">{t('admin.filterRole')}</label>
+            <select id="find-role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+              <option value="">{t('admin.any')}</option>
+              {roleNames.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </div>
           <ErrorAlert error={search.error} />
           <div class="actions">
             <button type="submit" class="primary" disabled={search.busy}>
@@ -120,6 +161,9 @@ export function Admin() {
                   <Confirm question={t('admin.confirmReset', { email: u.email })} yes={t('admin.reset2fa')} busy={act.busy} onYes={() => void act.run(u, 'reset-2fa')} onCancel={() => setConfirming(null)} />
                 ) : (
                   <div class="actions">
+                    <button type="button" class="primary" onClick={() => setOpened(u.id)} aria-expanded={opened === u.id} aria-label={t('admin.openNamed', { email: u.email })}>
+                      {t('admin.open')}
+                    </button>
                     <button type="button" onClick={() => void showSessions.run(u)} disabled={showSessions.busy} aria-expanded={shown?.userId === u.id} aria-label={t('admin.sessionsNamed', { email: u.email })}>
                       {t('admin.sessions')}
                     </button>
@@ -155,9 +199,17 @@ export function Admin() {
                       ))}
                     </ul>
                   ))}
+                {opened === u.id && <UserDetails userId={u.id} onClose={() => setOpened(null)} onChanged={() => void load.run()} />}
               </li>
             ))}
           </ul>
+        )}
+        {found && hasMore && (
+          <div class="actions">
+            <button type="button" onClick={() => void search.run(found.length)} disabled={search.busy}>
+              {t('admin.more')}
+            </button>
+          </div>
         )}
       </section>
     </Page>

@@ -1,0 +1,80 @@
+// The admin console (issue 28) in Debian's Chromium: an admin finds a user, opens their page, disables the
+// account (the user's session ends at once) and enables it again. The inline confirmation takes the focus
+// and Escape cancels it. axe and the 375 px check on each screen, in English and Russian; any CSP violation
+// or page error fails the test.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
+import { assertScreenOk, launchChromium, startAll, openAppPage, WEB_DIST, webNotBuilt } from '../helpers/browser';
+
+const ADMIN = { email: 'console-admin@example.test', password: 'admin-Basalt-62-orchard' };
+
+describe('admin console in a real browser', { skip: webNotBuilt }, () => {
+  let app: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  before(async () => {
+    [app, browser] = await startAll([startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, webDistDir: WEB_DIST }), launchChromium()]);
+    ({ page, problems } = await openAppPage(browser));
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const heading = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
+
+  it("when an admin finds a user, opens their page, disables and re-enables the account, then the user's session ends and they can sign in again", async () => {
+    const user = await registerAndLogin(app);
+    await page.goto(app.url);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await heading('Your sessions');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await heading('Administration');
+
+    await page.getByLabel('Email, name or user id').fill(user.email.split('@')[0]);
+    await page.getByLabel('Status', { exact: true }).selectOption('active');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: `Open the page of ${user.email}` }).click();
+    const details = page.locator('section.admin-user');
+    await details.getByRole('heading', { level: 2, name: user.email }).waitFor();
+    await details.getByText('Recent security events').waitFor();
+    await assertScreenOk(page, 'admin-user');
+
+    // The confirmation takes the focus; Escape cancels it and nothing happens.
+    await details.getByRole('button', { name: 'Disable account' }).click();
+    const confirm = details.getByRole('group', { name: `Disable ${user.email}? Every session ends at once and signing in is refused.` });
+    await confirm.waitFor();
+    assert.equal(await page.evaluate("document.activeElement?.classList.contains('confirm')"), true);
+    await assertScreenOk(page, 'admin-user-confirm');
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    await app.http.get('/api/user/me').set(bearer(user.accessToken)).expect(200);
+
+    await details.getByRole('button', { name: 'Disable account' }).click();
+    await confirm.getByRole('button', { name: 'Disable account' }).click();
+    await page.getByText(`${user.email} was disabled and signed out everywhere.`).waitFor();
+    await details.locator('dd[data-status="disabled"]').waitFor();
+    const me = await app.http.get('/api/user/me').set(bearer(user.accessToken));
+    assert.equal(me.status, 401);
+    assert.equal(me.body.error.code, 'SESSION_TERMINATED');
+    assert.equal((await app.http.post('/api/auth/login').send({ email: user.email, password: user.password })).body.error.code, 'ACCOUNT_DISABLED');
+    await assertScreenOk(page, 'admin-user-disabled');
+
+    await details.getByRole('button', { name: 'Enable account' }).click();
+    await details.getByRole('group', { name: `Enable ${user.email} again?` }).getByRole('button', { name: 'Enable account' }).click();
+    await page.getByText(`${user.email} was enabled.`).waitFor();
+    await details.locator('dd[data-status="active"]').waitFor();
+    await app.http.post('/api/auth/login').send({ email: user.email, password: user.password }).expect(200);
+
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('ru');
+    await heading('Администрирование');
+    await assertScreenOk(page, 'admin-user-ru');
+    assert.deepEqual(problems, []);
+  });
+});
