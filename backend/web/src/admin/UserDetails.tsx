@@ -4,8 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { dateTime, placeName, relativeTime, t } from '../i18n';
-import { ErrorAlert, Status, useAction } from '../ui';
-import { InlineConfirm } from './InlineConfirm';
+import { Confirm, ErrorAlert, Status, useAction } from '../ui';
 
 interface Details {
   user: { id: string; email: string; username: string | null; role: string; status: string; lastLoginAt: string | null; createdAt: string };
@@ -119,7 +118,7 @@ export function UserDetails({ userId, onClose, onChanged }: { userId: string; on
 
           <h3>{t('adminUser.actions')}</h3>
           {confirming ? (
-            <InlineConfirm
+            <Confirm
               question={t(`adminUser.confirm.${confirming}`, { email: d.user.email })}
               yes={t(`adminUser.action.${confirming}`)}
               tone={confirming === 'enable' || confirming === 'password-reset' ? 'primary' : 'danger'}
