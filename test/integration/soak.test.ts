@@ -10,7 +10,7 @@ import { runSoak } from '../../bench/soak/run';
 describe('chaos soak (60 s)', () => {
   it('when instances, PostgreSQL, Redis, NATS and a bcrypt child fail in turn under load, then every invariant holds', async (t) => {
     const result = await runSoak({ durationMs: 60_000, warmUpMs: 8_000, people: 8, faults: { pgOutageMs: 3_000, redisDownMs: 3_000, natsDownMs: 4_000, gapMs: 3_000 }, log: (line) => t.diagnostic(line) });
-    t.diagnostic(`\n${phaseTable(result)}\n\n${invariantTable(result)}\n${result.faults.map((f) => `${f.kind}: ${f.detail}`).join('\n')}`);
+    for (const line of [...phaseTable(result).split('\n'), ...invariantTable(result).split('\n')]) t.diagnostic(line);
     assert.deepEqual(result.rec.violations(), []);
     const injected = new Set(result.faults.map((f) => f.kind));
     assert.deepEqual(FAULTS.filter((k) => !injected.has(k)), [], 'every fault was injected at least once');
