@@ -30,11 +30,13 @@ export async function finalChecks(rec: Recorder, stack: Stack, work: Workload, t
     for (const [id, rid] of ledger.revoked) rec.check(lost, sessions.get(id) != null, () => `session ${id} revoked by ${rid} has no revokedAt`);
     for (const [userId, p] of ledger.passwords) {
       let signedIn = false;
+      const tried: string[] = [];
       for (const password of p.candidates) {
         const a = await call(rec, targets[1], 'final-login', 'POST', '/api/auth/login', { body: { email: p.email, password } });
+        tried.push(`${a.rid}=${a.status}${a.body?.error?.code ? ` ${a.body.error.code}` : ''}`);
         if (a.status === 200) signedIn = true;
       }
-      rec.check(lost, signedIn, () => `user ${userId}: none of the passwords a client saw set (${p.rid}) signs in`);
+      rec.check(lost, signedIn, () => `user ${userId}: none of the ${p.candidates.length} passwords a client may have set (last change ${p.rid}) signs in: ${tried.join(', ')}`);
     }
 
     // Exactly once by message id: the relay catches up (bounded), then every outbox row's id is in the stream

@@ -94,9 +94,9 @@ export function startWorkload(rec: Recorder, servers: Target[], verifier: Target
     for (const candidate of p.candidates) {
       const a = await call(rec, server(), 'login', 'POST', '/api/auth/login', { body: { email: p.email, password: candidate } });
       if (a.status === 200) {
+        // The ledger keeps every candidate: a change whose answer was lost may still commit after this login.
         p.password = candidate;
         p.candidates = [candidate];
-        ledger.passwords.set(p.userId, { email: p.email, candidates: [candidate], rid: a.rid });
         if (!a.body.mfaRequired) adopt(p, a);
         return;
       }
@@ -176,9 +176,10 @@ export function startWorkload(rec: Recorder, servers: Target[], verifier: Target
         ledger.passwords.set(p.userId, { email: p.email, candidates: [next], rid: a.rid });
         p.sessions = [held]; // every other session ended
       } else if (a.status === 0 || a.status >= 500) {
+        const known = ledger.passwords.get(p.userId)?.candidates ?? [p.password];
         p.candidates = [p.password, next];
         p.password = null;
-        ledger.passwords.set(p.userId, { email: p.email, candidates: p.candidates, rid: a.rid });
+        ledger.passwords.set(p.userId, { email: p.email, candidates: [...new Set([...known, p.password ?? '', ...p.candidates].filter(Boolean))], rid: a.rid });
       } else if (a.status === 401) drop(p, held);
       return;
     }
