@@ -83,10 +83,10 @@ export function startWorkload(rec: Recorder, servers: Target[], verifier: Target
     const at = new Date(Date.now() + 30_000);
     if (!p.totpSecret || totpStepAt(at) <= p.lastTotpStep) return;
     const b = await call(rec, server(), 'login-2fa', 'POST', '/api/auth/login/2fa', { body: { mfaToken: a.body.mfaToken, code: generateTotpCode(p.totpSecret, at) } });
-    if (b.status === 200) {
-      p.lastTotpStep = totpStepAt(at);
-      adopt(p, b);
-    }
+    // A code sent is spent, whatever came back: an answer lost after the code was consumed must not make the
+    // next sign-in reuse it (a wrong code counts toward the account lockout, as it should).
+    p.lastTotpStep = totpStepAt(at);
+    if (b.status === 200) adopt(p, b);
   };
 
   /** After a password change whose answer was lost: whichever candidate signs in is the password now. */
