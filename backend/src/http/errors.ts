@@ -58,10 +58,12 @@ const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
   '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'P1001', 'P1002', 'P1017', 'P2024',
 ]);
+// pg's "Client has encountered a connection error and is not queryable": a pooled connection cut by a
+// PostgreSQL restart and used before the pool dropped it (found by the chaos soak, issue 32: it was a 500).
 // "Unable to start a transaction in the given time" (Prisma P2028): no pool connection came free within the
 // unit of work's maxWait, or the client was disconnecting (shutdown). Either way retryable, not a bug.
 const UNREACHABLE_MESSAGE =
-  /Unable to start a transaction in the given time|Connection terminated|connection (?:is )?closed|Can't reach database|terminating connection|database system is (?:starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|DatabaseNotReachable|ConnectionClosed/i;
+  /Unable to start a transaction in the given time|Connection terminated|connection (?:is )?closed|Can't reach database|terminating connection|database system is (?:starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|DatabaseNotReachable|ConnectionClosed|has encountered a connection error and is not queryable/i;
 
 /** True when `err` (or one of its causes) says the database is unreachable. */
 export function isDatabaseUnreachable(err: unknown): boolean {

@@ -72,6 +72,10 @@ export function sendVerifierError(err: VerifierError, res: Response, resourceMet
   } else if (err.code === 'FORBIDDEN') {
     params.push('error="insufficient_scope"');
     res.setHeader('WWW-Authenticate', `Bearer ${params.join(', ')}`);
+  } else if (err.status === 503) {
+    // RFC 9110 §10.2.3: the outage is temporary (keys or revocation feed), so say when to try again, as the
+    // server's own 503s do. 1 s: the feed reconnects within its reconnectDelayMs.
+    res.setHeader('Retry-After', '1');
   }
   res.status(err.status).json(err.toJSON());
 }

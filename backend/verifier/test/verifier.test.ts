@@ -76,6 +76,20 @@ describe('verifier against a running server', () => {
     const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${app.url}/no-such-jwks.json` });
     await rejects(verifier.verify(user.accessToken), 'AUTH_UNAVAILABLE');
   });
+
+  // Found by the chaos soak (issue 32): the fail-closed 503 had no Retry-After, unlike the server's own.
+  it('when the key set cannot be fetched, then the Express helper answers 503 AUTH_UNAVAILABLE with Retry-After', async () => {
+    const user = await registerAndLogin(app);
+    const auth = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${app.url}/no-such-jwks.json` });
+    const other = express();
+    other.get('/work', auth.requireAuth(), (_req, res) => {
+      res.json({ ok: true });
+    });
+    const res = await supertest(other).get('/work').set('Authorization', `Bearer ${user.accessToken}`);
+    assert.equal(res.status, 503);
+    assert.equal(res.body.error.code, 'AUTH_UNAVAILABLE');
+    assert.ok(Number(res.headers['retry-after']) >= 1, `Retry-After: ${res.headers['retry-after']}`);
+  });
 });
 
 describe('key rotation and unknown kids', () => {

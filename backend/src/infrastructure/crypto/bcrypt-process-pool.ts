@@ -10,6 +10,7 @@ type Job = { op: 'hash'; data: string; cost: number } | { op: 'compare'; data: s
 
 interface Pending {
   child: ChildProcess;
+  queued: Queued;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
 }
@@ -17,9 +18,14 @@ interface Pending {
 interface Queued {
   job: Job;
   signal: AbortSignal | undefined;
+  /** Children that died with this job in flight. */
+  deaths: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
+
+/** A job is tried on at most this many children that die under it. */
+const MAX_DEATHS_PER_JOB = 2;
 
 const WORKER = fileURLToPath(new URL('./bcrypt-worker.cjs', import.meta.url));
 
@@ -43,7 +49,7 @@ export class BcryptProcessPool {
     if (this.closed) return Promise.reject(new Error('bcrypt pool closed'));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, signal, resolve, reject });
+      this.queue.push({ job, signal, deaths: 0, resolve, reject });
       this.dispatch();
     });
   }
@@ -84,7 +90,7 @@ export class BcryptProcessPool {
         continue;
       }
       const id = this.nextId++;
-      this.pending.set(id, { child, resolve: next.resolve, reject: next.reject });
+      this.pending.set(id, { child, queued: next, resolve: next.resolve, reject: next.reject });
       this.hold(child, true);
       child.send({ id, ...next.job }, (err) => {
         if (!err || !this.pending.delete(id)) return;
@@ -124,11 +130,15 @@ export class BcryptProcessPool {
     child.on('exit', () => {
       const i = this.children.indexOf(child);
       if (i >= 0) this.children.splice(i, 1);
-      // Jobs in flight on a dead child cannot be recovered: fail them rather than hang.
+      // A hash or compare has no side effect, so a job in flight on a dead child runs again, first in line, on
+      // a new one: a killed child (OOM killer, an operator) costs a login some time, not a 500 (found by the
+      // chaos soak, issue 32). A job whose second child dies too fails rather than kill children for ever.
       for (const [id, p] of this.pending) {
         if (p.child !== child) continue;
         this.pending.delete(id);
-        p.reject(new Error('bcrypt worker exited'));
+        p.queued.deaths += 1;
+        if (p.queued.deaths < MAX_DEATHS_PER_JOB && !this.closed) this.queue.unshift(p.queued);
+        else p.reject(new Error('bcrypt worker exited'));
       }
       this.dispatch();
     });
