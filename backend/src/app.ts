@@ -72,7 +72,7 @@ export interface AppDeps {
     registration: ClientRegistrationService; metadataDocuments: boolean;
   };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
-  rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest' | 'perClientRegistration'>;
+  rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest' | 'perClientRegistration' | 'perAuthorizeRequest'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
   metrics: Metrics;
   /** The revocation feed for other services (/api/revocations/stream). */
@@ -137,7 +137,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   // the per-IP limit itself (token and revoke; introspection is for services), so a 429 has the OAuth shape too.
   // The authorization code flow's browser endpoints and userinfo first: they answer with pages, redirects and
   // RFC 6750 errors, not the token endpoints' JSON errors.
-  app.use(authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, logout: deps.oauth.logout, auth, logger: deps.logger, guards }));
+  app.use(authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, logout: deps.oauth.logout, auth, logger: deps.logger, guards, perAuthorizeRequest: deps.rateLimits.perAuthorizeRequest }));
   const registration = { registration: deps.oauth.registration, perClientRegistration: deps.rateLimits.perClientRegistration, issuer: deps.oauth.issuer };
   app.use(oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, codeGrant: deps.oauth.codeGrant, deviceGrant: deps.oauth.deviceGrant, logger: deps.logger, perIp, perAccount, guards, registration }));
   const features = { dynamic: deps.oauth.registration.enabled, metadataDocuments: deps.oauth.metadataDocuments };

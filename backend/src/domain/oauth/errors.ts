@@ -58,7 +58,7 @@ export type AuthorizeErrorCode =
  */
 export class AuthorizePageError extends Error {
   constructor(
-    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri',
+    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri' | 'temporarily_unavailable',
     message: string,
   ) {
     super(message);
