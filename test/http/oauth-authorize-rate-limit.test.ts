@@ -29,16 +29,16 @@ describe('per-IP limit of /oauth/authorize', () => {
     const rp = await registerClient(app, publicCodeClient('Limited RP'));
     const { challenge } = await pkce();
     const query = new URLSearchParams({ response_type: 'code', client_id: rp.id, redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256', state: 's' });
-    const first = await app.http.get(`/oauth/authorize?${query}`);
+    const first = await app.http.get(`/oauth/authorize?${query.toString()}`);
     assert.equal(first.status, 303);
     assert.equal(first.headers['ratelimit-limit'], '4');
     // Three requests naming metadata documents (refused: 404), each one fetch.
     for (let i = 0; i < 3; i++) {
-      const res = await app.http.get(`/oauth/authorize?${new URLSearchParams({ ...Object.fromEntries(query), client_id: `${base}/agent-${i}.json` })}`);
+      const res = await app.http.get(`/oauth/authorize?${new URLSearchParams({ ...Object.fromEntries(query), client_id: `${base}/agent-${i}.json` }).toString()}`);
       assert.equal(res.status, 400, res.text);
     }
     assert.equal(fetches, 3);
-    const limited = await app.http.get(`/oauth/authorize?${new URLSearchParams({ ...Object.fromEntries(query), client_id: `${base}/agent-9.json` })}`);
+    const limited = await app.http.get(`/oauth/authorize?${new URLSearchParams({ ...Object.fromEntries(query), client_id: `${base}/agent-9.json` }).toString()}`);
     assert.equal(limited.status, 429);
     assert.match(limited.headers['content-type'] ?? '', /text\/html/);
     assert.match(limited.text, /temporarily_unavailable/);
