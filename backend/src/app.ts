@@ -32,6 +32,7 @@ import { oauthClientEndpoints } from './modules/oauth/oauth-clients.endpoints';
 import type { OAuthClientService } from './domain/oauth/client.service';
 import type { OAuthTokenService } from './domain/oauth/token.service';
 import type { AuthorizationService } from './domain/oauth/authorization.service';
+import type { DeviceGrantService } from './domain/oauth/device-grant.service';
 import type { CodeGrantService } from './domain/oauth/code-grant.service';
 import type { LogoutService } from './domain/oauth/logout.service';
 import type { ConnectedAppsService } from './domain/oauth/connected-apps.service';
@@ -39,6 +40,7 @@ import type { ClientRegistrationService } from './domain/oauth/registration.serv
 import { connectedAppEndpoints } from './modules/oauth/connected-apps.endpoints';
 import { authorizeRoutes } from './modules/oauth/authorize.routes';
 import { consentEndpoints } from './modules/oauth/consent.endpoints';
+import { deviceEndpoints } from './modules/oauth/device.endpoints';
 import { openidConfiguration } from './modules/oauth/discovery';
 import type { RevocationRoutes } from './modules/revocations/revocations.routes';
 import { federationEndpoints } from './modules/federation/federation.endpoints';
@@ -65,13 +67,13 @@ export interface AppDeps {
   /** The OAuth authorization server (/oauth/*, RFC 8414 metadata) and the client registry's admin API. */
   /** `issuer` is read per request: in development it is the URL of the port listened on, known at start. */
   oauth: {
-    clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; logout: LogoutService; connectedApps: ConnectedAppsService;
+    clients: OAuthClientService; tokens: OAuthTokenService; authorizations: AuthorizationService; codeGrant: CodeGrantService; deviceGrant: DeviceGrantService; logout: LogoutService; connectedApps: ConnectedAppsService;
     issuer: string | (() => string); resources?: readonly string[];
     /** RFC 7591 / 7592 (off unless OAUTH_REGISTRATION), and whether client_id URLs (metadata documents) are accepted. */
     registration: ClientRegistrationService; metadataDocuments: boolean;
   };
   /** perIp on /api/auth/* and /oauth/token; perAccount on login, 2FA login and the password grant; perUser on password and code checks of a signed-in user. */
-  rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest' | 'perClientRegistration'>;
+  rateLimits: Pick<RateLimits, 'perIp' | 'perIpStep' | 'perAccount' | 'perUser' | 'perMailRequest' | 'perClientRegistration' | 'perAuthorizeRequest'>;
   /** Prometheus: a timing middleware and the /metrics handler. */
   metrics: Metrics;
   /** The revocation feed for other services (/api/revocations/stream). */
@@ -136,9 +138,9 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   // the per-IP limit itself (token and revoke; introspection is for services), so a 429 has the OAuth shape too.
   // The authorization code flow's browser endpoints and userinfo first: they answer with pages, redirects and
   // RFC 6750 errors, not the token endpoints' JSON errors.
-  app.use(authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, logout: deps.oauth.logout, auth, logger: deps.logger, guards }));
+  app.use(authorizeRoutes({ authorizations: deps.oauth.authorizations, codeGrant: deps.oauth.codeGrant, logout: deps.oauth.logout, auth, logger: deps.logger, guards, perAuthorizeRequest: deps.rateLimits.perAuthorizeRequest }));
   const registration = { registration: deps.oauth.registration, perClientRegistration: deps.rateLimits.perClientRegistration, issuer: deps.oauth.issuer };
-  app.use(oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, codeGrant: deps.oauth.codeGrant, logger: deps.logger, perIp, perAccount, guards, registration }));
+  app.use(oauthRoutes({ clients: deps.oauth.clients, tokens: deps.oauth.tokens, codeGrant: deps.oauth.codeGrant, deviceGrant: deps.oauth.deviceGrant, logger: deps.logger, perIp, perAccount, guards, registration }));
   const features = { dynamic: deps.oauth.registration.enabled, metadataDocuments: deps.oauth.metadataDocuments };
   app.get('/.well-known/oauth-authorization-server', authorizationServerMetadata(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes(), deps.oauth.resources, features));
   app.get('/.well-known/openid-configuration', openidConfiguration(deps.oauth.issuer, () => deps.oauth.clients.supportedScopes(), deps.oauth.resources, features));
@@ -188,6 +190,7 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
   app.use('/api/revocations', deps.revocationRoutes.router);
   mountEndpoints(app, oauthClientEndpoints({ clients: deps.oauth.clients }), guards);
   mountEndpoints(app, consentEndpoints({ authorizations: deps.oauth.authorizations, trustedOrigins: corsOrigins ?? [] }), guards);
+  mountEndpoints(app, deviceEndpoints({ devices: deps.oauth.deviceGrant, trustedOrigins: corsOrigins ?? [], perUser }), guards);
   app.use('/api', docsRoutes());
   mountEndpoints(app, adminEndpoints({ users, twoFactor, adminConsole: deps.services.adminConsole }), guards);
   mountEndpoints(app, adminConsoleEndpoints({ adminConsole: deps.services.adminConsole }), guards);

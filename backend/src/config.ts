@@ -349,6 +349,7 @@ export const schema = {
     mailPerAddressPerHour: int('RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR', 'password-reset and verification-mail requests per hour per email address', 5, 1),
     mailPerIpPerHour: int('RATE_LIMIT_MAIL_PER_IP_PER_HOUR', 'password-reset and verification-mail requests per hour per client IP', 30, 1),
     clientRegistrationPerIpPerHour: int('RATE_LIMIT_CLIENT_REGISTRATION_PER_HOUR', 'dynamic client registrations (POST /oauth/register, RFC 7591) per hour per client IP', 10, 1),
+    authorizePerIpPerMin: int('RATE_LIMIT_AUTHORIZE_PER_MIN', 'authorization requests (GET/POST /oauth/authorize) per minute per client IP: each may make the server fetch a client metadata document', 60, 1),
   },
   twoFactor: {
     issuer: text('TOTP_ISSUER', 'issuer shown in authenticator apps', 'Sessionary'),

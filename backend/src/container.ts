@@ -24,6 +24,7 @@ import { OAuthClientCache } from './infrastructure/cache/oauth-client-cache';
 import { Sha256ClientSecrets } from './infrastructure/crypto/client-secrets';
 import { PrismaClientTokenRevocations } from './infrastructure/prisma/client-token-revocations';
 import { PrismaAuthorizationStore, PrismaConsentStore } from './infrastructure/prisma/oauth-authorization.repository';
+import { PrismaDeviceAuthorizationStore } from './infrastructure/prisma/oauth-device.repository';
 import { JoseIdTokenSigner } from './infrastructure/crypto/id-token-signer';
 import { BackchannelLogoutRelay } from './infrastructure/events/backchannel-logout-relay';
 import { PrismaOAuthClientStore } from './infrastructure/prisma/oauth-client.repository';
@@ -329,11 +330,11 @@ async function buildDomain(
   if (config.oauth.registration === 'token' && (config.oauth.registrationToken?.length ?? 0) < 32) {
     throw new Error('OAUTH_REGISTRATION=token needs OAUTH_REGISTRATION_TOKEN, at least 32 characters (the initial access token)');
   }
-  const { oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, registration, metadataDocuments } = createOAuthServices(
+  const { oauthClients, oauthTokens, authorizations, codeGrant, deviceGrant, logout, connectedApps, registration, metadataDocuments } = createOAuthServices(
     {
       metadataFetcher: new HttpClientMetadataFetcher({ allowPrivate: config.oauth.metadataAllowPrivate }),
       store: oauthStore, lookup: clientCache, secrets: new Sha256ClientSecrets(), clientTokenRevocations, uow, revocations, tokens, signer, clock,
-      authorizations: new PrismaAuthorizationStore(prisma), consents: new PrismaConsentStore(prisma), idTokens: new JoseIdTokenSigner(crypto.keys, () => crypto.identity.issuer),
+      authorizations: new PrismaAuthorizationStore(prisma), devices: new PrismaDeviceAuthorizationStore(prisma), consents: new PrismaConsentStore(prisma), idTokens: new JoseIdTokenSigner(crypto.keys, () => crypto.identity.issuer),
     },
     {
       accessTokenTtl: tokenConfig.accessTokenTtl,
@@ -356,7 +357,7 @@ async function buildDomain(
   if (bootstrapped.length) logger.info('oauth clients registered at start', { clientIds: bootstrapped });
 
   if (opts.bootstrapAdmin ?? true) await bootstrapAdmin(users, config.accounts, logger);
-  return { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, registration, metadataDocuments, revocations, registry };
+  return { services, oauthClients, oauthTokens, authorizations, codeGrant, deviceGrant, logout, connectedApps, registration, metadataDocuments, revocations, registry };
 }
 
 function servicesOf(parts: DomainParts): Container['services'] {
@@ -445,7 +446,7 @@ async function buildMessaging(config: Config, opts: ContainerOptions, logger: Lo
 
 /** The HTTP app (not yet listening: start() does that) with its rate limits and event streams. */
 function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts: DomainParts, rateLimits: RateLimits, revocationFeed: RevocationFeed, lifecycle: Lifecycle, nats: NatsConnection | null) {
-  const { services, oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, registration, metadataDocuments, revocations } = parts;
+  const { services, oauthClients, oauthTokens, authorizations, codeGrant, deviceGrant, logout, connectedApps, registration, metadataDocuments, revocations } = parts;
   const { auth, sessions } = services;
   const { prisma } = parts.db;
   const streamCaps = new StreamCaps(config.streams);
@@ -475,7 +476,7 @@ function buildHttp(config: Config, opts: ContainerOptions, logger: Logger, parts
     },
     readiness,
     http: config.http,
-    oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, logout, connectedApps, registration, metadataDocuments, issuer: () => parts.crypto.identity.issuer, resources: config.oauth.resources },
+    oauth: { clients: oauthClients, tokens: oauthTokens, authorizations, codeGrant, deviceGrant, logout, connectedApps, registration, metadataDocuments, issuer: () => parts.crypto.identity.issuer, resources: config.oauth.resources },
     metrics,
     rateLimits,
     revocationRoutes: revocationStreams,

@@ -73,7 +73,10 @@ export interface TestAppOptions {
 
 /** Generous limits so ordinary tests never hit them, unless the test sets a limit itself. */
 function limitDefaults(env: Record<string, string>): Record<string, string> {
-  const mail: Record<string, string> = env.RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR || env.RATE_LIMIT_MAIL_PER_IP_PER_HOUR ? {} : { RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR: '100000', RATE_LIMIT_MAIL_PER_IP_PER_HOUR: '100000' };
+  const mail: Record<string, string> = {
+    ...(env.RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR || env.RATE_LIMIT_MAIL_PER_IP_PER_HOUR ? {} : { RATE_LIMIT_MAIL_PER_ADDRESS_PER_HOUR: '100000', RATE_LIMIT_MAIL_PER_IP_PER_HOUR: '100000' }),
+    ...(env.RATE_LIMIT_AUTHORIZE_PER_MIN ? {} : { RATE_LIMIT_AUTHORIZE_PER_MIN: '100000' }),
+  };
   if (env.RATE_LIMIT_AUTH_PER_MIN || env.RATE_LIMIT_ACCOUNT_PER_MIN) return mail;
   return { RATE_LIMIT_AUTH_PER_MIN: '100000', RATE_LIMIT_ACCOUNT_PER_MIN: '100000', ...mail };
 }

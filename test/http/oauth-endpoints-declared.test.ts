@@ -12,6 +12,7 @@ const DECLARED = {
   'POST /oauth/introspect': 'oauthIntrospect',
   'GET /oauth/authorize': 'oauthAuthorize',
   'POST /oauth/authorize': 'oauthAuthorizePost',
+  'POST /oauth/device_authorization': 'oauthDeviceAuthorization',
   'GET /oauth/end-session': 'oauthEndSession',
   'POST /oauth/end-session': 'oauthEndSessionPost',
   'GET /oauth/userinfo': 'oauthUserinfo',

@@ -464,7 +464,7 @@ describe('OAuth authorization server', () => {
       assert.equal(res.body.revocation_endpoint, 'http://auth.test/oauth/revoke');
       assert.equal(res.body.introspection_endpoint, 'http://auth.test/oauth/introspect');
       assert.equal(res.body.jwks_uri, 'http://auth.test/.well-known/jwks.json');
-      assert.deepEqual(res.body.grant_types_supported, ['authorization_code', 'password', 'refresh_token', 'client_credentials']);
+      assert.deepEqual(res.body.grant_types_supported, ['authorization_code', 'password', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code']);
       assert.equal(res.body.authorization_endpoint, 'http://auth.test/oauth/authorize');
       assert.deepEqual(res.body.code_challenge_methods_supported, ['S256']);
       assert.deepEqual(res.body.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'none']);

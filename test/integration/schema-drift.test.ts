@@ -159,7 +159,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
   });
 
   it('when the schema file is read, then it has the models and enums this test expects to check', () => {
-    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccessRole', 'AccountToken', 'AuditEvent', 'BackupCode', 'FederatedIdentity', 'KnownCountry', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthBackchannelLogout', 'OAuthClient', 'OAuthConsent', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'UserRole', 'WebAuthnChallenge']);
+    assert.deepEqual(schema.models.map((m) => m.name).sort(), ['AccessRole', 'AccountToken', 'AuditEvent', 'BackupCode', 'FederatedIdentity', 'KnownCountry', 'KnownDevice', 'MfaChallenge', 'OAuthAuthorization', 'OAuthBackchannelLogout', 'OAuthClient', 'OAuthConsent', 'OAuthDeviceAuthorization', 'OutgoingMail', 'Passkey', 'RevokedClientToken', 'RotatedRefreshToken', 'Session', 'TrustedDevice', 'User', 'UserRole', 'WebAuthnChallenge']);
     assert.deepEqual([...schema.enums.keys()].sort(), ['OAuthClientType', 'Role', 'UserStatus']);
   });
 
@@ -194,6 +194,7 @@ describe('schema drift: migrations vs schema.prisma', () => {
       WebAuthnChallenge: Prisma.WebAuthnChallengeScalarFieldEnum,
       AccountToken: Prisma.AccountTokenScalarFieldEnum, KnownDevice: Prisma.KnownDeviceScalarFieldEnum,
       OAuthConsent: Prisma.OAuthConsentScalarFieldEnum, OAuthAuthorization: Prisma.OAuthAuthorizationScalarFieldEnum,
+      OAuthDeviceAuthorization: Prisma.OAuthDeviceAuthorizationScalarFieldEnum,
       OAuthBackchannelLogout: Prisma.OAuthBackchannelLogoutScalarFieldEnum,
       KnownCountry: Prisma.KnownCountryScalarFieldEnum,
       AccessRole: Prisma.AccessRoleScalarFieldEnum, UserRole: Prisma.UserRoleScalarFieldEnum,
@@ -306,6 +307,14 @@ describe('schema drift: migrations vs schema.prisma', () => {
       };
       assertCoversAllFields('OAuthAuthorization', authorization, Prisma.OAuthAuthorizationScalarFieldEnum);
       assert.deepEqual(await prisma.oAuthAuthorization.create({ data: authorization }), authorization);
+
+      const deviceAuthorization = {
+        id: randomUUID(), deviceCodeHash: `d-${randomUUID()}`, userCodeHash: `u-${randomUUID()}`, clientId: client.clientId, scope: 'media:watch',
+        resource: 'https://api.example/v1', status: 'approved', interval: 10, lastPolledAt: t('2026-03-01T00:00:05.031Z'), createdAt: t('2026-03-01T00:00:00.032Z'),
+        expiresAt: t('2026-03-01T00:10:00.033Z'), userId: user.id, browserSessionId: session.id, decidedAt: t('2026-03-01T00:00:20.034Z'), issuedSessionId: randomUUID(),
+      };
+      assertCoversAllFields('OAuthDeviceAuthorization', deviceAuthorization, Prisma.OAuthDeviceAuthorizationScalarFieldEnum);
+      assert.deepEqual(await prisma.oAuthDeviceAuthorization.create({ data: deviceAuthorization }), deviceAuthorization);
 
       const notice = {
         id: randomUUID(), clientId: client.clientId, userId: user.id, sid: randomUUID(), sessionId: session.id, createdAt: t('2026-03-03T00:00:00.018Z'),

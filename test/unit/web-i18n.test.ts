@@ -117,7 +117,7 @@ describe('web app messages', () => {
     const reasons = [...(/export type RevokeReason =([^;]+);/.exec(types)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]);
     assert.ok(reasons.includes('account_deleted') && reasons.length >= 8, reasons.join(', '));
     // Sessions of OAuth clients never belong to the page: their reasons need no page sentence.
-    const pageReasons = reasons.filter((r) => r !== 'token_revoked' && r !== 'client_deactivated' && r !== 'authorization_code_replayed');
+    const pageReasons = reasons.filter((r) => r !== 'token_revoked' && r !== 'client_deactivated' && r !== 'authorization_code_replayed' && r !== 'device_code_replayed');
     for (const lang of languages) {
       assert.deepEqual(pageReasons.filter((r) => !catalogs[lang][`forced.${r}`]), [], `${lang}: forced-logout sentences`);
     }

@@ -111,6 +111,7 @@ export type RevokeReason =
   | 'session_limit'
   | 'token_revoked'
   | 'authorization_code_replayed'
+  | 'device_code_replayed'
   | 'client_deactivated'
   | 'password_reset'
   | 'reported_by_user'
@@ -274,6 +275,14 @@ export type AuditEventType =
   | 'oauth.consent.revoked'
   | 'oauth.code.issued'
   | 'oauth.code.replayed'
+  /** RFC 8628 device flow: a client asked for a device code; the user approved or denied it on /device. */
+  | 'oauth.device.requested'
+  | 'oauth.device.approved'
+  | 'oauth.device.denied'
+  /** A user code entered on /device that names no pending request (wrong, expired or used). */
+  | 'oauth.device.code_refused'
+  /** A device code presented again after its tokens were issued: the tokens issued from it are revoked. */
+  | 'oauth.device.replayed'
   | 'oauth.backchannel_logout.delivered'
   | 'oauth.backchannel_logout.failed'
   | 'admin.promoted'

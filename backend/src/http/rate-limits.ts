@@ -30,6 +30,8 @@ export interface RateLimitOptions {
   mailPerIpPerHour?: number;
   /** Dynamic client registrations (POST /oauth/register) per hour, per client IP (default 10). */
   clientRegistrationPerIpPerHour?: number;
+  /** Authorization requests (GET/POST /oauth/authorize) per minute, per client IP (default 60). */
+  authorizePerIpPerMin?: number;
   /** Shared counters across instances when given; in-process counters otherwise. */
   redis: Redis | null;
   /** Namespace for Redis keys, e.g. `auth:rl:`. */
@@ -65,6 +67,12 @@ export interface RateLimits {
   perMailRequest(kind: MailRequestKind, address: RateLimitKey): RequestHandler[];
   /** POST /oauth/register (RFC 7591): hourly, per client IP (its own buckets: registering is rare, and each one writes a client). */
   perClientRegistration: RequestHandler;
+  /**
+   * GET/POST /oauth/authorize: per minute, per client IP, in buckets of its own (a person signing in makes a
+   * few; the limit is there because each request naming a new Client ID Metadata Document URL makes this
+   * server fetch it, and a refused one writes an audit row, from unauthenticated traffic).
+   */
+  perAuthorizeRequest: RequestHandler;
   /**
    * The same limiters for entry points other than HTTP (NATS requests): counts one attempt against `key` in
    * the perIp (key: ipBucket(ip)), perAccount (emailBucket, mfaTokenBucket) or perUser (`user:<id>`) buckets,
@@ -206,6 +214,9 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
   const registrations = opts.clientRegistrationPerIpPerHour ?? 10;
   const perClientRegistration = middleware(makeLimiter('client-registration', registrations, opts.redis, opts.keyPrefix, HOUR), registrations, byIp, HOUR);
 
+  const authorizeRequests = opts.authorizePerIpPerMin ?? 60;
+  const perAuthorizeRequest = middleware(makeLimiter('authorize', authorizeRequests, opts.redis, opts.keyPrefix), authorizeRequests, byIp);
+
   const byName = { perIp: ipLimiter, perAccount: accountLimiter, perUser: userLimiter };
   async function consume(limit: keyof typeof byName, key: string): Promise<void> {
     try {
@@ -224,6 +235,7 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits {
     perUser,
     perMailRequest,
     perClientRegistration,
+    perAuthorizeRequest,
     // The Redis client belongs to the container, which closes it; the memory counters use unref'd timers.
     async close() {},
   };

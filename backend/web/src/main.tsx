@@ -8,6 +8,7 @@ import { Admin } from './pages/Admin';
 import { OAuthClients } from './pages/OAuthClients';
 import { Roles } from './pages/Roles';
 import { Authorize } from './pages/Authorize';
+import { Device } from './pages/Device';
 import { ConnectedApps } from './pages/ConnectedApps';
 import { Password } from './pages/Password';
 import { Sessions } from './pages/Sessions';
@@ -85,13 +86,15 @@ function App() {
   const landing = LANDINGS[path];
   /** "Sign in with Sessionary" for another application: its own flow, signed in or not. */
   const authorizing = path === '/authorize';
+  /** RFC 8628: entering a CLI's or TV's code, signed in first if needed. */
+  const device = path === '/device';
   useEffect(() => {
-    if (landing || authorizing) return;
+    if (landing || authorizing || device) return;
     if (auth.status === 'signedIn' && page.path !== path) go(page.path);
     if (auth.status === 'signedOut' && path !== '/' && path !== '/sign-up') go('/');
   }, [auth.status, path]);
   useEffect(() => {
-    document.title = `${authorizing ? t('authorize.title') : landing ? t(landing.title) : auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
+    document.title = `${authorizing ? t('authorize.title') : device ? t('device.title') : landing ? t(landing.title) : auth.status === 'signedIn' ? t(page.label) : path === '/sign-up' ? t('signUp.title') : t('signIn.title')} · Sessionary`;
   });
 
   const View = page.view;
@@ -110,7 +113,7 @@ function App() {
           </button>
         )}
       </header>
-      {auth.status === 'signedIn' && !landing && !authorizing && (
+      {auth.status === 'signedIn' && !landing && !authorizing && !device && (
         <nav aria-label={t('nav.label')}>
           <ul>
             {pages.map((p) => (
@@ -126,6 +129,8 @@ function App() {
       <main id="main">
         {authorizing ? (
           <Authorize auth={auth} go={go} />
+        ) : device ? (
+          <Device auth={auth} go={go} />
         ) : landing ? (
           <landing.view go={go} />
         ) : auth.status === 'loading' ? (

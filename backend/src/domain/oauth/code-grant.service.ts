@@ -68,30 +68,65 @@ export class CodeGrantService {
     // code is spent either way, as for every other refusal after consuming it).
     const resource = grantedResource(input.resource ?? [], this.settings.resources, request.resource);
 
+    const { accessToken, ttl, refreshToken } = await this.issueSession(client, user, parent, { scope: request.scope, resource, method: 'authorization_code' }, ctx, async (s) => {
+      if (await this.store.setIssuedSession(request.id, s.id)) return true;
+      // The code was replayed while this exchange ran: neither answer gets tokens.
+      await this.endSession(s, ctx, client.clientId);
+      throw invalidGrant('The authorization code is invalid, expired or used');
+    });
+    const idToken = wantsOpenId(request.scope) ? await this.idToken(request, user, client, accessToken, ttl) : null;
+    return { accessToken, expiresIn: ttl, refreshToken: this.refreshAllowed(client, request.scope) ? refreshToken : null, scope: request.scope, idToken };
+  }
+
+  /**
+   * The client's own session, issued from the browser session that approved (Session.parentSessionId), and
+   * its RFC 9068 access token: what a code exchange and a device code (device-grant.service.ts) both issue,
+   * so both get the same session model, refresh rotation with reuse detection, and audit (login.succeeded).
+   * `bind` records the session on the grant's row before any token is signed (false or a throw: no tokens).
+   */
+  async issueSession(
+    client: OAuthClient,
+    user: User,
+    parent: Session,
+    grant: { scope: string[]; resource: string | null; method: string },
+    ctx: RequestContext,
+    bind: (session: Session) => Promise<boolean>,
+  ): Promise<{ session: Session; accessToken: string; ttl: number; refreshToken: string }> {
     const { session, refreshToken } = await this.sessions.create(
       user,
       {
         aal: parent.aal,
         deviceName: `oauth:${client.clientId}`.slice(0, 100),
-        method: 'authorization_code',
-        client: { clientId: client.clientId, scope: request.scope, resource, refreshTokenTtl: client.refreshTokenTtl },
+        method: grant.method,
+        client: { clientId: client.clientId, scope: grant.scope, resource: grant.resource, refreshTokenTtl: client.refreshTokenTtl },
         parentSessionId: parent.id,
       },
       ctx,
     );
-    if (!(await this.store.setIssuedSession(request.id, session.id))) {
-      // The code was replayed while this exchange ran: neither answer gets tokens.
-      await this.endSession(session, ctx, client.clientId);
-      throw invalidGrant('The authorization code is invalid, expired or used');
-    }
+    if (!(await bind(session))) throw invalidGrant('The grant was used already');
     const ttl = this.accessTtl(client, session);
     const accessToken = await this.signer.sign(
-      { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username, client_id: client.clientId, scope: request.scope.join(' ') },
+      { sub: user.id, sid: session.id, role: user.role, aal: session.aal, email: user.email, username: user.username, client_id: client.clientId, scope: grant.scope.join(' ') },
       ttl,
-      { typ: 'at+jwt', audience: resource },
+      { typ: 'at+jwt', audience: grant.resource },
     );
-    const idToken = wantsOpenId(request.scope) ? await this.idToken(request, user, client, accessToken, ttl) : null;
-    return { accessToken, expiresIn: ttl, refreshToken: this.refreshAllowed(client, request.scope) ? refreshToken : null, scope: request.scope, idToken };
+    return { session, accessToken, ttl, refreshToken };
+  }
+
+  /** A refresh token goes with the access token when the client may refresh (see refreshAllowed). */
+  mayRefresh(client: OAuthClient, scope: string[]): boolean {
+    return this.refreshAllowed(client, scope);
+  }
+
+  /** Ends a session issued by a grant that was replayed (its reason says which grant). */
+  async endReplayed(session: Session, ctx: RequestContext, clientId: string, reason: 'authorization_code_replayed' | 'device_code_replayed'): Promise<void> {
+    await this.sessions.revokeWhere((r) => r.sessions.revoke({ sessionId: session.id }, reason, this.clock.now()), {
+      userId: session.userId,
+      type: 'session.revoked',
+      ctx,
+      metadata: { sessionId: session.id, reason, clientId },
+    });
+    await this.revocations.revoke([session.id]);
   }
 
   /** OIDC Core §5.3: the claims of the token's scopes; only for tokens of the code flow with `openid`. */
@@ -147,14 +182,8 @@ export class CodeGrantService {
     if (session) await this.endSession(session, ctx, used.clientId);
   }
 
-  private async endSession(session: Session, ctx: RequestContext, clientId: string): Promise<void> {
-    await this.sessions.revokeWhere((r) => r.sessions.revoke({ sessionId: session.id }, 'authorization_code_replayed', this.clock.now()), {
-      userId: session.userId,
-      type: 'session.revoked',
-      ctx,
-      metadata: { sessionId: session.id, reason: 'authorization_code_replayed', clientId },
-    });
-    await this.revocations.revoke([session.id]);
+  private endSession(session: Session, ctx: RequestContext, clientId: string): Promise<void> {
+    return this.endReplayed(session, ctx, clientId, 'authorization_code_replayed');
   }
 }
 

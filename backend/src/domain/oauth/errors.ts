@@ -16,7 +16,12 @@ export type OAuthErrorCode =
   /** RFC 7591 §3.2.2: any other client metadata refused. */
   | 'invalid_client_metadata'
   /** RFC 6750 §3.1 (RFC 7591 §3, RFC 7592 §3): a missing or wrong initial or registration access token. */
-  | 'invalid_token';
+  | 'invalid_token'
+  /** RFC 8628 §3.5: the device token request's answers while, or after, the user decides. */
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'access_denied'
+  | 'expired_token';
 
 export class OAuthError extends Error {
   constructor(
@@ -53,7 +58,7 @@ export type AuthorizeErrorCode =
  */
 export class AuthorizePageError extends Error {
   constructor(
-    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri',
+    readonly code: 'invalid_request' | 'invalid_client' | 'invalid_redirect_uri' | 'temporarily_unavailable',
     message: string,
   ) {
     super(message);

@@ -2,6 +2,7 @@
 // (secrets), infrastructure/cache (the 5-minute client cache with cross-instance invalidation).
 import type { NewAuditEvent } from '../types';
 import type { Authorization, CodeIssue, ConnectedApp, Consent, NewAuthorization } from './authorization.types';
+import type { DeviceAuthorization, NewDeviceAuthorization } from './device.types';
 import type { NewOAuthClient, OAuthClient, OAuthClientStorePatch } from './types';
 
 export interface OAuthClientStore {
@@ -97,4 +98,21 @@ export interface IdTokenSigner {
  */
 export interface ClientMetadataFetcher {
   fetch(url: string): Promise<{ document: unknown; maxAgeSeconds: number | null }>;
+}
+
+/**
+ * Device authorizations (RFC 8628), found by the hash of either code. Every state change is a compare-and-set
+ * on the status, so one decision and one token issue win whatever runs concurrently.
+ */
+export interface DeviceAuthorizationStore {
+  create(d: NewDeviceAuthorization): Promise<void>;
+  findByUserCode(userCodeHash: string): Promise<DeviceAuthorization | null>;
+  findByDeviceCode(deviceCodeHash: string): Promise<DeviceAuthorization | null>;
+  /** pending → approved/denied; false when it was decided already. */
+  decide(id: string, decision: { status: 'approved' | 'denied'; userId: string; browserSessionId: string; decidedAt: Date }): Promise<boolean>;
+  /** Remembers a poll (and the interval a slow_down raised). */
+  recordPoll(id: string, polledAt: Date, interval: number): Promise<void>;
+  /** approved → consumed; false when another request consumed it first. */
+  consume(id: string): Promise<boolean>;
+  setIssuedSession(id: string, sessionId: string): Promise<void>;
 }

@@ -5,10 +5,11 @@ import type { SessionService } from '../session.service';
 import { AuthorizationService } from './authorization.service';
 import { OAuthClientService } from './client.service';
 import { CodeGrantService } from './code-grant.service';
+import { DeviceGrantService } from './device-grant.service';
 import { LogoutService } from './logout.service';
 import { ConnectedAppsService } from './connected-apps.service';
 import { ClientMetadataDocuments } from './client-metadata';
-import type { AuthorizationStore, ClientMetadataFetcher, ClientSecrets, ClientTokenRevocations, ConsentStore, IdTokenSigner, OAuthClientLookup, OAuthClientStore } from './ports';
+import type { AuthorizationStore, ClientMetadataFetcher, ClientSecrets, ClientTokenRevocations, ConsentStore, DeviceAuthorizationStore, IdTokenSigner, OAuthClientLookup, OAuthClientStore } from './ports';
 import { ClientRegistrationService, type RegistrationMode } from './registration.service';
 import { OAuthTokenService } from './token.service';
 
@@ -26,6 +27,8 @@ export interface OAuthPorts {
   authorizations: AuthorizationStore;
   consents: ConsentStore;
   idTokens: IdTokenSigner;
+  /** The Device Authorization Grant (RFC 8628). */
+  devices: DeviceAuthorizationStore;
   /** Client ID Metadata Documents (absent: not accepted, whatever the settings say). */
   metadataFetcher?: ClientMetadataFetcher;
 }
@@ -33,6 +36,9 @@ export interface OAuthPorts {
 /** oidc-provider's defaults: a code lives 60 s; the sign-in and consent in between get 10 minutes. */
 const CODE_TTL_SECONDS = 60;
 const REQUEST_TTL_SECONDS = 600;
+/** RFC 8628 §3.2: a device code lives 10 minutes (as a pending authorization request); polls every 5 s at first (the RFC's default). */
+const DEVICE_CODE_TTL_SECONDS = 600;
+const DEVICE_POLL_INTERVAL_SECONDS = 5;
 
 export interface OAuthSettings {
   accessTokenTtl: number;
@@ -78,8 +84,16 @@ export function createOAuthServices(p: OAuthPorts, s: OAuthSettings, core: { aut
   };
   const authorizations = new AuthorizationService(p.authorizations, p.consents, oauthClients, core.sessions, p.uow, p.tokens, p.clock, oidcSettings);
   const codeGrant = new CodeGrantService(p.authorizations, oauthClients, core.sessions, p.uow, p.signer, p.idTokens, p.revocations, p.tokens, p.clock, oidcSettings);
+  const deviceGrant = new DeviceGrantService(p.devices, p.consents, oauthClients, codeGrant, core.sessions, p.uow, p.tokens, p.clock, {
+    resources: s.resources,
+    codeTtl: DEVICE_CODE_TTL_SECONDS,
+    interval: DEVICE_POLL_INTERVAL_SECONDS,
+    get issuer() {
+      return s.issuer;
+    },
+  });
   const logout = new LogoutService(oauthClients, core.sessions, p.idTokens, p.clock);
   const connectedApps = new ConnectedAppsService(p.consents, core.sessions, p.uow, p.clock);
   const registration = new ClientRegistrationService(oauthClients, p.secrets, p.uow, { mode: r.mode, initialAccessToken: r.initialAccessToken, scopes: r.scopes });
-  return { oauthClients, oauthTokens, authorizations, codeGrant, logout, connectedApps, registration, metadataDocuments: documents?.enabled ?? false };
+  return { oauthClients, oauthTokens, authorizations, codeGrant, deviceGrant, logout, connectedApps, registration, metadataDocuments: documents?.enabled ?? false };
 }

@@ -2,8 +2,11 @@
 
 export type OAuthClientType = 'confidential' | 'public';
 
-/** Grant types this server implements (RFC 6749 §4.1, §4.3, §4.4, §6). */
-export const GRANT_TYPES = ['authorization_code', 'password', 'refresh_token', 'client_credentials'] as const;
+/** RFC 8628 §3.4: the Device Authorization Grant's grant_type. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** Grant types this server implements (RFC 6749 §4.1, §4.3, §4.4, §6, RFC 8628). */
+export const GRANT_TYPES = ['authorization_code', 'password', 'refresh_token', 'client_credentials', DEVICE_CODE_GRANT] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** RFC 7591 token_endpoint_auth_method values we accept; null on a client = basic or post (confidential). */

@@ -7,7 +7,7 @@
 // redirect: no open redirector); any other refusal goes back to the redirect URI with `error`, `state` and
 // `iss`; a valid request continues in the account web app (/authorize?request=<handle>), which signs the
 // user in and shows the consent screen (consent.endpoints.ts).
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { AuthService } from '../../domain/auth.service';
 import type { AuthorizationService } from '../../domain/oauth/authorization.service';
 import type { CodeGrantService } from '../../domain/oauth/code-grant.service';
@@ -22,6 +22,8 @@ import { textProblem } from '../../http/storable-text';
 
 export interface AuthorizeEndpointDeps {
   authorizations: AuthorizationService;
+  /** Per-IP limit of authorization requests (RATE_LIMIT_AUTHORIZE_PER_MIN); its 429 is a page, as every refusal before the redirect URI is trusted. */
+  perAuthorizeRequest: RequestHandler;
   codeGrant: CodeGrantService;
   logout: LogoutService;
   auth: AuthService;
@@ -32,8 +34,8 @@ const PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; f
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function errorPage(res: Response, err: AuthorizePageError): void {
-  noStore(res).status(400).setHeader('Content-Security-Policy', PAGE_CSP).type('html').send(
+export function errorPage(res: Response, err: AuthorizePageError, status = 400): void {
+  noStore(res).status(status).setHeader('Content-Security-Policy', PAGE_CSP).type('html').send(
     `<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign-in request refused</title>` +
       `<h1>This sign-in request cannot be used</h1><p>${escapeHtml(err.message)}</p>` +
       `<p>Error: <code>${escapeHtml(err.code)}</code>. Go back to the application and try again, or tell its developers.</p></html>`,
@@ -67,7 +69,7 @@ function signedOutPage(res: Response, signedOut: boolean): void {
 
 const form = formBody();
 
-export function authorizeEndpoints({ authorizations, codeGrant, logout, auth }: AuthorizeEndpointDeps): Endpoint[] {
+export function authorizeEndpoints({ authorizations, codeGrant, logout, auth, perAuthorizeRequest }: AuthorizeEndpointDeps): Endpoint[] {
   const authorize = async (req: Request, res: Response) => {
     noStore(res);
     const outcome = await authorizations.begin(paramsOf(req), requestContext(req));
@@ -101,8 +103,8 @@ export function authorizeEndpoints({ authorizations, codeGrant, logout, auth }: 
 
   return [
     // Both GETs change state (a stored authorization request, a sign-out): not retried as safe reads are.
-    endpoint({ method: 'GET', path: '/oauth/authorize', operationId: 'oauthAuthorize', access: 'public', retryRead: false, handler: authorize }),
-    endpoint({ method: 'POST', path: '/oauth/authorize', operationId: 'oauthAuthorizePost', access: 'public', pre: [form], handler: authorize }),
+    endpoint({ method: 'GET', path: '/oauth/authorize', operationId: 'oauthAuthorize', access: 'public', retryRead: false, pre: [perAuthorizeRequest], handler: authorize }),
+    endpoint({ method: 'POST', path: '/oauth/authorize', operationId: 'oauthAuthorizePost', access: 'public', pre: [perAuthorizeRequest, form], handler: authorize }),
     endpoint({ method: 'GET', path: '/oauth/end-session', operationId: 'oauthEndSession', access: 'public', retryRead: false, handler: endSession }),
     endpoint({ method: 'POST', path: '/oauth/end-session', operationId: 'oauthEndSessionPost', access: 'public', pre: [form], handler: endSession }),
     // The bearer token is read by the handler, not the `user` guard: its refusals are RFC 6750's, not the API's.

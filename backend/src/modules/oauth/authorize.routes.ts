@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors';
 import { AuthorizePageError } from '../../domain/oauth/errors';
 import type { Logger } from '../../infrastructure/logger';
 import { mountEndpoints, type Guards } from '../../http/endpoint';
-import { safeDescription } from '../../http/errors';
+import { safeDescription, setRetryAfter } from '../../http/errors';
 import { authorizeEndpoints, errorPage, type AuthorizeEndpointDeps } from './authorize.endpoints';
 
 export interface AuthorizeDeps extends AuthorizeEndpointDeps {
@@ -33,6 +33,11 @@ function authorizeErrors(logger: Logger): ErrorRequestHandler {
       res.setHeader('WWW-Authenticate', `Bearer realm="sessionary", error="${error}", error_description="${description}"`);
       res.status(scope ? 403 : 401).json({ error, error_description: description });
       return;
+    }
+    if (req.path === '/authorize' && err instanceof DomainError && err.code === 'RATE_LIMITED') {
+      // Answered as every refusal before the redirect URI is trusted: a page, never a redirect.
+      setRetryAfter(res, err.retryAfterSeconds);
+      return errorPage(res, new AuthorizePageError('temporarily_unavailable', 'Too many sign-in requests from this network; wait a minute and try again'), 429);
     }
     if (req.path === '/authorize' || req.path === '/end-session') {
       // body-parser's errors carry `type` and a 4xx `status`.

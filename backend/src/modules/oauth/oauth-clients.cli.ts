@@ -49,7 +49,7 @@ const settingFlags = {
   'client-uri': { type: 'string' },
 } as const;
 const SETTINGS_USAGE =
-  '[--grant authorization_code|password|refresh_token|client_credentials]... [--scope S]... [--default-scope S]... [--redirect-uri U]... [--access-ttl SECONDS|default] [--refresh-ttl SECONDS|default] [--post-logout-redirect-uri U]... [--backchannel-logout-uri U|none] [--auth-method client_secret_basic|client_secret_post|none|default] [--consent required|skip] [--logo-uri U|none] [--client-uri U|none]';
+  '[--grant authorization_code|password|refresh_token|client_credentials|urn:ietf:params:oauth:grant-type:device_code]... [--scope S]... [--default-scope S]... [--redirect-uri U]... [--access-ttl SECONDS|default] [--refresh-ttl SECONDS|default] [--post-logout-redirect-uri U]... [--backchannel-logout-uri U|none] [--auth-method client_secret_basic|client_secret_post|none|default] [--consent required|skip] [--logo-uri U|none] [--client-uri U|none]';
 
 /** A URL flag where `none` clears the value. */
 function urlFlag(values: CliValues, name: string): string | null | undefined {

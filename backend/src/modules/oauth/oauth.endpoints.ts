@@ -7,6 +7,7 @@ import type { Request, RequestHandler } from 'express';
 import type { OAuthClientService } from '../../domain/oauth/client.service';
 import type { OAuthTokenService } from '../../domain/oauth/token.service';
 import type { CodeGrantService } from '../../domain/oauth/code-grant.service';
+import type { DeviceGrantService } from '../../domain/oauth/device-grant.service';
 import { endpoint, type Endpoint } from '../../http/endpoint';
 import { formBody } from '../../http/form-body';
 import { emailKey } from '../../http/rate-limit-keys';
@@ -17,6 +18,8 @@ export interface OAuthEndpointDeps {
   clients: OAuthClientService;
   tokens: OAuthTokenService;
   codeGrant: CodeGrantService;
+  /** RFC 8628: /oauth/device_authorization and the token endpoint's device_code grant. */
+  deviceGrant: DeviceGrantService;
   /** Per-IP limit on /oauth/token and /oauth/revoke (introspection is for services, like /api/auth/validate). */
   perIp: RequestHandler;
   /** Per-account limit on password grants (keyed by username, which is the email), shared with /api/auth/login. */
@@ -29,8 +32,8 @@ const passwordGrantAccount = (req: Request) => ((req.body as Record<string, unkn
 
 const form = formBody();
 
-export function oauthEndpoints({ clients, tokens, codeGrant, perIp, perAccount }: OAuthEndpointDeps): Endpoint[] {
-  const h = new OAuthHandlers(clients, tokens, codeGrant);
+export function oauthEndpoints({ clients, tokens, codeGrant, deviceGrant, perIp, perAccount }: OAuthEndpointDeps): Endpoint[] {
+  const h = new OAuthHandlers(clients, tokens, codeGrant, deviceGrant);
   return [
     endpoint({
       method: 'POST', path: '/oauth/token', operationId: 'oauthToken', access: 'public',
@@ -38,6 +41,12 @@ export function oauthEndpoints({ clients, tokens, codeGrant, perIp, perAccount }
       pre: [perIp, form],
       limits: [perAccount(passwordGrantAccount)],
       handler: h.token,
+    }),
+    // RFC 8628 §3.1: client authentication as at the token endpoint; counted per IP like it.
+    endpoint({
+      method: 'POST', path: '/oauth/device_authorization', operationId: 'oauthDeviceAuthorization', access: 'public',
+      pre: [perIp, form],
+      handler: h.deviceAuthorization,
     }),
     endpoint({
       method: 'POST', path: '/oauth/revoke', operationId: 'oauthRevoke', access: 'public',

@@ -20,6 +20,10 @@ const STATUS: Record<OAuthErrorCode, number> = {
   invalid_redirect_uri: 400,
   invalid_client_metadata: 400,
   invalid_token: 401,
+  authorization_pending: 400,
+  slow_down: 400,
+  access_denied: 400,
+  expired_token: 400,
 };
 
 const BASIC_CHALLENGE = [...NO_STORE, 'WWW-Authenticate', 'Basic realm="oauth", charset="UTF-8"'];

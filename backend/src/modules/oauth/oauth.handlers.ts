@@ -4,6 +4,8 @@ import type { OAuthClientService } from '../../domain/oauth/client.service';
 import { OAuthError } from '../../domain/oauth/errors';
 import type { IssuedTokens, OAuthTokenService } from '../../domain/oauth/token.service';
 import type { CodeGrantService } from '../../domain/oauth/code-grant.service';
+import type { DeviceGrantService } from '../../domain/oauth/device-grant.service';
+import { DEVICE_CODE_GRANT } from '../../domain/oauth/types';
 import { requestContext } from '../../http/context';
 import { NO_STORE, sendJson, type HotHandler } from '../../http/hot-route';
 import { assertForm, clientCredentials, formField, formValues, requiredField, type FormRequest } from './oauth.validators';
@@ -23,7 +25,25 @@ export class OAuthHandlers {
     private readonly tokens: OAuthTokenService,
     /** null on the fast path, which serves introspection only. */
     private readonly codeGrant: CodeGrantService | null,
+    private readonly deviceGrant: DeviceGrantService | null = null,
   ) {}
+
+  /** RFC 8628 §3.1-3.2. */
+  deviceAuthorization = async (req: Request, res: Response) => {
+    assertForm(req);
+    if (!this.deviceGrant) throw new OAuthError('unsupported_grant_type', 'The device flow is not served here');
+    const ctx = requestContext(req);
+    const client = await this.clients.authenticate(clientCredentials(req), ctx);
+    const issued = await this.deviceGrant.authorize(client, { scope: formField(req, 'scope'), resource: formValues(req, 'resource') }, ctx);
+    res.json({
+      device_code: issued.deviceCode,
+      user_code: issued.userCode,
+      verification_uri: issued.verificationUri,
+      verification_uri_complete: issued.verificationUriComplete,
+      expires_in: issued.expiresIn,
+      interval: issued.interval,
+    });
+  };
 
   token = async (req: Request, res: Response) => {
     assertForm(req);
@@ -44,11 +64,13 @@ export class OAuthHandlers {
       issued = await this.tokens.passwordGrant(client, { username: requiredField(req, 'username'), password: requiredField(req, 'password'), scope, resource }, ctx);
     } else if (grantType === 'refresh_token') {
       issued = await this.tokens.refreshGrant(client, { refreshToken: requiredField(req, 'refresh_token'), scope, resource }, ctx);
+    } else if (grantType === DEVICE_CODE_GRANT && this.deviceGrant) {
+      issued = await this.deviceGrant.poll(client, requiredField(req, 'device_code'), ctx);
     } else if (grantType === 'client_credentials') {
       issued = await this.tokens.clientCredentialsGrant(client, { scope, resource });
     } else {
       // Not echoed: error_description allows only RFC 6749 §5.2's characters, and a client knows what it sent.
-      throw new OAuthError('unsupported_grant_type', 'grant_type is not supported (authorization_code, password, refresh_token, client_credentials)');
+      throw new OAuthError('unsupported_grant_type', 'grant_type is not supported (authorization_code, password, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code)');
     }
     res.json(tokenBody(issued));
   };

@@ -76,6 +76,8 @@ export async function serverMetadata(issuer: string, scopes: () => Promise<strin
     token_endpoint: `${base}/oauth/token`,
     revocation_endpoint: `${base}/oauth/revoke`,
     introspection_endpoint: `${base}/oauth/introspect`,
+    // RFC 8628 §4.
+    device_authorization_endpoint: `${base}/oauth/device_authorization`,
     jwks_uri: `${base}/.well-known/jwks.json`,
     grant_types_supported: [...GRANT_TYPES],
     // OAuth 2.1: the code flow only (no implicit, no hybrid), PKCE with S256 only, RFC 9207 `iss` in the response.

@@ -7,6 +7,7 @@ import { api, ApiError } from '../api';
 import { languages, setLanguage, t } from '../i18n';
 import type { AuthState } from '../session';
 import { ErrorAlert, Page, Status, useAction, type Go } from '../ui';
+import { ConsentDetails } from './ConsentDetails';
 import { SignIn } from './SignIn';
 
 type Step =
@@ -21,7 +22,6 @@ interface Pending {
   clientName: string;
 }
 
-const KNOWN_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 const handleOf = () => new URLSearchParams(location.search).get('request') ?? '';
 const path = (suffix = '') => `/api/oauth/authorization/${encodeURIComponent(handleOf())}${suffix}`;
 
@@ -85,24 +85,7 @@ export function Authorize({ auth, go }: { auth: AuthState; go: Go }) {
   if (!step || step.step === 'redirect') return <p aria-busy="true">{t('authorize.returning')}</p>;
   return (
     <Page title={t('authorize.consentTitle', { client: step.client.name })}>
-      {step.client.host && (
-        <Status tone="warning">
-          {t('authorize.clientHost')}{' '}
-          <strong class="client-host">{step.client.host}</strong>
-        </Status>
-      )}
-      {step.client.clientUri && (
-        <p>
-          {t('authorize.clientUri')} <a href={step.client.clientUri} rel="noopener noreferrer" target="_blank">{step.client.clientUri}</a>
-        </p>
-      )}
-      <p>{t('authorize.scopesIntro', { email: auth.user?.email ?? '' })}</p>
-      {step.resource && <p>{t('authorize.resource', { resource: step.resource })}</p>}
-      <ul class="scopes">
-        {step.scopes.map((s) => (
-          <li key={s}>{KNOWN_SCOPES.includes(s) ? t(`scope.${s}`) : t('scope.other', { scope: s })}</li>
-        ))}
-      </ul>
+      <ConsentDetails client={step.client} scopes={step.scopes} resource={step.resource} email={auth.user?.email ?? ''} />
       <ErrorAlert error={decide.error} />
       <div class="actions">
         <button type="button" class="primary" disabled={decide.busy} onClick={() => void decide.run(true)}>

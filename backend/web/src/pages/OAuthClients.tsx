@@ -6,7 +6,7 @@ import { api } from '../api';
 import { dateTime, t } from '../i18n';
 import { Check, Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction, useCopy } from '../ui';
 
-const GRANTS = ['authorization_code', 'client_credentials', 'password', 'refresh_token'] as const;
+const GRANTS = ['authorization_code', 'client_credentials', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'] as const;
 type Grant = (typeof GRANTS)[number];
 
 interface OAuthClient {
