@@ -2,38 +2,22 @@
 // account (the user's session ends at once) and enables it again. The inline confirmation takes the focus
 // and Escape cancels it. axe and the 375 px check on each screen, in English and Russian; any CSP violation
 // or page error fails the test.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { bearer, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
-import { assertScreenOk, launchChromium, startAll, openAppPage, WEB_DIST, webNotBuilt } from '../helpers/browser';
+import { bearer, registerAndLogin } from '../helpers/app';
+import { useAdminBrowser } from '../helpers/admin-browser';
+import { assertScreenOk, webNotBuilt } from '../helpers/browser';
 
 const ADMIN = { email: 'console-admin@example.test', password: 'admin-Basalt-62-orchard' };
 
 describe('admin console in a real browser', { skip: webNotBuilt }, () => {
-  let app: TestApp;
-  let browser: Browser;
-  let page: Page;
-  let problems: string[];
-
-  before(async () => {
-    [app, browser] = await startAll([startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, webDistDir: WEB_DIST }), launchChromium()]);
-    ({ page, problems } = await openAppPage(browser));
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
-
-  const heading = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
+  const admin = useAdminBrowser(ADMIN);
+  const heading = (name: string) => admin.page.getByRole('heading', { level: 1, name }).waitFor();
 
   it("when an admin finds a user, opens their page, disables and re-enables the account, then the user's session ends and they can sign in again", async () => {
+    const { app, page, problems } = admin;
     const user = await registerAndLogin(app);
-    await page.goto(app.url);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await heading('Your sessions');
+    await admin.signIn();
     await page.getByRole('link', { name: 'Admin' }).click();
     await heading('Administration');
 

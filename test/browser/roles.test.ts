@@ -2,38 +2,22 @@
 // grants the role to a user (whose next token carries it), takes it away (the user's session ends), and
 // deletes it. axe and the 375 px check on each screen, in English and Russian; any CSP violation or page
 // error fails the test.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { claimsOf, registerAndLogin, startTestApp, type TestApp } from '../helpers/app';
-import { assertScreenOk, launchChromium, startAll, openAppPage, WEB_DIST, webNotBuilt } from '../helpers/browser';
+import { claimsOf, registerAndLogin } from '../helpers/app';
+import { useAdminBrowser } from '../helpers/admin-browser';
+import { assertScreenOk, webNotBuilt } from '../helpers/browser';
 
 const ADMIN = { email: 'roles-admin@example.test', password: 'admin-Basalt-62-orchard' };
 
 describe('roles admin screen in a real browser', { skip: webNotBuilt }, () => {
-  let app: TestApp;
-  let browser: Browser;
-  let page: Page;
-  let problems: string[];
-
-  before(async () => {
-    [app, browser] = await startAll([startTestApp({ env: { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, webDistDir: WEB_DIST }), launchChromium()]);
-    ({ page, problems } = await openAppPage(browser));
-  });
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-  });
-
-  const heading = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
+  const admin = useAdminBrowser(ADMIN);
+  const heading = (name: string) => admin.page.getByRole('heading', { level: 1, name }).waitFor();
 
   it('when an admin defines, grants, takes away and deletes a role, then the API and the user\'s tokens follow', async () => {
+    const { app, page, problems } = admin;
     const user = await registerAndLogin(app);
-    await page.goto(app.url);
-    await page.getByLabel('Email').fill(ADMIN.email);
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await heading('Your sessions');
+    await admin.signIn();
     await page.getByRole('link', { name: 'Roles' }).click();
     await heading('Roles and permissions');
     await page.locator('li[data-role="admin"]').getByText('Includes: user').waitFor();
