@@ -28,6 +28,9 @@ describe('admin console in a real browser', { skip: webNotBuilt }, () => {
     const details = page.locator('section.admin-user');
     await details.getByRole('heading', { level: 2, name: user.email }).waitFor();
     await details.getByText('Recent security events').waitFor();
+    // The user's roles on the same page, with the grant form (shared with the Roles page).
+    await details.locator(`[data-user-roles="${user.email}"]`).getByText('Roles in effect: user').waitFor();
+    await details.getByLabel('Role to grant').waitFor();
     await assertScreenOk(page, 'admin-user');
 
     // The confirmation takes the focus; Escape cancels it and nothing happens.

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { dateTime, placeName, relativeTime, t } from '../i18n';
 import { Confirm, ErrorAlert, Status, useAction } from '../ui';
+import { UserRolesCard } from './UserRolesCard';
 
 interface Details {
   user: { id: string; email: string; username: string | null; role: string; status: string; lastLoginAt: string | null; createdAt: string };
@@ -59,13 +60,16 @@ export function UserDetails({ userId, onClose, onChanged }: { userId: string; on
   const [message, setMessage] = useState<string | null>(null);
   const [deleted, setDeleted] = useState(false);
 
+  const [roleNames, setRoleNames] = useState<string[]>([]);
   const load = useAction(async () => {
-    const [d, s] = await Promise.all([
+    const [d, s, r] = await Promise.all([
       api<Details>(`/api/admin/users/${userId}`),
       api<{ sessions: UserSession[] }>(`/api/admin/users/${userId}/sessions`),
+      api<{ roles: { name: string }[] }>('/api/admin/roles'),
     ]);
     setDetails(d);
     setSessions(s.sessions);
+    setRoleNames(r.roles.map((x) => x.name));
   });
   useEffect(() => void load.run(), [userId]);
 
@@ -135,6 +139,9 @@ export function UserDetails({ userId, onClose, onChanged }: { userId: string; on
               ))}
             </div>
           )}
+
+          <h3>{t('adminUser.roles')}</h3>
+          <UserRolesCard user={d.user} roleNames={roleNames} onChanged={() => void load.run()} />
 
           <h3>{t('admin.sessions')}</h3>
           {sessions && sessions.length === 0 ? (

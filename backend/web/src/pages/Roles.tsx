@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type User } from '../api';
 import { t } from '../i18n';
+import { UserRolesCard } from '../admin/UserRolesCard';
 import { Confirm, ErrorAlert, Field, FormCard, onSubmit, Page, Status, useAction } from '../ui';
 
 interface RoleDefinition {
@@ -13,14 +14,6 @@ interface RoleDefinition {
   permissions: string[];
   includes: string[];
   effectivePermissions: string[];
-}
-
-interface UserRoles {
-  userId: string;
-  builtIn: 'user' | 'admin';
-  assigned: string[];
-  roles: string[];
-  permissions: string[];
 }
 
 /** Lists are typed space- or comma-separated. */
@@ -65,39 +58,19 @@ function EditForm({ role, saved, cancel }: { role: RoleDefinition; saved: () => 
   );
 }
 
-/** One user's roles: grant from the defined roles, take away what was granted. */
+/** One user's roles: find by email, then the shared card (grant from the defined roles, take away). */
 function UserRolesPanel({ roles }: { roles: RoleDefinition[] }) {
   const [query, setQuery] = useState('');
   const [user, setUser] = useState<User | null>(null);
-  const [access, setAccess] = useState<UserRoles | null>(null);
   const [notFound, setNotFound] = useState(false);
-  const [grantName, setGrantName] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState<string | null>(null);
 
   const find = useAction(async () => {
-    setMessage(null);
     const wanted = query.trim().toLowerCase();
     const users = (await api<{ users: User[] }>(`/api/admin/users?${new URLSearchParams({ query: wanted })}`)).users;
     const match = users.find((u) => u.email === wanted) ?? (users.length === 1 ? users[0] : null);
     setNotFound(!match);
     setUser(match);
-    setAccess(match ? await api<UserRoles>(`/api/admin/users/${match.id}/roles`) : null);
   });
-  const grant = useAction(async () => {
-    if (!user || !grantName) return;
-    setAccess(await api<UserRoles>(`/api/admin/users/${user.id}/roles`, { method: 'POST', body: { role: grantName } }));
-    setMessage(t('roles.granted', { name: grantName, email: user.email }));
-    setGrantName('');
-  });
-  const revoke = useAction(async (name: string) => {
-    if (!user) return;
-    setAccess(await api<UserRoles>(`/api/admin/users/${user.id}/roles/${encodeURIComponent(name)}`, { method: 'DELETE' }));
-    setConfirming(null);
-    setMessage(t('roles.revoked', { name, email: user.email }));
-  });
-  const held = access ? [...(access.builtIn === 'admin' ? ['admin'] : []), ...access.assigned] : [];
-  const grantable = roles.filter((r) => r.name !== 'user' && !held.includes(r.name));
 
   return (
     <section aria-labelledby="user-roles-title">
@@ -112,52 +85,7 @@ function UserRolesPanel({ roles }: { roles: RoleDefinition[] }) {
         </div>
       </form>
       {notFound && <p>{t('admin.noneFound')}</p>}
-      {message && <Status tone="success">{message}</Status>}
-      <ErrorAlert error={grant.error || revoke.error} />
-      {user && access && (
-        <div class="card" data-user-roles={user.email}>
-          <div class="row">
-            <strong>{user.email}</strong>
-            <span class="badge">{access.builtIn}</span>
-          </div>
-          <p class="meta">{t('roles.effectiveRoles', { roles: shown(access.roles) })}</p>
-          <p class="meta">{t('roles.effectivePermissions', { permissions: shown(access.permissions) })}</p>
-          {held.length > 0 && (
-            <ul class="list" aria-label={t('roles.heldNamed', { email: user.email })}>
-              {held.map((name) => (
-                <li key={name} class="row">
-                  <code>{name}</code>
-                  {confirming === name ? (
-                    <Confirm question={t('roles.confirmRevoke', { name, email: user.email })} yes={t('roles.revoke')} busy={revoke.busy} onYes={() => void revoke.run(name)} onCancel={() => setConfirming(null)} />
-                  ) : (
-                    <button type="button" onClick={() => setConfirming(name)} aria-label={t('roles.revokeNamed', { name })}>
-                      {t('roles.revoke')}
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
-          {grantable.length > 0 && (
-            <form class="row" onSubmit={onSubmit(() => void grant.run())}>
-              <div class="field">
-                <label for="grant-role">{t('roles.grantRole')}</label>
-                <select id="grant-role" value={grantName} onChange={(e) => setGrantName(e.currentTarget.value)} required>
-                  <option value="">{t('roles.choose')}</option>
-                  {grantable.map((r) => (
-                    <option key={r.name} value={r.name}>
-                      {r.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <button type="submit" class="primary" disabled={grant.busy || !grantName}>
-                {t('roles.grant')}
-              </button>
-            </form>
-          )}
-        </div>
-      )}
+      {user && <UserRolesCard key={user.id} user={user} roleNames={roles.map((r) => r.name)} />}
     </section>
   );
 }
