@@ -135,8 +135,12 @@ export function startWorkload(rec: Recorder, servers: Target[], verifier: Target
     if (a.status === 401) revoked(p, held, a);
   };
 
+  const REPLAY = 'no refresh with a token rotated past the grace window';
   const act = async (p: Person) => {
     const held = p.sessions.length ? pick(p.sessions) : null;
+    // Until the replay invariant has been checked once, a person holding a token rotated past the grace window
+    // replays it first: a short run must not end with that invariant unchecked by chance.
+    if (held && (rec.invariants.get(REPLAY)?.checks ?? 0) === 0 && held.rotated.some((o) => Date.now() - o.at > (REFRESH_REUSE_GRACE_SECONDS + 1) * 1000)) return replay(p, held);
     const r = Math.random();
     if (!held || r < 0.08) return login(p);
     if (r < 0.3) return refreshTabs(p, held);

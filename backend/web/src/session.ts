@@ -80,15 +80,26 @@ export async function signedIn(tokens: BrowserTokens): Promise<void> {
   await enter();
 }
 
-async function enter(): Promise<void> {
+/**
+ * The profile, and whether a later read was started meanwhile: of two reads in flight (sign-in's and a page's
+ * after the address was confirmed), the answer of the one started last wins, whichever arrives last.
+ */
+let profileReads = 0;
+async function readProfile(): Promise<{ user: User; latest: boolean }> {
+  const mine = ++profileReads;
   const { user } = await api<{ user: User }>('/api/user/me');
-  update({ status: 'signedIn', user, sessionId: tokenSession, notice: null });
+  return { user, latest: mine === profileReads };
+}
+
+async function enter(): Promise<void> {
+  const { user, latest } = await readProfile();
+  update({ status: 'signedIn', user: latest || !state.user ? user : state.user, sessionId: tokenSession, notice: null });
   openStream();
 }
 
 export async function reloadUser(): Promise<void> {
-  const { user } = await api<{ user: User }>('/api/user/me');
-  update({ user });
+  const { user, latest } = await readProfile();
+  if (latest || !state.user) update({ user });
 }
 
 function leave(notice: Notice | null): void {
