@@ -17,7 +17,7 @@ import { authEndpoints } from './modules/auth/auth.endpoints';
 import { recoveryEndpoints } from './modules/recovery/recovery.endpoints';
 import { browserAuthEndpoints } from './modules/browser/browser.endpoints';
 import type { SessionEventHub } from './modules/browser/session-events';
-import { authenticate, requireRole } from './http/authenticate';
+import { authenticate, requireRecentSignIn, requireRole } from './http/authenticate';
 import { webUi } from './modules/web/web.routes';
 import { errorAnswers, errorHandler, notFoundRoute } from './http/errors';
 import { jsonBody, simpleBytes } from './http/json-body';
@@ -56,7 +56,7 @@ import { recordSessionActivity, withSessionActivity } from './modules/user/sessi
 
 export interface AppDeps {
   logger: Logger;
-  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices' | 'passkeys' | 'federation' | 'roles' | 'adminConsole'>;
+  services: Pick<DomainServices, 'auth' | 'users' | 'sessions' | 'twoFactor' | 'recovery' | 'activity' | 'accountDeletion' | 'trustedDevices' | 'passkeys' | 'federation' | 'roles' | 'adminConsole' | 'recentAdmin'>;
   jwks: () => { keys: PublicJwk[] };
   /** True when the database answers. */
   databaseUp: () => Promise<boolean>;
@@ -126,7 +126,8 @@ export function createHttp(deps: AppDeps): { app: express.Express; listener: Req
 
   // Who calls, established once for every declared endpoint (http/endpoint.ts).
   const bearer = authenticate(auth);
-  const guards: Guards = { public: [], user: [bearer], admin: [bearer, requireRole('admin')] };
+  const admin = [bearer, requireRole('admin')];
+  const guards: Guards = { public: [], user: [bearer], admin, 'admin-action': [...admin, requireRecentSignIn(deps.services.recentAdmin)] };
 
   app.use(requestId);
   app.use(requestLogger(deps.logger));

@@ -359,7 +359,7 @@ export const schema = {
     // Why a window at all: the contract's `POST /api/user/2fa/enable` has no body, so a client written to it
     // must keep working right after sign-in; later, a stolen access token alone cannot enrol (docs/two-factor.md).
     trustedDeviceTtl: int('TRUSTED_DEVICE_TTL', '"remember this device" at the 2FA step: seconds the device skips the second factor (0 = the option is off)', 2_592_000),
-    reauthWindow: int('REAUTH_WINDOW_SECONDS', 'starting 2FA enrolment without the password is allowed this many seconds after the session signed in; later the password is required (0 = always)', 300),
+    reauthWindow: int('REAUTH_WINDOW_SECONDS', 'how recent a sign-in must be: for starting 2FA enrolment or adding a passkey without the password, and for every administrator change (403 REAUTH_REQUIRED after; 0 = always ask)', 300),
   },
   // WebAuthn relying party (docs/passkeys.md). The RP ID is a registrable domain the pages are served under;
   // passkeys are bound to it for good, so changing it later orphans every passkey registered before.

@@ -84,6 +84,12 @@ export class MemoryRoleRepository implements RoleRepository {
     return this.grants.delete(`${userId} ${roleName}`);
   }
 
+  async revokeAll(userId: string): Promise<number> {
+    let n = 0;
+    for (const [k, g] of [...this.grants]) if (g.userId === userId && this.grants.delete(k)) n++;
+    return n;
+  }
+
   async holders(roleNames: readonly string[]): Promise<{ userId: string; builtIn: Role; assigned: string[] }[]> {
     const out = [];
     for (const u of this.db.tables.users.values()) {

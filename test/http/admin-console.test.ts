@@ -1,7 +1,8 @@
 // The administrator's console over HTTP (issue 28): find with filters and paging, a user's page, disable
 // (sessions end at once) and re-enable, the password-reset mail, delete, the last-admin rule, the
-// re-authentication rule (recent sign-in, aal 2 with 2FA), audit rows naming the actor, and every new route
-// refused to a non-admin and to a holder of a custom role only (routes taken from the OpenAPI document).
+// re-authentication rule (recent sign-in, aal 2 with 2FA), audit rows naming the actor, and every admin route
+// refused to a non-admin and to a holder of a custom role only, and the re-authentication rule on every changing
+// admin route (routes taken from the OpenAPI document).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
@@ -136,9 +137,12 @@ describe('admin console', () => {
     assert.equal(row.metadata.actorId, admin.userId);
   });
 
-  it('when an admin deletes an account, then it is erased like the owner\'s own deletion and the row names the actor', async () => {
+  it('when an admin deletes an account, then it is erased like the owner\'s own deletion, its granted roles go, and the row names the actor', async () => {
     await signInAdmin();
     const user = await registerAndLogin(app);
+    const role = `doomed-${randomBytes(3).toString('hex')}`;
+    await app.http.post('/api/admin/roles').set(as()).send({ name: role, permissions: ['x:read'] }).expect(201);
+    await app.http.post(`/api/admin/users/${user.userId}/roles`).set(as()).send({ role }).expect(200);
     const deleted = await app.http.delete(`/api/admin/users/${user.userId}`).set(as()).expect(200);
     assert.deepEqual(deleted.body, { deleted: true, sessionsEnded: 1 });
     assert.equal((await app.http.get('/api/user/me').set(bearer(user.accessToken))).status, 401);
@@ -147,6 +151,7 @@ describe('admin console', () => {
     assert.equal(row.metadata.method, 'admin');
     assert.equal(row.metadata.actorId, admin.userId);
     assert.equal((await app.http.get(`/api/admin/users/${user.userId}`).set(as())).status, 404);
+    assert.deepEqual(await sql(app, `SELECT "roleName" FROM "UserRole" WHERE "userId" = $1`, [user.userId]), []);
   });
 
   it('when the last active admin would be disabled or deleted, then 409 LAST_ADMIN; with a second admin it is allowed', async () => {
@@ -206,10 +211,37 @@ describe('admin console', () => {
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error.code, 'REAUTH_REQUIRED');
     assert.match(refused.body.error.message, /second factor/);
+    // The older 2FA reset route follows the same rule; with the second factor it goes through.
+    assert.equal((await app.http.post(`/api/admin/users/${admin.userId}/reset-2fa`).set(as())).body.error?.code, 'REAUTH_REQUIRED');
+    await sql(app, `UPDATE "Session" SET aal = 2 WHERE id = $1`, [claimsOf(admin.accessToken).sid]);
     await app.http.post(`/api/admin/users/${admin.userId}/reset-2fa`).set(as()).expect(200);
   });
 
-  it('when a non-admin or a holder of a custom role only calls a console route (from the OpenAPI document), then 403 FORBIDDEN and nothing changes', async () => {
+  it('when the admin signed in longer ago than REAUTH_WINDOW_SECONDS, then every changing /api/admin operation of the OpenAPI document is 403 REAUTH_REQUIRED and nothing changes', async () => {
+    await signInAdmin();
+    const user = await registerAndLogin(app);
+    const role = `kept-${randomBytes(3).toString('hex')}`;
+    await app.http.post('/api/admin/roles').set(as()).send({ name: role, permissions: ['x:read'] }).expect(201);
+    app.clock.advance(WINDOW + 30);
+    const operations = documentedOperations().filter((op) => op.template.startsWith('/api/admin/') && op.method !== 'get');
+    // Approve, reject, 2FA reset and sign-out-everywhere came before the console; roles and OAuth clients too.
+    for (const old of ['post /api/admin/registrations/{userId}/approve', 'post /api/admin/users/{userId}/reset-2fa', 'post /api/admin/users/{userId}/revoke-sessions', 'post /api/admin/oauth-clients', 'delete /api/admin/roles/{name}']) {
+      assert.ok(operations.some((op) => `${op.method} ${op.template}` === old), old);
+    }
+    for (const op of operations) {
+      const path = op.template.replace('{userId}', user.userId).replace('{name}', role).replace('{clientId}', 'any-client');
+      const res = await app.http[op.method](path).set(as()).send({ role, name: `${role}-x`, permissions: [] });
+      assert.equal(res.status, 403, `${op.method} ${op.template}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, 'REAUTH_REQUIRED', `${op.method} ${op.template}`);
+    }
+    await app.http.get('/api/user/me').set(bearer(user.accessToken)).expect(200);
+    const details = await app.http.get(`/api/admin/users/${user.userId}`).set(as()).expect(200);
+    assert.equal(details.body.user.status, 'active');
+    assert.deepEqual(await sql(app, `SELECT "roleName" FROM "UserRole" WHERE "userId" = $1`, [user.userId]), []);
+    assert.equal((await sql(app, `SELECT name FROM "AccessRole" WHERE name = $1`, [role])).length, 1);
+  });
+
+  it('when a non-admin or a holder of a custom role only calls any /api/admin route (from the OpenAPI document), then 403 FORBIDDEN and nothing changes', async () => {
     await signInAdmin();
     const custom = `console-${randomBytes(3).toString('hex')}`;
     await app.http.post('/api/admin/roles').set(as()).send({ name: custom, permissions: ['users:write', 'admin:all'] }).expect(201);
@@ -219,16 +251,19 @@ describe('admin console', () => {
     const holderToken = (await app.http.post('/api/auth/refresh').send({ refreshToken: holder.refreshToken }).expect(200)).body.accessToken as string;
     const victim = await registerAndLogin(app);
 
-    const operations = documentedOperations().filter((op) => CONSOLE_OPERATIONS.includes(`${op.method} ${op.template}`));
-    assert.deepEqual(operations.map((op) => `${op.method} ${op.template}`).sort(), [...CONSOLE_OPERATIONS].sort());
+    const operations = documentedOperations().filter((op) => op.template.startsWith('/api/admin/'));
+    const listed = operations.map((op) => `${op.method} ${op.template}`);
+    for (const op of CONSOLE_OPERATIONS) assert.ok(listed.includes(op), `${op} documented`);
     for (const op of operations) {
+      const path = op.template.replace('{userId}', victim.userId).replace('{name}', custom).replace('{clientId}', 'any-client');
       for (const token of [plain.accessToken, holderToken]) {
-        const res = await app.http[op.method](op.template.replace('{userId}', victim.userId)).query({ status: 'active' }).set(bearer(token));
+        const res = await app.http[op.method](path).query({ status: 'active' }).set(bearer(token)).send({ role: 'admin', name: `${custom}-x`, permissions: [] });
         assert.equal(res.status, 403, `${op.method.toUpperCase()} ${op.template}`);
         assert.equal(res.body.error.code, 'FORBIDDEN');
       }
     }
     await app.http.get('/api/user/me').set(bearer(victim.accessToken)).expect(200);
+    assert.deepEqual(await sql(app, `SELECT "roleName" FROM "UserRole" WHERE "userId" = $1`, [victim.userId]), []);
   });
 
   it('when the operator runs admin disable|enable|reject|delete on the CLI, then they act like the API and are audited with source cli', async () => {

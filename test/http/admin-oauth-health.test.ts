@@ -61,7 +61,7 @@ describe('admin, oauth, health, security events', () => {
     assert.equal((await app.http.get('/api/user/me').set(bearer(u.accessToken))).status, 200);
   });
 
-  it('when registrations are pending, then the admin lists them; approve lets the user in, reject makes it ACCOUNT_DISABLED', async () => {
+  it('when registrations are pending, then the admin lists them; approve lets the user in, reject makes it rejected (ACCOUNT_DISABLED)', async () => {
     const emails = [uniqueEmail('approve'), uniqueEmail('reject')];
     const ids: string[] = [];
     for (const email of emails) {
@@ -79,7 +79,9 @@ describe('admin, oauth, health, security events', () => {
       assert.match(row.createdAt, ISO);
     }
     assert.equal((await app.http.post(`/api/admin/registrations/${ids[0]}/approve`).set(bearer(admin.accessToken))).status, 200);
-    assert.equal((await app.http.post(`/api/admin/registrations/${ids[1]}/reject`).set(bearer(admin.accessToken))).status, 200);
+    const reject = await app.http.post(`/api/admin/registrations/${ids[1]}/reject`).set(bearer(admin.accessToken));
+    assert.equal(reject.status, 200);
+    assert.equal(reject.body.user.status, 'rejected');
     const approved = await app.http.post('/api/auth/login').send({ email: emails[0], password: TEST_PASSWORD });
     assert.equal(approved.status, 200);
     const rejected = await app.http.post('/api/auth/login').send({ email: emails[1], password: TEST_PASSWORD });
@@ -87,6 +89,16 @@ describe('admin, oauth, health, security events', () => {
     assert.equal(rejected.body.error.code, 'ACCOUNT_DISABLED');
     const after = await app.http.get('/api/admin/registrations?status=pending').set(bearer(admin.accessToken));
     assert.ok(!after.body.registrations.some((r: { userId: string }) => ids.includes(r.userId)));
+    // Rejected is its own status: listed as such, not among accounts an admin disabled.
+    const listed = async (status: string) =>
+      ((await app.http.get(`/api/admin/registrations?status=${status}`).set(bearer(admin.accessToken)).expect(200)).body.registrations as { userId: string; status: string }[]).filter((r) => r.userId === ids[1]);
+    assert.deepEqual((await listed('rejected')).map((r) => r.status), ['rejected']);
+    assert.deepEqual(await listed('disabled'), []);
+    // Rejecting again is not possible (no longer pending); enabling accepts the registration after all.
+    assert.equal((await app.http.post(`/api/admin/registrations/${ids[1]}/reject`).set(bearer(admin.accessToken))).status, 404);
+    const accepted = await app.http.post(`/api/admin/users/${ids[1]}/enable`).set(bearer(admin.accessToken)).expect(200);
+    assert.equal(accepted.body.user.status, 'active');
+    await app.http.post('/api/auth/login').send({ email: emails[1], password: TEST_PASSWORD }).expect(200);
     const unknown = await app.http.post('/api/admin/registrations/00000000-0000-4000-8000-000000000000/approve').set(bearer(admin.accessToken));
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error.code, 'NOT_FOUND');

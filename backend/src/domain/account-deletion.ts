@@ -3,7 +3,7 @@
 //   access tokens stop working on every instance, as with any other revocation;
 // - the user row becomes a tombstone (UserRepository.anonymise): the email is replaced, so the address can
 //   register again; name, password hash, TOTP secret go; backup codes, pending MFA challenges, trusted
-//   devices (they hold an IP and a device description), mailed tokens (reset, verification, "this wasn't
+//   devices (they hold an IP and a device description), granted roles, mailed tokens (reset, verification, "this wasn't
 //   me") and known-device fingerprints are deleted;
 // - every mail about the account is deleted from the outbox: mail still waiting to go out (a reset link, a
 //   new-device alert queued while the SMTP server was down) is never sent to the address afterwards. The
@@ -89,6 +89,8 @@ export class AccountDeletion {
         await r.mail.deleteForUser(userId);
         await r.knownDevices.deleteForUser(userId);
         await r.passkeys.deleteAll(userId);
+        // Granted roles say who someone was allowed to be; the tombstone is no one.
+        await r.roles.revokeAll(userId);
         // The upstream identity is no longer this (anonymised) account's: signing in with it may make a new one.
         await r.federatedIdentities.deleteAll(userId);
         await r.knownCountries.deleteForUser(userId);

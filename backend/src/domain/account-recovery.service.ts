@@ -11,7 +11,7 @@ import { Errors } from './errors';
 import type { PasswordPolicy } from './password-policy';
 import type { TwoFactorService } from './two-factor.service';
 import type { Clock, PasswordHasher, Repositories, RevocationStore, TokenGenerator, UnitOfWork } from './ports';
-import type { AccessClaims, RequestContext } from './types';
+import { isBarred, type AccessClaims, type RequestContext } from './types';
 
 export interface RecoverySettings {
   /** PASSWORD_RESET_TTL, seconds. */
@@ -62,7 +62,7 @@ export class AccountRecoveryService {
     const user = await this.uow.direct.users.findById(userId);
     if (!user || user.deletedAt) throw Errors.notFound('User');
     if (user.status === 'pending') throw Errors.accountPending();
-    if (user.status === 'disabled') throw Errors.accountDisabled();
+    if (isBarred(user.status)) throw Errors.accountDisabled();
     await this.uow.run(async (r) => {
       await this.mailResetLink(r, user);
       await r.audit.record(auditEntry(user.id, 'password.reset_requested', ctx, actor));
@@ -120,7 +120,7 @@ export class AccountRecoveryService {
   /** "Send the verification mail again": like a reset request, silent about unknown or verified addresses. */
   async resendVerification(emailInput: string): Promise<void> {
     const user = await this.uow.direct.users.findByEmail(normalizeEmail(emailInput));
-    if (!user || user.emailVerified || user.status === 'disabled') return;
+    if (!user || user.emailVerified || isBarred(user.status)) return;
     await this.uow.run((r) => this.verification.queue(r, user.id, user.email));
   }
 
@@ -134,7 +134,7 @@ export class AccountRecoveryService {
       const used = await r.accountTokens.consume(this.tokens.hashToken(token), 'email_verification', now);
       if (!used || !used.subject) throw Errors.linkInvalid();
       const user = await r.users.findById(used.userId);
-      if (!user || user.status === 'disabled') throw Errors.linkInvalid();
+      if (!user || isBarred(user.status)) throw Errors.linkInvalid();
       if (used.subject === user.email) {
         await r.users.setEmailVerified(user.id);
         await r.audit.record(auditEntry(user.id, 'email.verified', ctx));
@@ -244,7 +244,7 @@ export class AccountRecoveryService {
       const used = await r.accountTokens.consume(this.tokens.hashToken(token), 'email_change_revert', now);
       if (!used || !used.subject) throw Errors.linkInvalid();
       const user = await r.users.findById(used.userId);
-      if (!user || user.deletedAt || user.status === 'disabled') throw Errors.linkInvalid();
+      if (!user || user.deletedAt || isBarred(user.status)) throw Errors.linkInvalid();
       if (user.email !== used.subject) await r.users.changeEmail(user.id, used.subject);
       await r.accountTokens.voidUnused(user.id, ['email_change_revert']);
       await voidOutstandingTokens(r, user.id, 'email_change_reverted', ctx);

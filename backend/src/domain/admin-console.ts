@@ -1,9 +1,8 @@
 // The administrator's console (issue 28): find users, one user's whole picture, and the account-changing
 // actions (disable, re-enable, reject, password-reset mail, delete). The HTTP routes and the CLI both call
 // this, so the rules live here once:
-// - an admin acting over the API must have signed in recently (REAUTH_WINDOW_SECONDS) and, when their own
-//   account has 2FA on, with the second factor (session aal 2) — a stolen access token of an old session
-//   cannot change accounts (docs/security.md, "Administrator actions");
+// - an admin acting over the API must have signed in recently (REAUTH_WINDOW_SECONDS, with the second factor
+//   when they use 2FA): the HTTP layer applies RecentAdminSignIn (admin-reauth.ts) to every admin action;
 // - the last active admin cannot be disabled or deleted (the roles work guards demotion the same way);
 // - every action is audited with who did it (`actorId`, or `source: cli`).
 import { voidOutstandingTokens } from './account-tokens';
@@ -16,7 +15,7 @@ import type { FederatedIdentity } from './federation/types';
 import type { Clock, Repositories, UnitOfWork } from './ports';
 import type { RoleService, UserAccess } from './roles/role.service';
 import type { SessionService } from './session.service';
-import type { RequestContext, User, UserStatus } from './types';
+import { isBarred, type RequestContext, type User, type UserStatus } from './types';
 import type { SecurityEventView, UserService } from './user.service';
 
 /** An administrator over the API (with the session they act from), or the operator at the CLI. */
@@ -50,8 +49,6 @@ export class AdminConsole {
     private readonly recovery: AccountRecoveryService,
     private readonly deletion: AccountDeletion,
     private readonly clock: Clock,
-    /** REAUTH_WINDOW_SECONDS: how recent the admin's sign-in must be for an account-changing action. */
-    private readonly settings: { reauthWindow: number },
   ) {}
 
   /** One page of matching users (by email), and whether there are more after it. */
@@ -86,9 +83,8 @@ export class AdminConsole {
    * account changes nothing.
    */
   async disable(actor: AdminActor, userId: string, ctx: RequestContext): Promise<User> {
-    await this.assertRecentAdmin(actor);
     const before = await this.liveUser(this.uow.direct, userId);
-    if (before.status === 'disabled') return before;
+    if (isBarred(before.status)) return before;
     const now = this.clock.now();
     await this.sessions.revokeWhere(
       async (r) => {
@@ -108,7 +104,6 @@ export class AdminConsole {
 
   /** Re-enables a disabled account (the user signs in again; nothing of theirs was deleted). */
   async enable(actor: AdminActor, userId: string, ctx: RequestContext): Promise<User> {
-    await this.assertRecentAdmin(actor);
     return this.uow.run(async (r) => {
       const user = await this.liveUser(r, userId);
       if (user.status === 'active') return user;
@@ -120,13 +115,12 @@ export class AdminConsole {
     });
   }
 
-  /** Rejects a pending registration (the account becomes disabled, as the existing API route does). */
+  /** Rejects a pending registration: status `rejected` (signing in answers ACCOUNT_DISABLED; enable undoes it). */
   async reject(actor: AdminActor, userId: string, ctx: RequestContext): Promise<User> {
-    await this.assertRecentAdmin(actor);
     return this.uow.run(async (r) => {
       const user = await r.users.findById(userId);
       if (!user || user.status !== 'pending') throw Errors.notFound('Pending registration');
-      const updated = await r.users.setStatus(userId, 'disabled');
+      const updated = await r.users.setStatus(userId, 'rejected');
       if (!updated) throw Errors.notFound('Pending registration');
       await r.audit.record(auditEntry(userId, 'registration.rejected', ctx, actorMeta(actor)));
       return updated;
@@ -134,33 +128,17 @@ export class AdminConsole {
   }
 
   async sendPasswordReset(actor: AdminActor, userId: string, ctx: RequestContext): Promise<void> {
-    await this.assertRecentAdmin(actor);
     await this.recovery.requestPasswordResetFor(userId, actorMeta(actor), ctx);
   }
 
   /** Deletes the account as its owner's own deletion does (domain/account-deletion.ts). */
   async delete(actor: AdminActor, userId: string, ctx: RequestContext): Promise<number> {
-    await this.assertRecentAdmin(actor);
     return this.deletion.deleteByAdmin(userId, actorMeta(actor), ctx, async (r) => {
       const user = await this.liveUser(r, userId);
       await this.assertNotLastAdmin(r, user, 'The last active administrator cannot be deleted');
     });
   }
 
-  /**
-   * The rule for account-changing admin actions over the API: the admin's session signed in within
-   * REAUTH_WINDOW_SECONDS (refresh rotations never make it recent again), and with the second factor when
-   * their account has 2FA on. Otherwise 403 REAUTH_REQUIRED: sign in again. The CLI runs on the server.
-   */
-  private async assertRecentAdmin(actor: AdminActor): Promise<void> {
-    if (actor.source === 'cli') return;
-    const windowMs = this.settings.reauthWindow * 1000;
-    const [session, admin] = await Promise.all([this.uow.direct.sessions.findById(actor.sessionId), this.uow.direct.users.findById(actor.id)]);
-    const now = this.clock.now();
-    const recent = !!session && session.userId === actor.id && this.sessions.isLive(session, now) && now.getTime() - session.createdAt.getTime() <= windowMs;
-    if (!recent || !admin) throw Errors.reauthRequired('Sign in again: account changes need a sign-in within the last few minutes');
-    if (admin.twoFactorEnabled && session.aal < 2) throw Errors.reauthRequired('Sign in again with your second factor: account changes need it');
-  }
 
   private async assertNotLastAdmin(r: Repositories, user: User, message: string): Promise<void> {
     if (user.role === 'admin' && user.status === 'active' && (await r.roles.countActiveAdmins()) <= 1) throw Errors.lastAdmin(message);

@@ -21,7 +21,7 @@ import { voidOutstandingTokens } from './account-tokens';
 import type { TwoFactorSettings } from './two-factor.service';
 import type { SecondFactor, SecondFactorVerifier } from './two-factor.ports';
 import type { PasskeyFactor } from './passkeys/passkey.service';
-import { isClientToken, type AccessClaims, type RequestContext, type Session, type SessionOwner, type TokenPair, type User } from './types';
+import { isBarred, isClientToken, type AccessClaims, type RequestContext, type Session, type SessionOwner, type TokenPair, type User } from './types';
 
 /** Slices of config.accounts, config.tokens and config.twoFactor. */
 export interface AuthSettings {
@@ -160,7 +160,7 @@ export class AuthService {
     this.lockout.assertNotLocked(current);
     // Status is revealed only to someone who knows the password.
     if (current.status === 'pending') throw Errors.accountPending();
-    if (current.status === 'disabled') throw Errors.accountDisabled();
+    if (isBarred(current.status)) throw Errors.accountDisabled();
     if (this.settings.accounts.requireEmailVerification && !current.emailVerified) throw Errors.emailNotVerified();
     return current;
   }
@@ -191,7 +191,7 @@ export class AuthService {
     if (!this.passkeys) throw Errors.passkeyInvalid();
     const { user, amr } = await this.passkeys.verifySignIn(response, ctx);
     if (user.status === 'pending') throw Errors.accountPending();
-    if (user.status === 'disabled') throw Errors.accountDisabled();
+    if (isBarred(user.status)) throw Errors.accountDisabled();
     if (this.settings.accounts.requireEmailVerification && !user.emailVerified) throw Errors.emailNotVerified();
     return this.openSession(user, 2, input.deviceName, 'passkey', ctx, undefined, [amr]);
   }
@@ -204,7 +204,7 @@ export class AuthService {
    */
   async loginFederated(user: User, input: { provider: string; amr: string[]; deviceName: string | null }, ctx: RequestContext): Promise<LoginResult> {
     if (user.status === 'pending') throw Errors.accountPending();
-    if (user.status === 'disabled') throw Errors.accountDisabled();
+    if (isBarred(user.status)) throw Errors.accountDisabled();
     if (this.settings.accounts.requireEmailVerification && !user.emailVerified) throw Errors.emailNotVerified();
     const upstreamAmr = input.amr.length ? { upstreamAmr: input.amr } : {};
     if (user.twoFactorEnabled) {

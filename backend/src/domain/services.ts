@@ -24,6 +24,7 @@ import type { UpstreamIdentityProviders } from './federation/ports';
 import { FederationRefused } from './federation/types';
 import { withSecurityNotices } from './security-notices';
 import { AdminConsole } from './admin-console';
+import { RecentAdminSignIn } from './admin-reauth';
 
 /** No upstream providers configured: nothing to list, nothing to start. */
 const NO_UPSTREAMS: UpstreamIdentityProviders = {
@@ -92,6 +93,7 @@ export interface DomainServices {
   roles: RoleService;
   /** The administrator's console: find, a user's page, disable, enable, reject, reset mail, delete (issue 28). */
   adminConsole: AdminConsole;
+  recentAdmin: RecentAdminSignIn;
 }
 
 export function createDomainServices(ports: DomainPorts, s: DomainSettings): DomainServices {
@@ -116,6 +118,7 @@ export function createDomainServices(ports: DomainPorts, s: DomainSettings): Dom
     stateTtl: s.federation?.stateTtl ?? 600,
     reauthWindow: s.twoFactor.reauthWindow,
   });
-  const adminConsole = new AdminConsole(p.uow, sessions, users, roles, recovery, accountDeletion, p.clock, { reauthWindow: s.twoFactor.reauthWindow });
-  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices, passkeys, federation, roles, adminConsole };
+  const adminConsole = new AdminConsole(p.uow, sessions, users, roles, recovery, accountDeletion, p.clock);
+  const recentAdmin = new RecentAdminSignIn(p.uow, sessions, p.clock, { reauthWindow: s.twoFactor.reauthWindow });
+  return { sessions, lockout, twoFactor, auth, users, recovery, activity, accountDeletion, trustedDevices, passkeys, federation, roles, adminConsole, recentAdmin };
 }

@@ -1,7 +1,10 @@
 // Domain types: plain data, no framework types. Adapters map rows to these and back.
 
 export type Role = 'user' | 'admin';
-export type UserStatus = 'active' | 'pending' | 'disabled';
+export type UserStatus = 'active' | 'pending' | 'disabled' | 'rejected';
+
+/** Disabled by an admin or a registration rejected: no sign-in, no mailed link works (ACCOUNT_DISABLED). */
+export const isBarred = (status: UserStatus): boolean => status === 'disabled' || status === 'rejected';
 
 export interface User {
   id: string;

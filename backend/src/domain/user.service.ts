@@ -5,7 +5,7 @@ import { canonicalEmail, normalizeEmail } from './email';
 import type { PasswordPolicy } from './password-policy';
 import type { PasswordHasher, TokenGenerator, UnitOfWork, UserAgentParser } from './ports';
 import { SessionService } from './session.service';
-import type { ActiveSession, AuditEvent, DeviceInfo, RequestContext, User, UserProfile } from './types';
+import type { ActiveSession, AuditEvent, DeviceInfo, RequestContext, User, UserProfile, UserStatus } from './types';
 
 /** A security event with its user agent parsed (the same parser as sessions), for the activity page. */
 export type SecurityEventView = AuditEvent & { device: DeviceInfo };
@@ -45,7 +45,7 @@ export class UserService {
     return this.getProfile(userId);
   }
 
-  async listRegistrations(status: 'pending' | 'active' | 'disabled', limit = 100): Promise<User[]> {
+  async listRegistrations(status: UserStatus, limit = 100): Promise<User[]> {
     return this.uow.direct.users.listByStatus(status, limit);
   }
 
@@ -60,10 +60,10 @@ export class UserService {
   }
 
   async rejectRegistration(adminId: string, userId: string, ctx: RequestContext): Promise<User> {
-    return this.decide(adminId, userId, 'disabled', ctx);
+    return this.decide(adminId, userId, 'rejected', ctx);
   }
 
-  private async decide(adminId: string, userId: string, status: 'active' | 'disabled', ctx: RequestContext): Promise<User> {
+  private async decide(adminId: string, userId: string, status: 'active' | 'rejected', ctx: RequestContext): Promise<User> {
     return this.uow.run(async (r) => {
       const user = await r.users.findById(userId);
       if (!user || user.status !== 'pending') throw Errors.notFound('Pending registration');

@@ -71,6 +71,18 @@ export function requireRole(role: Role): RequestHandler {
   };
 }
 
+/**
+ * An administrator's change needs a recent sign-in (RecentAdminSignIn): mounted after requireRole('admin') on
+ * every `admin-action` endpoint.
+ */
+export function requireRecentSignIn(recent: { assert(adminId: string, sessionId: string): Promise<void> }): RequestHandler {
+  return async (req, _res, next) => {
+    const claims = claimsOf(req);
+    await recent.assert(claims.sub, claims.sid);
+    next();
+  };
+}
+
 /** The authenticated claims; only call behind authenticate(). */
 export function claimsOf(req: Request) {
   if (!req.auth) throw bearerRefusal(Errors.unauthenticated());

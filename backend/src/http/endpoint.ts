@@ -12,8 +12,12 @@ import { validate } from './validate';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Who may call: anyone, a signed-in user (bearer access token), or a signed-in administrator. */
-export type Access = 'public' | 'user' | 'admin';
+/**
+ * Who may call: anyone, a signed-in user (bearer access token), a signed-in administrator, or an
+ * administrator changing something (`admin-action`: also a recent sign-in, with the second factor when the
+ * admin uses 2FA — domain/admin-reauth.ts). Every non-GET /api/admin route is an `admin-action`.
+ */
+export type Access = 'public' | 'user' | 'admin' | 'admin-action';
 
 /** The request as the handler sees it: params, body and query typed by the endpoint's rules. */
 export type EndpointRequest<B extends Shape | undefined, Q extends Shape | undefined, P extends Shape | undefined> =

@@ -1,6 +1,6 @@
 // Small shared pieces: labelled fields, alerts, buttons with a busy state.
-import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { createContext, type ComponentChildren } from 'preact';
+import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from './errors';
 import { t } from './i18n';
 
@@ -56,11 +56,18 @@ export function Check(props: { checked: boolean; onChecked: (on: boolean) => voi
   );
 }
 
+/** Error codes worded differently on a group of pages (Page's `wording`; see errorText). */
+const ErrorWording = createContext<Readonly<Record<string, string>>>({});
+
+/** The administrator pages: an admin action refused for an old sign-in says to sign in again. */
+export const ADMIN_WORDING: Readonly<Record<string, string>> = { REAUTH_REQUIRED: 'adminUser.reauth' };
+
 export function ErrorAlert({ error }: { error: unknown }) {
+  const wording = useContext(ErrorWording);
   if (!error) return null;
   return (
     <p class="alert error" role="alert">
-      {errorText(error)}
+      {errorText(error, wording)}
     </p>
   );
 }
@@ -105,17 +112,17 @@ export function useAction<A extends unknown[]>(fn: (...args: A) => Promise<void>
   return { busy, error, setError, run };
 }
 
-export function Page({ title, children }: { title: string; children: ComponentChildren }) {
+export function Page({ title, wording, children }: { title: string; wording?: Readonly<Record<string, string>>; children: ComponentChildren }) {
   const heading = useRef<HTMLHeadingElement>(null);
   // Move focus to the new page's heading, so keyboard and screen-reader users land on it.
   useEffect(() => heading.current?.focus(), [title]);
   return (
-    <>
+    <ErrorWording.Provider value={wording ?? {}}>
       <h1 tabIndex={-1} ref={heading}>
         {title}
       </h1>
       {children}
-    </>
+    </ErrorWording.Provider>
   );
 }
 

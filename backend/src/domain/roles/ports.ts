@@ -25,6 +25,8 @@ export interface RoleRepository {
   grant(userId: string, roleName: string, grantedBy: string | null): Promise<boolean>;
   /** False when the user did not hold it. */
   revoke(userId: string, roleName: string): Promise<boolean>;
+  /** Drops every grant the user holds (a deleted account's tombstone keeps none); how many there were. */
+  revokeAll(userId: string): Promise<number>;
   /**
    * Users (not deleted) holding any of `roleNames` directly: as User.role (built-in names) or a UserRole row,
    * with their built-in role and their other grants.

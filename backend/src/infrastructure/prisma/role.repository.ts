@@ -69,6 +69,10 @@ export class PrismaRoleRepository implements RoleRepository {
     return (await this.db.userRole.deleteMany({ where: { userId, roleName } })).count > 0;
   }
 
+  async revokeAll(userId: string): Promise<number> {
+    return (await this.db.userRole.deleteMany({ where: { userId } })).count;
+  }
+
   async holders(roleNames: readonly string[]): Promise<{ userId: string; builtIn: Role; assigned: string[] }[]> {
     if (roleNames.length === 0) return [];
     const names = [...roleNames];

@@ -27,21 +27,21 @@ export function adminConsoleEndpoints({ adminConsole }: { adminConsole: AdminCon
       },
     }),
     endpoint({
-      method: 'POST', path: '/api/admin/users/:userId/disable', operationId: 'adminDisableUser', access: 'admin',
+      method: 'POST', path: '/api/admin/users/:userId/disable', operationId: 'adminDisableUser', access: 'admin-action',
       params: userPath, invalidParams: notFound,
       handler: async (req, res) => {
         res.json({ user: publicUser(await adminConsole.disable(actor(req), req.params.userId, requestContext(req))) });
       },
     }),
     endpoint({
-      method: 'POST', path: '/api/admin/users/:userId/enable', operationId: 'adminEnableUser', access: 'admin',
+      method: 'POST', path: '/api/admin/users/:userId/enable', operationId: 'adminEnableUser', access: 'admin-action',
       params: userPath, invalidParams: notFound,
       handler: async (req, res) => {
         res.json({ user: publicUser(await adminConsole.enable(actor(req), req.params.userId, requestContext(req))) });
       },
     }),
     endpoint({
-      method: 'POST', path: '/api/admin/users/:userId/password-reset', operationId: 'adminSendPasswordReset', access: 'admin',
+      method: 'POST', path: '/api/admin/users/:userId/password-reset', operationId: 'adminSendPasswordReset', access: 'admin-action',
       params: userPath, invalidParams: notFound,
       handler: async (req, res) => {
         await adminConsole.sendPasswordReset(actor(req), req.params.userId, requestContext(req));
@@ -49,7 +49,7 @@ export function adminConsoleEndpoints({ adminConsole }: { adminConsole: AdminCon
       },
     }),
     endpoint({
-      method: 'DELETE', path: '/api/admin/users/:userId', operationId: 'adminDeleteUser', access: 'admin',
+      method: 'DELETE', path: '/api/admin/users/:userId', operationId: 'adminDeleteUser', access: 'admin-action',
       params: userPath, invalidParams: notFound,
       handler: async (req, res) => {
         res.json({ deleted: true, sessionsEnded: await adminConsole.delete(actor(req), req.params.userId, requestContext(req)) });

@@ -61,7 +61,7 @@ export const adminCli: CliGroup = {
     },
     promote: {
       summary: 'make an existing account an admin (its password is not changed)',
-      usage: '--email E [--activate]   (--activate also activates a pending or disabled account)',
+      usage: '--email E [--activate]   (--activate also activates a pending, disabled or rejected account)',
       options: { email: { type: 'string' }, activate: { type: 'boolean' } },
       async run({ values, io, container, ctx }) {
         const email = stringFlag(values, 'email', true);
@@ -83,11 +83,11 @@ export const adminCli: CliGroup = {
       await c.disable({ source: 'cli' }, u.id, ctx);
       return `disabled ${u.email} (id ${u.id}); its sessions ended`;
     }),
-    enable: accountAction('re-enable a disabled account', async (c, u, ctx) => {
+    enable: accountAction('re-enable a disabled account (or accept a rejected registration after all)', async (c, u, ctx) => {
       await c.enable({ source: 'cli' }, u.id, ctx);
       return `enabled ${u.email} (id ${u.id})`;
     }),
-    reject: accountAction('reject a pending registration (the account becomes disabled)', async (c, u, ctx) => {
+    reject: accountAction('reject a pending registration (status rejected; enable undoes it)', async (c, u, ctx) => {
       await c.reject({ source: 'cli' }, u.id, ctx);
       return `rejected the registration of ${u.email} (id ${u.id})`;
     }),

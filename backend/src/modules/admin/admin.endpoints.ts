@@ -35,14 +35,14 @@ export function adminEndpoints({ users, twoFactor, adminConsole }: { users: User
       },
     }),
     endpoint({
-      method: 'POST', path: '/api/admin/registrations/:userId/approve', operationId: 'approveRegistration', access: 'admin',
+      method: 'POST', path: '/api/admin/registrations/:userId/approve', operationId: 'approveRegistration', access: 'admin-action',
       params: userPath,
       handler: async (req, res) => {
         res.json({ user: publicUser(await users.approveRegistration(claimsOf(req).sub, req.params.userId, requestContext(req))) });
       },
     }),
     endpoint({
-      method: 'POST', path: '/api/admin/registrations/:userId/reject', operationId: 'rejectRegistration', access: 'admin',
+      method: 'POST', path: '/api/admin/registrations/:userId/reject', operationId: 'rejectRegistration', access: 'admin-action',
       params: userPath,
       handler: async (req, res) => {
         res.json({ user: publicUser(await users.rejectRegistration(claimsOf(req).sub, req.params.userId, requestContext(req))) });
@@ -50,7 +50,7 @@ export function adminEndpoints({ users, twoFactor, adminConsole }: { users: User
     }),
     // Account recovery when a user lost authenticator and backup codes (added to the contract).
     endpoint({
-      method: 'POST', path: '/api/admin/users/:userId/reset-2fa', operationId: 'adminResetTwoFactor', access: 'admin',
+      method: 'POST', path: '/api/admin/users/:userId/reset-2fa', operationId: 'adminResetTwoFactor', access: 'admin-action',
       params: userPath,
       handler: async (req, res) => {
         await twoFactor.adminReset(claimsOf(req).sub, req.params.userId, requestContext(req));
@@ -66,7 +66,7 @@ export function adminEndpoints({ users, twoFactor, adminConsole }: { users: User
       },
     }),
     endpoint({
-      method: 'POST', path: '/api/admin/users/:userId/revoke-sessions', operationId: 'adminRevokeSessions', access: 'admin',
+      method: 'POST', path: '/api/admin/users/:userId/revoke-sessions', operationId: 'adminRevokeSessions', access: 'admin-action',
       params: userPath,
       handler: async (req, res) => {
         res.json({ revoked: await users.revokeUserSessions(claimsOf(req).sub, req.params.userId, requestContext(req)) });

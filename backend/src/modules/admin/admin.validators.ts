@@ -1,11 +1,15 @@
 // Input rules for /api/admin (http/fields.ts).
 import type { ValidationChain } from 'express-validator';
+import type { UserStatus } from '../../domain/types';
 import { field, uuid } from '../../http/fields';
+
+const STATUSES: readonly UserStatus[] = ['pending', 'active', 'disabled', 'rejected'];
+const statusMessage = 'status must be pending, active, disabled or rejected';
 
 export const userPath = { userId: uuid() };
 
 export const registrationsQuery = {
-  status: field<'pending' | 'active' | 'disabled' | undefined>((c) => c.optional().isIn(['pending', 'active', 'disabled']).withMessage('status must be pending, active or disabled')),
+  status: field<UserStatus | undefined>((c) => c.optional().isIn(STATUSES).withMessage(statusMessage)),
 };
 
 // isString first: a repeated parameter arrives as an array.
@@ -17,7 +21,7 @@ const once = (name: string) => (c: ValidationChain) => c.optional().isString().w
  */
 export const findUsersQuery = {
   query: field<string | undefined>((c) => once('query')(c).trim().isLength({ min: 1, max: 254 }).withMessage('query must be 1–254 characters')),
-  status: field<'pending' | 'active' | 'disabled' | undefined>((c) => once('status')(c).isIn(['pending', 'active', 'disabled']).withMessage('status must be pending, active or disabled')),
+  status: field<UserStatus | undefined>((c) => once('status')(c).isIn(STATUSES).withMessage(statusMessage)),
   role: field<string | undefined>((c) => once('role')(c).matches(/^[a-z][a-z0-9_.-]{0,63}$/).withMessage('role must be a role name')),
   limit: field<string | undefined>((c) => once('limit')(c).isInt({ min: 1, max: 100 }).withMessage('limit must be an integer 1–100')),
   offset: field<string | undefined>((c) => once('offset')(c).isInt({ min: 0, max: 100000 }).withMessage('offset must be an integer 0–100000')),

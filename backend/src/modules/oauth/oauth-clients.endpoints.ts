@@ -23,7 +23,7 @@ export function oauthClientEndpoints({ clients }: { clients: OAuthClientService 
   const base = '/api/admin/oauth-clients';
   return [
     endpoint({
-      method: 'POST', path: base, operationId: 'createOAuthClient', access: 'admin',
+      method: 'POST', path: base, operationId: 'createOAuthClient', access: 'admin-action',
       body: createClientBody,
       handler: async (req, res) => {
         const input = sent(req.body, createClientBody) as unknown as ClientRegistration;
@@ -45,7 +45,7 @@ export function oauthClientEndpoints({ clients }: { clients: OAuthClientService 
       },
     }),
     endpoint({
-      method: 'PATCH', path: `${base}/:clientId`, operationId: 'updateOAuthClient', access: 'admin',
+      method: 'PATCH', path: `${base}/:clientId`, operationId: 'updateOAuthClient', access: 'admin-action',
       pre: [objectBodyRequired],
       params: clientPath,
       body: updateClientBody,
@@ -56,7 +56,7 @@ export function oauthClientEndpoints({ clients }: { clients: OAuthClientService 
       },
     }),
     endpoint({
-      method: 'POST', path: `${base}/:clientId/rotate-secret`, operationId: 'rotateOAuthClientSecret', access: 'admin',
+      method: 'POST', path: `${base}/:clientId/rotate-secret`, operationId: 'rotateOAuthClientSecret', access: 'admin-action',
       params: clientPath,
       body: rotateSecretBody,
       handler: async (req, res) => {
@@ -65,7 +65,7 @@ export function oauthClientEndpoints({ clients }: { clients: OAuthClientService 
       },
     }),
     endpoint({
-      method: 'POST', path: `${base}/:clientId/deactivate`, operationId: 'deactivateOAuthClient', access: 'admin',
+      method: 'POST', path: `${base}/:clientId/deactivate`, operationId: 'deactivateOAuthClient', access: 'admin-action',
       params: clientPath,
       handler: async (req, res) => {
         const { client, sessionsRevoked } = await clients.deactivate(req.params.clientId, actor(req));

@@ -28,7 +28,7 @@ export function roleEndpoints({ roles }: { roles: RoleService }): Endpoint[] {
       },
     }),
     endpoint({
-      method: 'POST', path: base, operationId: 'adminCreateRole', access: 'admin',
+      method: 'POST', path: base, operationId: 'adminCreateRole', access: 'admin-action',
       pre: [objectBodyRequired],
       body: createRoleBody,
       handler: async (req, res) => {
@@ -45,7 +45,7 @@ export function roleEndpoints({ roles }: { roles: RoleService }): Endpoint[] {
       },
     }),
     endpoint({
-      method: 'PATCH', path: `${base}/:name`, operationId: 'adminUpdateRole', access: 'admin',
+      method: 'PATCH', path: `${base}/:name`, operationId: 'adminUpdateRole', access: 'admin-action',
       pre: [objectBodyRequired],
       params: rolePath, invalidParams: () => Errors.notFound('Role'),
       body: updateRoleBody,
@@ -56,7 +56,7 @@ export function roleEndpoints({ roles }: { roles: RoleService }): Endpoint[] {
       },
     }),
     endpoint({
-      method: 'DELETE', path: `${base}/:name`, operationId: 'adminDeleteRole', access: 'admin',
+      method: 'DELETE', path: `${base}/:name`, operationId: 'adminDeleteRole', access: 'admin-action',
       params: rolePath, invalidParams: () => Errors.notFound('Role'),
       handler: async (req, res) => {
         await roles.delete(actor(req), req.params.name, requestContext(req));
@@ -71,7 +71,7 @@ export function roleEndpoints({ roles }: { roles: RoleService }): Endpoint[] {
       },
     }),
     endpoint({
-      method: 'POST', path: '/api/admin/users/:userId/roles', operationId: 'adminGrantRole', access: 'admin',
+      method: 'POST', path: '/api/admin/users/:userId/roles', operationId: 'adminGrantRole', access: 'admin-action',
       params: userPath, invalidParams: () => Errors.notFound('User'),
       body: grantRoleBody,
       handler: async (req, res) => {
@@ -79,7 +79,7 @@ export function roleEndpoints({ roles }: { roles: RoleService }): Endpoint[] {
       },
     }),
     endpoint({
-      method: 'DELETE', path: '/api/admin/users/:userId/roles/:name', operationId: 'adminRevokeRole', access: 'admin',
+      method: 'DELETE', path: '/api/admin/users/:userId/roles/:name', operationId: 'adminRevokeRole', access: 'admin-action',
       params: userRolePath, invalidParams: () => Errors.notFound('Role grant'),
       handler: async (req, res) => {
         res.json(userAccessView(await roles.revoke(actor(req), req.params.userId, req.params.name, requestContext(req))));

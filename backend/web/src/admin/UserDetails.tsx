@@ -1,8 +1,8 @@
 // One user's page in the admin console (issue 28): profile, status, roles, 2FA, passkeys, linked providers,
 // sessions, recent security events, and the account actions, each behind an inline confirmation. The
-// actions need a recent sign-in of the admin (403 REAUTH_REQUIRED otherwise: said plainly here).
+// actions need a recent sign-in of the admin (403 REAUTH_REQUIRED otherwise: the admin pages' wording says to sign in again).
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api } from '../api';
 import { dateTime, placeName, relativeTime, t } from '../i18n';
 import { Confirm, ErrorAlert, Status, useAction } from '../ui';
 import { UserRolesCard } from './UserRolesCard';
@@ -41,7 +41,7 @@ function actionsFor(d: Details): Action[] {
   return [
     ...(s === 'pending' ? (['reject'] as const) : []),
     ...(s === 'active' ? (['disable', 'password-reset', 'revoke-sessions'] as const) : []),
-    ...(s === 'disabled' ? (['enable'] as const) : []),
+    ...(s === 'disabled' || s === 'rejected' ? (['enable'] as const) : []),
     ...(d.twoFactor.enabled ? (['reset-2fa'] as const) : []),
     'delete' as const,
   ];
@@ -84,7 +84,6 @@ export function UserDetails({ userId, onClose, onChanged }: { userId: string; on
     await load.run();
   });
 
-  const reauth = act.error instanceof ApiError && act.error.code === 'REAUTH_REQUIRED';
   const d = details;
   return (
     <section class="card admin-user" aria-labelledby="admin-user-title">
@@ -95,7 +94,7 @@ export function UserDetails({ userId, onClose, onChanged }: { userId: string; on
         </button>
       </div>
       {message && <Status tone="success">{message}</Status>}
-      {reauth ? <p class="alert error" role="alert">{t('adminUser.reauth')}</p> : <ErrorAlert error={act.error} />}
+      <ErrorAlert error={act.error} />
       <ErrorAlert error={load.error} />
       {d && !deleted && (
         <>

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type User } from '../api';
 import { dateTime, placeName, relativeTime, t } from '../i18n';
-import { Confirm, ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
+import { ADMIN_WORDING, Confirm, ErrorAlert, Field, onSubmit, Page, Status, useAction } from '../ui';
 import { UserDetails } from '../admin/UserDetails';
 
 const PAGE = 20;
@@ -80,7 +80,7 @@ export function Admin() {
   });
 
   return (
-    <Page title={t('admin.title')}>
+    <Page title={t('admin.title')} wording={ADMIN_WORDING}>
       {message && <Status tone="success">{message}</Status>}
       <ErrorAlert error={load.error || decide.error || act.error || showSessions.error} />
       <section aria-labelledby="pending-title">
@@ -119,7 +119,7 @@ export function Admin() {
             <label for="find-status">{t('admin.filterStatus')}</label>
             <select id="find-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
               <option value="">{t('admin.any')}</option>
-              {['active', 'pending', 'disabled'].map((s) => (
+              {['active', 'pending', 'disabled', 'rejected'].map((s) => (
                 <option key={s} value={s}>
                   {t(`status.${s}`)}
                 </option>

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { dateTime, t } from '../i18n';
-import { Check, Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction, useCopy } from '../ui';
+import { ADMIN_WORDING, Check, Confirm, ErrorAlert, Field, FormCard, Page, Status, useAction, useCopy } from '../ui';
 
 const GRANTS = ['authorization_code', 'client_credentials', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'] as const;
 type Grant = (typeof GRANTS)[number];
@@ -150,7 +150,7 @@ export function OAuthClients() {
   });
 
   return (
-    <Page title={t('clients.title')}>
+    <Page title={t('clients.title')} wording={ADMIN_WORDING}>
       {message && <Status tone="success">{message}</Status>}
       {secret && <SecretOnce {...secret} done={() => setSecret(null)} />}
       <ErrorAlert error={load.error || rotate.error || deactivate.error} />

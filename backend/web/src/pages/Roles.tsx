@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type User } from '../api';
 import { t } from '../i18n';
 import { UserRolesCard } from '../admin/UserRolesCard';
-import { Confirm, ErrorAlert, Field, FormCard, onSubmit, Page, Status, useAction } from '../ui';
+import { ADMIN_WORDING, Confirm, ErrorAlert, Field, FormCard, onSubmit, Page, Status, useAction } from '../ui';
 
 interface RoleDefinition {
   name: string;
@@ -108,7 +108,7 @@ export function Roles() {
   });
 
   return (
-    <Page title={t('roles.title')}>
+    <Page title={t('roles.title')} wording={ADMIN_WORDING}>
       {message && <Status tone="success">{message}</Status>}
       <ErrorAlert error={load.error || remove.error} />
       <section aria-labelledby="roles-title">
